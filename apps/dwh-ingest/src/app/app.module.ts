@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** The dwh-ingest features; platform concerns (health, metrics, auth, database) come from the kit. */
+@Module({})
+export class AppModule {}

@@ -1,0 +1,4 @@
+import { Outbox1764000000000 } from './1764000000000-outbox';
+
+/** Every migration of the serving schema, oldest first. New ones are appended here. */
+export const migrations = [Outbox1764000000000];

@@ -1,0 +1,2 @@
+// Contracts of the dwh area are exported from here.
+export {};

@@ -1,0 +1,2 @@
+// Contracts of the features area are exported from here.
+export {};

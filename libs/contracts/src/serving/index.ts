@@ -1,0 +1,2 @@
+// Contracts of the serving area are exported from here.
+export {};

@@ -1,0 +1,2 @@
+// Contracts of the training area are exported from here.
+export {};

@@ -1,0 +1,190 @@
+import 'reflect-metadata';
+import { Module, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { listContracts } from '@mlp/contracts';
+import { acceptRequestId, ConfigError, createLogger, requestContext, type Logger } from '@mlp/runtime';
+import { DataSource } from 'typeorm';
+import { loadPlatformConfig, type PlatformConfig } from './config/platform-config';
+import { Database } from './database/database.service';
+import { runMigrations } from './database/migrations';
+import { ServiceInfoProvider } from './health/service-info';
+import { PlatformModule } from './platform.module';
+import { NestPinoLogger } from './observability/logger.provider';
+import { MetricsService } from './observability/metrics.service';
+import type { ServiceDefinition } from './service-definition';
+import { serverTransportOptions } from './transport/transport-options';
+
+export interface RunningService {
+  app: NestFastifyApplication;
+  config: PlatformConfig;
+  logger: Logger;
+  /** Base URL of the HTTP listener, e.g. http://127.0.0.1:3001 */
+  url: string;
+  /** Stops accepting, drains in-flight requests and messages, flushes, closes the database. */
+  shutdown(reason?: string): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Wait for the database to be connected (and migrated) before resolving. */
+  waitForDatabase?: boolean;
+}
+
+/**
+ * Starts a service the one way every service starts: Fastify HTTP + the microservice transport
+ * (TCP, or NATS when NATS_URL is set), request ids, metrics, errors, auth, OpenAPI, shutdown.
+ */
+export async function startService(def: ServiceDefinition, appModule: Type<unknown>, options: StartOptions = {}): Promise<RunningService> {
+  const config = loadPlatformConfig(def, options.env ?? process.env);
+  const logger = options.logger ?? createLogger(def.name, config.env.LOG_LEVEL);
+  if (config.authOpen) {
+    logger.warn(
+      '!!! AUTHENTICATION IS OFF: embedded profile without AUTH_TOKENS. Anyone who can reach this port can call every endpoint. Set PLATFORM_PROFILE=production and AUTH_TOKENS for real deployments. !!!',
+    );
+  }
+
+  @Module({ imports: [PlatformModule.register(def, config, logger), appModule] })
+  class ServiceRootModule {}
+
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.env.BODY_LIMIT_BYTES,
+    trustProxy: true,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => acceptRequestId(req.headers['x-request-id']),
+    logger: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, adapter, {
+    logger: new NestPinoLogger(logger),
+    bufferLogs: false,
+    abortOnError: false,
+  });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+  metrics.setServiceLabel(def.name);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    requestContext.run({ requestId: request.id }, done);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions?.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
+  });
+  let draining = false;
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    // Answers finished while draining close their keep-alive connection, so shutdown is not held
+    // open by idle clients until their keep-alive timeout.
+    if (draining) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(def.name).setDescription(def.description).setVersion(def.version).addBearerAuth().build(),
+  );
+  document.components = { ...document.components, schemas: { ...(document.components?.schemas ?? {}) } };
+  for (const c of listContracts()) (document.components.schemas as Record<string, unknown>)[c.id] = c.jsonSchema;
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+
+  app.connectMicroservice(serverTransportOptions(def.name, config), { inheritAppConfig: true });
+  const db = app.get(Database);
+  const connected = db.connect();
+  if (options.waitForDatabase) await connected;
+  await app.startAllMicroservices();
+  await app.listen(config.env.PORT, config.env.HTTP_HOST);
+  const address = fastify.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.env.PORT;
+  const url = `http://127.0.0.1:${port}`;
+  logger.info({ url, transport: config.transport, tcpPort: config.transport === 'tcp' ? config.env.TCP_PORT : undefined, profile: config.profile }, `${def.name} listening`);
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (reason = 'shutdown') =>
+    (closing ??= (async () => {
+      logger.info({ reason }, 'shutting down: draining in-flight work');
+      app.get(ServiceInfoProvider).shuttingDown = true;
+      draining = true;
+      await app.close();
+      logger.info('shutdown complete');
+    })());
+  return { app, config, logger, url, shutdown };
+}
+
+/**
+ * The entry point of every app's main.ts. `node main.js` serves; `node main.js migrate` applies
+ * pending migrations and exits (what a Kubernetes Job or init container runs).
+ */
+export async function runService(def: ServiceDefinition, appModule: Type<unknown>): Promise<void> {
+  const command = process.argv[2] ?? 'serve';
+  let service: RunningService | undefined;
+  try {
+    if (command === 'migrate') {
+      await migrateOnly(def);
+      return;
+    }
+    if (command !== 'serve') throw new ConfigError([{ variable: 'argv', message: `unknown command ${command} (serve | migrate)` }]);
+    service = await startService(def, appModule);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${def.name}: ${err.message}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`${def.name}: failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  }
+  const running = service;
+  const stop = (reason: string) => {
+    const timer = setTimeout(() => {
+      running.logger.error({ timeoutMs: running.config.env.SHUTDOWN_TIMEOUT_MS }, 'shutdown timed out, exiting');
+      process.exit(1);
+    }, running.config.env.SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    running.shutdown(reason).then(
+      () => process.exit(0),
+      (err) => {
+        running.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  const parent = running.config.env.PLATFORM_PARENT_PID;
+  if (parent) {
+    // Started by the platform runner: never outlive it, even if it was killed with SIGKILL.
+    setInterval(() => {
+      try {
+        process.kill(parent, 0);
+      } catch {
+        stop('parent process exited');
+      }
+    }, 1000).unref();
+  }
+  process.on('unhandledRejection', (reason) => running.logger.error({ err: reason }, 'unhandled rejection'));
+}
+
+async function migrateOnly(def: ServiceDefinition): Promise<void> {
+  const config = loadPlatformConfig(def);
+  const logger = createLogger(def.name, config.env.LOG_LEVEL);
+  const ds = new DataSource({
+    type: 'postgres',
+    url: config.env.DATABASE_URL,
+    schema: def.schema,
+    migrations: def.migrations,
+    migrationsTableName: 'migrations',
+    applicationName: `${def.name}-migrate`,
+  });
+  await ds.initialize();
+  try {
+    const applied = await runMigrations(ds, def.schema);
+    logger.info({ applied }, applied.length ? 'migrations applied' : 'no pending migrations');
+  } finally {
+    await ds.destroy();
+  }
+}
+
+export type { INestApplication };

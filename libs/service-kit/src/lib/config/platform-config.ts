@@ -1,0 +1,45 @@
+import {
+  ConfigError,
+  loadEnvConfig,
+  parsePeers,
+  serviceEnv,
+  TokenRegistry,
+  type CommonEnv,
+} from '@mlp/runtime';
+import type { Static, TObject } from '@sinclair/typebox';
+import type { ServiceDefinition } from '../service-definition';
+
+type CommonValues = Static<TObject<typeof CommonEnv>> & { PORT: number; TCP_PORT: number };
+
+/** The validated configuration of a running service. */
+export interface PlatformConfig {
+  env: CommonValues & Record<string, unknown>;
+  profile: 'embedded' | 'production';
+  transport: 'tcp' | 'nats';
+  migrateOnStart: boolean;
+  /** Open means no authentication at all (embedded profile without tokens). */
+  authOpen: boolean;
+  tokens: TokenRegistry;
+  peers: Map<string, { host: string; port: number }>;
+}
+
+export function loadPlatformConfig(def: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+  const schema = serviceEnv(def.httpPort, def.tcpPort, def.env ?? {});
+  const values = loadEnvConfig(schema, env) as PlatformConfig['env'];
+  const tokens = TokenRegistry.fromEnv(values.AUTH_TOKENS);
+  const profile = values.PLATFORM_PROFILE;
+  if (profile === 'production' && tokens.size === 0) {
+    throw new ConfigError([
+      { variable: 'AUTH_TOKENS', message: 'is required in the production profile (a JSON array of scoped tokens)' },
+    ]);
+  }
+  return {
+    env: values,
+    profile,
+    transport: values.NATS_URL ? 'nats' : 'tcp',
+    migrateOnStart: values.MIGRATE_ON_START ?? profile === 'embedded',
+    authOpen: profile === 'embedded' && tokens.size === 0,
+    tokens,
+    peers: parsePeers(values.PEERS),
+  };
+}

@@ -1,0 +1,64 @@
+import {
+  applyDecorators,
+  CanActivate,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  SetMetadata,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ErrorCode } from '@mlp/contracts';
+import { bearerToken, hasScope, PlatformError, requestContext } from '@mlp/runtime';
+import type { FastifyRequest } from 'fastify';
+import { PLATFORM_CONFIG } from '../service-definition';
+import type { PlatformConfig } from '../config/platform-config';
+
+const SCOPES = 'mlp:scopes';
+const PUBLIC = 'mlp:public';
+
+/** The route needs a token holding this scope (or `admin`, or `<area>:*`). */
+export const RequireScope = (scope: string) =>
+  applyDecorators(
+    SetMetadata(SCOPES, scope),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({ description: 'missing or unknown token (UNAUTHENTICATED)' }),
+    ApiForbiddenResponse({ description: `token lacks scope ${scope} (FORBIDDEN)` }),
+  );
+
+/** Probes, metrics and docs answer without a token. */
+export const Public = () => SetMetadata(PUBLIC, true);
+
+/**
+ * Authenticates every HTTP route: open only in the embedded profile with no tokens configured;
+ * otherwise a valid bearer token is needed everywhere except @Public routes, and @RequireScope
+ * routes need the scope too.
+ */
+@Injectable()
+export class TokenAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    if (this.config.authOpen) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, 'a bearer token is required');
+    const grant = this.config.tokens.authenticate(token);
+    if (!grant) throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, 'the bearer token is not valid');
+    const ctx = requestContext.get();
+    if (ctx) ctx.principal = grant.name;
+    const scope = this.reflector.getAllAndOverride<string | undefined>(SCOPES, targets);
+    if (scope && !hasScope(grant.scopes, scope)) {
+      throw new PlatformError(403, ErrorCode.FORBIDDEN, `the token "${grant.name}" lacks the scope ${scope}`, [
+        { code: 'MISSING_SCOPE', message: scope },
+      ]);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// `npm start`: the whole platform on one machine. Builds the apps, starts PostgreSQL (embedded under
+// .data/ unless DATABASE_URL is set), runs every service's migrations, starts the four services as
+// separate processes with prefixed logs, waits until each is ready, prints the URLs, and on Ctrl-C
+// or SIGTERM stops everything: services drain, PostgreSQL shuts down cleanly, nothing is left behind.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { startEmbeddedPostgres } from '../../libs/runtime/src/lib/embedded-postgres.mjs';
+import { formatLine } from './log-format.mjs';
+import { entryPoint, peersSpec, SERVICES } from './services.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const say = (msg) => console.log(`\x1b[1m[platform]\x1b[0m       ${msg}`);
+const children = new Map();
+let embedded;
+let stopping = false;
+
+async function main() {
+  say('building the services (cached after the first time)');
+  const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=static'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) throw new Error('build failed; run `npx nx run-many -t build` to see why');
+
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    const port = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+    const dataDir = path.join(root, '.data', 'postgres');
+    say(`starting the embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.relative(root, dataDir)})`);
+    embedded = await startEmbeddedPostgres({ dataDir, port, database: 'platform', onLog: (l) => process.env.PG_LOG && say(l) });
+    databaseUrl = embedded.url;
+  } else say('using DATABASE_URL');
+  if (process.env.NATS_URL) say('transport: NATS');
+  if (process.env.REDIS_URL) say('online store: Redis');
+
+  const baseEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PEERS: peersSpec(),
+    PLATFORM_PARENT_PID: String(process.pid),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  };
+
+  for (const svc of SERVICES) {
+    const result = spawnSync(process.execPath, [entryPoint(root, svc.name), 'migrate'], { cwd: root, env: baseEnv, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`${svc.name} migrations failed:\n${result.stderr}${result.stdout}`);
+    say(`${svc.name}: migrations up to date`);
+  }
+
+  for (const svc of SERVICES) startChild(svc, { ...baseEnv, PORT: String(svc.httpPort), TCP_PORT: String(svc.tcpPort), MIGRATE_ON_START: 'false' });
+  await Promise.all(SERVICES.map((svc) => waitReady(svc)));
+  say('all services are ready:');
+  for (const svc of SERVICES) {
+    say(`  ${svc.name.padEnd(14)} http://127.0.0.1:${svc.httpPort}   docs http://127.0.0.1:${svc.httpPort}/docs   metrics /metrics`);
+  }
+  say('press Ctrl-C to stop');
+}
+
+function startChild(svc, env, restarts = 0) {
+  const child = spawn(process.execPath, ['--enable-source-maps', entryPoint(root, svc.name)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.set(svc.name, child);
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => console.log(formatLine(svc.name, svc.color, line)));
+  }
+  child.on('exit', (code, signal) => {
+    children.delete(svc.name);
+    if (stopping) return;
+    if (restarts >= 5) {
+      say(`${svc.name} exited (${signal ?? code}) too often; stopping the platform`);
+      void stop(1);
+      return;
+    }
+    say(`${svc.name} exited (${signal ?? code}); restarting`);
+    setTimeout(() => !stopping && startChild(svc, env, restarts + 1), 1000 * (restarts + 1));
+  });
+}
+
+async function waitReady(svc, timeoutMs = 90000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${svc.httpPort}/readyz`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  if (!stopping) throw new Error(`${svc.name} did not become ready within ${timeoutMs / 1000} s`);
+}
+
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping: services drain in-flight work, then PostgreSQL shuts down');
+  const exits = [...children.values()].map(
+    (child) =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  );
+  await Promise.all(exits);
+  if (embedded) await embedded.stop();
+  say('stopped');
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+fs.mkdirSync(path.join(root, '.data'), { recursive: true });
+main().catch((err) => {
+  console.error(`[platform] ${err.message}`);
+  void stop(1);
+});

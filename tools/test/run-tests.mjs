@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// `npm test`: builds the apps (some tests start them as real processes), makes sure there is a
+// PostgreSQL to test against (DATABASE_URL, or an embedded one under .data/ when it is unset), then
+// runs every project's tests in one Jest run. Extra arguments go to Jest.
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmbeddedPostgres } from '../../libs/runtime/src/lib/embedded-postgres.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const env = { ...process.env };
+
+const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=static'], { cwd: root, stdio: 'inherit', env });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+let embedded;
+if (!env.DATABASE_URL) {
+  const port = Number(env.TEST_PG_PORT ?? 54330);
+  console.log(`DATABASE_URL is not set: starting an embedded PostgreSQL for the tests on port ${port}`);
+  embedded = await startEmbeddedPostgres({ dataDir: path.join(root, '.data', 'test-postgres'), port, database: 'postgres' });
+  env.DATABASE_URL = embedded.url;
+}
+
+const jest = spawn('npx', ['jest', '--ci', '--maxWorkers=2', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit', env });
+const forward = (signal) => jest.kill(signal);
+process.on('SIGINT', forward);
+process.on('SIGTERM', forward);
+const code = await new Promise((resolve) => jest.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+if (embedded) await embedded.stop();
+process.exit(code);
