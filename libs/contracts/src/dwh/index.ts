@@ -1,2 +1,1 @@
-// Contracts of the dwh area are exported from here.
-export {};
+export * from './prediction-log.contracts';

@@ -1,2 +1,1 @@
-// Contracts of the features area are exported from here.
-export {};
+export * from './online-features.contracts';

@@ -1,2 +1,1 @@
-// Contracts of the serving area are exported from here.
 export {};

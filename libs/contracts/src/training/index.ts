@@ -1,2 +1,1 @@
-// Contracts of the training area are exported from here.
-export {};
+export * from './model-artifact.contracts';

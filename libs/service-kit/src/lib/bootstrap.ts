@@ -6,7 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { listContracts } from '@mlp/contracts';
 import { acceptRequestId, ConfigError, createLogger, requestContext, type Logger } from '@mlp/runtime';
 import { DataSource } from 'typeorm';
-import { loadPlatformConfig, type PlatformConfig } from './config/platform-config';
+import { envSchemaOf, loadPlatformConfig, type PlatformConfig } from './config/platform-config';
 import { Database } from './database/database.service';
 import { runMigrations } from './database/migrations';
 import { ServiceInfoProvider } from './health/service-info';
@@ -126,7 +126,12 @@ export async function runService(def: ServiceDefinition, appModule: Type<unknown
       await migrateOnly(def);
       return;
     }
-    if (command !== 'serve') throw new ConfigError([{ variable: 'argv', message: `unknown command ${command} (serve | migrate)` }]);
+    if (command === 'env-schema') {
+      // The JSON Schema of the environment this service reads (deploy checks compare manifests to it).
+      process.stdout.write(`${JSON.stringify(envSchemaOf(def), null, 2)}\n`);
+      return;
+    }
+    if (command !== 'serve') throw new ConfigError([{ variable: 'argv', message: `unknown command ${command} (serve | migrate | env-schema)` }]);
     service = await startService(def, appModule);
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -23,6 +23,12 @@ export interface PlatformConfig {
   peers: Map<string, { host: string; port: number }>;
 }
 
+/** The env schema as JSON Schema, with `x-required-in-production` for what production also needs. */
+export function envSchemaOf(def: ServiceDefinition): Record<string, unknown> {
+  const schema = JSON.parse(JSON.stringify(serviceEnv(def.httpPort, def.tcpPort, def.env ?? {}))) as Record<string, unknown>;
+  return { ...schema, title: `${def.name} environment`, 'x-required-in-production': ['AUTH_TOKENS', 'PLATFORM_PROFILE'] };
+}
+
 export function loadPlatformConfig(def: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): PlatformConfig {
   const schema = serviceEnv(def.httpPort, def.tcpPort, def.env ?? {});
   const values = loadEnvConfig(schema, env) as PlatformConfig['env'];

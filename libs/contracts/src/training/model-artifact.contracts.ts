@@ -1,0 +1,186 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineContract, defineEvent, defineMessage } from '../lib/contract-exports';
+
+/** KServe V2 datatypes the platform's models take and give. */
+export const TensorDatatype = Type.Union(
+  ['BOOL', 'UINT8', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES'].map((d) => Type.Literal(d)),
+);
+export type TensorDatatype = Static<typeof TensorDatatype>;
+
+export const TensorSpec = Type.Object(
+  {
+    name: Type.String(),
+    datatype: TensorDatatype,
+    /** -1 marks a variable dimension (the batch). */
+    shape: Type.Array(Type.Integer({ minimum: -1 })),
+  },
+  { additionalProperties: false },
+);
+export type TensorSpec = Static<typeof TensorSpec>;
+
+/**
+ * How one raw feature becomes model input, fitted on the training split only and applied the same
+ * way at serving time.
+ */
+export const FeatureTransform = Type.Union([
+  Type.Object(
+    {
+      kind: Type.Literal('numeric'),
+      /** Feature reference (`view:feature`) or raw input name. */
+      name: Type.String(),
+      mean: Type.Number(),
+      std: Type.Number({ exclusiveMinimum: 0 }),
+      /** Value used when the input is null, missing or stale (usually the training median). */
+      fill: Type.Number(),
+      /** Adds a 0/1 indicator input telling the model the value was missing. */
+      missingIndicator: Type.Boolean(),
+      clip: Type.Optional(Type.Tuple([Type.Number(), Type.Number()])),
+      log1p: Type.Optional(Type.Boolean()),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('categorical'),
+      name: Type.String(),
+      /** One-hot vocabulary; anything else maps to the out-of-vocabulary slot. */
+      categories: Type.Array(Type.String()),
+      oov: Type.Boolean(),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type FeatureTransform = Static<typeof FeatureTransform>;
+
+export const Preprocessing = Type.Object(
+  {
+    features: Type.Array(FeatureTransform),
+    /** Width of the vector the transforms produce, in order. */
+    outputWidth: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type Preprocessing = Static<typeof Preprocessing>;
+
+export const ModelSignature = Type.Object(
+  {
+    inputs: Type.Array(TensorSpec, { minItems: 1 }),
+    outputs: Type.Array(TensorSpec, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type ModelSignature = Static<typeof ModelSignature>;
+
+const Task = Type.Union([Type.Literal('binary_classification'), Type.Literal('regression')]);
+
+/**
+ * The serialised model the trainer stores in the registry and model-serving loads: a TF.js layers
+ * model (topology + base64 weights) or a baseline rule, with its preprocessing and signature.
+ * Its sha256 is taken over the canonical JSON (keys sorted) of this object.
+ */
+const ModelArtifactSchema = Type.Object(
+  {
+    format: Type.Literal('mlp-model/v1'),
+    name: Type.String(),
+    version: Type.Integer({ minimum: 1 }),
+    task: Task,
+    algorithm: Type.Union([Type.Literal('baseline'), Type.Literal('logistic_regression'), Type.Literal('mlp')]),
+    /** Feature references in model input order (what predict-entities fetches online). */
+    features: Type.Array(Type.String()),
+    featureService: Type.Optional(Type.String()),
+    preprocessing: Preprocessing,
+    signature: ModelSignature,
+    model: Type.Union([
+      Type.Object(
+        {
+          kind: Type.Literal('tfjs-layers'),
+          modelTopology: Type.Unknown(),
+          weightSpecs: Type.Array(Type.Unknown()),
+          weightDataBase64: Type.String(),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Object(
+        {
+          kind: Type.Literal('baseline'),
+          /** Prior (constant prediction) plus optional per-feature linear rule over the preprocessed vector. */
+          intercept: Type.Number(),
+          weights: Type.Array(Type.Number()),
+          link: Type.Union([Type.Literal('identity'), Type.Literal('logit')]),
+        },
+        { additionalProperties: false },
+      ),
+    ]),
+  },
+  { additionalProperties: false },
+);
+export const ModelArtifact = defineContract('training.ModelArtifact', ModelArtifactSchema);
+export type ModelArtifact = Static<typeof ModelArtifactSchema>;
+
+const ModelVersionRef = Type.Object(
+  {
+    model: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,62}$' }),
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+    alias: Type.Optional(Type.Union([Type.Literal('champion'), Type.Literal('challenger')])),
+  },
+  { additionalProperties: false },
+);
+
+const ModelVersionWithArtifact = Type.Object(
+  {
+    model: Type.String(),
+    version: Type.Integer({ minimum: 1 }),
+    aliases: Type.Array(Type.String()),
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    /** Canonical JSON of the ModelArtifact; consumers check its sha256 before loading. */
+    artifactJson: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+export type ModelVersionWithArtifact = Static<typeof ModelVersionWithArtifact>;
+
+/** Fetch a model version (by number or alias) with its artifact; model-serving loads models this way. */
+export const GetModelVersionMessage = defineMessage(
+  'trainer.model-version.v1',
+  ModelVersionRef,
+  ModelVersionWithArtifact,
+  'A registered model version (by number or alias) with its artifact and sha256',
+);
+
+/** Which versions hold the aliases right now; model-serving reconciles against this periodically. */
+export const ListAliasesMessage = defineMessage(
+  'trainer.aliases.v1',
+  Type.Object({}, { additionalProperties: false }),
+  Type.Object(
+    {
+      models: Type.Array(
+        Type.Object(
+          { model: Type.String(), champion: Type.Union([Type.Integer(), Type.Null()]), challenger: Type.Union([Type.Integer(), Type.Null()]) },
+          { additionalProperties: false },
+        ),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  'Current champion and challenger version of every model',
+);
+
+/** An alias moved (through the promotion gate or by an admin). */
+export const ModelPromotedEvent = defineEvent(
+  'model.promoted.v1',
+  Type.Object(
+    {
+      model: Type.String(),
+      alias: Type.Union([Type.Literal('champion'), Type.Literal('challenger')]),
+      version: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+      previousVersion: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+      reason: Type.String(),
+      metrics: Type.Optional(Type.Record(Type.String(), Type.Number())),
+      at: Type.String({ format: 'date-time' }),
+    },
+    { additionalProperties: false },
+  ),
+  'A model alias now points at another version; serving swaps to it',
+  ['model-serving'],
+);
