@@ -8,11 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startEmbeddedPostgres } from '../../libs/runtime/src/lib/embedded-postgres.mjs';
+import { ensureInstalled } from './ensure-installed.mjs';
 import { formatLine } from './log-format.mjs';
 import { entryPoint, peersSpec, SERVICES } from './services.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+ensureInstalled(root);
+const { startEmbeddedPostgres } = await import('../../libs/runtime/src/lib/embedded-postgres.mjs');
 const say = (msg) => console.log(`\x1b[1m[platform]\x1b[0m       ${msg}`);
 const children = new Map();
 let embedded;

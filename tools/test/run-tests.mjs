@@ -5,9 +5,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmbeddedPostgres } from '../../libs/runtime/src/lib/embedded-postgres.mjs';
+import { ensureInstalled } from '../runner/ensure-installed.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+ensureInstalled(root);
+const { startEmbeddedPostgres } = await import('../../libs/runtime/src/lib/embedded-postgres.mjs');
 const env = { ...process.env };
 
 const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=static'], { cwd: root, stdio: 'inherit', env });
