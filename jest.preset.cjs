@@ -19,4 +19,5 @@ module.exports = {
   testMatch: ['**/?(*.)+(spec|int-spec).ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   coverageReporters: ['text-summary'],
+  testTimeout: 30000,
 };

@@ -31,6 +31,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Wait for the database to be connected (and migrated) before resolving. */
   waitForDatabase?: boolean;
+  /** Called when the service cannot go on (e.g. a migration failed); runService exits the process. */
+  onFatal?: (err: unknown) => void;
 }
 
 /**
@@ -94,7 +96,16 @@ export async function startService(def: ServiceDefinition, appModule: Type<unkno
   app.connectMicroservice(serverTransportOptions(def.name, config), { inheritAppConfig: true });
   const db = app.get(Database);
   const connected = db.connect();
-  if (options.waitForDatabase) await connected;
+  if (options.waitForDatabase) {
+    try {
+      await connected;
+    } catch (err) {
+      await app.close();
+      throw err;
+    }
+  } else {
+    connected.catch((err) => options.onFatal?.(err));
+  }
   await app.startAllMicroservices();
   await app.listen(config.env.PORT, config.env.HTTP_HOST);
   const address = fastify.server.address();
@@ -132,7 +143,12 @@ export async function runService(def: ServiceDefinition, appModule: Type<unknown
       return;
     }
     if (command !== 'serve') throw new ConfigError([{ variable: 'argv', message: `unknown command ${command} (serve | migrate | env-schema)` }]);
-    service = await startService(def, appModule);
+    service = await startService(def, appModule, {
+      onFatal: (err) => {
+        process.stderr.write(`${def.name}: cannot continue: ${(err as Error)?.message ?? String(err)}\n`);
+        process.exit(1);
+      },
+    });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${def.name}: ${err.message}\n`);

@@ -61,6 +61,12 @@ export class Database implements OnApplicationShutdown {
         this.readyWaiters.splice(0).forEach((r) => r());
         return;
       } catch (err) {
+        // Only an unreachable database is worth waiting for; a failing migration, a missing
+        // database or bad credentials will not fix themselves, so they fail the start loudly.
+        if (!isDependencyDown(err)) {
+          this.log.fatal({ err: String(err), url: redactUrl(this.config.env.DATABASE_URL) }, 'database setup failed');
+          throw err;
+        }
         this.log.warn({ err: String(err), retryInMs: delay, url: redactUrl(this.config.env.DATABASE_URL) }, 'database not ready, retrying');
         await new Promise((r) => setTimeout(r, delay).unref());
         delay = Math.min(delay * 2, 5000);

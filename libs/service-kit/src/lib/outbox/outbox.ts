@@ -53,17 +53,19 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
     this.webhooks = (config.env.WEBHOOK_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
     this.delivered = new Counter({ name: 'outbox_delivered_total', help: 'Outbox rows delivered', labelNames: ['pattern', 'kind'], registers: [metrics.registry] });
     this.failures = new Counter({ name: 'outbox_delivery_failures_total', help: 'Failed outbox delivery attempts (retried)', labelNames: ['pattern', 'kind'], registers: [metrics.registry] });
-    const outbox = this;
-    this.pending = new Gauge({
+    const pending: Gauge = new Gauge({
       name: 'outbox_pending',
       help: 'Outbox rows not yet delivered',
       registers: [metrics.registry],
-      async collect() {
-        if (!outbox.db.isConnected) return;
-        const [row] = await outbox.db.query<{ n: string }>(`SELECT count(*) AS n FROM "${outbox.db.schema}".outbox WHERE published_at IS NULL`).catch(() => [{ n: '0' }]);
-        this.set(Number(row?.n ?? 0));
+      collect: async () => {
+        if (!this.db.isConnected) return;
+        const [row] = await this.db
+          .query<{ n: string }>(`SELECT count(*) AS n FROM "${this.db.schema}".outbox WHERE published_at IS NULL`)
+          .catch(() => [{ n: '0' }]);
+        pending.set(Number(row?.n ?? 0));
       },
     });
+    this.pending = pending;
   }
 
   /** Destinations of an event: every consumer service and every webhook. */
