@@ -6,7 +6,13 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+group=""
+cleanup() {
+  # Whatever happened, leave nothing running behind this script.
+  if [ -n "$group" ]; then kill -KILL -- -"$group" 2>/dev/null || true; fi
+  rm -f "$log"
+}
+trap cleanup EXIT
 
 leftovers() {
   pgrep -af "$root/dist/apps/|$root/.data/postgres" | grep -v pgrep || true
@@ -17,6 +23,7 @@ run_once() {
   : >"$log"
   setsid env -u DATABASE_URL -u NATS_URL -u REDIS_URL npm start >"$log" 2>&1 &
   local pid=$!
+  group=$pid
   local deadline=$((SECONDS + 300))
   until grep -q 'all services are ready' "$log"; do
     if ! kill -0 "$pid" 2>/dev/null || ((SECONDS > deadline)); then
@@ -35,7 +42,8 @@ run_once() {
   ' "$peers"
   for port in 3001 3002 3003 3004; do
     curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null
-    curl -fsS "http://127.0.0.1:$port/metrics" | grep -q http_request_duration_seconds
+    metrics=$(curl -fsS "http://127.0.0.1:$port/metrics")
+    [[ "$metrics" == *http_request_duration_seconds* ]] || { echo "smoke: no HTTP histogram on :$port/metrics"; exit 1; }
     curl -fsS "http://127.0.0.1:$port/openapi.json" >/dev/null
   done
   kill -INT -- -"$pid"
@@ -49,6 +57,7 @@ run_once() {
   local left
   left=$(leftovers)
   if [ -n "$left" ]; then echo "smoke ($attempt): processes left behind:"; echo "$left"; exit 1; fi
+  group=
   grep -q '\[platform\].*stopped' "$log" || { echo "smoke ($attempt): no clean stop in the log"; tail -30 "$log"; exit 1; }
   echo "smoke ($attempt): stopped cleanly, no process left"
 }

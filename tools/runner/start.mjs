@@ -5,6 +5,7 @@
 // or SIGTERM stops everything: services drain, PostgreSQL shuts down cleanly, nothing is left behind.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,20 @@ const children = new Map();
 let embedded;
 let stopping = false;
 
+function portFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 async function main() {
+  for (const svc of SERVICES) {
+    for (const port of [svc.httpPort, svc.tcpPort]) {
+      if (!(await portFree(port))) throw new Error(`port ${port} (${svc.name}) is in use: is the platform already running?`);
+    }
+  }
   say('building the services (cached after the first time)');
   const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=static'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   if (build.status !== 0) throw new Error('build failed; run `npx nx run-many -t build` to see why');
