@@ -1,4 +1,6 @@
+import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
+import globals from 'globals';
 
 // Module boundaries are the architecture: every project carries exactly one scope:* and one
 // type:* tag, and there is deliberately no catch-all rule, so an untagged project fails lint.
@@ -8,7 +10,14 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    ignores: ['**/dist', '**/node_modules', '**/.data', '**/tmp', '**/*.cjs', '**/*.mjs'],
+    ignores: ['**/dist', '**/node_modules', '**/.data', '**/tmp', '**/*.cjs', '**/eslint.config.mjs'],
+  },
+  {
+    // Plain-JS tools (runner, demo, benchmarks, deploy checks) are linted too.
+    files: ['**/*.mjs'],
+    ...js.configs.recommended,
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
+    rules: { ...js.configs.recommended.rules, 'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }] },
   },
   {
     files: ['**/*.ts'],
