@@ -144,7 +144,10 @@ describe.each(transports)('the outbox over %s', (_transport, NATS_URL) => {
     expect(JSON.parse(delivered.body)).toMatchObject({ event: 'kit-outbox.thing-happened.v1', service: 'kit-outbox-producer' });
     const expected = `sha256=${createHmac('sha256', 'a-webhook-secret-of-some-length').update(delivered.body).digest('hex')}`;
     expect(delivered.signature).toBe(expected);
-    const [pending] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${db.schema}".outbox WHERE published_at IS NULL`);
-    expect(Number(pending.n)).toBe(0);
+    // The row is marked delivered when the relay's transaction commits, just after the POST.
+    await eventually(async () => {
+      const [pending] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${db.schema}".outbox WHERE published_at IS NULL`);
+      return Number(pending.n) === 0;
+    });
   });
 });
