@@ -1,1 +1,3 @@
 export * from './online-features.contracts';
+export * from './feature-definitions.contracts';
+export * from './feature-retrieval.contracts';

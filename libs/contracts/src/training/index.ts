@@ -1,1 +1,3 @@
 export * from './model-artifact.contracts';
+export * from './model-spec.contracts';
+export * from './training-run.contracts';

@@ -1,0 +1,38 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineEvent } from '../lib/contract-exports';
+
+/** Emitted through the outbox after each mart refresh; consumers refresh features or retrain. */
+export const MartRefreshedEvent = defineEvent(
+  'dwh.mart.refreshed.v1',
+  Type.Object({
+    mart: Type.String({ description: 'Schema-qualified table, e.g. "dwh.mart_orders"' }),
+    watermark: Type.String({ format: 'date-time', description: 'Every row loaded before this instant is in the mart' }),
+    rowsAffected: Type.Optional(Type.Integer({ minimum: 0 })),
+    runId: Type.Optional(Type.String()),
+  }),
+  'A warehouse mart was rebuilt or incrementally refreshed',
+  ['feature-store', 'trainer'],
+);
+export type MartRefreshed = Static<typeof MartRefreshedEvent.payload.schema>;
+
+export const SlaStatus = Type.Union([Type.Literal('ok'), Type.Literal('warn'), Type.Literal('error')]);
+export type SlaStatus = Static<typeof SlaStatus>;
+
+/** Emitted when a dataset's SLA check turns warn or error (webhooks deliver it to people). */
+export const SlaBreachedEvent = defineEvent(
+  'dwh.sla.breached.v1',
+  Type.Object({
+    dataset: Type.String(),
+    check: Type.Union([Type.Literal('freshness'), Type.Literal('completeness')]),
+    status: SlaStatus,
+    previousStatus: Type.Union([SlaStatus, Type.Null()]),
+    measured: Type.Union([Type.Number(), Type.Null()]),
+    warnAfter: Type.Number(),
+    errorAfter: Type.Number(),
+    reason: Type.String(),
+    at: Type.String({ format: 'date-time' }),
+  }),
+  'A warehouse dataset breached its freshness or completeness SLA',
+  [],
+);
+export type SlaBreached = Static<typeof SlaBreachedEvent.payload.schema>;

@@ -1,0 +1,86 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineContract } from '../lib/contract-exports';
+
+/** Limits of the tracking API (Segment's): larger answers 413 with one of the codes below. */
+export const TrackingLimits = {
+  maxEventBytes: 32 * 1024,
+  maxRequestBytes: 500 * 1024,
+  maxBatchEvents: 2500,
+} as const;
+
+export const TrackingErrorCode = {
+  EVENT_TOO_LARGE: 'EVENT_TOO_LARGE',
+  REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
+  INVALID_ENVELOPE: 'INVALID_ENVELOPE',
+} as const;
+
+/** Violation codes of the tracking plan beyond the generic contract codes. */
+export const TrackingViolationCode = {
+  UNPLANNED_EVENT: 'UNPLANNED_EVENT',
+  UNKNOWN_SCHEMA_VERSION: 'UNKNOWN_SCHEMA_VERSION',
+  IDENTITY_MISSING: 'IDENTITY_MISSING',
+  INVALID_MESSAGE: 'INVALID_MESSAGE',
+} as const;
+
+const Json = Type.Record(Type.String(), Type.Unknown());
+
+/**
+ * One tracking message, Segment-shaped. Only the envelope is checked here; `properties`/`traits`
+ * are checked against the tracking plan (the event's JSON Schema), which gives the codes users see.
+ */
+export const TrackingMessageSchema = Type.Object(
+  {
+    messageId: Type.String({ minLength: 1, maxLength: 128 }),
+    type: Type.Union([Type.Literal('track'), Type.Literal('identify')]),
+    event: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    timestamp: Type.String({ format: 'date-time', description: 'Event time on the device (ISO 8601)' }),
+    sentAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the device sent it; corrects device clock skew' })),
+    /** SchemaVer of the event schema the sender was built against; the latest one when absent. */
+    schemaVersion: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*-[0-9]+-[0-9]+$' })),
+    properties: Type.Optional(Json),
+    traits: Type.Optional(Json),
+    context: Type.Optional(Json),
+  },
+  { additionalProperties: false },
+);
+export type TrackingMessage = Static<typeof TrackingMessageSchema>;
+export const TrackingMessage = defineContract('dwh.TrackingMessage', TrackingMessageSchema);
+
+/** `POST /v1/batch`: messages plus batch-level `context`/`sentAt` applied to each message lacking them. */
+export const BatchRequest = defineContract(
+  'dwh.BatchRequest',
+  Type.Object(
+    {
+      batch: Type.Array(Type.Unknown(), { description: `At most ${TrackingLimits.maxBatchEvents} messages` }),
+      sentAt: Type.Optional(Type.String({ format: 'date-time' })),
+      context: Type.Optional(Json),
+    },
+    { additionalProperties: false },
+  ),
+);
+export type BatchRequest = Static<typeof BatchRequest.schema>;
+
+export const EventViolation = Type.Object({ path: Type.String(), code: Type.String(), message: Type.String() });
+export type EventViolation = Static<typeof EventViolation>;
+
+export const EventResult = Type.Object({
+  index: Type.Integer(),
+  messageId: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Union([Type.Literal('accepted'), Type.Literal('duplicate'), Type.Literal('rejected')]),
+  errors: Type.Array(EventViolation),
+});
+export type EventResult = Static<typeof EventResult>;
+
+export const IngestResponse = defineContract(
+  'dwh.IngestResponse',
+  Type.Object({
+    accepted: Type.Integer({ description: 'Committed to the warehouse before this answer was sent' }),
+    duplicates: Type.Integer({ description: 'messageIds already stored; not stored again' }),
+    rejected: Type.Integer({ description: 'Stored as failed events with their violations' }),
+    results: Type.Array(EventResult, { description: 'Each rejected or duplicate message' }),
+  }),
+);
+export type IngestResponse = Static<typeof IngestResponse.schema>;

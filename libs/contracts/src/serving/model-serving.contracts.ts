@@ -1,0 +1,245 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineContract, defineEvent, defineMessage } from '../lib/contract-exports';
+import { FeatureStatus, FeatureValue } from '../features/online-features.contracts';
+
+const ModelName = Type.String({ pattern: '^[a-z][a-z0-9_-]{0,62}$' });
+
+/** Open Inference Protocol (KServe V2) tensor in a request; the data is checked against the model's signature. */
+const InferInputTensor = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    shape: Type.Array(Type.Integer({ minimum: 0 }), { maxItems: 8 }),
+    datatype: Type.String(),
+    parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    data: Type.Array(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+const InferRequestSchema = Type.Object(
+  {
+    id: Type.Optional(Type.String({ maxLength: 128 })),
+    parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    inputs: Type.Array(InferInputTensor, { minItems: 1 }),
+    outputs: Type.Optional(Type.Array(Type.Object({ name: Type.String(), parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }))),
+  },
+  { additionalProperties: false },
+);
+export const InferRequest = defineContract('serving.InferRequest', InferRequestSchema);
+export type InferRequest = Static<typeof InferRequestSchema>;
+
+const InferResponseSchema = Type.Object(
+  {
+    model_name: Type.String(),
+    model_version: Type.String(),
+    id: Type.Optional(Type.String()),
+    parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    outputs: Type.Array(
+      Type.Object({ name: Type.String(), shape: Type.Array(Type.Integer()), datatype: Type.String(), data: Type.Array(Type.Unknown()) }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export const InferResponse = defineContract('serving.InferResponse', InferResponseSchema);
+export type InferResponse = Static<typeof InferResponseSchema>;
+
+/** How traffic for one model is split between champion and challenger, and how it is batched. */
+const TrafficPolicySchema = Type.Object(
+  {
+    /** Share of sticky keys routed to the challenger (0 = champion only). */
+    canaryWeight: Type.Number({ minimum: 0, maximum: 1 }),
+    /** Where the sticky key comes from: the entity key, or the `x-sticky-key` header (request id when absent). */
+    stickyKey: Type.Union([Type.Literal('entity'), Type.Literal('header')]),
+    /** The challenger is scored on every request (and logged) but never answered. */
+    shadow: Type.Boolean(),
+    maxBatchSize: Type.Integer({ minimum: 1, maximum: 4096 }),
+    /** Milliseconds a request may wait for others to join its batch; 0 turns batching off. */
+    maxBatchDelayMs: Type.Number({ minimum: 0, maximum: 100 }),
+  },
+  { additionalProperties: false },
+);
+export const TrafficPolicy = defineContract('serving.TrafficPolicy', TrafficPolicySchema);
+export type TrafficPolicy = Static<typeof TrafficPolicySchema>;
+export const TrafficPolicyPatch = defineContract('serving.TrafficPolicyPatch', Type.Partial(TrafficPolicySchema, { additionalProperties: false }));
+export type TrafficPolicyPatch = Partial<TrafficPolicy>;
+
+const EntityKeys = Type.Record(
+  Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }),
+  Type.Array(Type.Union([Type.String({ maxLength: 256 }), Type.Number()]), { minItems: 1, maxItems: 1000 }),
+);
+
+const PredictEntitiesBodySchema = Type.Object(
+  {
+    entities: EntityKeys,
+    /** Pin a version instead of following the traffic policy. */
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+export const PredictEntitiesBody = defineContract('serving.PredictEntitiesBody', PredictEntitiesBodySchema);
+export type PredictEntitiesBody = Static<typeof PredictEntitiesBodySchema>;
+
+const EntityPredictionSchema = Type.Object(
+  {
+    entity: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+    score: Type.Number(),
+    model: Type.String(),
+    version: Type.Integer(),
+    arm: Type.Union([Type.Literal('champion'), Type.Literal('challenger'), Type.Literal('pinned')]),
+    /** Status of every feature the model used; anything but PRESENT was filled as the preprocessing says. */
+    featureStatuses: Type.Record(Type.String(), FeatureStatus),
+    features: Type.Record(Type.String(), FeatureValue),
+  },
+  { additionalProperties: false },
+);
+
+const PredictEntitiesReplySchema = Type.Object(
+  {
+    model: Type.String(),
+    predictions: Type.Array(EntityPredictionSchema),
+    /** Rows with at least one missing or stale feature. */
+    degraded: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export const PredictEntitiesReply = defineContract('serving.PredictEntitiesReply', PredictEntitiesReplySchema);
+export type PredictEntitiesReply = Static<typeof PredictEntitiesReplySchema>;
+
+/** Entity-keyed predictions over the transport, for product services that know only a user id. */
+export const PredictEntitiesMessage = defineMessage(
+  'model-serving.predict-entities.v1',
+  Type.Object({ model: ModelName, entities: EntityKeys, version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+  PredictEntitiesReplySchema,
+  'Scores entities by key: fetches the model features online, applies the saved preprocessing, answers scores with versions and feature statuses',
+);
+
+const FeatureDriftSchema = Type.Object(
+  {
+    feature: Type.String(),
+    psi: Type.Union([Type.Number(), Type.Null()]),
+    observations: Type.Integer({ minimum: 0 }),
+    status: Type.Union([Type.Literal('ok'), Type.Literal('warn'), Type.Literal('drift'), Type.Literal('insufficient_data')]),
+    /** Where this feature's baseline histogram came from. */
+    source: Type.Union([Type.Literal('explicit'), Type.Literal('feature_store'), Type.Literal('preprocessing')]),
+  },
+  { additionalProperties: false },
+);
+
+const DriftReportSchema = Type.Object(
+  {
+    model: Type.String(),
+    version: Type.Integer(),
+    /**
+     * Where the baseline came from: set through the API, the feature store's materialization
+     * statistics (histograms), or derived from the preprocessing fit on the training split.
+     */
+    baseline: Type.Union([Type.Literal('explicit'), Type.Literal('feature_store'), Type.Literal('preprocessing')]),
+    window: Type.Integer({ minimum: 1 }),
+    warnThreshold: Type.Number(),
+    driftThreshold: Type.Number(),
+    features: Type.Array(FeatureDriftSchema),
+  },
+  { additionalProperties: false },
+);
+export const DriftReport = defineContract('serving.DriftReport', DriftReportSchema);
+export type DriftReport = Static<typeof DriftReportSchema>;
+
+/** Baseline histogram of one feature (bin edges ascending, proportions per bin incl. the two open ends). */
+const BaselineHistogramSchema = Type.Union([
+  Type.Object(
+    {
+      feature: Type.String(),
+      kind: Type.Literal('numeric'),
+      edges: Type.Array(Type.Number(), { minItems: 1, maxItems: 100 }),
+      proportions: Type.Array(Type.Number({ minimum: 0 }), { minItems: 2, maxItems: 101 }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      feature: Type.String(),
+      kind: Type.Literal('categorical'),
+      /** Category -> proportion; `__other__` for everything outside. */
+      proportions: Type.Record(Type.String(), Type.Number({ minimum: 0 })),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type BaselineHistogram = Static<typeof BaselineHistogramSchema>;
+export const DriftBaseline = defineContract('serving.DriftBaseline', Type.Object({ features: Type.Array(BaselineHistogramSchema, { minItems: 1 }) }, { additionalProperties: false }));
+export type DriftBaseline = Static<typeof DriftBaseline.schema>;
+
+/** Live inputs of a model moved away from its training baseline (PSI over the sliding window). */
+export const ModelDriftDetectedEvent = defineEvent(
+  'model.drift.detected.v1',
+  Type.Object(
+    {
+      model: Type.String(),
+      version: Type.Integer({ minimum: 1 }),
+      features: Type.Array(Type.Object({ feature: Type.String(), psi: Type.Number() }, { additionalProperties: false }), { minItems: 1 }),
+      threshold: Type.Number(),
+      window: Type.Integer({ minimum: 1 }),
+      at: Type.String({ format: 'date-time' }),
+    },
+    { additionalProperties: false },
+  ),
+  'Input drift (PSI) of a served model crossed the threshold; the trainer may retrain',
+  ['trainer'],
+);
+
+/** Where the entities of a batch job come from: a published mart (and its key column), or a read-only SELECT. */
+const BatchSourceSchema = Type.Union([
+  Type.Object(
+    {
+      mart: Type.String({ pattern: '^mart_[a-z0-9_]{1,58}$', description: 'A published mart in schema dwh' }),
+      key: Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$', description: 'The join key column, e.g. user_id' }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      sql: Type.String({ minLength: 8, maxLength: 4000, description: 'A single SELECT whose first column is the entity key (run read-only)' }),
+      key: Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$', description: 'The join key name the feature store expects, e.g. user_id' }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
+const CreateBatchJobSchema = Type.Object(
+  {
+    model: ModelName,
+    /** A fixed version; the champion at the start of each run otherwise. */
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+    source: BatchSourceSchema,
+    chunkSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+    /** Cron expression (UTC): the job runs again on this schedule. */
+    schedule: Type.Optional(Type.String({ minLength: 9, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+export const CreateBatchJob = defineContract('serving.CreateBatchJob', CreateBatchJobSchema);
+export type CreateBatchJob = Static<typeof CreateBatchJobSchema>;
+
+const BatchJobSchema = Type.Object(
+  {
+    id: Type.String(),
+    model: Type.String(),
+    version: Type.Union([Type.Integer(), Type.Null()]),
+    source: BatchSourceSchema,
+    chunkSize: Type.Integer(),
+    schedule: Type.Union([Type.String(), Type.Null()]),
+    status: Type.Union(['queued', 'running', 'succeeded', 'failed', 'scheduled', 'cancelled'].map((s) => Type.Literal(s))),
+    run: Type.Integer({ description: 'Run number; predictions are stored per run' }),
+    scored: Type.Integer(),
+    chunks: Type.Integer(),
+    cursor: Type.Union([Type.String(), Type.Null()]),
+    error: Type.Union([Type.String(), Type.Null()]),
+    nextRunAt: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String(),
+    startedAt: Type.Union([Type.String(), Type.Null()]),
+    finishedAt: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export const BatchJob = defineContract('serving.BatchJob', BatchJobSchema);
+export type BatchJob = Static<typeof BatchJobSchema>;

@@ -1,0 +1,162 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineContract } from '../lib/contract-exports';
+
+/** Model names double as registry keys and URL segments; the same rule as `ModelVersionRef.model`. */
+export const MODEL_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
+/** A feature service name in the feature store's registry. */
+export const FEATURE_SERVICE_PATTERN = '^[a-z][a-z0-9_]{0,62}$';
+/** A column the label source returns (join keys, label, reference score). */
+export const COLUMN_PATTERN = '^[a-z_][a-z0-9_]{0,62}$';
+
+export const ModelTask = Type.Union([Type.Literal('binary_classification'), Type.Literal('regression')]);
+export type ModelTask = Static<typeof ModelTask>;
+
+export const PrimaryMetric = Type.Union([
+  Type.Literal('auc'),
+  Type.Literal('log_loss'),
+  Type.Literal('f1'),
+  Type.Literal('rmse'),
+  Type.Literal('mae'),
+]);
+export type PrimaryMetric = Static<typeof PrimaryMetric>;
+
+const EarlyStopping = Type.Object(
+  {
+    /** Epochs without improvement of the validation loss before training stops. */
+    patience: Type.Integer({ minimum: 1, maximum: 100 }),
+    minDelta: Type.Optional(Type.Number({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+const Optimisation = {
+  epochs: Type.Integer({ minimum: 1, maximum: 1000 }),
+  batchSize: Type.Integer({ minimum: 1, maximum: 65536 }),
+  learningRate: Type.Number({ exclusiveMinimum: 0, maximum: 10 }),
+  /** L2 penalty on the weights. */
+  l2: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
+  earlyStopping: Type.Optional(EarlyStopping),
+};
+
+export const Algorithm = Type.Union([
+  /** The proof of concept every trained model must beat: the training prior (or mean). */
+  Type.Object({ kind: Type.Literal('baseline') }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('logistic_regression'), ...Optimisation }, { additionalProperties: false }),
+  Type.Object(
+    {
+      kind: Type.Literal('mlp'),
+      hiddenUnits: Type.Array(Type.Integer({ minimum: 1, maximum: 4096 }), { minItems: 1, maxItems: 8 }),
+      dropout: Type.Number({ minimum: 0, maximum: 0.9 }),
+      activation: Type.Optional(Type.Union([Type.Literal('relu'), Type.Literal('tanh'), Type.Literal('elu')])),
+      ...Optimisation,
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type Algorithm = Static<typeof Algorithm>;
+
+export const LabelSource = Type.Object(
+  {
+    /**
+     * SQL over the published marts (`dwh.*`) returning the join keys, `event_timestamp` and the label.
+     * The feature store runs it read-only and keeps the rows with `start <= event_timestamp < end`.
+     */
+    sql: Type.String({ minLength: 10, maxLength: 20000 }),
+    joinKeys: Type.Array(Type.String({ pattern: COLUMN_PATTERN }), { minItems: 1, maxItems: 8 }),
+    labelColumn: Type.String({ pattern: COLUMN_PATTERN }),
+    /**
+     * Days after an event before its label is final (a 7-day purchase window needs 7): rows newer
+     * than that are left out, otherwise the freshest window is full of false negatives.
+     */
+    labelDelayDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
+    /**
+     * Optional column with a known score for each row (e.g. the demo generator's true purchase
+     * probability). Never used as a feature; its metric on the held-out window is shown on the run.
+     */
+    referenceScoreColumn: Type.Optional(Type.String({ pattern: COLUMN_PATTERN })),
+  },
+  { additionalProperties: false },
+);
+export type LabelSource = Static<typeof LabelSource>;
+
+/** Time-based split: the most recent window is held out; a random split of time data leaks the future. */
+export const TimeSplit = Type.Object(
+  {
+    /** How far back the training set reaches from its end. */
+    lookbackDays: Type.Integer({ minimum: 1, maximum: 3650 }),
+    /** The most recent days, held out for evaluation and the promotion gate. */
+    holdoutDays: Type.Integer({ minimum: 1, maximum: 365 }),
+    /** Share of the training window (its most recent part) used for early stopping. */
+    validationFraction: Type.Optional(Type.Number({ minimum: 0, maximum: 0.5 })),
+  },
+  { additionalProperties: false },
+);
+export type TimeSplit = Static<typeof TimeSplit>;
+
+export const PromotionPolicy = Type.Object(
+  {
+    /** The candidate must beat the champion's primary metric by at least this much (metric units). */
+    minAbsoluteImprovement: Type.Optional(Type.Number({ minimum: 0 })),
+    /** ... or by at least this share of the champion's value (0.01 = 1 %). Both apply when both are set. */
+    minRelativeImprovement: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
+    /** Fewer held-out rows than this and the gate refuses: too little evidence. */
+    minEvalRows: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type PromotionPolicy = Static<typeof PromotionPolicy>;
+
+export const ModelSchedule = Type.Object(
+  {
+    /** Five-field cron (UTC unless `timezone`). Missed occurrences are not stacked: only the latest runs. */
+    cron: Type.String({ minLength: 9, maxLength: 100 }),
+    timezone: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type ModelSchedule = Static<typeof ModelSchedule>;
+
+export const RetrainTriggers = Type.Object(
+  {
+    /** Retrain when the warehouse publishes a refresh of one of these marts (`dwh.mart.refreshed.v1`). */
+    martsRefreshed: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*$' }), { maxItems: 20 })),
+    /** Retrain when serving reports input or quality drift for this model (`model.drift.detected.v1`). */
+    onDrift: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const ModelSpecSchema = Type.Object(
+  {
+    name: Type.String({ pattern: MODEL_NAME_PATTERN }),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    tags: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 256 }))),
+    featureService: Type.String({ pattern: FEATURE_SERVICE_PATTERN }),
+    labelSource: LabelSource,
+    task: ModelTask,
+    algorithm: Algorithm,
+    primaryMetric: PrimaryMetric,
+    split: TimeSplit,
+    promotion: PromotionPolicy,
+    schedule: Type.Optional(ModelSchedule),
+    triggers: Type.Optional(RetrainTriggers),
+    /** Seed of every random choice (initialisers, shuffling, dropout): same data + seed = same model. */
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
+  },
+  { additionalProperties: false },
+);
+/** A declarative model: what to train, on which data, how to judge it and when to retrain it. */
+export const ModelSpec = defineContract('training.ModelSpec', ModelSpecSchema);
+export type ModelSpec = Static<typeof ModelSpecSchema>;
+
+const ModelSpecRecordSchema = Type.Object(
+  {
+    spec: ModelSpecSchema,
+    specHash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+export const ModelSpecRecord = defineContract('training.ModelSpecRecord', ModelSpecRecordSchema);
+export type ModelSpecRecord = Static<typeof ModelSpecRecordSchema>;

@@ -1,0 +1,133 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineContract } from '../lib/contract-exports';
+import { Algorithm, MODEL_NAME_PATTERN, PrimaryMetric, PromotionPolicy, TimeSplit } from './model-spec.contracts';
+
+export const TrainingRunStatus = Type.Union(
+  ['queued', 'running', 'succeeded', 'failed', 'cancelled'].map((s) => Type.Literal(s)),
+);
+export type TrainingRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** Per-run changes to the spec (hyper-parameter sweeps, a fixed `end` for reproducing a run). */
+const RunOverrides = Type.Object(
+  {
+    algorithm: Type.Optional(Algorithm),
+    split: Type.Optional(TimeSplit),
+    promotion: Type.Optional(PromotionPolicy),
+    primaryMetric: Type.Optional(PrimaryMetric),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
+    /** End of the training set (default: now minus the label delay). Fixing it makes a run repeatable. */
+    end: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+export type RunOverrides = Static<typeof RunOverrides>;
+
+const CreateTrainingRunSchema = Type.Object(
+  {
+    model: Type.String({ pattern: MODEL_NAME_PATTERN }),
+    overrides: Type.Optional(RunOverrides),
+  },
+  { additionalProperties: false },
+);
+export const CreateTrainingRun = defineContract('training.CreateTrainingRun', CreateTrainingRunSchema);
+export type CreateTrainingRun = Static<typeof CreateTrainingRunSchema>;
+
+export const TrainingRunAccepted = defineContract(
+  'training.TrainingRunAccepted',
+  Type.Object({ id: Type.String({ format: 'uuid' }), status: TrainingRunStatus }, { additionalProperties: false }),
+);
+
+const EpochPoint = Type.Object(
+  {
+    epoch: Type.Integer({ minimum: 1 }),
+    loss: Type.Number(),
+    valLoss: Type.Optional(Type.Number()),
+    /** The primary metric on the validation part of the training window, when there is one. */
+    valMetric: Type.Optional(Type.Number()),
+  },
+  { additionalProperties: false },
+);
+export type EpochPoint = Static<typeof EpochPoint>;
+
+const GateDecision = Type.Object(
+  {
+    promoted: Type.Boolean(),
+    reason: Type.String(),
+    code: Type.String(),
+    comparedWith: Type.Union([Type.Literal('baseline'), Type.Literal('champion'), Type.Literal('none')]),
+    candidate: Type.Union([Type.Number(), Type.Null()]),
+    reference: Type.Union([Type.Number(), Type.Null()]),
+    referenceVersion: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type GateDecision = Static<typeof GateDecision>;
+
+const TrainingRunSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    model: Type.String(),
+    status: TrainingRunStatus,
+    trigger: Type.String(),
+    /** 0..1 share of the planned epochs done. */
+    progress: Type.Number({ minimum: 0, maximum: 1 }),
+    attempts: Type.Integer({ minimum: 0 }),
+    curves: Type.Array(EpochPoint),
+    /** Held-out metrics of the new model, the baseline, the champion (scored now) and the reference score. */
+    metrics: Type.Union([Type.Record(Type.String(), Type.Record(Type.String(), Type.Number())), Type.Null()]),
+    /** Reliability diagram of the new model on the held-out window (classification only). */
+    calibration: Type.Union([
+      Type.Array(
+        Type.Object(
+          { lower: Type.Number(), upper: Type.Number(), count: Type.Integer(), meanPredicted: Type.Number(), observedRate: Type.Number() },
+          { additionalProperties: false },
+        ),
+      ),
+      Type.Null(),
+    ]),
+    dataset: Type.Union([
+      Type.Object(
+        {
+          fingerprint: Type.String(),
+          rows: Type.Integer(),
+          trainRows: Type.Integer(),
+          validationRows: Type.Integer(),
+          holdoutRows: Type.Integer(),
+          start: Type.String(),
+          end: Type.String(),
+          holdoutStart: Type.String(),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ]),
+    featureServiceVersion: Type.Union([Type.String(), Type.Null()]),
+    specHash: Type.String(),
+    codeVersion: Type.String(),
+    backend: Type.Union([Type.String(), Type.Null()]),
+    seed: Type.Integer(),
+    modelVersion: Type.Union([Type.Integer(), Type.Null()]),
+    gate: Type.Union([GateDecision, Type.Null()]),
+    error: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+    startedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    durationMs: Type.Union([Type.Integer(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export const TrainingRun = defineContract('training.TrainingRun', TrainingRunSchema);
+export type TrainingRun = Static<typeof TrainingRunSchema>;
+
+const MoveAliasSchema = Type.Object(
+  {
+    alias: Type.Union([Type.Literal('champion'), Type.Literal('challenger')]),
+    /** null removes the alias. */
+    version: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+    reason: Type.String({ minLength: 3, maxLength: 1000 }),
+  },
+  { additionalProperties: false },
+);
+/** An admin moves an alias by hand (rollback, manual promotion); recorded in the audit log. */
+export const MoveAlias = defineContract('training.MoveAlias', MoveAliasSchema);
+export type MoveAlias = Static<typeof MoveAliasSchema>;
