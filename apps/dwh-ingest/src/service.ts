@@ -1,5 +1,6 @@
 import { InfoMessages, ServiceName } from '@mlp/contracts';
 import type { ServiceDefinition } from '@mlp/service-kit';
+import { Type } from '@sinclair/typebox';
 import { migrations } from './migrations';
 
 export const service: ServiceDefinition = {
@@ -12,4 +13,11 @@ export const service: ServiceDefinition = {
   migrations,
   info: InfoMessages[ServiceName.DWH_INGEST],
   peers: [],
+  env: {
+    TRANSFORM_INTERVAL_SECONDS: Type.Integer({ minimum: 0, default: 300, description: 'Run the model DAG this often (0: only on POST /v1/transformations/run)' }),
+    SLA_CHECK_INTERVAL_SECONDS: Type.Integer({ minimum: 0, default: 60, description: 'Evaluate freshness/completeness SLAs this often (0: only on GET /v1/sla)' }),
+    SLA_OVERRIDES: Type.Optional(
+      Type.String({ description: 'JSON {"<dataset>": {"warnAfter": n, "errorAfter": n}}: seconds for freshness, ratios for completeness' }),
+    ),
+  },
 };

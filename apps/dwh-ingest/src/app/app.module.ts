@@ -1,5 +1,12 @@
 import { Module } from '@nestjs/common';
+import { FailedEventsModule } from './failed-events/failed-events.module';
+import { ImportsModule } from './imports/imports.module';
+import { PredictionLogModule } from './prediction-log/prediction-log.module';
+import { SchemasModule } from './schemas/schemas.module';
+import { TrackingModule } from './tracking/tracking.module';
+import { SlaModule } from './sla/sla.module';
+import { TransformationsModule } from './transformations/transformations.module';
 
 /** The dwh-ingest features; platform concerns (health, metrics, auth, database) come from the kit. */
-@Module({})
+@Module({ imports: [SchemasModule, TrackingModule, FailedEventsModule, PredictionLogModule, TransformationsModule, SlaModule, ImportsModule] })
 export class AppModule {}

@@ -1,0 +1,76 @@
+import { Database } from '@mlp/service-kit';
+import { startTestService, type TestService } from '@mlp/service-kit/testing';
+import { AppModule } from '../app.module';
+import { service } from '../../service';
+import { call } from '../test-support';
+
+describe('third-party imports on a real PostgreSQL', () => {
+  let svc: TestService;
+  let db: Database;
+  beforeAll(async () => {
+    svc = await startTestService(service, AppModule, { env: { TRANSFORM_INTERVAL_SECONDS: '0', SLA_CHECK_INTERVAL_SECONDS: '0' } });
+    db = svc.app.get(Database);
+  });
+  afterAll(() => svc.close());
+
+  const upload = (body: string, type: string, key?: string, source = 'marketing_spend') =>
+    call(svc, 'POST', `/v1/imports/${source}`, body, { 'content-type': type, ...(key ? { 'idempotency-key': key } : {}) });
+
+  it('streams a CSV into the source table and keeps bad rows with their violations', async () => {
+    const csv = [
+      'date,country,channel,spend',
+      '2026-11-01,DE,search,120.50',
+      '2026-11-01,FR,"social, paid",80',
+      '2026-02-30,DE,search,1',
+      '2026-11-02,germany,search,-5',
+      '2026-11-02,US,,10',
+    ].join('\n');
+    const res = await upload(csv, 'text/csv', 'csv-1');
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ source: 'marketing_spend', status: 'completed', rowsAccepted: 2, rowsRejected: 3, replayed: false });
+    expect(await db.query(`SELECT row_number::int, date::text, country, channel, spend::text FROM "dwh".src_marketing_spend WHERE import_id = $1 ORDER BY 1`, [res.json['importId']])).toEqual([
+      { row_number: 1, date: '2026-11-01', country: 'DE', channel: 'search', spend: '120.50' },
+      { row_number: 2, date: '2026-11-01', country: 'FR', channel: 'social, paid', spend: '80.00' },
+    ]);
+    const rejected = await call(svc, 'GET', `/v1/imports/runs/${res.json['importId']}/rejected-rows`);
+    expect(rejected.json['items']).toEqual([
+      { rowNumber: 3, raw: '2026-02-30,DE,search,1', violations: [expect.objectContaining({ path: '$.date', code: 'DATATYPE_MISMATCH' })] },
+      {
+        rowNumber: 4,
+        raw: '2026-11-02,germany,search,-5',
+        violations: [expect.objectContaining({ path: '$.country', code: 'PATTERN_MISMATCH' }), expect.objectContaining({ path: '$.spend', code: 'OUT_OF_RANGE' })],
+      },
+      { rowNumber: 5, raw: '2026-11-02,US,,10', violations: [expect.objectContaining({ path: '$.channel', code: 'REQUIRED_MISSING' })] },
+    ]);
+  });
+
+  it('imports each Idempotency-Key once, also when the same upload races', async () => {
+    const ndjson = ['{"date":"2026-11-03","country":"DE","channel":"tv","spend":500}', 'not json', '{"date":"2026-11-03","country":"DE","channel":"tv","spend":1,"extra":true}'].join('\n');
+    const answers = await Promise.all([1, 2, 3].map(() => upload(ndjson, 'application/x-ndjson', 'nd-1')));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 201]);
+    expect(new Set(answers.map((a) => a.json['importId'])).size).toBe(1);
+    expect(answers.find((a) => a.status === 201)?.json).toMatchObject({ rowsAccepted: 1, rowsRejected: 2 });
+    const [n] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "dwh".src_marketing_spend WHERE channel = 'tv'`);
+    expect(n.n).toBe('1');
+    const codes = await db.query<{ code: string }>(
+      `SELECT v->>'code' AS code FROM "dwh".import_rejected_rows r, jsonb_array_elements(r.violations) v WHERE import_id = $1 ORDER BY row_number`,
+      [answers[0].json['importId']],
+    );
+    expect(codes.map((c) => c.code)).toEqual(['MALFORMED_JSON', 'ADDITIONAL_PROPERTIES']);
+  });
+
+  it('refuses unknown sources, wrong media types, header mismatches and broken CSV with 4xx codes and stores nothing', async () => {
+    expect((await upload('a\n1', 'text/csv', undefined, 'weather')).json['code']).toBe('UNKNOWN_SOURCE');
+    const media = await upload('date,country', 'text/plain');
+    expect([media.status, media.json['code']]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    const header = await upload('date,country,medium,spend\n2026-11-01,DE,x,1', 'text/csv', 'h-1');
+    expect([header.status, header.json['code']]).toEqual([400, 'HEADER_MISMATCH']);
+    const broken = await upload('date,country,channel,spend\n2026-11-01,DE,"unterminated,1\n', 'text/csv', 'b-1');
+    expect([broken.status, broken.json['code']]).toEqual([400, 'MALFORMED_CSV']);
+    const [n] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "dwh".imports WHERE idempotency_key IN ('h-1', 'b-1')`);
+    expect(n.n).toBe('0');
+    // A failed upload does not burn its key: the corrected file imports under it.
+    const fixed = await upload('date,country,channel,spend\n2026-11-01,DE,search,1', 'text/csv', 'h-1');
+    expect([fixed.status, fixed.json['rowsAccepted']]).toEqual([201, 1]);
+  });
+});

@@ -1,0 +1,54 @@
+import { DemoTrackingPlan } from '@mlp/contracts';
+import { CompiledPlan } from '../schemas/compiled-plan';
+import { validateMessage } from './message-validation';
+
+const plan = new CompiledPlan([...DemoTrackingPlan]);
+const received = new Date('2026-11-20T10:00:10.000Z');
+const msg = (over: Record<string, unknown> = {}) => ({
+  type: 'track',
+  messageId: 'm1',
+  userId: 'u1',
+  event: 'added_to_cart',
+  timestamp: '2026-11-20T10:00:00.000Z',
+  properties: { product_id: 'p', price: 2, quantity: 1 },
+  ...over,
+});
+
+describe('validating a tracking message against the plan', () => {
+  it('derives the true event time from the device clock skew (received - sent)', () => {
+    const out = validateMessage(msg({ sentAt: '2026-11-20T09:59:05.000Z' }), plan, received);
+    expect(out.ok && out.row.derivedAt.toISOString()).toBe('2026-11-20T10:01:05.000Z');
+    const noSent = validateMessage(msg(), plan, received);
+    expect(noSent.ok && noSent.row.derivedAt.toISOString()).toBe('2026-11-20T10:00:00.000Z');
+  });
+
+  it('gives each violation a code and a JSON path under properties or traits', () => {
+    const out = validateMessage(msg({ properties: { product_id: 'p', price: -1, quantity: 1.5, size: 'L' } }), plan, received);
+    expect(out.ok).toBe(false);
+    expect(!out.ok && out.violations.map((v) => [v.path, v.code])).toEqual(
+      expect.arrayContaining([
+        ['$.properties.price', 'OUT_OF_RANGE'],
+        ['$.properties.quantity', 'DATATYPE_MISMATCH'],
+        ['$.properties.size', 'ADDITIONAL_PROPERTIES'],
+      ]),
+    );
+    const traits = validateMessage({ type: 'identify', messageId: 'i', userId: 'u', timestamp: received.toISOString(), traits: { plan: 'gold', country: 'de' } }, plan, received);
+    expect(!traits.ok && traits.violations.map((v) => [v.path, v.code])).toEqual([
+      ['$.traits.country', 'PATTERN_MISMATCH'],
+      ['$.traits.plan', 'ACCEPTED_VALUES'],
+    ]);
+  });
+
+  it('flags unplanned events, unknown versions, missing identity and broken envelopes', () => {
+    const codes = (m: unknown) => {
+      const out = validateMessage(m, plan, received);
+      return out.ok ? [] : out.violations.map((v) => v.code);
+    };
+    expect(codes(msg({ event: 'signed_up' }))).toEqual(['UNPLANNED_EVENT']);
+    expect(codes(msg({ schemaVersion: '1-0-7' }))).toEqual(['UNKNOWN_SCHEMA_VERSION']);
+    expect(codes(msg({ userId: undefined }))).toEqual(['IDENTITY_MISSING']);
+    expect(codes(msg({ timestamp: 'yesterday' }))).toEqual(['FORMAT_MISMATCH']);
+    expect(codes(msg({ messageId: undefined }))).toEqual(['REQUIRED_MISSING']);
+    expect(codes('hello')).toEqual(['DATATYPE_MISMATCH']);
+  });
+});

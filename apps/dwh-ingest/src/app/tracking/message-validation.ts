@@ -1,0 +1,93 @@
+import { TrackingMessage, TrackingViolationCode, type EventViolation } from '@mlp/contracts';
+import { CompiledPlan } from '../schemas/compiled-plan';
+
+/** A message that passed the tracking plan, in the columns of `dwh.events`. */
+export interface EventRow {
+  messageId: string;
+  type: 'track' | 'identify';
+  event: string;
+  schemaVersion: string;
+  userId: string | null;
+  anonymousId: string | null;
+  properties: Record<string, unknown>;
+  context: Record<string, unknown> | null;
+  deviceCreatedAt: Date;
+  deviceSentAt: Date | null;
+  receivedAt: Date;
+  /** Snowplow's derived timestamp: device time corrected by the device clock skew (received - sent). */
+  derivedAt: Date;
+}
+
+export type ValidationOutcome = { ok: true; row: EventRow } | { ok: false; messageId: string | null; event: string | null; violations: EventViolation[] };
+
+/** The schema a message is checked against: its event name for track calls, `identify` for identify calls. */
+export const schemaNameOf = (type: string, event: string | undefined): string | undefined => (type === 'identify' ? 'identify' : event);
+
+/**
+ * Validates one message: the Segment envelope first, then the event's JSON Schema from the
+ * tracking plan. Returns the row to load, or every violation with its code and JSON path.
+ */
+export function validateMessage(raw: unknown, plan: CompiledPlan, receivedAt: Date): ValidationOutcome {
+  const obj = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+  const messageId = typeof obj?.['messageId'] === 'string' ? (obj['messageId'] as string) : null;
+  const eventName = typeof obj?.['event'] === 'string' ? (obj['event'] as string) : obj?.['type'] === 'identify' ? 'identify' : null;
+  const fail = (violations: EventViolation[]): ValidationOutcome => ({ ok: false, messageId, event: eventName, violations });
+  if (!obj) return fail([{ path: '$', code: 'DATATYPE_MISMATCH', message: 'a message must be a JSON object' }]);
+
+  const envelope = TrackingMessage.validate(obj);
+  const violations: EventViolation[] = envelope.ok ? [] : [...envelope.violations];
+  if (obj['userId'] === undefined && obj['anonymousId'] === undefined) {
+    violations.push({ path: '$.userId', code: TrackingViolationCode.IDENTITY_MISSING, message: 'userId or anonymousId is required' });
+  }
+  if (obj['type'] === 'track' && obj['event'] === undefined) {
+    violations.push({ path: '$.event', code: 'REQUIRED_MISSING', message: 'a track call needs an event name' });
+  }
+  if (obj['type'] === 'identify' && obj['properties'] !== undefined) {
+    violations.push({ path: '$.properties', code: 'ADDITIONAL_PROPERTIES', message: 'an identify call carries traits, not properties' });
+  }
+  if (obj['type'] === 'track' && obj['traits'] !== undefined) {
+    violations.push({ path: '$.traits', code: 'ADDITIONAL_PROPERTIES', message: 'a track call carries properties, not traits' });
+  }
+
+  const type = obj['type'] as 'track' | 'identify';
+  const name = schemaNameOf(type, obj['event'] as string | undefined);
+  const version = typeof obj['schemaVersion'] === 'string' ? obj['schemaVersion'] : undefined;
+  let schemaVersion = '';
+  if (name && (type === 'track' || type === 'identify')) {
+    const entry = plan.lookup(name, version);
+    if (!entry) {
+      violations.push(
+        plan.has(name)
+          ? { path: '$.schemaVersion', code: TrackingViolationCode.UNKNOWN_SCHEMA_VERSION, message: `the tracking plan has no version ${version} of ${name}` }
+          : { path: type === 'identify' ? '$.type' : '$.event', code: TrackingViolationCode.UNPLANNED_EVENT, message: `${name} is not in the tracking plan` },
+      );
+    } else {
+      schemaVersion = entry.version;
+      const payloadKey = type === 'identify' ? 'traits' : 'properties';
+      violations.push(...CompiledPlan.check(entry, obj[payloadKey] ?? {}, `$.${payloadKey}`));
+    }
+  }
+  if (violations.length) return fail(violations);
+
+  const m = obj as TrackingMessage;
+  const deviceCreatedAt = new Date(m.timestamp);
+  const deviceSentAt = m.sentAt ? new Date(m.sentAt) : null;
+  const derivedAt = deviceSentAt ? new Date(deviceCreatedAt.getTime() + (receivedAt.getTime() - deviceSentAt.getTime())) : deviceCreatedAt;
+  return {
+    ok: true,
+    row: {
+      messageId: m.messageId,
+      type: m.type,
+      event: name as string,
+      schemaVersion,
+      userId: m.userId ?? null,
+      anonymousId: m.anonymousId ?? null,
+      properties: (m.type === 'identify' ? m.traits : m.properties) ?? {},
+      context: m.context ?? null,
+      deviceCreatedAt,
+      deviceSentAt,
+      receivedAt,
+      derivedAt,
+    },
+  };
+}

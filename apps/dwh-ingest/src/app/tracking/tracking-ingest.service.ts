@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { TrackingErrorCode, TrackingLimits, type EventResult, type IngestResponse } from '@mlp/contracts';
+import { PlatformError } from '@mlp/runtime';
+import { Database, MetricsService } from '@mlp/service-kit';
+import { Counter } from 'prom-client';
+import { SchemaRegistry } from '../schemas/schema-registry.service';
+import { insertEvents, insertFailedEvents, type FailedEventRow } from './event-writer';
+import { validateMessage, type EventRow } from './message-validation';
+
+/**
+ * The tracking pipeline: limits, validation against the tracking plan, then one transaction that
+ * stores accepted events and failed events. The answer is sent only after the commit.
+ */
+@Injectable()
+export class TrackingIngestService {
+  readonly events: Counter<'status'>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly registry: SchemaRegistry,
+    metrics: MetricsService,
+  ) {
+    this.events = new Counter({ name: 'dwh_events_total', help: 'Tracking messages by outcome', labelNames: ['status'], registers: [metrics.registry] });
+  }
+
+  /** 413s for oversized batches or events, before any work is done. */
+  static checkLimits(messages: unknown[], pathOf: (i: number) => string): void {
+    if (messages.length > TrackingLimits.maxBatchEvents) {
+      throw new PlatformError(413, TrackingErrorCode.BATCH_TOO_LARGE, `a batch holds at most ${TrackingLimits.maxBatchEvents} events, got ${messages.length}`);
+    }
+    const tooLarge = [];
+    for (let i = 0; i < messages.length; i++) {
+      const size = Buffer.byteLength(JSON.stringify(messages[i]) ?? '');
+      if (size > TrackingLimits.maxEventBytes) tooLarge.push({ path: pathOf(i), code: TrackingErrorCode.EVENT_TOO_LARGE, message: `${size} bytes` });
+    }
+    if (tooLarge.length) {
+      throw new PlatformError(413, TrackingErrorCode.EVENT_TOO_LARGE, `an event may be at most ${TrackingLimits.maxEventBytes} bytes`, tooLarge);
+    }
+  }
+
+  async ingest(messages: unknown[], receivedAt = new Date()): Promise<IngestResponse> {
+    const plan = await this.registry.current();
+    const results: EventResult[] = [];
+    const accepted: Array<{ index: number; row: EventRow }> = [];
+    const failed: FailedEventRow[] = [];
+    const seen = new Set<string>();
+    messages.forEach((raw, index) => {
+      const outcome = validateMessage(raw, plan, receivedAt);
+      if (!outcome.ok) {
+        results.push({ index, messageId: outcome.messageId, status: 'rejected', errors: outcome.violations });
+        failed.push({ messageId: outcome.messageId, event: outcome.event, payload: raw, violations: outcome.violations, receivedAt });
+        return;
+      }
+      if (seen.has(outcome.row.messageId)) {
+        results.push({ index, messageId: outcome.row.messageId, status: 'duplicate', errors: [] });
+        return;
+      }
+      seen.add(outcome.row.messageId);
+      accepted.push({ index, row: outcome.row });
+    });
+
+    const inserted = await this.db.transaction(async (m) => {
+      const ids = await insertEvents(m, accepted.map((a) => a.row));
+      await insertFailedEvents(m, failed);
+      return ids;
+    });
+    let stored = 0;
+    for (const a of accepted) {
+      if (inserted.has(a.row.messageId)) stored++;
+      else results.push({ index: a.index, messageId: a.row.messageId, status: 'duplicate', errors: [] });
+    }
+    results.sort((a, b) => a.index - b.index);
+    const duplicates = results.filter((r) => r.status === 'duplicate').length;
+    if (stored) this.events.inc({ status: 'accepted' }, stored);
+    if (duplicates) this.events.inc({ status: 'duplicate' }, duplicates);
+    if (failed.length) this.events.inc({ status: 'rejected' }, failed.length);
+    return { accepted: stored, duplicates, rejected: failed.length, results };
+  }
+}

@@ -1,0 +1,58 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { BatchRequest, IngestResponse, TrackingErrorCode, TrackingMessage } from '@mlp/contracts';
+import { PlatformError } from '@mlp/runtime';
+import { ApiContract, RequireScope } from '@mlp/service-kit';
+import { TrackingIngestService } from './tracking-ingest.service';
+
+function envelopeError(message: string, details: Array<{ path: string; code: string; message: string }> = []) {
+  return PlatformError.badRequest(message, details, TrackingErrorCode.INVALID_ENVELOPE);
+}
+
+const asObject = (body: unknown, what: string): Record<string, unknown> => {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw envelopeError(`the body of ${what} must be a JSON object`);
+  return body as Record<string, unknown>;
+};
+
+/** The Segment-compatible tracking API. 200 means every accepted message is committed. */
+@Controller('v1')
+export class TrackingController {
+  constructor(private readonly ingest: TrackingIngestService) {}
+
+  @Post('track')
+  @HttpCode(200)
+  @RequireScope('ingest:write')
+  @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One track call' })
+  track(@Body() body: unknown) {
+    const message = asObject(body, 'track');
+    TrackingIngestService.checkLimits([message], () => '$');
+    return this.ingest.ingest([{ type: 'track', ...message }]);
+  }
+
+  @Post('identify')
+  @HttpCode(200)
+  @RequireScope('ingest:write')
+  @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One identify call' })
+  identify(@Body() body: unknown) {
+    const message = asObject(body, 'identify');
+    TrackingIngestService.checkLimits([message], () => '$');
+    return this.ingest.ingest([{ type: 'identify', ...message }]);
+  }
+
+  @Post('batch')
+  @HttpCode(200)
+  @RequireScope('ingest:write')
+  @ApiContract({ body: BatchRequest, response: IngestResponse, summary: 'Up to 2,500 track/identify calls' })
+  batch(@Body() body: unknown) {
+    const envelope = BatchRequest.validate(asObject(body, 'batch'));
+    if (!envelope.ok) throw envelopeError('the body must be {"batch": [...]}', envelope.violations);
+    const { batch, sentAt, context } = envelope.value;
+    TrackingIngestService.checkLimits(batch, (i) => `$.batch[${i}]`);
+    // Batch-level sentAt/context apply to the messages that do not carry their own (Segment semantics).
+    const messages = batch.map((m) =>
+      m && typeof m === 'object' && !Array.isArray(m)
+        ? { ...(sentAt ? { sentAt } : {}), ...(context ? { context } : {}), ...(m as Record<string, unknown>) }
+        : m,
+    );
+    return this.ingest.ingest(messages);
+  }
+}

@@ -1,0 +1,115 @@
+import { Database } from '@mlp/service-kit';
+import { startTestService, type TestService } from '@mlp/service-kit/testing';
+import { AppModule } from '../app.module';
+import { service } from '../../service';
+import { call, trackMessage } from '../test-support';
+
+describe('tracking API on a real PostgreSQL', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService(service, AppModule);
+  });
+  afterAll(() => svc.close());
+
+  const count = async (sql: string, params: unknown[] = []) => {
+    const rows = await svc.app.get(Database).query<{ n: string }>(sql, params);
+    return Number(rows[0].n);
+  };
+
+  it('stores a track call with device, sent, received, loaded and derived timestamps', async () => {
+    const msg = trackMessage({ timestamp: '2026-11-20T10:00:00.000Z', sentAt: '2026-11-20T10:00:05.000Z' });
+    const before = Date.now();
+    const res = await call(svc, 'POST', '/v1/track', msg);
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ accepted: 1, duplicates: 0, rejected: 0, results: [] });
+    const [row] = await svc.app.get(Database).query<Record<string, Date>>(
+      `SELECT device_created_at, device_sent_at, received_at, derived_at, loaded_at FROM "dwh".events WHERE message_id = $1`,
+      [msg['messageId']],
+    );
+    expect(row.device_created_at.toISOString()).toBe('2026-11-20T10:00:00.000Z');
+    expect(row.device_sent_at.toISOString()).toBe('2026-11-20T10:00:05.000Z');
+    expect(row.received_at.getTime()).toBeGreaterThanOrEqual(before - 5);
+    // The device clock is skewed by (received - sent); the derived time corrects the event time by it.
+    expect(row.derived_at.getTime() - row.device_created_at.getTime()).toBe(row.received_at.getTime() - row.device_sent_at.getTime());
+    expect(row.loaded_at.getTime()).toBeGreaterThanOrEqual(row.received_at.getTime() - 1000);
+  });
+
+  it('never stores a second row for concurrent retries of the same messages', async () => {
+    const batch = Array.from({ length: 50 }, () => trackMessage());
+    const answers = await Promise.all(Array.from({ length: 8 }, () => call(svc, 'POST', '/v1/batch', { batch })));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    expect(answers.reduce((s, a) => s + a.json['accepted'], 0)).toBe(50);
+    expect(answers.reduce((s, a) => s + a.json['duplicates'], 0)).toBe(7 * 50);
+    const ids = batch.map((m) => m['messageId']);
+    expect(await count(`SELECT count(*) AS n FROM "dwh".events WHERE message_id = ANY($1)`, [ids])).toBe(50);
+    const dup = answers.find((a) => a.json['duplicates'] > 0);
+    expect(dup?.json['results'][0]).toMatchObject({ status: 'duplicate', errors: [] });
+  });
+
+  it('reports exactly the stored and the duplicate messages of a large batch that mixes new and retried ones', async () => {
+    const first = Array.from({ length: 60 }, () => trackMessage());
+    expect((await call(svc, 'POST', '/v1/batch', { batch: first })).json).toMatchObject({ accepted: 60, duplicates: 0 });
+    const fresh = Array.from({ length: 10 }, () => trackMessage());
+    const mixed = await call(svc, 'POST', '/v1/batch', { batch: [...fresh, ...first.slice(0, 50)] });
+    expect(mixed.json).toMatchObject({ accepted: 10, duplicates: 50, rejected: 0 });
+    expect(mixed.json['results'].map((r: { index: number }) => r.index)).toEqual(Array.from({ length: 50 }, (_, i) => i + 10));
+    const ids = [...first, ...fresh].map((m) => m['messageId']);
+    expect(await count(`SELECT count(*) AS n FROM "dwh".events WHERE message_id = ANY($1)`, [ids])).toBe(70);
+  });
+
+  it('answers 200 with per-event statuses and stores rejected events with codes and paths', async () => {
+    const good = trackMessage();
+    const unplanned = trackMessage({ event: 'rocket_launched', properties: {} });
+    const missing = trackMessage({ event: 'order_completed', properties: { order_id: 'o1', items: 1 } });
+    const wrongType = trackMessage({ properties: { product_id: 'p1', price: 'cheap' } });
+    const extra = trackMessage({ properties: { product_id: 'p1', price: 1, colour: 'red' } });
+    const anonymousless = trackMessage({ userId: undefined });
+    const inBatchDuplicate = { ...good };
+    const res = await call(svc, 'POST', '/v1/batch', { batch: [good, unplanned, missing, wrongType, extra, anonymousless, inBatchDuplicate, 42] });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ accepted: 1, duplicates: 1, rejected: 6 });
+    const byIndex = Object.fromEntries((res.json['results'] as Array<{ index: number; errors: unknown[] }>).map((r) => [r.index, r]));
+    expect(byIndex[1]).toMatchObject({ status: 'rejected', messageId: unplanned['messageId'], errors: [{ path: '$.event', code: 'UNPLANNED_EVENT' }] });
+    expect(byIndex[2].errors).toEqual([expect.objectContaining({ path: '$.properties.revenue', code: 'REQUIRED_MISSING' })]);
+    expect(byIndex[3].errors).toEqual([expect.objectContaining({ path: '$.properties.price', code: 'DATATYPE_MISMATCH' })]);
+    expect(byIndex[4].errors).toEqual([expect.objectContaining({ path: '$.properties.colour', code: 'ADDITIONAL_PROPERTIES' })]);
+    expect(byIndex[5].errors).toEqual([expect.objectContaining({ code: 'IDENTITY_MISSING' })]);
+    expect(byIndex[6]).toMatchObject({ status: 'duplicate', messageId: good['messageId'] });
+    expect(byIndex[7]).toMatchObject({ status: 'rejected', messageId: null });
+    const [failed] = await svc.app.get(Database).query<{ payload: unknown; codes: string[]; received_at: Date }>(
+      `SELECT payload, codes, received_at FROM "dwh".failed_events WHERE message_id = $1`,
+      [wrongType['messageId']],
+    );
+    expect(failed.payload).toEqual(wrongType);
+    expect(failed.codes).toEqual(['DATATYPE_MISMATCH']);
+    expect(failed.received_at).toBeInstanceOf(Date);
+  });
+
+  it('refuses a body that is not a batch envelope with 400', async () => {
+    const res = await call(svc, 'POST', '/v1/batch', { events: [] });
+    expect([res.status, res.json['code']]).toEqual([400, 'INVALID_ENVELOPE']);
+    const notObject = await call(svc, 'POST', '/v1/track', [1, 2]);
+    expect([notObject.status, notObject.json['code']]).toEqual([400, 'INVALID_ENVELOPE']);
+  });
+
+  it('answers 413 with a code for an event over 32 KB, a request over 500 KB and a batch over 2,500 events', async () => {
+    const big = trackMessage({ context: { blob: 'x'.repeat(33 * 1024) } });
+    const event = await call(svc, 'POST', '/v1/batch', { batch: [trackMessage(), big] });
+    expect([event.status, event.json['code']]).toEqual([413, 'EVENT_TOO_LARGE']);
+    expect(event.json['details'][0]).toMatchObject({ path: '$.batch[1]', code: 'EVENT_TOO_LARGE' });
+    const many = Array.from({ length: 20 }, () => trackMessage({ context: { blob: 'y'.repeat(30 * 1024) } }));
+    const request = await call(svc, 'POST', '/v1/batch', { batch: many });
+    expect([request.status, request.json['code']]).toEqual([413, 'REQUEST_TOO_LARGE']);
+    const chunked = await fetch(`${svc.url}/v1/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new Blob([JSON.stringify({ batch: many })]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect([chunked.status, ((await chunked.json()) as { code: string }).code]).toEqual([413, 'REQUEST_TOO_LARGE']);
+    const batch = Array.from({ length: 2501 }, (_, i) => ({ messageId: `n${i}` }));
+    const count = await call(svc, 'POST', '/v1/batch', { batch });
+    expect([count.status, count.json['code']]).toEqual([413, 'BATCH_TOO_LARGE']);
+    expect(svc.logs.find((l) => l['level'] === 50)).toEqual([]);
+  });
+});

@@ -1,0 +1,23 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { TrackingLimits } from '@mlp/contracts';
+import type { FastifyInstance } from 'fastify';
+import { SchemasModule } from '../schemas/schemas.module';
+import { limitRequestBytes } from './request-size-limit';
+import { TrackingController } from './tracking.controller';
+import { TrackingIngestService } from './tracking-ingest.service';
+
+@Module({
+  imports: [SchemasModule],
+  controllers: [TrackingController],
+  providers: [TrackingIngestService],
+  exports: [TrackingIngestService],
+})
+export class TrackingModule implements OnModuleInit {
+  constructor(private readonly http: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    const fastify = this.http.httpAdapter.getInstance<FastifyInstance>();
+    limitRequestBytes(fastify, ['/v1/track', '/v1/identify', '/v1/batch'], TrackingLimits.maxRequestBytes);
+  }
+}
