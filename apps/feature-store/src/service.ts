@@ -1,5 +1,6 @@
 import { InfoMessages, ServiceName } from '@mlp/contracts';
 import type { ServiceDefinition } from '@mlp/service-kit';
+import { Type } from '@sinclair/typebox';
 import { migrations } from './migrations';
 
 export const service: ServiceDefinition = {
@@ -12,4 +13,16 @@ export const service: ServiceDefinition = {
   migrations,
   info: InfoMessages[ServiceName.FEATURE_STORE],
   peers: [{ name: ServiceName.DWH_INGEST, info: InfoMessages[ServiceName.DWH_INGEST] }],
+  env: {
+    FEATURE_STORE_DEMO_DEFINITIONS: Type.Boolean({ default: true, description: 'Apply the demo entities, views and purchase_propensity service at start' }),
+    ONLINE_STORE_PREFIX: Type.String({ pattern: '^[a-zA-Z0-9_:-]{1,64}$', default: 'fs', description: 'Key prefix in Redis (REDIS_URL selects the Redis online store)' }),
+    SESSION_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 50, default: 4, description: 'Connections for training-set streams, cursors and source checks' }),
+    HISTORICAL_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 600000, description: 'Statement timeout of training-set queries' }),
+    MATERIALIZATION_WORKER: Type.Boolean({ default: true, description: 'Run materialization chunks in this replica' }),
+    MATERIALIZATION_CHUNKS: Type.Integer({ minimum: 1, maximum: 1024, default: 16, description: 'Hash chunks per materialization job' }),
+    MATERIALIZATION_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 16, default: 2, description: 'Chunks one replica works on at the same time' }),
+    MATERIALIZATION_LEASE_MS: Type.Integer({ minimum: 1000, default: 30000, description: 'A running chunk without heartbeat for this long is taken over' }),
+    MATERIALIZATION_POLL_MS: Type.Integer({ minimum: 50, default: 1000 }),
+    FRESHNESS_CHECK_MS: Type.Integer({ minimum: 100, default: 15000, description: 'How often freshness SLAs are evaluated' }),
+  },
 };

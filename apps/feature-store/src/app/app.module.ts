@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
+import { FreshnessModule } from './freshness/freshness.module';
+import { MaterializationModule } from './materialization/materialization.module';
+import { OnlineModule } from './online/online.module';
+import { RegistryModule } from './registry/registry.module';
+import { RetrievalModule } from './retrieval/retrieval.module';
 
 /** The feature-store features; platform concerns (health, metrics, auth, database) come from the kit. */
-@Module({})
+@Module({ imports: [RegistryModule, OnlineModule, RetrievalModule, MaterializationModule, FreshnessModule] })
 export class AppModule {}

@@ -1,0 +1,28 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Database } from '@mlp/service-kit';
+import { ONLINE_STORE, type OnlineRow, type OnlineStore } from './online-store';
+
+/** Every online write goes through here so the freshness watermark (newest event time per view) stays right. */
+@Injectable()
+export class OnlineWriter implements OnApplicationShutdown {
+  constructor(
+    private readonly db: Database,
+    @Inject(ONLINE_STORE) readonly store: OnlineStore,
+  ) {}
+
+  async write(viewKey: string, rows: OnlineRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const written = await this.store.write(viewKey, rows);
+    const newest = rows.reduce((m, r) => (r.eventTimestamp > m ? r.eventTimestamp : m), rows[0].eventTimestamp);
+    await this.db.query(
+      `INSERT INTO "${this.db.schema}".online_watermarks (view_key, newest_event_timestamp) VALUES ($1, $2)
+       ON CONFLICT (view_key) DO UPDATE SET newest_event_timestamp = GREATEST(online_watermarks.newest_event_timestamp, EXCLUDED.newest_event_timestamp), updated_at = now()`,
+      [viewKey, newest.toISOString()],
+    );
+    return written;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import type { FeatureViewDefinition, PushRequest } from '@mlp/contracts';
+import { PlatformError } from '@mlp/runtime';
+import { Database } from '@mlp/service-kit';
+import { FeatureRegistry } from '../registry/feature-registry.service';
+import type { OnlineRow } from './online-store';
+import { OnlineWriter } from './online-writer.service';
+
+const TYPE_CHECK: Record<string, (v: unknown) => boolean> = {
+  int64: (v) => typeof v === 'number' && Number.isSafeInteger(v),
+  float64: (v) => typeof v === 'number' && Number.isFinite(v),
+  string: (v) => typeof v === 'string',
+  bool: (v) => typeof v === 'boolean',
+};
+
+/** Checks pushed rows against the view: join key of the entity's type, a timestamp, every feature typed. */
+export function checkPushRows(view: FeatureViewDefinition, joinKey: string, keyType: 'string' | 'int64', rows: PushRequest['rows']): OnlineRow[] {
+  const allowed = new Set([joinKey, 'event_timestamp', ...view.features.map((f) => f.name)]);
+  return rows.map((row, i) => {
+    const fail = (code: string, message: string, field?: string) =>
+      PlatformError.badRequest(message, [{ path: `$.rows[${i}]${field ? `.${field}` : ''}`, code, message }], code);
+    const unknown = Object.keys(row).filter((k) => !allowed.has(k));
+    if (unknown.length) throw fail('UNKNOWN_FEATURE', `feature view ${view.name} has no features ${unknown.join(', ')}`, unknown[0]);
+    const key = row[joinKey];
+    if (key === undefined || key === null) throw fail('MISSING_JOIN_KEY', `row ${i} lacks the join key ${joinKey}`, joinKey);
+    if (!(keyType === 'int64' ? typeof key === 'number' && Number.isSafeInteger(key) : typeof key === 'string')) throw fail('WRONG_KEY_TYPE', `join key ${joinKey} takes ${keyType} values`, joinKey);
+    const ts = row['event_timestamp'];
+    const when = typeof ts === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(ts) ? new Date(ts) : undefined;
+    if (!when || Number.isNaN(when.getTime())) throw fail('INVALID_TIMESTAMP', `row ${i} needs event_timestamp as an ISO-8601 date-time`, 'event_timestamp');
+    const values: Record<string, unknown> = {};
+    for (const f of view.features) {
+      if (!(f.name in row)) throw fail('MISSING_FEATURE', `row ${i} lacks feature ${f.name} (push full rows; null is allowed)`, f.name);
+      const v = row[f.name];
+      if (v !== null && !TYPE_CHECK[f.type](v)) throw fail('WRONG_FEATURE_TYPE', `feature ${f.name} takes ${f.type} values`, f.name);
+      values[f.name] = v;
+    }
+    return { entityKey: String(key), values, eventTimestamp: when };
+  });
+}
+
+/** Fresh values from a stream processor or the product: online, offline (kept for training sets) or both. */
+@Injectable()
+export class PushService {
+  constructor(
+    private readonly registry: FeatureRegistry,
+    private readonly writer: OnlineWriter,
+    private readonly db: Database,
+  ) {}
+
+  async push(req: PushRequest): Promise<{ view: string; version: number; online_written: number; offline_written: number }> {
+    const resolved = await this.registry.resolve({ features: [`${req.feature_view}:${(await this.firstFeature(req.feature_view))}`] });
+    const view = resolved.views[0];
+    const rows = checkPushRows(view.spec, view.joinKey, view.keyType, req.rows);
+    const toOnline = req.to !== 'offline';
+    const toOffline = req.to !== 'online';
+    if (toOnline && !view.spec.online) throw PlatformError.badRequest(`feature view ${view.name} is not served online`, [], 'VIEW_NOT_ONLINE');
+    let offline = 0;
+    if (toOffline) {
+      await this.db.query(
+        `INSERT INTO "${this.db.schema}".offline_pushes (view, version, entity_key, event_timestamp, "values")
+         SELECT $1, $2, k, t, v FROM unnest($3::text[], $4::timestamptz[], $5::jsonb[]) AS u(k, t, v)`,
+        [view.name, view.version, rows.map((r) => r.entityKey), rows.map((r) => r.eventTimestamp.toISOString()), rows.map((r) => JSON.stringify(r.values))],
+      );
+      offline = rows.length;
+    }
+    const online = toOnline ? await this.writer.write(view.viewKey, rows) : 0;
+    return { view: view.name, version: view.version, online_written: online, offline_written: offline };
+  }
+
+  private async firstFeature(name: string): Promise<string> {
+    const reg = (await this.registry.snapshot()).views.get(name);
+    if (!reg || reg.removed) throw PlatformError.badRequest(`unknown feature view ${name}`, [{ code: 'UNKNOWN_FEATURE_VIEW', message: name }], 'UNKNOWN_FEATURE_VIEW');
+    return reg.versions.get(reg.head)!.features[0].name;
+  }
+}

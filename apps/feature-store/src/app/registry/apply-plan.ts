@@ -1,0 +1,202 @@
+import type { ApplyPlanItem, ApplyRequest, EntityDefinition, FeatureServiceDefinition, FeatureViewDefinition } from '@mlp/contracts';
+import { PlatformError } from '@mlp/runtime';
+import { createHash } from 'node:crypto';
+import { parseFeatureRef } from './feature-ref';
+
+export interface RegisteredView {
+  name: string;
+  head: number;
+  /** Highest version ever created (removed views keep their numbers so a re-created view never reuses one). */
+  maxVersion: number;
+  removed: boolean;
+  versions: Map<number, FeatureViewDefinition>;
+}
+
+export interface RegistrySnapshot {
+  entities: Map<string, EntityDefinition>;
+  views: Map<string, RegisteredView>;
+  services: Map<string, FeatureServiceDefinition>;
+}
+
+export type ViewOperation =
+  | { op: 'create'; spec: FeatureViewDefinition; version: number }
+  | { op: 'new_version'; spec: FeatureViewDefinition; version: number }
+  | { op: 'update'; spec: FeatureViewDefinition; version: number }
+  | { op: 'remove'; name: string };
+
+export interface ComputedPlan {
+  created: ApplyPlanItem[];
+  changed: ApplyPlanItem[];
+  removed: ApplyPlanItem[];
+  unchanged: ApplyPlanItem[];
+  entities: Array<{ op: 'upsert'; spec: EntityDefinition } | { op: 'remove'; name: string }>;
+  views: ViewOperation[];
+  services: Array<{ op: 'upsert'; spec: FeatureServiceDefinition } | { op: 'remove'; name: string }>;
+}
+
+/** JSON with sorted keys, so equal definitions hash equally whatever the key order. */
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const rec = value as Record<string, unknown>;
+    return `{${Object.keys(rec)
+      .filter((k) => rec[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableStringify(rec[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** What a consumer of the view's data depends on: its entities and its typed features. */
+export function schemaHash(view: FeatureViewDefinition): string {
+  const features = [...view.features].map((f) => [f.name, f.type]).sort((a, b) => a[0].localeCompare(b[0]));
+  return createHash('sha256').update(stableStringify({ entities: view.entities, features })).digest('hex');
+}
+
+const specEqual = (a: unknown, b: unknown) => stableStringify(a) === stableStringify(b);
+
+function changedFields(a: object, b: object): string[] {
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const keys = new Set([...Object.keys(ra), ...Object.keys(rb)]);
+  return [...keys].filter((k) => stableStringify(ra[k]) !== stableStringify(rb[k])).sort();
+}
+
+function duplicates(names: string[]): string[] {
+  const seen = new Set<string>();
+  return [...new Set(names.filter((n) => (seen.has(n) ? true : (seen.add(n), false))))];
+}
+
+const bad = (code: string, message: string, details: string[] = []) =>
+  PlatformError.badRequest(message, details.map((m) => ({ code, message: m })), code);
+
+/**
+ * Diffs a requested set of definitions against the registry. Pure: every reference is checked
+ * here, before any SQL runs, and the result says exactly what `apply` would write.
+ */
+export function computeApplyPlan(current: RegistrySnapshot, req: ApplyRequest): ComputedPlan {
+  const entities = req.entities ?? [];
+  const views = req.feature_views ?? [];
+  const services = req.feature_services ?? [];
+  for (const [kind, names] of [
+    ['entity', entities.map((e) => e.name)],
+    ['feature view', views.map((v) => v.name)],
+    ['feature service', services.map((s) => s.name)],
+  ] as const) {
+    const d = duplicates(names);
+    if (d.length) throw bad('DUPLICATE_DEFINITION', `${kind} defined more than once: ${d.join(', ')}`, d);
+  }
+
+  // The registry as it would be after this apply.
+  const nextEntities = new Map<string, EntityDefinition>(req.prune ? [] : current.entities);
+  for (const e of entities) nextEntities.set(e.name, e);
+  const liveViews = [...current.views.values()].filter((v) => !v.removed);
+  const nextViews = new Map<string, FeatureViewDefinition>(req.prune ? [] : liveViews.map((v) => [v.name, v.versions.get(v.head)!]));
+  for (const v of views) nextViews.set(v.name, v);
+
+  for (const v of nextViews.values()) {
+    const missing = v.entities.filter((e) => !nextEntities.has(e));
+    if (missing.length) throw bad('UNKNOWN_ENTITY', `feature view ${v.name} uses unknown entities: ${missing.join(', ')}`, missing);
+    const joinKeys = v.entities.map((e) => nextEntities.get(e)!.join_key);
+    const featureNames = v.features.map((f) => f.name);
+    const dup = duplicates(featureNames);
+    if (dup.length) throw bad('INVALID_FEATURE_VIEW', `feature view ${v.name} declares features twice: ${dup.join(', ')}`, dup);
+    const reserved = featureNames.filter((f) => joinKeys.includes(f) || f === 'event_timestamp' || f === (v.source.timestamp_field ?? 'event_timestamp'));
+    if (reserved.length) throw bad('INVALID_FEATURE_VIEW', `feature view ${v.name} uses reserved feature names: ${reserved.join(', ')}`, reserved);
+  }
+
+  for (const e of entities) {
+    const old = current.entities.get(e.name);
+    if (!old || (old.join_key === e.join_key && old.value_type === e.value_type)) continue;
+    const users = liveViews.filter((v) => v.versions.get(v.head)!.entities.includes(e.name)).map((v) => v.name);
+    if (users.length) {
+      throw PlatformError.conflict(`entity ${e.name} changes its join key or type but feature views use it: ${users.join(', ')}`, users.map((u) => ({ code: 'ENTITY_IN_USE', message: u })), 'ENTITY_IN_USE');
+    }
+  }
+
+  // New versions of views, known before services are resolved (a service may pin the new version).
+  const viewOps: ViewOperation[] = [];
+  const nextVersion = new Map<string, number>();
+  for (const v of views) {
+    const reg = current.views.get(v.name);
+    if (!reg) {
+      viewOps.push({ op: 'create', spec: v, version: 1 });
+      nextVersion.set(v.name, 1);
+    } else if (reg.removed) {
+      viewOps.push({ op: 'create', spec: v, version: reg.maxVersion + 1 });
+      nextVersion.set(v.name, reg.maxVersion + 1);
+    } else {
+      const head = reg.versions.get(reg.head)!;
+      if (schemaHash(head) !== schemaHash(v)) {
+        viewOps.push({ op: 'new_version', spec: v, version: reg.maxVersion + 1 });
+        nextVersion.set(v.name, reg.maxVersion + 1);
+      } else if (!specEqual(head, v)) {
+        viewOps.push({ op: 'update', spec: v, version: reg.head });
+        nextVersion.set(v.name, reg.head);
+      } else nextVersion.set(v.name, reg.head);
+    }
+  }
+  for (const v of liveViews) if (!nextVersion.has(v.name) && nextViews.has(v.name)) nextVersion.set(v.name, v.head);
+
+  const nextServices = new Map<string, FeatureServiceDefinition>(req.prune ? [] : current.services);
+  for (const s of services) nextServices.set(s.name, s);
+  for (const s of nextServices.values()) {
+    for (const ref of s.features) {
+      const p = parseFeatureRef(ref);
+      const headSpec = nextViews.get(p.view);
+      if (!headSpec) throw bad('UNKNOWN_FEATURE_VIEW', `feature service ${s.name} references unknown feature view ${p.view}`, [ref]);
+      let spec: FeatureViewDefinition | undefined = headSpec;
+      if (p.version !== undefined && p.version !== nextVersion.get(p.view)) spec = current.views.get(p.view)?.versions.get(p.version);
+      if (!spec) throw bad('UNKNOWN_FEATURE_VERSION', `feature service ${s.name} references unknown version ${ref}`, [ref]);
+      if (!spec.features.some((f) => f.name === p.feature)) throw bad('UNKNOWN_FEATURE', `feature service ${s.name} references unknown feature ${ref}`, [ref]);
+    }
+  }
+
+  const plan: ComputedPlan = { created: [], changed: [], removed: [], unchanged: [], entities: [], views: viewOps, services: [] };
+  for (const e of entities) {
+    const old = current.entities.get(e.name);
+    if (!old) plan.created.push({ kind: 'entity', name: e.name });
+    else if (!specEqual(old, e)) plan.changed.push({ kind: 'entity', name: e.name, fields: changedFields(old, e) });
+    else {
+      plan.unchanged.push({ kind: 'entity', name: e.name });
+      continue;
+    }
+    plan.entities.push({ op: 'upsert', spec: e });
+  }
+  for (const v of views) {
+    const op = viewOps.find((o) => o.op !== 'remove' && o.spec.name === v.name);
+    const reg = current.views.get(v.name);
+    if (!op) plan.unchanged.push({ kind: 'feature_view', name: v.name, version: reg!.head });
+    else if (op.op === 'create') plan.created.push({ kind: 'feature_view', name: v.name, version: op.version });
+    else if (op.op === 'new_version' || op.op === 'update') {
+      const head = reg!.versions.get(reg!.head)!;
+      plan.changed.push({ kind: 'feature_view', name: v.name, version: op.version, fields: changedFields(head, v), new_version: op.op === 'new_version' });
+    }
+  }
+  for (const s of services) {
+    const old = current.services.get(s.name);
+    if (!old) plan.created.push({ kind: 'feature_service', name: s.name });
+    else if (!specEqual(old, s)) plan.changed.push({ kind: 'feature_service', name: s.name, fields: changedFields(old, s) });
+    else {
+      plan.unchanged.push({ kind: 'feature_service', name: s.name });
+      continue;
+    }
+    plan.services.push({ op: 'upsert', spec: s });
+  }
+  if (req.prune) {
+    for (const name of current.services.keys()) if (!nextServices.has(name)) {
+      plan.removed.push({ kind: 'feature_service', name });
+      plan.services.push({ op: 'remove', name });
+    }
+    for (const v of liveViews) if (!nextViews.has(v.name)) {
+      plan.removed.push({ kind: 'feature_view', name: v.name, version: v.head });
+      viewOps.push({ op: 'remove', name: v.name });
+    }
+    for (const name of current.entities.keys()) if (!nextEntities.has(name)) {
+      plan.removed.push({ kind: 'entity', name });
+      plan.entities.push({ op: 'remove', name });
+    }
+  }
+  return plan;
+}

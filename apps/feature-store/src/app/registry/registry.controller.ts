@@ -1,0 +1,76 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ApplyPlan, ApplyRequest } from '@mlp/contracts';
+import { PlatformError } from '@mlp/runtime';
+import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
+import { IDENTIFIER } from './feature-ref';
+import { FeatureRegistry } from './feature-registry.service';
+
+export function checkName(name: string, what: string): string {
+  if (!IDENTIFIER.test(name)) throw PlatformError.badRequest(`${what} names are lower-case identifiers`, [{ code: 'INVALID_NAME', message: name.slice(0, 100) }], 'INVALID_NAME');
+  return name;
+}
+
+@ApiTags('registry')
+@Controller('v1')
+export class RegistryController {
+  constructor(private readonly registry: FeatureRegistry) {}
+
+  @Post('apply')
+  @HttpCode(200)
+  @RequireScope('admin')
+  @ApiContract({ body: ApplyRequest, response: ApplyPlan, summary: 'Plan and apply entities, feature views and feature services' })
+  apply(@Body(validate(ApplyRequest)) body: ApplyRequest): Promise<ApplyPlan> {
+    return this.registry.apply(body);
+  }
+
+  @Get('entities')
+  @RequireScope('features:read')
+  async entities() {
+    return { entities: [...(await this.registry.snapshot()).entities.values()] };
+  }
+
+  @Get('feature-views')
+  @RequireScope('features:read')
+  async views() {
+    const snap = await this.registry.snapshot();
+    const statuses = await this.registry.sourceStatuses();
+    const feature_views = [...snap.views.values()]
+      .filter((v) => !v.removed)
+      .map((v) => {
+        const st = statuses.find((s) => s.name === v.name && s.version === v.head);
+        return { ...v.versions.get(v.head)!, version: v.head, versions: [...v.versions.keys()].sort((a, b) => a - b), source_status: st?.source_status, source_message: st?.source_message ?? null };
+      });
+    return { feature_views };
+  }
+
+  @Get('feature-views/:name')
+  @RequireScope('features:read')
+  async view(@Param('name') name: string) {
+    const reg = (await this.registry.snapshot()).views.get(checkName(name, 'feature view'));
+    if (!reg || reg.removed) throw PlatformError.notFound(`unknown feature view ${name}`, 'UNKNOWN_FEATURE_VIEW');
+    const statuses = (await this.registry.sourceStatuses()).filter((s) => s.name === name);
+    return {
+      name,
+      version: reg.head,
+      versions: [...reg.versions].sort((a, b) => a[0] - b[0]).map(([version, spec]) => {
+        const st = statuses.find((s) => s.version === version);
+        return { version, spec, source_status: st?.source_status, source_message: st?.source_message ?? null, source_relations: st?.source_relations ?? [] };
+      }),
+    };
+  }
+
+  @Get('feature-services')
+  @RequireScope('features:read')
+  async services() {
+    return { feature_services: [...(await this.registry.snapshot()).services.values()] };
+  }
+
+  @Get('feature-services/:name')
+  @RequireScope('features:read')
+  async service(@Param('name') name: string) {
+    const svc = (await this.registry.snapshot()).services.get(checkName(name, 'feature service'));
+    if (!svc) throw PlatformError.notFound(`unknown feature service ${name}`, 'UNKNOWN_FEATURE_SERVICE');
+    return svc;
+  }
+}

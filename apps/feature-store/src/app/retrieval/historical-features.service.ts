@@ -1,0 +1,252 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { HistoricalFeaturesRequest } from '@mlp/contracts';
+import { PlatformError, type Logger } from '@mlp/runtime';
+import { Database, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
+import { createHash } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+import type { PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { SessionPool } from '../database/session-pool';
+import { quoteIdent } from '../registry/feature-ref';
+import { FeatureRegistry, type ResolvedFeatures } from '../registry/feature-registry.service';
+import { checkSourceSqlText, MART_RELATION, projectedSource, relationsOfPlan, TIMESTAMP_OIDS } from '../registry/source-sql';
+import { copyAsCsv, copyAsNdjson, pointInTimeSelect, quoteAlias } from './point-in-time-query';
+
+export interface TrainingSetStream {
+  contentType: string;
+  format: 'ndjson' | 'csv';
+  rows: number;
+  columns: string[];
+  body: Readable;
+  /** Resolves once the body has been fully produced. */
+  fingerprint: Promise<string>;
+}
+
+const ROWS = 'fs_rows';
+
+/**
+ * Point-in-time training sets, computed inside PostgreSQL on one session: entity rows (or a label
+ * query's rows) and each view's projected source go into temporary tables (sources bounded to the
+ * rows' time range minus ttl), then one LATERAL join is COPYed out as it is produced, so the
+ * service's memory does not grow with the size of the set. Source and label SQL run in a READ ONLY
+ * transaction.
+ */
+@Injectable()
+export class HistoricalFeaturesService {
+  constructor(
+    private readonly registry: FeatureRegistry,
+    private readonly sessions: SessionPool,
+    private readonly db: Database,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Inject(PLATFORM_LOGGER) private readonly log: Logger,
+  ) {}
+
+  async trainingSet(req: HistoricalFeaturesRequest): Promise<TrainingSetStream> {
+    const resolved = await this.registry.resolve({ feature_service: req.feature_service, features: req.features, full_feature_names: req.full_feature_names });
+    if (!!req.entity_rows === !!req.label_source) throw PlatformError.badRequest('give either entity_rows or label_source', [], 'ROWS_REQUIRED');
+    const joinKeys = new Map<string, 'string' | 'int64'>();
+    for (const v of resolved.views) joinKeys.set(v.joinKey, v.keyType);
+    const entityRows = req.entity_rows ? this.checkEntityRows(req.entity_rows as Record<string, unknown[]>, joinKeys) : undefined;
+    if (req.label_source) {
+      checkSourceSqlText(req.label_source.sql, 'label source SQL');
+      if (!(new Date(req.label_source.start) < new Date(req.label_source.end))) throw PlatformError.badRequest('label_source.start must be before end', [], 'INVALID_TIME_RANGE');
+    }
+    for (const v of resolved.views) await this.registry.ensureSourceReady(v);
+
+    const client = await this.sessions.connect();
+    try {
+      await client.query(`SET statement_timeout = ${Number(this.config.env['HISTORICAL_STATEMENT_TIMEOUT_MS'] ?? 600000)}`);
+      const rowColumns = req.label_source ? await this.prepareLabelRows(client, req.label_source.sql, joinKeys) : await this.prepareEntityRows(client, joinKeys);
+      const clash = resolved.featureNames.filter((f) => rowColumns.includes(f));
+      if (clash.length) throw PlatformError.badRequest(`feature names clash with row columns: ${clash.join(', ')}; use full_feature_names`, [], 'DUPLICATE_FEATURE_NAME');
+      const tables = await this.prepareSources(client, resolved);
+
+      await client.query('BEGIN READ ONLY');
+      if (entityRows) await this.insertEntityRows(client, entityRows, joinKeys);
+      else await this.insertLabelRows(client, req.label_source!, rowColumns);
+      const [bounds] = (await client.query(`SELECT min(event_timestamp) AS lo, max(event_timestamp) AS hi, count(*)::int AS n FROM ${ROWS}`)).rows as Array<{ lo: Date | null; hi: Date | null; n: number }>;
+      for (const [i, v] of resolved.views.entries()) {
+        if (bounds.n === 0) break;
+        await client.query(
+          `INSERT INTO ${tables[i]} SELECT * FROM (${projectedSource(this.db.schema, v.spec, v.version, v.joinKey)}) p
+            WHERE p.event_timestamp <= $1 AND p.event_timestamp >= $2::timestamptz - make_interval(secs => $3)`,
+          [bounds.hi, bounds.lo, v.spec.ttl_seconds],
+        );
+        await client.query(`ANALYZE ${tables[i]}`);
+      }
+      await client.query(`ANALYZE ${ROWS}`);
+      const select = pointInTimeSelect(
+        ROWS,
+        rowColumns,
+        resolved.views.map((v, i) => ({ table: tables[i], joinKey: v.joinKey, ttlSeconds: v.spec.ttl_seconds, features: v.features })),
+      );
+      const format = req.format ?? 'ndjson';
+      const copy = client.query(copyTo(format === 'csv' ? copyAsCsv(select) : copyAsNdjson(select)));
+      const columns = [...rowColumns, ...resolved.featureNames];
+      return this.wrap(client, copy, format, bounds.n, columns, resolved.featureNames);
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(true);
+      throw mapSqlError(err);
+    }
+  }
+
+  private checkEntityRows(rows: Record<string, unknown[]>, joinKeys: Map<string, 'string' | 'int64'>): Record<string, unknown[]> {
+    const n = rows['event_timestamp'].length;
+    const keys = Object.keys(rows).filter((k) => k !== 'event_timestamp');
+    const missing = [...joinKeys.keys()].filter((k) => !keys.includes(k));
+    if (missing.length) throw PlatformError.badRequest(`entity_rows lacks join keys ${missing.join(', ')}`, missing.map((m) => ({ code: 'MISSING_JOIN_KEY', message: m })), 'MISSING_JOIN_KEY');
+    const extra = keys.filter((k) => !joinKeys.has(k));
+    if (extra.length) throw PlatformError.badRequest(`entity_rows has unknown columns ${extra.join(', ')}`, extra.map((m) => ({ code: 'UNKNOWN_JOIN_KEY', message: m })), 'UNKNOWN_JOIN_KEY');
+    for (const [k, type] of joinKeys) {
+      if (rows[k].length !== n) throw PlatformError.badRequest('entity_rows columns must have the same length', [], 'ENTITY_LENGTH_MISMATCH');
+      const wrong = rows[k].findIndex((v) => (type === 'int64' ? typeof v !== 'number' || !Number.isSafeInteger(v) : typeof v !== 'string'));
+      if (wrong >= 0) throw PlatformError.badRequest(`join key ${k} takes ${type} values`, [{ path: `$.entity_rows.${k}[${wrong}]`, code: 'WRONG_KEY_TYPE', message: `expected ${type}` }], 'WRONG_KEY_TYPE');
+    }
+    return rows;
+  }
+
+  private async prepareEntityRows(client: PoolClient, joinKeys: Map<string, 'string' | 'int64'>): Promise<string[]> {
+    const cols = [...joinKeys].map(([k, t]) => `${quoteIdent(k)} ${t === 'int64' ? 'bigint' : 'text'}`);
+    await client.query(`CREATE TEMP TABLE ${ROWS} (__row_id bigint, ${cols.join(', ')}, event_timestamp timestamptz)`);
+    return [...joinKeys.keys(), 'event_timestamp'];
+  }
+
+  private async insertEntityRows(client: PoolClient, rows: Record<string, unknown[]>, joinKeys: Map<string, 'string' | 'int64'>): Promise<void> {
+    const keys = [...joinKeys];
+    const arrays = keys.map(([, t], i) => `$${i + 1}::${t === 'int64' ? 'bigint' : 'text'}[]`);
+    const names = keys.map((_, i) => `k${i}`);
+    await client.query(
+      `INSERT INTO ${ROWS} SELECT u.ord, ${names.map((n) => `u.${n}`).join(', ')}, u.ts
+         FROM unnest(${arrays.join(', ')}, $${keys.length + 1}::timestamptz[]) WITH ORDINALITY AS u(${names.join(', ')}, ts, ord)`,
+      [...keys.map(([k]) => rows[k]), rows['event_timestamp']],
+    );
+  }
+
+  /** The label query's shape, checked without running it: relations, join keys, timestamp, column names. */
+  private async prepareLabelRows(client: PoolClient, sql: string, joinKeys: Map<string, 'string' | 'int64'>): Promise<string[]> {
+    await client.query('BEGIN READ ONLY');
+    let fields: Array<{ name: string; dataTypeID: number }>;
+    try {
+      fields = await this.labelFields(client, sql);
+    } finally {
+      await client.query('ROLLBACK');
+    }
+    return this.createLabelRows(client, sql, fields, joinKeys);
+  }
+
+  private async labelFields(client: PoolClient, sql: string): Promise<Array<{ name: string; dataTypeID: number }>> {
+    try {
+      const plan = await client.query(`EXPLAIN (VERBOSE, FORMAT JSON) SELECT * FROM (${sql}) l`);
+      const foreign = relationsOfPlan(plan.rows[0]?.['QUERY PLAN']).filter((r) => !MART_RELATION(r));
+      if (foreign.length) {
+        throw PlatformError.badRequest(`label source reads relations outside dwh.mart_*: ${foreign.map((r) => `${r.schema}.${r.name}`).join(', ')}`, [], 'INVALID_LABEL_SOURCE');
+      }
+      return (await client.query(`SELECT * FROM (${sql}) l LIMIT 0`)).fields;
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (/^(42|22|3F)/.test(code)) throw PlatformError.badRequest(`label source SQL was refused: ${(err as Error).message}`, [{ code: `SQLSTATE_${code}`, message: (err as Error).message }], 'INVALID_LABEL_SOURCE');
+      throw err;
+    }
+  }
+
+  private async createLabelRows(client: PoolClient, sql: string, fields: Array<{ name: string; dataTypeID: number }>, joinKeys: Map<string, 'string' | 'int64'>): Promise<string[]> {
+    const names = fields.map((f) => f.name);
+    for (const n of names) quoteAlias(n);
+    const missing = [...joinKeys.keys(), 'event_timestamp'].filter((k) => !names.includes(k));
+    if (missing.length) throw PlatformError.badRequest(`label source lacks columns ${missing.join(', ')}`, missing.map((m) => ({ code: 'MISSING_COLUMN', message: m })), 'INVALID_LABEL_SOURCE');
+    if (!TIMESTAMP_OIDS.includes(fields.find((f) => f.name === 'event_timestamp')!.dataTypeID)) throw PlatformError.badRequest('label source event_timestamp must be a timestamp', [], 'INVALID_LABEL_SOURCE');
+    const cols = names.map((n) => (n === 'event_timestamp' ? `(l.event_timestamp)::timestamptz AS event_timestamp` : `l.${quoteAlias(n)}`));
+    await client.query(`CREATE TEMP TABLE ${ROWS} AS SELECT 0::bigint AS __row_id, ${cols.join(', ')} FROM (${sql}) l WITH NO DATA`);
+    return names;
+  }
+
+  private async insertLabelRows(client: PoolClient, label: NonNullable<HistoricalFeaturesRequest['label_source']>, names: string[]): Promise<void> {
+    const cols = names.map((n) => (n === 'event_timestamp' ? `(l.event_timestamp)::timestamptz` : `l.${quoteAlias(n)}`));
+    const order = ['event_timestamp', ...names.filter((n) => n !== 'event_timestamp')].map((n) => `l.${quoteAlias(n)}`).join(', ');
+    await client.query(
+      `INSERT INTO ${ROWS} SELECT row_number() OVER (ORDER BY ${order}), ${cols.join(', ')} FROM (${label.sql}) l
+        WHERE l.event_timestamp >= $1 AND l.event_timestamp < $2`,
+      [label.start, label.end],
+    );
+  }
+
+  private async prepareSources(client: PoolClient, resolved: ResolvedFeatures): Promise<string[]> {
+    const tables: string[] = [];
+    for (const [i, v] of resolved.views.entries()) {
+      const table = `fs_src_${i}`;
+      await client.query(`CREATE TEMP TABLE ${table} AS SELECT * FROM (${projectedSource(this.db.schema, v.spec, v.version, v.joinKey)}) p WITH NO DATA`);
+      await client.query(`CREATE INDEX ON ${table} (entity_key, event_timestamp DESC, _prio DESC)`);
+      tables.push(table);
+    }
+    return tables;
+  }
+
+  private wrap(client: PoolClient, copy: Readable, format: 'ndjson' | 'csv', rows: number, columns: string[], features: string[]): TrainingSetStream {
+    const hash = createHash('sha256');
+    let resolveFp!: (fp: string) => void;
+    let rejectFp!: (err: unknown) => void;
+    const fingerprint = new Promise<string>((res, rej) => {
+      resolveFp = res;
+      rejectFp = rej;
+    });
+    fingerprint.catch(() => undefined);
+    // The session may take its next command only after the server's ReadyForQuery that follows the
+    // COPY; pg signals it to the active query object, which is the copy stream itself.
+    const readyForQuery = new Promise<void>((resolve) => {
+      (copy as unknown as { handleReadyForQuery: () => void }).handleReadyForQuery = () => resolve();
+    });
+    let released = false;
+    const release = (err?: Error) => {
+      if (released) return;
+      released = true;
+      if (err) {
+        client.release(err);
+        return;
+      }
+      // Temp tables go with DISCARD so the pooled session is clean for the next request.
+      readyForQuery
+        .then(() => client.query('COMMIT'))
+        .then(() => client.query('DISCARD TEMP'))
+        .then(() => client.release())
+        .catch((e: Error) => client.release(e));
+    };
+    const body = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+      flush(done) {
+        const fp = `sha256:${hash.digest('hex')}`;
+        resolveFp(fp);
+        if (format === 'ndjson') {
+          done(null, `${JSON.stringify({ _metadata: { rows, columns, features, fingerprint: fp, created_at: new Date().toISOString() } })}\n`);
+        } else done();
+      },
+    });
+    copy.on('error', (err) => {
+      this.log.warn({ err: String(err) }, 'training set stream failed');
+      rejectFp(err);
+      body.destroy(err);
+      release(err);
+    });
+    copy.on('end', () => release());
+    body.on('close', () => {
+      // The client went away before the end: stop the COPY by dropping the connection.
+      if (!released && !copy.readableEnded) release(new Error('client closed the training set stream'));
+    });
+    copy.pipe(body);
+    return { contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson', format, rows, columns, body, fingerprint };
+  }
+}
+
+/** SQL errors caused by the request (bad label SQL, types) are 400s; a missing mart is a 409. */
+function mapSqlError(err: unknown): unknown {
+  if (err instanceof PlatformError) return err;
+  const code = (err as { code?: string })?.code ?? '';
+  const message = (err as Error)?.message ?? String(err);
+  if (code === '42P01' || code === '3F000') return PlatformError.conflict(`a source relation does not exist: ${message}`, [{ code: 'SOURCE_MISSING', message }], 'SOURCE_MISSING');
+  if (/^(42|22)/.test(code)) return PlatformError.badRequest(`the query was refused: ${message}`, [{ code: `SQLSTATE_${code}`, message }], 'INVALID_QUERY');
+  if (code === '25006') return PlatformError.badRequest('source or label SQL must only read', [{ code: 'READ_ONLY', message }], 'INVALID_QUERY');
+  return err;
+}

@@ -1,0 +1,316 @@
+#!/usr/bin/env node
+// Feature-store online read benchmark: POST /v1/online-features for 1 and 100 entities x 10
+// features at C concurrent clients against a running feature-store, and in the same run the raw
+// store read for the same keys (Redis MGET when --redis-url is given, else the PostgreSQL SELECT
+// the Postgres online store runs) at the same concurrency. Prints req/s, p50/p99 (client-side) and
+// the ratios service/raw.
+//
+//   node tools/bench/features-bench.mjs --url http://127.0.0.1:3002 \
+//     --database-url postgres://postgres@127.0.0.1:5432/<feature-store database> \
+//     [--redis-url redis://127.0.0.1:6379 --prefix fs] --concurrency 16 --seconds 5
+//
+// With --historical-rows N (a dedicated database only: it creates and fills dwh.mart_user_activity_daily),
+// also times a point-in-time training set of N label rows x 10 features streamed as NDJSON, against
+// a plain COPY of the same N label rows from the same database as the baseline.
+//
+// With --materialize-users N (dedicated database too), fills the mart with N users x 1 day and
+// times POST /v1/materialize of a 10-feature view over it until the job succeeds, against a plain
+// COPY of the same source rows as the baseline.
+//
+// Setup (idempotent): applies entity `bench_user` and view `bench_features` (10 float features)
+// and pushes --entities rows online. Bounded by --seconds per scenario. Loopback only.
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+
+function args(argv) {
+  const out = {
+    url: 'http://127.0.0.1:3002',
+    databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    redisUrl: '',
+    prefix: 'fs',
+    concurrency: 16,
+    seconds: 5,
+    entities: 10_000,
+    token: process.env.FEATURES_TOKEN ?? '',
+    historicalRows: 0,
+    materializeUsers: 0,
+  };
+  for (let i = 2; i < argv.length; i += 2) {
+    const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+    if (!(key in out)) throw new Error(`unknown option ${argv[i]}`);
+    out[key] = typeof out[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
+  }
+  for (const u of [out.url, out.databaseUrl, out.redisUrl].filter(Boolean)) {
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(u).hostname)) throw new Error(`the benchmark only targets loopback addresses (${u})`);
+  }
+  return out;
+}
+
+const opt = args(process.argv);
+const base = new URL(opt.url);
+const agent = new http.Agent({ keepAlive: true, maxSockets: opt.concurrency });
+const FEATURES = Array.from({ length: 10 }, (_, i) => `f${i}`);
+const VIEW = 'bench_features';
+
+function post(path, body) {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: base.hostname, port: base.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(opt.token ? { authorization: `Bearer ${opt.token}` } : {}) } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function setup() {
+  const apply = await post('/v1/apply', {
+    entities: [{ name: 'bench_user', join_key: 'bench_id', value_type: 'string' }],
+    feature_views: [
+      {
+        name: VIEW,
+        entities: ['bench_user'],
+        features: FEATURES.map((name) => ({ name, type: 'float64' })),
+        source: { sql: `SELECT user_id AS bench_id, updated_at AS event_timestamp, ${FEATURES.map((f, i) => `${i}.5::float8 AS ${f}`).join(', ')} FROM dwh.mart_user_profile` },
+        ttl_seconds: 86400,
+        online: true,
+        description: 'benchmark view (tools/bench/features-bench.mjs)',
+      },
+    ],
+  });
+  if (apply.status !== 200) throw new Error(`apply failed: ${apply.status} ${apply.body}`);
+  const now = new Date().toISOString();
+  for (let i = 0; i < opt.entities; i += 1000) {
+    const rows = [];
+    for (let k = i; k < Math.min(opt.entities, i + 1000); k++) {
+      const row = { bench_id: `b${k}`, event_timestamp: now };
+      FEATURES.forEach((f, j) => (row[f] = k + j / 10));
+      rows.push(row);
+    }
+    const res = await post('/v1/push', { feature_view: VIEW, to: 'online', rows });
+    if (res.status !== 200) throw new Error(`push failed: ${res.status} ${res.body}`);
+  }
+  const [{ version }] = [JSON.parse((await getJson(`/v1/feature-views/${VIEW}`)).body)];
+  return version;
+}
+
+function getJson(path) {
+  return new Promise((resolve, reject) => {
+    http.get({ host: base.hostname, port: base.port, path, agent, headers: opt.token ? { authorization: `Bearer ${opt.token}` } : {} }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    }).on('error', reject);
+  });
+}
+
+let seed = 1;
+const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const keysOf = (n) => Array.from({ length: n }, () => `b${Math.floor(rnd() * opt.entities)}`);
+
+/** Runs `op` from C concurrent loops for the configured seconds; latency per call in ms. */
+async function measure(op) {
+  const latencies = [];
+  let errors = 0;
+  const until = performance.now() + opt.seconds * 1000;
+  // Short warm-up so connection setup and JIT are not measured.
+  for (let i = 0; i < 50; i++) await op();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: opt.concurrency }, async () => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        try {
+          await op();
+          latencies.push(performance.now() - t0);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { requests: latencies.length, errors, rps: latencies.length / elapsed, p50: q(0.5), p99: q(0.99) };
+}
+
+async function main() {
+  const version = await setup();
+  const viewKey = `${VIEW}@v${version}`;
+  const refs = FEATURES.map((f) => `${VIEW}:${f}`);
+  let raw;
+  let rawName;
+  let closeRaw = async () => undefined;
+  if (opt.redisUrl) {
+    const { default: Redis } = await import('ioredis');
+    const redis = new Redis(opt.redisUrl);
+    rawName = 'redis MGET';
+    raw = (keys) => redis.mget(keys.map((k) => `${opt.prefix}:${viewKey}:${k}`)).then((vals) => vals.map((v) => v && JSON.parse(v)));
+    closeRaw = () => redis.quit();
+  } else {
+    const pool = new pg.Pool({ connectionString: opt.databaseUrl, max: opt.concurrency });
+    rawName = 'postgres SELECT';
+    raw = (keys) => pool.query(`SELECT view_key, entity_key, "values", event_timestamp FROM features.online_values WHERE view_key = ANY($1::text[]) AND entity_key = ANY($2::text[])`, [[viewKey], keys]);
+    closeRaw = () => pool.end();
+  }
+  const results = [];
+  // The HTTP floor of the service kit (GET /healthz, no I/O) under the same load, for context.
+  const floor = await measure(async () => {
+    const res = await getJson('/healthz');
+    if (res.status !== 200) throw new Error(`status ${res.status}`);
+  });
+  for (const n of [1, 100]) {
+    const service = await measure(async () => {
+      const res = await post('/v1/online-features', { features: refs, entities: { bench_id: keysOf(n) } });
+      if (res.status !== 200) throw new Error(`status ${res.status}`);
+    });
+    const baseline = await measure(() => raw(keysOf(n)));
+    results.push({ entities: n, features: 10, concurrency: opt.concurrency, service, baseline, rawName });
+  }
+  await closeRaw();
+  const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+  console.log(`store baseline: ${rawName}; concurrency ${opt.concurrency}; ${opt.seconds}s per scenario; ${opt.entities} entities online`);
+  console.log(`kit floor GET /healthz: ${f(floor.rps, 0)} req/s, p50 ${f(floor.p50)} ms, p99 ${f(floor.p99)} ms; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log('| entities x features | service req/s | p50 ms | p99 ms | raw req/s | raw p50 ms | raw p99 ms | req/s ratio | p99 ratio | errors |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results) {
+    console.log(`| ${r.entities} x ${r.features} | ${f(r.service.rps, 0)} | ${f(r.service.p50)} | ${f(r.service.p99)} | ${f(r.baseline.rps, 0)} | ${f(r.baseline.p50)} | ${f(r.baseline.p99)} | ${f(r.service.rps / r.baseline.rps)} | ${f(r.service.p99 / r.baseline.p99)} | ${r.service.errors} |`);
+  }
+  console.log(JSON.stringify({ bench: 'features-online', floor, results }));
+}
+
+async function historical() {
+  const n = opt.historicalRows;
+  const pool = new pg.Pool({ connectionString: opt.databaseUrl, max: 2 });
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS dwh`);
+  await pool.query(`CREATE TABLE IF NOT EXISTS dwh.mart_user_activity_daily (user_id text, activity_date date, page_views int, product_views int,
+    add_to_carts int, checkouts int, orders int, revenue numeric(12,2), updated_at timestamptz, PRIMARY KEY (user_id, activity_date))`);
+  await pool.query(`TRUNCATE dwh.mart_user_activity_daily`);
+  // N/10 users x 10 days; label rows at noon of each day see the previous day's values.
+  await pool.query(
+    `INSERT INTO dwh.mart_user_activity_daily SELECT 'h' || u, date '2026-01-01' + d, u % 50, u % 20, u % 7, u % 5, u % 3, (u % 100)::numeric, now()
+       FROM generate_series(1, $1::int) u, generate_series(0, 9) d`,
+    [Math.ceil(n / 10)],
+  );
+  await pool.query(`ANALYZE dwh.mart_user_activity_daily`);
+  const cols = ['page_views', 'product_views', 'add_to_carts', 'checkouts', 'orders', 'revenue'];
+  const feats = Array.from({ length: 10 }, (_, i) => ({ name: `h${i}`, expr: `${cols[i % cols.length]}${i >= cols.length ? ` * ${i}` : ''}` }));
+  const apply = await post('/v1/apply', {
+    entities: [{ name: 'bench_hist_user', join_key: 'user_id', value_type: 'string' }],
+    feature_views: [{
+      name: 'bench_history',
+      entities: ['bench_hist_user'],
+      features: feats.map((f) => ({ name: f.name, type: 'float64' })),
+      source: { sql: `SELECT user_id, (activity_date + 1)::timestamp AT TIME ZONE 'UTC' AS event_timestamp, ${feats.map((f) => `(${f.expr})::float8 AS ${f.name}`).join(', ')} FROM dwh.mart_user_activity_daily` },
+      ttl_seconds: 2 * 86400,
+      online: false,
+    }],
+  });
+  if (apply.status !== 200) throw new Error(`apply failed: ${apply.status} ${apply.body}`);
+  const labelSql = `SELECT user_id, (activity_date + 1)::timestamp AT TIME ZONE 'UTC' + interval '12 hours' AS event_timestamp, orders AS label FROM dwh.mart_user_activity_daily`;
+  const t0 = performance.now();
+  const res = await new Promise((resolve, reject) => {
+    const payload = JSON.stringify({ features: feats.map((f) => `bench_history:${f.name}`), label_source: { sql: labelSql, start: '2020-01-01T00:00:00Z', end: '2030-01-01T00:00:00Z' } });
+    const req = http.request({ host: base.hostname, port: base.port, path: '/v1/historical-features', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (r) => {
+      let lines = 0;
+      let bytes = 0;
+      let tail = '';
+      r.on('data', (c) => {
+        bytes += c.length;
+        for (const b of c) if (b === 10) lines++;
+        tail = (tail + c.toString('utf8')).slice(-600);
+      });
+      r.on('end', () => resolve({ status: r.statusCode, lines, bytes, tail }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+  const serviceSeconds = (performance.now() - t0) / 1000;
+  if (res.status !== 200) throw new Error(`historical-features answered ${res.status}: ${res.tail}`);
+  const { to: copyTo } = await import('pg-copy-streams');
+  const client = await pool.connect();
+  const t1 = performance.now();
+  let rawBytes = 0;
+  await new Promise((resolve, reject) => {
+    const s = client.query(copyTo(`COPY (SELECT row_to_json(t)::text FROM (${labelSql}) t) TO STDOUT`));
+    s.on('data', (c) => (rawBytes += c.length));
+    s.on('end', resolve);
+    s.on('error', reject);
+  });
+  const rawSeconds = (performance.now() - t1) / 1000;
+  client.release();
+  await pool.end();
+  return { rows: res.lines - 1, bytes: res.bytes, serviceSeconds, rawSeconds, rawBytes, ratio: serviceSeconds / rawSeconds };
+}
+
+async function materialization() {
+  const n = opt.materializeUsers;
+  const pool = new pg.Pool({ connectionString: opt.databaseUrl, max: 2 });
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS dwh`);
+  await pool.query(`CREATE TABLE IF NOT EXISTS dwh.mart_user_activity_daily (user_id text, activity_date date, page_views int, product_views int,
+    add_to_carts int, checkouts int, orders int, revenue numeric(12,2), updated_at timestamptz, PRIMARY KEY (user_id, activity_date))`);
+  await pool.query(`TRUNCATE dwh.mart_user_activity_daily`);
+  await pool.query(
+    `INSERT INTO dwh.mart_user_activity_daily SELECT 'm' || u, current_date - 1, u % 50, u % 20, u % 7, u % 5, u % 3, (u % 100)::numeric, now() FROM generate_series(1, $1::int) u`,
+    [n],
+  );
+  await pool.query(`ANALYZE dwh.mart_user_activity_daily`);
+  const cols = ['page_views', 'product_views', 'add_to_carts', 'checkouts', 'orders', 'revenue'];
+  const feats = Array.from({ length: 10 }, (_, i) => ({ name: `m${i}`, expr: `${cols[i % cols.length]}${i >= cols.length ? ` * ${i}` : ''}` }));
+  const sourceSql = `SELECT user_id, (activity_date + 1)::timestamp AT TIME ZONE 'UTC' AS event_timestamp, ${feats.map((f) => `(${f.expr})::float8 AS ${f.name}`).join(', ')} FROM dwh.mart_user_activity_daily`;
+  const apply = await post('/v1/apply', {
+    entities: [{ name: 'bench_mat_user', join_key: 'user_id', value_type: 'string' }],
+    feature_views: [{ name: 'bench_materialize', entities: ['bench_mat_user'], features: feats.map((f) => ({ name: f.name, type: 'float64' })), source: { sql: sourceSql }, ttl_seconds: 7 * 86400, online: true }],
+  });
+  if (apply.status !== 200) throw new Error(`apply failed: ${apply.status} ${apply.body}`);
+  const t0 = performance.now();
+  const started = await post('/v1/materialize', { start: '2020-01-01T00:00:00Z', end: '2030-01-01T00:00:00Z', views: ['bench_materialize'] });
+  if (started.status !== 202) throw new Error(`materialize answered ${started.status}: ${started.body}`);
+  const id = JSON.parse(started.body).materializations[0].id;
+  let job;
+  for (;;) {
+    job = JSON.parse((await getJson(`/v1/materializations/${id}`)).body);
+    if (job.status === 'SUCCEEDED' || job.status === 'FAILED') break;
+    if (performance.now() - t0 > 600_000) throw new Error('materialization did not finish within 10 minutes');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const serviceSeconds = (performance.now() - t0) / 1000;
+  const { to: copyTo } = await import('pg-copy-streams');
+  const client = await pool.connect();
+  const t1 = performance.now();
+  await new Promise((resolve, reject) => {
+    const s = client.query(copyTo(`COPY (${sourceSql}) TO STDOUT`));
+    s.on('data', () => undefined);
+    s.on('end', resolve);
+    s.on('error', reject);
+  });
+  const rawSeconds = (performance.now() - t1) / 1000;
+  client.release();
+  await pool.end();
+  return { users: n, status: job.status, rowsWritten: job.rows_written, chunks: job.chunks_total, serviceSeconds, rawSeconds, ratio: serviceSeconds / rawSeconds };
+}
+
+main()
+  .then(async () => {
+    if (opt.materializeUsers > 0) {
+      const m = await materialization();
+      console.log(`materialization: ${m.rowsWritten} of ${m.users} entities x 10 features online (${m.status}, ${m.chunks} chunks) in ${m.serviceSeconds.toFixed(2)} s; plain COPY of the source ${m.rawSeconds.toFixed(2)} s; ratio ${m.ratio.toFixed(1)}`);
+      console.log(JSON.stringify({ bench: 'features-materialization', ...m }));
+    }
+    if (opt.historicalRows <= 0) return;
+    const h = await historical();
+    console.log(`historical: ${h.rows} rows x 10 features as NDJSON in ${h.serviceSeconds.toFixed(2)} s (${(h.bytes / 1e6).toFixed(1)} MB); plain COPY of the label rows ${h.rawSeconds.toFixed(2)} s; ratio ${h.ratio.toFixed(1)}`);
+    console.log(JSON.stringify({ bench: 'features-historical', ...h }));
+  })
+  .finally(() => agent.destroy())
+  .catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
