@@ -1,0 +1,59 @@
+import type { ModelSpec } from '@mlp/contracts';
+import { cronProblem } from '../schedules/cron-schedule';
+
+export interface SpecProblem {
+  path: string;
+  code: string;
+  message: string;
+}
+
+const CLASSIFICATION_METRICS = new Set(['auc', 'log_loss', 'f1']);
+const MART = /^dwh\.mart_[a-z0-9_]+$/;
+const WAREHOUSE = /^dwh\.[a-z0-9_]+$/;
+
+/**
+ * Checks a schema-valid spec for what the schema cannot express: a metric that fits the task, a
+ * split that leaves training data, a valid cron, a single read-only SELECT over the warehouse (at least one published mart)
+ * as the label source. Each problem carries a machine-readable code.
+ */
+export function specProblems(spec: ModelSpec): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const classification = spec.task === 'binary_classification';
+  if (classification !== CLASSIFICATION_METRICS.has(spec.primaryMetric)) {
+    problems.push({ path: '$.primaryMetric', code: 'METRIC_TASK_MISMATCH', message: `${spec.primaryMetric} does not apply to ${spec.task}` });
+  }
+  if (spec.split.holdoutDays >= spec.split.lookbackDays) {
+    problems.push({ path: '$.split.holdoutDays', code: 'INVALID_SPLIT', message: 'the held-out window must be shorter than the lookback, or nothing is left to train on' });
+  }
+  const { labelSource } = spec;
+  if (labelSource.joinKeys.includes(labelSource.labelColumn)) {
+    problems.push({ path: '$.labelSource.labelColumn', code: 'LABEL_IS_JOIN_KEY', message: 'the label column cannot also be a join key' });
+  }
+  if (labelSource.referenceScoreColumn && [...labelSource.joinKeys, labelSource.labelColumn].includes(labelSource.referenceScoreColumn)) {
+    problems.push({ path: '$.labelSource.referenceScoreColumn', code: 'REFERENCE_COLUMN_CLASH', message: 'the reference score column must differ from the label and join keys' });
+  }
+  const sql = labelSource.sql.trim().replace(/;\s*$/, '');
+  if (!/^(select|with)\b/i.test(sql) || sql.includes(';')) {
+    problems.push({ path: '$.labelSource.sql', code: 'INVALID_LABEL_SQL', message: 'the label source must be one SELECT (or WITH ... SELECT) statement' });
+  } else {
+    const tables = [...sql.matchAll(/\b(?:from|join)\s+([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)/gi)].map((m) => m[1].toLowerCase());
+    // The warehouse schema is the published DWH-to-DS interface (marts, plus imports such as the demo's
+    // true probabilities); other services' schemas are not.
+    const foreign = tables.filter((t) => !WAREHOUSE.test(t));
+    if (foreign.length) {
+      problems.push({ path: '$.labelSource.sql', code: 'LABEL_SQL_OUTSIDE_WAREHOUSE', message: `the label source may read only the warehouse schema dwh, not ${foreign.join(', ')}` });
+    }
+    if (!tables.some((t) => MART.test(t))) {
+      problems.push({ path: '$.labelSource.sql', code: 'INVALID_LABEL_SQL', message: 'the label source must read at least one published mart (dwh.mart_*)' });
+    }
+  }
+  if (spec.schedule) {
+    const problem = cronProblem(spec.schedule.cron, spec.schedule.timezone);
+    if (problem) problems.push({ path: '$.schedule.cron', code: 'INVALID_CRON', message: problem });
+  }
+  const algorithm = spec.algorithm;
+  if (algorithm.kind !== 'baseline' && algorithm.earlyStopping && spec.split.validationFraction === 0) {
+    problems.push({ path: '$.split.validationFraction', code: 'EARLY_STOPPING_WITHOUT_VALIDATION', message: 'early stopping needs a validation share above 0' });
+  }
+  return problems;
+}

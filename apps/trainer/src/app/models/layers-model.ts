@@ -1,0 +1,192 @@
+import type { Algorithm, EpochPoint, ModelTask } from '@mlp/contracts';
+import * as tf from '@tensorflow/tfjs';
+
+type TrainedAlgorithm = Extract<Algorithm, { kind: 'logistic_regression' | 'mlp' }>;
+
+/** Small, fast, seedable PRNG (mulberry32): the same seed gives the same shuffles everywhere. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function permutation(n: number, random: () => number): Int32Array {
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
+  }
+  return p;
+}
+
+/** The TF.js layers network of a spec: logistic/linear regression is one dense unit, the MLP adds hidden layers. */
+export function buildLayersModel(task: ModelTask, algorithm: TrainedAlgorithm, inputWidth: number, seed: number): tf.LayersModel {
+  // Explicit layer names: TF.js numbers anonymous layers per process, which would make two
+  // identical runs produce different topologies (and artifact hashes).
+  const model = tf.sequential({ name: 'model' });
+  const regularizer = algorithm.l2 ? tf.regularizers.l2({ l2: algorithm.l2 }) : undefined;
+  let layerSeed = seed;
+  if (algorithm.kind === 'mlp') {
+    algorithm.hiddenUnits.forEach((units, i) => {
+      model.add(
+        tf.layers.dense({
+          name: `hidden_${i + 1}`,
+          units,
+          activation: algorithm.activation ?? 'relu',
+          inputShape: i === 0 ? [inputWidth] : undefined,
+          kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed++ }),
+          kernelRegularizer: regularizer,
+        }),
+      );
+      if (algorithm.dropout > 0) model.add(tf.layers.dropout({ name: `dropout_${i + 1}`, rate: algorithm.dropout, seed: layerSeed++ }));
+    });
+  }
+  model.add(
+    tf.layers.dense({
+      name: 'output',
+      units: 1,
+      activation: task === 'binary_classification' ? 'sigmoid' : 'linear',
+      inputShape: algorithm.kind === 'mlp' ? undefined : [inputWidth],
+      kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed++ }),
+      kernelRegularizer: regularizer,
+    }),
+  );
+  model.compile({ optimizer: tf.train.adam(algorithm.learningRate), loss: task === 'binary_classification' ? 'binaryCrossentropy' : 'meanSquaredError' });
+  return model;
+}
+
+export interface TrainLayersInput {
+  task: ModelTask;
+  algorithm: TrainedAlgorithm;
+  seed: number;
+  width: number;
+  x: Float32Array;
+  y: Float32Array;
+  xValidation?: Float32Array;
+  yValidation?: Float32Array;
+  /** The primary metric on validation predictions, for the curve. */
+  validationMetric?: (labels: Float32Array, predictions: Float32Array) => number;
+  onEpoch?: (point: EpochPoint, epochsPlanned: number) => void | Promise<void>;
+  /** Checked between epochs: a cancelled run stops promptly. */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainLayersResult {
+  model: tf.LayersModel;
+  curves: EpochPoint[];
+  stoppedEarly: boolean;
+}
+
+/**
+ * Trains with seeded initialisers and our own seeded shuffle per epoch (TF.js's internal shuffle is
+ * not seedable), one epoch at a time so progress, early stopping and cancellation happen between
+ * epochs. Early stopping restores the weights of the best validation epoch.
+ */
+export async function trainLayersModel(input: TrainLayersInput): Promise<TrainLayersResult> {
+  const { algorithm, width } = input;
+  const rows = input.y.length;
+  const model = buildLayersModel(input.task, algorithm, width, input.seed);
+  const random = seededRandom(input.seed ^ 0x5bd1e995);
+  const x = tf.tensor2d(input.x, [rows, width]);
+  const y = tf.tensor2d(input.y, [rows, 1]);
+  const validationRows = input.yValidation?.length ?? 0;
+  const xv = validationRows ? tf.tensor2d(input.xValidation as Float32Array, [validationRows, width]) : null;
+  const yv = validationRows ? tf.tensor2d(input.yValidation as Float32Array, [validationRows, 1]) : null;
+  const curves: EpochPoint[] = [];
+  const patience = algorithm.earlyStopping?.patience;
+  const minDelta = algorithm.earlyStopping?.minDelta ?? 0;
+  let best = Number.POSITIVE_INFINITY;
+  let bestWeights: tf.Tensor[] | null = null;
+  let sinceBest = 0;
+  let stoppedEarly = false;
+  try {
+    for (let epoch = 1; epoch <= algorithm.epochs; epoch++) {
+      if (input.shouldStop?.()) break;
+      const order = tf.tensor1d(permutation(rows, random), 'int32');
+      const xs = tf.gather(x, order);
+      const ys = tf.gather(y, order);
+      const history = await model.fit(xs, ys, { epochs: 1, batchSize: algorithm.batchSize, shuffle: false, verbose: 0 });
+      tf.dispose([order, xs, ys]);
+      const point: EpochPoint = { epoch, loss: Number(history.history['loss'][0]) };
+      if (xv && yv) {
+        const predicted = model.predict(xv) as tf.Tensor;
+        const valLoss = tf.tidy(() =>
+          (input.task === 'binary_classification' ? tf.metrics.binaryCrossentropy(yv, predicted) : tf.metrics.meanSquaredError(yv, predicted)).mean(),
+        );
+        point.valLoss = (await valLoss.data())[0];
+        if (input.validationMetric) {
+          const value = input.validationMetric(input.yValidation as Float32Array, (await predicted.data()) as Float32Array);
+          if (Number.isFinite(value)) point.valMetric = value;
+        }
+        tf.dispose([predicted, valLoss]);
+      }
+      curves.push(point);
+      await input.onEpoch?.(point, algorithm.epochs);
+      if (patience !== undefined && point.valLoss !== undefined) {
+        if (point.valLoss < best - minDelta) {
+          best = point.valLoss;
+          sinceBest = 0;
+          tf.dispose(bestWeights ?? []);
+          bestWeights = model.getWeights().map((w) => w.clone());
+        } else if (++sinceBest >= patience) {
+          stoppedEarly = true;
+          break;
+        }
+      }
+    }
+    if (stoppedEarly && bestWeights) model.setWeights(bestWeights);
+  } finally {
+    tf.dispose([x, y, ...(xv ? [xv] : []), ...(yv ? [yv] : []), ...(bestWeights ?? [])]);
+  }
+  return { model, curves, stoppedEarly };
+}
+
+/** Scores a row-major matrix in chunks so a million rows do not need one giant tensor. */
+export function predictLayers(model: tf.LayersModel, matrix: Float32Array, width: number, chunk = 16384): Float32Array {
+  const rows = width ? matrix.length / width : 0;
+  const out = new Float32Array(rows);
+  for (let start = 0; start < rows; start += chunk) {
+    const n = Math.min(chunk, rows - start);
+    const values = tf.tidy(() => (model.predict(tf.tensor2d(matrix.subarray(start * width, (start + n) * width), [n, width])) as tf.Tensor).dataSync());
+    out.set(values, start);
+  }
+  return out;
+}
+
+export interface SerializedLayers {
+  kind: 'tfjs-layers';
+  modelTopology: unknown;
+  weightSpecs: unknown[];
+  weightDataBase64: string;
+}
+
+/** The topology and weights as the `tfjs-layers` part of an `mlp-model/v1` artifact. */
+export async function serializeLayersModel(model: tf.LayersModel): Promise<SerializedLayers> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (!saved?.weightData || !saved.weightSpecs) throw new Error('TF.js did not produce weights');
+  const parts = Array.isArray(saved.weightData) ? saved.weightData : [saved.weightData];
+  const bytes = Buffer.concat(parts.map((p) => Buffer.from(p as ArrayBuffer)));
+  return { kind: 'tfjs-layers', modelTopology: saved.modelTopology, weightSpecs: saved.weightSpecs, weightDataBase64: bytes.toString('base64') };
+}
+
+export async function loadLayersModel(serialized: SerializedLayers): Promise<tf.LayersModel> {
+  const bytes = Buffer.from(serialized.weightDataBase64, 'base64');
+  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: serialized.modelTopology as object, weightSpecs: serialized.weightSpecs as tf.io.WeightsManifestEntry[], weightData }),
+  );
+}

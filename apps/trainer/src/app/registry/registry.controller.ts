@@ -1,0 +1,72 @@
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { MoveAlias } from '@mlp/contracts';
+import { PlatformError, requestContext } from '@mlp/runtime';
+import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
+import type { FastifyReply } from 'fastify';
+import { RegistryService } from './registry.service';
+
+const versionNumber = (raw: string): number => {
+  const n = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) {
+    throw PlatformError.badRequest(`version must be a positive integer, got ${raw}`, [{ path: 'version', code: 'INVALID_VERSION', message: raw }], 'INVALID_VERSION');
+  }
+  return n;
+};
+
+@ApiTags('model registry')
+@Controller('v1/models')
+export class RegistryController {
+  constructor(private readonly registry: RegistryService) {}
+
+  @Get()
+  @RequireScope('trainer:read')
+  async list() {
+    return { models: await this.registry.listModels() };
+  }
+
+  @Get(':name')
+  @RequireScope('trainer:read')
+  get(@Param('name') name: string) {
+    return this.registry.getModel(name);
+  }
+
+  @Get(':name/versions')
+  @RequireScope('trainer:read')
+  async versions(@Param('name') name: string) {
+    return { model: name, versions: await this.registry.listVersions(name) };
+  }
+
+  @Get(':name/versions/:version')
+  @RequireScope('trainer:read')
+  version(@Param('name') name: string, @Param('version') version: string) {
+    return this.registry.getVersion(name, versionNumber(version));
+  }
+
+  /** The `mlp-model/v1` artifact, byte for byte as registered; refused (409) if its sha256 no longer matches. */
+  @Get(':name/versions/:version/artifact')
+  @RequireScope('trainer:read')
+  @Header('content-type', 'application/json; charset=utf-8')
+  async artifact(@Param('name') name: string, @Param('version') version: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { json, sha256 } = await this.registry.getArtifact(name, versionNumber(version));
+    reply.header('x-artifact-sha256', sha256);
+    reply.header('etag', `"${sha256}"`);
+    return json;
+  }
+
+  /** Moves champion or challenger by hand (admin); recorded in the audit log and announced. */
+  @Post(':name/aliases')
+  @HttpCode(200)
+  @RequireScope('admin')
+  @ApiContract({ body: MoveAlias, summary: 'Move an alias' })
+  moveAlias(@Param('name') name: string, @Body(validate(MoveAlias)) body: MoveAlias) {
+    return this.registry.moveAlias(name, body, requestContext.get()?.principal ?? 'anonymous');
+  }
+
+  /** The append-only history of alias moves: who, when, from, to, why. */
+  @Get(':name/audit')
+  @RequireScope('trainer:read')
+  audit(@Param('name') name: string) {
+    return this.registry.audit(name);
+  }
+}

@@ -1,0 +1,227 @@
+import type { EpochPoint, ModelArtifact, ModelSpec, TensorSpec } from '@mlp/contracts';
+import { decodeArtifact } from '../artifacts/artifact-codec';
+import { timeSplit } from '../datasets/time-split';
+import { calibration, evaluate, type CalibrationBin } from '../evaluation/metrics';
+import { predictWithArtifact } from '../models/artifact-predictor';
+import { fitBaseline, predictBaseline } from '../models/baseline-model';
+import { predictLayers, serializeLayersModel, trainLayersModel } from '../models/layers-model';
+import { applyToRows, coerceNumericColumns, fitPreprocessing, type RawRecord } from '../preprocessing/preprocessing';
+import type { TrainingRow, TrainingSetSource } from './training-set-source';
+
+const DAY_MS = 86_400_000;
+
+export interface TrainingJob {
+  /** The spec with the run's overrides applied. */
+  spec: ModelSpec;
+  seed: number;
+  /** End of the training set (ISO), fixed when the run was queued so retries see the same window. */
+  end: string;
+  champion: { version: number; artifactJson: string; sha256: string } | null;
+}
+
+export type ArtifactDraft = Omit<ModelArtifact, 'version'>;
+
+export interface TrainingOutcome {
+  artifact: ArtifactDraft;
+  /** Held-out metrics by subject: candidate, baseline, champion (re-scored now), reference, plus training fit. */
+  metrics: Record<string, Record<string, number>>;
+  curves: EpochPoint[];
+  /** Reliability diagram of the candidate on the held-out window (classification). */
+  calibration: CalibrationBin[] | null;
+  dataset: {
+    fingerprint: string;
+    rows: number;
+    trainRows: number;
+    validationRows: number;
+    holdoutRows: number;
+    start: string;
+    end: string;
+    holdoutStart: string;
+  };
+  featureServiceVersion: string | null;
+  championError: string | null;
+}
+
+export interface PipelineHooks {
+  onProgress?: (progress: number, point?: EpochPoint) => void | Promise<void>;
+  shouldStop?: () => boolean;
+}
+
+/** A training run that cannot succeed as specified (retrying will not help). */
+export class TrainingSpecError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'TrainingSpecError';
+  }
+}
+
+/** `view__feature` columns of a training set become `view:feature` references. */
+export const featureRefOf = (column: string): string => {
+  const at = column.indexOf('__');
+  return `${column.slice(0, at)}:${column.slice(at + 2)}`;
+};
+
+function labelValue(raw: unknown, task: ModelSpec['task']): number | null {
+  if (raw === null || raw === undefined) return null;
+  const n = typeof raw === 'boolean' ? (raw ? 1 : 0) : Number(raw);
+  if (!Number.isFinite(n)) return null;
+  return task === 'binary_classification' ? (n >= 0.5 ? 1 : 0) : n;
+}
+
+function signatureOf(spec: ModelSpec, features: string[], kinds: Map<string, 'numeric' | 'categorical'>) {
+  const inputs: TensorSpec[] = features.map((name) => ({ name, datatype: kinds.get(name) === 'categorical' ? 'BYTES' : 'FP64', shape: [-1] }));
+  const outputs: TensorSpec[] = [{ name: spec.task === 'binary_classification' ? 'probability' : 'prediction', datatype: 'FP32', shape: [-1] }];
+  return { inputs: inputs.length ? inputs : [{ name: 'bias', datatype: 'FP64' as const, shape: [-1] }], outputs };
+}
+
+/**
+ * One training run, framework-free: load the training set, split by time, fit preprocessing on the
+ * training split only, fit the baseline and the model, score candidate, baseline, the current
+ * champion and the reference score on the same held-out window, and build the artifact.
+ */
+export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetSource, hooks: PipelineHooks = {}): Promise<TrainingOutcome> {
+  const { spec } = job;
+  const end = new Date(job.end);
+  const start = new Date(end.getTime() - spec.split.lookbackDays * DAY_MS);
+  const set = await source.load({ featureService: spec.featureService, labelSql: spec.labelSource.sql, start, end });
+  await hooks.onProgress?.(0.05);
+
+  const { labelColumn, joinKeys, referenceScoreColumn } = spec.labelSource;
+  const reserved = new Set<string>([...joinKeys, 'event_timestamp', labelColumn, ...(referenceScoreColumn ? [referenceScoreColumn] : [])]);
+  const columns = new Set<string>();
+  for (const row of set.rows.slice(0, 1000)) for (const k of Object.keys(row)) if (!reserved.has(k) && k.includes('__')) columns.add(k);
+  const featureColumns = [...columns].sort();
+  const features = featureColumns.map(featureRefOf);
+  if (set.rows.length > 0 && features.length === 0) {
+    throw new TrainingSpecError(`feature service ${spec.featureService} returned no \`view__feature\` columns`, 'NO_FEATURES');
+  }
+
+  interface Example {
+    ts: number;
+    label: number;
+    record: RawRecord;
+    reference: number | null;
+  }
+  const examples: Example[] = [];
+  let unlabeled = 0;
+  for (const row of set.rows as TrainingRow[]) {
+    const label = labelValue(row[labelColumn], spec.task);
+    if (label === null) {
+      unlabeled++;
+      continue;
+    }
+    const record: RawRecord = {};
+    featureColumns.forEach((c, i) => (record[features[i]] = row[c]));
+    // A missing reference (null) must stay missing: Number(null) would read as a score of 0.
+    const rawRef = referenceScoreColumn ? row[referenceScoreColumn] : null;
+    const ref = rawRef === null || rawRef === undefined || rawRef === '' ? Number.NaN : Number(rawRef);
+    examples.push({ ts: Date.parse(String(row['event_timestamp'])), label, record, reference: Number.isFinite(ref) ? ref : null });
+  }
+  if (examples.length === 0) {
+    throw new TrainingSpecError(`the training set between ${start.toISOString()} and ${end.toISOString()} has no labelled rows (${unlabeled} without a label)`, 'EMPTY_TRAINING_SET');
+  }
+  const algorithm = spec.algorithm;
+  const validationFraction = algorithm.kind !== 'baseline' && algorithm.earlyStopping ? (spec.split.validationFraction ?? 0.1) : (spec.split.validationFraction ?? 0);
+  const split = timeSplit(examples, (e) => e.ts, { end, holdoutDays: spec.split.holdoutDays, validationFraction });
+  if (split.train.length === 0) throw new TrainingSpecError('no rows before the held-out window: widen lookbackDays or shorten holdoutDays', 'EMPTY_TRAINING_SPLIT');
+  if (split.holdout.length === 0) throw new TrainingSpecError('no rows in the held-out window: the gate would have nothing to judge', 'EMPTY_HOLDOUT');
+
+  // Fitted on the training split only; validation and held-out rows are transformed with it.
+  const trainRecords = split.train.map((e) => e.record);
+  const preprocessing = fitPreprocessing(trainRecords, features);
+  const kinds = new Map(preprocessing.features.map((t) => [t.name, t.kind] as const));
+  const coerce = (list: Example[]) => coerceNumericColumns(list.map((e) => e.record), preprocessing);
+  const [trainX, validationX, holdoutRecords] = [coerce(split.train), coerce(split.validation), coerce(split.holdout)];
+  const width = preprocessing.outputWidth;
+  const labelsOf = (list: Example[]) => Float32Array.from(list, (e) => e.label);
+  const yTrain = labelsOf(split.train);
+  const yHoldout = labelsOf(split.holdout);
+  const xTrain = applyToRows(preprocessing, trainX);
+  const xHoldout = applyToRows(preprocessing, holdoutRecords);
+
+  const baseline = fitBaseline(spec.task, yTrain, width);
+  const metrics: TrainingOutcome['metrics'] = { baseline: evaluate(spec.task, yHoldout, predictBaseline(baseline, xHoldout, width)) };
+  let curves: EpochPoint[] = [];
+  let model: ArtifactDraft['model'];
+  let holdoutPredictions: Float32Array;
+  if (algorithm.kind === 'baseline') {
+    model = baseline;
+    holdoutPredictions = predictBaseline(baseline, xHoldout, width);
+    metrics['candidate'] = metrics['baseline'];
+    metrics['train'] = evaluate(spec.task, yTrain, predictBaseline(baseline, xTrain, width));
+  } else {
+    const primary = spec.primaryMetric;
+    const trained = await trainLayersModel({
+      task: spec.task,
+      algorithm,
+      seed: job.seed,
+      width,
+      x: xTrain,
+      y: yTrain,
+      xValidation: validationX.length ? applyToRows(preprocessing, validationX) : undefined,
+      yValidation: validationX.length ? labelsOf(split.validation) : undefined,
+      validationMetric: (labels, predictions) => evaluate(spec.task, labels, predictions)[primary] ?? Number.NaN,
+      onEpoch: (point, planned) => hooks.onProgress?.(0.05 + 0.85 * (point.epoch / planned), point),
+      shouldStop: hooks.shouldStop,
+    });
+    curves = trained.curves;
+    try {
+      holdoutPredictions = predictLayers(trained.model, xHoldout, width);
+      metrics['candidate'] = evaluate(spec.task, yHoldout, holdoutPredictions);
+      metrics['train'] = evaluate(spec.task, yTrain, predictLayers(trained.model, xTrain, width));
+      model = await serializeLayersModel(trained.model);
+    } finally {
+      trained.model.dispose();
+    }
+  }
+
+  const references = split.holdout.map((e) => e.reference);
+  if (referenceScoreColumn && references.every((r) => r !== null)) {
+    metrics['reference'] = evaluate(spec.task, yHoldout, Float32Array.from(references as number[]));
+  }
+
+  // The champion is judged now, on this run's held-out window, with its own preprocessing.
+  let championError: string | null = null;
+  if (job.champion) {
+    try {
+      const champion = decodeArtifact(job.champion.artifactJson, job.champion.sha256);
+      metrics['champion'] = evaluate(spec.task, yHoldout, await predictWithArtifact(champion, holdoutRecords));
+    } catch (e) {
+      championError = e instanceof Error ? e.message : String(e);
+    }
+  }
+  await hooks.onProgress?.(0.98);
+
+  const artifact: ArtifactDraft = {
+    format: 'mlp-model/v1',
+    name: spec.name,
+    task: spec.task,
+    algorithm: algorithm.kind,
+    features,
+    featureService: spec.featureService,
+    preprocessing,
+    signature: signatureOf(spec, features, kinds),
+    model,
+  };
+  return {
+    artifact,
+    metrics,
+    curves,
+    calibration: spec.task === 'binary_classification' ? calibration(yHoldout, holdoutPredictions).bins : null,
+    dataset: {
+      fingerprint: set.fingerprint,
+      rows: examples.length,
+      trainRows: split.train.length,
+      validationRows: split.validation.length,
+      holdoutRows: split.holdout.length,
+      start: start.toISOString(),
+      end: end.toISOString(),
+      holdoutStart: split.holdoutStart.toISOString(),
+    },
+    featureServiceVersion: set.featureServiceVersion,
+    championError,
+  };
+}

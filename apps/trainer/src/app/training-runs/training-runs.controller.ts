@@ -1,0 +1,49 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CreateTrainingRun, TrainingRun, TrainingRunAccepted } from '@mlp/contracts';
+import { PlatformError } from '@mlp/runtime';
+import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
+import { TrainingRunsService } from './training-runs.service';
+
+const STATUSES = new Set(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+
+@ApiTags('training runs')
+@Controller('v1/training-runs')
+export class TrainingRunsController {
+  constructor(private readonly runs: TrainingRunsService) {}
+
+  /** Queues a run; 202 with its id. 409 RUN_IN_PROGRESS while the model has one queued or running. */
+  @Post()
+  @HttpCode(202)
+  @RequireScope('trainer:write')
+  @ApiContract({ body: CreateTrainingRun, response: TrainingRunAccepted, status: 202, summary: 'Start a training run' })
+  async create(@Body(validate(CreateTrainingRun)) body: CreateTrainingRun) {
+    const run = await this.runs.create(body);
+    return { id: run.id, status: run.status };
+  }
+
+  @Get()
+  @RequireScope('trainer:read')
+  async list(@Query('model') model?: string, @Query('status') status?: string, @Query('limit') limit?: string) {
+    if (status !== undefined && !STATUSES.has(status)) throw PlatformError.badRequest(`unknown status ${status}`, [{ path: 'status', code: 'ACCEPTED_VALUES', message: [...STATUSES].join(', ') }]);
+    const n = limit === undefined ? 50 : Number(limit);
+    if (!Number.isInteger(n) || n < 1 || n > 500) throw PlatformError.badRequest('limit must be an integer between 1 and 500', [{ path: 'limit', code: 'OUT_OF_RANGE', message: String(limit) }]);
+    return { runs: await this.runs.list({ model, status, limit: n }) };
+  }
+
+  @Get(':id')
+  @RequireScope('trainer:read')
+  @ApiContract({ response: TrainingRun })
+  get(@Param('id') id: string) {
+    return this.runs.get(id);
+  }
+
+  /** Cancels a queued run at once, a running one at its next heartbeat. */
+  @Post(':id/cancel')
+  @HttpCode(202)
+  @RequireScope('trainer:write')
+  @ApiContract({ response: TrainingRun, status: 202 })
+  cancel(@Param('id') id: string) {
+    return this.runs.cancel(id);
+  }
+}

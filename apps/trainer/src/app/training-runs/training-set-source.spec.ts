@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpTrainingSetSource, TrainingSetError } from './training-set-source';
+
+// A real loopback HTTP server answering like the feature store would (or would not).
+async function serve(handler: (body: string) => { status: number; body: string; headers?: Record<string, string> }): Promise<{ url: string; server: Server; bodies: string[] }> {
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      bodies.push(body);
+      const r = handler(body);
+      res.writeHead(r.status, { 'content-type': 'application/x-ndjson', ...r.headers });
+      // Split the body at odd places so line reassembly across chunks is exercised.
+      for (let i = 0; i < r.body.length; i += 7) res.write(r.body.slice(i, i + 7));
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, bodies };
+}
+
+const request = { featureService: 'purchase_propensity', labelSql: 'SELECT 1', start: new Date('2026-01-01T00:00:00Z'), end: new Date('2026-02-01T00:00:00Z') };
+const rows = [
+  { user_id: 'a', event_timestamp: '2026-01-02T00:00:00.000Z', label: 1, 'activity__orders_30d': 2, 'profile__plan': 'pro' },
+  { user_id: 'b', event_timestamp: '2026-01-03T00:00:00.000Z', label: 0, 'activity__orders_30d': null, 'profile__plan': 'free' },
+];
+const ndjson = rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+const metadata = (fingerprint: string) => `${JSON.stringify({ _metadata: { rows: 2, columns: [], features: [], fingerprint, created_at: '2026-02-01T00:00:00.000Z' } })}\n`;
+
+describe('training sets over HTTP from the feature store', () => {
+  const servers: Server[] = [];
+  afterAll(async () => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))));
+
+  it('streams NDJSON rows, verifies the declared fingerprint and sends the documented request', async () => {
+    const fp = `sha256:${createHash('sha256').update(ndjson).digest('hex')}`;
+    const s = await serve(() => ({ status: 200, body: ndjson + metadata(fp), headers: { 'x-feature-service-version': '7' } }));
+    servers.push(s.server);
+    const set = await new HttpTrainingSetSource(s.url).load(request);
+    expect(set).toEqual({ rows, fingerprint: fp, featureServiceVersion: '7' });
+    expect(JSON.parse(s.bodies[0])).toEqual({
+      feature_service: 'purchase_propensity',
+      label_source: { sql: 'SELECT 1', start: '2026-01-01T00:00:00.000Z', end: '2026-02-01T00:00:00.000Z' },
+      format: 'ndjson',
+      full_feature_names: true,
+    });
+  });
+
+  it('identifies the feature service definition by hash when the feature store sends no version header', async () => {
+    const fp = `sha256:${createHash('sha256').update(ndjson).digest('hex')}`;
+    const definition = { name: 'purchase_propensity', features: ['activity@v2:orders_30d', 'profile:plan'] };
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.method === 'GET' && req.url === '/v1/feature-services/purchase_propensity') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(definition));
+        else res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end(ndjson + metadata(fp));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    servers.push(server);
+    const set = await new HttpTrainingSetSource(`http://127.0.0.1:${(server.address() as AddressInfo).port}`).load(request);
+    const expected = createHash('sha256').update('{"features":["activity@v2:orders_30d","profile:plan"],"name":"purchase_propensity"}').digest('hex').slice(0, 16);
+    expect(set.featureServiceVersion).toBe(`sha256:${expected}`);
+  });
+
+  it('refuses a body whose bytes do not match the declared fingerprint (retryable)', async () => {
+    const s = await serve(() => ({ status: 200, body: ndjson + metadata(`sha256:${'0'.repeat(64)}`) }));
+    servers.push(s.server);
+    await expect(new HttpTrainingSetSource(s.url).load(request)).rejects.toMatchObject({ code: 'DATASET_FINGERPRINT_MISMATCH', retryable: true });
+  });
+
+  it('passes the feature store error code on and does not retry client errors', async () => {
+    const s = await serve(() => ({ status: 404, body: JSON.stringify({ error: 'no such service', code: 'FEATURE_SERVICE_NOT_FOUND', details: [] }) }));
+    servers.push(s.server);
+    await expect(new HttpTrainingSetSource(s.url).load(request)).rejects.toMatchObject({ code: 'FEATURE_SERVICE_NOT_FOUND', retryable: false });
+  });
+
+  it('treats an unreachable feature store as a retryable outage', async () => {
+    const s = await serve(() => ({ status: 200, body: '' }));
+    const url = s.url;
+    await new Promise((r) => s.server.close(r));
+    const error = await new HttpTrainingSetSource(url).load(request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrainingSetError);
+    expect(error).toMatchObject({ code: 'FEATURE_STORE_UNAVAILABLE', retryable: true });
+  });
+
+  it('refuses malformed NDJSON as a non-retryable error', async () => {
+    const s = await serve(() => ({ status: 200, body: '{"user_id": "a"\n' }));
+    servers.push(s.server);
+    await expect(new HttpTrainingSetSource(s.url).load(request)).rejects.toMatchObject({ code: 'TRAINING_SET_MALFORMED', retryable: false });
+  });
+});
