@@ -1,0 +1,264 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  GetOnlineFeaturesMessage,
+  ServiceName,
+  type FeatureStatus,
+  type PredictEntitiesReply,
+  type PredictionLogRecord,
+} from '@mlp/contracts';
+import { PlatformError, type Logger } from '@mlp/runtime';
+import { PeerClients, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
+import { randomUUID } from 'node:crypto';
+import { DriftService } from '../drift/drift.service';
+import { ServingMetrics } from '../metrics/serving-metrics';
+import type { LoadedModel, ModelArm } from '../models/loaded-model';
+import { ModelStore, type Alias } from '../models/model-store';
+import { PredictionLogService } from '../prediction-log/prediction-log.service';
+import { applyPreprocessing, type RawValue } from '../preprocessing/apply-preprocessing';
+import { chooseArm } from '../traffic/traffic-split';
+import { badInfer, InferErrorCode } from './inference-error';
+import { assembleRows, isRawFeatureRequest, outputTensors, type FeatureValue, type ModelRows } from './model-input';
+import { parseInferRequest, type OutputTensor, type ParsedInferRequest, type ParsedTensor } from './v2-protocol';
+
+/**
+ * Candidate sticky keys of a request; the model's policy says which one routes it (`entity`: the
+ * entity key, else the header; `header`: the `x-sticky-key` header), the request id as last resort.
+ */
+export interface StickyKeys {
+  entity?: string;
+  header?: string;
+  requestId: string;
+}
+
+/** Which version answers: a pinned number, an alias, or the model's traffic policy. */
+export type Target = { version: number } | { alias: Alias } | { policy: true };
+
+export interface InferResult {
+  model: LoadedModel;
+  arm: ModelArm;
+  outputs: OutputTensor[];
+}
+
+/**
+ * One inference path for every protocol (V2, TF-Serving, entity-keyed, batch): resolve the version,
+ * build the model rows, predict through the version's batcher, measure, log, watch drift, and
+ * score the challenger on the side in shadow mode.
+ */
+@Injectable()
+export class InferenceService {
+  constructor(
+    private readonly store: ModelStore,
+    private readonly metrics: ServingMetrics,
+    private readonly predictionLog: PredictionLogService,
+    private readonly drift: DriftService,
+    private readonly peers: PeerClients,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Inject(PLATFORM_LOGGER) private readonly log: Logger,
+  ) {}
+
+  get limits() {
+    return { maxElements: this.config.env['MAX_INFER_ELEMENTS'] as number, maxRows: this.config.env['MAX_INFER_ROWS'] as number };
+  }
+
+  /** Parses a V2 body; raw-feature inputs may carry nulls (filled by the preprocessing). */
+  parse(model: LoadedModel | undefined, body: unknown): ParsedInferRequest {
+    const names = Array.isArray((body as { inputs?: unknown })?.inputs)
+      ? ((body as { inputs: Array<{ name?: unknown }> }).inputs.map((i) => i?.name).filter((n) => typeof n === 'string') as string[])
+      : [];
+    const allowNull = !!model && names.length > 0 && isRawFeatureRequest(model.artifact, names);
+    return parseInferRequest(body, { maxElements: this.limits.maxElements }, allowNull);
+  }
+
+  /** Resolves the serving version for a target (the arm is recorded with every prediction). */
+  async resolve(name: string, target: Target, sticky: StickyKeys): Promise<{ model: LoadedModel; arm: ModelArm; shadow?: LoadedModel }> {
+    if ('version' in target) return { model: await this.store.version(name, target.version), arm: 'pinned' };
+    if ('alias' in target) return { model: this.store.alias(name, target.alias), arm: target.alias };
+    const challenger = this.store.challengerOf(name);
+    const policy = this.store.policy(name);
+    const key = (policy.stickyKey === 'entity' ? (sticky.entity ?? sticky.header) : sticky.header) ?? sticky.requestId;
+    const decision = chooseArm(policy, key, !!challenger);
+    const model = decision.serve === 'challenger' && challenger ? challenger : this.store.alias(name, 'champion');
+    return { model, arm: decision.serve, shadow: decision.shadow ? challenger : undefined };
+  }
+
+  /**
+   * Runs one protocol request and counts its failure (client or server) against the version that
+   * handled it, or the champion when it failed before a version was chosen.
+   */
+  async track<T>(name: string, work: (ctx: { model?: LoadedModel }) => Promise<T>): Promise<T> {
+    const ctx: { model?: LoadedModel } = {};
+    try {
+      return await work(ctx);
+    } catch (err) {
+      let version = ctx.model ? String(ctx.model.version) : undefined;
+      if (!version && this.store.knows(name)) {
+        try {
+          version = String(this.store.alias(name, 'champion').version);
+        } catch {
+          version = 'none';
+        }
+      }
+      if (version) this.metrics.failure.inc({ model: name, version, code: err instanceof PlatformError ? err.code : 'INTERNAL' });
+      throw err;
+    }
+  }
+
+  async inferTensors(name: string, target: Target, request: ParsedInferRequest, sticky: StickyKeys, ctx: { model?: LoadedModel } = {}): Promise<InferResult> {
+    const requestId = sticky.requestId;
+    const { model, arm, shadow } = await this.resolve(name, target, sticky);
+    ctx.model = model;
+    if (request.outputs) {
+      for (const o of request.outputs) {
+        if (!model.artifact.signature.outputs.some((s) => s.name === o)) throw badInfer(InferErrorCode.UNKNOWN_OUTPUT, `the model has no output ${o}`);
+      }
+    }
+    const rows = assembleRows(model.artifact, request.inputs, this.limits.maxRows);
+    const out = await this.predict(model, arm, rows, requestId);
+    if (shadow) void this.shadowScore(shadow, request.inputs, requestId);
+    return { model, arm, outputs: outputTensors(model.artifact, out, rows.rows) };
+  }
+
+  /**
+   * Predicts through the version's batcher while holding it (a swapped-out version stays alive
+   * until this returns), then logs and observes drift off the answer path.
+   */
+  async predict(model: LoadedModel, arm: ModelArm | 'shadow', rows: ModelRows, requestId: string, entities?: Array<Record<string, string | number>>): Promise<Float32Array> {
+    const labels = { model: model.name, version: String(model.version) };
+    if (arm !== 'shadow') this.predictionLog.assertRoom(rows.rows);
+    if (!model.acquire()) throw new PlatformError(503, InferErrorCode.MODEL_NOT_READY, `${model.name} v${model.version} was unloaded; retry`);
+    const started = performance.now();
+    let out: Float32Array;
+    try {
+      out = await model.predict(rows.matrix, rows.rows);
+    } finally {
+      model.release();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (arm !== 'shadow') {
+      this.metrics.success.inc(labels);
+      this.metrics.duration.observe(labels, seconds);
+      this.drift.observe(model, rows.raw);
+    }
+    this.logPredictions(model, arm, rows, out, seconds * 1000, requestId, entities);
+    return out;
+  }
+
+  private logPredictions(model: LoadedModel, arm: ModelArm | 'shadow', rows: ModelRows, out: Float32Array, latencyMs: number, requestId: string, entities?: Array<Record<string, string | number>>) {
+    const width = out.length / rows.rows;
+    const predictedAt = new Date().toISOString();
+    const records: PredictionLogRecord[] = new Array(rows.rows);
+    for (let r = 0; r < rows.rows; r++) {
+      records[r] = {
+        predictionId: randomUUID(),
+        requestId: requestId.slice(0, 128),
+        model: model.name,
+        version: model.version,
+        arm,
+        ...(entities ? { entity: entities[r] } : {}),
+        inputs: rows.logged[r],
+        output: out[r * width],
+        latencyMs,
+        predictedAt,
+      };
+    }
+    try {
+      this.predictionLog.record(records);
+    } catch (err) {
+      // Back pressure was checked before predicting; losing the race here is reported, not hidden.
+      this.log.error({ err: String(err), model: model.name, rows: rows.rows }, 'prediction log refused records after the prediction was made');
+    }
+  }
+
+  private async shadowScore(challenger: LoadedModel, inputs: ParsedTensor[], requestId: string): Promise<void> {
+    try {
+      const rows = assembleRows(challenger.artifact, inputs, this.limits.maxRows);
+      await this.predict(challenger, 'shadow', rows, requestId);
+    } catch (err) {
+      this.log.warn({ model: challenger.name, version: challenger.version, err: String(err) }, 'shadow scoring failed (the caller was not affected)');
+    }
+  }
+
+  // --- entity-keyed predictions ---
+
+  async predictEntities(name: string, entities: Record<string, Array<string | number>>, version: number | undefined, requestId: string, header?: string): Promise<PredictEntitiesReply> {
+    const keys = Object.keys(entities);
+    if (keys.length === 0) throw PlatformError.badRequest('entities needs at least one join key', [], 'INVALID_ENTITIES');
+    const n = entities[keys[0]].length;
+    if (keys.some((k) => entities[k].length !== n)) throw PlatformError.badRequest('every join key needs one value per entity', [], 'INVALID_ENTITIES');
+    if (n > this.limits.maxRows) throw new PlatformError(413, InferErrorCode.BATCH_TOO_LARGE, `${n} entities exceed the limit of ${this.limits.maxRows}`);
+    const entityRows = Array.from({ length: n }, (_, i) => Object.fromEntries(keys.map((k) => [k, entities[k][i]])));
+    // Route each entity by its own sticky key, then score each arm's group in one call.
+    const groups = new Map<LoadedModel, { arm: ModelArm; idx: number[] }>();
+    let shadow: LoadedModel | undefined;
+    for (let i = 0; i < n; i++) {
+      const entity = keys.map((k) => `${k}=${entities[k][i]}`).join('&');
+      const r = await this.resolve(name, version ? { version } : { policy: true }, { entity, header, requestId });
+      shadow ??= r.shadow;
+      const g = groups.get(r.model) ?? { arm: r.arm, idx: [] };
+      g.idx.push(i);
+      groups.set(r.model, g);
+    }
+    const predictions: PredictEntitiesReply['predictions'] = new Array(n);
+    let degraded = 0;
+    await Promise.all(
+      [...groups].map(async ([model, g]) => {
+        const subset = g.idx.map((i) => entityRows[i]);
+        const { rows, values, statuses } = await this.entityRows(model, subset);
+        const out = await this.predict(model, g.arm, rows, requestId, subset);
+        const width = out.length / rows.rows;
+        g.idx.forEach((i, j) => {
+          if (rows.reports?.[j].filled.length) degraded++;
+          predictions[i] = {
+            entity: subset[j],
+            score: out[j * width],
+            model: model.name,
+            version: model.version,
+            arm: g.arm === 'pinned' ? 'pinned' : g.arm,
+            featureStatuses: statuses[j],
+            features: values[j],
+          };
+        });
+      }),
+    );
+    if (shadow) {
+      const challenger = shadow;
+      void this.entityRows(challenger, entityRows)
+        .then(({ rows }) => this.predict(challenger, 'shadow', rows, requestId, entityRows))
+        .catch((err) => this.log.warn({ err: String(err) }, 'shadow scoring failed (the caller was not affected)'));
+    }
+    return { model: name, predictions, degraded };
+  }
+
+  /** Fetches a model's features online and applies its preprocessing; statuses mark missing and stale values. */
+  async entityRows(model: LoadedModel, entityRows: Array<Record<string, string | number>>) {
+    const refs = model.artifact.features;
+    const keys = Object.keys(entityRows[0] ?? {});
+    const reply = await this.peers.get(ServiceName.FEATURE_STORE).send(GetOnlineFeaturesMessage, {
+      ...(model.artifact.featureService ? { feature_service: model.artifact.featureService } : { features: refs }),
+      entities: Object.fromEntries(keys.map((k) => [k, entityRows.map((e) => e[k])])),
+      full_feature_names: true,
+    });
+    const names = reply.metadata.feature_names;
+    const offset = reply.results.length - refs.length;
+    const column = (ref: string, i: number) => {
+      const [view, feature] = ref.split(':');
+      const candidates = [ref, `${view.replace(/@v\d+$/, '')}__${feature}`, `${view}__${feature}`, feature];
+      const at = names.findIndex((n) => candidates.includes(n));
+      return reply.results[at >= 0 ? at : offset + i];
+    };
+    const cols = refs.map((ref, i) => column(ref, i));
+    if (cols.some((c) => !c || c.values.length !== entityRows.length)) {
+      throw new PlatformError(502, 'BAD_PEER_REPLY', `feature-store answered ${cols.length} features for ${entityRows.length} entities in an unexpected shape`);
+    }
+    const values: Array<Record<string, FeatureValue>> = [];
+    const statuses: Array<Record<string, FeatureStatus>> = [];
+    for (let r = 0; r < entityRows.length; r++) {
+      values.push(Object.fromEntries(refs.map((ref, i) => [ref, cols[i].values[r]])));
+      statuses.push(Object.fromEntries(refs.map((ref, i) => [ref, cols[i].statuses[r]])));
+    }
+    const { matrix, reports } = applyPreprocessing(model.artifact.preprocessing, values as Array<Record<string, RawValue>>, statuses);
+    for (let r = 0; r < entityRows.length; r++) statuses[r] = { ...statuses[r], ...reports[r].statuses };
+    const rows: ModelRows = { rows: entityRows.length, matrix, logged: values, raw: values as Array<Record<string, RawValue>>, reports };
+    return { rows, values, statuses };
+  }
+}

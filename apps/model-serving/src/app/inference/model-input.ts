@@ -1,0 +1,142 @@
+import type { ModelArtifact, TensorSpec } from '@mlp/contracts';
+import { applyPreprocessing, type RawValue, type RowReport } from '../preprocessing/apply-preprocessing';
+import { badInfer, InferErrorCode, tooLarge } from './inference-error';
+import type { OutputTensor, ParsedTensor } from './v2-protocol';
+
+/** A feature value as the feature store and the prediction log carry it. */
+export type FeatureValue = number | string | boolean | null;
+
+/** Rows ready for the model plus what gets logged and watched for drift. */
+export interface ModelRows {
+  rows: number;
+  matrix: Float32Array;
+  /** Per row: the inputs as logged to the warehouse (raw feature values, or the vector's columns). */
+  logged: Array<Record<string, FeatureValue>>;
+  /** Per row: raw feature values for drift monitoring. */
+  raw: Array<Record<string, RawValue>>;
+  reports?: RowReport[];
+}
+
+const NUMERIC = new Set(['BOOL', 'UINT8', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64']);
+
+/** Raw-feature inputs: the request names the preprocessing's features instead of the signature's tensors. */
+export function isRawFeatureRequest(artifact: ModelArtifact, names: string[]): boolean {
+  const signature = new Set(artifact.signature.inputs.map((i) => i.name));
+  const features = new Set(artifact.preprocessing.features.map((f) => f.name));
+  return names.every((n) => features.has(n)) && !names.every((n) => signature.has(n));
+}
+
+/**
+ * Turns parsed V2 tensors into the model's input matrix. Signature mode: tensors named by the
+ * signature, batched along dimension 0, concatenated per row in signature order (the preprocessed
+ * vector). Raw mode: one tensor per raw feature ([n] or [n, 1]), nulls allowed, run through the
+ * artifact's preprocessing (missing features are filled and reported).
+ */
+export function assembleRows(artifact: ModelArtifact, tensors: ParsedTensor[], maxRows: number): ModelRows {
+  const names = tensors.map((t) => t.name);
+  if (isRawFeatureRequest(artifact, names)) return assembleRaw(artifact, tensors, maxRows);
+  const byName = new Map(tensors.map((t) => [t.name, t]));
+  for (const t of tensors) {
+    if (!artifact.signature.inputs.some((s) => s.name === t.name)) {
+      throw badInfer(InferErrorCode.UNKNOWN_INPUT, `the model has no input ${t.name} (inputs: ${artifact.signature.inputs.map((s) => s.name).join(', ')})`);
+    }
+  }
+  let rows = -1;
+  const specs: Array<{ spec: TensorSpec; tensor: ParsedTensor; width: number }> = [];
+  for (const spec of artifact.signature.inputs) {
+    const tensor = byName.get(spec.name);
+    if (!tensor) throw badInfer(InferErrorCode.MISSING_INPUT, `input ${spec.name} is required`);
+    if (tensor.datatype !== spec.datatype) throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `input ${spec.name} takes ${spec.datatype}, got ${tensor.datatype}`);
+    if (tensor.shape.length !== spec.shape.length || spec.shape.some((d, i) => d !== -1 && d !== tensor.shape[i] && i > 0)) {
+      throw badInfer(InferErrorCode.SHAPE_MISMATCH, `input ${spec.name} has shape ${JSON.stringify(tensor.shape)}, the model takes ${JSON.stringify(spec.shape)}`);
+    }
+    if (spec.shape[0] !== -1 && spec.shape[0] !== tensor.shape[0]) {
+      throw badInfer(InferErrorCode.SHAPE_MISMATCH, `input ${spec.name} has batch ${tensor.shape[0]}, the model takes ${spec.shape[0]}`);
+    }
+    if (rows >= 0 && tensor.shape[0] !== rows) throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'all inputs must have the same batch size');
+    rows = tensor.shape[0];
+    specs.push({ spec, tensor, width: tensor.data.length / Math.max(rows, 1) });
+  }
+  if (rows === 0) throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'the batch is empty');
+  if (rows > maxRows) throw tooLarge(`${rows} rows exceed the limit of ${maxRows} per request`);
+  const width = artifact.preprocessing.outputWidth;
+  const matrix = new Float32Array(rows * width);
+  const logged: Array<Record<string, FeatureValue>> = [];
+  for (let r = 0; r < rows; r++) {
+    let col = r * width;
+    const log: Record<string, FeatureValue> = {};
+    for (const { spec, tensor, width: w } of specs) {
+      for (let j = 0; j < w; j++) {
+        const v = tensor.data[r * w + j];
+        const x = typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
+        matrix[col++] = x;
+        log[w === 1 ? spec.name : `${spec.name}[${j}]`] = x;
+      }
+    }
+    logged.push(log);
+  }
+  return { rows, matrix, logged, raw: unstandardise(artifact, matrix, rows) };
+}
+
+function assembleRaw(artifact: ModelArtifact, tensors: ParsedTensor[], maxRows: number): ModelRows {
+  let rows = -1;
+  for (const t of tensors) {
+    if (t.shape.length > 2 || (t.shape.length === 2 && t.shape[1] !== 1)) {
+      throw badInfer(InferErrorCode.SHAPE_MISMATCH, `raw feature ${t.name} must have shape [n] or [n, 1]`);
+    }
+    if (rows >= 0 && t.shape[0] !== rows) throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'all inputs must have the same batch size');
+    rows = t.shape[0];
+    const transform = artifact.preprocessing.features.find((f) => f.name === t.name);
+    if (transform?.kind === 'numeric' && !NUMERIC.has(t.datatype)) throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `feature ${t.name} is numeric, got ${t.datatype}`);
+    if (transform?.kind === 'categorical' && t.datatype !== 'BYTES') throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `feature ${t.name} is categorical (BYTES), got ${t.datatype}`);
+  }
+  if (rows === 0) throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'the batch is empty');
+  if (rows > maxRows) throw tooLarge(`${rows} rows exceed the limit of ${maxRows} per request`);
+  const raw: Array<Record<string, RawValue>> = [];
+  for (let r = 0; r < rows; r++) {
+    const row: Record<string, RawValue> = {};
+    for (const t of tensors) row[t.name] = t.data[r];
+    raw.push(row);
+  }
+  const { matrix, reports } = applyPreprocessing(artifact.preprocessing, raw);
+  return { rows, matrix, raw, reports, logged: raw.map((row) => Object.fromEntries(artifact.preprocessing.features.map((f) => [f.name, (row[f.name] ?? null) as FeatureValue]))) };
+}
+
+/** Recovers raw numeric values from a preprocessed vector (for drift), inverting standardise and log1p. */
+function unstandardise(artifact: ModelArtifact, matrix: Float32Array, rows: number): Array<Record<string, RawValue>> {
+  const width = artifact.preprocessing.outputWidth;
+  const out: Array<Record<string, RawValue>> = [];
+  for (let r = 0; r < rows; r++) {
+    const row: Record<string, RawValue> = {};
+    let col = r * width;
+    for (const t of artifact.preprocessing.features) {
+      if (t.kind === 'numeric') {
+        const staged = matrix[col] * t.std + t.mean;
+        const missing = t.missingIndicator && matrix[col + 1] === 1;
+        row[t.name] = missing ? null : t.log1p ? Math.expm1(staged) : staged;
+        col += t.missingIndicator ? 2 : 1;
+      } else {
+        const slots = t.categories.length + (t.oov ? 1 : 0);
+        let hit: string | null = null;
+        for (let j = 0; j < slots; j++) if (matrix[col + j] === 1) hit = j < t.categories.length ? t.categories[j] : '__oov__';
+        row[t.name] = hit;
+        col += slots;
+      }
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/** Splits the model's per-row output into the signature's output tensors. */
+export function outputTensors(artifact: ModelArtifact, out: Float32Array, rows: number): OutputTensor[] {
+  const total = out.length / rows;
+  let offset = 0;
+  return artifact.signature.outputs.map((spec) => {
+    const width = spec.shape.slice(1).reduce((a, b) => a * b, 1);
+    const data: number[] = new Array(rows * width);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) data[r * width + j] = out[r * total + offset + j];
+    offset += width;
+    return { name: spec.name, datatype: spec.datatype, shape: [rows, ...spec.shape.slice(1)], data };
+  });
+}

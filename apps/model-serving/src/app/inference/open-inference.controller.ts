@@ -1,0 +1,137 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ErrorCode, InferRequest, InferResponse } from '@mlp/contracts';
+import { PlatformError } from '@mlp/runtime';
+import { ApiContract, Public, RequireScope, SERVICE_DEFINITION, type ServiceDefinition } from '@mlp/service-kit';
+import { Inject } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { LoadedModel } from '../models/loaded-model';
+import { ModelStore } from '../models/model-store';
+import { InferErrorCode } from './inference-error';
+import { InferenceService, type StickyKeys, type Target } from './inference.service';
+import { buildInferResponse } from './v2-protocol';
+
+/** A version path segment: a positive integer, anything else names no version (404). */
+export function versionParam(model: string, raw: string): number {
+  const v = /^[1-9][0-9]{0,8}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(v)) throw new PlatformError(404, InferErrorCode.MODEL_VERSION_NOT_FOUND, `model ${model} has no version ${raw}`);
+  return v;
+}
+
+/** `parameters.sticky_key` is the entity key of a V2 request; the header and request id are the others. */
+export function stickyKeysOf(req: FastifyRequest, header: string | undefined, parameters?: Record<string, unknown>): StickyKeys {
+  const fromBody = parameters?.['sticky_key'];
+  return { entity: typeof fromBody === 'string' || typeof fromBody === 'number' ? String(fromBody) : undefined, header, requestId: req.id };
+}
+
+export function platformOf(m: LoadedModel): string {
+  return m.artifact.model.kind === 'tfjs-layers' ? 'tensorflowjs_layers' : 'mlp_baseline';
+}
+
+/** The Open Inference Protocol (KServe V2) over REST. */
+@ApiTags('open-inference-v2')
+@Controller('v2')
+export class OpenInferenceController {
+  constructor(
+    private readonly store: ModelStore,
+    private readonly inference: InferenceService,
+    @Inject(SERVICE_DEFINITION) private readonly def: ServiceDefinition,
+  ) {}
+
+  @Get('health/live')
+  @Public()
+  live() {
+    return { live: true };
+  }
+
+  @Get('health/ready')
+  @Public()
+  ready() {
+    if (!this.store.ready) throw new PlatformError(503, ErrorCode.NOT_READY, 'models are still loading', [{ code: ErrorCode.NOT_READY, message: 'not every champion is loaded yet' }]);
+    return { ready: true };
+  }
+
+  @Get()
+  server() {
+    return { name: this.def.name, version: this.def.version, extensions: ['model_repository_status', 'traffic_policy', 'entity_predictions'] };
+  }
+
+  @Get('models/:model')
+  metadata(@Param('model') model: string) {
+    return this.describe(this.store.alias(model, 'champion'));
+  }
+
+  @Get('models/:model/versions/:version')
+  versionMetadata(@Param('model') model: string, @Param('version') version: string) {
+    return this.describe(this.loaded(model, version));
+  }
+
+  @Get('models/:model/ready')
+  modelReady(@Param('model') model: string) {
+    this.store.alias(model, 'champion');
+    return { name: model, ready: true };
+  }
+
+  @Get('models/:model/versions/:version/ready')
+  versionReady(@Param('model') model: string, @Param('version') version: string) {
+    this.loaded(model, version);
+    return { name: model, version, ready: true };
+  }
+
+  @Post('models/:model/infer')
+  @HttpCode(200)
+  @RequireScope('serving:predict')
+  @ApiContract({ body: InferRequest, response: InferResponse, summary: 'Infer with the version the traffic policy picks' })
+  infer(@Param('model') model: string, @Body() body: unknown, @Req() req: FastifyRequest, @Headers('x-sticky-key') sticky?: string) {
+    return this.run(model, { policy: true }, body, req, sticky);
+  }
+
+  @Post('models/:model/versions/:version/infer')
+  @HttpCode(200)
+  @RequireScope('serving:predict')
+  @ApiContract({ body: InferRequest, response: InferResponse, summary: 'Infer with one version' })
+  inferVersion(@Param('model') model: string, @Param('version') version: string, @Body() body: unknown, @Req() req: FastifyRequest) {
+    return this.run(model, { version: versionParam(model, version) }, body, req);
+  }
+
+  private async run(model: string, target: Target, body: unknown, req: FastifyRequest, sticky?: string) {
+    // Parse against the champion's signature when known so raw-feature inputs may carry nulls.
+    const known = this.store.knows(model) ? this.store.loadedModels().find((m) => m.name === model) : undefined;
+    if (!this.store.knows(model)) throw new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${model} is not served`);
+    return this.inference.track(model, async (ctx) => {
+      const parsed = this.inference.parse(known, body);
+      const result = await this.inference.inferTensors(model, target, parsed, stickyKeysOf(req, sticky, parsed.parameters), ctx);
+      return buildInferResponse(model, result.model.version, parsed, result.outputs, { arm: result.arm });
+    });
+  }
+
+  private loaded(model: string, raw: string): LoadedModel {
+    const version = versionParam(model, raw);
+    if (!this.store.knows(model)) throw new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${model} is not served`);
+    const m = this.store.loadedVersion(model, version);
+    if (!m) throw new PlatformError(404, InferErrorCode.MODEL_VERSION_NOT_FOUND, `model ${model} version ${version} is not loaded (it loads on its first infer)`);
+    return m;
+  }
+
+  private describe(m: LoadedModel) {
+    const versions = this.store
+      .loadedModels()
+      .filter((x) => x.name === m.name)
+      .map((x) => String(x.version))
+      .sort((a, b) => Number(a) - Number(b));
+    return {
+      name: m.name,
+      versions,
+      platform: platformOf(m),
+      inputs: m.artifact.signature.inputs,
+      outputs: m.artifact.signature.outputs,
+      parameters: {
+        version: String(m.version),
+        sha256: m.sha256,
+        task: m.artifact.task,
+        algorithm: m.artifact.algorithm,
+        raw_feature_inputs: m.artifact.preprocessing.features.map((f) => ({ name: f.name, datatype: f.kind === 'numeric' ? 'FP64' : 'BYTES', shape: [-1] })),
+      },
+    };
+  }
+}

@@ -1,0 +1,83 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { PlatformError } from '@mlp/runtime';
+import { RequireScope } from '@mlp/service-kit';
+import type { FastifyRequest } from 'fastify';
+import { ModelStore, type Alias } from '../models/model-store';
+import { InferErrorCode } from './inference-error';
+import { InferenceService, type Target } from './inference.service';
+import { stickyKeysOf, versionParam } from './open-inference.controller';
+import { tfServingToV2, v2ToTfServing } from './tf-serving-protocol';
+
+/**
+ * TF-Serving-style REST for teams migrating from it. The path has a literal colon (`churn:predict`):
+ * Fastify takes `::` as that colon, and the parameter needs a pattern to stop before it.
+ */
+@ApiTags('tf-serving')
+@Controller('v1/models')
+export class TfServingController {
+  constructor(
+    private readonly store: ModelStore,
+    private readonly inference: InferenceService,
+  ) {}
+
+  @Post(':model(^[a-zA-Z0-9_.-]+)::predict')
+  @HttpCode(200)
+  @RequireScope('serving:predict')
+  predict(@Param('model') model: string, @Body() body: unknown, @Req() req: FastifyRequest, @Headers('x-sticky-key') sticky?: string) {
+    return this.run(model, { policy: true }, body, req, sticky);
+  }
+
+  @Post(':model/versions/:version(^[a-zA-Z0-9_.-]+)::predict')
+  @HttpCode(200)
+  @RequireScope('serving:predict')
+  predictVersion(@Param('model') model: string, @Param('version') version: string, @Body() body: unknown, @Req() req: FastifyRequest) {
+    return this.run(model, { version: versionParam(model, version) }, body, req);
+  }
+
+  @Post(':model/labels/:label(^[a-zA-Z0-9_.-]+)::predict')
+  @HttpCode(200)
+  @RequireScope('serving:predict')
+  predictLabel(@Param('model') model: string, @Param('label') label: string, @Body() body: unknown, @Req() req: FastifyRequest) {
+    if (label !== 'champion' && label !== 'challenger') throw new PlatformError(404, InferErrorCode.MODEL_VERSION_NOT_FOUND, `model ${model} has no label ${label} (champion, challenger)`);
+    return this.run(model, { alias: label as Alias }, body, req);
+  }
+
+  /** TF-Serving's model status: one entry per version held in memory. */
+  @Get(':model')
+  status(@Param('model') model: string) {
+    if (!this.store.knows(model)) throw new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${model} is not served`);
+    const s = this.store.status(model);
+    const loaded = this.store.loadedModels().filter((m) => m.name === model);
+    const entries = loaded.map((m) => ({ version: String(m.version), state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }));
+    for (const alias of ['champion', 'challenger'] as const) {
+      const wanted = s.wanted[alias];
+      if (wanted !== null && !loaded.some((m) => m.version === wanted)) {
+        const failed = s.lastError?.version === wanted;
+        entries.push({ version: String(wanted), state: failed ? 'END' : 'LOADING', status: { error_code: failed ? 'FAILED_PRECONDITION' : 'OK', error_message: failed ? (s.lastError?.message ?? '') : '' } });
+      }
+    }
+    return { model_version_status: entries, labels: { champion: s.champion, challenger: s.challenger } };
+  }
+
+  /** TF-Serving's status of one version. */
+  @Get(':model/versions/:version')
+  versionStatus(@Param('model') model: string, @Param('version') version: string) {
+    const v = String(versionParam(model, version));
+    const entry = this.status(model).model_version_status.find((e) => e.version === v);
+    if (!entry) throw new PlatformError(404, InferErrorCode.MODEL_VERSION_NOT_FOUND, `model ${model} version ${v} is not loaded`);
+    return { model_version_status: [entry] };
+  }
+
+  private async run(model: string, target: Target, body: unknown, req: FastifyRequest, sticky?: string) {
+    if (!this.store.knows(model)) throw new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${model} is not served`);
+    const reference = this.store.loadedModels().find((m) => m.name === model);
+    if (!reference) throw new PlatformError(503, InferErrorCode.MODEL_NOT_READY, `model ${model} is not loaded yet`);
+    return this.inference.track(model, async (ctx) => {
+      const { v2, format } = tfServingToV2(body, reference.artifact);
+      const parsed = this.inference.parse(reference, v2);
+      const result = await this.inference.inferTensors(model, target, parsed, stickyKeysOf(req, sticky), ctx);
+      return v2ToTfServing(result.outputs, format);
+    });
+  }
+}

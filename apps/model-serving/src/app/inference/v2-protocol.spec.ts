@@ -1,0 +1,70 @@
+import { buildInferResponse, parseInferRequest } from './v2-protocol';
+
+const limits = { maxElements: 1000 };
+const body = (input: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 3], data: [1, 2, 3, 4, 5, 6], ...input }], ...extra });
+const fails = (b: unknown, status: number, code: string, allowNull = false) => {
+  try {
+    parseInferRequest(b, limits, allowNull);
+  } catch (err) {
+    expect(err).toMatchObject({ status, code });
+    return;
+  }
+  throw new Error('expected the request to be refused');
+};
+
+describe('parseInferRequest', () => {
+  it('accepts flat and nested row-major data alike', () => {
+    const flat = parseInferRequest(body({}), limits);
+    const nested = parseInferRequest(body({ data: [[1, 2, 3], [4, 5, 6]] }), limits);
+    expect(nested.inputs[0].data).toEqual(flat.inputs[0].data);
+    expect(flat.inputs[0]).toEqual({ name: 'features', datatype: 'FP32', shape: [2, 3], data: [1, 2, 3, 4, 5, 6] });
+  });
+
+  it('keeps id, parameters and the requested outputs', () => {
+    const parsed = parseInferRequest(body({}, { id: 'req-1', parameters: { sticky: 'u1' }, outputs: [{ name: 'probability' }] }), limits);
+    expect([parsed.id, parsed.parameters, parsed.outputs]).toEqual(['req-1', { sticky: 'u1' }, ['probability']]);
+  });
+
+  it('refuses element counts and nesting that do not follow the shape', () => {
+    fails(body({ data: [1, 2, 3] }), 400, 'SHAPE_MISMATCH');
+    fails(body({ data: [[1, 2], [3, 4], [5, 6]] }), 400, 'SHAPE_MISMATCH');
+    fails(body({ data: [[[1], [2], [3]], [[4], [5], [6]]] }), 400, 'SHAPE_MISMATCH');
+    fails(body({ shape: [2, -1] }), 400, 'SHAPE_MISMATCH');
+    fails(body({ shape: [] }), 400, 'SHAPE_MISMATCH');
+  });
+
+  it('refuses values outside their datatype and non-finite numbers', () => {
+    fails(body({ data: [1, 2, 3, 4, 5, '6'] }), 400, 'DATATYPE_MISMATCH');
+    fails(body({ data: [1, 2, 3, 4, 5, Infinity] }), 400, 'NON_FINITE_NUMBER');
+    fails(body({ data: [1, 2, 3, 4, 5, 1e39] }), 400, 'NON_FINITE_NUMBER');
+    fails(body({ datatype: 'INT8', data: [1, 2, 3, 4, 5, 300] }), 400, 'DATATYPE_MISMATCH');
+    fails(body({ datatype: 'INT32', data: [1, 2, 3, 4, 5, 1.5] }), 400, 'DATATYPE_MISMATCH');
+    fails(body({ datatype: 'BOOL' }), 400, 'DATATYPE_MISMATCH');
+    fails(body({ datatype: 'FP8' }), 400, 'DATATYPE_MISMATCH');
+    fails(body({ data: [1, 2, 3, 4, 5, null] }), 400, 'DATATYPE_MISMATCH');
+    expect(parseInferRequest(body({ data: [1, 2, 3, 4, 5, null] }), limits, true).inputs[0].data[5]).toBeNull();
+  });
+
+  it('refuses malformed requests with a machine-readable code', () => {
+    for (const bad of [null, [], 'x', {}, { inputs: [] }, { inputs: [{}] }, { inputs: 'x' }, body({}, { extra: 1 }), body({}, { id: 5 }), body({ data: 'abc' })]) {
+      fails(bad, 400, expect.any(String) as unknown as string);
+    }
+    fails({ inputs: [body({}).inputs[0], body({}).inputs[0]] }, 400, 'INVALID_INFER_REQUEST');
+  });
+
+  it('answers 413 when the request holds more elements than the limit, before walking the data', () => {
+    fails(body({ shape: [100000, 3], data: [] }), 413, 'BATCH_TOO_LARGE');
+    fails({ inputs: [body({ name: 'a', shape: [200, 3], data: new Array(600).fill(0) }).inputs[0], body({ name: 'b', shape: [200, 3], data: new Array(600).fill(0) }).inputs[0]] }, 413, 'BATCH_TOO_LARGE');
+  });
+});
+
+describe('buildInferResponse', () => {
+  const outputs = [
+    { name: 'probability', datatype: 'FP32' as const, shape: [1, 1], data: [0.7] },
+    { name: 'label', datatype: 'FP32' as const, shape: [1, 1], data: [1] },
+  ];
+  it('echoes the id, keeps the model version as a string and selects outputs in the order asked', () => {
+    expect(buildInferResponse('churn', 3, { id: 'abc', outputs: ['label'] }, outputs)).toEqual({ model_name: 'churn', model_version: '3', id: 'abc', outputs: [outputs[1]] });
+    expect(buildInferResponse('churn', 3, {}, outputs).outputs).toHaveLength(2);
+  });
+});

@@ -1,0 +1,178 @@
+import type { TensorDatatype } from '@mlp/contracts';
+import { badInfer, InferErrorCode, tooLarge } from './inference-error';
+
+/** One input tensor as the client sent it, flattened row-major and checked against its declared shape. */
+export interface ParsedTensor {
+  name: string;
+  datatype: TensorDatatype;
+  shape: number[];
+  /** Row-major values: numbers for numeric types, booleans for BOOL, strings for BYTES, null only where allowed. */
+  data: Array<number | string | boolean | null>;
+}
+
+export interface ParsedInferRequest {
+  id?: string;
+  parameters?: Record<string, unknown>;
+  inputs: ParsedTensor[];
+  /** Requested outputs by name; undefined means all. */
+  outputs?: string[];
+}
+
+export interface InferLimits {
+  /** Largest total number of elements over all inputs. */
+  maxElements: number;
+}
+
+const DATATYPES = new Set(['BOOL', 'UINT8', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES']);
+const INT_RANGES: Record<string, [number, number]> = {
+  UINT8: [0, 255],
+  INT8: [-128, 127],
+  INT16: [-32768, 32767],
+  INT32: [-2147483648, 2147483647],
+  INT64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Parses an Open Inference Protocol (KServe V2) infer request body. Structure, datatypes, shapes
+ * (the element count must equal the product of the shape; nested data must follow the shape),
+ * value ranges and finiteness are checked here, so a bad request is a 400 with a code, never a 500.
+ * `allowNull` lets raw-feature inputs carry JSON null for a missing value.
+ */
+export function parseInferRequest(body: unknown, limits: InferLimits, allowNull = false): ParsedInferRequest {
+  if (!isObject(body)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'the body must be a JSON object', '$');
+  for (const key of Object.keys(body)) {
+    if (!['id', 'parameters', 'inputs', 'outputs'].includes(key)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, `unknown field ${key}`, `$.${key}`);
+  }
+  if (body['id'] !== undefined && (typeof body['id'] !== 'string' || body['id'].length > 128)) {
+    throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'id must be a string of at most 128 characters', '$.id');
+  }
+  if (body['parameters'] !== undefined && !isObject(body['parameters'])) {
+    throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'parameters must be an object', '$.parameters');
+  }
+  const rawInputs = body['inputs'];
+  if (!Array.isArray(rawInputs) || rawInputs.length === 0) {
+    throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'inputs must be a non-empty array', '$.inputs');
+  }
+  let budget = limits.maxElements;
+  const seen = new Set<string>();
+  const inputs = rawInputs.map((raw, i) => {
+    const tensor = parseTensor(raw, `$.inputs[${i}]`, budget, allowNull);
+    budget -= tensor.data.length;
+    if (seen.has(tensor.name)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, `input ${tensor.name} is given twice`, `$.inputs[${i}].name`);
+    seen.add(tensor.name);
+    return tensor;
+  });
+  let outputs: string[] | undefined;
+  if (body['outputs'] !== undefined) {
+    if (!Array.isArray(body['outputs'])) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'outputs must be an array', '$.outputs');
+    outputs = body['outputs'].map((o, i) => {
+      if (!isObject(o) || typeof o['name'] !== 'string') throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'each output needs a name', `$.outputs[${i}]`);
+      return o['name'];
+    });
+  }
+  return {
+    id: body['id'] as string | undefined,
+    parameters: body['parameters'] as Record<string, unknown> | undefined,
+    inputs,
+    outputs,
+  };
+}
+
+function parseTensor(raw: unknown, path: string, budget: number, allowNull: boolean): ParsedTensor {
+  if (!isObject(raw)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'an input must be an object', path);
+  const { name, datatype, shape, data } = raw;
+  for (const key of Object.keys(raw)) {
+    if (!['name', 'datatype', 'shape', 'data', 'parameters'].includes(key)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, `unknown field ${key}`, `${path}.${key}`);
+  }
+  if (typeof name !== 'string' || name.length === 0 || name.length > 128) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'name must be a non-empty string', `${path}.name`);
+  if (typeof datatype !== 'string' || !DATATYPES.has(datatype)) {
+    throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `datatype must be one of ${[...DATATYPES].join(', ')}`, `${path}.datatype`);
+  }
+  if (!Array.isArray(shape) || shape.length === 0 || shape.length > 8 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'shape must be 1 to 8 non-negative integers', `${path}.shape`);
+  }
+  const dims = shape as number[];
+  const expected = dims.reduce((a, b) => a * b, 1);
+  if (expected > budget) throw tooLarge(`the request holds more than the limit of elements (shape ${JSON.stringify(dims)})`);
+  if (!Array.isArray(data)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'data must be an array', `${path}.data`);
+  const flat = flatten(data, dims, `${path}.data`, budget);
+  if (flat.length !== expected) {
+    throw badInfer(InferErrorCode.SHAPE_MISMATCH, `data holds ${flat.length} elements but shape ${JSON.stringify(dims)} needs ${expected}`, `${path}.data`);
+  }
+  for (let i = 0; i < flat.length; i++) flat[i] = checkValue(flat[i], datatype as TensorDatatype, `${path}.data`, allowNull);
+  return { name, datatype: datatype as TensorDatatype, shape: dims, data: flat as ParsedTensor['data'] };
+}
+
+/** Flat data passes through; nested data must follow the shape level by level. */
+function flatten(data: unknown[], shape: number[], path: string, budget: number): unknown[] {
+  if (!data.some(Array.isArray)) return data;
+  const out: unknown[] = [];
+  const walk = (node: unknown, depth: number) => {
+    if (depth === shape.length) {
+      if (Array.isArray(node)) throw badInfer(InferErrorCode.SHAPE_MISMATCH, `data is nested deeper than shape ${JSON.stringify(shape)}`, path);
+      if (out.length >= budget) throw tooLarge('the request holds more than the limit of elements');
+      out.push(node);
+      return;
+    }
+    if (!Array.isArray(node) || node.length !== shape[depth]) {
+      throw badInfer(InferErrorCode.SHAPE_MISMATCH, `nested data does not follow shape ${JSON.stringify(shape)} at depth ${depth}`, path);
+    }
+    for (const child of node) walk(child, depth + 1);
+  };
+  walk(data, 0);
+  return out;
+}
+
+function checkValue(v: unknown, datatype: TensorDatatype, path: string, allowNull: boolean): number | string | boolean | null {
+  if (v === null && allowNull) return null;
+  switch (datatype) {
+    case 'BOOL':
+      if (typeof v !== 'boolean') throw badInfer(InferErrorCode.DATATYPE_MISMATCH, 'BOOL data must be true or false', path);
+      return v;
+    case 'BYTES':
+      if (typeof v !== 'string') throw badInfer(InferErrorCode.DATATYPE_MISMATCH, 'BYTES data must be strings', path);
+      return v;
+    case 'FP16':
+    case 'FP32':
+    case 'FP64':
+      if (typeof v !== 'number') throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `${datatype} data must be numbers`, path);
+      // JSON cannot spell NaN, but 1e999 parses to Infinity.
+      if (!Number.isFinite(v)) throw badInfer(InferErrorCode.NON_FINITE_NUMBER, 'numbers must be finite', path);
+      if (datatype !== 'FP64' && Math.abs(v) > 3.4028234663852886e38) throw badInfer(InferErrorCode.NON_FINITE_NUMBER, `${v} overflows ${datatype}`, path);
+      return v;
+    default: {
+      if (typeof v !== 'number') throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `${datatype} data must be integers`, path);
+      if (!Number.isFinite(v)) throw badInfer(InferErrorCode.NON_FINITE_NUMBER, 'numbers must be finite', path);
+      const [lo, hi] = INT_RANGES[datatype];
+      if (!Number.isInteger(v) || v < lo || v > hi) throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `${v} is not a valid ${datatype}`, path);
+      return v;
+    }
+  }
+}
+
+export interface OutputTensor {
+  name: string;
+  datatype: TensorDatatype;
+  shape: number[];
+  data: number[];
+}
+
+/** The V2 infer response: `id` echoed, only the requested outputs, in the order asked. */
+export function buildInferResponse(
+  model: string,
+  version: number,
+  request: Pick<ParsedInferRequest, 'id' | 'outputs'>,
+  outputs: OutputTensor[],
+  parameters?: Record<string, unknown>,
+) {
+  const selected = request.outputs ? request.outputs.map((n) => outputs.find((o) => o.name === n) as OutputTensor) : outputs;
+  return {
+    model_name: model,
+    model_version: String(version),
+    ...(request.id !== undefined ? { id: request.id } : {}),
+    ...(parameters ? { parameters } : {}),
+    outputs: selected,
+  };
+}

@@ -1,0 +1,34 @@
+import * as tf from '@tensorflow/tfjs';
+import { compileDenseStack } from './dense-forward';
+
+describe('compileDenseStack', () => {
+  beforeAll(() => tf.setBackend('cpu'));
+
+  it('computes what TF.js computes for a Dense chain', () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [5], units: 7, activation: 'relu', kernelInitializer: tf.initializers.randomNormal({ seed: 1 }), biasInitializer: tf.initializers.constant({ value: 0.1 }) }),
+        tf.layers.dense({ units: 3, activation: 'tanh', kernelInitializer: tf.initializers.randomNormal({ seed: 2 }) }),
+        tf.layers.dense({ units: 1, activation: 'sigmoid', useBias: false, kernelInitializer: tf.initializers.randomNormal({ seed: 3 }) }),
+      ],
+    });
+    const forward = compileDenseStack(model);
+    expect(forward).toBeDefined();
+    const rows = 9;
+    const x = new Float32Array(rows * 5).map((_, i) => Math.cos(i) * 2);
+    const expected = tf.tidy(() => (model.predict(tf.tensor2d(x, [rows, 5])) as tf.Tensor).dataSync());
+    const got = (forward as (m: Float32Array, r: number) => Float32Array)(x, rows);
+    expect(got).toHaveLength(rows);
+    got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    model.dispose();
+  });
+
+  it('declines models with other layers or activations', () => {
+    const withDropout = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2 }), tf.layers.dropout({ rate: 0.5 }), tf.layers.dense({ units: 1 })] });
+    const withSoftplus = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2, activation: 'softplus' })] });
+    expect(compileDenseStack(withDropout)).toBeUndefined();
+    expect(compileDenseStack(withSoftplus)).toBeUndefined();
+    withDropout.dispose();
+    withSoftplus.dispose();
+  });
+});

@@ -1,0 +1,66 @@
+import { baselineArtifact, registryEntry, tfjsArtifact } from '../../testing/model-fixtures';
+import { LoadedModel } from './loaded-model';
+
+describe('LoadedModel', () => {
+  it('loads a TF.js artifact, checks its sha256, and predicts probabilities per row', async () => {
+    const model = await LoadedModel.load(registryEntry(await tfjsArtifact('churn', 1)), { maxBatchSize: 8, maxBatchDelayMs: 0 });
+    const rows = new Float32Array(12).map((_, i) => i / 10);
+    const out = await model.predict(rows, 2);
+    expect(out).toHaveLength(2);
+    expect(out.every((p) => p > 0 && p < 1)).toBe(true);
+    expect(out[0]).not.toBeCloseTo(out[1], 6);
+  });
+
+  it('answers large batches in slices with the same numbers as one pass', async () => {
+    const model = await LoadedModel.load(registryEntry(await tfjsArtifact('churn', 1)), { maxBatchSize: 8, maxBatchDelayMs: 0 });
+    const rows = 1500;
+    const x = new Float32Array(rows * 6).map((_, i) => Math.sin(i));
+    const whole = await model.predict(x, rows);
+    expect(whole).toHaveLength(rows);
+    const tail = await model.predict(x.slice(1400 * 6), 100);
+    Array.from(tail).forEach((p, i) => expect(whole[1400 + i]).toBeCloseTo(p, 6));
+  });
+
+  it('runs heavy batches of a TF.js model off the Dense fast path on a worker thread, with the same numbers', async () => {
+    const artifact = await tfjsArtifact('churn', 1);
+    // Swapping the activation for softplus takes the model off the plain-JS Dense path.
+    const topology = JSON.parse(JSON.stringify((artifact.model as { modelTopology: unknown }).modelTopology).replace('"relu"', '"softplus"'));
+    const heavy = { ...artifact, model: { ...(artifact.model as object), modelTopology: topology } } as typeof artifact;
+    const offloaded = await LoadedModel.load(registryEntry(heavy), { maxBatchSize: 8, maxBatchDelayMs: 0, workerMinRows: 100 });
+    const inline = await LoadedModel.load(registryEntry(heavy), { maxBatchSize: 8, maxBatchDelayMs: 0 });
+    const rows = 300;
+    const x = new Float32Array(rows * 6).map((_, i) => Math.cos(i));
+    const [a, b] = await Promise.all([offloaded.predict(x, rows), inline.predict(x, rows)]);
+    expect(offloaded.workerBatches).toBe(1);
+    expect(inline.workerBatches).toBe(0);
+    Array.from(a).forEach((p, i) => expect(p).toBeCloseTo(b[i], 5));
+    await offloaded.predict(x.slice(0, 60), 10); // small batches stay on the main thread
+    expect(offloaded.workerBatches).toBe(1);
+    offloaded.retire();
+    inline.retire();
+  });
+
+  it('computes the baseline rule through its link', async () => {
+    const model = await LoadedModel.load(registryEntry(baselineArtifact('rule', 1, 0.5, [1, 0, 0, 0, 0, 0])), { maxBatchSize: 8, maxBatchDelayMs: 0 });
+    const [p] = await model.predict(new Float32Array([1.5, 0, 0, 0, 0, 0]), 1);
+    expect(p).toBeCloseTo(1 / (1 + Math.exp(-2)), 6);
+  });
+
+  it('refuses an artifact whose bytes do not match the sha256, or whose weights are not a model', async () => {
+    const artifact = await tfjsArtifact('churn', 2);
+    await expect(LoadedModel.load(registryEntry(artifact, [], 'sha'))).rejects.toMatchObject({ status: 422, code: 'CORRUPT_ARTIFACT' });
+    await expect(LoadedModel.load(registryEntry(artifact, [], 'weights'))).rejects.toMatchObject({ status: 422, code: 'CORRUPT_ARTIFACT' });
+    const wrongWidth = { ...baselineArtifact('rule', 3), preprocessing: { ...baselineArtifact('rule', 3).preprocessing, outputWidth: 5 } };
+    await expect(LoadedModel.load(registryEntry(wrongWidth))).rejects.toThrow(/outputWidth 5/);
+  });
+
+  it('disposes a retired version only after its last in-flight request', async () => {
+    const model = await LoadedModel.load(registryEntry(baselineArtifact('rule', 1)));
+    expect(model.acquire()).toBe(true);
+    model.retire();
+    expect(model.isDisposed).toBe(false);
+    model.release();
+    expect(model.isDisposed).toBe(true);
+    expect(model.acquire()).toBe(false);
+  });
+});

@@ -1,0 +1,241 @@
+import { ModelArtifact, type ModelVersionWithArtifact } from '@mlp/contracts';
+import { PlatformError } from '@mlp/runtime';
+import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
+import { AdaptiveBatcher } from '../batching/adaptive-batcher';
+import { checkPreprocessing } from '../preprocessing/apply-preprocessing';
+import { compileDenseStack } from './dense-forward';
+import { InferenceWorker, type TfjsModelPayload } from './inference-worker';
+
+export const CORRUPT_ARTIFACT = 'CORRUPT_ARTIFACT';
+
+const corrupt = (message: string, details: Array<{ path?: string; message: string }> = []) =>
+  new PlatformError(422, CORRUPT_ARTIFACT, message, details.map((d) => ({ ...d, code: CORRUPT_ARTIFACT })));
+
+let backendReady: Promise<void> | undefined;
+/** TF.js on its pure-JS cpu backend: no native binary to download, same numbers everywhere. */
+export function tfReady(): Promise<void> {
+  backendReady ??= (async () => {
+    await tf.setBackend('cpu');
+    await tf.ready();
+  })();
+  return backendReady;
+}
+
+/** Width of a tensor spec's row (product of the non-batch dimensions). */
+export const rowWidth = (shape: number[]): number => shape.slice(1).reduce((a, b) => a * Math.max(b, 1), 1);
+
+/**
+ * Checks a registry answer before anything is loaded: the sha256 over the canonical artifact JSON,
+ * the artifact against its contract, and that preprocessing, signature and model agree on widths.
+ */
+export function verifyArtifact(mv: ModelVersionWithArtifact): ModelArtifact {
+  const digest = createHash('sha256').update(mv.artifactJson).digest('hex');
+  if (digest !== mv.sha256) throw corrupt(`artifact of ${mv.model} v${mv.version} fails its sha256 check`, [{ message: `expected ${mv.sha256}, got ${digest}` }]);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(mv.artifactJson);
+  } catch (err) {
+    throw corrupt(`artifact of ${mv.model} v${mv.version} is not JSON`, [{ message: String(err) }]);
+  }
+  const checked = ModelArtifact.validate(parsed);
+  if (!checked.ok) throw corrupt(`artifact of ${mv.model} v${mv.version} does not match mlp-model/v1`, checked.violations);
+  const artifact = checked.value;
+  const widthProblem = checkPreprocessing(artifact.preprocessing);
+  if (widthProblem) throw corrupt(widthProblem);
+  if (artifact.model.kind === 'baseline' && artifact.model.weights.length !== 0 && artifact.model.weights.length !== artifact.preprocessing.outputWidth) {
+    throw corrupt(`baseline has ${artifact.model.weights.length} weights for ${artifact.preprocessing.outputWidth} inputs`);
+  }
+  for (const spec of [...artifact.signature.inputs, ...artifact.signature.outputs]) {
+    if (spec.shape.length === 0 || spec.shape.slice(1).some((d) => d < 1)) throw corrupt(`tensor ${spec.name} needs a batch dimension and fixed row dimensions`);
+  }
+  return artifact;
+}
+
+export type ModelArm = 'champion' | 'challenger' | 'pinned';
+
+const SLICE_ROWS = 512;
+
+/**
+ * The plain-JS Dense path when the model is a Dense chain and agrees with TF.js on probe rows
+ * (to 1e-5), else TF.js itself.
+ */
+function chooseForward(layers: tf.LayersModel, viaTf: (m: Float32Array, rows: number) => Float32Array, inWidth: number): { forward: (m: Float32Array, rows: number) => Float32Array; dense: boolean } {
+  const fast = compileDenseStack(layers);
+  if (!fast) return { forward: viaTf, dense: false };
+  const rows = 16;
+  const probe = new Float32Array(rows * inWidth).map((_, i) => Math.sin(i * 12.9898) * 3);
+  const a = viaTf(probe, rows);
+  const b = fast(probe, rows);
+  const agrees = a.length === b.length && a.every((x, i) => Math.abs(x - b[i]) <= 1e-5 * Math.max(1, Math.abs(x)));
+  return agrees ? { forward: fast, dense: true } : { forward: viaTf, dense: false };
+}
+
+export interface LoadOptions {
+  maxBatchSize: number;
+  maxBatchDelayMs: number;
+  /** Batches of at least this many rows of a TF.js model off the Dense fast path run on a worker thread; 0 = never. */
+  workerMinRows?: number;
+}
+
+/**
+ * One model version in memory: its predictor, its own batcher, and a count of requests using it so
+ * that a swapped-out version is disposed only after its last in-flight request finished.
+ */
+export class LoadedModel {
+  private inflight = 0;
+  private retired = false;
+  private disposed = false;
+  readonly loadedAt = new Date();
+  readonly batcher: AdaptiveBatcher;
+  private worker?: InferenceWorker;
+  /** Set for TF.js models that may use a worker thread for heavy batches. */
+  private offload?: { payload: TfjsModelPayload; minRows: number };
+  /** Batches that ran on the worker thread. */
+  workerBatches = 0;
+
+  private constructor(
+    readonly name: string,
+    readonly version: number,
+    readonly sha256: string,
+    readonly artifact: ModelArtifact,
+    readonly outWidth: number,
+    private readonly predictor: (matrix: Float32Array, rows: number) => Float32Array,
+    private readonly free?: () => void,
+    batching = { maxBatchSize: 32, maxBatchDelayMs: 1 },
+    onBatch?: (rows: number) => void,
+  ) {
+    this.batcher = new AdaptiveBatcher((m, rows) => this.predictSliced(m, rows), {
+      inWidth: artifact.preprocessing.outputWidth,
+      outWidth,
+      ...batching,
+      onBatch,
+    });
+  }
+
+  get inWidth(): number {
+    return this.artifact.preprocessing.outputWidth;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Verifies, loads and warms up a version; throws CORRUPT_ARTIFACT (422) for anything unusable. */
+  static async load(mv: ModelVersionWithArtifact, options?: LoadOptions, onBatch?: (rows: number) => void): Promise<LoadedModel> {
+    const batching = options ? { maxBatchSize: options.maxBatchSize, maxBatchDelayMs: options.maxBatchDelayMs } : undefined;
+    const artifact = verifyArtifact(mv);
+    const outWidth = artifact.signature.outputs.reduce((w, o) => w + rowWidth(o.shape), 0);
+    const inWidth = artifact.preprocessing.outputWidth;
+    let model: LoadedModel;
+    if (artifact.model.kind === 'baseline') {
+      const { intercept, weights, link } = artifact.model;
+      if (outWidth !== 1) throw corrupt('a baseline model has exactly one output value per row');
+      model = new LoadedModel(mv.model, mv.version, mv.sha256, artifact, outWidth, (m, rows) => {
+        const out = new Float32Array(rows);
+        for (let r = 0; r < rows; r++) {
+          let z = intercept;
+          for (let j = 0; j < weights.length; j++) z += weights[j] * m[r * inWidth + j];
+          out[r] = link === 'logit' ? 1 / (1 + Math.exp(-z)) : z;
+        }
+        return out;
+      }, undefined, batching, onBatch);
+    } else {
+      await tfReady();
+      const bytes = Buffer.from(artifact.model.weightDataBase64, 'base64');
+      let layers: tf.LayersModel;
+      try {
+        layers = await tf.loadLayersModel(
+          tf.io.fromMemory({
+            modelTopology: artifact.model.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+            weightSpecs: artifact.model.weightSpecs as tf.io.WeightsManifestEntry[],
+            weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+          }),
+        );
+      } catch (err) {
+        throw corrupt(`TF.js could not load ${mv.model} v${mv.version}`, [{ message: String((err as Error)?.message ?? err) }]);
+      }
+      const inputShape = layers.inputs[0]?.shape ?? [];
+      if (layers.inputs.length !== 1 || inputShape.length !== 2 || inputShape[1] !== inWidth) {
+        layers.dispose();
+        throw corrupt(`the TF.js model takes ${JSON.stringify(inputShape)} but the preprocessing produces ${inWidth} values`);
+      }
+      const viaTf = (m: Float32Array, rows: number) =>
+        tf.tidy(() => {
+          const y = layers.predict(tf.tensor2d(m, [rows, inWidth])) as tf.Tensor;
+          return y.dataSync() as Float32Array;
+        });
+      const { forward, dense } = chooseForward(layers, viaTf, inWidth);
+      model = new LoadedModel(mv.model, mv.version, mv.sha256, artifact, outWidth, forward, () => layers.dispose(), batching, onBatch);
+      if (!dense && (options?.workerMinRows ?? 0) > 0) {
+        const { modelTopology, weightSpecs, weightDataBase64 } = artifact.model;
+        model.offload = { payload: { modelTopology, weightSpecs, weightDataBase64 }, minRows: options?.workerMinRows as number };
+      }
+    }
+    model.warmUp();
+    return model;
+  }
+
+  /** Runs two rows through the model once: the first real request does not pay for lazy setup, and a model giving nothing usable is refused. */
+  private warmUp(): void {
+    const out = this.predictor(new Float32Array(this.inWidth * 2), 2);
+    if (out.length !== 2 * this.outWidth || !Array.from(out).every(Number.isFinite)) {
+      this.dispose();
+      throw corrupt(`${this.name} v${this.version} answers ${out.length} values (or non-finite ones) for 2 rows x ${this.outWidth} outputs`);
+    }
+  }
+
+  /**
+   * Large batches run in slices with a turn of the event loop between them, so one big request
+   * (or batch job chunk) does not hold up the small ones queued behind it for its whole duration.
+   */
+  private async predictSliced(matrix: Float32Array, rows: number): Promise<Float32Array> {
+    if (this.offload && rows >= this.offload.minRows && !this.disposed) {
+      this.worker ??= new InferenceWorker(this.offload.payload);
+      this.workerBatches++;
+      return this.worker.predict(matrix, rows, this.inWidth);
+    }
+    if (rows <= SLICE_ROWS) return this.predictor(matrix, rows);
+    const out = new Float32Array(rows * this.outWidth);
+    for (let start = 0; start < rows; start += SLICE_ROWS) {
+      const n = Math.min(SLICE_ROWS, rows - start);
+      out.set(this.predictor(matrix.subarray(start * this.inWidth, (start + n) * this.inWidth), n), start * this.outWidth);
+      if (start + n < rows) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return out;
+  }
+
+  /** Marks a request as using this version; returns false once it has been disposed. */
+  acquire(): boolean {
+    if (this.disposed) return false;
+    this.inflight++;
+    return true;
+  }
+
+  release(): void {
+    this.inflight--;
+    if (this.retired && this.inflight === 0) this.dispose();
+  }
+
+  /** Swapped out: free memory as soon as the last in-flight request is done. */
+  retire(): void {
+    this.retired = true;
+    if (this.inflight === 0 && this.batcher.queueSize === 0 && this.batcher.inFlight === 0) this.dispose();
+  }
+
+  get inFlightRequests(): number {
+    return this.inflight;
+  }
+
+  predict(matrix: Float32Array, rows: number): Promise<Float32Array> {
+    return this.batcher.run(matrix, rows);
+  }
+
+  private dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.free?.();
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+}

@@ -1,0 +1,75 @@
+import type { PredictionLogRecord } from '@mlp/contracts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PredictionLogBuffer, PredictionLogFullError } from './prediction-log-buffer';
+
+const record = (i: number): PredictionLogRecord => ({
+  predictionId: `p-${i}`,
+  requestId: 'r',
+  model: 'churn',
+  version: 1,
+  arm: 'champion',
+  inputs: { x: i },
+  output: i / 1000,
+  latencyMs: 1,
+  predictedAt: new Date(0).toISOString(),
+});
+
+/** A warehouse that can be switched off; it deduplicates on predictionId like the real one. */
+class Warehouse {
+  up = true;
+  readonly ids = new Set<string>();
+  send = async (records: PredictionLogRecord[]) => {
+    if (!this.up) throw new Error('warehouse down');
+    for (const r of records) this.ids.add(r.predictionId);
+  };
+}
+
+describe('PredictionLogBuffer', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plog-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('spills to disk while the warehouse is down and delivers everything once it is back', async () => {
+    const wh = new Warehouse();
+    const buffer = new PredictionLogBuffer({ capacity: 100, overflow: 'spill', spillDir: dir, batchSize: 50, segmentRecords: 120 }, wh.send);
+    wh.up = false;
+    for (let i = 0; i < 1000; i += 10) buffer.offer(Array.from({ length: 10 }, (_, j) => record(i + j)));
+    expect(await buffer.flush()).toBe(0);
+    expect(buffer.inMemory).toBe(100);
+    expect(buffer.spilledRecords()).toBe(900);
+    wh.up = true;
+    expect(await buffer.flush()).toBe(1000);
+    expect(wh.ids.size).toBe(1000);
+    expect(buffer.segments()).toEqual([]);
+    expect(buffer.stats).toMatchObject({ accepted: 1000, spilled: 900, sent: 1000 });
+  });
+
+  it('pushes back instead of dropping when configured, and accepts again after a flush', async () => {
+    const wh = new Warehouse();
+    const buffer = new PredictionLogBuffer({ capacity: 20, overflow: 'backpressure', batchSize: 10 }, wh.send);
+    wh.up = false;
+    buffer.offer(Array.from({ length: 20 }, (_, i) => record(i)));
+    expect(() => buffer.assertRoom(1)).toThrow(PredictionLogFullError);
+    expect(() => buffer.offer([record(99)])).toThrow(PredictionLogFullError);
+    await buffer.flush();
+    expect(buffer.inMemory).toBe(20); // a failed send keeps the records, in order
+    wh.up = true;
+    await buffer.flush();
+    expect(wh.ids.size).toBe(20);
+    expect(() => buffer.assertRoom(20)).not.toThrow();
+  });
+
+  it('keeps unsent records on disk at shutdown and sends them after a restart', async () => {
+    const wh = new Warehouse();
+    wh.up = false;
+    const first = new PredictionLogBuffer({ capacity: 1000, overflow: 'spill', spillDir: dir, batchSize: 100 }, wh.send);
+    first.offer([record(1), record(2), record(3)]);
+    expect(await first.close()).toEqual({ unsent: 3, persisted: 3 });
+    wh.up = true;
+    const second = new PredictionLogBuffer({ capacity: 1000, overflow: 'spill', spillDir: dir, batchSize: 100 }, wh.send);
+    expect(await second.flush()).toBe(3);
+    expect([...wh.ids].sort()).toEqual(['p-1', 'p-2', 'p-3']);
+  });
+});

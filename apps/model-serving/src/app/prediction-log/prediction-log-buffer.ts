@@ -1,0 +1,175 @@
+import type { PredictionLogRecord } from '@mlp/contracts';
+import { PlatformError } from '@mlp/runtime';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type OverflowMode = 'spill' | 'backpressure';
+
+export interface PredictionLogBufferOptions {
+  /** Records held in memory at most. */
+  capacity: number;
+  /** What happens when memory is full: append to disk segments, or refuse new predictions (503). */
+  overflow: OverflowMode;
+  /** Directory for spill segments (needed for `spill`; also used to keep memory on shutdown). */
+  spillDir?: string;
+  /** Records per warehouse call (the contract allows at most 5000). */
+  batchSize: number;
+  /** Records per spill segment file. */
+  segmentRecords?: number;
+}
+
+export type Sender = (records: PredictionLogRecord[]) => Promise<void>;
+
+export class PredictionLogFullError extends PlatformError {
+  constructor(capacity: number) {
+    super(503, 'PREDICTION_LOG_FULL', `the prediction log buffer is full (${capacity} records) and the warehouse is not keeping up`, [
+      { code: 'BACKPRESSURE', message: 'retry later' },
+    ]);
+  }
+}
+
+/**
+ * The bounded buffer between predictions and the warehouse. Nothing is dropped silently: when the
+ * warehouse is down and memory is full, records go to disk (spill) or the caller is refused (back
+ * pressure). Spilled segments are sent first (oldest first) once the warehouse is back, also after a
+ * restart; re-sending is safe because the warehouse deduplicates on predictionId.
+ */
+export class PredictionLogBuffer {
+  private memory: PredictionLogRecord[] = [];
+  private segment?: { file: string; records: number };
+  private flushing?: Promise<number>;
+  readonly stats = { accepted: 0, spilled: 0, sent: 0, refused: 0, sendFailures: 0 };
+
+  constructor(
+    private readonly options: PredictionLogBufferOptions,
+    private readonly send: Sender,
+  ) {
+    if (options.overflow === 'spill' && !options.spillDir) throw new Error('spill mode needs a spill directory');
+    if (options.spillDir) fs.mkdirSync(options.spillDir, { recursive: true });
+  }
+
+  get inMemory(): number {
+    return this.memory.length;
+  }
+
+  /** Closed and open spill segment files, oldest first. */
+  segments(): string[] {
+    const dir = this.options.spillDir;
+    if (!dir || !fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .filter((f) => /^segment-\d+-\d+\.jsonl$/.test(f))
+      .sort()
+      .map((f) => path.join(dir, f));
+  }
+
+  /** Records waiting on disk. */
+  spilledRecords(): number {
+    return this.segments().reduce((n, f) => n + countLines(f), 0);
+  }
+
+  /** Checked before a prediction is made, so back pressure refuses the request rather than its log. */
+  assertRoom(rows: number): void {
+    if (this.options.overflow === 'backpressure' && this.memory.length + rows > this.options.capacity) {
+      this.stats.refused += rows;
+      throw new PredictionLogFullError(this.options.capacity);
+    }
+  }
+
+  offer(records: PredictionLogRecord[]): void {
+    const room = this.options.capacity - this.memory.length;
+    if (records.length <= room) {
+      for (const r of records) this.memory.push(r);
+      this.stats.accepted += records.length;
+      return;
+    }
+    if (this.options.overflow === 'backpressure') {
+      this.stats.refused += records.length;
+      throw new PredictionLogFullError(this.options.capacity);
+    }
+    for (let i = 0; i < room; i++) this.memory.push(records[i]);
+    this.stats.accepted += room;
+    this.spill(records.slice(room));
+  }
+
+  private spill(records: PredictionLogRecord[]): void {
+    if (records.length === 0) return;
+    const max = this.options.segmentRecords ?? 10000;
+    if (!this.segment || this.segment.records >= max) {
+      const file = path.join(this.options.spillDir as string, `segment-${String(Date.now()).padStart(15, '0')}-${process.pid}${Math.floor(Math.random() * 1000)}.jsonl`);
+      this.segment = { file, records: 0 };
+    }
+    fs.appendFileSync(this.segment.file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    this.segment.records += records.length;
+    this.stats.spilled += records.length;
+    this.stats.accepted += records.length;
+  }
+
+  /** Sends what is pending: spilled segments first, then memory. Resolves with records sent. */
+  flush(): Promise<number> {
+    this.flushing ??= this.flushAll().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async flushAll(): Promise<number> {
+    let sent = 0;
+    for (const file of this.segments()) {
+      if (this.segment?.file === file) this.segment = undefined; // seal it: new spills go to a new segment
+      const records = fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as PredictionLogRecord);
+      for (let i = 0; i < records.length; i += this.options.batchSize) {
+        if (!(await this.trySend(records.slice(i, i + this.options.batchSize)))) return sent;
+      }
+      fs.rmSync(file, { force: true });
+      sent += records.length;
+    }
+    while (this.memory.length > 0) {
+      const batch = this.memory.splice(0, this.options.batchSize);
+      if (!(await this.trySend(batch))) {
+        this.memory.unshift(...batch);
+        return sent;
+      }
+      sent += batch.length;
+    }
+    return sent;
+  }
+
+  private async trySend(batch: PredictionLogRecord[]): Promise<boolean> {
+    try {
+      await this.send(batch);
+      this.stats.sent += batch.length;
+      return true;
+    } catch {
+      this.stats.sendFailures++;
+      return false;
+    }
+  }
+
+  /** On shutdown: one last flush, and whatever could not be sent goes to disk when a directory is set. */
+  async close(): Promise<{ unsent: number; persisted: number }> {
+    await this.flushing;
+    await this.flush();
+    const unsent = this.memory.length;
+    if (unsent > 0 && this.options.spillDir) {
+      this.spill(this.memory.splice(0));
+      return { unsent, persisted: unsent };
+    }
+    return { unsent, persisted: 0 };
+  }
+}
+
+function countLines(file: string): number {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    let n = 0;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+    return n;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,484 @@
+import { ModelPromotedEvent, PredictEntitiesMessage, type ModelArtifact } from '@mlp/contracts';
+import { createTestDatabase, freePort, startTestService, type TestDatabase, type TestService } from '@mlp/service-kit/testing';
+import { PeerClients } from '@mlp/service-kit';
+import fs from 'node:fs';
+import { Client } from 'pg';
+import os from 'node:os';
+import path from 'node:path';
+import { service } from '../service';
+import { baselineArtifact, registryEntry, tfjsArtifact } from '../testing/model-fixtures';
+import { peerFixtureService, PeerFixtureModule, peerState } from '../testing/peer-fixtures';
+import { AppModule } from './app.module';
+import { LoadedModel } from './models/loaded-model';
+
+// The other apps cannot be imported here (lint forbids apps importing apps), so a small real peer
+// service started with the kit answers the trainer, feature-store and dwh-ingest contracts from
+// fixtures over the real TCP transport (see testing/peer-fixtures.ts).
+
+type Json = Record<string, unknown>;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 10000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (ok(v) || Date.now() > deadline) return v;
+    await sleep(50);
+  }
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+const row = (i: number) => [i / 10, (i % 2) as number, -i / 20, 1, 0, 0];
+
+describe('model-serving over the real transport and PostgreSQL', () => {
+  let db: TestDatabase;
+  let peers: TestService;
+  let svc: TestService;
+  let spillDir: string;
+  let churnV1: ModelArtifact;
+
+  const call = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${svc.url}${url}`, {
+      method,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    });
+    const text = await res.text();
+    let json: Json = {};
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = { text };
+    }
+    return { status: res.status, json };
+  };
+  const infer = (model: string, rows: number[][], extra: Json = {}, url = `/v2/models/${model}/infer`, headers: Record<string, string> = {}) =>
+    call('POST', url, { inputs: [{ name: 'features', datatype: 'FP32', shape: [rows.length, 6], data: rows.flat() }], ...extra }, headers);
+  const promote = (model: string, alias: 'champion' | 'challenger', version: number | null, previousVersion: number | null) => {
+    peerState.aliases.set(model, { ...(peerState.aliases.get(model) ?? { champion: null, challenger: null }), [alias]: version });
+    return peers.app.get(PeerClients).get('model-serving').emit(ModelPromotedEvent, { model, alias, version, previousVersion, reason: 'test', at: new Date().toISOString() });
+  };
+  const metrics = async () => (await call('GET', '/metrics')).json['text'] as string;
+  /** The value of one series, whatever order the labels come in (NaN when absent). */
+  const series = (text: string, name: string, labels: Record<string, string>) => {
+    for (const line of text.split('\n')) {
+      const m = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
+      if (!m || m[1] !== name) continue;
+      const have = Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+      if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
+    }
+    return NaN;
+  };
+
+  beforeAll(async () => {
+    churnV1 = await tfjsArtifact('churn', 1, 3);
+    peerState.addVersion(registryEntry(churnV1, ['champion']));
+    peerState.addVersion(registryEntry(baselineArtifact('churn', 2, -0.5, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]), []));
+    peerState.addVersion(registryEntry(baselineArtifact('churn', 3), [], 'sha'));
+    peerState.addVersion(registryEntry(baselineArtifact('rule', 1, 0, [1, 0, 0, 0, 0, 0])));
+    peerState.addVersion(registryEntry(baselineArtifact('rule', 2, 5, [0, 0, 0, 0, 0, 0])));
+    peerState.aliases.set('churn', { champion: 1, challenger: null });
+    peerState.aliases.set('rule', { champion: 1, challenger: 2 });
+    peerState.features.set('u1', {
+      'user_activity:orders_7d': { value: 5, status: 'PRESENT' },
+      'user_activity:revenue_7d': { value: 120, status: 'PRESENT' },
+      'user_profile:plan': { value: 'pro', status: 'PRESENT' },
+    });
+    peerState.features.set('u2', {
+      'user_activity:orders_7d': { value: 9, status: 'OUTSIDE_MAX_AGE' },
+      'user_profile:plan': { value: 'free', status: 'PRESENT' },
+    });
+
+    db = await createTestDatabase();
+    // The published mart batch jobs read entities from (dwh-ingest owns it; a fixture table here).
+    const admin = new Client({ connectionString: db.url });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA dwh; CREATE TABLE dwh.mart_user_profile (user_id text PRIMARY KEY, signup_date date, country text, plan text, updated_at timestamptz)`);
+    await admin.query(`INSERT INTO dwh.mart_user_profile (user_id, plan) SELECT 'b' || lpad(g::text, 3, '0'), 'free' FROM generate_series(1, 25) g`);
+    await admin.end();
+    for (let g = 1; g <= 25; g++) {
+      peerState.features.set(`b${String(g).padStart(3, '0')}`, { 'user_activity:orders_7d': { value: g % 7, status: 'PRESENT' }, 'user_profile:plan': { value: 'free', status: 'PRESENT' } });
+    }
+    spillDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-spill-'));
+    const servingTcp = await freePort();
+    peers = await startTestService(peerFixtureService, PeerFixtureModule, { db, env: { PEERS: `model-serving=127.0.0.1:${servingTcp}` } });
+    const at = `127.0.0.1:${peers.tcpPort}`;
+    svc = await startTestService(service, AppModule, {
+      db,
+      env: {
+        TCP_PORT: String(servingTcp),
+        PEERS: `trainer=${at},feature-store=${at},dwh-ingest=${at}`,
+        FEATURE_STORE_URL: peers.url,
+        PEER_TIMEOUT_MS: '2000',
+        BODY_LIMIT_BYTES: '262144',
+        MAX_INFER_ROWS: '500',
+        MODEL_RECONCILE_INTERVAL_MS: '60000',
+        PREDICTION_LOG_CAPACITY: '50',
+        PREDICTION_LOG_BATCH: '20',
+        PREDICTION_LOG_FLUSH_MS: '100',
+        PREDICTION_LOG_SPILL_DIR: spillDir,
+        DRIFT_WINDOW: '200',
+        DRIFT_MIN_OBSERVATIONS: '100',
+        DRIFT_CHECK_INTERVAL_MS: '200',
+        OUTBOX_POLL_MS: '100',
+        BATCH_POLL_MS: '100',
+        BATCH_RETRY_MS: '200',
+      },
+    });
+    await until(() => call('GET', '/v2/health/ready'), (r) => r.status === 200);
+  }, 60000);
+
+  afterAll(async () => {
+    await svc?.close();
+    await peers?.close();
+    await db?.drop();
+    fs.rmSync(spillDir, { recursive: true, force: true });
+  });
+
+  it('answers the V2 health, server and model metadata endpoints', async () => {
+    expect(await call('GET', '/v2/health/live')).toEqual({ status: 200, json: { live: true } });
+    expect(await call('GET', '/v2/health/ready')).toEqual({ status: 200, json: { ready: true } });
+    expect((await call('GET', '/v2')).json).toMatchObject({ name: 'model-serving', version: expect.any(String), extensions: expect.any(Array) });
+    const meta = await call('GET', '/v2/models/churn');
+    expect(meta.status).toBe(200);
+    expect(meta.json).toMatchObject({
+      name: 'churn',
+      versions: ['1'],
+      platform: 'tensorflowjs_layers',
+      inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 6] }],
+      outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }],
+    });
+    expect((await call('GET', '/v2/models/churn/versions/1')).json).toMatchObject({ name: 'churn', parameters: { version: '1' } });
+    expect(await call('GET', '/v2/models/churn/ready')).toEqual({ status: 200, json: { name: 'churn', ready: true } });
+    expect((await call('GET', '/v2/models/churn/versions/1/ready')).status).toBe(200);
+  });
+
+  it('infers with V2: id echoed, flat or nested data, outputs selected, version paths', async () => {
+    const flat = await infer('churn', [row(1), row(2)], { id: 'req-42', outputs: [{ name: 'probability' }] });
+    expect(flat.status).toBe(200);
+    expect(flat.json).toMatchObject({ model_name: 'churn', model_version: '1', id: 'req-42', parameters: { arm: 'champion' } });
+    const out = (flat.json['outputs'] as Array<{ name: string; datatype: string; shape: number[]; data: number[] }>)[0];
+    expect([out.name, out.shape, out.datatype]).toEqual(['probability', [2, 1], 'FP32']);
+    const alone = await LoadedModel.load(registryEntry(churnV1), { maxBatchSize: 1, maxBatchDelayMs: 0 });
+    const expected = Array.from(await alone.predict(new Float32Array([...row(1), ...row(2)]), 2));
+    out.data.forEach((p, i) => expect(p).toBeCloseTo(expected[i], 5));
+    const nested = await call('POST', '/v2/models/churn/versions/1/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 6], data: [row(1), row(2)] }] });
+    expect(nested.status).toBe(200);
+    expect(((nested.json['outputs'] as Array<{ data: number[] }>)[0]).data).toEqual(out.data);
+  });
+
+  it('infers from raw features through the saved preprocessing, nulls filled', async () => {
+    const res = await call('POST', '/v2/models/rule/infer', {
+      inputs: [
+        { name: 'user_activity:orders_7d', datatype: 'FP64', shape: [2], data: [5, null] },
+        { name: 'user_profile:plan', datatype: 'BYTES', shape: [2], data: ['pro', 'free'] },
+      ],
+    }, { 'x-sticky-key': 'always-champion-key-0' });
+    expect(res.status).toBe(200);
+    const [p1, p2] = ((res.json['outputs'] as Array<{ data: number[] }>)[0]).data;
+    // rule v1: sigmoid(standardised orders); orders 5 -> (5-2)/1.5 = 2, missing -> fill 1 -> -2/3.
+    if ((res.json['parameters'] as Json)['arm'] === 'champion') {
+      expect(p1).toBeCloseTo(sigmoid(2), 5);
+      expect(p2).toBeCloseTo(sigmoid(-2 / 3), 5);
+    }
+  });
+
+  it('answers every client mistake with 400/404/413 and the error shape, never 500', async () => {
+    const cases: Array<[string, string, unknown, number, string]> = [
+      ['unknown model', '/v2/models/nope/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 6], data: row(1) }] }, 404, 'MODEL_NOT_FOUND'],
+      ['unknown version', '/v2/models/churn/versions/77/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 6], data: row(1) }] }, 404, 'MODEL_VERSION_NOT_FOUND'],
+      ['non-numeric version', '/v2/models/churn/versions/latest/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 6], data: row(1) }] }, 404, 'MODEL_VERSION_NOT_FOUND'],
+      ['wrong shape', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 5], data: [1, 2, 3, 4, 5] }] }, 400, 'SHAPE_MISMATCH'],
+      ['count vs shape', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 6], data: row(1) }] }, 400, 'SHAPE_MISMATCH'],
+      ['wrong datatype', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'INT32', shape: [1, 6], data: [1, 2, 3, 4, 5, 6] }] }, 400, 'DATATYPE_MISMATCH'],
+      ['string data', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 6], data: [1, 2, 3, 4, 5, 'x'] }] }, 400, 'DATATYPE_MISMATCH'],
+      ['unknown input', '/v2/models/churn/infer', { inputs: [{ name: 'pixels', datatype: 'FP32', shape: [1, 6], data: row(1) }] }, 400, 'UNKNOWN_INPUT'],
+      ['unknown output', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 6], data: row(1) }], outputs: [{ name: 'logits' }] }, 400, 'UNKNOWN_OUTPUT'],
+      ['no inputs', '/v2/models/churn/infer', { inputs: [] }, 400, 'INVALID_INFER_REQUEST'],
+      ['too many rows', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [501, 6], data: new Array(501 * 6).fill(0) }] }, 413, 'BATCH_TOO_LARGE'],
+    ];
+    for (const [what, url, body, status, code] of cases) {
+      const res = await call('POST', url, body);
+      expect([what, res.status, res.json['code']]).toEqual([what, status, code]);
+      expect(Object.keys(res.json).sort()).toEqual(['code', 'details', 'error', 'requestId']);
+    }
+    const infinite = await call('POST', '/v2/models/churn/infer', `{"inputs":[{"name":"features","datatype":"FP32","shape":[1,6],"data":[1,2,3,4,5,1e999]}]}`);
+    expect([infinite.status, infinite.json['code']]).toEqual([400, 'NON_FINITE_NUMBER']);
+    const malformed = await call('POST', '/v2/models/churn/infer', '{"inputs": [');
+    expect([malformed.status, malformed.json['code']]).toEqual([400, 'MALFORMED_JSON']);
+    const oversized = await call('POST', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [20000, 6], data: new Array(120000).fill(0.123456) }] });
+    expect([oversized.status, oversized.json['code']]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expect(series(await metrics(), 'model_infer_request_failure_total', { model: 'churn', version: '1', code: 'SHAPE_MISMATCH' })).toBeGreaterThanOrEqual(2);
+  });
+
+  it('speaks TF-Serving REST: instances, inputs, labels, versions and model status', async () => {
+    const rows = await call('POST', '/v1/models/churn:predict', { instances: [row(1), row(2)] });
+    expect([rows.status, rows.json['code']]).toEqual([200, undefined]);
+    expect((rows.json['predictions'] as number[][]).map((p) => p.length)).toEqual([1, 1]);
+    const cols = await call('POST', '/v1/models/churn/versions/1:predict', { inputs: { features: [row(1), row(2)] } });
+    expect(cols.json['outputs']).toEqual(rows.json['predictions']);
+    const label = await call('POST', '/v1/models/churn/labels/champion:predict', { instances: [row(1)] });
+    expect(label.json['predictions']).toEqual([(rows.json['predictions'] as number[][])[0]]);
+    expect((await call('POST', '/v1/models/churn/labels/beta:predict', { instances: [row(1)] })).status).toBe(404);
+    expect((await call('POST', '/v1/models/churn:predict', { instances: [[1, 2]] })).status).toBe(400);
+    expect((await call('GET', '/v1/models/churn')).json).toMatchObject({ model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK' } }] });
+    expect((await call('GET', '/v1/models/churn/versions/1')).json).toEqual({ model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] });
+    expect((await call('GET', '/v1/models/churn/versions/9')).status).toBe(404);
+    expect((await call('GET', '/v1/models/nope')).status).toBe(404);
+  });
+
+  it('scores entities by key over HTTP and the transport, reporting missing and stale features', async () => {
+    const res = await call('POST', '/v1/models/churn/predict-entities', { entities: { user_id: ['u1', 'u2', 'u3'] } });
+    expect(res.status).toBe(200);
+    const preds = res.json['predictions'] as Array<{ entity: Json; score: number; version: number; featureStatuses: Json }>;
+    expect(preds.map((p) => p.entity['user_id'])).toEqual(['u1', 'u2', 'u3']);
+    expect(preds[0].featureStatuses).toEqual({ 'user_activity:orders_7d': 'PRESENT', 'user_activity:revenue_7d': 'PRESENT', 'user_profile:plan': 'PRESENT' });
+    expect(preds[1].featureStatuses).toMatchObject({ 'user_activity:orders_7d': 'OUTSIDE_MAX_AGE', 'user_activity:revenue_7d': 'NOT_FOUND' });
+    expect(res.json['degraded']).toBe(2);
+    expect(preds.every((p) => p.version === 1 && p.score > 0 && p.score < 1)).toBe(true);
+    const viaTransport = await peers.app.get(PeerClients).get('model-serving').send(PredictEntitiesMessage, { model: 'churn', entities: { user_id: ['u1'] } });
+    expect(viaTransport.predictions[0].score).toBeCloseTo(preds[0].score, 6);
+    expect((await call('POST', '/v1/models/churn/predict-entities', { entities: { user_id: [] } })).status).toBe(400);
+  });
+
+  it('coalesces many concurrent distinct requests and gives each caller exactly its rows', async () => {
+    expect((await call('PUT', '/v1/models/churn/traffic-policy', { maxBatchSize: 32, maxBatchDelayMs: 5 })).status).toBe(200);
+    const alone = await LoadedModel.load(registryEntry(churnV1), { maxBatchSize: 1, maxBatchDelayMs: 0 });
+    const results = await Promise.all(
+      Array.from({ length: 120 }, async (_, i) => {
+        const rows = i % 3 === 0 ? [row(i), row(i + 1000)] : [row(i)];
+        const res = await infer('churn', rows);
+        return { rows, data: ((res.json['outputs'] as Array<{ data: number[] }>)[0]).data };
+      }),
+    );
+    for (const { rows, data } of results) {
+      const expected = Array.from(await alone.predict(new Float32Array(rows.flat()), rows.length));
+      expect(data).toHaveLength(rows.length);
+      data.forEach((p, i) => expect(p).toBeCloseTo(expected[i], 5));
+    }
+    const text = await metrics();
+    const count = series(text, 'model_infer_batch_size_count', { model: 'churn', version: '1' });
+    const sum = series(text, 'model_infer_batch_size_sum', { model: 'churn', version: '1' });
+    expect(sum / count).toBeGreaterThan(1.2); // batches of more than one request happened
+    await call('PUT', '/v1/models/churn/traffic-policy', { maxBatchDelayMs: 1 });
+  });
+
+  it('hot-swaps to a promoted version under load with zero failed requests', async () => {
+    let stop = false;
+    const statuses: number[] = [];
+    const versions = new Set<string>();
+    const workers = Array.from({ length: 8 }, async () => {
+      while (!stop) {
+        const res = await infer('churn', [row(3)]);
+        statuses.push(res.status);
+        versions.add(String(res.json['model_version']));
+      }
+    });
+    await sleep(200);
+    await promote('churn', 'champion', 2, 1);
+    await until(() => call('GET', '/v2/models/churn'), (r) => (r.json['parameters'] as Json)?.['version'] === '2');
+    await sleep(200);
+    stop = true;
+    await Promise.all(workers);
+    expect(statuses.length).toBeGreaterThan(50);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    expect([...versions].sort()).toEqual(['1', '2']);
+    const after = await infer('churn', [row(3)]);
+    const z = -0.5 + row(3).reduce((s, x, i) => s + x * [0.1, 0.2, 0.3, 0.4, 0.5, 0.6][i], 0);
+    expect(((after.json['outputs'] as Array<{ data: number[] }>)[0]).data[0]).toBeCloseTo(sigmoid(z), 5);
+    // v1 is no longer held by anyone: released.
+    expect((await call('GET', '/v2/models/churn')).json['versions']).toEqual(['2']);
+  });
+
+  it('refuses a corrupt artifact while the current version keeps serving', async () => {
+    await promote('churn', 'champion', 3, 2);
+    const status = await until(() => call('GET', '/v1/models/churn'), (r) => JSON.stringify(r.json).includes('FAILED_PRECONDITION'));
+    expect(status.json['model_version_status']).toEqual(
+      expect.arrayContaining([expect.objectContaining({ version: '3', state: 'END', status: expect.objectContaining({ error_code: 'FAILED_PRECONDITION', error_message: expect.stringMatching(/sha256/) }) })]),
+    );
+    const res = await infer('churn', [row(1)]);
+    expect([res.status, res.json['model_version']]).toEqual([200, '2']);
+    expect(series(await metrics(), 'model_load_total', { model: 'churn', outcome: 'refused' })).toBe(1);
+  });
+
+  it('splits canary traffic stickily and scores the challenger silently in shadow mode', async () => {
+    await call('PUT', '/v1/models/rule/traffic-policy', { canaryWeight: 0.5, stickyKey: 'header' });
+    const arms = async (key: string) => ((await infer('rule', [row(1)], {}, '/v2/models/rule/infer', { 'x-sticky-key': key })).json['parameters'] as Json)['arm'];
+    const first = await Promise.all(Array.from({ length: 40 }, (_, i) => arms(`user-${i}`)));
+    expect(new Set(first)).toEqual(new Set(['champion', 'challenger']));
+    expect(await Promise.all(Array.from({ length: 40 }, (_, i) => arms(`user-${i}`)))).toEqual(first);
+    // Entity-keyed: each entity is routed by its own key, the same way every time.
+    await call('PUT', '/v1/models/rule/traffic-policy', { stickyKey: 'entity' });
+    const ids = Array.from({ length: 25 }, (_, i) => `b${String(i + 1).padStart(3, '0')}`);
+    const byEntity = async () =>
+      ((await call('POST', '/v1/models/rule/predict-entities', { entities: { user_id: ids } })).json['predictions'] as Array<{ arm: string; version: number }>).map((p) => `${p.arm}:${p.version}`);
+    const once = await byEntity();
+    expect(new Set(once)).toEqual(new Set(['champion:1', 'challenger:2']));
+    expect(await byEntity()).toEqual(once);
+    await call('PUT', '/v1/models/rule/traffic-policy', { shadow: true });
+    const before = [...peerState.logged.values()].filter((r) => r.arm === 'shadow').length;
+    const shadowed = await infer('rule', [row(1)], { id: 'shadow-1' }, '/v2/models/rule/infer', { 'x-request-id': 'shadow-req-1' });
+    expect([shadowed.json['model_version'], (shadowed.json['parameters'] as Json)['arm']]).toEqual(['1', 'champion']);
+    const logged = await until(() => [...peerState.logged.values()].filter((r) => r.requestId === 'shadow-req-1'), (rs) => rs.length === 2);
+    expect(logged.map((r) => [r.arm, r.version]).sort()).toEqual([['champion', 1], ['shadow', 2]]);
+    expect([...peerState.logged.values()].filter((r) => r.arm === 'shadow').length).toBe(before + 1);
+  });
+
+  it('keeps the prediction log through a warehouse outage (spilling to disk) and delivers every record after it', async () => {
+    await until(() => call('GET', '/v1/prediction-log'), (r) => r.json['inMemory'] === 0 && r.json['onDisk'] === 0);
+    peerState.warehouseDown = true;
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const res = await infer('churn', [row(i), row(i + 1), row(i + 2), row(i + 3)], {}, '/v2/models/churn/infer', { 'x-request-id': `outage-${i}` });
+      expect(res.status).toBe(200);
+      ids.push(`outage-${i}`);
+    }
+    const during = await call('GET', '/v1/prediction-log');
+    expect(Number(during.json['inMemory']) + Number(during.json['onDisk'])).toBe(120);
+    expect(Number(during.json['onDisk'])).toBeGreaterThan(0); // capacity 50: the rest spilled
+    peerState.warehouseDown = false;
+    await until(() => call('GET', '/v1/prediction-log'), (r) => r.json['inMemory'] === 0 && r.json['onDisk'] === 0);
+    const delivered = [...peerState.logged.values()].filter((r) => r.requestId.startsWith('outage-'));
+    expect(delivered).toHaveLength(120);
+    expect(new Set(delivered.map((r) => r.requestId))).toEqual(new Set(ids));
+    expect(delivered[0]).toMatchObject({ model: 'churn', version: 2, arm: 'champion', inputs: expect.objectContaining({ 'features[0]': expect.any(Number) }) });
+  });
+
+  it('measures input drift with PSI, exposes it, and emits model.drift.detected to the trainer', async () => {
+    // Raw orders far above the training mean (2 +- 1.5): every row lands in the top bin.
+    for (let i = 0; i < 3; i++) {
+      const res = await call('POST', '/v2/models/churn/infer', {
+        inputs: [
+          { name: 'user_activity:orders_7d', datatype: 'FP64', shape: [50], data: Array.from({ length: 50 }, (_, j) => 20 + j) },
+          { name: 'user_activity:revenue_7d', datatype: 'FP64', shape: [50], data: Array.from({ length: 50 }, () => Math.expm1(3)) },
+          { name: 'user_profile:plan', datatype: 'BYTES', shape: [50], data: Array.from({ length: 50 }, () => 'plus') },
+        ],
+      });
+      expect(res.status).toBe(200);
+    }
+    const drift = await call('GET', '/v1/models/churn/drift');
+    // The baseline comes from the feature store's materialization statistics (histograms).
+    expect(drift.json).toMatchObject({ model: 'churn', version: 2, baseline: 'feature_store' });
+    const orders = (drift.json['features'] as Array<{ feature: string; status: string; psi: number; source: string }>).find((f) => f.feature === 'user_activity:orders_7d');
+    expect([orders?.status, orders?.source]).toEqual(['drift', 'feature_store']);
+    const events = await until(
+      () => peerState.driftEvents.filter((e) => e.model === 'churn' && e.version === 2 && e.features.some((f) => f.feature === 'user_activity:orders_7d')),
+      (e) => e.length > 0,
+    );
+    expect(events[0]).toMatchObject({ model: 'churn', version: 2, threshold: 0.25, window: 200, features: expect.arrayContaining([expect.objectContaining({ feature: 'user_activity:orders_7d' })]) });
+    expect(series(await metrics(), 'model_feature_psi', { model: 'churn', version: '2', feature: 'user_activity:orders_7d' })).toBeGreaterThan(0.25);
+  });
+
+  it('takes an explicit baseline per model version and refuses one naming unknown features', async () => {
+    const bad = await call('PUT', '/v1/models/churn/drift/baseline', { features: [{ feature: 'other:thing', kind: 'categorical', proportions: { a: 1 } }] });
+    expect([bad.status, bad.json['code']]).toEqual([400, 'VALIDATION_FAILED']);
+    const set = await call('PUT', '/v1/models/churn/drift/baseline', { features: [{ feature: 'user_profile:plan', kind: 'categorical', proportions: { free: 0.5, plus: 0.3, pro: 0.2, __other__: 0 } }] });
+    expect(set.status).toBe(200);
+    expect(set.json).toMatchObject({ baseline: 'explicit', features: [{ feature: 'user_profile:plan', source: 'explicit', observations: 0 }] });
+    const res = await call('POST', '/v2/models/churn/infer', { inputs: [{ name: 'user_profile:plan', datatype: 'BYTES', shape: [3], data: ['free', 'plus', 'pro'] }] });
+    expect(res.status).toBe(200);
+    expect(((await call('GET', '/v1/models/churn/drift')).json['features'] as Array<{ observations: number }>)[0].observations).toBe(3);
+  });
+
+  it('scores a mart in chunks into serving.batch_predictions, resuming after an outage from its cursor', async () => {
+    peerState.featureCallsBeforeOutage = 2; // the third chunk meets a feature-store outage
+    const created = await call('POST', '/v1/batch-jobs', { model: 'churn', source: { mart: 'mart_user_profile', key: 'user_id' }, chunkSize: 5 });
+    expect(created.status).toBe(201);
+    const id = created.json['id'] as string;
+    const interrupted = await until(() => call('GET', `/v1/batch-jobs/${id}`), (r) => r.json['error'] !== null && r.json['status'] === 'queued');
+    expect(interrupted.json).toMatchObject({ status: 'queued', scored: 10, chunks: 2, cursor: 'b010', version: 2 });
+    peerState.featureCallsBeforeOutage = undefined;
+    const done = await until(() => call('GET', `/v1/batch-jobs/${id}`), (r) => r.json['status'] === 'succeeded');
+    expect(done.json).toMatchObject({ status: 'succeeded', scored: 25, chunks: 5, cursor: 'b025', run: 1 });
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      const { rows } = await c.query(`SELECT count(*)::int AS n, count(DISTINCT entity_key)::int AS d, min(version) AS v FROM serving.batch_predictions WHERE job_id = $1`, [id]);
+      expect(rows[0]).toEqual({ n: 25, d: 25, v: 2 });
+      const one = await c.query(`SELECT score, feature_statuses FROM serving.batch_predictions WHERE job_id = $1 AND entity_key = 'b003'`, [id]);
+      expect(one.rows[0].feature_statuses).toMatchObject({ 'user_activity:orders_7d': 'PRESENT', 'user_activity:revenue_7d': 'NOT_FOUND' });
+      expect(one.rows[0].score).toBeGreaterThan(0);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('refuses batch jobs with unknown marts, unsafe or failing SQL and bad schedules as 400s', async () => {
+    const post = (body: unknown) => call('POST', '/v1/batch-jobs', body);
+    expect((await post({ model: 'churn', source: { mart: 'mart_nope', key: 'user_id' } })).json['code']).toBe('UNKNOWN_MART');
+    expect((await post({ model: 'churn', source: { sql: 'SELECT 1; DROP TABLE dwh.mart_user_profile', key: 'user_id' } })).json['code']).toBe('INVALID_SQL');
+    expect((await post({ model: 'churn', source: { sql: 'SELECT nope FROM dwh.mart_user_profile', key: 'user_id' } })).json['code']).toBe('INVALID_SQL');
+    expect((await post({ model: 'churn', source: { sql: 'WITH d AS (DELETE FROM dwh.mart_user_profile RETURNING user_id) SELECT user_id FROM d', key: 'user_id' } })).json['code']).toBe('INVALID_SQL');
+    expect((await post({ model: 'churn', source: { mart: 'mart_user_profile', key: 'user_id' }, schedule: 'every tuesday' })).json['code']).toBe('INVALID_SCHEDULE');
+    const scheduled = await post({ model: 'churn', source: { sql: "SELECT user_id FROM dwh.mart_user_profile WHERE user_id <= 'b003'", key: 'user_id' }, schedule: '0 3 * * *' });
+    expect(scheduled.status).toBe(201);
+    const after = await until(() => call('GET', `/v1/batch-jobs/${scheduled.json['id']}`), (r) => r.json['status'] === 'scheduled');
+    expect(after.json).toMatchObject({ status: 'scheduled', scored: 3, nextRunAt: expect.stringMatching(/T03:00:00.000Z$/) });
+    expect((await call('POST', `/v1/batch-jobs/${scheduled.json['id']}/cancel`)).json['status']).toBe('cancelled');
+    expect((await call('GET', '/v1/batch-jobs/999999')).status).toBe(404);
+  });
+
+  it('exposes inference metrics by model and version', async () => {
+    const text = await metrics();
+    expect(series(text, 'model_infer_request_success_total', { model: 'churn', version: '2' })).toBeGreaterThan(30);
+    expect(series(text, 'model_infer_duration_seconds_count', { model: 'churn', version: '2' })).toBe(series(text, 'model_infer_request_success_total', { model: 'churn', version: '2' }));
+    expect(series(text, 'model_infer_queue_size', { model: 'churn', version: '2' })).toBe(0);
+  });
+});
+
+describe('prediction log with back pressure', () => {
+  let db: TestDatabase;
+  let peers: TestService;
+  let svc: TestService;
+
+  beforeAll(async () => {
+    peerState.addVersion(registryEntry(baselineArtifact('pressure', 1)));
+    peerState.aliases.set('pressure', { champion: 1, challenger: null });
+    db = await createTestDatabase();
+    const servingTcp = await freePort();
+    peers = await startTestService(peerFixtureService, PeerFixtureModule, { db, env: { PEERS: `model-serving=127.0.0.1:${servingTcp}` } });
+    const at = `127.0.0.1:${peers.tcpPort}`;
+    svc = await startTestService(service, AppModule, {
+      db,
+      env: {
+        TCP_PORT: String(servingTcp),
+        PEERS: `trainer=${at},feature-store=${at},dwh-ingest=${at}`,
+        FEATURE_STORE_URL: peers.url,
+        PEER_TIMEOUT_MS: '2000',
+        PREDICTION_LOG_CAPACITY: '5',
+        PREDICTION_LOG_OVERFLOW: 'backpressure',
+        PREDICTION_LOG_FLUSH_MS: '100',
+      },
+    });
+    await until(async () => (await fetch(`${svc.url}/v2/health/ready`)).status, (s) => s === 200);
+  }, 60000);
+
+  afterAll(async () => {
+    peerState.warehouseDown = false;
+    await svc?.close();
+    await peers?.close();
+    await db?.drop();
+  });
+
+  const infer = async (rows: number) => {
+    const res = await fetch(`${svc.url}/v2/models/pressure/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [rows, 6], data: new Array(rows * 6).fill(0.5) }] }),
+    });
+    return { status: res.status, json: (await res.json()) as Json };
+  };
+
+  it('refuses predictions with 503 instead of dropping their log while the warehouse is down, and recovers', async () => {
+    peerState.warehouseDown = true;
+    expect((await infer(3)).status).toBe(200);
+    expect((await infer(2)).status).toBe(200);
+    const refused = await infer(1);
+    expect([refused.status, refused.json['code']]).toEqual([503, 'PREDICTION_LOG_FULL']);
+    peerState.warehouseDown = false;
+    const back = await until(() => infer(1), (r) => r.status === 200);
+    expect(back.status).toBe(200);
+    const logged = await until(() => [...peerState.logged.values()].filter((r) => r.model === 'pressure'), (rs) => rs.length === 6);
+    expect(logged).toHaveLength(6);
+  });
+});

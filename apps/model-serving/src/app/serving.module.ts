@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { BatchJobsController } from './batch-scoring/batch-jobs.controller';
+import { BatchScoringService } from './batch-scoring/batch-scoring.service';
+import { DriftService } from './drift/drift.service';
+import { EntityPredictionsController } from './inference/entity-predictions.controller';
+import { InferenceService } from './inference/inference.service';
+import { OpenInferenceController } from './inference/open-inference.controller';
+import { TfServingController } from './inference/tf-serving.controller';
+import { ServingMetrics } from './metrics/serving-metrics';
+import { ModelAdminController } from './models/model-admin.controller';
+import { ModelStore } from './models/model-store';
+import { PredictionLogService } from './prediction-log/prediction-log.service';
+
+/** Real-time and batch serving: models in memory, the protocols on top, the prediction log and drift beside. */
+@Module({
+  controllers: [OpenInferenceController, TfServingController, EntityPredictionsController, ModelAdminController, BatchJobsController],
+  providers: [ServingMetrics, ModelStore, PredictionLogService, DriftService, InferenceService, BatchScoringService],
+  exports: [InferenceService, ModelStore],
+})
+export class ServingModule {}

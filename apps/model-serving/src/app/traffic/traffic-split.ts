@@ -1,0 +1,31 @@
+import type { TrafficPolicy } from '@mlp/contracts';
+
+export const DEFAULT_POLICY: TrafficPolicy = { canaryWeight: 0, stickyKey: 'entity', shadow: false, maxBatchSize: 32, maxBatchDelayMs: 1 };
+
+/** FNV-1a: a stable, well-spread 32-bit hash so a key always lands in the same arm. */
+export function stickyHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) / 0x100000000;
+}
+
+export interface ArmDecision {
+  /** The arm whose answer the caller gets. */
+  serve: 'champion' | 'challenger';
+  /** Also score the challenger silently (shadow mode). */
+  shadow: boolean;
+}
+
+/**
+ * Routes one sticky key. With a challenger: shadow mode answers from the champion and scores the
+ * challenger on the side; otherwise `canaryWeight` of the key space goes to the challenger.
+ */
+export function chooseArm(policy: TrafficPolicy, key: string, hasChallenger: boolean): ArmDecision {
+  if (!hasChallenger) return { serve: 'champion', shadow: false };
+  if (policy.shadow) return { serve: 'champion', shadow: true };
+  if (policy.canaryWeight <= 0) return { serve: 'champion', shadow: false };
+  return { serve: stickyHash(key) < policy.canaryWeight ? 'challenger' : 'champion', shadow: false };
+}

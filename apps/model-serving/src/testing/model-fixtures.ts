@@ -1,0 +1,90 @@
+import type { ModelArtifact, ModelVersionWithArtifact, Preprocessing } from '@mlp/contracts';
+import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
+
+/** Canonical JSON (keys sorted at every level), the form the artifact's sha256 is taken over. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    return `{${Object.keys(obj)
+      .filter((k) => obj[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Two numeric features and a categorical one: 1 + 1 (missing indicator) + 1 + 3 (plans, no OOV) = 6 inputs. */
+export const demoPreprocessing: Preprocessing = {
+  outputWidth: 6,
+  features: [
+    { kind: 'numeric', name: 'user_activity:orders_7d', mean: 2, std: 1.5, fill: 1, missingIndicator: true, clip: [0, 50] },
+    { kind: 'numeric', name: 'user_activity:revenue_7d', mean: 3, std: 1, fill: 0, missingIndicator: false, log1p: true },
+    { kind: 'categorical', name: 'user_profile:plan', categories: ['free', 'plus', 'pro'], oov: false },
+  ],
+};
+
+const signature = {
+  inputs: [{ name: 'features', datatype: 'FP32' as const, shape: [-1, 6] }],
+  outputs: [{ name: 'probability', datatype: 'FP32' as const, shape: [-1, 1] }],
+};
+
+export function baselineArtifact(name: string, version: number, intercept = 0, weights = [0.8, -0.3, 0.5, 0.1, 0.2, 0.4]): ModelArtifact {
+  return {
+    format: 'mlp-model/v1',
+    name,
+    version,
+    task: 'binary_classification',
+    algorithm: 'baseline',
+    features: demoPreprocessing.features.map((f) => f.name),
+    preprocessing: demoPreprocessing,
+    signature,
+    model: { kind: 'baseline', intercept, weights, link: 'logit' },
+  };
+}
+
+/** A small TF.js MLP (6 -> 8 relu -> 1 sigmoid) with deterministic weights derived from `seed`. */
+export async function tfjsArtifact(name: string, version: number, seed = 1): Promise<ModelArtifact> {
+  await tf.setBackend('cpu');
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [6], units: 8, activation: 'relu', kernelInitializer: tf.initializers.randomNormal({ seed }) }),
+      tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.randomNormal({ seed: seed + 1 }) }),
+    ],
+  });
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  model.dispose();
+  const art = saved as tf.io.ModelArtifacts;
+  return {
+    ...baselineArtifact(name, version),
+    algorithm: 'mlp',
+    model: {
+      kind: 'tfjs-layers',
+      modelTopology: art.modelTopology,
+      weightSpecs: art.weightSpecs as unknown[],
+      weightDataBase64: Buffer.from(art.weightData as ArrayBuffer).toString('base64'),
+    },
+  };
+}
+
+/** What the trainer's `trainer.model-version.v1` answers for an artifact. */
+export function registryEntry(artifact: ModelArtifact, aliases: string[] = [], corruptBy?: 'sha' | 'weights'): ModelVersionWithArtifact {
+  let json = canonicalJson(artifact);
+  const sha256 = createHash('sha256').update(json).digest('hex');
+  if (corruptBy === 'sha') json = json.replace('"mlp-model/v1"', '"mlp-model/v1" ');
+  if (corruptBy === 'weights' && artifact.model.kind === 'tfjs-layers') {
+    // Truncated weights with a matching checksum: the bytes arrived intact but are not a model.
+    const broken = { ...artifact, model: { ...artifact.model, weightDataBase64: artifact.model.weightDataBase64.slice(0, 12) } };
+    json = canonicalJson(broken);
+    return { model: artifact.name, version: artifact.version, aliases, sha256: createHash('sha256').update(json).digest('hex'), artifactJson: json, createdAt: new Date().toISOString() };
+  }
+  return { model: artifact.name, version: artifact.version, aliases, sha256, artifactJson: json, createdAt: new Date().toISOString() };
+}

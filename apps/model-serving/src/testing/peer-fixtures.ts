@@ -1,0 +1,130 @@
+import { Controller, Get, Module, Param } from '@nestjs/common';
+import {
+  GetModelVersionMessage,
+  GetOnlineFeaturesMessage,
+  IngestPredictionLogMessage,
+  InfoMessages,
+  ListAliasesMessage,
+  ModelDriftDetectedEvent,
+  type ModelVersionWithArtifact,
+  type PayloadOf,
+  type PredictionLogRecord,
+  type RequestOf,
+} from '@mlp/contracts';
+import { PlatformError } from '@mlp/runtime';
+import { HandleEvent, HandleMessage, type ServiceDefinition } from '@mlp/service-kit';
+
+type FeatureRow = Record<string, { value: number | string | null; status: 'PRESENT' | 'NOT_FOUND' | 'OUTSIDE_MAX_AGE' }>;
+
+/**
+ * What the peer fixture answers. Integration tests may not start the other apps (apps never import
+ * apps), so a small real service, started with the kit on the real TCP transport, answers the
+ * trainer's, feature store's and warehouse's message contracts from this state.
+ */
+export class PeerFixtureState {
+  aliases = new Map<string, { champion: number | null; challenger: number | null }>();
+  versions = new Map<string, ModelVersionWithArtifact>();
+  features = new Map<string, FeatureRow>();
+  warehouseDown = false;
+  /** Online-feature calls left before the feature store starts failing (undefined: never fails). */
+  featureCallsBeforeOutage?: number;
+  readonly logged = new Map<string, PredictionLogRecord>();
+  readonly driftEvents: Array<PayloadOf<typeof ModelDriftDetectedEvent>> = [];
+  versionFetches = 0;
+
+  addVersion(entry: ModelVersionWithArtifact): void {
+    this.versions.set(`${entry.model}@${entry.version}`, entry);
+  }
+}
+
+export const peerState = new PeerFixtureState();
+
+@Controller()
+class PeerFixtureController {
+  @HandleMessage(ListAliasesMessage)
+  aliases() {
+    return { models: [...peerState.aliases].map(([model, a]) => ({ model, ...a })) };
+  }
+
+  @HandleMessage(GetModelVersionMessage)
+  version(req: RequestOf<typeof GetModelVersionMessage>) {
+    peerState.versionFetches++;
+    const version = req.version ?? (req.alias ? peerState.aliases.get(req.model)?.[req.alias] : undefined);
+    const entry = version ? peerState.versions.get(`${req.model}@${version}`) : undefined;
+    if (!entry) throw PlatformError.notFound(`no version ${version ?? req.alias} of ${req.model}`);
+    return entry;
+  }
+
+  @HandleMessage(GetOnlineFeaturesMessage)
+  online(req: RequestOf<typeof GetOnlineFeaturesMessage>) {
+    if (peerState.featureCallsBeforeOutage !== undefined) {
+      if (peerState.featureCallsBeforeOutage <= 0) throw PlatformError.unavailable('online store', 'fixture switched off');
+      peerState.featureCallsBeforeOutage--;
+    }
+    const refs = req.features ?? [];
+    const ids = req.entities['user_id'] ?? [];
+    const rows = ids.map((id) => peerState.features.get(String(id)));
+    return {
+      metadata: { feature_names: ['user_id', ...refs.map((r) => r.replace(':', '__'))] },
+      results: [
+        { values: ids, statuses: ids.map(() => 'PRESENT' as const), event_timestamps: ids.map(() => null) },
+        ...refs.map((ref) => ({
+          values: rows.map((r) => r?.[ref]?.value ?? null),
+          statuses: rows.map((r) => r?.[ref]?.status ?? ('NOT_FOUND' as const)),
+          event_timestamps: rows.map(() => null),
+        })),
+      ],
+    };
+  }
+
+  @HandleMessage(IngestPredictionLogMessage)
+  ingest(req: RequestOf<typeof IngestPredictionLogMessage>) {
+    if (peerState.warehouseDown) throw PlatformError.unavailable('warehouse', 'fixture switched off');
+    let duplicates = 0;
+    for (const r of req.records) {
+      if (peerState.logged.has(r.predictionId)) duplicates++;
+      peerState.logged.set(r.predictionId, r);
+    }
+    return { accepted: req.records.length - duplicates, duplicates };
+  }
+
+  @HandleEvent(ModelDriftDetectedEvent)
+  drift(event: PayloadOf<typeof ModelDriftDetectedEvent>) {
+    peerState.driftEvents.push(event);
+  }
+}
+
+/** The feature store's HTTP statistics endpoint (drift baselines), for the user_activity view only. */
+@Controller('v1/feature-views')
+class FeatureStatsFixtureController {
+  @Get(':name/stats')
+  stats(@Param('name') name: string) {
+    if (name !== 'user_activity') throw PlatformError.notFound(`unknown feature view ${name}`);
+    const base = { type: 'numeric', count: 1000, null_count: 0, null_rate: 0, mean: null, std: null, min: null, max: null, quantiles: null };
+    return {
+      view: 'user_activity',
+      version: 1,
+      materialization_id: 1,
+      computed_at: new Date().toISOString(),
+      features: [
+        { ...base, feature: 'orders_7d', histogram: { edges: [0, 1, 2, 3, 5, 10], counts: [300, 250, 200, 150, 100] } },
+        { ...base, feature: 'revenue_7d', histogram: { edges: [0, 10, 50, 200, 1000], counts: [400, 300, 200, 100] } },
+      ],
+    };
+  }
+}
+
+@Module({ controllers: [PeerFixtureController, FeatureStatsFixtureController] })
+export class PeerFixtureModule {}
+
+export const peerFixtureService: ServiceDefinition = {
+  name: 'serving-test-peers',
+  version: '1.0.0-test',
+  description: 'answers trainer, feature-store and dwh-ingest contracts from fixtures',
+  schema: 'serving_test_peers',
+  httpPort: 0,
+  tcpPort: 0,
+  migrations: [],
+  info: InfoMessages.trainer,
+  peers: [{ name: 'model-serving', info: InfoMessages['model-serving'] }],
+};
