@@ -21,7 +21,7 @@ leftovers() {
 run_once() {
   local attempt=$1
   : >"$log"
-  setsid env -u DATABASE_URL -u NATS_URL -u REDIS_URL npm start >"$log" 2>&1 &
+  setsid env -u DATABASE_URL -u NATS_URL -u REDIS_URL PLATFORM_DEMO=off npm start >"$log" 2>&1 &
   local pid=$!
   group=$pid
   local deadline=$((SECONDS + 300))

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // `npm start`: the whole platform on one machine. Builds the apps, starts PostgreSQL (embedded under
-// .data/ unless DATABASE_URL is set), runs every service's migrations, starts the four services as
-// separate processes with prefixed logs, waits until each is ready, prints the URLs, and on Ctrl-C
-// or SIGTERM stops everything: services drain, PostgreSQL shuts down cleanly, nothing is left behind.
+// .data/ unless DATABASE_URL is set), runs every service's migrations, starts a webhook sink and the
+// four services as separate processes with prefixed logs, waits until each is ready, then runs the
+// platform's main job (tools/runner/demo-pipeline.mjs: history -> marts -> features -> baseline ->
+// trained champion -> predictions; resumed on later starts) and keeps serving. On Ctrl-C or SIGTERM
+// it stops everything: services drain, PostgreSQL shuts down cleanly, nothing is left behind.
+// PLATFORM_DEMO=off starts the services only.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -16,6 +19,11 @@ import { entryPoint, peersSpec, SERVICES } from './services.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 ensureInstalled(root);
 const { startEmbeddedPostgres } = await import('../../libs/runtime/src/lib/embedded-postgres.mjs');
+const { createWebhookSink } = await import('../demo/webhook-sink.mjs');
+const { runDemoPipeline } = await import('./demo-pipeline.mjs');
+const SINK_PORT = Number(process.env.WEBHOOK_SINK_PORT ?? 3090);
+const demoEnabled = !['off', 'false', '0'].includes(String(process.env.PLATFORM_DEMO ?? 'on').toLowerCase());
+let sink;
 const say = (msg) => console.log(`\x1b[1m[platform]\x1b[0m       ${msg}`);
 const children = new Map();
 let embedded;
@@ -31,7 +39,7 @@ function portFree(port) {
 
 async function main() {
   for (const svc of SERVICES) {
-    for (const port of [svc.httpPort, svc.tcpPort]) {
+    for (const port of [svc.httpPort, svc.tcpPort, ...(process.env.WEBHOOK_URLS ? [] : [SINK_PORT])]) {
       if (!(await portFree(port))) throw new Error(`port ${port} (${svc.name}) is in use: is the platform already running?`);
     }
   }
@@ -50,8 +58,18 @@ async function main() {
   if (process.env.NATS_URL) say('transport: NATS');
   if (process.env.REDIS_URL) say('online store: Redis');
 
+  // Reporting: every event a service publishes (SLA breaches, drift, promotions, failed training)
+  // is delivered to this sink, which prints it, unless WEBHOOK_URLS points somewhere else.
+  const webhookSecret = process.env.WEBHOOK_SECRET ?? 'local-demo-webhook-secret';
+  if (!process.env.WEBHOOK_URLS) {
+    sink = createWebhookSink({ secret: webhookSecret, log: (line) => console.log(formatLine('webhooks', 34, line)) });
+    await new Promise((resolve, reject) => sink.once('error', reject).listen(SINK_PORT, '127.0.0.1', resolve));
+    say(`webhook sink on http://127.0.0.1:${SINK_PORT}/webhooks`);
+  }
   const baseEnv = {
     ...process.env,
+    WEBHOOK_URLS: process.env.WEBHOOK_URLS ?? `http://127.0.0.1:${SINK_PORT}/webhooks`,
+    WEBHOOK_SECRET: webhookSecret,
     DATABASE_URL: databaseUrl,
     PEERS: peersSpec(),
     PLATFORM_PARENT_PID: String(process.pid),
@@ -69,6 +87,16 @@ async function main() {
   say('all services are ready:');
   for (const svc of SERVICES) {
     say(`  ${svc.name.padEnd(14)} http://127.0.0.1:${svc.httpPort}   docs http://127.0.0.1:${svc.httpPort}/docs   metrics /metrics`);
+  }
+  if (demoEnabled) {
+    say('running the platform\'s main job (PLATFORM_DEMO=off to skip)');
+    try {
+      await runDemoPipeline({ root, say, env: process.env });
+    } catch (err) {
+      // The services stay up so the failure can be looked at; the next start resumes from here.
+      say(`the main job stopped: ${err.message}`);
+      say('the services keep running; fix the cause and start again to resume');
+    }
   }
   say('press Ctrl-C to stop');
 }
@@ -122,6 +150,7 @@ async function stop(code = 0) {
       }),
   );
   await Promise.all(exits);
+  sink?.close();
   if (embedded) await embedded.stop();
   say('stopped');
   process.exit(code);
