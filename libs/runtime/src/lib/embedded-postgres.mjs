@@ -72,7 +72,20 @@ export async function startEmbeddedPostgres(options) {
   } finally {
     await admin.end();
   }
-  return { url, port: options.port, stop: () => pg.stop() };
+  return {
+    url,
+    port: options.port,
+    async stop() {
+      // A server that already exited (e.g. Ctrl-C reached the whole process group) has nothing to
+      // stop, and waiting for its 'exit' event again would never end.
+      const child = pg.process;
+      if (!child || child.exitCode !== null || child.signalCode !== null) {
+        pg.process = undefined;
+        return;
+      }
+      await pg.stop();
+    },
+  };
 }
 
 async function stopLeftover(dataDir, log) {
