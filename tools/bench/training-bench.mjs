@@ -33,21 +33,11 @@ if (!fs.existsSync(path.join(dist, 'models/layers-model.js'))) {
   console.error('build the trainer first: node tools/build/build-app.mjs trainer');
   process.exit(2);
 }
-const { trainLayersModel } = require(path.join(dist, 'models/layers-model.js'));
+const { trainLayersModel, seededRandom: mulberry32 } = require(path.join(dist, 'models/layers-model.js'));
 const { initBackend } = require(path.join(dist, 'models/tfjs-backend.js'));
 const { fitPreprocessing, applyToRows } = require(path.join(dist, 'preprocessing/preprocessing.js'));
 const { HttpTrainingSetSource } = require(path.join(dist, 'training-runs/training-set-source.js'));
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rows shaped like the demo training set: 5 numeric features (one with gaps) and a 3-way plan. */
 function syntheticRecords(n, seed = 1) {

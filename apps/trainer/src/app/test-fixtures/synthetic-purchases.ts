@@ -1,3 +1,5 @@
+import { seededRandom } from '../models/layers-model';
+
 /**
  * Synthetic purchase-propensity rows whose true probability is known: a logistic function of the
  * features (missing order counts contribute their mean), labels drawn from it with a seeded PRNG.
@@ -14,16 +16,6 @@ export interface SyntheticRow {
   profile__plan: string;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SyntheticOptions {
   rows: number;
@@ -35,7 +27,7 @@ export interface SyntheticOptions {
 }
 
 export function syntheticPurchases(options: SyntheticOptions): SyntheticRow[] {
-  const random = mulberry32(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   const signal = options.signal ?? 1;
   const plans = ['free', 'plus', 'pro'];
   const planEffect: Record<string, number> = { free: 0, plus: 0.6, pro: 1.3 };
