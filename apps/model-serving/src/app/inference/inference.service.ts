@@ -105,17 +105,38 @@ export class InferenceService {
 
   async inferTensors(name: string, target: Target, request: ParsedInferRequest, sticky: StickyKeys, ctx: { model?: LoadedModel } = {}): Promise<InferResult> {
     const requestId = sticky.requestId;
-    const { model, arm, shadow } = await this.resolve(name, target, sticky);
-    ctx.model = model;
-    if (request.outputs) {
-      for (const o of request.outputs) {
-        if (!model.artifact.signature.outputs.some((s) => s.name === o)) throw badInfer(InferErrorCode.UNKNOWN_OUTPUT, `the model has no output ${o}`);
+    const held = new Set<LoadedModel>();
+    try {
+      const { model, arm, shadow } = await this.resolveHeld(name, target, sticky, held);
+      ctx.model = model;
+      if (request.outputs) {
+        for (const o of request.outputs) {
+          if (!model.artifact.signature.outputs.some((s) => s.name === o)) throw badInfer(InferErrorCode.UNKNOWN_OUTPUT, `the model has no output ${o}`);
+        }
+      }
+      const rows = assembleRows(model.artifact, request.inputs, this.limits.maxRows);
+      const out = await this.predict(model, arm, rows, requestId);
+      if (shadow) void this.shadowScore(shadow, request.inputs, requestId);
+      return { model, arm, outputs: outputTensors(model.artifact, out, rows.rows) };
+    } finally {
+      for (const m of held) m.release();
+    }
+  }
+
+  /**
+   * Resolves the version to use and holds it until the caller releases it, so a swap that happens
+   * while the request is still fetching features or assembling rows cannot unload it underneath.
+   * A version unloaded between resolving and holding is resolved again (the new one is serving).
+   */
+  private async resolveHeld(name: string, target: Target, sticky: StickyKeys, held: Set<LoadedModel>) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const r = await this.resolve(name, target, sticky);
+      if (held.has(r.model) || r.model.acquire()) {
+        held.add(r.model);
+        return r;
       }
     }
-    const rows = assembleRows(model.artifact, request.inputs, this.limits.maxRows);
-    const out = await this.predict(model, arm, rows, requestId);
-    if (shadow) void this.shadowScore(shadow, request.inputs, requestId);
-    return { model, arm, outputs: outputTensors(model.artifact, out, rows.rows) };
+    throw new PlatformError(503, InferErrorCode.MODEL_NOT_READY, `${name} is being swapped; retry`);
   }
 
   /**
@@ -190,43 +211,48 @@ export class InferenceService {
     // Route each entity by its own sticky key, then score each arm's group in one call.
     const groups = new Map<LoadedModel, { arm: ModelArm; idx: number[] }>();
     let shadow: LoadedModel | undefined;
-    for (let i = 0; i < n; i++) {
-      const entity = keys.map((k) => `${k}=${entities[k][i]}`).join('&');
-      const r = await this.resolve(name, version ? { version } : { policy: true }, { entity, header, requestId });
-      shadow ??= r.shadow;
-      const g = groups.get(r.model) ?? { arm: r.arm, idx: [] };
-      g.idx.push(i);
-      groups.set(r.model, g);
+    const held = new Set<LoadedModel>();
+    try {
+      for (let i = 0; i < n; i++) {
+        const entity = keys.map((k) => `${k}=${entities[k][i]}`).join('&');
+        const r = await this.resolveHeld(name, version ? { version } : { policy: true }, { entity, header, requestId }, held);
+        shadow ??= r.shadow;
+        const g = groups.get(r.model) ?? { arm: r.arm, idx: [] };
+        g.idx.push(i);
+        groups.set(r.model, g);
+      }
+      const predictions: PredictEntitiesReply['predictions'] = new Array(n);
+      let degraded = 0;
+      await Promise.all(
+        [...groups].map(async ([model, g]) => {
+          const subset = g.idx.map((i) => entityRows[i]);
+          const { rows, values, statuses } = await this.entityRows(model, subset);
+          const out = await this.predict(model, g.arm, rows, requestId, subset);
+          const width = out.length / rows.rows;
+          g.idx.forEach((i, j) => {
+            if (rows.reports?.[j].filled.length) degraded++;
+            predictions[i] = {
+              entity: subset[j],
+              score: out[j * width],
+              model: model.name,
+              version: model.version,
+              arm: g.arm === 'pinned' ? 'pinned' : g.arm,
+              featureStatuses: statuses[j],
+              features: values[j],
+            };
+          });
+        }),
+      );
+      if (shadow) {
+        const challenger = shadow;
+        void this.entityRows(challenger, entityRows)
+          .then(({ rows }) => this.predict(challenger, 'shadow', rows, requestId, entityRows))
+          .catch((err) => this.log.warn({ err: String(err) }, 'shadow scoring failed (the caller was not affected)'));
+      }
+      return { model: name, predictions, degraded };
+    } finally {
+      for (const m of held) m.release();
     }
-    const predictions: PredictEntitiesReply['predictions'] = new Array(n);
-    let degraded = 0;
-    await Promise.all(
-      [...groups].map(async ([model, g]) => {
-        const subset = g.idx.map((i) => entityRows[i]);
-        const { rows, values, statuses } = await this.entityRows(model, subset);
-        const out = await this.predict(model, g.arm, rows, requestId, subset);
-        const width = out.length / rows.rows;
-        g.idx.forEach((i, j) => {
-          if (rows.reports?.[j].filled.length) degraded++;
-          predictions[i] = {
-            entity: subset[j],
-            score: out[j * width],
-            model: model.name,
-            version: model.version,
-            arm: g.arm === 'pinned' ? 'pinned' : g.arm,
-            featureStatuses: statuses[j],
-            features: values[j],
-          };
-        });
-      }),
-    );
-    if (shadow) {
-      const challenger = shadow;
-      void this.entityRows(challenger, entityRows)
-        .then(({ rows }) => this.predict(challenger, 'shadow', rows, requestId, entityRows))
-        .catch((err) => this.log.warn({ err: String(err) }, 'shadow scoring failed (the caller was not affected)'));
-    }
-    return { model: name, predictions, degraded };
   }
 
   /** Fetches a model's features online and applies its preprocessing; statuses mark missing and stale values. */
