@@ -41,7 +41,8 @@ describe('feature registry: apply plans and versions on a real PostgreSQL', () =
     expect(res.status).toBe(200);
     const [row] = parseTrainingSet(res.text).rows;
     // Windows of 2026-01-03 (event time 01-04 00:00): 7 days hold 01-01 and 01-03; 28 days not 2025-12-01.
-    expect(row).toMatchObject({ orders_7d: 3, orders_28d: 3, revenue_7d: 12, page_views_7d: 7, active_days_28d: 2, country: 'PL', plan: 'plus', tenure_days: 8 });
+    // Tenure at the row's own time: 2026-01-04 - signup 2025-12-25; the profile is valid from signup.
+    expect(row).toMatchObject({ orders_7d: 3, orders_28d: 3, revenue_7d: 12, page_views_7d: 7, active_days_28d: 2, orders_56d: 12, active_days_56d: 3, country: 'PL', plan: 'plus', tenure_days: 10 });
     expect((await views()).map((v) => v.source_status)).toEqual(['READY', 'READY']);
   });
 
