@@ -99,7 +99,12 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
     return jobs;
   }
 
-  /** From where each view's last successful materialization ended (or end - ttl) up to `end`. */
+  /**
+   * Up to `end`, from where the last successful run ended or from `end - ttl`, whichever is earlier.
+   * Re-reading the ttl window catches rows that arrived after a run but carry an event time before
+   * its end (a mart rebuilt later than the data's event time); online writes keep the newest value
+   * per entity, so reading a row twice changes nothing.
+   */
   async materializeIncremental(end: Date, views: string[] | undefined, trigger: string): Promise<Materialization[]> {
     const targets = await this.targets(views);
     const jobs: Materialization[] = [];
@@ -108,7 +113,8 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
         `SELECT max(end_ts) AS end_ts FROM "${this.db.schema}".materializations WHERE view = $1 AND version = $2 AND status <> 'FAILED'`,
         [v.name, v.version],
       );
-      const start = last?.end_ts ?? new Date(end.getTime() - v.spec.ttl_seconds * 1000);
+      const ttlStart = new Date(end.getTime() - v.spec.ttl_seconds * 1000);
+      const start = last?.end_ts && last.end_ts < ttlStart ? last.end_ts : ttlStart;
       if (start >= end) continue;
       jobs.push(await this.createJob(v, start, end, trigger));
     }

@@ -72,7 +72,8 @@ export const DEMO_DEFINITIONS: ApplyRequest = {
         sql: `SELECT user_id, signup_date::timestamp AT TIME ZONE 'UTC' AS event_timestamp, country, plan
               FROM dwh.mart_user_profile`,
       },
-      ttl_seconds: 365 * 86400,
+      // Valid from signup for as long as the user exists: only a changed profile replaces it.
+      ttl_seconds: 3650 * 86400,
       online: true,
       description: 'Country and plan of each user, valid from signup',
       owner: 'data-platform',
