@@ -186,13 +186,18 @@ async function main() {
   console.log(JSON.stringify({ bench: 'features-online', floor, results }));
 }
 
-async function historical() {
-  const n = opt.historicalRows;
-  const pool = new pg.Pool({ connectionString: opt.databaseUrl, max: 2 });
+/** The activity mart (the shape dwh-ingest publishes), created if missing and emptied. */
+async function emptyActivityMart(pool) {
   await pool.query(`CREATE SCHEMA IF NOT EXISTS dwh`);
   await pool.query(`CREATE TABLE IF NOT EXISTS dwh.mart_user_activity_daily (user_id text, activity_date date, page_views int, product_views int,
     add_to_carts int, checkouts int, orders int, revenue numeric(12,2), updated_at timestamptz, PRIMARY KEY (user_id, activity_date))`);
   await pool.query(`TRUNCATE dwh.mart_user_activity_daily`);
+}
+
+async function historical() {
+  const n = opt.historicalRows;
+  const pool = new pg.Pool({ connectionString: opt.databaseUrl, max: 2 });
+  await emptyActivityMart(pool);
   // N/10 users x 10 days; label rows at noon of each day see the previous day's values.
   await pool.query(
     `INSERT INTO dwh.mart_user_activity_daily SELECT 'h' || u, date '2026-01-01' + d, u % 50, u % 20, u % 7, u % 5, u % 3, (u % 100)::numeric, now()
@@ -253,10 +258,7 @@ async function historical() {
 async function materialization() {
   const n = opt.materializeUsers;
   const pool = new pg.Pool({ connectionString: opt.databaseUrl, max: 2 });
-  await pool.query(`CREATE SCHEMA IF NOT EXISTS dwh`);
-  await pool.query(`CREATE TABLE IF NOT EXISTS dwh.mart_user_activity_daily (user_id text, activity_date date, page_views int, product_views int,
-    add_to_carts int, checkouts int, orders int, revenue numeric(12,2), updated_at timestamptz, PRIMARY KEY (user_id, activity_date))`);
-  await pool.query(`TRUNCATE dwh.mart_user_activity_daily`);
+  await emptyActivityMart(pool);
   await pool.query(
     `INSERT INTO dwh.mart_user_activity_daily SELECT 'm' || u, current_date - 1, u % 50, u % 20, u % 7, u % 5, u % 3, (u % 100)::numeric, now() FROM generate_series(1, $1::int) u`,
     [n],

@@ -30,6 +30,27 @@ async function until<T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, time
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const row = (i: number) => [i / 10, (i % 2) as number, -i / 20, 1, 0, 0];
 
+/**
+ * A peer service answering the trainer, feature-store and dwh-ingest contracts from fixtures (the
+ * real apps cannot be imported here), and model-serving wired to it over the TCP transport.
+ */
+async function startServingWithPeers(db: TestDatabase, env: Record<string, string>): Promise<{ peers: TestService; svc: TestService }> {
+  const servingTcp = await freePort();
+  const peers = await startTestService(peerFixtureService, PeerFixtureModule, { db, env: { PEERS: `model-serving=127.0.0.1:${servingTcp}` } });
+  const at = `127.0.0.1:${peers.tcpPort}`;
+  const svc = await startTestService(service, AppModule, {
+    db,
+    env: {
+      TCP_PORT: String(servingTcp),
+      PEERS: `trainer=${at},feature-store=${at},dwh-ingest=${at}`,
+      FEATURE_STORE_URL: peers.url,
+      PEER_TIMEOUT_MS: '2000',
+      ...env,
+    },
+  });
+  return { peers, svc };
+}
+
 describe('model-serving over the real transport and PostgreSQL', () => {
   let db: TestDatabase;
   let peers: TestService;
@@ -100,31 +121,21 @@ describe('model-serving over the real transport and PostgreSQL', () => {
       peerState.features.set(`b${String(g).padStart(3, '0')}`, { 'user_activity:orders_7d': { value: g % 7, status: 'PRESENT' }, 'user_profile:plan': { value: 'free', status: 'PRESENT' } });
     }
     spillDir = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-spill-'));
-    const servingTcp = await freePort();
-    peers = await startTestService(peerFixtureService, PeerFixtureModule, { db, env: { PEERS: `model-serving=127.0.0.1:${servingTcp}` } });
-    const at = `127.0.0.1:${peers.tcpPort}`;
-    svc = await startTestService(service, AppModule, {
-      db,
-      env: {
-        TCP_PORT: String(servingTcp),
-        PEERS: `trainer=${at},feature-store=${at},dwh-ingest=${at}`,
-        FEATURE_STORE_URL: peers.url,
-        PEER_TIMEOUT_MS: '2000',
-        BODY_LIMIT_BYTES: '262144',
-        MAX_INFER_ROWS: '500',
-        MODEL_RECONCILE_INTERVAL_MS: '60000',
-        PREDICTION_LOG_CAPACITY: '50',
-        PREDICTION_LOG_BATCH: '20',
-        PREDICTION_LOG_FLUSH_MS: '100',
-        PREDICTION_LOG_SPILL_DIR: spillDir,
-        DRIFT_WINDOW: '200',
-        DRIFT_MIN_OBSERVATIONS: '100',
-        DRIFT_CHECK_INTERVAL_MS: '200',
-        OUTBOX_POLL_MS: '100',
-        BATCH_POLL_MS: '100',
-        BATCH_RETRY_MS: '200',
-      },
-    });
+    ({ peers, svc } = await startServingWithPeers(db, {
+      BODY_LIMIT_BYTES: '262144',
+      MAX_INFER_ROWS: '500',
+      MODEL_RECONCILE_INTERVAL_MS: '60000',
+      PREDICTION_LOG_CAPACITY: '50',
+      PREDICTION_LOG_BATCH: '20',
+      PREDICTION_LOG_FLUSH_MS: '100',
+      PREDICTION_LOG_SPILL_DIR: spillDir,
+      DRIFT_WINDOW: '200',
+      DRIFT_MIN_OBSERVATIONS: '100',
+      DRIFT_CHECK_INTERVAL_MS: '200',
+      OUTBOX_POLL_MS: '100',
+      BATCH_POLL_MS: '100',
+      BATCH_RETRY_MS: '200',
+    }));
     await until(() => call('GET', '/v2/health/ready'), (r) => r.status === 200);
   }, 60000);
 
@@ -435,21 +446,11 @@ describe('prediction log with back pressure', () => {
     peerState.addVersion(registryEntry(baselineArtifact('pressure', 1)));
     peerState.aliases.set('pressure', { champion: 1, challenger: null });
     db = await createTestDatabase();
-    const servingTcp = await freePort();
-    peers = await startTestService(peerFixtureService, PeerFixtureModule, { db, env: { PEERS: `model-serving=127.0.0.1:${servingTcp}` } });
-    const at = `127.0.0.1:${peers.tcpPort}`;
-    svc = await startTestService(service, AppModule, {
-      db,
-      env: {
-        TCP_PORT: String(servingTcp),
-        PEERS: `trainer=${at},feature-store=${at},dwh-ingest=${at}`,
-        FEATURE_STORE_URL: peers.url,
-        PEER_TIMEOUT_MS: '2000',
-        PREDICTION_LOG_CAPACITY: '5',
-        PREDICTION_LOG_OVERFLOW: 'backpressure',
-        PREDICTION_LOG_FLUSH_MS: '100',
-      },
-    });
+    ({ peers, svc } = await startServingWithPeers(db, {
+      PREDICTION_LOG_CAPACITY: '5',
+      PREDICTION_LOG_OVERFLOW: 'backpressure',
+      PREDICTION_LOG_FLUSH_MS: '100',
+    }));
     await until(async () => (await fetch(`${svc.url}/v2/health/ready`)).status, (s) => s === 200);
   }, 60000);
 

@@ -39,7 +39,6 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
   private stopped = false;
   private readonly delivered: Counter<'pattern' | 'kind'>;
   private readonly failures: Counter<'pattern' | 'kind'>;
-  private readonly pending: Gauge;
   private readonly webhooks: string[];
 
   constructor(
@@ -53,6 +52,7 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
     this.webhooks = (config.env.WEBHOOK_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
     this.delivered = new Counter({ name: 'outbox_delivered_total', help: 'Outbox rows delivered', labelNames: ['pattern', 'kind'], registers: [metrics.registry] });
     this.failures = new Counter({ name: 'outbox_delivery_failures_total', help: 'Failed outbox delivery attempts (retried)', labelNames: ['pattern', 'kind'], registers: [metrics.registry] });
+    // Registered in the service's registry; it counts pending rows whenever /metrics is scraped.
     const pending: Gauge = new Gauge({
       name: 'outbox_pending',
       help: 'Outbox rows not yet delivered',
@@ -65,7 +65,6 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
         pending.set(Number(row?.n ?? 0));
       },
     });
-    this.pending = pending;
   }
 
   /** Destinations of an event: every consumer service and every webhook. */
