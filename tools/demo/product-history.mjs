@@ -61,7 +61,7 @@ export const LIBRARY = { name: 'mlp-demo-tracker', version: '1.4.0' };
  * @param {object} [options]
  * @param {number} [options.seed=42]
  * @param {number} [options.users=3000]
- * @param {number} [options.weeks=8] length of the history before `end`
+ * @param {number} [options.weeks=12] length of the history before `end`
  * @param {string|number|Date} [options.end] end of the history (default: now, to the minute)
  * @param {Array<Shift>} [options.shifts] behaviour changes in [from, until) (the simulator's acceleration and drift)
  * @typedef {{ from: number, until?: number, country?: string, plan?: string, orderFactor?: number, sessionFactor?: number }} Shift
@@ -69,7 +69,7 @@ export const LIBRARY = { name: 'mlp-demo-tracker', version: '1.4.0' };
 export function createProductWorld(options = {}) {
   const seed = options.seed ?? 42;
   const userCount = options.users ?? 3000;
-  const weeks = options.weeks ?? 8;
+  const weeks = options.weeks ?? 12;
   if (!Number.isInteger(userCount) || userCount < 1) throw new Error('users must be a positive integer');
   if (!(weeks > 0)) throw new Error('weeks must be positive');
   const end = options.end === undefined ? Math.floor(Date.now() / 60_000) * 60_000 : toMs(options.end);

@@ -34,11 +34,16 @@ export function naturalEventRate(world, at) {
   return events / 86_400;
 }
 
-/** Every model version mentioned in a prediction answer, whatever its exact shape. */
+/**
+ * Every model version mentioned in a prediction answer: predict-entities rows carry `version` next to
+ * `model` (and `arm`), V2 answers carry `model_version`.
+ */
 export function modelVersionsIn(body, found = new Set(), depth = 0) {
   if (body === null || typeof body !== 'object' || depth > 4) return found;
+  const isPredictionRow = !Array.isArray(body) && typeof body.model === 'string' && 'arm' in body;
   for (const [k, v] of Object.entries(body)) {
-    if ((k === 'model_version' || k === 'modelVersion') && (typeof v === 'string' || typeof v === 'number')) found.add(String(v));
+    const isVersion = k === 'model_version' || k === 'modelVersion' || (k === 'version' && isPredictionRow);
+    if (isVersion && (typeof v === 'string' || typeof v === 'number')) found.add(String(v));
     else if (typeof v === 'object') modelVersionsIn(v, found, depth + 1);
   }
   return found;

@@ -130,4 +130,17 @@ describe('live product simulator', () => {
     assert.deepEqual([...modelVersionsIn({ results: [{ modelVersion: '4' }, { modelVersion: '5' }] })].sort(), ['4', '5']);
     assert.deepEqual([...modelVersionsIn({ score: 1 })], []);
   });
+
+  it('reads the version of each predict-entities row, not unrelated version fields', () => {
+    const answer = {
+      model: 'purchase_propensity',
+      degraded: 0,
+      predictions: [
+        { entity: { user_id: 'u1' }, score: 0.2, model: 'purchase_propensity', version: 3, arm: 'champion', featureStatuses: {}, features: {} },
+        { entity: { user_id: 'u2' }, score: 0.4, model: 'purchase_propensity', version: 4, arm: 'challenger', featureStatuses: {}, features: {} },
+      ],
+    };
+    assert.deepEqual([...modelVersionsIn(answer)].sort(), ['3', '4']);
+    assert.deepEqual([...modelVersionsIn({ app: { version: '1.4.0' } })], []);
+  });
 });

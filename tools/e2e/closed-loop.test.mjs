@@ -2,98 +2,34 @@
 // PostgreSQL (a fresh database on DATABASE_URL), the main job of `npm start` on a small product
 // history, and a promotion observed as a change of model_version in a prediction answer.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { http, poll, runDemoPipeline, MODEL } from '../runner/demo-pipeline.mjs';
-import { entryPoint, SERVICES } from '../runner/services.mjs';
+import { startPlatform } from './platform-processes.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const OFFSET = Number(process.env.E2E_PORT_OFFSET ?? 21000);
-const services = SERVICES.map((s) => ({ ...s, httpPort: s.httpPort + OFFSET, tcpPort: s.tcpPort + OFFSET }));
-const url = (name) => `http://127.0.0.1:${services.find((s) => s.name === name).httpPort}`;
-const urls = { dwh: url('dwh-ingest'), features: url('feature-store'), trainer: url('trainer'), serving: url('model-serving') };
-const children = [];
-const logs = new Map();
-let database;
-let dataDir;
-
-async function admin(sql) {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+let platform;
+let urls;
 
 before(async () => {
-  assert.ok(process.env.DATABASE_URL, 'run through npm test, which provides DATABASE_URL');
-  for (const s of services) assert.ok(fs.existsSync(entryPoint(root, s.name)), `${s.name} is not built: npm test builds it`);
-  database = `mlp_e2e_${Date.now().toString(36)}`;
-  await admin(`CREATE DATABASE ${database}`);
-  const dbUrl = new URL(process.env.DATABASE_URL);
-  dbUrl.pathname = `/${database}`;
-  dataDir = fs.mkdtempSync(path.join(root, 'tmp-e2e-'));
-  const env = {
-    PATH: process.env.PATH,
-    DATABASE_URL: dbUrl.toString(),
-    PEERS: services.map((s) => `${s.name}=127.0.0.1:${s.tcpPort}`).join(','),
-    FEATURE_STORE_URL: urls.features,
-    TRAINER_URL: urls.trainer,
-    DWH_INGEST_URL: urls.dwh,
-    LOG_LEVEL: 'warn',
-    OUTBOX_POLL_MS: '200',
-    PREDICTION_LOG_SPILL_DIR: path.join(dataDir, 'spill'),
-  };
-  for (const s of services) {
-    const child = spawn(process.execPath, [entryPoint(root, s.name)], {
-      cwd: root,
-      env: { ...env, PORT: String(s.httpPort), TCP_PORT: String(s.tcpPort) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    logs.set(s.name, []);
-    for (const stream of [child.stdout, child.stderr]) stream.on('data', (c) => logs.get(s.name).push(c.toString()));
-    children.push(child);
-  }
-  for (const s of services) {
-    await poll(async () => (await fetch(`http://127.0.0.1:${s.httpPort}/readyz`).catch(() => ({ status: 0 }))).status === 200, {
-      what: `${s.name} ready`,
-      timeoutMs: 90_000,
-      intervalMs: 300,
-    });
-  }
+  platform = await startPlatform({ offset: Number(process.env.E2E_PORT_OFFSET ?? 21000), name: 'e2e' });
+  urls = platform.urls;
 });
 
 after(async () => {
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise((resolve) => {
-          if (c.exitCode !== null) return resolve();
-          c.once('exit', resolve);
-          c.kill('SIGTERM');
-        }),
-    ),
-  );
-  if (database) await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await platform?.stop();
 });
 
 test('events become marts, features, a promoted champion and predictions; a promotion changes model_version', { timeout: 900_000 }, async (t) => {
   const said = [];
-  const stateRoot = dataDir;
+  const stateRoot = platform.dataDir;
   const summary = await runDemoPipeline({
     root: stateRoot,
     say: (line) => said.push(line),
     env: { DEMO_USERS: '400', DEMO_WEEKS: '6', DEMO_SEED: '7' },
     urls
   }).catch((err) => {
-    for (const [name, lines] of logs) t.diagnostic(`${name}: ${lines.join('').slice(-3000)}`);
+    for (const tail of platform.logTails()) t.diagnostic(tail);
     t.diagnostic(said.join('\n'));
     throw err;
   });

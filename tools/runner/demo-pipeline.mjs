@@ -4,7 +4,7 @@
 // .data/demo/state.json, so a later start reuses the data and resumes instead of starting over.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createProductWorld, rankAuc, worldFromManifest, DEFAULT_MANIFEST } from '../demo/product-history.mjs';
+import { createProductWorld, rankAuc, worldFromManifest, DAY_MS, DEFAULT_MANIFEST } from '../demo/product-history.mjs';
 import { sendHistory } from '../demo/send-events.mjs';
 
 export const URLS = {
@@ -15,6 +15,24 @@ export const URLS = {
 };
 export const MODEL = 'purchase_propensity';
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+/**
+ * `DEMO_SCENARIO=shift`: the history holds a behaviour change of one segment that began six weeks
+ * ago (US users browse 4x as much and order a quarter as often), and the first champion is the
+ * model the platform would have trained the day it began (`overrides.end`). Labels take 7 days, so
+ * this is how a demo can compress time honestly: once live predictions flow (the simulator), drift,
+ * retraining, the gate and a new champion follow with nobody touching anything.
+ */
+export const SHIFT_SCENARIO = { daysAgo: 42, country: 'US', orderFactor: 0.25, sessionFactor: 4 };
+
+/** While the as-of champion is trained, new data must not retrain the model on its own. */
+async function holdAutomaticRetraining(urls) {
+  const specs = await http('GET', `${urls.trainer}/v1/model-specs`);
+  const { schedule, ...spec } = specs.models.find((m) => m.spec.name === MODEL).spec;
+  void schedule;
+  await http('POST', `${urls.trainer}/v1/model-specs`, { ...spec, triggers: { onDrift: true } });
+  return specs.models.find((m) => m.spec.name === MODEL).spec;
+}
 
 export async function http(method, url, body, { ok = [200, 201, 202], timeoutMs = 600_000 } = {}) {
   const res = await fetch(url, {
@@ -68,19 +86,32 @@ export async function runDemoPipeline({ root, say, env = process.env, urls = URL
   const state = loadState(stateFile);
   const save = () => fs.writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
 
+  const scenario = env.DEMO_SCENARIO ?? 'steady';
+  if (!['steady', 'shift'].includes(scenario)) throw new Error(`DEMO_SCENARIO must be steady or shift, got ${scenario}`);
+
   // 1. The product's history, sent the way a product platform sends it.
   let world;
   if (state.history && fs.existsSync(manifestPath)) {
     world = worldFromManifest(manifestPath);
     say(`history: reusing ${fmt(world.users.length)} users already sent (${fmt(state.history.totals.accepted)} events accepted)`);
   } else {
+    const end = Math.floor(Date.now() / 60_000) * 60_000;
+    const { daysAgo, ...change } = SHIFT_SCENARIO;
+    const shifts = scenario === 'shift' ? [{ from: end - daysAgo * DAY_MS, ...change }] : [];
     world = createProductWorld({
       users: Number(env.DEMO_USERS ?? 3000),
-      weeks: Number(env.DEMO_WEEKS ?? 8),
+      weeks: Number(env.DEMO_WEEKS ?? 12),
       seed: Number(env.DEMO_SEED ?? 42),
+      end,
+      shifts,
     });
+    if (scenario === 'shift') {
+      state.scenario = { name: 'shift', since: new Date(shifts[0].from).toISOString(), ...change, spec: await holdAutomaticRetraining(urls) };
+      save();
+      say(`scenario: since ${state.scenario.since.slice(0, 10)} ${change.country} users browse x${change.sessionFactor} and order x${change.orderFactor}; the champion will be trained as of that day`);
+    }
     say(`history: ${fmt(world.users.length)} users over ${(world.end - world.start) / (7 * 86_400_000)} weeks -> POST ${urls.dwh}/v1/batch`);
-    const sent = await sendHistory(world, { baseUrl: urls.dwh, manifestPath, truthSource: 'true_propensity' });
+    const sent = await sendHistory(world, { baseUrl: urls.dwh, manifestPath, truthSource: 'true_propensity', progress: env.DEMO_PROGRESS === 'off' ? null : process.stderr });
     if (sent.totals.unsent > 0 || sent.spend?.error) {
       throw new Error(`sending the history did not finish: ${JSON.stringify(sent.totals)} ${sent.spend?.error ?? ''}`);
     }
@@ -99,33 +130,26 @@ export async function runDemoPipeline({ root, say, env = process.env, urls = URL
 
   // 3. Features: the mart refresh triggers materialization; make sure it has run up to now.
   say(`features: materializing the online store (POST ${urls.features}/v1/materialize-incremental)`);
-  const mats = await http('POST', `${urls.features}/v1/materialize-incremental`, { end: new Date().toISOString() });
-  const ids = (mats.materializations ?? []).map((m) => m.id);
-  const done = await Promise.all(
-    ids.map((id) =>
-      poll(
-        async () => {
-          const m = await http('GET', `${urls.features}/v1/materializations/${id}`);
-          return ['succeeded', 'failed'].includes(String(m.status).toLowerCase()) ? m : undefined;
-        },
-        { what: `materialization ${id}` },
-      ),
-    ),
-  );
-  for (const m of done) say(`features:   ${m.view}@v${m.version}: ${String(m.status).toLowerCase()}, ${fmt(m.rows_written)} rows written to the online store`);
-  const failedMats = done.filter((m) => String(m.status).toLowerCase() !== 'succeeded');
-  if (failedMats.length) throw new Error(`materialization failed: ${failedMats.map((m) => `${m.view}: ${m.error}`).join('; ')}`);
+  await materializeOnline(urls, say);
 
   // 4. A baseline (the proof of concept), then the real model that must beat it.
   if (!state.training?.model) {
     state.training = state.training ?? {};
+    const asOf = state.scenario ? { end: state.scenario.since } : {};
     if (!state.training.baseline) {
-      state.training.baseline = await train(urls, say, { algorithm: { kind: 'baseline' } }, 'baseline');
+      state.training.baseline = await train(urls, say, { algorithm: { kind: 'baseline' }, ...asOf }, 'baseline');
       save();
     }
-    state.training.model = await train(urls, say, undefined, 'model');
+    state.training.model = await train(urls, say, state.scenario ? asOf : undefined, state.scenario ? `model (as of ${state.scenario.since.slice(0, 10)})` : 'model');
     save();
   } else say(`training: reusing run ${state.training.model.id} (champion v${state.training.model.modelVersion ?? '?'})`);
+
+  if (state.scenario && !state.scenario.restored) {
+    // Automation back on: drift, new marts and the schedule retrain from here.
+    await http('POST', `${urls.trainer}/v1/model-specs`, state.scenario.spec);
+    state.scenario.restored = true;
+    save();
+  }
 
   // 5. Serving picks up the champion (model.promoted event, or its periodic reconcile).
   say(`serving: waiting for model-serving to load the champion of ${MODEL}`);
@@ -148,7 +172,28 @@ export async function runDemoPipeline({ root, say, env = process.env, urls = URL
   return summary;
 }
 
-async function runTransformations(urls) {
+/** Materializes every online view up to now and waits for it (a failed view throws). */
+export async function materializeOnline(urls, say) {
+  const mats = await http('POST', `${urls.features}/v1/materialize-incremental`, { end: new Date().toISOString() });
+  const ids = (mats.materializations ?? []).map((m) => m.id);
+  const done = await Promise.all(
+    ids.map((id) =>
+      poll(
+        async () => {
+          const m = await http('GET', `${urls.features}/v1/materializations/${id}`);
+          return ['succeeded', 'failed'].includes(String(m.status).toLowerCase()) ? m : undefined;
+        },
+        { what: `materialization ${id}` },
+      ),
+    ),
+  );
+  for (const m of done) say(`features:   ${m.view}@v${m.version}: ${String(m.status).toLowerCase()}, ${fmt(m.rows_written)} rows written to the online store`);
+  const failedMats = done.filter((m) => String(m.status).toLowerCase() !== 'succeeded');
+  if (failedMats.length) throw new Error(`materialization failed: ${failedMats.map((m) => `${m.view}: ${m.error}`).join('; ')}`);
+  return done;
+}
+
+export async function runTransformations(urls) {
   for (let attempt = 0; ; attempt++) {
     try {
       return await http('POST', `${urls.dwh}/v1/transformations/run`, {});
@@ -170,8 +215,9 @@ function summariseTransformations(run) {
   return { status: run.status, lines: lines.length ? lines : [`run ${run.id ?? ''}: ${run.status}`] };
 }
 
-async function train(urls, say, algorithmOverride, label) {
-  const body = { model: MODEL, ...(algorithmOverride ? { overrides: algorithmOverride } : {}) };
+/** Queues a training run of the demo model (waiting out a run already under way) and waits for its end. */
+export async function train(urls, say, overrides, label) {
+  const body = { model: MODEL, ...(overrides ? { overrides } : {}) };
   let accepted;
   for (;;) {
     try {
@@ -230,6 +276,12 @@ function summarise(state, loaded, world, urls) {
   lines.push(`  curl -s -X POST ${urls.serving}/v1/models/${MODEL}/predict-entities -H 'content-type: application/json' -d '{"entities": {"user_id": ["${world.users[1].id}"]}}'`);
   lines.push(`  node tools/demo/status.mjs          # health, SLAs, champion, drift, webhooks`);
   lines.push(`  node tools/demo/simulator.mjs       # live traffic; --shift to cause drift and retraining`);
+  if (state.scenario) {
+    lines.push(
+      `scenario:  the champion knows the shop as of ${state.scenario.since.slice(0, 10)}; ${state.scenario.country} users have behaved differently since.`,
+      `           Start the simulator: its predictions show the drift, the trainer retrains, and the gate promotes a new champion.`,
+    );
+  }
   return lines;
 }
 

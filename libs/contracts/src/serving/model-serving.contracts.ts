@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineContract, defineEvent, defineMessage } from '../lib/contract-exports';
+import { BaselineHistogramSchema } from '../training/model-artifact.contracts';
 import { FeatureStatus, FeatureValue } from '../features/online-features.contracts';
 
 const ModelName = Type.String({ pattern: '^[a-z][a-z0-9_-]{0,62}$' });
@@ -120,7 +121,7 @@ const FeatureDriftSchema = Type.Object(
     observations: Type.Integer({ minimum: 0 }),
     status: Type.Union([Type.Literal('ok'), Type.Literal('warn'), Type.Literal('drift'), Type.Literal('insufficient_data')]),
     /** Where this feature's baseline histogram came from. */
-    source: Type.Union([Type.Literal('explicit'), Type.Literal('feature_store'), Type.Literal('preprocessing')]),
+    source: Type.Union([Type.Literal('explicit'), Type.Literal('training'), Type.Literal('feature_store'), Type.Literal('preprocessing')]),
   },
   { additionalProperties: false },
 );
@@ -133,7 +134,7 @@ const DriftReportSchema = Type.Object(
      * Where the baseline came from: set through the API, the feature store's materialization
      * statistics (histograms), or derived from the preprocessing fit on the training split.
      */
-    baseline: Type.Union([Type.Literal('explicit'), Type.Literal('feature_store'), Type.Literal('preprocessing')]),
+    baseline: Type.Union([Type.Literal('explicit'), Type.Literal('training'), Type.Literal('feature_store'), Type.Literal('preprocessing')]),
     window: Type.Integer({ minimum: 1 }),
     warnThreshold: Type.Number(),
     driftThreshold: Type.Number(),
@@ -144,28 +145,6 @@ const DriftReportSchema = Type.Object(
 export const DriftReport = defineContract('serving.DriftReport', DriftReportSchema);
 export type DriftReport = Static<typeof DriftReportSchema>;
 
-/** Baseline histogram of one feature (bin edges ascending, proportions per bin incl. the two open ends). */
-const BaselineHistogramSchema = Type.Union([
-  Type.Object(
-    {
-      feature: Type.String(),
-      kind: Type.Literal('numeric'),
-      edges: Type.Array(Type.Number(), { minItems: 1, maxItems: 100 }),
-      proportions: Type.Array(Type.Number({ minimum: 0 }), { minItems: 2, maxItems: 101 }),
-    },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    {
-      feature: Type.String(),
-      kind: Type.Literal('categorical'),
-      /** Category -> proportion; `__other__` for everything outside. */
-      proportions: Type.Record(Type.String(), Type.Number({ minimum: 0 })),
-    },
-    { additionalProperties: false },
-  ),
-]);
-export type BaselineHistogram = Static<typeof BaselineHistogramSchema>;
 export const DriftBaseline = defineContract('serving.DriftBaseline', Type.Object({ features: Type.Array(BaselineHistogramSchema, { minItems: 1 }) }, { additionalProperties: false }));
 export type DriftBaseline = Static<typeof DriftBaseline.schema>;
 

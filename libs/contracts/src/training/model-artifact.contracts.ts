@@ -71,6 +71,29 @@ export const ModelSignature = Type.Object(
 );
 export type ModelSignature = Static<typeof ModelSignature>;
 
+/** Baseline histogram of one feature (bin edges ascending, proportions per bin incl. the two open ends). */
+export const BaselineHistogramSchema = Type.Union([
+  Type.Object(
+    {
+      feature: Type.String(),
+      kind: Type.Literal('numeric'),
+      edges: Type.Array(Type.Number(), { minItems: 1, maxItems: 100 }),
+      proportions: Type.Array(Type.Number({ minimum: 0 }), { minItems: 2, maxItems: 101 }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      feature: Type.String(),
+      kind: Type.Literal('categorical'),
+      /** Category -> proportion; `__other__` for everything outside. */
+      proportions: Type.Record(Type.String(), Type.Number({ minimum: 0 })),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type BaselineHistogram = Static<typeof BaselineHistogramSchema>;
+
 const Task = Type.Union([Type.Literal('binary_classification'), Type.Literal('regression')]);
 
 /**
@@ -90,6 +113,11 @@ const ModelArtifactSchema = Type.Object(
     featureService: Type.Optional(Type.String()),
     preprocessing: Preprocessing,
     signature: ModelSignature,
+    /**
+     * Distribution of each input over the training split (decile bins; categories): the baseline
+     * serving measures live-input drift against. Optional: artifacts from before it existed lack it.
+     */
+    trainingBaseline: Type.Optional(Type.Array(BaselineHistogramSchema)),
     model: Type.Union([
       Type.Object(
         {

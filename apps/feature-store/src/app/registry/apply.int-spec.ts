@@ -37,12 +37,22 @@ describe('feature registry: apply plans and versions on a real PostgreSQL', () =
       { user_id: 'a', activity_date: '2025-12-01', orders: 9, revenue: 90, page_views: 1 },
     ]);
     await sql(svc.db.url, (c) => c.query(`INSERT INTO dwh.mart_user_profile VALUES ('a', '2025-12-25', 'PL', 'plus', '2026-01-02T00:00:00Z')`));
-    const res = await call(svc.url, 'POST', '/v1/historical-features', { feature_service: 'purchase_propensity', entity_rows: { user_id: ['a'], event_timestamp: ['2026-01-04T00:00:00Z'] } });
+    const res = await call(svc.url, 'POST', '/v1/historical-features', {
+      feature_service: 'purchase_propensity',
+      entity_rows: { user_id: ['a', 'a'], event_timestamp: ['2026-01-04T00:00:00Z', '2026-01-06T00:00:00Z'] },
+    });
     expect(res.status).toBe(200);
-    const [row] = parseTrainingSet(res.text).rows;
-    // Windows of 2026-01-03 (event time 01-04 00:00): 7 days hold 01-01 and 01-03; 28 days not 2025-12-01.
+    const [row, quiet] = parseTrainingSet(res.text).rows;
+    // Windows of 2026-01-03 (event time 01-04 00:00): 7 days hold 01-01 and 01-03; 28 days not 2025-12-01;
+    // lifetime totals since the first active day (2025-12-01, 34 days observed).
     // Tenure at the row's own time: 2026-01-04 - signup 2025-12-25; the profile is valid from signup.
-    expect(row).toMatchObject({ orders_7d: 3, orders_28d: 3, revenue_7d: 12, page_views_7d: 7, active_days_28d: 2, orders_56d: 12, active_days_56d: 3, country: 'PL', plan: 'plus', tenure_days: 10 });
+    expect(row).toMatchObject({
+      orders_7d: 3, orders_28d: 3, revenue_7d: 12, page_views_7d: 7, active_days_28d: 2,
+      orders_total: 12, active_days_total: 3, page_views_total: 8, days_observed: 34, days_since_active: 0,
+      country: 'PL', plan: 'plus', tenure_days: 10,
+    });
+    // A quiet day has its own row (the date spine): two days after the last activity, within the ttl.
+    expect(quiet).toMatchObject({ orders_7d: 3, orders_total: 12, days_observed: 36, days_since_active: 2, tenure_days: 12 });
     expect((await views()).map((v) => v.source_status)).toEqual(['READY', 'READY']);
   });
 

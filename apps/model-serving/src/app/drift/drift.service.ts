@@ -9,7 +9,7 @@ import type { RawValue } from '../preprocessing/apply-preprocessing';
 import { baselineFromFeatureStats, parseFeatureRef } from './feature-store-baseline';
 import { baselineFromPreprocessing, PsiMonitor } from './psi-drift';
 
-type BaselineSource = 'explicit' | 'feature_store' | 'preprocessing';
+type BaselineSource = 'explicit' | 'training' | 'feature_store' | 'preprocessing';
 const FEATURE_STORE_RETRY_MS = 60_000;
 
 interface Monitored {
@@ -21,7 +21,8 @@ interface Monitored {
 /**
  * Input drift per served version: PSI of a sliding window of live inputs against the training
  * baseline. Per model version the baseline is an explicit one stored through the API when present;
- * otherwise, per feature, the histogram of the feature store's latest materialization statistics
+ * otherwise, per feature, the training-split histogram the trainer stored in the artifact; for
+ * artifacts without one, the feature store's latest materialization statistics
  * (`GET /v1/feature-views/{view}/stats`), else one derived from the artifact's preprocessing (see
  * psi-drift.ts). A breach goes out once per cooldown (sooner when another feature starts drifting) as
  * `model.drift.detected.v1` through the outbox (to the trainer and the webhooks).
@@ -84,6 +85,8 @@ export class DriftService implements OnApplicationBootstrap, OnApplicationShutdo
         const layers: Array<[BaselineSource, BaselineHistogram[]]> = [
           ['preprocessing', baselineFromPreprocessing(model.artifact.preprocessing)],
           ['feature_store', this.fromFeatureStore.get(key) ?? []],
+          // Last, so it wins: the distribution the model was trained on, not the data's latest.
+          ['training', model.artifact.trainingBaseline ?? []],
         ];
         for (const [source, list] of layers) {
           for (const b of list) {
@@ -151,7 +154,7 @@ export class DriftService implements OnApplicationBootstrap, OnApplicationShutdo
     return {
       model: model.name,
       version: model.version,
-      baseline: sources.includes('explicit') ? 'explicit' : sources.includes('feature_store') ? 'feature_store' : 'preprocessing',
+      baseline: sources.includes('explicit') ? 'explicit' : sources.includes('training') ? 'training' : sources.includes('feature_store') ? 'feature_store' : 'preprocessing',
       window: o.window,
       warnThreshold: o.warnThreshold,
       driftThreshold: o.driftThreshold,

@@ -6,6 +6,7 @@ import { predictWithArtifact } from '../models/artifact-predictor';
 import { fitBaseline, predictBaseline } from '../models/baseline-model';
 import { predictLayers, serializeLayersModel, trainLayersModel } from '../models/layers-model';
 import { applyToRows, coerceNumericColumns, fitPreprocessing, type RawRecord } from '../preprocessing/preprocessing';
+import { trainingBaseline } from '../preprocessing/training-baseline';
 import type { TrainingRow, TrainingSetSource } from './training-set-source';
 
 const DAY_MS = 86_400_000;
@@ -204,6 +205,7 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
     featureService: spec.featureService,
     preprocessing,
     signature: signatureOf(spec, features, kinds),
+    trainingBaseline: trainingBaseline(trainX, preprocessing),
     model,
   };
   return {
