@@ -304,6 +304,38 @@ describe('event-triggered retraining', () => {
       await svc.close();
     }
   });
+
+  it('starts at most one event-triggered run per minIntervalMinutes, however many events arrive', async () => {
+    const db = await createTestDatabase();
+    const svc = await startTestService(service, AppModule, { db, env: { TRAINER_CONCURRENCY: '0', TRAINER_SCHEDULER_MS: '0', TRAINER_DEMO_SPECS: 'false' } });
+    const pool = new Pool({ connectionString: db.url, max: 1 });
+    try {
+      const scheduler = svc.app.get(RetrainScheduler);
+      const debounced = { ...SPEC, name: 'debounced_model', triggers: { onDrift: true, minIntervalMinutes: 30 } };
+      const eager = { ...SPEC, name: 'eager_model', triggers: { onDrift: true } };
+      for (const spec of [debounced, eager]) expect((await call(svc, 'POST', '/v1/model-specs', spec, {})).status).toBe(201);
+      const finishAll = () => pool.query(`UPDATE registry.training_runs SET status = 'cancelled', finished_at = now() WHERE status = 'queued'`);
+      const wantsDrift = (spec: ModelSpec) => spec.triggers?.onDrift === true;
+
+      // The first drift report starts a run; once it has ended, further reports within 30 minutes do not.
+      expect(await scheduler.trigger('debounced_model', 'drift:v1', wantsDrift)).toEqual(expect.any(String));
+      await finishAll();
+      expect(await scheduler.trigger('debounced_model', 'drift:v1', wantsDrift)).toBeNull();
+      // An explicit run is not an event and does not hold events back.
+      await pool.query(`UPDATE registry.training_runs SET created_at = now() - interval '31 minutes' WHERE model = 'debounced_model'`);
+      expect((await call(svc, 'POST', '/v1/training-runs', { model: 'debounced_model' }, {})).status).toBe(202);
+      await finishAll();
+      expect(await scheduler.trigger('debounced_model', 'drift:v1', wantsDrift)).toEqual(expect.any(String));
+
+      // Without the setting every event after the previous run ended starts one.
+      expect(await scheduler.trigger('eager_model', 'drift:v1', wantsDrift)).toEqual(expect.any(String));
+      await finishAll();
+      expect(await scheduler.trigger('eager_model', 'drift:v1', wantsDrift)).toEqual(expect.any(String));
+    } finally {
+      await pool.end();
+      await svc.close();
+    }
+  });
 });
 
 describe('error shape', () => {

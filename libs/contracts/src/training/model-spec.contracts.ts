@@ -122,6 +122,12 @@ export const RetrainTriggers = Type.Object(
     martsRefreshed: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*$' }), { maxItems: 20 })),
     /** Retrain when serving reports input or quality drift for this model (`model.drift.detected.v1`). */
     onDrift: Type.Optional(Type.Boolean()),
+    /**
+     * At most one event-triggered run per this many minutes (0 or absent: no limit). A history
+     * arriving in pieces refreshes a mart many times, and drift keeps being reported while it lasts;
+     * neither should turn into a run per event. Explicit and scheduled runs are not limited.
+     */
+    minIntervalMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10080 })),
   },
   { additionalProperties: false },
 );

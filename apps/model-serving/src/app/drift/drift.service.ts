@@ -203,7 +203,11 @@ export class DriftService implements OnApplicationBootstrap, OnApplicationShutdo
       const published = await this.db.transaction(async (tx) => {
         const claimed: unknown[] = await tx.query(
           `INSERT INTO "serving".drift_alerts (model, version, last_alert_at, features) VALUES ($1, $2, now(), $3::jsonb)
-           ON CONFLICT (model, version) DO UPDATE SET last_alert_at = now(), features = EXCLUDED.features
+           ON CONFLICT (model, version) DO UPDATE SET last_alert_at = now(),
+             -- Within the cooldown the alerted set only grows, so features flapping around the
+             -- threshold cannot re-alert each other; a new cooldown period starts from this breach.
+             features = CASE WHEN "serving".drift_alerts.last_alert_at < now() - ($4 || ' milliseconds')::interval THEN EXCLUDED.features
+                             ELSE (SELECT jsonb_agg(DISTINCT f) FROM jsonb_array_elements("serving".drift_alerts.features || EXCLUDED.features) f) END
              WHERE "serving".drift_alerts.last_alert_at < now() - ($4 || ' milliseconds')::interval
                 OR NOT ("serving".drift_alerts.features ?& $5::text[])
            RETURNING model`,

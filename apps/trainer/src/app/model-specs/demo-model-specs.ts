@@ -45,7 +45,7 @@ export const PURCHASE_PROPENSITY_SPEC: ModelSpec = {
   split: { lookbackDays: 90, holdoutDays: 14, validationFraction: 0.1 },
   promotion: { minAbsoluteImprovement: 0.002, minEvalRows: 500 },
   schedule: { cron: '0 3 * * *' },
-  triggers: { martsRefreshed: ['dwh.mart_orders'], onDrift: true },
+  triggers: { martsRefreshed: ['dwh.mart_orders'], onDrift: true, minIntervalMinutes: 30 },
   seed: 20260101,
 };
 

@@ -75,10 +75,24 @@ export class RetrainScheduler implements OnApplicationBootstrap, OnApplicationSh
     return Number(this.config.env['TRAINER_MAX_ATTEMPTS']);
   }
 
-  /** Queues a retrain for an event unless one is already queued or running (events do not stack runs). */
+  /**
+   * Queues a retrain for an event unless one is already queued or running (events do not stack runs)
+   * or the spec's `triggers.minIntervalMinutes` has not passed since the last event-triggered run.
+   */
   async trigger(model: string, reason: string, wants: (spec: ModelSpec) => boolean): Promise<string | null> {
-    const [row] = await this.db.query<{ spec: ModelSpec }>(`SELECT spec FROM "registry".models WHERE name = $1`, [model]);
+    const [row] = await this.db.query<{ spec: ModelSpec; recent: boolean }>(
+      `SELECT m.spec,
+              EXISTS (SELECT 1 FROM "registry".training_runs r
+                       WHERE r.model = m.name AND r.requested_by = 'event'
+                         AND r.created_at > now() - make_interval(mins => COALESCE((m.spec->'triggers'->>'minIntervalMinutes')::int, 0))) AS recent
+         FROM "registry".models m WHERE m.name = $1`,
+      [model],
+    );
     if (!row || !wants(row.spec)) return null;
+    if (row.recent) {
+      this.log.info({ model, reason, minIntervalMinutes: row.spec.triggers?.minIntervalMinutes }, 'retrain trigger ignored: an event-triggered run started within the minimum interval');
+      return null;
+    }
     try {
       const run = await this.queue.enqueue({ model, spec: row.spec, trigger: reason, requestedBy: 'event', codeVersion: this.codeVersion, maxAttempts: this.maxAttempts });
       this.log.info({ model, runId: run.id, reason }, 'retrain triggered');
