@@ -2,6 +2,7 @@
 // Benchmark of model-serving's Open Inference Protocol endpoint.
 //
 //   node tools/bench/serving-bench.mjs [--concurrency 64] [--duration 5] [--url http://127.0.0.1:3004 --model churn]
+//                                      [--client wrk|node] [--sweep 1,8,32] [--batch-delay 1] [--profile /tmp/prof]
 //
 // Without --url it hosts everything itself, on loopback only: a small registry peer speaking the
 // NestJS TCP transport that answers trainer.aliases.v1 / trainer.model-version.v1 with a demo TF.js
@@ -9,9 +10,11 @@
 // dwh-ingest.prediction-log.v1; and the built service (`node tools/build/build-app.mjs model-serving`
 // first) against a scratch database on DATABASE_URL's server. In the same run it measures a bare
 // Node.js HTTP server answering a constant JSON body of the same size (the limit of the stack on
-// this machine) with the same client, and prints the ratio. Then a batch-size sweep in rows/s.
+// this machine) with the same client, and prints the ratio. Then a paced run at half the measured
+// rate (p99 there is the SLA figure) and a batch-size sweep in rows/s. The client is wrk when
+// installed, else a lean Node client; the first line says which.
 // Bounded in time: about 6 x duration seconds plus startup.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -33,71 +36,163 @@ const MODEL = args.model ?? 'demo_churn';
 const SWEEP = (args.sweep ?? '1,8,32,128,512').split(',').map(Number);
 const BATCH_DELAY_MS = args['batch-delay'] ?? '0';
 
-// ---------- load generator (closed loop at concurrency C, or open loop at a fixed rate) ----------
+// ---------- load generators ----------
+// The client shares the 2 cores with the server under test, so it must be cheap: `wrk` (C, epoll)
+// when installed (`apt-get install -y wrk`; POST bodies through a Lua script), else a Node client
+// writing pre-encoded requests on raw keep-alive sockets. `--client node` forces the latter. The
+// bare-server baseline always runs with the same client as the service.
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-function requester(url, body) {
-  const u = new URL(url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 4096 });
-  const payload = Buffer.from(body);
-  return () =>
-    new Promise((resolve) => {
-      const started = process.hrtime.bigint();
-      const req = http.request(
-        { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': payload.length } },
-        (res) => {
-          res.on('data', () => undefined);
-          res.on('end', () => resolve({ ok: res.statusCode === 200, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-        },
-      );
-      req.on('error', () => resolve({ ok: false, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-      req.end(payload);
+const wrkInstalled = () => spawnSync('wrk', ['--version'], { stdio: 'ignore' }).error === undefined;
+const CLIENT = args.client ?? (wrkInstalled() ? 'wrk' : 'node');
+if (!['wrk', 'node'].includes(CLIENT)) throw new Error('--client must be wrk or node');
+
+const WRK_SCRIPT = `
+local file = os.getenv("BENCH_BODY_FILE")
+if file ~= "" then
+  local f = assert(io.open(file, "rb"))
+  wrk.method = "POST"
+  wrk.body = f:read("*a")
+  f:close()
+  wrk.headers["Content-Type"] = "application/json"
+end
+local pace = tonumber(os.getenv("BENCH_PACE_MS") or "0")
+if pace > 0 then
+  -- wrk takes whole milliseconds: round at random so that the mean wait is exactly pace
+  local whole = math.floor(pace)
+  local frac = pace - whole
+  function delay() if math.random() < frac then return whole + 1 end return whole end
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK_RESULT %d %d %d %d %f %f %f\\n", summary.requests, summary.duration,
+    e.status, e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99), latency.mean))
+end
+`;
+let wrkDir;
+
+/** One wrk run; `paceMs` > 0 makes each connection wait that long between requests (a paced, near-open loop). */
+function wrkRun(url, body, connections, durationMs, paceMs = 0) {
+  wrkDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'serving-bench-wrk-'));
+  const script = path.join(wrkDir, 'post.lua');
+  if (!fs.existsSync(script)) fs.writeFileSync(script, WRK_SCRIPT);
+  // A null body means GET.
+  const bodyFile = body === null ? '' : path.join(wrkDir, `body-${createHash('sha1').update(body).digest('hex')}.json`);
+  if (bodyFile && !fs.existsSync(bodyFile)) fs.writeFileSync(bodyFile, body);
+  const seconds = Math.max(1, Math.round(durationMs / 1000));
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, url], {
+      env: { ...process.env, BENCH_BODY_FILE: bodyFile, BENCH_PACE_MS: String(paceMs) },
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.on('error', reject);
+    child.on('exit', () => {
+      const m = /WRK_RESULT (\d+) (\d+) (\d+) (\d+) (\S+) (\S+) (\S+)/.exec(out);
+      if (!m) return reject(new Error(`wrk printed no result:\n${out}`));
+      const [requests, micros, status, socket, p50, p99, mean] = m.slice(1).map(Number);
+      const ok = requests - status;
+      resolve({ rps: ok / (micros / 1e6), p50: p50 / 1000, p99: p99 / 1000, mean: mean / 1000, ok, failures: status + socket });
+    });
+  });
 }
 
-async function closedLoop(url, body, concurrency, durationMs) {
-  const send = requester(url, body);
-  // Warm up connections and the JIT (both servers get the same) before measuring.
-  const warm = performance.now() + Math.min(1000, durationMs / 3);
-  await Promise.all(Array.from({ length: concurrency }, async () => { while (performance.now() < warm) await send(); }));
+/**
+ * A minimal HTTP/1.1 keep-alive client: each connection writes the same pre-encoded request and reads
+ * one response (status line + Content-Length body) before the next. No per-request allocation of
+ * headers objects or agents, so most of the CPU is left to the server under test.
+ */
+function rawConnection(url, body) {
+  const u = new URL(url);
+  const payload = Buffer.from(body ?? '');
+  const request =
+    body === null
+      ? Buffer.from(`GET ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nConnection: keep-alive\r\n\r\n`)
+      : Buffer.concat([
+          Buffer.from(`POST ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${payload.length}\r\nConnection: keep-alive\r\n\r\n`),
+          payload,
+        ]);
+  const socket = net.connect({ host: u.hostname, port: Number(u.port), noDelay: true });
+  let buf = Buffer.alloc(0);
+  let waiting;
+  const fail = () => {
+    const w = waiting;
+    waiting = undefined;
+    w?.({ ok: false, ms: Number(process.hrtime.bigint() - w.started) / 1e6 });
+  };
+  socket.on('data', (chunk) => {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    const head = buf.indexOf('\r\n\r\n');
+    if (head < 0 || !waiting) return;
+    const headers = buf.toString('latin1', 0, head);
+    const len = /\r\ncontent-length: *(\d+)/i.exec(headers);
+    if (!len) return fail();
+    const total = head + 4 + Number(len[1]);
+    if (buf.length < total) return;
+    const status = Number(headers.slice(9, 12));
+    buf = buf.subarray(total);
+    const w = waiting;
+    waiting = undefined;
+    w({ ok: status === 200, ms: Number(process.hrtime.bigint() - w.started) / 1e6 });
+  });
+  socket.on('error', fail);
+  socket.on('close', fail);
+  const connected = new Promise((resolve) => socket.once('connect', resolve));
+  return {
+    connected,
+    send: () =>
+      new Promise((resolve) => {
+        waiting = Object.assign(resolve, { started: process.hrtime.bigint() });
+        socket.write(request);
+      }),
+    close: () => socket.destroy(),
+  };
+}
+
+async function nodeRun(url, body, connections, durationMs, paceMs = 0) {
+  const conns = Array.from({ length: connections }, () => rawConnection(url, body));
+  await Promise.all(conns.map((c) => c.connected));
   const latencies = [];
   let failures = 0;
-  const deadline = performance.now() + durationMs;
   const started = performance.now();
+  const deadline = started + durationMs;
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    conns.map(async (c) => {
       while (performance.now() < deadline) {
-        const r = await send();
+        const r = await c.send();
         if (r.ok) latencies.push(r.ms);
         else failures++;
+        if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  for (const c of conns) c.close();
   latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), ok: latencies.length, failures };
+  const mean = latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length);
+  return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), mean, ok: latencies.length, failures };
 }
 
-async function openLoop(url, body, rate, durationMs) {
-  const send = requester(url, body);
-  const latencies = [];
-  let failures = 0;
-  const pending = [];
-  const started = performance.now();
-  let sent = 0;
-  while (performance.now() - started < durationMs) {
-    const due = Math.floor(((performance.now() - started) / 1000) * rate);
-    for (; sent < due; sent++) pending.push(send().then((r) => (r.ok ? latencies.push(r.ms) : failures++)));
-    // Sleep between ticks: spinning would take the CPU from the server under test.
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  await Promise.all(pending);
-  latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / (durationMs / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99), ok: latencies.length, failures };
+const run = (url, body, connections, durationMs, paceMs = 0) => (CLIENT === 'wrk' ? wrkRun : nodeRun)(url, body, connections, durationMs, paceMs);
+
+/** Closed loop: C connections, each sending its next request as soon as the answer arrived. */
+const closedLoop = (url, body, concurrency, durationMs) => run(url, body, concurrency, durationMs);
+
+/**
+ * Paced loop at about `rate` req/s: each of C connections waits between an answer and its next
+ * request, so while answers are fast the offered load is set by the clock, not by the server (a
+ * near-open loop). The wait is C / rate minus the median latency of a 1 s calibration run at that
+ * rate (the median, not the mean: one stall on a shared machine would otherwise shorten every wait).
+ */
+async function pacedLoop(url, body, rate, concurrency, durationMs) {
+  const cycleMs = (concurrency / rate) * 1000;
+  const calibration = await run(url, body, concurrency, 1000, cycleMs);
+  return run(url, body, concurrency, durationMs, Math.max(0, cycleMs - calibration.p50));
 }
 
 // ---------- self-hosting: a registry peer on the NestJS TCP transport, and the built service ----------
@@ -261,7 +356,7 @@ async function selfHost() {
     await close();
     throw err;
   }
-  return { url, peer, close };
+  return { url, peer, close, pid: child.pid };
 }
 
 // ---------- the run ----------
@@ -271,7 +366,34 @@ const inferBody = (rows) =>
     inputs: [{ name: 'features', datatype: 'FP32', shape: [rows, 6], data: Array.from({ length: rows * 6 }, (_, i) => Math.round(Math.sin(i) * 1000) / 1000) }],
   });
 
-const fmt = (r) => `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  (${r.ok} ok, ${r.failures} failed)`;
+const fmt = (r) =>
+  `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  (${r.ok} ok, ${r.failures} failed)` +
+  (r.cpuUs !== undefined ? `  cpu ${r.cpuUs.toFixed(0)} us/req` : '');
+
+// CPU time per answered request, of the server process only: unlike req/s it hardly depends on what
+// else runs on the machine, so it is the figure to compare between runs and against the bare server
+// (1e6 / cpu us/req is what one dedicated core would serve). The self-hosted service is read from
+// /proc/<pid>/stat; the bare server lives in this process, so only with wrk (a separate process) does
+// this process's CPU time belong to the bare server alone.
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+function cpuMicros(pid) {
+  if (pid === undefined) {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  }
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK; // utime + stime
+  } catch {
+    return NaN;
+  }
+}
+async function withCpu(pid, phase) {
+  const before = cpuMicros(pid);
+  const r = await phase();
+  const used = cpuMicros(pid) - before;
+  return Number.isFinite(used) && r.ok > 0 ? { ...r, cpuUs: used / r.ok } : r;
+}
 
 const hosted = args.url ? undefined : await selfHost();
 const base = args.url ?? hosted.url;
@@ -288,23 +410,38 @@ try {
   await new Promise((r) => bare.listen(0, '127.0.0.1', r));
   const bareUrl = `http://127.0.0.1:${bare.address().port}/`;
 
-  console.log(`model-serving bench: model ${MODEL}, concurrency ${CONCURRENCY}, ${DURATION_MS / 1000} s per phase, node ${process.version}, ${os.cpus().length} cpus`);
+  console.log(`model-serving bench: model ${MODEL}, concurrency ${CONCURRENCY}, ${DURATION_MS / 1000} s per phase, client ${CLIENT === 'wrk' ? 'wrk (-t1, Lua POST)' : 'node (raw keep-alive sockets)'}, node ${process.version}, ${os.cpus().length} cpus`);
+  console.log(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   // A discarded round on each server first: JIT, TF.js kernels and connection pools warm up.
   await closedLoop(inferUrl, inferBody(1), CONCURRENCY, Math.min(DURATION_MS, 3000));
   await closedLoop(bareUrl, inferBody(1), CONCURRENCY, Math.min(DURATION_MS, 1000));
-  const baseline = await closedLoop(bareUrl, inferBody(1), CONCURRENCY, DURATION_MS);
+  const servicePid = hosted?.pid;
+  const bareCpu = CLIENT === 'wrk' ? (phase) => withCpu(undefined, phase) : (phase) => phase();
+  const serviceCpu = servicePid === undefined ? (phase) => phase() : (phase) => withCpu(servicePid, phase);
+  const baseline = await bareCpu(() => closedLoop(bareUrl, inferBody(1), CONCURRENCY, DURATION_MS));
   console.log(`bare node http (constant JSON) ${fmt(baseline)}`);
-  const v2 = await closedLoop(inferUrl, inferBody(1), CONCURRENCY, DURATION_MS);
+  const v2 = await serviceCpu(() => closedLoop(inferUrl, inferBody(1), CONCURRENCY, DURATION_MS));
   console.log(`V2 infer, 1 row               ${fmt(v2)}`);
   console.log(`ratio V2 / bare               ${(v2.rps / baseline.rps).toFixed(2)}`);
-  const half = await openLoop(inferUrl, inferBody(1), v2.rps / 2, DURATION_MS);
-  console.log(`V2 infer at half max (${(v2.rps / 2).toFixed(0)} req/s offered) ${fmt(half)}`);
+  if (v2.cpuUs && baseline.cpuUs) {
+    console.log(
+      `by CPU per request: V2 ${v2.cpuUs.toFixed(0)} us, bare ${baseline.cpuUs.toFixed(0)} us -> ratio ${(baseline.cpuUs / v2.cpuUs).toFixed(2)}, ` +
+        `one dedicated core would serve ~${(1e6 / v2.cpuUs).toFixed(0)} V2 req/s (an estimate: the client and scheduling are not in it)`,
+    );
+  }
+  // The service's own stack without inference (Fastify + Nest + the kit's hooks): where the ceiling is.
+  const live = await serviceCpu(() => closedLoop(`${base}/v2/health/live`, null, CONCURRENCY, DURATION_MS));
+  console.log(`service GET /v2/health/live   ${fmt(live)}  (the stack without inference; V2 / this ${(v2.rps / live.rps).toFixed(2)})`);
+  const half = await serviceCpu(() => pacedLoop(inferUrl, inferBody(1), v2.rps / 2, CONCURRENCY, DURATION_MS));
+  console.log(`V2 infer at half max (${(v2.rps / 2).toFixed(0)} req/s offered, paced) ${fmt(half)}`);
   console.log('batch-size sweep (rows per request, concurrency ' + Math.max(1, CONCURRENCY / 4) + '):');
   for (const rows of SWEEP) {
-    const r = await closedLoop(inferUrl, inferBody(rows), Math.max(1, CONCURRENCY / 4), Math.min(DURATION_MS, 3000));
+    const r = await serviceCpu(() => closedLoop(inferUrl, inferBody(rows), Math.max(1, CONCURRENCY / 4), Math.min(DURATION_MS, 3000)));
     console.log(`  ${String(rows).padStart(4)} rows  ${(r.rps * rows).toFixed(0).padStart(8)} rows/s  ${fmt(r)}`);
   }
+  console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   bare.close();
 } finally {
   await hosted?.close();
+  if (wrkDir) fs.rmSync(wrkDir, { recursive: true, force: true });
 }

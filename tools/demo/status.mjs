@@ -93,7 +93,7 @@ export async function collectStatus({ urls = DEFAULT_URLS, webhooksUrl = process
     const champion = m.champion ?? (typeof aliases === 'object' && !Array.isArray(aliases) ? aliases.champion : undefined) ?? m.championVersion;
     const [drift, quality] = await Promise.all([
       getJson(`${urls['model-serving']}/v1/models/${encodeURIComponent(name)}/drift`),
-      getJson(`${urls['model-serving']}/v1/models/${encodeURIComponent(name)}/quality`),
+      getJson(`${urls['model-serving']}/v1/models/${encodeURIComponent(name)}/live-quality`),
     ]);
     models.push({ name, champion: champion ?? null, entry: m, drift, quality });
   }
@@ -131,6 +131,24 @@ function freshnessLine(v) {
     return `  ${name.padEnd(36)} ${String(v.status).padEnd(9)} ${v.age_seconds === null ? 'no online values' : `newest value ${duration(v.age_seconds)} old`} (SLA ${duration(v.sla_seconds)})`;
   }
   return `  ${String(nameOf(v)).padEnd(36)} ${String(v.status ?? '?').padEnd(9)} ${summarise(detailsOf(v))}`;
+}
+
+/**
+ * Live quality (model-serving's /live-quality, computed by the warehouse): per version and arm, the
+ * AUC of the predictions whose 7-day outcome is known, or how many are still waiting for one.
+ */
+export function liveQualityLine(body) {
+  const groups = Array.isArray(body?.groups) ? body.groups : null;
+  if (!groups) return summarise(body);
+  if (groups.length === 0) return `no predictions in the last ${body.windowHours} h`;
+  const fmt = (x, d = 3) => (typeof x === 'number' ? x.toFixed(d) : 'n/a');
+  return groups
+    .map((g) =>
+      g.labelled > 0
+        ? `v${g.version} ${g.arm}: AUC ${fmt(g.auc)}, log loss ${fmt(g.logLoss)}, ${g.labelled} labelled of ${g.predictions}`
+        : `v${g.version} ${g.arm}: ${g.predictions} predictions, outcomes not known yet (7-day horizon)`,
+    )
+    .join('; ');
 }
 
 /** Drift of the served version (model-serving's DriftReport): drifting features first, by PSI. */
@@ -186,7 +204,7 @@ export function renderStatus(s, { color = false } = {}) {
         .join(', ');
       if (m.entry?.latestVersion === null) out.push(`  ${m.name}: no versions yet`);
       else out.push(`  ${m.name}: champion ${v(m.champion)}${extra ? `, ${extra}` : ''}`);
-      out.push(`    live quality: ${m.quality.ok ? summarise(m.quality.body) : unavailable(m.quality)}`);
+      out.push(`    live quality: ${m.quality.ok ? liveQualityLine(m.quality.body) : unavailable(m.quality)}`);
       out.push(`    drift:        ${m.drift.ok ? driftLine(m.drift.body) : unavailable(m.drift)}`);
     }
   }

@@ -123,6 +123,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const result = await importFile(args);
     process.stdout.write(`${JSON.stringify(result.body, null, 2)}\n`);
     if (!result.ok) process.stderr.write(`import refused: HTTP ${result.status} ${result.body.code ?? ''}\n`);
+    if (result.body.code === 'IDEMPOTENCY_KEY_REUSED') process.stderr.write('the key already imported another file: drop --idempotency-key (the default is the file digest) or pick a new one\n');
+    if (result.body.replayed) process.stderr.write(`already imported under this key (import ${result.body.importId}): nothing loaded again\n`);
     process.exit(result.ok ? 0 : 1);
   } catch (err) {
     process.stderr.write(`import failed: ${err.cause?.code ?? err.message}\n`);

@@ -135,6 +135,7 @@ describe('model-serving over the real transport and PostgreSQL', () => {
       OUTBOX_POLL_MS: '100',
       BATCH_POLL_MS: '100',
       BATCH_RETRY_MS: '200',
+      LIVE_QUALITY_REFRESH_MS: '200',
     }));
     await until(() => call('GET', '/v2/health/ready'), (r) => r.status === 200);
   }, 60000);
@@ -285,10 +286,12 @@ describe('model-serving over the real transport and PostgreSQL', () => {
         versions.add(String(res.json['model_version']));
       }
     });
-    await sleep(200);
+    // Load before and after the swap is counted in requests, not milliseconds (the machine may be slow).
+    await until(() => statuses.length, (n) => n >= 30);
     await promote('churn', 'champion', 2, 1);
     await until(() => call('GET', '/v2/models/churn'), (r) => (r.json['parameters'] as Json)?.['version'] === '2');
-    await sleep(200);
+    const swappedAt = statuses.length;
+    await until(() => statuses.length, (n) => n >= swappedAt + 30);
     stop = true;
     await Promise.all(workers);
     expect(statuses.length).toBeGreaterThan(50);
@@ -299,6 +302,61 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     expect(((after.json['outputs'] as Array<{ data: number[] }>)[0]).data[0]).toBeCloseTo(sigmoid(z), 5);
     // v1 is no longer held by anyone: released.
     expect((await call('GET', '/v2/models/churn')).json['versions']).toEqual(['2']);
+  });
+
+  it('hot-swaps an entity-keyed model under load (HTTP and transport) with zero failed requests', async () => {
+    // Entity-keyed requests hold the version while fetching features over the transport, the window a
+    // swap used to fall into; v1 and v2 differ only in intercept, so each answer names its version.
+    peerState.addVersion(registryEntry(baselineArtifact('swap', 1, -1), ['champion']));
+    peerState.addVersion(registryEntry(baselineArtifact('swap', 2, 1), []));
+    await promote('swap', 'champion', 1, null);
+    await until(() => call('GET', '/v2/models/swap/ready'), (r) => r.status === 200);
+    const ids = ['u1', 'u2', 'u3'];
+    let stop = false;
+    const failures: unknown[] = [];
+    const scores = new Map<string, Set<number>>(); // "version:entity" -> scores seen
+    const requestVersions: number[][] = [];
+    const record = (preds: Array<{ entity: Json; version: number; score: number }>) => {
+      requestVersions.push([...new Set(preds.map((p) => p.version))]);
+      for (const p of preds) {
+        const key = `${p.version}:${p.entity['user_id']}`;
+        scores.set(key, (scores.get(key) ?? new Set()).add(p.score));
+      }
+    };
+    const transport = peers.app.get(PeerClients).get('model-serving');
+    const workers = Array.from({ length: 8 }, async (_, w) => {
+      while (!stop) {
+        if (w % 4 === 3) {
+          try {
+            record((await transport.send(PredictEntitiesMessage, { model: 'swap', entities: { user_id: ids } })).predictions as never);
+          } catch (err) {
+            failures.push(err);
+          }
+          continue;
+        }
+        const res = await call('POST', '/v1/models/swap/predict-entities', { entities: { user_id: ids } });
+        if (res.status !== 200) failures.push(res.json);
+        else record(res.json['predictions'] as Array<{ entity: Json; version: number; score: number }>);
+      }
+    });
+    await until(() => requestVersions.length, (n) => n >= 40);
+    await promote('swap', 'champion', 2, 1);
+    await until(() => call('GET', '/v2/models/swap'), (r) => (r.json['parameters'] as Json)?.['version'] === '2');
+    const swappedAt = requestVersions.length;
+    await until(() => requestVersions.length, (n) => n >= swappedAt + 40);
+    stop = true;
+    await Promise.all(workers);
+
+    expect(failures).toEqual([]);
+    expect(requestVersions.every((v) => v.length === 1)).toBe(true); // one request, one version
+    expect(new Set(requestVersions.map((v) => v[0]))).toEqual(new Set([1, 2]));
+    for (const id of ids) {
+      expect(scores.get(`1:${id}`)?.size).toBe(1); // deterministic per version
+      expect(scores.get(`2:${id}`)?.size).toBe(1);
+      expect([...(scores.get(`2:${id}`) as Set<number>)][0]).toBeGreaterThan([...(scores.get(`1:${id}`) as Set<number>)][0]);
+    }
+    // v1 is no longer held by anyone: released.
+    expect((await call('GET', '/v2/models/swap')).json['versions']).toEqual(['2']);
   });
 
   it('refuses a corrupt artifact while the current version keeps serving', async () => {
@@ -435,6 +493,49 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     expect(series(text, 'model_infer_duration_seconds_count', { model: 'churn', version: '2' })).toBe(series(text, 'model_infer_request_success_total', { model: 'churn', version: '2' }));
     expect(series(text, 'model_infer_queue_size', { model: 'churn', version: '2' })).toBe(0);
   });
+
+  it('answers live quality from the warehouse per version and arm, keeps it as gauges, and says 503 while the warehouse is down', async () => {
+    const champion = {
+      version: 2,
+      arm: 'champion',
+      predictions: 40,
+      labelled: 30,
+      positives: 12,
+      positiveRate: 0.4,
+      auc: 0.8125,
+      logLoss: 0.52,
+      brier: 0.18,
+      calibration: [{ bin: 1, lower: 0, upper: 0.5, count: 18, meanPredicted: 0.25, observedRate: 0.2 }],
+    };
+    peerState.liveQuality.set('churn', [champion]);
+    const res = await call('GET', '/v1/models/churn/live-quality?window_hours=48');
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ model: 'churn', windowHours: 48, label: 'ordered_within_7d', groups: [champion] });
+    expect((await call('GET', '/v1/models/churn/live-quality')).json['windowHours']).toBe(720);
+    expect((await call('GET', '/v1/models/churn/live-quality?version=1')).json['groups']).toEqual([]);
+    for (const bad of ['0', '1.5', 'week', '9000']) {
+      const r = await call('GET', `/v1/models/churn/live-quality?window_hours=${bad}`);
+      expect([r.status, r.json['code']]).toEqual([400, 'INVALID_WINDOW']);
+    }
+    expect((await call('GET', '/v1/models/nope/live-quality')).status).toBe(404);
+    const auc = await until(metrics, (t) => series(t, 'model_live_auc', { model: 'churn', version: '2', arm: 'champion' }) === 0.8125);
+    expect(series(auc, 'model_live_labelled_predictions', { model: 'churn', version: '2', arm: 'champion' })).toBe(30);
+    expect(series(auc, 'model_live_brier', { model: 'churn', version: '2', arm: 'champion' })).toBe(0.18);
+
+    peerState.warehouseDown = true;
+    try {
+      const down = await call('GET', '/v1/models/churn/live-quality');
+      expect([down.status, down.json['code']]).toEqual([503, 'DEPENDENCY_UNAVAILABLE']);
+      const refreshedAt = series(await metrics(), 'model_live_quality_refreshed_timestamp_seconds', { model: 'churn' });
+      await sleep(500); // a few refresh rounds fail meanwhile
+      const text = await metrics();
+      expect(series(text, 'model_live_quality_refreshed_timestamp_seconds', { model: 'churn' })).toBe(refreshedAt);
+      expect(series(text, 'model_live_auc', { model: 'churn', version: '2', arm: 'champion' })).toBe(0.8125);
+    } finally {
+      peerState.warehouseDown = false;
+    }
+    expect((await until(() => call('GET', '/v1/models/churn/live-quality'), (r) => r.status === 200)).status).toBe(200);
+  });
 });
 
 describe('prediction log with back pressure', () => {
@@ -450,8 +551,14 @@ describe('prediction log with back pressure', () => {
       PREDICTION_LOG_CAPACITY: '5',
       PREDICTION_LOG_OVERFLOW: 'backpressure',
       PREDICTION_LOG_FLUSH_MS: '100',
+      AUTH_TOKENS: JSON.stringify([
+        { name: 'product', token: 'predict-token-0123456789', scopes: ['serving:predict'] },
+        { name: 'dashboard', token: 'read-only-token-0123456789', scopes: ['serving:admin'] },
+      ]),
     }));
-    await until(async () => (await fetch(`${svc.url}/v2/health/ready`)).status, (s) => s === 200);
+    // Not /v2/health/ready: the peer still names churn's corrupt v3 as champion (from the suite above).
+    const auth = { authorization: 'Bearer predict-token-0123456789' };
+    await until(async () => (await fetch(`${svc.url}/v2/models/pressure/ready`, { headers: auth })).status, (s) => s === 200, 30000);
   }, 60000);
 
   afterAll(async () => {
@@ -461,10 +568,10 @@ describe('prediction log with back pressure', () => {
     await db?.drop();
   });
 
-  const infer = async (rows: number) => {
-    const res = await fetch(`${svc.url}/v2/models/pressure/infer`, {
+  const infer = async (rows: number, token = 'predict-token-0123456789', url = '/v2/models/pressure/infer') => {
+    const res = await fetch(`${svc.url}${url}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [rows, 6], data: new Array(rows * 6).fill(0.5) }] }),
     });
     return { status: res.status, json: (await res.json()) as Json };
@@ -481,5 +588,18 @@ describe('prediction log with back pressure', () => {
     expect(back.status).toBe(200);
     const logged = await until(() => [...peerState.logged.values()].filter((r) => r.model === 'pressure'), (rs) => rs.length === 6);
     expect(logged).toHaveLength(6);
+  });
+
+  it('needs a token with serving:predict on both V2 infer routes', async () => {
+    for (const url of ['/v2/models/pressure/infer', '/v2/models/pressure/versions/1/infer']) {
+      const anonymous = await fetch(`${svc.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect([anonymous.status, ((await anonymous.json()) as Json)['code']]).toEqual([401, 'UNAUTHENTICATED']);
+      const unknown = await infer(1, 'not-a-configured-token-000', url);
+      expect([unknown.status, unknown.json['code']]).toEqual([401, 'UNAUTHENTICATED']);
+      const wrongScope = await infer(1, 'read-only-token-0123456789', url);
+      expect([wrongScope.status, wrongScope.json['code']]).toEqual([403, 'FORBIDDEN']);
+      const ok = await infer(1, 'predict-token-0123456789', url);
+      expect([ok.status, ok.json['model_version']]).toEqual([200, '1']);
+    }
   });
 });

@@ -4,6 +4,9 @@ import { BatchScoringService } from './batch-scoring/batch-scoring.service';
 import { DriftService } from './drift/drift.service';
 import { EntityPredictionsController } from './inference/entity-predictions.controller';
 import { InferenceService } from './inference/inference.service';
+import { LiveQualityController } from './live-quality/live-quality.controller';
+import { LiveQualityService } from './live-quality/live-quality.service';
+import { LeanInferRoute } from './inference/lean-infer-route';
 import { OpenInferenceController } from './inference/open-inference.controller';
 import { TfServingController } from './inference/tf-serving.controller';
 import { ServingMetrics } from './metrics/serving-metrics';
@@ -13,8 +16,8 @@ import { PredictionLogService } from './prediction-log/prediction-log.service';
 
 /** Real-time and batch serving: models in memory, the protocols on top, the prediction log and drift beside. */
 @Module({
-  controllers: [OpenInferenceController, TfServingController, EntityPredictionsController, ModelAdminController, BatchJobsController],
-  providers: [ServingMetrics, ModelStore, PredictionLogService, DriftService, InferenceService, BatchScoringService],
+  controllers: [OpenInferenceController, TfServingController, EntityPredictionsController, ModelAdminController, LiveQualityController, BatchJobsController],
+  providers: [ServingMetrics, ModelStore, PredictionLogService, DriftService, InferenceService, BatchScoringService, LiveQualityService, LeanInferRoute],
   exports: [InferenceService, ModelStore],
 })
 export class ServingModule {}

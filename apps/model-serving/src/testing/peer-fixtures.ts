@@ -4,6 +4,8 @@ import {
   GetOnlineFeaturesMessage,
   IngestPredictionLogMessage,
   InfoMessages,
+  LiveQualityMessage,
+  type LiveQualityGroup,
   ListAliasesMessage,
   ModelDriftDetectedEvent,
   type ModelVersionWithArtifact,
@@ -29,6 +31,8 @@ export class PeerFixtureState {
   /** Online-feature calls left before the feature store starts failing (undefined: never fails). */
   featureCallsBeforeOutage?: number;
   readonly logged = new Map<string, PredictionLogRecord>();
+  /** What the warehouse's live-quality answer holds per model (dwh-ingest computes it from its mart). */
+  readonly liveQuality = new Map<string, LiveQualityGroup[]>();
   readonly driftEvents: Array<PayloadOf<typeof ModelDriftDetectedEvent>> = [];
   versionFetches = 0;
 
@@ -86,6 +90,23 @@ class PeerFixtureController {
       peerState.logged.set(r.predictionId, r);
     }
     return { accepted: req.records.length - duplicates, duplicates };
+  }
+
+  @HandleMessage(LiveQualityMessage)
+  liveQuality(req: RequestOf<typeof LiveQualityMessage>) {
+    if (peerState.warehouseDown) throw PlatformError.unavailable('warehouse', 'fixture switched off');
+    const end = new Date();
+    const groups = (peerState.liveQuality.get(req.model) ?? []).filter((g) => req.version === undefined || g.version === req.version);
+    return {
+      model: req.model,
+      windowHours: req.windowHours,
+      windowStart: new Date(end.getTime() - req.windowHours * 3_600_000).toISOString(),
+      windowEnd: end.toISOString(),
+      label: 'ordered_within_7d',
+      bins: req.bins ?? 10,
+      martUpdatedAt: end.toISOString(),
+      groups,
+    };
   }
 
   @HandleEvent(ModelDriftDetectedEvent)

@@ -36,3 +36,23 @@ export const SlaBreachedEvent = defineEvent(
   [],
 );
 export type SlaBreached = Static<typeof SlaBreachedEvent.payload.schema>;
+
+/** Emitted when a dataset's SLA check returns to ok after warn or error, so whoever was paged can stand down. */
+export const SlaRecoveredEvent = defineEvent(
+  'dwh.sla.recovered.v1',
+  Type.Object({
+    dataset: Type.String(),
+    check: Type.Union([Type.Literal('freshness'), Type.Literal('completeness')]),
+    status: Type.Literal('ok'),
+    previousStatus: Type.Union([Type.Literal('warn'), Type.Literal('error')]),
+    measured: Type.Union([Type.Number(), Type.Null()]),
+    warnAfter: Type.Number(),
+    errorAfter: Type.Number(),
+    reason: Type.String(),
+    breachedSince: Type.String({ format: 'date-time', description: 'When the check left ok' }),
+    at: Type.String({ format: 'date-time' }),
+  }),
+  'A warehouse dataset that breached its freshness or completeness SLA is within it again',
+  [],
+);
+export type SlaRecovered = Static<typeof SlaRecoveredEvent.payload.schema>;

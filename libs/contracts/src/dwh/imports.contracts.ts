@@ -52,6 +52,9 @@ export const ImportResult = defineContract(
     rowsAccepted: Type.Integer(),
     rowsRejected: Type.Integer(),
     idempotencyKey: Type.Union([Type.String(), Type.Null()]),
+    bodySha256: Type.Optional(
+      Type.Union([Type.String(), Type.Null()], { description: 'SHA-256 (hex) of the uploaded bytes; the Idempotency-Key is bound to it' }),
+    ),
     replayed: Type.Boolean({ description: 'True when the Idempotency-Key was seen before and nothing was imported again' }),
     startedAt: Type.String({ format: 'date-time' }),
     finishedAt: Type.String({ format: 'date-time' }),

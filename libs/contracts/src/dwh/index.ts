@@ -1,4 +1,5 @@
 export * from './prediction-log.contracts';
+export * from './live-quality.contracts';
 export * from './tracking.contracts';
 export * from './tracking-plan.contracts';
 export * from './dwh-events.contracts';

@@ -4,7 +4,7 @@ import { PlatformError } from '@mlp/runtime';
 import { Database } from '@mlp/service-kit';
 import { SchemaRegistry } from '../schemas/schema-registry.service';
 import { insertEvents } from '../tracking/event-writer';
-import { validateMessage, type EventRow } from '../tracking/message-validation';
+import { ReceivedAt, validateMessage, type EventRow } from '../tracking/message-validation';
 
 interface FailedRow {
   id: string;
@@ -87,7 +87,7 @@ export class FailedEventsService {
       const seenIds = new Set<string>();
       for (const f of rows) {
         // The original received time stays; the loaded time is now.
-        const outcome = validateMessage(f.payload, plan, new Date(f.received_at));
+        const outcome = validateMessage(f.payload, plan, new ReceivedAt(new Date(f.received_at)));
         if (!outcome.ok) {
           invalid.push({ id: f.id, violations: outcome.violations });
           results.push({ id: f.id, messageId: f.message_id, status: 'still_invalid', errors: outcome.violations });
@@ -99,7 +99,7 @@ export class FailedEventsService {
         }
       }
       const inserted = await insertEvents(m, valid.map((v) => v.row));
-      for (const v of valid) results.push({ id: v.f.id, messageId: v.f.message_id, status: inserted.has(v.row.messageId) ? 'accepted' : 'duplicate', errors: [] });
+      for (const v of valid) results.push({ id: v.f.id, messageId: v.f.message_id, status: !inserted || inserted.has(v.row.messageId) ? 'accepted' : 'duplicate', errors: [] });
       const done = results.filter((r) => r.status !== 'still_invalid');
       if (done.length) {
         await m.query(

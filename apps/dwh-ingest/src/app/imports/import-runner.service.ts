@@ -2,70 +2,35 @@ import { Injectable } from '@nestjs/common';
 import { ImportSources, type ImportResult, type ImportSource } from '@mlp/contracts';
 import { isDependencyDown, PlatformError } from '@mlp/runtime';
 import { asDependencyError, Database } from '@mlp/service-kit';
-import { parse as parseCsv } from 'csv-parse';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyLine } from '../warehouse/copy-text';
-import { validateRecord } from './row-validation';
+import { CsvRowSplitter, ImportFormatError, LineSplitter } from './row-splitters';
+import { RowEncoder, type RowViolation } from './row-validation';
 
 export type ImportFormat = 'csv' | 'ndjson';
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
-const FLUSH_BYTES = 64 * 1024;
 
 interface ImportRow {
   id: string;
   source: string;
   idempotency_key: string | null;
+  content_type: string;
+  body_sha256: string | null;
   status: string;
   rows_accepted: string;
   rows_rejected: string;
   started_at: Date;
   finished_at: Date | null;
-}
-
-/** Buffers COPY lines into ~64 KB writes and waits for the socket when PostgreSQL is slower than the client. */
-class CopyWriter {
-  private buffer: string[] = [];
-  private size = 0;
-  private failed?: Error;
-  constructor(private readonly out: Writable) {
-    // Keep a server-side COPY error (e.g. a refused value) until the next write instead of crashing.
-    out.on('error', (err) => (this.failed ??= err));
-  }
-  async push(line: string): Promise<void> {
-    if (this.failed) throw this.failed;
-    this.buffer.push(line);
-    this.size += line.length;
-    if (this.size >= FLUSH_BYTES) await this.flush();
-  }
-  async flush(): Promise<void> {
-    if (!this.buffer.length) return;
-    const chunk = this.buffer.join('');
-    this.buffer = [];
-    this.size = 0;
-    if (this.failed) throw this.failed;
-    // events.once rejects when 'error' fires while waiting, so a dying COPY cannot hang the upload.
-    if (!this.out.write(chunk)) await once(this.out, 'drain');
-  }
-  async end(): Promise<void> {
-    await this.flush();
-    if (this.failed) throw this.failed;
-    const done = new Promise<void>((resolve, reject) => {
-      this.out.once('finish', resolve);
-      this.out.once('error', reject);
-    });
-    this.out.end();
-    await done;
-  }
 }
 
 /**
@@ -89,6 +54,7 @@ export class ImportRunner {
   async run(sourceName: string, format: ImportFormat, body: Readable, idempotencyKey: string | null): Promise<ImportResult> {
     const spec = this.sourceOf(sourceName);
     const qr = this.db.source.createQueryRunner();
+    const hash = createHash('sha256');
     let client: PoolClient | undefined;
     let tmpDir: string | undefined;
     try {
@@ -105,16 +71,27 @@ export class ImportRunner {
       );
       if (!inserted.rowCount) {
         await client.query('ROLLBACK');
-        body.resume();
+        // The key was used: this body must be the one it imported (Stripe's rule), so read it to the end.
+        for await (const chunk of body as AsyncIterable<Buffer>) hash.update(chunk);
         const [prev] = await this.db.query<ImportRow>(`SELECT * FROM "dwh".imports WHERE source = $1 AND idempotency_key = $2`, [spec.name, idempotencyKey]);
+        const digest = hash.digest('hex');
+        // Imports stored before bodies were hashed have no digest to compare with.
+        if (prev.content_type !== format || (prev.body_sha256 !== null && prev.body_sha256 !== digest)) {
+          throw PlatformError.conflict(
+            `Idempotency-Key ${idempotencyKey} was already used for a different ${spec.name} upload (import ${prev.id}); use a new key for a new file`,
+            [{ path: '$', code: 'IDEMPOTENCY_KEY_REUSED', message: `the body's sha256 is ${digest}, the key's import had ${prev.body_sha256} (${prev.content_type})` }],
+            'IDEMPOTENCY_KEY_REUSED',
+          );
+        }
         return { ...toApi(prev), replayed: true };
       }
       tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dwh-import-'));
-      const counts = await this.copyRows(client, spec, id, format, body, path.join(tmpDir, 'rejected.copy'));
+      const counts = await this.copyRows(client, spec, id, format, body, path.join(tmpDir, 'rejected.copy'), hash);
       const [row] = (
         await client.query(
-          `UPDATE "dwh".imports SET status = 'completed', rows_accepted = $2, rows_rejected = $3, finished_at = clock_timestamp() WHERE id = $1 RETURNING *`,
-          [id, counts.accepted, counts.rejected],
+          `UPDATE "dwh".imports SET status = 'completed', rows_accepted = $2, rows_rejected = $3, body_sha256 = $4, finished_at = clock_timestamp()
+            WHERE id = $1 RETURNING *`,
+          [id, counts.accepted, counts.rejected, hash.digest('hex')],
         )
       ).rows as ImportRow[];
       await client.query('COMMIT');
@@ -124,11 +101,15 @@ export class ImportRunner {
       if (client) await client.query('ROLLBACK').catch(() => undefined);
       if (err instanceof PlatformError || isDependencyDown(err)) throw asDependencyError(err);
       const code = (err as { code?: string }).code ?? '';
-      if (/^CSV_/.test(code) || code === 'INVALID_OPENING_QUOTE') throw PlatformError.badRequest(`the CSV body is malformed: ${(err as Error).message}`, [], 'MALFORMED_CSV');
+      if (err instanceof ImportFormatError) {
+        throw PlatformError.badRequest(`the ${format === 'csv' ? 'CSV' : 'NDJSON'} body is malformed: ${err.message}`, [{ path: '$', code, message: err.message }], format === 'csv' ? 'MALFORMED_CSV' : 'MALFORMED_NDJSON');
+      }
       if (code === '22P04' || code === '22P02' || code === '22007' || code === '22008' || code === '22003') {
         throw PlatformError.badRequest(`a value was refused by the warehouse: ${(err as Error).message}`, [], 'INVALID_VALUE');
       }
-      if ((err as Error)?.message === 'aborted' || code === 'ECONNRESET') throw PlatformError.badRequest('the upload was interrupted', [], 'UPLOAD_ABORTED');
+      if ((err as Error)?.message === 'aborted' || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
+        throw PlatformError.badRequest('the upload was interrupted', [], 'UPLOAD_ABORTED');
+      }
       throw err;
     } finally {
       if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
@@ -136,50 +117,103 @@ export class ImportRunner {
     }
   }
 
-  private async copyRows(client: PoolClient, spec: ImportSource, importId: string, format: ImportFormat, body: Readable, rejectedPath: string) {
+  /**
+   * Reads the body chunk by chunk (the next chunk is read only after this one's rows are handed to
+   * the COPY socket, so a slow database slows the upload instead of filling memory), hashes it, and
+   * splits, validates and encodes each chunk's rows synchronously into one COPY write: no object
+   * per row and no promise per row, only each good row's output text.
+   */
+  private async copyRows(client: PoolClient, spec: ImportSource, importId: string, format: ImportFormat, body: Readable, rejectedPath: string, hash: Hash) {
     const names = spec.columns.map((c) => `"${c.name}"`).join(', ');
     const copy = client.query(copyFrom(`COPY "dwh"."src_${spec.name}" (import_id, row_number, ${names}) FROM STDIN`));
-    const good = new CopyWriter(copy);
     const rejectedFile = fs.createWriteStream(rejectedPath);
-    const bad = new CopyWriter(rejectedFile);
+    let failed: Error | undefined;
+    // Keep a server-side COPY error (e.g. a refused value) until the next write instead of crashing.
+    copy.on('error', (err) => (failed ??= err));
+    rejectedFile.on('error', (err) => (failed ??= err));
+    const encoder = new RowEncoder(spec.columns);
+    const ordered: unknown[] = new Array(spec.columns.length);
+    let good = '';
+    let bad = '';
     let accepted = 0;
     let rejected = 0;
     let rowNumber = 0;
-    const handle = async (record: Record<string, unknown> | undefined, raw: string, strict: boolean, parseError?: string) => {
-      rowNumber++;
-      const result = record ? validateRecord(spec.columns, record, strict) : { violations: [{ path: '$', code: 'MALFORMED_JSON', message: parseError ?? 'not a JSON object' }] };
-      if ('values' in result) {
+    const reject = (raw: string, violations: RowViolation[]) => {
+      rejected++;
+      bad += copyLine([importId, rowNumber, raw, JSON.stringify(violations)]);
+    };
+    const encode = (raw: () => string, extra?: RowViolation[]) => {
+      const line = encoder.encode(ordered, `${importId}\t${rowNumber}`);
+      if (typeof line === 'string' && !extra?.length) {
         accepted++;
-        await good.push(copyLine([importId, rowNumber, ...result.values]));
+        good += line;
       } else {
-        rejected++;
-        await bad.push(copyLine([importId, rowNumber, raw, JSON.stringify(result.violations)]));
+        reject(raw(), [...(typeof line === 'string' ? [] : line), ...(extra ?? [])]);
       }
     };
-    try {
-      if (format === 'csv') {
-        const parser = body.pipe(parseCsv({ columns: (header: string[]) => this.checkHeader(spec, header), bom: true, trim: true, skip_empty_lines: true, raw: true, relax_column_count: true }));
-        body.on('error', (e) => parser.destroy(e));
-        for await (const { record, raw } of parser as AsyncIterable<{ record: Record<string, string>; raw: string }>) {
-          await handle(record, raw.replace(/\r?\n$/, ''), false);
+    let splitter: CsvRowSplitter | LineSplitter;
+    if (format === 'csv') {
+      let positions: number[] = [];
+      let width = 0;
+      splitter = new CsvRowSplitter(
+        (header) => {
+          this.checkHeader(spec, header);
+          width = header.length;
+          positions = spec.columns.map((c) => header.indexOf(c.name));
+        },
+        (fields, count, text, start, end) => {
+          rowNumber++;
+          for (let i = 0; i < positions.length; i++) ordered[i] = positions[i] >= 0 && positions[i] < count ? fields[positions[i]] : undefined;
+          const extra = count > width ? [{ path: '$', code: 'ADDITIONAL_PROPERTIES', message: `the row has ${count} fields, the header ${width}` }] : undefined;
+          encode(() => text.slice(start, end), extra);
+        },
+      );
+    } else {
+      splitter = new LineSplitter((line) => {
+        rowNumber++;
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch (e) {
+          reject(line, [{ path: '$', code: 'MALFORMED_JSON', message: (e as Error).message }]);
+          return;
         }
-      } else {
-        const lines = createInterface({ input: body, crlfDelay: Infinity });
-        for await (const line of lines) {
-          if (!line.trim()) continue;
-          let value: unknown;
-          try {
-            value = JSON.parse(line);
-          } catch (e) {
-            await handle(undefined, line, true, (e as Error).message);
-            continue;
-          }
-          const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
-          await handle(isObject ? (value as Record<string, unknown>) : undefined, line, true);
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+          reject(line, [{ path: '$', code: 'MALFORMED_JSON', message: 'not a JSON object' }]);
+          return;
         }
+        const record = value as Record<string, unknown>;
+        for (let i = 0; i < spec.columns.length; i++) ordered[i] = record[spec.columns[i].name];
+        encode(() => line, encoder.extraKeys(record));
+      });
+    }
+    const flush = async () => {
+      if (failed) throw failed;
+      const waits: Array<Promise<unknown>> = [];
+      if (good) {
+        if (!copy.write(good)) waits.push(once(copy, 'drain'));
+        good = '';
       }
-      await good.end();
-      await bad.end();
+      if (bad) {
+        if (!rejectedFile.write(bad)) waits.push(once(rejectedFile, 'drain'));
+        bad = '';
+      }
+      // events.once rejects when 'error' fires while waiting, so a dying COPY cannot hang the upload.
+      if (waits.length) await Promise.all(waits);
+    };
+    const decoder = new StringDecoder('utf8');
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        splitter.push(decoder.write(chunk));
+        await flush();
+      }
+      splitter.push(decoder.end());
+      splitter.end();
+      await flush();
+      await finish(copy);
+      await finish(rejectedFile);
+      if (failed) throw failed;
     } catch (err) {
       copy.destroy(err as Error);
       rejectedFile.destroy();
@@ -228,6 +262,14 @@ export class ImportRunner {
   }
 }
 
+function finish(stream: Writable): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    stream.once('finish', resolve);
+    stream.once('error', reject);
+    stream.end();
+  });
+}
+
 function toApi(r: ImportRow): Omit<ImportResult, 'replayed'> {
   return {
     importId: r.id,
@@ -236,6 +278,7 @@ function toApi(r: ImportRow): Omit<ImportResult, 'replayed'> {
     rowsAccepted: Number(r.rows_accepted),
     rowsRejected: Number(r.rows_rejected),
     idempotencyKey: r.idempotency_key,
+    bodySha256: r.body_sha256,
     startedAt: new Date(r.started_at).toISOString(),
     finishedAt: new Date(r.finished_at ?? r.started_at).toISOString(),
   };

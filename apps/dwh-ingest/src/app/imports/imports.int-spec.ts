@@ -1,4 +1,5 @@
 import { Database } from '@mlp/service-kit';
+import { createHash } from 'node:crypto';
 import { startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
@@ -57,6 +58,52 @@ describe('third-party imports on a real PostgreSQL', () => {
       [answers[0].json['importId']],
     );
     expect(codes.map((c) => c.code)).toEqual(['MALFORMED_JSON', 'ADDITIONAL_PROPERTIES']);
+  });
+
+  it('binds an Idempotency-Key to its body: the same body replays the result, a different body is 409 IDEMPOTENCY_KEY_REUSED', async () => {
+    const csv = 'date,country,channel,spend\n2026-11-05,DE,radio,10\n2026-11-05,FR,radio,oops\n';
+    const first = await upload(csv, 'text/csv', 'bound-1');
+    expect(first.status).toBe(201);
+    expect(first.json).toMatchObject({ rowsAccepted: 1, rowsRejected: 1, replayed: false, bodySha256: createHash('sha256').update(csv).digest('hex') });
+
+    const again = await upload(csv, 'text/csv', 'bound-1');
+    expect(again.status).toBe(200);
+    expect(again.json).toEqual({ ...first.json, replayed: true });
+
+    const other = await upload(csv.replace('10', '11'), 'text/csv', 'bound-1');
+    expect([other.status, other.json['code']]).toEqual([409, 'IDEMPOTENCY_KEY_REUSED']);
+    expect(other.json['error']).toContain(first.json['importId']);
+    // The same bytes as another format are another request too.
+    const asNdjson = await upload(csv, 'application/x-ndjson', 'bound-1');
+    expect([asNdjson.status, asNdjson.json['code']]).toEqual([409, 'IDEMPOTENCY_KEY_REUSED']);
+
+    // Nothing was loaded a second time, and the key still names the first import.
+    const [n] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "dwh".src_marketing_spend WHERE channel = 'radio'`);
+    expect(n.n).toBe('1');
+    const imports = await db.query<{ id: string; body_sha256: string }>(`SELECT id, body_sha256 FROM "dwh".imports WHERE idempotency_key = 'bound-1'`);
+    expect(imports).toEqual([{ id: first.json['importId'], body_sha256: first.json['bodySha256'] }]);
+  });
+
+  it('answers 409 to a concurrent upload that reuses a key with a different body, and imports the other once', async () => {
+    const a = 'date,country,channel,spend\n2026-11-06,DE,print,1\n';
+    const b = 'date,country,channel,spend\n2026-11-06,DE,print,2\n';
+    const answers = await Promise.all([upload(a, 'text/csv', 'race-2'), upload(b, 'text/csv', 'race-2')]);
+    expect(answers.map((x) => x.status).sort()).toEqual([201, 409]);
+    expect(answers.find((x) => x.status === 409)?.json['code']).toBe('IDEMPOTENCY_KEY_REUSED');
+    const [n] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "dwh".src_marketing_spend WHERE channel = 'print'`);
+    expect(n.n).toBe('1');
+  });
+
+  it('splits CSV the RFC 4180 way: quotes, escaped quotes, line breaks in quotes, CRLF, BOM, blank lines, extra fields', async () => {
+    const csv = '\ufeffdate,country,channel,spend\r\n2026-11-07, DE ,"multi\nline ""quoted""",3\r\n\r\n   \n2026-11-07,FR,a,1,surplus\n2026-11-07,US,tab\there,4';
+    const res = await upload(csv, 'text/csv', 'rfc-1');
+    expect(res.json).toMatchObject({ rowsAccepted: 2, rowsRejected: 1 });
+    expect(await db.query(`SELECT row_number::int, country, channel, spend::text FROM "dwh".src_marketing_spend WHERE import_id = $1 ORDER BY 1`, [res.json['importId']])).toEqual([
+      { row_number: 1, country: 'DE', channel: 'multi\nline "quoted"', spend: '3.00' },
+      { row_number: 3, country: 'US', channel: 'tab\there', spend: '4.00' },
+    ]);
+    const rejected = await call(svc, 'GET', `/v1/imports/runs/${res.json['importId']}/rejected-rows`);
+    expect(rejected.json['items']).toEqual([{ rowNumber: 2, raw: '2026-11-07,FR,a,1,surplus', violations: [expect.objectContaining({ path: '$', code: 'ADDITIONAL_PROPERTIES' })] }]);
   });
 
   it('refuses unknown sources, wrong media types, header mismatches and broken CSV with 4xx codes and stores nothing', async () => {

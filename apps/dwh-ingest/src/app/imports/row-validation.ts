@@ -1,4 +1,5 @@
 import type { ImportColumn } from '@mlp/contracts';
+import { copyText } from '../warehouse/copy-text';
 
 export interface RowViolation {
   path: string;
@@ -6,62 +7,124 @@ export interface RowViolation {
   message: string;
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const NUMERIC = /^-?\d{1,12}(\.\d{1,6})?$/;
 const INTEGER = /^-?\d{1,15}$/;
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function validDate(s: string): boolean {
-  const m = DATE.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+const digit = (s: string, i: number) => {
+  const d = s.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : -1;
+};
+
+/** YYYY-MM-DD and a real calendar day, read from the characters (no match arrays, no Date). */
+export function validDate(s: string): boolean {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
+  let year = 0;
+  for (let i = 0; i < 4; i++) {
+    const d = digit(s, i);
+    if (d < 0) return false;
+    year = year * 10 + d;
+  }
+  const m1 = digit(s, 5), m2 = digit(s, 6), d1 = digit(s, 8), d2 = digit(s, 9);
+  if (m1 < 0 || m2 < 0 || d1 < 0 || d2 < 0) return false;
+  const month = m1 * 10 + m2;
+  const day = d1 * 10 + d2;
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (month === 2 && leap ? 29 : DAYS[month - 1]);
+}
+
+interface CompiledColumn {
+  column: ImportColumn;
+  path: string;
+  pattern?: RegExp;
+}
+
+/**
+ * A source's declared columns compiled once per import: checks one row's values (in declared column
+ * order) and appends its COPY text line, or returns the violations with the same codes as tracking
+ * events use. A valid row allocates nothing but its output text, so a million-row file makes little
+ * garbage.
+ */
+export class RowEncoder {
+  private readonly compiled: CompiledColumn[];
+  private readonly declared: Set<string>;
+
+  constructor(readonly columns: readonly ImportColumn[]) {
+    this.compiled = columns.map((c) => ({ column: c, path: `$.${c.name}`, pattern: c.pattern === undefined ? undefined : new RegExp(c.pattern) }));
+    this.declared = new Set(columns.map((c) => c.name));
+  }
+
+  /**
+   * `values[i]` is the raw value of column i (undefined when absent). Returns the COPY line (after
+   * `prefix`, e.g. import id and row number, already escaped) or the violations.
+   */
+  encode(values: ArrayLike<unknown>, prefix: string): string | RowViolation[] {
+    let line = prefix;
+    let violations: RowViolation[] | undefined;
+    for (let i = 0; i < this.compiled.length; i++) {
+      const text = this.checkColumn(i, values[i]);
+      if (typeof text === 'object' && text !== null) {
+        (violations ??= []).push(text);
+        continue;
+      }
+      if (violations) continue;
+      line += text === null ? '\t\\N' : `\t${copyText(text)}`;
+    }
+    return violations ?? `${line}\n`;
+  }
+
+  /** Keys of a JSON record that are not declared columns. */
+  extraKeys(record: Record<string, unknown>): RowViolation[] {
+    const out: RowViolation[] = [];
+    for (const k in record) if (!this.declared.has(k)) out.push({ path: `$.${k}`, code: 'ADDITIONAL_PROPERTIES', message: 'is not a declared column' });
+    return out;
+  }
+
+  /** The COPY value of column i (null for an absent optional value), or its violation. */
+  checkColumn(i: number, raw: unknown): string | null | RowViolation {
+    const { column: c, path, pattern } = this.compiled[i];
+    if (raw === undefined || raw === null || raw === '') {
+      return c.required ? { path, code: 'REQUIRED_MISSING', message: 'is required' } : null;
+    }
+    if (typeof raw !== 'string' && typeof raw !== 'number') return { path, code: 'DATATYPE_MISMATCH', message: `must be ${c.type}` };
+    const text = typeof raw === 'string' ? raw : String(raw);
+    switch (c.type) {
+      case 'date':
+        if (!validDate(text)) return { path, code: 'DATATYPE_MISMATCH', message: 'must be a date YYYY-MM-DD' };
+        break;
+      case 'numeric':
+      case 'integer':
+        if (!(c.type === 'numeric' ? NUMERIC : INTEGER).test(text)) {
+          return { path, code: 'DATATYPE_MISMATCH', message: `must be ${c.type === 'numeric' ? 'a decimal number' : 'an integer'}` };
+        }
+        if (c.minimum !== undefined && (text.charCodeAt(0) === 45 || c.minimum > 0) && Number(text) < c.minimum) {
+          return { path, code: 'OUT_OF_RANGE', message: `must be >= ${c.minimum}` };
+        }
+        break;
+      case 'text':
+        if (typeof raw !== 'string') return { path, code: 'DATATYPE_MISMATCH', message: 'must be a string' };
+        if (c.maxLength !== undefined && text.length > c.maxLength) return { path, code: 'SIZE_CONSTRAINT', message: `must be at most ${c.maxLength} characters` };
+        if (pattern !== undefined && !pattern.test(text)) return { path, code: 'PATTERN_MISMATCH', message: `must match ${c.pattern}` };
+        break;
+    }
+    return text;
+  }
 }
 
 /**
  * Checks one record against a source's declared columns and returns the values as text in column
- * order (what COPY loads), or the violations with the same codes as tracking events use.
+ * order (what COPY loads), or the violations.
  */
 export function validateRecord(columns: readonly ImportColumn[], record: Record<string, unknown>, strictKeys: boolean): { values: Array<string | null> } | { violations: RowViolation[] } {
+  const encoder = new RowEncoder(columns);
   const violations: RowViolation[] = [];
   const values: Array<string | null> = [];
-  for (const c of columns) {
-    const path = `$.${c.name}`;
-    const raw = record[c.name];
-    if (raw === undefined || raw === null || raw === '') {
-      if (c.required) violations.push({ path, code: 'REQUIRED_MISSING', message: 'is required' });
-      values.push(null);
-      continue;
-    }
-    if (typeof raw !== 'string' && typeof raw !== 'number') {
-      violations.push({ path, code: 'DATATYPE_MISMATCH', message: `must be ${c.type}` });
-      values.push(null);
-      continue;
-    }
-    const text = String(raw);
-    switch (c.type) {
-      case 'date':
-        if (!validDate(text)) violations.push({ path, code: 'DATATYPE_MISMATCH', message: 'must be a date YYYY-MM-DD' });
-        break;
-      case 'numeric':
-      case 'integer': {
-        if (!(c.type === 'numeric' ? NUMERIC : INTEGER).test(text)) {
-          violations.push({ path, code: 'DATATYPE_MISMATCH', message: `must be ${c.type === 'numeric' ? 'a decimal number' : 'an integer'}` });
-        } else if (c.minimum !== undefined && Number(text) < c.minimum) {
-          violations.push({ path, code: 'OUT_OF_RANGE', message: `must be >= ${c.minimum}` });
-        }
-        break;
-      }
-      case 'text':
-        if (typeof raw !== 'string') violations.push({ path, code: 'DATATYPE_MISMATCH', message: 'must be a string' });
-        else if (c.maxLength !== undefined && text.length > c.maxLength) violations.push({ path, code: 'SIZE_CONSTRAINT', message: `must be at most ${c.maxLength} characters` });
-        else if (c.pattern !== undefined && !new RegExp(c.pattern).test(text)) violations.push({ path, code: 'PATTERN_MISMATCH', message: `must match ${c.pattern}` });
-        break;
-    }
-    values.push(text);
-  }
-  if (strictKeys) {
-    const declared = new Set(columns.map((c) => c.name));
-    for (const k of Object.keys(record)) if (!declared.has(k)) violations.push({ path: `$.${k}`, code: 'ADDITIONAL_PROPERTIES', message: 'is not a declared column' });
-  }
+  columns.forEach((c, i) => {
+    const result = encoder.checkColumn(i, record[c.name]);
+    if (result !== null && typeof result === 'object') violations.push(result);
+    else values.push(result);
+  });
+  if (strictKeys) violations.push(...encoder.extraKeys(record));
   return violations.length ? { violations } : { values };
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DwhCompletenessSlas, DwhFreshnessSlas, SlaBreachedEvent, type SlaCheckResult, type SlaReport } from '@mlp/contracts';
+import { DwhCompletenessSlas, DwhFreshnessSlas, SlaBreachedEvent, SlaRecoveredEvent, type SlaCheckResult, type SlaReport } from '@mlp/contracts';
 import type { Logger } from '@mlp/runtime';
 import { Database, MetricsService, Outbox, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { Gauge } from 'prom-client';
@@ -27,7 +27,8 @@ interface Measured {
 /**
  * Measures freshness (sources on their loaded-at column, marts on their transformation watermark)
  * and completeness, keeps each check's status in `dwh.sla_state`, and emits `dwh.sla.breached.v1`
- * through the outbox when a check turns warn or error (webhooks receive it from there).
+ * through the outbox when a check turns warn or error, and `dwh.sla.recovered.v1` when it returns
+ * to ok (webhooks receive both from there).
  */
 @Injectable()
 export class SlaMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -152,6 +153,24 @@ export class SlaMonitor implements OnApplicationBootstrap, OnApplicationShutdown
             m,
           );
           this.log.warn({ dataset: x.dataset, check: x.check, status: verdict.status, reason: verdict.reason }, 'SLA breached');
+        } else if (changed && prev && prev.status !== 'ok') {
+          await this.outbox.publish(
+            SlaRecoveredEvent,
+            {
+              dataset: x.dataset,
+              check: x.check,
+              status: 'ok',
+              previousStatus: prev.status,
+              measured: x.measured,
+              warnAfter: x.thresholds.warnAfter,
+              errorAfter: x.thresholds.errorAfter,
+              reason: verdict.reason,
+              breachedSince: new Date(prev.changed_at).toISOString(),
+              at: checkedAt.toISOString(),
+            },
+            m,
+          );
+          this.log.info({ dataset: x.dataset, check: x.check, previousStatus: prev.status, reason: verdict.reason }, 'SLA recovered');
         }
         this.status.set({ dataset: x.dataset, check: x.check }, statusRank(verdict.status));
         if (x.check === 'freshness' && x.measured !== null) this.freshness.set({ dataset: x.dataset }, x.measured);

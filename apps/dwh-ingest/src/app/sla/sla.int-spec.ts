@@ -68,4 +68,23 @@ describe('SLAs on a real PostgreSQL', () => {
     const report = await call(svc, 'GET', '/v1/sla');
     expect(check(report.json as never, 'events', 'completeness')).toMatchObject({ status: 'error', measured: 0.75 });
   });
+
+  it('emits dwh.sla.recovered once when the stale source is loaded again, with the breach start, through the outbox to the webhooks', async () => {
+    const before = await call(svc, 'GET', '/v1/sla');
+    expect(check(before.json as never, 'events')).toMatchObject({ status: 'error' });
+    const breachedSince = check(before.json as never, 'events')['since'];
+    expect((await call(svc, 'POST', '/v1/track', trackMessage())).status).toBe(200);
+    const after = await call(svc, 'GET', '/v1/sla');
+    expect(check(after.json as never, 'events')).toMatchObject({ status: 'ok' });
+    await call(svc, 'GET', '/v1/sla');
+
+    const recoveries = () => received.filter((r) => r.event === 'dwh.sla.recovered.v1' && r.payload['dataset'] === 'events' && r.payload['check'] === 'freshness');
+    const deadline = Date.now() + 5000;
+    while (recoveries().length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(recoveries().map((r) => r.payload)).toEqual([
+      expect.objectContaining({ status: 'ok', previousStatus: 'error', breachedSince, warnAfter: 1, errorAfter: 2, reason: expect.stringMatching(/^last load \d+ s ago$/) }),
+    ]);
+    // A check that was never breached does not "recover": mart_orders has been warn (no rows) all along.
+    expect(received.filter((r) => r.event === 'dwh.sla.recovered.v1' && r.payload['dataset'] !== 'events')).toEqual([]);
+  });
 });

@@ -1,9 +1,9 @@
 import { DemoTrackingPlan } from '@mlp/contracts';
 import { CompiledPlan } from '../schemas/compiled-plan';
-import { validateMessage } from './message-validation';
+import { canonicalTimestamp, ReceivedAt, validateMessage } from './message-validation';
 
 const plan = new CompiledPlan([...DemoTrackingPlan]);
-const received = new Date('2026-11-20T10:00:10.000Z');
+const received = new ReceivedAt(new Date('2026-11-20T10:00:10.000Z'));
 const msg = (over: Record<string, unknown> = {}) => ({
   type: 'track',
   messageId: 'm1',
@@ -17,9 +17,24 @@ const msg = (over: Record<string, unknown> = {}) => ({
 describe('validating a tracking message against the plan', () => {
   it('derives the true event time from the device clock skew (received - sent)', () => {
     const out = validateMessage(msg({ sentAt: '2026-11-20T09:59:05.000Z' }), plan, received);
-    expect(out.ok && out.row.derivedAt.toISOString()).toBe('2026-11-20T10:01:05.000Z');
+    expect(out.ok && out.row.derivedAt).toBe('2026-11-20T10:01:05.000Z');
     const noSent = validateMessage(msg(), plan, received);
-    expect(noSent.ok && noSent.row.derivedAt.toISOString()).toBe('2026-11-20T10:00:00.000Z');
+    expect(noSent.ok && noSent.row.derivedAt).toBe('2026-11-20T10:00:00.000Z');
+    const sentNow = validateMessage(msg({ timestamp: '2026-11-20T09:00:00.000Z', sentAt: '2026-11-20T09:00:00.000Z' }), plan, received);
+    expect(sentNow.ok && sentNow.row.derivedAt).toBe('2026-11-20T10:00:10.000Z');
+  });
+
+  it('keeps canonical UTC timestamps as sent and normalises any other ISO 8601 form to UTC milliseconds', () => {
+    expect(canonicalTimestamp('2026-11-20T10:00:00.123Z')).toBe('2026-11-20T10:00:00.123Z');
+    expect(canonicalTimestamp('2026-11-20T12:00:00+02:00')).toBe('2026-11-20T10:00:00.000Z');
+    expect(canonicalTimestamp('2026-11-20T10:00:00.123456Z')).toBe('2026-11-20T10:00:00.123Z');
+    const out = validateMessage(msg({ timestamp: '2026-11-20T11:00:00.5+01:00', sentAt: '2026-11-20T10:00:00Z' }), plan, received);
+    expect(out.ok && [out.row.deviceCreatedAt, out.row.deviceSentAt, out.row.receivedAt, out.row.derivedAt]).toEqual([
+      '2026-11-20T10:00:00.500Z',
+      '2026-11-20T10:00:00.000Z',
+      '2026-11-20T10:00:10.000Z',
+      '2026-11-20T10:00:10.500Z',
+    ]);
   });
 
   it('gives each violation a code and a JSON path under properties or traits', () => {
@@ -32,7 +47,7 @@ describe('validating a tracking message against the plan', () => {
         ['$.properties.size', 'ADDITIONAL_PROPERTIES'],
       ]),
     );
-    const traits = validateMessage({ type: 'identify', messageId: 'i', userId: 'u', timestamp: received.toISOString(), traits: { plan: 'gold', country: 'de' } }, plan, received);
+    const traits = validateMessage({ type: 'identify', messageId: 'i', userId: 'u', timestamp: received.iso, traits: { plan: 'gold', country: 'de' } }, plan, received);
     expect(!traits.ok && traits.violations.map((v) => [v.path, v.code])).toEqual([
       ['$.traits.country', 'PATTERN_MISMATCH'],
       ['$.traits.plan', 'ACCEPTED_VALUES'],

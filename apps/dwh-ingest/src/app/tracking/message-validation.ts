@@ -11,12 +11,31 @@ export interface EventRow {
   anonymousId: string | null;
   properties: Record<string, unknown>;
   context: Record<string, unknown> | null;
-  deviceCreatedAt: Date;
-  deviceSentAt: Date | null;
-  receivedAt: Date;
+  /** Timestamps as canonical ISO 8601 UTC text (`2026-11-20T10:00:00.000Z`), what the COPY loads. */
+  deviceCreatedAt: string;
+  deviceSentAt: string | null;
+  receivedAt: string;
   /** Snowplow's derived timestamp: device time corrected by the device clock skew (received - sent). */
-  derivedAt: Date;
+  derivedAt: string;
 }
+
+/** When a request arrived, as a Date and as canonical text (formatted once per request). */
+export class ReceivedAt {
+  readonly ms: number;
+  readonly iso: string;
+  constructor(readonly date: Date = new Date()) {
+    this.ms = date.getTime();
+    this.iso = date.toISOString();
+  }
+}
+
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * A valid ISO 8601 timestamp as canonical UTC text with milliseconds. Clients usually send exactly
+ * that (`Date.prototype.toISOString`), and then the string is kept as it is: no Date, no formatting.
+ */
+export const canonicalTimestamp = (s: string): string => (CANONICAL.test(s) ? s : new Date(s).toISOString());
 
 export type ValidationOutcome = { ok: true; row: EventRow } | { ok: false; messageId: string | null; event: string | null; violations: EventViolation[] };
 
@@ -27,7 +46,7 @@ export const schemaNameOf = (type: string, event: string | undefined): string | 
  * Validates one message: the Segment envelope first, then the event's JSON Schema from the
  * tracking plan. Returns the row to load, or every violation with its code and JSON path.
  */
-export function validateMessage(raw: unknown, plan: CompiledPlan, receivedAt: Date): ValidationOutcome {
+export function validateMessage(raw: unknown, plan: CompiledPlan, received: ReceivedAt): ValidationOutcome {
   const obj = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
   const messageId = typeof obj?.['messageId'] === 'string' ? (obj['messageId'] as string) : null;
   const eventName = typeof obj?.['event'] === 'string' ? (obj['event'] as string) : obj?.['type'] === 'identify' ? 'identify' : null;
@@ -70,9 +89,14 @@ export function validateMessage(raw: unknown, plan: CompiledPlan, receivedAt: Da
   if (violations.length) return fail(violations);
 
   const m = obj as TrackingMessage;
-  const deviceCreatedAt = new Date(m.timestamp);
-  const deviceSentAt = m.sentAt ? new Date(m.sentAt) : null;
-  const derivedAt = deviceSentAt ? new Date(deviceCreatedAt.getTime() + (receivedAt.getTime() - deviceSentAt.getTime())) : deviceCreatedAt;
+  const deviceCreatedAt = canonicalTimestamp(m.timestamp);
+  const deviceSentAt = m.sentAt ? canonicalTimestamp(m.sentAt) : null;
+  let derivedAt = deviceCreatedAt;
+  if (deviceSentAt !== null) {
+    // Sent at the event time (no queueing on the device): the derived time is the received time.
+    if (deviceSentAt === deviceCreatedAt) derivedAt = received.iso;
+    else if (deviceSentAt !== received.iso) derivedAt = new Date(Date.parse(deviceCreatedAt) + (received.ms - Date.parse(deviceSentAt))).toISOString();
+  }
   return {
     ok: true,
     row: {
@@ -86,7 +110,7 @@ export function validateMessage(raw: unknown, plan: CompiledPlan, receivedAt: Da
       context: m.context ?? null,
       deviceCreatedAt,
       deviceSentAt,
-      receivedAt,
+      receivedAt: received.iso,
       derivedAt,
     },
   };

@@ -4,8 +4,8 @@ import { PlatformError } from '@mlp/runtime';
 import { Database, MetricsService } from '@mlp/service-kit';
 import { Counter } from 'prom-client';
 import { SchemaRegistry } from '../schemas/schema-registry.service';
-import { insertEvents, insertFailedEvents, type FailedEventRow } from './event-writer';
-import { validateMessage, type EventRow } from './message-validation';
+import { storeEvents, type FailedEventRow } from './event-writer';
+import { ReceivedAt, validateMessage, type EventRow } from './message-validation';
 
 /**
  * The tracking pipeline: limits, validation against the tracking plan, then one transaction that
@@ -30,7 +30,10 @@ export class TrackingIngestService {
     }
     const tooLarge = [];
     for (let i = 0; i < messages.length; i++) {
-      const size = Buffer.byteLength(JSON.stringify(messages[i]) ?? '');
+      const json = JSON.stringify(messages[i]) ?? '';
+      // A UTF-8 byte is at least one UTF-16 unit and at most three: only long texts need counting.
+      if (json.length * 3 <= TrackingLimits.maxEventBytes) continue;
+      const size = Buffer.byteLength(json);
       if (size > TrackingLimits.maxEventBytes) tooLarge.push({ path: pathOf(i), code: TrackingErrorCode.EVENT_TOO_LARGE, message: `${size} bytes` });
     }
     if (tooLarge.length) {
@@ -38,36 +41,38 @@ export class TrackingIngestService {
     }
   }
 
-  async ingest(messages: unknown[], receivedAt = new Date()): Promise<IngestResponse> {
+  async ingest(messages: unknown[], received = new ReceivedAt()): Promise<IngestResponse> {
     const plan = await this.registry.current();
     const results: EventResult[] = [];
-    const accepted: Array<{ index: number; row: EventRow }> = [];
+    const accepted: EventRow[] = [];
+    const acceptedIndex: number[] = [];
     const failed: FailedEventRow[] = [];
     const seen = new Set<string>();
-    messages.forEach((raw, index) => {
-      const outcome = validateMessage(raw, plan, receivedAt);
+    for (let index = 0; index < messages.length; index++) {
+      const raw = messages[index];
+      const outcome = validateMessage(raw, plan, received);
       if (!outcome.ok) {
         results.push({ index, messageId: outcome.messageId, status: 'rejected', errors: outcome.violations });
-        failed.push({ messageId: outcome.messageId, event: outcome.event, payload: raw, violations: outcome.violations, receivedAt });
-        return;
+        failed.push({ messageId: outcome.messageId, event: outcome.event, payload: raw, violations: outcome.violations, receivedAt: received.iso });
+        continue;
       }
       if (seen.has(outcome.row.messageId)) {
         results.push({ index, messageId: outcome.row.messageId, status: 'duplicate', errors: [] });
-        return;
+        continue;
       }
       seen.add(outcome.row.messageId);
-      accepted.push({ index, row: outcome.row });
-    });
+      accepted.push(outcome.row);
+      acceptedIndex.push(index);
+    }
 
-    const inserted = await this.db.transaction(async (m) => {
-      const ids = await insertEvents(m, accepted.map((a) => a.row));
-      await insertFailedEvents(m, failed);
-      return ids;
-    });
-    let stored = 0;
-    for (const a of accepted) {
-      if (inserted.has(a.row.messageId)) stored++;
-      else results.push({ index: a.index, messageId: a.row.messageId, status: 'duplicate', errors: [] });
+    const inserted = await storeEvents(this.db, accepted, failed);
+    let stored = accepted.length;
+    if (inserted) {
+      stored = 0;
+      for (let i = 0; i < accepted.length; i++) {
+        if (inserted.has(accepted[i].messageId)) stored++;
+        else results.push({ index: acceptedIndex[i], messageId: accepted[i].messageId, status: 'duplicate', errors: [] });
+      }
     }
     results.sort((a, b) => a.index - b.index);
     const duplicates = results.filter((r) => r.status === 'duplicate').length;

@@ -48,11 +48,12 @@ export class TrackingController {
     const { batch, sentAt, context } = envelope.value;
     TrackingIngestService.checkLimits(batch, (i) => `$.batch[${i}]`);
     // Batch-level sentAt/context apply to the messages that do not carry their own (Segment semantics).
-    const messages = batch.map((m) =>
-      m && typeof m === 'object' && !Array.isArray(m)
-        ? { ...(sentAt ? { sentAt } : {}), ...(context ? { context } : {}), ...(m as Record<string, unknown>) }
-        : m,
-    );
+    const messages =
+      sentAt || context
+        ? batch.map((m) =>
+            m && typeof m === 'object' && !Array.isArray(m) ? { ...(sentAt ? { sentAt } : {}), ...(context ? { context } : {}), ...(m as Record<string, unknown>) } : m,
+          )
+        : batch;
     return this.ingest.ingest(messages);
   }
 }

@@ -67,4 +67,16 @@ describe('AdaptiveBatcher', () => {
     const batcher = new AdaptiveBatcher(model, { inWidth: 3, outWidth: 2, maxBatchSize: 8, maxBatchDelayMs: 1 });
     await expect(batcher.run(new Float32Array(4), 1)).rejects.toThrow(/expects 1 x 3/);
   });
+
+  it('answers at once, without a promise, only when the request would not be coalesced anyway', async () => {
+    const sizes: number[] = [];
+    const m = new Float32Array([1, 2, 3]);
+    const off = new AdaptiveBatcher(model, { inWidth: 3, outWidth: 2, maxBatchSize: 16, maxBatchDelayMs: 0, onBatch: (n) => sizes.push(n) });
+    expect(Array.from(off.runNow(m, 1, model) as Float32Array)).toEqual(Array.from(await off.run(m, 1)));
+    expect(sizes).toEqual([1, 1]); // both counted as executed batches
+    const coalescing = new AdaptiveBatcher(model, { inWidth: 3, outWidth: 2, maxBatchSize: 2, maxBatchDelayMs: 5 });
+    expect(coalescing.runNow(m, 1, model)).toBeUndefined(); // it would wait for company: queue instead
+    expect(coalescing.runNow(new Float32Array(6), 2, model)).toHaveLength(4); // a full batch runs alone anyway
+    expect(() => off.runNow(new Float32Array(4), 1, model)).toThrow(/expects 1 x 3/);
+  });
 });

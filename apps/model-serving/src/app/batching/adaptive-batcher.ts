@@ -64,6 +64,21 @@ export class AdaptiveBatcher {
     });
   }
 
+  /**
+   * Runs a request at once with a synchronous executor when it would not be coalesced anyway
+   * (coalescing off, or the request alone fills a batch); undefined when it should queue (`run`).
+   * The batch-size observer sees it like any other batch.
+   */
+  runNow(matrix: Float32Array, rows: number, executeNow: (matrix: Float32Array, rows: number) => Float32Array): Float32Array | undefined {
+    const { inWidth, outWidth, maxBatchSize, maxBatchDelayMs } = this.options;
+    if (maxBatchDelayMs > 0 && rows < maxBatchSize) return undefined;
+    if (matrix.length !== rows * inWidth) throw new Error(`batcher expects ${rows} x ${inWidth} values, got ${matrix.length}`);
+    this.options.onBatch?.(rows);
+    const out = executeNow(matrix, rows);
+    if (out.length !== rows * outWidth) throw new Error(`model answered ${out.length} values for ${rows} rows x ${outWidth}`);
+    return out;
+  }
+
   /** Executes whatever is queued now. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
@@ -96,6 +111,7 @@ export class AdaptiveBatcher {
       this.options.onBatch?.(rows);
       const out = await this.execute(matrix, rows);
       if (out.length !== rows * outWidth) throw new Error(`model answered ${out.length} values for ${rows} rows x ${outWidth}`);
+      if (parts.length === 1) return [out]; // the predictor's output is fresh: no copy needed
       const slices: Float32Array[] = [];
       let offset = 0;
       for (const p of parts) {

@@ -18,7 +18,7 @@ import { applyPreprocessing, type RawValue } from '../preprocessing/apply-prepro
 import { chooseArm } from '../traffic/traffic-split';
 import { badInfer, InferErrorCode } from './inference-error';
 import { assembleRows, isRawFeatureRequest, outputTensors, type FeatureValue, type ModelRows } from './model-input';
-import { parseInferRequest, type OutputTensor, type ParsedInferRequest, type ParsedTensor } from './v2-protocol';
+import { buildInferResponse, parseInferRequest, type OutputTensor, type ParsedInferRequest, type ParsedTensor } from './v2-protocol';
 
 /**
  * Candidate sticky keys of a request; the model's policy says which one routes it (`entity`: the
@@ -30,8 +30,22 @@ export interface StickyKeys {
   requestId: string;
 }
 
+/** `parameters.sticky_key` of a V2 request is its entity key; the header and the request id are the others. */
+export function stickyKeysFrom(requestId: string, header: string | undefined, parameters?: Record<string, unknown>): StickyKeys {
+  const fromBody = parameters?.['sticky_key'];
+  return { entity: typeof fromBody === 'string' || typeof fromBody === 'number' ? String(fromBody) : undefined, header, requestId };
+}
+
+// Prediction ids: a random UUID per process plus a counter. As unique as a UUID per prediction (the
+// warehouse deduplicates on them), without asking the CSPRNG once per row on the hot path.
+const PROCESS_ID = randomUUID();
+let predictionSeq = 0;
+const nextPredictionId = () => `${PROCESS_ID}-${(++predictionSeq).toString(36)}`;
+
 /** Which version answers: a pinned number, an alias, or the model's traffic policy. */
 export type Target = { version: number } | { alias: Alias } | { policy: true };
+
+export type V2Answer = ReturnType<typeof buildInferResponse>;
 
 export interface InferResult {
   model: LoadedModel;
@@ -46,6 +60,8 @@ export interface InferResult {
  */
 @Injectable()
 export class InferenceService {
+  private readonly durationRecorders = new WeakMap<LoadedModel, (seconds: number) => void>();
+
   constructor(
     private readonly store: ModelStore,
     private readonly metrics: ServingMetrics,
@@ -60,6 +76,29 @@ export class InferenceService {
     return { maxElements: this.config.env['MAX_INFER_ELEMENTS'] as number, maxRows: this.config.env['MAX_INFER_ROWS'] as number };
   }
 
+  /**
+   * A whole V2 infer (both the Nest route and the lean Fastify route answer through this): 404 for an
+   * unknown model, parse against a loaded version's signature (so raw-feature inputs may carry
+   * nulls), infer with the target version, and the V2 response.
+   */
+  inferV2(name: string, target: Target, body: unknown, requestId: string, stickyHeader?: string): V2Answer | Promise<V2Answer> {
+    if (!this.store.knows(name)) throw new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${name} is not served`);
+    const ctx: { model?: LoadedModel } = {};
+    try {
+      const parsed = this.parse(this.store.anyLoaded(name), body);
+      const answer = (r: InferResult) => buildInferResponse(name, r.model.version, parsed, r.outputs, { arm: r.arm });
+      const result = this.inferTensors(name, target, parsed, stickyKeysFrom(requestId, stickyHeader, parsed.parameters), ctx);
+      if (!(result instanceof Promise)) return answer(result);
+      return result.then(answer, (err: unknown) => {
+        this.countFailure(name, ctx, err);
+        throw err;
+      });
+    } catch (err) {
+      this.countFailure(name, ctx, err);
+      throw err;
+    }
+  }
+
   /** Parses a V2 body; raw-feature inputs may carry nulls (filled by the preprocessing). */
   parse(model: LoadedModel | undefined, body: unknown): ParsedInferRequest {
     const names = Array.isArray((body as { inputs?: unknown })?.inputs)
@@ -72,6 +111,11 @@ export class InferenceService {
   /** Resolves the serving version for a target (the arm is recorded with every prediction). */
   async resolve(name: string, target: Target, sticky: StickyKeys): Promise<{ model: LoadedModel; arm: ModelArm; shadow?: LoadedModel }> {
     if ('version' in target) return { model: await this.store.version(name, target.version), arm: 'pinned' };
+    return this.resolveAliasOrPolicy(name, target, sticky);
+  }
+
+  /** Aliases and traffic policies resolve synchronously (no await on the hot path). */
+  private resolveAliasOrPolicy(name: string, target: { alias: Alias } | { policy: true }, sticky: StickyKeys): { model: LoadedModel; arm: ModelArm; shadow?: LoadedModel } {
     if ('alias' in target) return { model: this.store.alias(name, target.alias), arm: target.alias };
     const challenger = this.store.challengerOf(name);
     const policy = this.store.policy(name);
@@ -90,37 +134,74 @@ export class InferenceService {
     try {
       return await work(ctx);
     } catch (err) {
-      let version = ctx.model ? String(ctx.model.version) : undefined;
-      if (!version && this.store.knows(name)) {
-        try {
-          version = String(this.store.alias(name, 'champion').version);
-        } catch {
-          version = 'none';
-        }
-      }
-      if (version) this.metrics.failure.inc({ model: name, version, code: err instanceof PlatformError ? err.code : 'INTERNAL' });
+      this.countFailure(name, ctx, err);
       throw err;
     }
   }
 
-  async inferTensors(name: string, target: Target, request: ParsedInferRequest, sticky: StickyKeys, ctx: { model?: LoadedModel } = {}): Promise<InferResult> {
+  private countFailure(name: string, ctx: { model?: LoadedModel }, err: unknown): void {
+    let version = ctx.model ? String(ctx.model.version) : undefined;
+    if (!version && this.store.knows(name)) {
+      try {
+        version = String(this.store.alias(name, 'champion').version);
+      } catch {
+        version = 'none';
+      }
+    }
+    if (version) this.metrics.failure.inc({ model: name, version, code: err instanceof PlatformError ? err.code : 'INTERNAL' });
+  }
+
+  /**
+   * Infers with the version the target names. For an alias or the traffic policy, a batch the model
+   * can run at once (no coalescing wait, no worker thread, no slicing: see LoadedModel.predictNow)
+   * is resolved, predicted and answered synchronously: no promise is created on that hot path. The
+   * rest (pinned versions, coalesced or heavy batches) goes through the queued path.
+   */
+  inferTensors(name: string, target: Target, request: ParsedInferRequest, sticky: StickyKeys, ctx: { model?: LoadedModel } = {}): InferResult | Promise<InferResult> {
+    if ('version' in target) return this.inferTensorsQueued(name, target, request, sticky, ctx);
+    const r = this.resolveAliasOrPolicy(name, target, sticky);
+    if (!r.model.acquire()) return this.inferTensorsQueued(name, target, request, sticky, ctx); // swapped out meanwhile: resolve again
+    let releaseLater = false;
+    try {
+      ctx.model = r.model;
+      this.checkOutputs(r.model, request);
+      const rows = assembleRows(r.model.artifact, request.inputs, this.limits.maxRows);
+      const now = this.predictNow(r.model, r.arm, rows, sticky.requestId);
+      if (now) return this.inferResult(r, request, rows, now, sticky.requestId);
+      releaseLater = true;
+      return this.predict(r.model, r.arm, rows, sticky.requestId)
+        .then((out) => this.inferResult(r, request, rows, out, sticky.requestId))
+        .finally(() => r.model.release());
+    } finally {
+      if (!releaseLater) r.model.release();
+    }
+  }
+
+  private async inferTensorsQueued(name: string, target: Target, request: ParsedInferRequest, sticky: StickyKeys, ctx: { model?: LoadedModel }): Promise<InferResult> {
     const requestId = sticky.requestId;
     const held = new Set<LoadedModel>();
     try {
-      const { model, arm, shadow } = await this.resolveHeld(name, target, sticky, held);
-      ctx.model = model;
-      if (request.outputs) {
-        for (const o of request.outputs) {
-          if (!model.artifact.signature.outputs.some((s) => s.name === o)) throw badInfer(InferErrorCode.UNKNOWN_OUTPUT, `the model has no output ${o}`);
-        }
-      }
-      const rows = assembleRows(model.artifact, request.inputs, this.limits.maxRows);
-      const out = await this.predict(model, arm, rows, requestId);
-      if (shadow) void this.shadowScore(shadow, request.inputs, requestId);
-      return { model, arm, outputs: outputTensors(model.artifact, out, rows.rows) };
+      const r = await this.resolveHeld(name, target, sticky, held);
+      ctx.model = r.model;
+      this.checkOutputs(r.model, request);
+      const rows = assembleRows(r.model.artifact, request.inputs, this.limits.maxRows);
+      const out = await this.predict(r.model, r.arm, rows, requestId);
+      return this.inferResult(r, request, rows, out, requestId);
     } finally {
       for (const m of held) m.release();
     }
+  }
+
+  private checkOutputs(model: LoadedModel, request: ParsedInferRequest): void {
+    if (!request.outputs) return;
+    for (const o of request.outputs) {
+      if (!model.artifact.signature.outputs.some((s) => s.name === o)) throw badInfer(InferErrorCode.UNKNOWN_OUTPUT, `the model has no output ${o}`);
+    }
+  }
+
+  private inferResult(r: { model: LoadedModel; arm: ModelArm; shadow?: LoadedModel }, request: ParsedInferRequest, rows: ModelRows, out: Float32Array, requestId: string): InferResult {
+    if (r.shadow) void this.shadowScore(r.shadow, request.inputs, requestId);
+    return { model: r.model, arm: r.arm, outputs: outputTensors(r.model.artifact, out, rows.rows) };
   }
 
   /**
@@ -130,7 +211,7 @@ export class InferenceService {
    */
   private async resolveHeld(name: string, target: Target, sticky: StickyKeys, held: Set<LoadedModel>) {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const r = await this.resolve(name, target, sticky);
+      const r = 'version' in target ? await this.resolve(name, target, sticky) : this.resolveAliasOrPolicy(name, target, sticky);
       if (held.has(r.model) || r.model.acquire()) {
         held.add(r.model);
         return r;
@@ -144,7 +225,6 @@ export class InferenceService {
    * until this returns), then logs and observes drift off the answer path.
    */
   async predict(model: LoadedModel, arm: ModelArm | 'shadow', rows: ModelRows, requestId: string, entities?: Array<Record<string, string | number>>): Promise<Float32Array> {
-    const labels = { model: model.name, version: String(model.version) };
     if (arm !== 'shadow') this.predictionLog.assertRoom(rows.rows);
     if (!model.acquire()) throw new PlatformError(503, InferErrorCode.MODEL_NOT_READY, `${model.name} v${model.version} was unloaded; retry`);
     const started = performance.now();
@@ -154,33 +234,58 @@ export class InferenceService {
     } finally {
       model.release();
     }
+    this.observed(model, arm, rows, out, started, requestId, entities);
+    return out;
+  }
+
+  /** The synchronous twin of `predict` for a version the caller holds; undefined when it must queue. */
+  private predictNow(model: LoadedModel, arm: ModelArm, rows: ModelRows, requestId: string): Float32Array | undefined {
+    this.predictionLog.assertRoom(rows.rows);
+    const started = performance.now();
+    const out = model.predictNow(rows.matrix, rows.rows);
+    if (out) this.observed(model, arm, rows, out, started, requestId);
+    return out;
+  }
+
+  /** Measures, watches drift and logs a prediction once made (off the answer's critical path). */
+  private observed(model: LoadedModel, arm: ModelArm | 'shadow', rows: ModelRows, out: Float32Array, started: number, requestId: string, entities?: Array<Record<string, string | number>>): void {
     const seconds = (performance.now() - started) / 1000;
     if (arm !== 'shadow') {
-      this.metrics.success.inc(labels);
-      this.metrics.duration.observe(labels, seconds);
+      this.metrics.success.inc(model.metricLabels);
+      this.durationOf(model)(seconds);
       this.drift.observe(model, rows.raw);
     }
     this.logPredictions(model, arm, rows, out, seconds * 1000, requestId, entities);
-    return out;
+  }
+
+  private durationOf(model: LoadedModel): (seconds: number) => void {
+    let record = this.durationRecorders.get(model);
+    if (!record) {
+      record = this.metrics.duration.bind(model.metricLabels);
+      this.durationRecorders.set(model, record);
+    }
+    return record;
   }
 
   private logPredictions(model: LoadedModel, arm: ModelArm | 'shadow', rows: ModelRows, out: Float32Array, latencyMs: number, requestId: string, entities?: Array<Record<string, string | number>>) {
     const width = out.length / rows.rows;
     const predictedAt = new Date().toISOString();
     const records: PredictionLogRecord[] = new Array(rows.rows);
+    const request = requestId.length > 128 ? requestId.slice(0, 128) : requestId;
     for (let r = 0; r < rows.rows; r++) {
-      records[r] = {
-        predictionId: randomUUID(),
-        requestId: requestId.slice(0, 128),
+      const record: PredictionLogRecord = {
+        predictionId: nextPredictionId(),
+        requestId: request,
         model: model.name,
         version: model.version,
         arm,
-        ...(entities ? { entity: entities[r] } : {}),
         inputs: rows.logged[r],
         output: out[r * width],
         latencyMs,
         predictedAt,
       };
+      if (entities) record.entity = entities[r];
+      records[r] = record;
     }
     try {
       this.predictionLog.record(records);

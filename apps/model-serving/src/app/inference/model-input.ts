@@ -19,10 +19,20 @@ export interface ModelRows {
 
 const NUMERIC = new Set(['BOOL', 'UINT8', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64']);
 
+// Artifacts never change once loaded: their name sets are computed once, not per request.
+const nameSets = new WeakMap<ModelArtifact, { signature: Set<string>; features: Set<string> }>();
+function namesOf(artifact: ModelArtifact) {
+  let sets = nameSets.get(artifact);
+  if (!sets) {
+    sets = { signature: new Set(artifact.signature.inputs.map((i) => i.name)), features: new Set(artifact.preprocessing.features.map((f) => f.name)) };
+    nameSets.set(artifact, sets);
+  }
+  return sets;
+}
+
 /** Raw-feature inputs: the request names the preprocessing's features instead of the signature's tensors. */
 export function isRawFeatureRequest(artifact: ModelArtifact, names: string[]): boolean {
-  const signature = new Set(artifact.signature.inputs.map((i) => i.name));
-  const features = new Set(artifact.preprocessing.features.map((f) => f.name));
+  const { signature, features } = namesOf(artifact);
   return names.every((n) => features.has(n)) && !names.every((n) => signature.has(n));
 }
 
@@ -35,16 +45,16 @@ export function isRawFeatureRequest(artifact: ModelArtifact, names: string[]): b
 export function assembleRows(artifact: ModelArtifact, tensors: ParsedTensor[], maxRows: number): ModelRows {
   const names = tensors.map((t) => t.name);
   if (isRawFeatureRequest(artifact, names)) return assembleRaw(artifact, tensors, maxRows);
-  const byName = new Map(tensors.map((t) => [t.name, t]));
+  const { signature } = namesOf(artifact);
   for (const t of tensors) {
-    if (!artifact.signature.inputs.some((s) => s.name === t.name)) {
+    if (!signature.has(t.name)) {
       throw badInfer(InferErrorCode.UNKNOWN_INPUT, `the model has no input ${t.name} (inputs: ${artifact.signature.inputs.map((s) => s.name).join(', ')})`);
     }
   }
   let rows = -1;
-  const specs: Array<{ spec: TensorSpec; tensor: ParsedTensor; width: number }> = [];
+  const specs: Array<{ spec: TensorSpec; tensor: ParsedTensor; width: number; keys: string[] }> = [];
   for (const spec of artifact.signature.inputs) {
-    const tensor = byName.get(spec.name);
+    const tensor = tensors.find((t) => t.name === spec.name);
     if (!tensor) throw badInfer(InferErrorCode.MISSING_INPUT, `input ${spec.name} is required`);
     if (tensor.datatype !== spec.datatype) throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `input ${spec.name} takes ${spec.datatype}, got ${tensor.datatype}`);
     if (tensor.shape.length !== spec.shape.length || spec.shape.some((d, i) => d !== -1 && d !== tensor.shape[i] && i > 0)) {
@@ -55,7 +65,8 @@ export function assembleRows(artifact: ModelArtifact, tensors: ParsedTensor[], m
     }
     if (rows >= 0 && tensor.shape[0] !== rows) throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'all inputs must have the same batch size');
     rows = tensor.shape[0];
-    specs.push({ spec, tensor, width: tensor.data.length / Math.max(rows, 1) });
+    const width = tensor.data.length / Math.max(rows, 1);
+    specs.push({ spec, tensor, width, keys: loggedKeys(spec.name, width) });
   }
   if (rows === 0) throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'the batch is empty');
   if (rows > maxRows) throw tooLarge(`${rows} rows exceed the limit of ${maxRows} per request`);
@@ -65,17 +76,29 @@ export function assembleRows(artifact: ModelArtifact, tensors: ParsedTensor[], m
   for (let r = 0; r < rows; r++) {
     let col = r * width;
     const log: Record<string, FeatureValue> = {};
-    for (const { spec, tensor, width: w } of specs) {
+    for (const { tensor, width: w, keys } of specs) {
       for (let j = 0; j < w; j++) {
         const v = tensor.data[r * w + j];
         const x = typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
         matrix[col++] = x;
-        log[w === 1 ? spec.name : `${spec.name}[${j}]`] = x;
+        log[keys[j]] = x;
       }
     }
     logged.push(log);
   }
   return { rows, matrix, logged, raw: unstandardise(artifact, matrix, rows) };
+}
+
+// The prediction log names a vector input's columns `name[j]`; built once per input and width.
+const keyCache = new Map<string, string[]>();
+function loggedKeys(name: string, width: number): string[] {
+  const id = `${name}\u0000${width}`;
+  let keys = keyCache.get(id);
+  if (!keys) {
+    keys = width === 1 ? [name] : Array.from({ length: width }, (_, j) => `${name}[${j}]`);
+    if (keyCache.size < 1024) keyCache.set(id, keys);
+  }
+  return keys;
 }
 
 function assembleRaw(artifact: ModelArtifact, tensors: ParsedTensor[], maxRows: number): ModelRows {

@@ -8,8 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import type { LoadedModel } from '../models/loaded-model';
 import { ModelStore } from '../models/model-store';
 import { InferErrorCode } from './inference-error';
-import { InferenceService, type StickyKeys, type Target } from './inference.service';
-import { buildInferResponse } from './v2-protocol';
+import { InferenceService, stickyKeysFrom, type StickyKeys, type Target } from './inference.service';
 
 /** A version path segment: a positive integer, anything else names no version (404). */
 export function versionParam(model: string, raw: string): number {
@@ -20,8 +19,7 @@ export function versionParam(model: string, raw: string): number {
 
 /** `parameters.sticky_key` is the entity key of a V2 request; the header and request id are the others. */
 export function stickyKeysOf(req: FastifyRequest, header: string | undefined, parameters?: Record<string, unknown>): StickyKeys {
-  const fromBody = parameters?.['sticky_key'];
-  return { entity: typeof fromBody === 'string' || typeof fromBody === 'number' ? String(fromBody) : undefined, header, requestId: req.id };
+  return stickyKeysFrom(req.id, header, parameters);
 }
 
 export function platformOf(m: LoadedModel): string {
@@ -94,15 +92,8 @@ export class OpenInferenceController {
     return this.run(model, { version: versionParam(model, version) }, body, req);
   }
 
-  private async run(model: string, target: Target, body: unknown, req: FastifyRequest, sticky?: string) {
-    // Parse against the champion's signature when known so raw-feature inputs may carry nulls.
-    const known = this.store.knows(model) ? this.store.loadedModels().find((m) => m.name === model) : undefined;
-    if (!this.store.knows(model)) throw new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${model} is not served`);
-    return this.inference.track(model, async (ctx) => {
-      const parsed = this.inference.parse(known, body);
-      const result = await this.inference.inferTensors(model, target, parsed, stickyKeysOf(req, sticky, parsed.parameters), ctx);
-      return buildInferResponse(model, result.model.version, parsed, result.outputs, { arm: result.arm });
-    });
+  private run(model: string, target: Target, body: unknown, req: FastifyRequest, sticky?: string) {
+    return this.inference.inferV2(model, target, body, req.id, sticky);
   }
 
   private loaded(model: string, raw: string): LoadedModel {

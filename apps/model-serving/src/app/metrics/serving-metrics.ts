@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsService } from '@mlp/service-kit';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
+import { BoundHistogram } from './bound-histogram';
 
 type ModelLabels = 'model' | 'version';
 
@@ -9,13 +10,19 @@ type ModelLabels = 'model' | 'version';
 export class ServingMetrics {
   readonly success: Counter<ModelLabels>;
   readonly failure: Counter<ModelLabels | 'code'>;
-  readonly duration: Histogram<ModelLabels>;
-  readonly batchSize: Histogram<ModelLabels>;
+  readonly duration: BoundHistogram<ModelLabels>;
+  readonly batchSize: BoundHistogram<ModelLabels>;
   readonly queueSize: Gauge<ModelLabels>;
   readonly loads: Counter<'model' | 'outcome'>;
   readonly psi: Gauge<ModelLabels | 'feature'>;
   readonly logPending: Gauge<'where'>;
   readonly logRecords: Counter<'outcome'>;
+  readonly liveAuc: Gauge<ModelLabels | 'arm'>;
+  readonly liveLogLoss: Gauge<ModelLabels | 'arm'>;
+  readonly liveBrier: Gauge<ModelLabels | 'arm'>;
+  readonly livePositiveRate: Gauge<ModelLabels | 'arm'>;
+  readonly liveLabelled: Gauge<ModelLabels | 'arm'>;
+  readonly liveRefreshed: Gauge<'model'>;
   /** Filled by the model store: current queue sizes per loaded version. */
   queueSource: () => Array<{ model: string; version: number; rows: number }> = () => [];
 
@@ -23,14 +30,15 @@ export class ServingMetrics {
     const registers = [metrics.registry];
     this.success = new Counter({ name: 'model_infer_request_success_total', help: 'Inference requests answered', labelNames: ['model', 'version'], registers });
     this.failure = new Counter({ name: 'model_infer_request_failure_total', help: 'Inference requests that failed (client or server)', labelNames: ['model', 'version', 'code'], registers });
-    this.duration = new Histogram({
-      name: 'model_infer_duration_seconds',
-      help: 'Inference time from parsed request to answer (queueing + model)',
-      labelNames: ['model', 'version'],
-      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    // Observed on every request / batch: bound per model version (see bound-histogram.ts).
+    this.duration = new BoundHistogram(
+      'model_infer_duration_seconds',
+      'Inference time from parsed request to answer (queueing + model)',
+      ['model', 'version'],
+      [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
-    });
-    this.batchSize = new Histogram({ name: 'model_infer_batch_size', help: 'Rows per executed model batch', labelNames: ['model', 'version'], buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096], registers });
+    );
+    this.batchSize = new BoundHistogram('model_infer_batch_size', 'Rows per executed model batch', ['model', 'version'], [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096], registers);
     const source = () => this.queueSource();
     this.queueSize = new Gauge({
       name: 'model_infer_queue_size',
@@ -46,5 +54,12 @@ export class ServingMetrics {
     this.psi = new Gauge({ name: 'model_feature_psi', help: 'Population stability index of live inputs vs the training baseline', labelNames: ['model', 'version', 'feature'], registers });
     this.logPending = new Gauge({ name: 'prediction_log_pending', help: 'Prediction log records not yet in the warehouse', labelNames: ['where'], registers });
     this.logRecords = new Counter({ name: 'prediction_log_records_total', help: 'Prediction log records by outcome (sent, spilled, refused)', labelNames: ['outcome'], registers });
+    const live = (name: string, help: string) => new Gauge({ name, help: `${help} over LIVE_QUALITY_WINDOW_HOURS (from the warehouse)`, labelNames: ['model', 'version', 'arm'], registers });
+    this.liveAuc = live('model_live_auc', 'AUC of labelled predictions');
+    this.liveLogLoss = live('model_live_log_loss', 'Log loss of labelled predictions');
+    this.liveBrier = live('model_live_brier', 'Brier score of labelled predictions');
+    this.livePositiveRate = live('model_live_positive_rate', 'Observed positive rate of labelled predictions');
+    this.liveLabelled = live('model_live_labelled_predictions', 'Predictions with a known outcome');
+    this.liveRefreshed = new Gauge({ name: 'model_live_quality_refreshed_timestamp_seconds', help: 'When the live quality gauges of a model were last refreshed', labelNames: ['model'], registers });
   }
 }

@@ -93,6 +93,11 @@ export class LoadedModel {
   private offload?: { payload: TfjsModelPayload; minRows: number };
   /** Batches that ran on the worker thread. */
   workerBatches = 0;
+  /** The `{model, version}` labels of this version's metrics, built once rather than per request. */
+  get metricLabels(): { model: string; version: string } {
+    return (this.labels ??= { model: this.name, version: String(this.version) });
+  }
+  private labels?: { model: string; version: string };
 
   private constructor(
     readonly name: string,
@@ -229,6 +234,16 @@ export class LoadedModel {
 
   predict(matrix: Float32Array, rows: number): Promise<Float32Array> {
     return this.batcher.run(matrix, rows);
+  }
+
+  /**
+   * Predicts at once, synchronously, when queueing would change nothing: the batcher would not wait
+   * for other requests (coalescing off, or a full batch), the batch is not sliced and not sent to the
+   * worker thread. Answers exactly what `predict` would; undefined when `predict` must be used.
+   */
+  predictNow(matrix: Float32Array, rows: number): Float32Array | undefined {
+    if (this.disposed || rows > SLICE_ROWS || (this.offload && rows >= this.offload.minRows)) return undefined;
+    return this.batcher.runNow(matrix, rows, this.predictor);
   }
 
   private dispose(): void {

@@ -153,8 +153,10 @@ export class ModelStore implements OnApplicationBootstrap, OnApplicationShutdown
     const entry = await this.peers.get(ServiceName.TRAINER).send(GetModelVersionMessage, { model, version }, 30000);
     const policy = this.policy(model);
     const workerMinRows = this.config.env['INFERENCE_WORKER_MIN_ROWS'] as number;
-    const loaded = await LoadedModel.load(entry, { maxBatchSize: policy.maxBatchSize, maxBatchDelayMs: policy.maxBatchDelayMs, workerMinRows }, (rows) =>
-      this.metrics.batchSize.observe({ model, version: String(version) }, rows),
+    const loaded = await LoadedModel.load(
+      entry,
+      { maxBatchSize: policy.maxBatchSize, maxBatchDelayMs: policy.maxBatchDelayMs, workerMinRows },
+      this.metrics.batchSize.bind({ model, version: String(version) }),
     );
     this.metrics.loads.inc({ model, outcome: 'loaded' });
     for (const l of this.listeners) l(loaded);
@@ -164,6 +166,16 @@ export class ModelStore implements OnApplicationBootstrap, OnApplicationShutdown
   private retireIfUnused(slots: ModelSlots, m: LoadedModel): void {
     if (slots.champion === m || slots.challenger === m || [...slots.pinned.values()].includes(m)) return;
     m.retire();
+  }
+
+  /** Any version of a model in memory (champion first), without allocating: the infer hot path asks per request. */
+  anyLoaded(model: string): LoadedModel | undefined {
+    const slots = this.models.get(model);
+    if (!slots) return undefined;
+    if (slots.champion) return slots.champion;
+    if (slots.challenger) return slots.challenger;
+    for (const m of slots.pinned.values()) return m;
+    return undefined;
   }
 
   /** The version an alias serves, or a 404/503 telling why there is none. */
