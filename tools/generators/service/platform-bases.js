@@ -32,7 +32,8 @@ const PLATFORM_SERVICES = [
     calls: [{ name: 'feature-store', port: 3002 }],
     config: { FEATURE_STORE_URL: 'http://feature-store:3002' },
     description: 'training runs, model registry, promotion gate and schedules',
-    workers: true,
+    // API pods train nothing (TRAINER_CONCURRENCY=0); worker pods claim one run each.
+    workers: { concurrencyEnv: 'TRAINER_CONCURRENCY' },
   },
   {
     name: 'model-serving',
@@ -62,9 +63,18 @@ const PLATFORM_SERVICES = [
   },
 ];
 
+/** Sets `envName` in the app container (the last env block of the Deployment: after the migrate init container's). */
+function withAppEnv(deployment, envName, value, why) {
+  const at = deployment.lastIndexOf('          env:\n');
+  const entry = `          env:\n            # ${why}\n            - name: ${envName}\n              value: "${value}"\n`;
+  return deployment.slice(0, at) + entry + deployment.slice(at + '          env:\n'.length);
+}
+
 /** Training workers: same image and config as the API, own Deployment/HPA/PDB, not behind the Service. */
-function addWorkers(files, name) {
-  const worker = files['deployment.yaml']
+function addWorkers(files, name, { concurrencyEnv }) {
+  const api = files['deployment.yaml'];
+  files['deployment.yaml'] = withAppEnv(api, concurrencyEnv, '0', 'The API role: API, schedules and lease reaping; trains nothing, so runs never compete with requests.');
+  const worker = withAppEnv(api, concurrencyEnv, '1', 'The worker role: claims queued runs (FOR UPDATE SKIP LOCKED), one per pod; scale by pods.')
     .replace(`metadata:\n  name: ${name}\n`, `metadata:\n  name: ${name}-worker\n`)
     .replaceAll('app.kubernetes.io/component: api', 'app.kubernetes.io/component: worker')
     .replace('  replicas: 2\n', '  replicas: 1\n')
@@ -128,7 +138,7 @@ spec:
 function platformBases() {
   return PLATFORM_SERVICES.map((s) => {
     const files = kustomizeBase(s);
-    return { name: s.name, files: s.workers ? addWorkers(files, s.name) : files };
+    return { name: s.name, files: s.workers ? addWorkers(files, s.name, s.workers) : files };
   });
 }
 
