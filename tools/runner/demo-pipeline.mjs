@@ -94,6 +94,8 @@ export async function runDemoPipeline({ root, say, env = process.env, urls = URL
   if (state.history && fs.existsSync(manifestPath)) {
     world = worldFromManifest(manifestPath);
     say(`history: reusing ${fmt(world.users.length)} users already sent (${fmt(state.history.totals.accepted)} events accepted)`);
+    const sent = state.scenario?.name ?? 'steady';
+    if (sent !== scenario) say(`history: DEMO_SCENARIO=${scenario} ignored: this data was generated as '${sent}' (remove .data/ to start over)`);
   } else {
     const end = Math.floor(Date.now() / 60_000) * 60_000;
     const { daysAgo, ...change } = SHIFT_SCENARIO;
