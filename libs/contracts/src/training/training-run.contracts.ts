@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { defineContract } from '../lib/contract-exports';
+import { defineContract, defineEvent } from '../lib/contract-exports';
 import { Algorithm, MODEL_NAME_PATTERN, PrimaryMetric, PromotionPolicy, TimeSplit } from './model-spec.contracts';
 
 export const TrainingRunStatus = Type.Union(
@@ -131,3 +131,22 @@ const MoveAliasSchema = Type.Object(
 /** An admin moves an alias by hand (rollback, manual promotion); recorded in the audit log. */
 export const MoveAlias = defineContract('training.MoveAlias', MoveAliasSchema);
 export type MoveAlias = Static<typeof MoveAliasSchema>;
+
+/** A training run ended as failed for good (its attempts are used up): a report for the model's owners. */
+export const TrainingRunFailedEvent = defineEvent(
+  'training.run.failed.v1',
+  Type.Object(
+    {
+      runId: Type.String({ format: 'uuid' }),
+      model: Type.String(),
+      trigger: Type.String(),
+      attempts: Type.Integer({ minimum: 0 }),
+      error: Type.Union([Type.String(), Type.Null()]),
+      errorCode: Type.Union([Type.String(), Type.Null()]),
+      at: Type.String({ format: 'date-time' }),
+    },
+    { additionalProperties: false },
+  ),
+  'A training run failed with no attempts left (webhooks only)',
+  [],
+);

@@ -1,5 +1,5 @@
 import type { ModelSpec } from '@mlp/contracts';
-import type { Database } from '@mlp/service-kit';
+import type { Database, Outbox } from '@mlp/service-kit';
 import { createTestDatabase, startTestService, type TestDatabase } from '@mlp/service-kit/testing';
 import { Pool } from 'pg';
 import { service } from '../../service';
@@ -7,8 +7,35 @@ import { PURCHASE_PROPENSITY_SPEC } from '../model-specs/demo-model-specs';
 import { AppModule } from '../app.module';
 import { RunQueue } from './run-queue';
 
-// The queue's own SQL against a real PostgreSQL, each "replica" with its own connection pool.
-const queueOn = (pool: Pool) => new RunQueue({ query: async (sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows } as unknown as Database);
+// The queue's own SQL against a real PostgreSQL, each "replica" with its own connection pool; the
+// events it publishes are recorded with whether they were part of a transaction.
+const published: Array<{ pattern: string; payload: Record<string, unknown>; inTransaction: boolean }> = [];
+const queueOn = (pool: Pool) => {
+  const database = {
+    query: async (sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows,
+    transaction: async <T>(work: (m: unknown) => Promise<T>): Promise<T> => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const manager = { inTransaction: true, query: async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rows };
+        const out = await work(manager);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+  };
+  const outbox = {
+    publish: async (event: { pattern: string }, payload: Record<string, unknown>, m?: { inTransaction?: boolean }) => {
+      published.push({ pattern: event.pattern, payload, inTransaction: m?.inTransaction === true });
+    },
+  };
+  return new RunQueue(database as unknown as Database, outbox as unknown as Outbox);
+};
 
 describe('training run queue on a real PostgreSQL', () => {
   let db: TestDatabase;
@@ -83,6 +110,14 @@ describe('training run queue on a real PostgreSQL', () => {
     expect(row).toMatchObject({ status: 'failed', lease_owner: null });
     expect(row.error).toMatch(/lost its lease/);
     expect(row.finished_at).not.toBeNull();
+    // Reported to the webhooks, in the transaction that failed it; a requeue is not a failure.
+    expect(published.filter((e) => e.payload['runId'] === run.id)).toEqual([
+      {
+        pattern: 'training.run.failed.v1',
+        inTransaction: true,
+        payload: expect.objectContaining({ runId: run.id, model: 'model_1', attempts: 1, errorCode: 'LEASE_EXPIRED', error: expect.stringMatching(/lost its lease/) }),
+      },
+    ]);
   });
 
   it('allows one active run per model and hands a gracefully released run back without using an attempt', async () => {

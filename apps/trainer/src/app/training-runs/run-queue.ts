@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { EpochPoint, ModelSpec, RunOverrides, TrainingRun, TrainingRunStatus } from '@mlp/contracts';
+import { TrainingRunFailedEvent, type EpochPoint, type ModelSpec, type RunOverrides, type TrainingRun, type TrainingRunStatus } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
-import { Database } from '@mlp/service-kit';
+import { Database, Outbox } from '@mlp/service-kit';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { canonicalJson, sha256Hex } from '../artifacts/artifact-codec';
@@ -47,6 +47,10 @@ export function returnedRows<T>(result: unknown): T[] {
 }
 const Q = `"registry".training_runs`;
 
+/** What `training.run.failed.v1` reports of a run. */
+const FAILED_COLUMNS = 'id, model, trigger, attempts, error, error_code, finished_at';
+type FailedRow = { id: string; model: string; trigger: string; attempts: number; error: string | null; error_code: string | null; finished_at: Date };
+
 /** A run as the API shows it. */
 export function toTrainingRun(r: RunRow): TrainingRun {
   return {
@@ -88,7 +92,21 @@ export function effectiveSpec(spec: ModelSpec, overrides: RunOverrides = {}): Mo
  */
 @Injectable()
 export class RunQueue {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly outbox: Outbox,
+  ) {}
+
+  /** `training.run.failed.v1` (to the webhooks) in the transaction that marks the run failed. */
+  private async reportFailed(m: EntityManager, rows: readonly FailedRow[]): Promise<void> {
+    for (const r of rows) {
+      await this.outbox.publish(
+        TrainingRunFailedEvent,
+        { runId: r.id, model: r.model, trigger: r.trigger, attempts: r.attempts, error: r.error, errorCode: r.error_code, at: new Date(r.finished_at).toISOString() },
+        m,
+      );
+    }
+  }
 
   /** Queues a run; 409 RUN_IN_PROGRESS when the model already has one queued or running. */
   async enqueue(
@@ -145,15 +163,18 @@ export class RunQueue {
     error: { message: string; code: string } | null,
     fields: { backend?: string | null; curves?: EpochPoint[] } = {},
   ): Promise<boolean> {
-    const rows = returnedRows(await this.db.query(
-      `UPDATE ${Q} SET status = $3, error = $4, error_code = $5, lease_owner = NULL, lease_expires_at = NULL,
-              finished_at = CASE WHEN $3 = 'queued' THEN NULL ELSE now() END,
-              available_at = CASE WHEN $3 = 'queued' THEN now() + interval '5 seconds' * attempts ELSE available_at END,
-              backend = COALESCE($6, backend), curves = COALESCE($7::jsonb, curves)
-        WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING id`,
-      [id, owner, status, error?.message ?? null, error?.code ?? null, fields.backend ?? null, fields.curves ? JSON.stringify(fields.curves) : null],
-    ));
-    return rows.length > 0;
+    return this.db.transaction(async (m) => {
+      const rows = returnedRows<FailedRow>(await m.query(
+        `UPDATE ${Q} SET status = $3, error = $4, error_code = $5, lease_owner = NULL, lease_expires_at = NULL,
+                finished_at = CASE WHEN $3 = 'queued' THEN NULL ELSE now() END,
+                available_at = CASE WHEN $3 = 'queued' THEN now() + interval '5 seconds' * attempts ELSE available_at END,
+                backend = COALESCE($6, backend), curves = COALESCE($7::jsonb, curves)
+          WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING ${FAILED_COLUMNS}`,
+        [id, owner, status, error?.message ?? null, error?.code ?? null, fields.backend ?? null, fields.curves ? JSON.stringify(fields.curves) : null],
+      ));
+      if (status === 'failed') await this.reportFailed(m, rows);
+      return rows.length > 0;
+    });
   }
 
   /** A graceful shutdown hands the run back without using up an attempt. */
@@ -171,16 +192,20 @@ export class RunQueue {
    * attempts remain, otherwise failed with the reason. Returns what it changed.
    */
   async reclaimExpired(): Promise<Array<{ id: string; status: string }>> {
-    return returnedRows<{ id: string; status: string }>(await this.db.query(
-      `UPDATE ${Q} SET status = CASE WHEN cancel_requested THEN 'cancelled' WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
-              error = CASE WHEN cancel_requested THEN 'cancelled while its trainer was lost'
-                           ELSE 'trainer lost its lease (killed or unreachable) during attempt ' || attempts || ' of ' || max_attempts END,
-              error_code = CASE WHEN attempts >= max_attempts AND NOT cancel_requested THEN 'LEASE_EXPIRED' ELSE error_code END,
-              finished_at = CASE WHEN cancel_requested OR attempts >= max_attempts THEN now() ELSE NULL END,
-              lease_owner = NULL, lease_expires_at = NULL, available_at = now()
-        WHERE id IN (SELECT id FROM ${Q} WHERE status = 'running' AND lease_expires_at < now() FOR UPDATE SKIP LOCKED)
-        RETURNING id, status`,
-    ));
+    return this.db.transaction(async (m) => {
+      const rows = returnedRows<FailedRow & { status: string }>(await m.query(
+        `UPDATE ${Q} SET status = CASE WHEN cancel_requested THEN 'cancelled' WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+                error = CASE WHEN cancel_requested THEN 'cancelled while its trainer was lost'
+                             ELSE 'trainer lost its lease (killed or unreachable) during attempt ' || attempts || ' of ' || max_attempts END,
+                error_code = CASE WHEN attempts >= max_attempts AND NOT cancel_requested THEN 'LEASE_EXPIRED' ELSE error_code END,
+                finished_at = CASE WHEN cancel_requested OR attempts >= max_attempts THEN now() ELSE NULL END,
+                lease_owner = NULL, lease_expires_at = NULL, available_at = now()
+          WHERE id IN (SELECT id FROM ${Q} WHERE status = 'running' AND lease_expires_at < now() FOR UPDATE SKIP LOCKED)
+          RETURNING status, ${FAILED_COLUMNS}`,
+      ));
+      await this.reportFailed(m, rows.filter((r) => r.status === 'failed'));
+      return rows.map((r) => ({ id: r.id, status: r.status }));
+    });
   }
 
   async get(id: string): Promise<RunRow> {
