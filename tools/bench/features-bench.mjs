@@ -17,9 +17,18 @@
 // times POST /v1/materialize of a 10-feature view over it until the job succeeds, against a plain
 // COPY of the same source rows as the baseline.
 //
+// Load generator (--client auto|wrk|node, default auto): wrk when installed (Lua POST of pre-built
+// bodies), with redis-benchmark / pgbench as the raw-store baselines so both sides use C clients;
+// otherwise (or --client node) a cheap Node client (keep-alive, pre-serialised bodies) and
+// ioredis / node-postgres baselines. The first output line says which.
+//
 // Setup (idempotent): applies entity `bench_user` and view `bench_features` (10 float features)
 // and pushes --entities rows online. Bounded by --seconds per scenario. Loopback only.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path_ from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 
@@ -35,6 +44,7 @@ function args(argv) {
     token: process.env.FEATURES_TOKEN ?? '',
     historicalRows: 0,
     materializeUsers: 0,
+    client: 'auto',
   };
   for (let i = 2; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -48,6 +58,7 @@ function args(argv) {
 }
 
 const opt = args(process.argv);
+const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 const base = new URL(opt.url);
 const agent = new http.Agent({ keepAlive: true, maxSockets: opt.concurrency });
 const FEATURES = Array.from({ length: 10 }, (_, i) => `f${i}`);
@@ -114,13 +125,24 @@ let seed = 1;
 const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
 const keysOf = (n) => Array.from({ length: n }, () => `b${Math.floor(rnd() * opt.entities)}`);
 
+/** Which load generator to use: wrk (C, cheap) when installed, else the Node client below. */
+function pickClient() {
+  const onPath = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+  if (opt.client === 'node') return 'node';
+  if (opt.client === 'wrk' || onPath('wrk')) {
+    if (!onPath('wrk')) throw new Error('--client wrk but wrk is not installed (apt-get install -y wrk)');
+    return 'wrk';
+  }
+  return 'node';
+}
+
 /** Runs `op` from C concurrent loops for the configured seconds; latency per call in ms. */
 async function measure(op) {
   const latencies = [];
   let errors = 0;
-  const until = performance.now() + opt.seconds * 1000;
   // Short warm-up so connection setup and JIT are not measured.
   for (let i = 0; i < 50; i++) await op();
+  const until = performance.now() + opt.seconds * 1000;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: opt.concurrency }, async () => {
@@ -141,49 +163,149 @@ async function measure(op) {
   return { requests: latencies.length, errors, rps: latencies.length / elapsed, p50: q(0.5), p99: q(0.99) };
 }
 
+/** Node client: pre-serialised bodies, keep-alive sockets, the body only counted, not parsed. */
+function nodePoster(path, bodies) {
+  let i = 0;
+  const headers = { 'content-type': 'application/json', ...(opt.token ? { authorization: `Bearer ${opt.token}` } : {}) };
+  return () =>
+    new Promise((resolve, reject) => {
+      const body = bodies[i++ % bodies.length];
+      const req = http.request({ host: base.hostname, port: base.port, path, method: 'POST', agent, headers: { ...headers, 'content-length': body.length } }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+}
+
+/** wrk with a Lua script cycling through the same pre-built bodies; latencies as wrk measures them. */
+function wrkPost(path, bodies) {
+  const dir = fs.mkdtempSync(path_.join(os.tmpdir(), 'fs-bench-'));
+  const lua = path_.join(dir, 'post.lua');
+  const quoted = bodies.map((b) => `[==[${b.toString('utf8')}]==]`).join(',\n');
+  const auth = opt.token ? `, ["authorization"] = "Bearer ${opt.token}"` : '';
+  fs.writeFileSync(
+    lua,
+    `local bodies = {${quoted}}
+local i = 0
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", "${path}", { ["content-type"] = "application/json"${auth} }, bodies[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRKJSON {\\"requests\\":%d,\\"duration_us\\":%d,\\"errors\\":%d,\\"p50_us\\":%d,\\"p99_us\\":%d}\\n",
+    summary.requests, summary.duration, e.status + e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+`,
+  );
+  const run = spawnSync('wrk', ['-t', '1', '-c', String(opt.concurrency), '-d', `${opt.seconds}s`, '-s', lua, `${base.origin}${path}`], { encoding: 'utf8' });
+  fs.rmSync(dir, { recursive: true, force: true });
+  const line = (run.stdout ?? '').split('\n').find((l) => l.startsWith('WRKJSON '));
+  if (!line) throw new Error(`wrk failed: ${run.stderr || run.stdout}`);
+  const r = JSON.parse(line.slice(8));
+  return { requests: r.requests, errors: r.errors, rps: r.requests / (r.duration_us / 1e6), p50: r.p50_us / 1000, p99: r.p99_us / 1000 };
+}
+
+/** redis-benchmark (C, like wrk): MGET of the same keys from C connections. */
+function redisBenchmarkMget(keys) {
+  const u = new URL(opt.redisUrl);
+  const n = Math.max(5000, Math.round((keys.length === 1 ? 40000 : 4000) * opt.seconds));
+  const run = spawnSync('redis-benchmark', ['-h', u.hostname, '-p', u.port || '6379', '-c', String(opt.concurrency), '-n', String(n), '--csv', 'MGET', ...keys], { encoding: 'utf8' });
+  const lines = (run.stdout ?? '').trim().split('\n');
+  const header = JSON.parse(`[${lines[0]}]`);
+  const row = JSON.parse(`[${lines[lines.length - 1]}]`);
+  const col = (name) => Number(row[header.indexOf(name)]);
+  if (!Number.isFinite(col('rps'))) throw new Error(`redis-benchmark failed: ${run.stderr || run.stdout}`);
+  return { requests: n, errors: 0, rps: col('rps'), p50: col('p50_latency_ms'), p99: col('p99_latency_ms') };
+}
+
+/** pgbench (C, like wrk): the Postgres store's SELECT for n random keys, latencies from its per-transaction log. */
+function pgbenchSelect(viewKey, n) {
+  const dir = fs.mkdtempSync(path_.join(os.tmpdir(), 'fs-pgbench-'));
+  const script = path_.join(dir, 'read.sql');
+  const sets = Array.from({ length: n }, (_, i) => `\\set k${i} random(0, ${opt.entities - 1})`).join('\n');
+  const keys = Array.from({ length: n }, (_, i) => `'b' || :k${i}`).join(', ');
+  fs.writeFileSync(script, `${sets}\nSELECT view_key, entity_key, "values", event_timestamp FROM features.online_values WHERE view_key = ANY(ARRAY['${viewKey}']) AND entity_key = ANY(ARRAY[${keys}]);\n`);
+  const run = spawnSync('pgbench', ['-n', '-M', 'prepared', '-c', String(opt.concurrency), '-j', '1', '-T', String(opt.seconds), '-f', script, '-l', `--log-prefix=${path_.join(dir, 'log')}`, opt.databaseUrl], { encoding: 'utf8' });
+  const tps = Number(/tps = ([0-9.]+)/.exec(run.stdout ?? '')?.[1]);
+  const latencies = [];
+  for (const f of fs.readdirSync(dir).filter((x) => x.startsWith('log'))) {
+    for (const l of fs.readFileSync(path_.join(dir, f), 'utf8').split('\n')) if (l) latencies.push(Number(l.split(' ')[2]) / 1000);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (!Number.isFinite(tps)) throw new Error(`pgbench failed: ${run.stderr || run.stdout}`);
+  latencies.sort((a, b) => a - b);
+  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { requests: latencies.length, errors: 0, rps: tps, p50: q(0.5), p99: q(0.99) };
+}
+
 async function main() {
   const version = await setup();
   const viewKey = `${VIEW}@v${version}`;
   const refs = FEATURES.map((f) => `${VIEW}:${f}`);
+  const client = pickClient();
   let raw;
   let rawName;
   let closeRaw = async () => undefined;
-  if (opt.redisUrl) {
+  if (client === 'wrk') {
+    rawName = opt.redisUrl ? 'redis MGET (redis-benchmark)' : 'postgres SELECT (pgbench)';
+    raw = async (n) => (opt.redisUrl ? redisBenchmarkMget(keysOf(n).map((k) => `${opt.prefix}:${viewKey}:${k}`)) : pgbenchSelect(viewKey, n));
+  } else if (opt.redisUrl) {
     const { default: Redis } = await import('ioredis');
     const redis = new Redis(opt.redisUrl);
-    rawName = 'redis MGET';
-    raw = (keys) => redis.mget(keys.map((k) => `${opt.prefix}:${viewKey}:${k}`)).then((vals) => vals.map((v) => v && JSON.parse(v)));
+    rawName = 'redis MGET (node ioredis)';
+    raw = (n) => measure(() => redis.mget(keysOf(n).map((k) => `${opt.prefix}:${viewKey}:${k}`)).then((vals) => vals.map((v) => v && JSON.parse(v))));
     closeRaw = () => redis.quit();
   } else {
     const pool = new pg.Pool({ connectionString: opt.databaseUrl, max: opt.concurrency });
-    rawName = 'postgres SELECT';
-    raw = (keys) => pool.query(`SELECT view_key, entity_key, "values", event_timestamp FROM features.online_values WHERE view_key = ANY($1::text[]) AND entity_key = ANY($2::text[])`, [[viewKey], keys]);
+    rawName = 'postgres SELECT (node pg)';
+    raw = (n) => measure(() => pool.query(`SELECT view_key, entity_key, "values", event_timestamp FROM features.online_values WHERE view_key = ANY($1::text[]) AND entity_key = ANY($2::text[])`, [[viewKey], keysOf(n)]));
     closeRaw = () => pool.end();
   }
+  const post = async (path, bodies) => {
+    // Warm-up through Node (connection setup, the service's JIT), then the measured run.
+    const warm = nodePoster(path, bodies);
+    for (let i = 0; i < 200; i++) await warm();
+    return client === 'wrk' ? wrkPost(path, bodies) : measure(nodePoster(path, bodies));
+  };
   const results = [];
   // The HTTP floor of the service kit (GET /healthz, no I/O) under the same load, for context.
-  const floor = await measure(async () => {
+  const floor = client === 'wrk' ? wrkGet('/healthz') : await measure(async () => {
     const res = await getJson('/healthz');
     if (res.status !== 200) throw new Error(`status ${res.status}`);
   });
   for (const n of [1, 100]) {
-    const service = await measure(async () => {
-      const res = await post('/v1/online-features', { features: refs, entities: { bench_id: keysOf(n) } });
-      if (res.status !== 200) throw new Error(`status ${res.status}`);
-    });
-    const baseline = await measure(() => raw(keysOf(n)));
+    const bodies = Array.from({ length: 1000 }, () => Buffer.from(JSON.stringify({ features: refs, entities: { bench_id: keysOf(n) } })));
+    const service = await post('/v1/online-features', bodies);
+    const baseline = await raw(n);
     results.push({ entities: n, features: 10, concurrency: opt.concurrency, service, baseline, rawName });
   }
   await closeRaw();
   const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-  console.log(`store baseline: ${rawName}; concurrency ${opt.concurrency}; ${opt.seconds}s per scenario; ${opt.entities} entities online`);
-  console.log(`kit floor GET /healthz: ${f(floor.rps, 0)} req/s, p50 ${f(floor.p50)} ms, p99 ${f(floor.p99)} ms; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`client: ${client === 'wrk' ? 'wrk (1 thread, Lua POST of pre-built bodies)' : 'node (keep-alive, pre-serialised bodies)'}; store baseline: ${rawName}; concurrency ${opt.concurrency}; ${opt.seconds}s per scenario; ${opt.entities} entities online`);
+  console.log(`kit floor GET /healthz: ${f(floor.rps, 0)} req/s, p50 ${f(floor.p50)} ms, p99 ${f(floor.p99)} ms; load average ${loadavg()}`);
   console.log('| entities x features | service req/s | p50 ms | p99 ms | raw req/s | raw p50 ms | raw p99 ms | req/s ratio | p99 ratio | errors |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
     console.log(`| ${r.entities} x ${r.features} | ${f(r.service.rps, 0)} | ${f(r.service.p50)} | ${f(r.service.p99)} | ${f(r.baseline.rps, 0)} | ${f(r.baseline.p50)} | ${f(r.baseline.p99)} | ${f(r.service.rps / r.baseline.rps)} | ${f(r.service.p99 / r.baseline.p99)} | ${r.service.errors} |`);
   }
-  console.log(JSON.stringify({ bench: 'features-online', floor, results }));
+  console.log(`load average after: ${loadavg()}`);
+  console.log(JSON.stringify({ bench: 'features-online', client, floor, results }));
+}
+
+/** wrk GET (the kit's floor). */
+function wrkGet(path) {
+  const run = spawnSync('wrk', ['-t', '1', '-c', String(opt.concurrency), '-d', `${opt.seconds}s`, '--latency', `${base.origin}${path}`], { encoding: 'utf8' });
+  const out = run.stdout ?? '';
+  const ms = (re) => {
+    const m = re.exec(out);
+    if (!m) return NaN;
+    const v = Number(m[1]);
+    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+  };
+  return { rps: Number(/Requests\/sec:\s+([0-9.]+)/.exec(out)?.[1]), p50: ms(/\s50%\s+([0-9.]+)(us|ms|s)/), p99: ms(/\s99%\s+([0-9.]+)(us|ms|s)/) };
 }
 
 /** The activity mart (the shape dwh-ingest publishes), created if missing and emptied. */
@@ -224,15 +346,16 @@ async function historical() {
   const res = await new Promise((resolve, reject) => {
     const payload = JSON.stringify({ features: feats.map((f) => `bench_history:${f.name}`), label_source: { sql: labelSql, start: '2020-01-01T00:00:00Z', end: '2030-01-01T00:00:00Z' } });
     const req = http.request({ host: base.hostname, port: base.port, path: '/v1/historical-features', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (r) => {
+      // Kept cheap (native newline search, no decoding) so the client takes little CPU from the service.
       let lines = 0;
       let bytes = 0;
-      let tail = '';
+      let last = Buffer.alloc(0);
       r.on('data', (c) => {
         bytes += c.length;
-        for (const b of c) if (b === 10) lines++;
-        tail = (tail + c.toString('utf8')).slice(-600);
+        for (let i = c.indexOf(10); i !== -1; i = c.indexOf(10, i + 1)) lines++;
+        last = c;
       });
-      r.on('end', () => resolve({ status: r.statusCode, lines, bytes, tail }));
+      r.on('end', () => resolve({ status: r.statusCode, lines, bytes, tail: last.subarray(-600).toString('utf8') }));
     });
     req.on('error', reject);
     req.end(payload);
@@ -284,6 +407,16 @@ async function materialization() {
     await new Promise((r) => setTimeout(r, 200));
   }
   const serviceSeconds = (performance.now() - t0) / 1000;
+  // Statistics are computed by the worker that finishes the job, after it is SUCCEEDED.
+  let statsSeconds = NaN;
+  while (job.status === 'SUCCEEDED' && performance.now() - t0 < 600_000) {
+    const stats = await getJson('/v1/feature-views/bench_materialize/stats');
+    if (stats.status === 200 && JSON.parse(stats.body).materialization_id === id) {
+      statsSeconds = (performance.now() - t0) / 1000;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
   const { to: copyTo } = await import('pg-copy-streams');
   const client = await pool.connect();
   const t1 = performance.now();
@@ -296,19 +429,19 @@ async function materialization() {
   const rawSeconds = (performance.now() - t1) / 1000;
   client.release();
   await pool.end();
-  return { users: n, status: job.status, rowsWritten: job.rows_written, chunks: job.chunks_total, serviceSeconds, rawSeconds, ratio: serviceSeconds / rawSeconds };
+  return { users: n, status: job.status, rowsWritten: job.rows_written, chunks: job.chunks_total, serviceSeconds, statsSeconds, rawSeconds, ratio: serviceSeconds / rawSeconds };
 }
 
 main()
   .then(async () => {
     if (opt.materializeUsers > 0) {
       const m = await materialization();
-      console.log(`materialization: ${m.rowsWritten} of ${m.users} entities x 10 features online (${m.status}, ${m.chunks} chunks) in ${m.serviceSeconds.toFixed(2)} s; plain COPY of the source ${m.rawSeconds.toFixed(2)} s; ratio ${m.ratio.toFixed(1)}`);
+      console.log(`materialization: ${m.rowsWritten} of ${m.users} entities x 10 features online (${m.status}, ${m.chunks} chunks) in ${m.serviceSeconds.toFixed(2)} s, statistics ready at ${m.statsSeconds.toFixed(2)} s; plain COPY of the source ${m.rawSeconds.toFixed(2)} s; ratio ${m.ratio.toFixed(1)}; load average ${loadavg()}`);
       console.log(JSON.stringify({ bench: 'features-materialization', ...m }));
     }
     if (opt.historicalRows <= 0) return;
     const h = await historical();
-    console.log(`historical: ${h.rows} rows x 10 features as NDJSON in ${h.serviceSeconds.toFixed(2)} s (${(h.bytes / 1e6).toFixed(1)} MB); plain COPY of the label rows ${h.rawSeconds.toFixed(2)} s; ratio ${h.ratio.toFixed(1)}`);
+    console.log(`historical: ${h.rows} rows x 10 features as NDJSON in ${h.serviceSeconds.toFixed(2)} s (${(h.bytes / 1e6).toFixed(1)} MB); plain COPY of the label rows ${h.rawSeconds.toFixed(2)} s; ratio ${h.ratio.toFixed(1)}; load average ${loadavg()}`);
     console.log(JSON.stringify({ bench: 'features-historical', ...h }));
   })
   .finally(() => agent.destroy())

@@ -17,6 +17,7 @@ export const service: ServiceDefinition = {
     FEATURE_STORE_DEMO_DEFINITIONS: Type.Boolean({ default: true, description: 'Apply the demo entities, views and purchase_propensity service at start' }),
     ONLINE_STORE_PREFIX: Type.String({ pattern: '^[a-zA-Z0-9_:-]{1,64}$', default: 'fs', description: 'Key prefix in Redis (REDIS_URL selects the Redis online store)' }),
     SESSION_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 50, default: 4, description: 'Connections for training-set streams, cursors and source checks' }),
+    SESSION_TEMP_BUFFERS_MB: Type.Integer({ minimum: 1, maximum: 16384, default: 256, description: 'temp_buffers of session connections (temporary tables of training sets)' }),
     HISTORICAL_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 600000, description: 'Statement timeout of training-set queries' }),
     MATERIALIZATION_WORKER: Type.Boolean({ default: true, description: 'Run materialization chunks in this replica' }),
     MATERIALIZATION_CHUNKS: Type.Integer({ minimum: 1, maximum: 1024, default: 16, description: 'Hash chunks per materialization job' }),

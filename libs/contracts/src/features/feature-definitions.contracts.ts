@@ -16,7 +16,11 @@ const Tags = Type.Record(Type.String({ pattern: '^[a-zA-Z0-9_.:/-]{1,63}$' }), T
 const EntitySchema = Type.Object(
   {
     name: FeatureName,
-    join_key: FeatureName,
+    /** The entity's single join key; or give `join_keys` for a composite key (exactly one of the two). */
+    join_key: Type.Optional(FeatureName),
+    /** Composite key, e.g. `["user_id", "merchant_id"]`: every key is needed to address an entity row. */
+    join_keys: Type.Optional(Type.Array(FeatureName, { minItems: 1, maxItems: 8, uniqueItems: true })),
+    /** Type of every join key value. */
     value_type: EntityValueType,
     description: Type.Optional(Type.String({ maxLength: 2000 })),
   },

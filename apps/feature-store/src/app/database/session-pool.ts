@@ -18,7 +18,9 @@ export class SessionPool implements OnApplicationShutdown {
       application_name: 'feature-store-session',
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30000,
-      options: '-c TimeZone=UTC',
+      // Training sets fill temporary tables of millions of rows; temp_buffers (8MB by default) is
+      // memory of the PostgreSQL backend, taken only as temporary tables grow.
+      options: `-c TimeZone=UTC -c temp_buffers=${Number(config.env['SESSION_TEMP_BUFFERS_MB'] ?? 256)}MB`,
     });
     // An idle client losing its server must not crash the process; the next checkout reconnects.
     this.pool.on('error', () => undefined);

@@ -157,6 +157,40 @@ describe('materialization, statistics and freshness on a real PostgreSQL', () =>
 
 describe('materialization after a crash, with two replicas', () => {
   const CHUNKS_16 = 16;
+  it('stages the job again when its stage was lost (a database crash empties unlogged tables) and writes every chunk', async () => {
+    const idle = await startTestService(service, AppModule, { env: { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_WORKER: 'false', MATERIALIZATION_CHUNKS: '4', REDIS_URL: undefined } });
+    let worker: TestService | undefined;
+    try {
+      await createMarts(idle.db.url);
+      const ids = Array.from({ length: 50 }, (_, i) => `s${i}`);
+      await insertActivity(idle.db.url, ids.map((u, i) => ({ user_id: u, activity_date: day(-1), orders: i })));
+      expect((await call(idle.url, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS)).status).toBe(200);
+      const created = await call(idle.url, 'POST', '/v1/materialize', { start: `${day(-2)}T00:00:00Z`, end: new Date(Date.now() + 3600_000).toISOString(), views: ['daily_activity'] });
+      const [{ id }] = created.json['materializations'] as Job[];
+      // What a crash leaves: the job marked staged, rows counted per chunk, the stage itself empty.
+      await sql(idle.db.url, async (c) => {
+        await c.query(`UPDATE features.materializations SET status = 'RUNNING', staged_at = now(), stage_attempts = 1 WHERE id = $1`, [id]);
+        await c.query(`UPDATE features.materialization_chunks SET staged_rows = 10 WHERE materialization_id = $1`, [id]);
+      });
+      worker = await startTestService(service, AppModule, { db: idle.db, env: { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_POLL_MS: '50', REDIS_URL: undefined } });
+      const final = await waitFor('restaged materialization', async () => {
+        const j = (await call(idle.url, 'GET', `/v1/materializations/${id}`)).json as unknown as Job;
+        return j.status === 'SUCCEEDED' ? j : undefined;
+      });
+      expect([final.chunks_done, final.rows_written]).toEqual([4, 50]);
+      const [row] = await sql(idle.db.url, async (c) => (await c.query(`SELECT stage_attempts FROM features.materializations WHERE id = $1`, [id])).rows);
+      expect(row.stage_attempts).toBe(2);
+      const res = await call(worker.url, 'POST', '/v1/online-features', { features: ['daily_activity:orders'], entities: { user_id: ids } });
+      expect((res.json['results'] as Array<{ values: unknown[] }>)[1].values).toEqual(ids.map((_, i) => i));
+      await waitFor('stage dropped after statistics', async () => ((await call(idle.url, 'GET', '/v1/feature-views/daily_activity/stats')).status === 200 ? true : undefined));
+      const stage = await sql(idle.db.url, async (c) => (await c.query(`SELECT to_regclass('features.materialization_stage_' || $1::text) AS t`, [id])).rows[0].t);
+      expect(stage).toBeNull();
+    } finally {
+      await worker?.close();
+      await idle.close();
+    }
+  });
+
   it('resumes at the unfinished chunks and no chunk is done twice', async () => {
     const idle = await startTestService(service, AppModule, { env: { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_WORKER: 'false', MATERIALIZATION_CHUNKS: String(CHUNKS_16), REDIS_URL: undefined } });
     const replicas: TestService[] = [];

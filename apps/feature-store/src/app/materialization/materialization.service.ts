@@ -3,16 +3,20 @@ import type { FeatureViewStats, Materialization } from '@mlp/contracts';
 import { PlatformError, type Logger } from '@mlp/runtime';
 import { Database, MetricsService, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { Counter } from 'prom-client';
 import { SessionPool } from '../database/session-pool';
 import { OnlineWriter } from '../online/online-writer.service';
 import { FeatureRegistry, type ResolvedView } from '../registry/feature-registry.service';
-import { projectedSource } from '../registry/source-sql';
+import { quoteIdent } from '../registry/feature-ref';
+import { projectedSource, SQL_TYPE } from '../registry/source-sql';
 import { assembleFeatureStats, featureStatsQuery } from '../stats/feature-stats-query';
 
 interface ChunkClaim {
   materialization_id: string;
   chunk: number;
+  staged_rows: string;
   chunks_total: number;
   view: string;
   version: number;
@@ -21,8 +25,28 @@ interface ChunkClaim {
   attempts: number;
 }
 
-const FETCH_ROWS = 5000;
 const MAX_ATTEMPTS = 3;
+const STAGE_WORK_MEM = '128MB';
+const STAGE_JANITOR_MS = 5 * 60_000;
+
+interface StageClaim {
+  materialization_id: string;
+  view: string;
+  version: number;
+  start_ts: Date;
+  end_ts: Date;
+  chunks_total: number;
+  attempts: number;
+}
+
+type WorkClaim = ({ kind: 'chunk' } & ChunkClaim) | ({ kind: 'stage' } & StageClaim);
+
+/** A chunk found fewer staged rows than were recorded for it: the unlogged stage was emptied. */
+class StageLostError extends Error {
+  constructor(read: number, expected: number) {
+    super(`staged rows lost: read ${read}, expected ${expected}`);
+  }
+}
 
 /**
  * Materialization: the latest value per entity in [start, end) copied into the online store.
@@ -35,7 +59,6 @@ const MAX_ATTEMPTS = 3;
 export class MaterializationService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
   private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
   private stopped = false;
   private readonly rowsWritten: Counter<'view'>;
   private readonly chunkCount: number;
@@ -59,23 +82,53 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
     if (this.config.env['MATERIALIZATION_WORKER'] === false) return;
     this.timer = setInterval(() => this.kick(), Number(this.config.env['MATERIALIZATION_POLL_MS'] ?? 1000));
     this.timer.unref();
+    this.janitor = setInterval(() => void this.dropFinishedStages(), STAGE_JANITOR_MS);
+    this.janitor.unref();
+  }
+
+  private janitor?: NodeJS.Timeout;
+
+  /** Stages of jobs that ended without their statistics step (its worker died) are dropped after a while. */
+  async dropFinishedStages(): Promise<void> {
+    if (this.stopped || !this.db.isConnected) return;
+    try {
+      const left = await this.db.query<{ id: string }>(
+        `SELECT j.id FROM "${this.db.schema}".materializations j
+          WHERE j.status IN ('SUCCEEDED', 'FAILED') AND j.finished_at < now() - interval '10 minutes'
+            AND to_regclass(format('%I.materialization_stage_%s', $1::text, j.id)) IS NOT NULL`,
+        [this.db.schema],
+      );
+      for (const j of left) await this.dropStage(j.id);
+    } catch (err) {
+      this.log.warn({ err: String(err) }, 'dropping finished materialization stages failed');
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    if (this.janitor) clearInterval(this.janitor);
+    await Promise.all([...this.drains]);
   }
 
+  private active = 0;
+  private readonly drains = new Set<Promise<void>>();
+
+  /** Starts drains up to the configured concurrency; each claims its own work (SKIP LOCKED). */
   kick(): void {
-    if (this.stopped || this.running || !this.db.isConnected || this.config.env['MATERIALIZATION_WORKER'] === false) return;
-    // Several drains in parallel: each claims its own chunks (SKIP LOCKED), so a replica overlaps
-    // reading one chunk with writing another.
+    if (this.stopped || !this.db.isConnected || this.config.env['MATERIALIZATION_WORKER'] === false) return;
     const concurrency = Number(this.config.env['MATERIALIZATION_CONCURRENCY'] ?? 2);
-    this.running = Promise.all(Array.from({ length: concurrency }, () => this.drain()))
-      .then(() => undefined)
-      .catch((err) => this.log.warn({ err: String(err) }, 'materialization pass failed'))
-      .finally(() => (this.running = undefined));
+    while (this.active < concurrency) {
+      this.active++;
+      const run: Promise<void> = this.drain()
+        .then(() => undefined)
+        .catch((err) => this.log.warn({ err: String(err) }, 'materialization pass failed'))
+        .finally(() => {
+          this.active--;
+          this.drains.delete(run);
+        });
+      this.drains.add(run);
+    }
   }
 
   /** Works until no chunk is due; returns the number of chunks finished. */
@@ -84,7 +137,7 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
     while (!this.stopped && done < limit) {
       const claim = await this.claim();
       if (!claim) break;
-      await this.runChunk(claim);
+      await this.runWork(claim);
       done++;
     }
     return done;
@@ -185,67 +238,170 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
     }));
   }
 
-  /** Claims one due chunk: pending, or running with a heartbeat older than the lease (its worker died). */
-  async claim(): Promise<ChunkClaim | undefined> {
+  /**
+   * Claims one unit of work: a chunk of a staged job (pending, or running with a heartbeat older
+   * than the lease: its worker died), else the staging step of a job not staged yet.
+   */
+  async claim(): Promise<WorkClaim | undefined> {
     const s = this.db.schema;
     const rows = await this.db.query<ChunkClaim>(
       `WITH due AS (
          SELECT c.materialization_id, c.chunk FROM "${s}".materialization_chunks c
-           JOIN "${s}".materializations j ON j.id = c.materialization_id AND j.status IN ('PENDING', 'RUNNING')
+           JOIN "${s}".materializations j ON j.id = c.materialization_id AND j.status IN ('PENDING', 'RUNNING') AND j.staged_at IS NOT NULL
           WHERE c.status = 'PENDING' OR (c.status = 'RUNNING' AND c.heartbeat_at < now() - make_interval(secs => $2::float8 / 1000))
           ORDER BY c.materialization_id, c.chunk LIMIT 1 FOR UPDATE OF c SKIP LOCKED
        ), claimed AS (
          UPDATE "${s}".materialization_chunks c SET status = 'RUNNING', claimed_by = $1, heartbeat_at = now(), attempts = c.attempts + 1
            FROM due WHERE c.materialization_id = due.materialization_id AND c.chunk = due.chunk
-         RETURNING c.materialization_id, c.chunk, c.attempts
+         RETURNING c.materialization_id, c.chunk, c.attempts, c.staged_rows
        )
-       SELECT cl.materialization_id, cl.chunk, cl.attempts, j.chunks_total, j.view, j.version, j.start_ts, j.end_ts
+       SELECT cl.materialization_id, cl.chunk, cl.attempts, cl.staged_rows, j.chunks_total, j.view, j.version, j.start_ts, j.end_ts
          FROM claimed cl JOIN "${s}".materializations j ON j.id = cl.materialization_id`,
       [this.workerId, this.leaseMs],
     );
-    const claim = rows[0];
-    if (claim) await this.db.query(`UPDATE "${s}".materializations SET status = 'RUNNING' WHERE id = $1 AND status = 'PENDING'`, [claim.materialization_id]);
-    return claim;
+    if (rows[0]) return { kind: 'chunk', ...rows[0] };
+    // (Wrapped in a CTE: the driver answers a bare UPDATE ... RETURNING as [rows, count].)
+    const staged = await this.db.query<StageClaim>(
+      `WITH claimed AS (UPDATE "${s}".materializations j SET status = 'RUNNING', stage_claimed_by = $1, stage_heartbeat_at = now(), stage_attempts = j.stage_attempts + 1
+        WHERE j.id = (
+          SELECT id FROM "${s}".materializations
+           WHERE status IN ('PENDING', 'RUNNING') AND staged_at IS NULL
+             AND (stage_claimed_by IS NULL OR stage_heartbeat_at < now() - make_interval(secs => $2::float8 / 1000))
+           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING j.id AS materialization_id, j.view, j.version, j.start_ts, j.end_ts, j.chunks_total, j.stage_attempts AS attempts) SELECT * FROM claimed`,
+      [this.workerId, this.leaseMs],
+    );
+    return staged[0] ? { kind: 'stage', ...staged[0] } : undefined;
   }
 
-  /** Copies one chunk; on success marks it done and, if it was the last one, finishes the job. */
+  async runWork(work: WorkClaim): Promise<void> {
+    if (work.kind === 'stage') await this.stage(work);
+    else await this.runChunk(work);
+  }
+
+  /** Keeps a lease alive while long statements run on another connection. */
+  private keepLease(sql: string, params: unknown[]): () => void {
+    const timer = setInterval(() => void this.db.query(sql, params).catch(() => undefined), Math.max(250, Math.floor(this.leaseMs / 3)));
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /**
+   * Reads the job's source once: the latest value per entity in the window, with its hash chunk,
+   * streamed by COPY from a READ ONLY transaction (the source SQL never runs in a writable one)
+   * into the UNLOGGED stage by COPY inside one transaction on a second session. That transaction
+   * also records the rows per chunk and marks the job staged, only if this worker still holds the
+   * staging lease, so a killed staging leaves nothing behind and is simply claimed again.
+   */
+  async stage(claim: StageClaim): Promise<void> {
+    const s = this.db.schema;
+    const stop = this.keepLease(`UPDATE "${s}".materializations SET stage_heartbeat_at = now() WHERE id = $1 AND stage_claimed_by = $2 AND staged_at IS NULL`, [claim.materialization_id, this.workerId]);
+    try {
+      const v = await this.viewVersion(claim.view, claim.version);
+      const id = Number(claim.materialization_id);
+      const chunks = Number(claim.chunks_total);
+      if (!Number.isSafeInteger(id) || !Number.isSafeInteger(chunks)) throw new Error('bad materialization id or chunk count');
+      const stage = this.stageTable(id);
+      // COPY takes no parameters: only integers and timestamps printed by Date are inlined.
+      const lit = (d: Date) => `'${new Date(d).toISOString()}'::timestamptz`;
+      const vals = v.spec.features.map((f) => `'${f.name}', p.${quoteIdent(f.name)}`).join(', ');
+      const select = `SELECT ${id}, c, entity_key, event_timestamp, json_build_object(${vals})
+                        FROM (SELECT DISTINCT ON (c, q.entity_key) q.*
+                                FROM (SELECT mod(hashtext(x.entity_key) & 2147483647, ${chunks}) AS c, x.* FROM (${projectedSource(s, v.spec, v.version, v.joinKeys)}) x
+                                       WHERE x.event_timestamp >= ${lit(claim.start_ts)} AND x.event_timestamp < ${lit(claim.end_ts)}) q
+                               ORDER BY c, q.entity_key, q.event_timestamp DESC, q._prio DESC) p`;
+      await this.sessions.with((reader) =>
+        this.sessions.with(async (writer) => {
+          await writer.query('BEGIN');
+          try {
+            // A table per job: dropping it is instant and leaves nothing for VACUUM.
+            await writer.query(`DROP TABLE IF EXISTS ${stage}`);
+            await writer.query(`CREATE UNLOGGED TABLE ${stage} (materialization_id bigint NOT NULL, chunk integer NOT NULL, entity_key text NOT NULL, event_timestamp timestamptz NOT NULL, vals json NOT NULL)`);
+            await reader.query('BEGIN READ ONLY');
+            try {
+              // The latest-per-entity sort of a whole job: in memory rather than in temp files.
+              await reader.query(`SET LOCAL work_mem = '${STAGE_WORK_MEM}'`);
+              const out = reader.query(copyTo(`COPY (${select}) TO STDOUT`));
+              const into = writer.query(copyFrom(`COPY ${stage} (materialization_id, chunk, entity_key, event_timestamp, vals) FROM STDIN`));
+              await pipeline(out, into);
+            } finally {
+              await reader.query('ROLLBACK').catch(() => undefined);
+            }
+            // Rows arrive ordered by chunk, so a BRIN index finds a chunk's pages for almost nothing.
+            await writer.query(`CREATE INDEX ON ${stage} USING brin (chunk)`);
+            await writer.query(`UPDATE "${s}".materialization_chunks SET staged_rows = 0 WHERE materialization_id = $1`, [id]);
+            await writer.query(
+              `UPDATE "${s}".materialization_chunks c SET staged_rows = n.rows
+                 FROM (SELECT chunk, count(*) AS rows FROM ${stage} GROUP BY chunk) n
+                WHERE c.materialization_id = $1 AND c.chunk = n.chunk`,
+              [id],
+            );
+            const mine = await writer.query(`UPDATE "${s}".materializations SET staged_at = now() WHERE id = $1 AND stage_claimed_by = $2 AND staged_at IS NULL RETURNING 1`, [id, this.workerId]);
+            if (mine.rowCount === 0) throw new Error('lost the staging lease to another worker');
+            await writer.query('COMMIT');
+          } catch (err) {
+            await writer.query('ROLLBACK').catch(() => undefined);
+            throw err;
+          }
+        }),
+      );
+      this.kick();
+    } catch (err) {
+      this.log.warn({ err: String(err), materialization: claim.materialization_id }, 'materialization staging failed');
+      const final = claim.attempts >= MAX_ATTEMPTS;
+      await this.db
+        .query(
+          `UPDATE "${s}".materializations SET stage_claimed_by = NULL, status = CASE WHEN $3 THEN 'FAILED' ELSE status END, error = CASE WHEN $3 THEN $4 ELSE error END, finished_at = CASE WHEN $3 THEN now() ELSE finished_at END
+            WHERE id = $1 AND stage_claimed_by = $2`,
+          [claim.materialization_id, this.workerId, final, String((err as Error).message ?? err).slice(0, 2000)],
+        )
+        .catch(() => undefined);
+      if (final) await this.dropStage(claim.materialization_id);
+    } finally {
+      stop();
+    }
+  }
+
+  /**
+   * Writes one staged chunk in one transaction on a session: mark it done (only if this worker
+   * still holds it), upsert its staged rows newer-wins, record the count; so a chunk is written
+   * completely or not at all. Fewer staged rows than recorded means the stage was lost (a server
+   * crash empties unlogged tables): the job is staged again.
+   */
   async runChunk(claim: ChunkClaim): Promise<void> {
     const s = this.db.schema;
+    const stop = this.keepLease(`UPDATE "${s}".materialization_chunks SET heartbeat_at = now() WHERE materialization_id = $1 AND chunk = $2 AND claimed_by = $3 AND status = 'RUNNING'`, [claim.materialization_id, claim.chunk, this.workerId]);
     try {
       const resolved = await this.viewVersion(claim.view, claim.version);
-      let written = 0;
-      await this.sessions.with(async (client) => {
-        await client.query('BEGIN READ ONLY');
+      const written = await this.sessions.with(async (client) => {
+        await client.query('BEGIN');
         try {
-          await client.query(
-            `DECLARE fs_mat NO SCROLL CURSOR FOR
-               SELECT DISTINCT ON (p.entity_key) p.entity_key, p.event_timestamp, (to_jsonb(p) - 'entity_key' - 'event_timestamp' - '_prio')::text AS vals
-                 FROM (${projectedSource(s, resolved.spec, resolved.version, resolved.joinKey)}) p
-                WHERE p.event_timestamp >= $1 AND p.event_timestamp < $2 AND mod(hashtext(p.entity_key) & 2147483647, $3) = $4
-                ORDER BY p.entity_key, p.event_timestamp DESC, p._prio DESC`,
-            [claim.start_ts, claim.end_ts, claim.chunks_total, claim.chunk],
+          const mine = await client.query(
+            `UPDATE "${s}".materialization_chunks SET status = 'DONE', finished_at = now() WHERE materialization_id = $1 AND chunk = $2 AND claimed_by = $3 AND status = 'RUNNING' RETURNING 1`,
+            [claim.materialization_id, claim.chunk, this.workerId],
           );
-          for (;;) {
-            const batch = await client.query<{ entity_key: string; event_timestamp: Date; vals: string }>(`FETCH ${FETCH_ROWS} FROM fs_mat`);
-            if (batch.rows.length === 0) break;
-            written += await this.writer.write(
-              resolved.viewKey,
-              batch.rows.map((r) => ({ entityKey: r.entity_key, eventTimestamp: r.event_timestamp, values: JSON.parse(r.vals) })),
-            );
-            const still = await this.db.query(`UPDATE "${s}".materialization_chunks SET heartbeat_at = now() WHERE materialization_id = $1 AND chunk = $2 AND claimed_by = $3 RETURNING 1`, [claim.materialization_id, claim.chunk, this.workerId]);
-            if (still.length === 0) throw new Error('lost the chunk lease to another worker');
-          }
-        } finally {
+          if (mine.rowCount === 0) throw new Error('lost the chunk lease to another worker');
+          const result = await this.writer.writeStaged(client, resolved.viewKey, { table: this.stageTable(claim.materialization_id), materializationId: claim.materialization_id, chunk: claim.chunk });
+          if (result.read !== Number(claim.staged_rows)) throw new StageLostError(result.read, Number(claim.staged_rows));
+          await client.query(`UPDATE "${s}".materialization_chunks SET rows_written = $3 WHERE materialization_id = $1 AND chunk = $2`, [claim.materialization_id, claim.chunk, result.written]);
+          await client.query('COMMIT');
+          return result.written;
+        } catch (err) {
           await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
         }
       });
       this.rowsWritten.inc({ view: resolved.viewKey }, written);
-      const done = await this.db.query(
-        `UPDATE "${s}".materialization_chunks SET status = 'DONE', rows_written = $4, finished_at = now() WHERE materialization_id = $1 AND chunk = $2 AND claimed_by = $3 RETURNING 1`,
-        [claim.materialization_id, claim.chunk, this.workerId, written],
-      );
-      if (done.length) await this.finishIfComplete(claim.materialization_id);
+      await this.finishIfComplete(claim.materialization_id);
     } catch (err) {
+      if (err instanceof StageLostError || (err as { code?: string }).code === '42P01') {
+        this.log.warn({ materialization: claim.materialization_id, chunk: claim.chunk, err: String(err) }, 'materialization stage lost; staging again');
+        await this.db
+          .query(`UPDATE "${s}".materializations SET staged_at = NULL, stage_claimed_by = NULL WHERE id = $1 AND staged_at IS NOT NULL`, [claim.materialization_id])
+          .then(() => this.db.query(`UPDATE "${s}".materialization_chunks SET status = 'PENDING', attempts = attempts - 1 WHERE materialization_id = $1 AND chunk = $2 AND claimed_by = $3`, [claim.materialization_id, claim.chunk, this.workerId]))
+          .catch(() => undefined);
+        return;
+      }
       this.log.warn({ err: String(err), materialization: claim.materialization_id, chunk: claim.chunk }, 'materialization chunk failed');
       const final = claim.attempts >= MAX_ATTEMPTS;
       await this.db
@@ -253,8 +409,22 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
         .catch(() => undefined);
       if (final) {
         await this.db.query(`UPDATE "${s}".materializations SET status = 'FAILED', error = $2, finished_at = now() WHERE id = $1`, [claim.materialization_id, String((err as Error).message ?? err).slice(0, 2000)]).catch(() => undefined);
+        await this.dropStage(claim.materialization_id);
       }
+    } finally {
+      stop();
     }
+  }
+
+  /** The UNLOGGED stage table of one job (an integer id, never user input). */
+  private stageTable(id: string | number): string {
+    const n = Number(id);
+    if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`bad materialization id ${id}`);
+    return `"${this.db.schema}".materialization_stage_${n}`;
+  }
+
+  private async dropStage(id: string): Promise<void> {
+    await this.db.query(`DROP TABLE IF EXISTS ${this.stageTable(id)}`).catch(() => undefined);
   }
 
   private async viewVersion(name: string, version: number): Promise<ResolvedView> {
@@ -267,9 +437,9 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
   private async finishIfComplete(id: string): Promise<void> {
     const s = this.db.schema;
     const finished = await this.db.query<{ id: string }>(
-      `UPDATE "${s}".materializations j SET status = 'SUCCEEDED', finished_at = now()
+      `WITH finished AS (UPDATE "${s}".materializations j SET status = 'SUCCEEDED', finished_at = now()
         WHERE j.id = $1 AND j.status = 'RUNNING' AND NOT EXISTS (SELECT 1 FROM "${s}".materialization_chunks c WHERE c.materialization_id = j.id AND c.status <> 'DONE')
-        RETURNING j.id`,
+        RETURNING j.id) SELECT id FROM finished`,
       [id],
     );
     if (!finished.length) return;
@@ -280,23 +450,32 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
     }
   }
 
-  /** Statistics of what the materialization served: the latest value per entity in its window. */
+  /**
+   * Statistics of what the materialization served, the latest value per entity in its window,
+   * read from the job's stage (the source is not read again); the stage is dropped afterwards.
+   */
   async computeStats(id: string): Promise<void> {
     const s = this.db.schema;
-    const [job] = await this.db.query<{ view: string; version: number; start_ts: Date; end_ts: Date }>(`SELECT view, version, start_ts, end_ts FROM "${s}".materializations WHERE id = $1`, [id]);
-    const v = await this.viewVersion(job.view, job.version);
-    const latest = `SELECT DISTINCT ON (p.entity_key) p.* FROM (${projectedSource(s, v.spec, v.version, v.joinKey)}) p
-                     WHERE p.event_timestamp >= $1 AND p.event_timestamp < $2 ORDER BY p.entity_key, p.event_timestamp DESC, p._prio DESC`;
-    const features = await this.sessions.with(async (client) => {
-      await client.query('BEGIN READ ONLY');
-      try {
-        const res = await client.query(featureStatsQuery(latest, v.spec.features), [job.start_ts, job.end_ts]);
-        return assembleFeatureStats(res.rows[0], v.spec.features);
-      } finally {
-        await client.query('ROLLBACK').catch(() => undefined);
-      }
-    });
-    await this.db.query(`INSERT INTO "${s}".feature_stats (materialization_id, view, version, stats) VALUES ($1, $2, $3, $4) ON CONFLICT (materialization_id) DO NOTHING`, [id, job.view, job.version, JSON.stringify(features)]);
+    try {
+      const [job] = await this.db.query<{ view: string; version: number }>(`SELECT view, version FROM "${s}".materializations WHERE id = $1`, [id]);
+      const v = await this.viewVersion(job.view, job.version);
+      // One json parse per row (json_to_record), not one per feature.
+      const cols = v.spec.features.map((f) => `${quoteIdent(f.name)} ${SQL_TYPE[f.type]}`).join(', ');
+      const latest = `SELECT r.* FROM ${this.stageTable(id)} st, json_to_record(st.vals) AS r(${cols}) WHERE st.materialization_id = $1`;
+      const features = await this.sessions.with(async (client) => {
+        await client.query('BEGIN');
+        try {
+          await client.query(`SET LOCAL work_mem = '${STAGE_WORK_MEM}'`);
+          const res = await client.query(featureStatsQuery(latest, v.spec.features), [id]);
+          return assembleFeatureStats(res.rows[0], v.spec.features);
+        } finally {
+          await client.query('ROLLBACK').catch(() => undefined);
+        }
+      });
+      await this.db.query(`INSERT INTO "${s}".feature_stats (materialization_id, view, version, stats) VALUES ($1, $2, $3, $4) ON CONFLICT (materialization_id) DO NOTHING`, [id, job.view, job.version, JSON.stringify(features)]);
+    } finally {
+      await this.dropStage(id);
+    }
   }
 
   async latestStats(view: string, version?: number): Promise<FeatureViewStats> {

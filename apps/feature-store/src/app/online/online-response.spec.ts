@@ -8,7 +8,7 @@ const resolved: ResolvedFeatures = {
       name: 'a',
       version: 1,
       viewKey: 'a@v1',
-      joinKey: 'user_id',
+      joinKeys: ['user_id'],
       keyType: 'int64',
       spec: { name: 'a', entities: ['user'], features: [{ name: 'orders', type: 'int64' }], source: { sql: 'SELECT 1' }, ttl_seconds: 60, online: true },
       features: [{ name: 'orders', type: 'int64', outputName: 'orders', ref: 'a:orders' }],

@@ -2,31 +2,54 @@ import type { FeatureStatus, OnlineFeaturesResponse } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
 import type { ResolvedFeatures } from '../registry/feature-registry.service';
 import type { StoredValue } from './online-store';
+import { encodeEntityKey } from '../registry/entity-key';
 
 export type EntityColumns = Record<string, Array<string | number>>;
 
+/** Views addressed by the same join keys share their encoded entity keys; this names that group. */
+export const keySignature = (joinKeys: string[]) => joinKeys.join(',');
+
 /**
  * Checks entity columns against the resolved views: every join key present, none extra, equal
- * lengths, values of the entity's declared type. Returns the canonical (string) keys per join key.
+ * lengths, values of the entity's declared type. Returns the encoded entity keys (see
+ * `encodeEntityKey`) per key signature (`keySignature` of a view's join keys).
  */
 export function entityKeysOf(resolved: ResolvedFeatures, entities: EntityColumns): Map<string, string[]> {
   const needed = new Map<string, 'string' | 'int64'>();
-  for (const v of resolved.views) needed.set(v.joinKey, v.keyType);
+  const signatures = new Map<string, string[]>();
+  for (const v of resolved.views) {
+    for (const k of v.joinKeys) needed.set(k, v.keyType);
+    signatures.set(keySignature(v.joinKeys), v.joinKeys);
+  }
   const given = Object.keys(entities);
-  const missing = [...needed.keys()].filter((k) => !given.includes(k));
+  const missing = [...needed.keys()].filter((k) => !(k in entities));
   if (missing.length) throw PlatformError.badRequest(`missing join keys: ${missing.join(', ')}`, missing.map((m) => ({ code: 'MISSING_JOIN_KEY', message: m })), 'MISSING_JOIN_KEY');
   const extra = given.filter((k) => !needed.has(k));
   if (extra.length) throw PlatformError.badRequest(`unknown join keys: ${extra.join(', ')}`, extra.map((m) => ({ code: 'UNKNOWN_JOIN_KEY', message: m })), 'UNKNOWN_JOIN_KEY');
-  const lengths = new Set(given.map((k) => entities[k].length));
-  if (lengths.size > 1) throw PlatformError.badRequest('entity columns must have the same length', [], 'ENTITY_LENGTH_MISMATCH');
-  const out = new Map<string, string[]>();
+  const rows = entities[given[0]].length;
+  const unequal = given.filter((k) => entities[k].length !== rows);
+  if (unequal.length) {
+    throw PlatformError.badRequest(
+      'entity columns must have the same length',
+      given.map((k) => ({ path: `$.entities.${k}`, code: 'ENTITY_LENGTH_MISMATCH', message: `${entities[k].length} values` })),
+      'ENTITY_LENGTH_MISMATCH',
+    );
+  }
   for (const [key, type] of needed) {
     const values = entities[key];
-    const wrong = values.findIndex((v) => (type === 'int64' ? typeof v !== 'number' || !Number.isSafeInteger(v) : typeof v !== 'string'));
-    if (wrong >= 0) {
-      throw PlatformError.badRequest(`join key ${key} takes ${type} values`, [{ path: `$.entities.${key}[${wrong}]`, code: 'WRONG_KEY_TYPE', message: `expected ${type}` }], 'WRONG_KEY_TYPE');
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (type === 'int64' ? typeof v !== 'number' || !Number.isSafeInteger(v) : typeof v !== 'string') {
+        throw PlatformError.badRequest(`join key ${key} takes ${type} values`, [{ path: `$.entities.${key}[${i}]`, code: 'WRONG_KEY_TYPE', message: `expected ${type}` }], 'WRONG_KEY_TYPE');
+      }
     }
-    out.set(key, values.map(String));
+  }
+  const out = new Map<string, string[]>();
+  for (const [signature, keys] of signatures) {
+    const columns = keys.map((k) => entities[k]);
+    const encoded = new Array<string>(rows);
+    for (let i = 0; i < rows; i++) encoded[i] = columns.length === 1 ? String(columns[0][i]) : encodeEntityKey(columns.map((c) => c[i]));
+    out.set(signature, encoded);
   }
   return out;
 }
@@ -49,24 +72,25 @@ export function assembleOnlineResponse(
     event_timestamps: Array<string | null>(rows).fill(null),
   }));
   const columns = new Map<string, OnlineFeaturesResponse['results'][number]>();
+  const nowMs = now.getTime();
   for (const view of resolved.views) {
     const values = stored.get(view.viewKey) ?? [];
     const ttlMs = view.spec.ttl_seconds * 1000;
+    // Per entity row, once for all of the view's features: freshness, status and timestamp text.
+    const fresh = new Array<boolean>(rows);
+    const statuses = new Array<FeatureStatus>(rows);
+    const stamps = new Array<string | null>(rows);
+    for (let i = 0; i < rows; i++) {
+      const hit = values[i];
+      fresh[i] = !!hit && nowMs - hit.eventTimestamp.getTime() <= ttlMs;
+      statuses[i] = !hit ? 'NOT_FOUND' : fresh[i] ? 'PRESENT' : 'OUTSIDE_MAX_AGE';
+      stamps[i] = hit ? hit.eventTimestamp.toISOString() : null;
+    }
     for (const f of view.features) {
-      const col: OnlineFeaturesResponse['results'][number] = { values: [], statuses: [], event_timestamps: [] };
+      const col: OnlineFeaturesResponse['results'][number] = { values: new Array(rows), statuses: statuses.slice(), event_timestamps: stamps.slice() };
       for (let i = 0; i < rows; i++) {
         const hit = values[i];
-        if (!hit) {
-          col.values.push(null);
-          col.statuses.push('NOT_FOUND');
-          col.event_timestamps.push(null);
-          continue;
-        }
-        const fresh = now.getTime() - hit.eventTimestamp.getTime() <= ttlMs;
-        const value = hit.values[f.name];
-        col.values.push(fresh ? ((value ?? null) as string | number | boolean | null) : null);
-        col.statuses.push(fresh ? 'PRESENT' : 'OUTSIDE_MAX_AGE');
-        col.event_timestamps.push(hit.eventTimestamp.toISOString());
+        col.values[i] = fresh[i] && hit ? ((hit.values[f.name] ?? null) as string | number | boolean | null) : null;
       }
       columns.set(f.outputName, col);
     }

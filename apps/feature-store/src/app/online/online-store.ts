@@ -1,3 +1,5 @@
+import type { PoolClient } from 'pg';
+
 /** One entity's values of one feature view version, as stored online. */
 export interface OnlineRow {
   entityKey: string;
@@ -18,9 +20,30 @@ export interface OnlineStore {
   readonly kind: 'postgres' | 'redis';
   /** Returns how many rows were written (older rows than the stored ones are skipped). */
   write(viewKey: string, rows: OnlineRow[]): Promise<number>;
+  /**
+   * Writes one staged materialization chunk newer-wins, reading it on `client` (inside the
+   * caller's transaction). The PostgreSQL store runs one set-based upsert; Redis pipelines the
+   * batches a cursor fetches. Returns the rows read (to detect a lost stage), written, and the
+   * newest event time read.
+   */
+  writeStaged(client: PoolClient, viewKey: string, chunk: StagedChunk): Promise<StagedWrite>;
   /** Per view key, per requested entity key (same order), the stored value or null. */
   read(viewKeys: string[], entityKeys: string[]): Promise<Map<string, Array<StoredValue | null>>>;
   close(): Promise<void>;
+}
+
+/** Rows of `table` (entity_key, event_timestamp, vals json) with this materialization id and chunk. */
+export interface StagedChunk {
+  /** Quoted, schema-qualified table name (never user input). */
+  table: string;
+  materializationId: string;
+  chunk: number;
+}
+
+export interface StagedWrite {
+  read: number;
+  written: number;
+  newest: Date | null;
 }
 
 export const ONLINE_STORE = Symbol('ONLINE_STORE');

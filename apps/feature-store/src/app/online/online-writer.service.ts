@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Database } from '@mlp/service-kit';
-import { ONLINE_STORE, type OnlineRow, type OnlineStore } from './online-store';
+import type { PoolClient } from 'pg';
+import { ONLINE_STORE, type OnlineRow, type OnlineStore, type StagedChunk, type StagedWrite } from './online-store';
 
 /** Every online write goes through here so the freshness watermark (newest event time per view) stays right. */
 @Injectable()
@@ -20,6 +21,19 @@ export class OnlineWriter implements OnApplicationShutdown {
       [viewKey, newest.toISOString()],
     );
     return written;
+  }
+
+  /** A staged materialization chunk (see `OnlineStore.writeStaged`), watermark updated on the same client. */
+  async writeStaged(client: PoolClient, viewKey: string, chunk: StagedChunk): Promise<StagedWrite> {
+    const result = await this.store.writeStaged(client, viewKey, chunk);
+    if (result.newest) {
+      await client.query(
+        `INSERT INTO "${this.db.schema}".online_watermarks (view_key, newest_event_timestamp) VALUES ($1, $2)
+         ON CONFLICT (view_key) DO UPDATE SET newest_event_timestamp = GREATEST(online_watermarks.newest_event_timestamp, EXCLUDED.newest_event_timestamp), updated_at = now()`,
+        [viewKey, result.newest.toISOString()],
+      );
+    }
+    return result;
   }
 
   async onApplicationShutdown(): Promise<void> {

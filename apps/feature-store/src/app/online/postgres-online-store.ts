@@ -1,5 +1,6 @@
 import type { Database } from '@mlp/service-kit';
-import type { OnlineRow, OnlineStore, StoredValue } from './online-store';
+import type { PoolClient } from 'pg';
+import type { OnlineRow, OnlineStore, StagedChunk, StagedWrite, StoredValue } from './online-store';
 
 /** The default online store: one row per (view version, entity) in `features.online_values`. */
 export class PostgresOnlineStore implements OnlineStore {
@@ -12,7 +13,7 @@ export class PostgresOnlineStore implements OnlineStore {
     const s = this.db.schema;
     const result = await this.db.query<{ n: string }>(
       `WITH input AS (
-         SELECT DISTINCT ON (k) k, v, t FROM unnest($2::text[], $3::jsonb[], $4::timestamptz[]) AS u(k, v, t) ORDER BY k, t DESC
+         SELECT DISTINCT ON (k) k, v, t FROM unnest($2::text[], $3::json[], $4::timestamptz[]) AS u(k, v, t) ORDER BY k, t DESC
        ), written AS (
          INSERT INTO "${s}".online_values (view_key, entity_key, "values", event_timestamp)
          SELECT $1, k, v, t FROM input
@@ -23,6 +24,25 @@ export class PostgresOnlineStore implements OnlineStore {
       [viewKey, rows.map((r) => r.entityKey), rows.map((r) => JSON.stringify(r.values)), rows.map((r) => r.eventTimestamp.toISOString())],
     );
     return Number(result[0]?.n ?? 0);
+  }
+
+  async writeStaged(client: PoolClient, viewKey: string, chunk: StagedChunk): Promise<StagedWrite> {
+    // One statement: the chunk's staged rows (one per entity, in key order, so concurrent writers
+    // lock rows in the same order) upserted newer-wins.
+    const result = await client.query<{ read: string; written: string; newest: Date | null }>(
+      `WITH src AS (
+         SELECT entity_key, event_timestamp, vals FROM ${chunk.table} WHERE materialization_id = $2 AND chunk = $3
+       ), written AS (
+         INSERT INTO "${this.db.schema}".online_values (view_key, entity_key, "values", event_timestamp)
+         SELECT $1, entity_key, vals, event_timestamp FROM src
+         ON CONFLICT (view_key, entity_key) DO UPDATE SET "values" = EXCLUDED."values", event_timestamp = EXCLUDED.event_timestamp, written_at = now()
+           WHERE online_values.event_timestamp <= EXCLUDED.event_timestamp
+         RETURNING 1
+       ) SELECT (SELECT count(*) FROM src) AS read, (SELECT count(*) FROM written) AS written, (SELECT max(event_timestamp) FROM src) AS newest`,
+      [viewKey, chunk.materializationId, chunk.chunk],
+    );
+    const row = result.rows[0];
+    return { read: Number(row.read), written: Number(row.written), newest: row.newest };
   }
 
   async read(viewKeys: string[], entityKeys: string[]): Promise<Map<string, Array<StoredValue | null>>> {

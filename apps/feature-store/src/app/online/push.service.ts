@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FeatureViewDefinition, PushRequest } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
 import { Database } from '@mlp/service-kit';
+import { encodeEntityKey } from '../registry/entity-key';
 import { FeatureRegistry } from '../registry/feature-registry.service';
 import type { OnlineRow } from './online-store';
 import { OnlineWriter } from './online-writer.service';
@@ -14,16 +15,20 @@ const TYPE_CHECK: Record<string, (v: unknown) => boolean> = {
 };
 
 /** Checks pushed rows against the view: join key of the entity's type, a timestamp, every feature typed. */
-export function checkPushRows(view: FeatureViewDefinition, joinKey: string, keyType: 'string' | 'int64', rows: PushRequest['rows']): OnlineRow[] {
-  const allowed = new Set([joinKey, 'event_timestamp', ...view.features.map((f) => f.name)]);
+export function checkPushRows(view: FeatureViewDefinition, joinKeys: string[], keyType: 'string' | 'int64', rows: PushRequest['rows']): OnlineRow[] {
+  const allowed = new Set([...joinKeys, 'event_timestamp', ...view.features.map((f) => f.name)]);
   return rows.map((row, i) => {
     const fail = (code: string, message: string, field?: string) =>
       PlatformError.badRequest(message, [{ path: `$.rows[${i}]${field ? `.${field}` : ''}`, code, message }], code);
     const unknown = Object.keys(row).filter((k) => !allowed.has(k));
     if (unknown.length) throw fail('UNKNOWN_FEATURE', `feature view ${view.name} has no features ${unknown.join(', ')}`, unknown[0]);
-    const key = row[joinKey];
-    if (key === undefined || key === null) throw fail('MISSING_JOIN_KEY', `row ${i} lacks the join key ${joinKey}`, joinKey);
-    if (!(keyType === 'int64' ? typeof key === 'number' && Number.isSafeInteger(key) : typeof key === 'string')) throw fail('WRONG_KEY_TYPE', `join key ${joinKey} takes ${keyType} values`, joinKey);
+    const key: Array<string | number> = [];
+    for (const joinKey of joinKeys) {
+      const k = row[joinKey];
+      if (k === undefined || k === null) throw fail('MISSING_JOIN_KEY', `row ${i} lacks the join key ${joinKey}`, joinKey);
+      if (!(keyType === 'int64' ? typeof k === 'number' && Number.isSafeInteger(k) : typeof k === 'string')) throw fail('WRONG_KEY_TYPE', `join key ${joinKey} takes ${keyType} values`, joinKey);
+      key.push(k as string | number);
+    }
     const ts = row['event_timestamp'];
     const when = typeof ts === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(ts) ? new Date(ts) : undefined;
     if (!when || Number.isNaN(when.getTime())) throw fail('INVALID_TIMESTAMP', `row ${i} needs event_timestamp as an ISO-8601 date-time`, 'event_timestamp');
@@ -34,7 +39,7 @@ export function checkPushRows(view: FeatureViewDefinition, joinKey: string, keyT
       if (v !== null && !TYPE_CHECK[f.type](v)) throw fail('WRONG_FEATURE_TYPE', `feature ${f.name} takes ${f.type} values`, f.name);
       values[f.name] = v;
     }
-    return { entityKey: String(key), values, eventTimestamp: when };
+    return { entityKey: encodeEntityKey(key), values, eventTimestamp: when };
   });
 }
 
@@ -50,7 +55,7 @@ export class PushService {
   async push(req: PushRequest): Promise<{ view: string; version: number; online_written: number; offline_written: number }> {
     const resolved = await this.registry.resolve({ features: [`${req.feature_view}:${(await this.firstFeature(req.feature_view))}`] });
     const view = resolved.views[0];
-    const rows = checkPushRows(view.spec, view.joinKey, view.keyType, req.rows);
+    const rows = checkPushRows(view.spec, view.joinKeys, view.keyType, req.rows);
     const toOnline = req.to !== 'offline';
     const toOffline = req.to !== 'online';
     if (toOnline && !view.spec.online) throw PlatformError.badRequest(`feature view ${view.name} is not served online`, [], 'VIEW_NOT_ONLINE');

@@ -1,6 +1,8 @@
 import { PlatformError } from '@mlp/runtime';
 import Redis from 'ioredis';
-import type { OnlineRow, OnlineStore, StoredValue } from './online-store';
+import type { PoolClient } from 'pg';
+import { ReadCoalescer } from './read-coalescer';
+import type { OnlineRow, OnlineStore, StagedChunk, StagedWrite, StoredValue } from './online-store';
 
 /** Newer-wins SET for many keys at once: the stored JSON starts with `{"t":<epoch ms>` so Lua can compare. */
 const WRITE_NEWER = `
@@ -17,6 +19,7 @@ end
 return n`;
 
 const WRITE_BATCH = 500;
+const STAGED_FETCH = 2000;
 
 /** The production online store: one Redis string per (view version, entity), read with one MGET. */
 export class RedisOnlineStore implements OnlineStore {
@@ -28,7 +31,10 @@ export class RedisOnlineStore implements OnlineStore {
     this.redis.defineCommand('fsWriteNewer', { lua: WRITE_NEWER });
     // Errors surface on commands (as 503s); the client reconnects by itself.
     this.redis.on('error', () => undefined);
+    this.reads = new ReadCoalescer((keys) => this.redis.mget(keys));
   }
+
+  private readonly reads: ReadCoalescer<string | null>;
 
   key(viewKey: string, entityKey: string): string {
     return `${this.prefix}:${viewKey}:${entityKey}`;
@@ -48,9 +54,55 @@ export class RedisOnlineStore implements OnlineStore {
     return written;
   }
 
+  /**
+   * Reads the staged chunk through a cursor with the stored JSON already built by PostgreSQL, and
+   * sends each fetched batch as pipelined newer-wins scripts (one round trip per fetch).
+   */
+  async writeStaged(client: PoolClient, viewKey: string, chunk: StagedChunk): Promise<StagedWrite> {
+    const cursor = 'fs_staged_chunk';
+    await client.query(
+      `DECLARE ${cursor} NO SCROLL CURSOR FOR
+         SELECT entity_key, t::text, '{"t":' || t || ',"v":' || vals::text || '}'
+           FROM (SELECT entity_key, vals, floor(extract(epoch FROM event_timestamp) * 1000)::bigint AS t
+                   FROM ${chunk.table} WHERE materialization_id = $1 AND chunk = $2) s`,
+      [chunk.materializationId, chunk.chunk],
+    );
+    let read = 0;
+    let written = 0;
+    let newest = -Infinity;
+    try {
+      for (;;) {
+        const batch = await client.query({ text: `FETCH ${STAGED_FETCH} FROM ${cursor}`, rowMode: 'array' });
+        const rows = batch.rows as Array<[string, string, string]>;
+        if (rows.length === 0) break;
+        read += rows.length;
+        const pipeline = this.redis.pipeline();
+        for (let i = 0; i < rows.length; i += WRITE_BATCH) {
+          const slice = rows.slice(i, i + WRITE_BATCH);
+          const args: string[] = [];
+          for (const r of slice) args.push(this.key(viewKey, r[0]));
+          for (const r of slice) {
+            args.push(r[1], r[2]);
+            const t = Number(r[1]);
+            if (t > newest) newest = t;
+          }
+          (pipeline as unknown as { fsWriteNewer(n: number, ...a: string[]): void }).fsWriteNewer(slice.length, ...args);
+        }
+        const results = await this.call(() => pipeline.exec());
+        for (const [err, n] of results ?? []) {
+          if (err) throw PlatformError.unavailable('redis', err);
+          written += Number(n);
+        }
+      }
+    } finally {
+      await client.query(`CLOSE ${cursor}`).catch(() => undefined);
+    }
+    return { read, written, newest: Number.isFinite(newest) ? new Date(newest) : null };
+  }
+
   async read(viewKeys: string[], entityKeys: string[]): Promise<Map<string, Array<StoredValue | null>>> {
     const keys = viewKeys.flatMap((v) => entityKeys.map((k) => this.key(v, k)));
-    const raw = await this.call(() => this.redis.mget(keys));
+    const raw = await this.call(() => this.reads.read(keys));
     const out = new Map<string, Array<StoredValue | null>>();
     viewKeys.forEach((v, vi) => {
       out.set(

@@ -1,6 +1,7 @@
 import type { ApplyPlanItem, ApplyRequest, EntityDefinition, FeatureServiceDefinition, FeatureViewDefinition } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
 import { createHash } from 'node:crypto';
+import { checkEntityDefinition, entityJoinKeys } from './entity-key';
 import { parseFeatureRef } from './feature-ref';
 
 export interface RegisteredView {
@@ -88,6 +89,8 @@ export function computeApplyPlan(current: RegistrySnapshot, req: ApplyRequest): 
     if (d.length) throw bad('DUPLICATE_DEFINITION', `${kind} defined more than once: ${d.join(', ')}`, d);
   }
 
+  for (const e of entities) checkEntityDefinition(e);
+
   // The registry as it would be after this apply.
   const nextEntities = new Map<string, EntityDefinition>(req.prune ? [] : current.entities);
   for (const e of entities) nextEntities.set(e.name, e);
@@ -98,7 +101,7 @@ export function computeApplyPlan(current: RegistrySnapshot, req: ApplyRequest): 
   for (const v of nextViews.values()) {
     const missing = v.entities.filter((e) => !nextEntities.has(e));
     if (missing.length) throw bad('UNKNOWN_ENTITY', `feature view ${v.name} uses unknown entities: ${missing.join(', ')}`, missing);
-    const joinKeys = v.entities.map((e) => nextEntities.get(e)!.join_key);
+    const joinKeys = v.entities.flatMap((e) => entityJoinKeys(nextEntities.get(e)!));
     const featureNames = v.features.map((f) => f.name);
     const dup = duplicates(featureNames);
     if (dup.length) throw bad('INVALID_FEATURE_VIEW', `feature view ${v.name} declares features twice: ${dup.join(', ')}`, dup);
@@ -108,7 +111,7 @@ export function computeApplyPlan(current: RegistrySnapshot, req: ApplyRequest): 
 
   for (const e of entities) {
     const old = current.entities.get(e.name);
-    if (!old || (old.join_key === e.join_key && old.value_type === e.value_type)) continue;
+    if (!old || (stableStringify(entityJoinKeys(old)) === stableStringify(entityJoinKeys(e)) && old.value_type === e.value_type)) continue;
     const users = liveViews.filter((v) => v.versions.get(v.head)!.entities.includes(e.name)).map((v) => v.name);
     if (users.length) {
       throw PlatformError.conflict(`entity ${e.name} changes its join key or type but feature views use it: ${users.join(', ')}`, users.map((u) => ({ code: 'ENTITY_IN_USE', message: u })), 'ENTITY_IN_USE');

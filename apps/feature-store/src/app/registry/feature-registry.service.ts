@@ -4,6 +4,7 @@ import { PlatformError, type Logger } from '@mlp/runtime';
 import { Database, PLATFORM_LOGGER } from '@mlp/service-kit';
 import { SessionPool } from '../database/session-pool';
 import { computeApplyPlan, schemaHash, type RegisteredView, type RegistrySnapshot } from './apply-plan';
+import { entityJoinKeys } from './entity-key';
 import { parseFeatureRef } from './feature-ref';
 import { checkSourceColumns, checkSourceSqlText, MART_RELATION, relationsOfPlan } from './source-sql';
 
@@ -14,11 +15,14 @@ export interface ResolvedView {
   /** Online-store key of this version, `view@vN`. */
   viewKey: string;
   spec: FeatureViewDefinition;
-  joinKey: string;
+  /** The entity's join keys (one, or several for a composite key), in declaration order. */
+  joinKeys: string[];
+  /** Type of every join key value. */
   keyType: 'string' | 'int64';
   features: Array<{ name: string; type: FeatureValueType; outputName: string; ref: string }>;
 }
 
+/** Shared between requests (cached per registry snapshot): never mutated after `resolve`. */
 export interface ResolvedFeatures {
   views: ResolvedView[];
   /** Output names in request order. */
@@ -26,6 +30,7 @@ export interface ResolvedFeatures {
 }
 
 const CACHE_MS = 2000;
+const RESOLVED_CACHE_SIZE = 1000;
 const SOURCE_CHECK_TIMEOUT_MS = 10000;
 
 /**
@@ -110,8 +115,7 @@ export class FeatureRegistry {
       const sources: SourceStatus[] = [];
       for (const op of plan.views) {
         if (op.op === 'remove') continue;
-        const joinKey = entitiesAfter.get(op.spec.entities[0])!.join_key;
-        const status = await this.checkSource(op.spec, joinKey);
+        const status = await this.checkSource(op.spec, entityJoinKeys(entitiesAfter.get(op.spec.entities[0])!));
         sources.push({ view: op.spec.name, version: op.version, ...status.result });
         if (status.result.status === 'INVALID') {
           throw PlatformError.badRequest(`source of feature view ${op.spec.name} is invalid: ${status.result.message}`, [{ code: 'INVALID_SOURCE', message: status.result.message ?? '' }], 'INVALID_SOURCE');
@@ -150,7 +154,7 @@ export class FeatureRegistry {
    * Checks a source without reading data: its plan may only read `dwh.mart_*`, and its columns
    * must match the view. A mart that does not exist yet is SOURCE_MISSING, not an error.
    */
-  async checkSource(view: FeatureViewDefinition, joinKey: string): Promise<{ result: Omit<SourceStatus, 'view' | 'version'>; relations: string[] }> {
+  async checkSource(view: FeatureViewDefinition, joinKeys: string[]): Promise<{ result: Omit<SourceStatus, 'view' | 'version'>; relations: string[] }> {
     checkSourceSqlText(view.source.sql, `source SQL of ${view.name}`);
     return this.sessions.with(async (c) => {
       await c.query('BEGIN READ ONLY');
@@ -164,7 +168,7 @@ export class FeatureRegistry {
           return { result: { status: 'INVALID' as const, message: `reads relations outside dwh.mart_*: ${[...new Set(foreign.map((r) => `${r.schema}.${r.name}`))].join(', ')}` }, relations: names };
         }
         const probe = await c.query(`SELECT * FROM (${view.source.sql}) s LIMIT 0`);
-        const problems = checkSourceColumns(view, joinKey, probe.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })));
+        const problems = checkSourceColumns(view, joinKeys, probe.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })));
         if (problems.length) return { result: { status: 'INVALID' as const, message: problems.join('; ') }, relations: names };
         return { result: { status: 'READY' as const }, relations: names };
       } catch (err) {
@@ -182,7 +186,7 @@ export class FeatureRegistry {
   async ensureSourceReady(view: ResolvedView): Promise<void> {
     const [row] = await this.db.query<{ source_status: string }>(`SELECT source_status FROM "${this.db.schema}".feature_views WHERE name = $1 AND version = $2`, [view.name, view.version]);
     if (row?.source_status === 'READY') return;
-    const status = await this.checkSource(view.spec, view.joinKey);
+    const status = await this.checkSource(view.spec, view.joinKeys);
     await this.db.query(
       `UPDATE "${this.db.schema}".feature_views SET source_status = $3, source_message = $4, source_relations = $5, updated_at = now() WHERE name = $1 AND version = $2`,
       [view.name, view.version, status.result.status, status.result.message ?? null, status.relations],
@@ -197,6 +201,22 @@ export class FeatureRegistry {
   /** Resolves a feature service or references to view versions; unknown names are 400s before any SQL. */
   async resolve(input: { feature_service?: string; features?: string[]; full_feature_names?: boolean }): Promise<ResolvedFeatures> {
     const snap = await this.snapshot();
+    // Online reads resolve the same few services on every request: the answer is cached per
+    // registry snapshot, so a refresh or an apply (a new snapshot) drops it. Errors are not cached.
+    let cache = this.resolvedCache.get(snap);
+    if (!cache) this.resolvedCache.set(snap, (cache = new Map()));
+    const key = `${input.feature_service ?? ''}|${input.features?.join(',') ?? ''}|${input.full_feature_names ? 1 : 0}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const resolved = this.resolveIn(snap, input);
+    if (cache.size >= RESOLVED_CACHE_SIZE) cache.clear();
+    cache.set(key, resolved);
+    return resolved;
+  }
+
+  private readonly resolvedCache = new WeakMap<RegistrySnapshot, Map<string, ResolvedFeatures>>();
+
+  private resolveIn(snap: RegistrySnapshot, input: { feature_service?: string; features?: string[]; full_feature_names?: boolean }): ResolvedFeatures {
     let refs: string[];
     if (input.feature_service && input.features) throw PlatformError.badRequest('give either feature_service or features, not both', [], 'AMBIGUOUS_FEATURES');
     if (input.feature_service) {
@@ -222,7 +242,7 @@ export class FeatureRegistry {
       if (!view) {
         const entity = snap.entities.get(spec.entities[0]);
         if (!entity) throw PlatformError.conflict(`feature view ${viewKey} has no registered entity`, [], 'UNKNOWN_ENTITY');
-        view = { name: p.view, version, viewKey, spec, joinKey: entity.join_key, keyType: entity.value_type, features: [] };
+        view = { name: p.view, version, viewKey, spec, joinKeys: entityJoinKeys(entity), keyType: entity.value_type, features: [] };
         byKey.set(viewKey, view);
       }
       const outputName = input.full_feature_names ? `${p.view}${p.version === undefined ? '' : `__v${version}`}__${p.feature}` : p.feature;

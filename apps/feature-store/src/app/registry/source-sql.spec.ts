@@ -30,8 +30,8 @@ describe('source SQL guards', () => {
   });
 
   it('checks join key, timestamp and feature column types', () => {
-    expect(checkSourceColumns(view, 'user_id', [{ name: 'user_id', dataTypeID: 25 }, { name: 'event_timestamp', dataTypeID: 1184 }, { name: 'orders', dataTypeID: 20 }, { name: 'plan', dataTypeID: 1043 }])).toEqual([]);
-    expect(checkSourceColumns(view, 'user_id', [{ name: 'event_timestamp', dataTypeID: 25 }, { name: 'orders', dataTypeID: 1700 }])).toEqual([
+    expect(checkSourceColumns(view, ['user_id'], [{ name: 'user_id', dataTypeID: 25 }, { name: 'event_timestamp', dataTypeID: 1184 }, { name: 'orders', dataTypeID: 20 }, { name: 'plan', dataTypeID: 1043 }])).toEqual([]);
+    expect(checkSourceColumns(view, ['user_id'], [{ name: 'event_timestamp', dataTypeID: 25 }, { name: 'orders', dataTypeID: 1700 }])).toEqual([
       'join key column "user_id" is missing',
       'timestamp column "event_timestamp" is not a date or timestamp',
       'feature column "orders" (type oid 1700) is not compatible with int64',
@@ -40,7 +40,7 @@ describe('source SQL guards', () => {
   });
 
   it('projects the source onto typed columns and appends pushed rows of the same version', () => {
-    const sql = projectedSource('features', view, 3, 'user_id');
+    const sql = projectedSource('features', view, 3, ['user_id']);
     expect(sql).toContain('(s."orders")::bigint AS "orders"');
     expect(sql).toContain(`(p."values"->>'plan')::text AS "plan"`);
     expect(sql).toContain(`p.view = 'v' AND p.version = 3`);

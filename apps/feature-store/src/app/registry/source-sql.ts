@@ -1,5 +1,6 @@
 import type { FeatureValueType, FeatureViewDefinition } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
+import { entityKeySql } from './entity-key';
 import { quoteIdent } from './feature-ref';
 
 /**
@@ -59,10 +60,10 @@ export const SQL_TYPE: Record<FeatureValueType, string> = {
 };
 
 /** Checks the columns a source returns against the view: join key, timestamp and typed features. */
-export function checkSourceColumns(view: FeatureViewDefinition, joinKey: string, columns: Array<{ name: string; dataTypeID: number }>): string[] {
+export function checkSourceColumns(view: FeatureViewDefinition, joinKeys: string[], columns: Array<{ name: string; dataTypeID: number }>): string[] {
   const byName = new Map(columns.map((c) => [c.name, c.dataTypeID]));
   const problems: string[] = [];
-  if (!byName.has(joinKey)) problems.push(`join key column "${joinKey}" is missing`);
+  for (const joinKey of joinKeys) if (!byName.has(joinKey)) problems.push(`join key column "${joinKey}" is missing`);
   const ts = timestampField(view);
   const tsType = byName.get(ts);
   if (tsType === undefined) problems.push(`timestamp column "${ts}" is missing`);
@@ -79,18 +80,19 @@ export const timestampField = (view: FeatureViewDefinition) => view.source.times
 
 /**
  * The source of one view version projected onto the store's shape
- * (entity_key text, event_timestamp timestamptz, _prio int, one typed column per feature),
+ * (entity_key text: the encoded join key(s), see `encodeEntityKey`; event_timestamp timestamptz, _prio int, one typed column per feature),
  * with pushed offline rows appended. Pushed rows win ties (`_prio` 1) because they arrive later.
  * Only registry-checked identifiers and integers are interpolated.
  */
-export function projectedSource(schema: string, view: FeatureViewDefinition, version: number, joinKey: string): string {
+export function projectedSource(schema: string, view: FeatureViewDefinition, version: number, joinKeys: string[]): string {
   const ts = quoteIdent(timestampField(view));
   const cols = view.features.map((f) => `(s.${quoteIdent(f.name)})::${SQL_TYPE[f.type]} AS ${quoteIdent(f.name)}`).join(', ');
   const pushed = view.features.map((f) => `(p."values"->>'${f.name}')::${SQL_TYPE[f.type]} AS ${quoteIdent(f.name)}`).join(', ');
   quoteIdent(view.name);
   if (!Number.isInteger(version)) throw new Error('version must be an integer');
-  return `SELECT (s.${quoteIdent(joinKey)})::text AS entity_key, (s.${ts})::timestamptz AS event_timestamp, 0 AS _prio, ${cols}
-            FROM (${view.source.sql}) s WHERE s.${ts} IS NOT NULL AND s.${quoteIdent(joinKey)} IS NOT NULL
+  const keysPresent = joinKeys.map((k) => `s.${quoteIdent(k)} IS NOT NULL`).join(' AND ');
+  return `SELECT ${entityKeySql('s', joinKeys)} AS entity_key, (s.${ts})::timestamptz AS event_timestamp, 0 AS _prio, ${cols}
+            FROM (${view.source.sql}) s WHERE s.${ts} IS NOT NULL AND ${keysPresent}
           UNION ALL
           SELECT p.entity_key, p.event_timestamp, 1 AS _prio, ${pushed}
             FROM ${quoteIdent(schema)}.offline_pushes p WHERE p.view = '${view.name}' AND p.version = ${version}`;

@@ -27,9 +27,9 @@ const ROWS = 'fs_rows';
 /**
  * Point-in-time training sets, computed inside PostgreSQL on one session: entity rows (or a label
  * query's rows) and each view's projected source go into temporary tables (sources bounded to the
- * rows' time range minus ttl), then one LATERAL join is COPYed out as it is produced, so the
- * service's memory does not grow with the size of the set. Source and label SQL run in a READ ONLY
- * transaction.
+ * rows' time range minus ttl) in a READ ONLY transaction (the only place source and label SQL run),
+ * the sources are indexed in bulk afterwards, then one LATERAL join over the temporary tables is
+ * COPYed out as it is produced, so the service's memory does not grow with the size of the set.
  */
 @Injectable()
 export class HistoricalFeaturesService {
@@ -45,7 +45,7 @@ export class HistoricalFeaturesService {
     const resolved = await this.registry.resolve({ feature_service: req.feature_service, features: req.features, full_feature_names: req.full_feature_names });
     if (!!req.entity_rows === !!req.label_source) throw PlatformError.badRequest('give either entity_rows or label_source', [], 'ROWS_REQUIRED');
     const joinKeys = new Map<string, 'string' | 'int64'>();
-    for (const v of resolved.views) joinKeys.set(v.joinKey, v.keyType);
+    for (const v of resolved.views) for (const k of v.joinKeys) joinKeys.set(k, v.keyType);
     const entityRows = req.entity_rows ? this.checkEntityRows(req.entity_rows as Record<string, unknown[]>, joinKeys) : undefined;
     if (req.label_source) {
       checkSourceSqlText(req.label_source.sql, 'label source SQL');
@@ -56,6 +56,11 @@ export class HistoricalFeaturesService {
     const client = await this.sessions.connect();
     try {
       await client.query(`SET statement_timeout = ${Number(this.config.env['HISTORICAL_STATEMENT_TIMEOUT_MS'] ?? 600000)}`);
+      // One big nested loop of index probes: JIT compilation and Memoize (every probe key is
+      // distinct) only cost time here; the final sort by row order fits in memory more often.
+      await client.query(`SET jit = off`);
+      await client.query(`SET enable_memoize = off`);
+      await client.query(`SET work_mem = '64MB'`);
       const rowColumns = req.label_source ? await this.prepareLabelRows(client, req.label_source.sql, joinKeys) : await this.prepareEntityRows(client, joinKeys);
       const clash = resolved.featureNames.filter((f) => rowColumns.includes(f));
       if (clash.length) throw PlatformError.badRequest(`feature names clash with row columns: ${clash.join(', ')}; use full_feature_names`, [], 'DUPLICATE_FEATURE_NAME');
@@ -68,17 +73,25 @@ export class HistoricalFeaturesService {
       for (const [i, v] of resolved.views.entries()) {
         if (bounds.n === 0) break;
         await client.query(
-          `INSERT INTO ${tables[i]} SELECT * FROM (${projectedSource(this.db.schema, v.spec, v.version, v.joinKey)}) p
+          `INSERT INTO ${tables[i]} SELECT * FROM (${projectedSource(this.db.schema, v.spec, v.version, v.joinKeys)}) p
             WHERE p.event_timestamp <= $1 AND p.event_timestamp >= $2::timestamptz - make_interval(secs => $3)`,
           [bounds.hi, bounds.lo, v.spec.ttl_seconds],
         );
-        await client.query(`ANALYZE ${tables[i]}`);
       }
+      // Only the inserts above run source or label SQL; they are done, so the transaction ends and
+      // the indexes are built in bulk after the load (far cheaper than maintaining them row by row).
+      await client.query('COMMIT');
+      for (const t of tables) {
+        await client.query(`CREATE INDEX ON ${t} (entity_key, event_timestamp DESC, _prio DESC)`);
+        await client.query(`ANALYZE ${t}`);
+      }
+      // Rows are stored in __row_id order: with this index the output needs no sort of its wide rows.
+      await client.query(`CREATE INDEX ON ${ROWS} (__row_id)`);
       await client.query(`ANALYZE ${ROWS}`);
       const select = pointInTimeSelect(
         ROWS,
         rowColumns,
-        resolved.views.map((v, i) => ({ table: tables[i], joinKey: v.joinKey, ttlSeconds: v.spec.ttl_seconds, features: v.features })),
+        resolved.views.map((v, i) => ({ table: tables[i], joinKeys: v.joinKeys, ttlSeconds: v.spec.ttl_seconds, features: v.features })),
       );
       const format = req.format ?? 'ndjson';
       const copy = client.query(copyTo(format === 'csv' ? copyAsCsv(select) : copyAsNdjson(select)));
@@ -175,8 +188,7 @@ export class HistoricalFeaturesService {
     const tables: string[] = [];
     for (const [i, v] of resolved.views.entries()) {
       const table = `fs_src_${i}`;
-      await client.query(`CREATE TEMP TABLE ${table} AS SELECT * FROM (${projectedSource(this.db.schema, v.spec, v.version, v.joinKey)}) p WITH NO DATA`);
-      await client.query(`CREATE INDEX ON ${table} (entity_key, event_timestamp DESC, _prio DESC)`);
+      await client.query(`CREATE TEMP TABLE ${table} AS SELECT * FROM (${projectedSource(this.db.schema, v.spec, v.version, v.joinKeys)}) p WITH NO DATA`);
       tables.push(table);
     }
     return tables;
@@ -204,10 +216,9 @@ export class HistoricalFeaturesService {
         client.release(err);
         return;
       }
-      // Temp tables go with DISCARD so the pooled session is clean for the next request.
+      // Temp tables and session settings go with DISCARD ALL so the pooled session is clean for the next request.
       readyForQuery
-        .then(() => client.query('COMMIT'))
-        .then(() => client.query('DISCARD TEMP'))
+        .then(() => client.query('DISCARD ALL'))
         .then(() => client.release())
         .catch((e: Error) => client.release(e));
     };

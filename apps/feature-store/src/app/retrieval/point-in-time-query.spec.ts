@@ -3,7 +3,7 @@ import { copyAsNdjson, pointInTimeSelect, quoteAlias } from './point-in-time-que
 describe('point-in-time query builder', () => {
   it('joins each view with a bounded, ordered LATERAL probe and keeps row order', () => {
     const sql = pointInTimeSelect('fs_rows', ['user_id', 'event_timestamp'], [
-      { table: 'fs_src_0', joinKey: 'user_id', ttlSeconds: 86400, features: [{ name: 'orders_7d', outputName: 'orders_7d' }] },
+      { table: 'fs_src_0', joinKeys: ['user_id'], ttlSeconds: 86400, features: [{ name: 'orders_7d', outputName: 'orders_7d' }] },
     ]);
     expect(sql).toContain(`s.event_timestamp <= r.event_timestamp`);
     expect(sql).toContain(`s.event_timestamp >= r.event_timestamp - interval '86400 seconds'`);

@@ -1,4 +1,5 @@
 import { PlatformError } from '@mlp/runtime';
+import { entityKeySql } from '../registry/entity-key';
 import { quoteIdent } from '../registry/feature-ref';
 
 /** An output column name: plain identifiers only (full feature names are `view__feature`). */
@@ -12,7 +13,8 @@ export function quoteAlias(name: string): string {
 export interface PointInTimeView {
   /** Temporary table holding the projected source (entity_key, event_timestamp, _prio, features). */
   table: string;
-  joinKey: string;
+  /** Join key columns of the rows table that address this view's entity. */
+  joinKeys: string[];
   ttlSeconds: number;
   features: Array<{ name: string; outputName: string }>;
 }
@@ -34,7 +36,7 @@ export function pointInTimeSelect(rowsTable: string, rowColumns: string[], views
     const cols = [...new Set(v.features.map((f) => `s.${quoteIdent(f.name)}`))].join(', ');
     joins.push(`LEFT JOIN LATERAL (
         SELECT ${cols} FROM ${v.table} s
-         WHERE s.entity_key = r.${quoteIdent(v.joinKey)}::text
+         WHERE s.entity_key = ${entityKeySql('r', v.joinKeys)}
            AND s.event_timestamp <= r.event_timestamp
            AND s.event_timestamp >= r.event_timestamp - interval '${v.ttlSeconds} seconds'
          ORDER BY s.event_timestamp DESC, s._prio DESC

@@ -16,6 +16,7 @@ const numericExpr = (f: FeatureField, alias = 'l') =>
 export function featureStatsQuery(latestSql: string, features: FeatureField[]): string {
   const aggs: string[] = ['count(*)::bigint AS n'];
   const extras: string[] = [];
+  const buckets: string[] = [];
   features.forEach((f, i) => {
     aggs.push(`count(l.${quoteIdent(f.name)})::bigint AS c${i}`);
     if (f.type === 'string') {
@@ -27,10 +28,14 @@ export function featureStatsQuery(latestSql: string, features: FeatureField[]): 
     const x = numericExpr(f);
     aggs.push(`avg(${x}) AS mean${i}`, `stddev_pop(${x}) AS std${i}`, `min(${x}) AS min${i}`, `max(${x}) AS max${i}`);
     aggs.push(`percentile_cont(ARRAY[${QUANTILES.join(',')}]::float8[]) WITHIN GROUP (ORDER BY ${x}) AS q${i}`);
-    extras.push(`(SELECT json_agg(json_build_object('b', b, 'n', n)) FROM (
-        SELECT CASE WHEN a.max${i} > a.min${i} THEN least(width_bucket(${x}, a.min${i}, a.max${i}, ${HISTOGRAM_BINS}), ${HISTOGRAM_BINS}) ELSE 1 END AS b, count(*) AS n
-          FROM latest l WHERE l.${quoteIdent(f.name)} IS NOT NULL GROUP BY 1) t) AS h${i}`);
+    buckets.push(`(${i}, CASE WHEN l.${quoteIdent(f.name)} IS NULL THEN NULL WHEN a.max${i} > a.min${i} THEN least(width_bucket(${x}, a.min${i}, a.max${i}, ${HISTOGRAM_BINS}), ${HISTOGRAM_BINS}) ELSE 1 END)`);
   });
+  // Every numeric histogram in one scan of `latest` (a bucket per feature and row, grouped once).
+  if (buckets.length) {
+    extras.push(`(SELECT json_agg(json_build_object('i', t.i, 'b', t.b, 'n', t.n)) FROM (
+        SELECT x.i, x.b, count(*) AS n FROM latest l CROSS JOIN LATERAL (VALUES ${buckets.join(', ')}) x(i, b)
+         WHERE x.b IS NOT NULL GROUP BY 1, 2) t) AS hnum`);
+  }
   return `WITH latest AS MATERIALIZED (${latestSql}), agg AS (SELECT ${aggs.join(', ')} FROM latest l)
           SELECT a.*, ${extras.length ? extras.join(', ') : 'NULL AS none'} FROM agg a`;
 }
@@ -54,7 +59,9 @@ export function assembleFeatureStats(row: Record<string, unknown>, features: Fea
     if (min !== null && max !== null) {
       const bins = max > min ? HISTOGRAM_BINS : 1;
       const counts = Array<number>(bins).fill(0);
-      for (const h of (row[`h${i}`] as Array<{ b: number; n: number }> | null) ?? []) counts[h.b - 1] += Number(h.n);
+      const own = row[`h${i}`] as Array<{ b: number; n: number }> | null | undefined;
+      const binCounts = own ?? ((row['hnum'] as Array<{ i: number; b: number; n: number }> | null) ?? []).filter((h) => h.i === i);
+      for (const h of binCounts) counts[h.b - 1] += Number(h.n);
       const edges = Array.from({ length: bins + 1 }, (_, k) => (bins === 1 ? [min, max][k] : min + ((max - min) * k) / bins));
       histogram = { edges, counts };
     }
