@@ -7,6 +7,7 @@ export * from './lib/http/auth';
 export * from './lib/http/contract-pipe';
 export * from './lib/http/error-mapping';
 export * from './lib/observability/logger.provider';
+export * from './lib/observability/bound-histogram';
 export * from './lib/observability/metrics.service';
 export * from './lib/transport/message-handler';
 export * from './lib/transport/service-client';

@@ -56,6 +56,9 @@ export async function startService(def: ServiceDefinition, appModule: Type<unkno
     trustProxy: true,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // No service uses NestJS (Express-style) middleware; @fastify/middie would otherwise run a path
+    // match on every request. A service that adds middleware fails at start, not silently.
+    skipMiddie: true,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => acceptRequestId(req.headers['x-request-id']),
     logger: false,
   });
@@ -73,8 +76,7 @@ export async function startService(def: ServiceDefinition, appModule: Type<unkno
     requestContext.run({ requestId: request.id }, done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions?.url ?? 'unmatched';
-    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    metrics.observeHttp(request.method, request.routeOptions?.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
   let draining = false;

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { MetricsService } from '@mlp/service-kit';
+import { BoundHistogram, MetricsService } from '@mlp/service-kit';
 import { Counter, Gauge } from 'prom-client';
-import { BoundHistogram } from './bound-histogram';
 
 type ModelLabels = 'model' | 'version';
 
@@ -30,7 +29,7 @@ export class ServingMetrics {
     const registers = [metrics.registry];
     this.success = new Counter({ name: 'model_infer_request_success_total', help: 'Inference requests answered', labelNames: ['model', 'version'], registers });
     this.failure = new Counter({ name: 'model_infer_request_failure_total', help: 'Inference requests that failed (client or server)', labelNames: ['model', 'version', 'code'], registers });
-    // Observed on every request / batch: bound per model version (see bound-histogram.ts).
+    // Observed on every request / batch: bound per model version (see BoundHistogram in @mlp/service-kit).
     this.duration = new BoundHistogram(
       'model_infer_duration_seconds',
       'Inference time from parsed request to answer (queueing + model)',

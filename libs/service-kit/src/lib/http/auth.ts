@@ -34,8 +34,16 @@ export const Public = () => SetMetadata(PUBLIC, true);
  * otherwise a valid bearer token is needed everywhere except @Public routes, and @RequireScope
  * routes need the scope too.
  */
+interface RouteAuth {
+  isPublic: boolean;
+  scope: string | undefined;
+}
+
 @Injectable()
 export class TokenAuthGuard implements CanActivate {
+  /** handler -> controller class -> what the route needs; metadata is fixed once the app is built. */
+  private readonly routes = new WeakMap<object, WeakMap<object, RouteAuth>>();
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
@@ -43,8 +51,8 @@ export class TokenAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    const route = this.routeAuth(context.getHandler(), context.getClass());
+    if (route.isPublic) return true;
     if (this.config.authOpen) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request.headers.authorization);
@@ -53,12 +61,28 @@ export class TokenAuthGuard implements CanActivate {
     if (!grant) throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, 'the bearer token is not valid');
     const ctx = requestContext.get();
     if (ctx) ctx.principal = grant.name;
-    const scope = this.reflector.getAllAndOverride<string | undefined>(SCOPES, targets);
+    const scope = route.scope;
     if (scope && !hasScope(grant.scopes, scope)) {
       throw new PlatformError(403, ErrorCode.FORBIDDEN, `the token "${grant.name}" lacks the scope ${scope}`, [
         { code: 'MISSING_SCOPE', message: scope },
       ]);
     }
     return true;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  private routeAuth(handler: Function, controller: Function): RouteAuth {
+    let byClass = this.routes.get(handler);
+    if (!byClass) this.routes.set(handler, (byClass = new WeakMap()));
+    let route = byClass.get(controller);
+    if (!route) {
+      const targets = [handler, controller];
+      route = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC, targets) === true,
+        scope: this.reflector.getAllAndOverride<string | undefined>(SCOPES, targets),
+      };
+      byClass.set(controller, route);
+    }
+    return route;
   }
 }

@@ -17,6 +17,10 @@ describe('bound histogram', () => {
     bound.observe({ model: 'churn', version: '2' }, 0.004);
     reference.observe({ model: 'churn', version: '2' }, 0.004);
     expect(await mine.metrics()).toBe(await theirs.metrics());
+    // With a registry's default labels too (the kit sets `service` on every metric).
+    mine.setDefaultLabels({ service: 'svc' });
+    theirs.setDefaultLabels({ service: 'svc' });
+    expect(await mine.metrics()).toBe(await theirs.metrics());
   });
 
   it('keeps one series per label set however often it is bound, and resets', async () => {
@@ -31,5 +35,20 @@ describe('bound histogram', () => {
     expect(text).toContain('rows_bucket{le="1",model="m"} 1');
     h.reset();
     expect(await registry.metrics()).not.toContain('rows_count');
+  });
+
+  it('keeps counting through a recorder bound before a reset, from zero', async () => {
+    const registry = new Registry();
+    const h = new BoundHistogram('rows', 'rows per batch', ['model'], [1, 8], [registry]);
+    const record = h.bind({ model: 'm' });
+    record(1);
+    record(2);
+    registry.resetMetrics();
+    record(9);
+    h.bind({ model: 'm' })(0.5);
+    const text = await registry.metrics();
+    expect(text).toContain('rows_count{model="m"} 2');
+    expect(text).toContain('rows_bucket{le="1",model="m"} 1');
+    expect(text).toContain('rows_sum{model="m"} 9.5');
   });
 });

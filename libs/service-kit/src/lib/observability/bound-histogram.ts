@@ -5,6 +5,8 @@ interface Series {
   counts: Float64Array;
   sum: number;
   count: number;
+  /** False after a reset until the next observation: a reset series is not exposed, as in prom-client. */
+  exposed: boolean;
 }
 
 /**
@@ -36,13 +38,14 @@ export class BoundHistogram<L extends string> {
     const key = this.labelNames.map((n) => labels[n]).join('\u0000');
     let s = this.series.get(key);
     if (!s) {
-      s = { labels: Object.fromEntries(this.labelNames.map((n) => [n, labels[n]])), counts: new Float64Array(this.buckets.length), sum: 0, count: 0 };
+      s = { labels: Object.fromEntries(this.labelNames.map((n) => [n, labels[n]])), counts: new Float64Array(this.buckets.length), sum: 0, count: 0, exposed: true };
       this.series.set(key, s);
     }
     const series = s;
     const bounds = this.buckets;
     return (value: number) => {
       if (!Number.isFinite(value)) return;
+      series.exposed = true;
       series.sum += value;
       series.count++;
       for (let i = 0; i < bounds.length; i++) {
@@ -58,22 +61,31 @@ export class BoundHistogram<L extends string> {
     this.bind(labels)(value);
   }
 
+  /** Forgets every observation. Recorders bound earlier stay valid (they are kept by callers). */
   reset(): void {
-    this.series.clear();
+    for (const s of this.series.values()) {
+      s.counts.fill(0);
+      s.sum = 0;
+      s.count = 0;
+      s.exposed = false;
+    }
   }
 
   get() {
     const name = this.name;
-    const values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> = [];
+    // As prom-client does: the series labels go in `sharedLabels`, so the registry writes its default
+    // labels (e.g. service) before them, and `le` first on buckets.
+    const values: Array<{ labels: Record<string, string | number>; sharedLabels: Record<string, string>; value: number; metricName: string }> = [];
     for (const s of this.series.values()) {
+      if (!s.exposed) continue;
       let acc = 0;
       this.buckets.forEach((le, i) => {
         acc += s.counts[i];
-        values.push({ labels: { le, ...s.labels }, value: acc, metricName: `${name}_bucket` });
+        values.push({ labels: { le }, sharedLabels: { ...s.labels }, value: acc, metricName: `${name}_bucket` });
       });
-      values.push({ labels: { le: '+Inf', ...s.labels }, value: s.count, metricName: `${name}_bucket` });
-      values.push({ labels: { ...s.labels }, value: s.sum, metricName: `${name}_sum` });
-      values.push({ labels: { ...s.labels }, value: s.count, metricName: `${name}_count` });
+      values.push({ labels: { le: '+Inf' }, sharedLabels: { ...s.labels }, value: s.count, metricName: `${name}_bucket` });
+      values.push({ labels: {}, sharedLabels: { ...s.labels }, value: s.sum, metricName: `${name}_sum` });
+      values.push({ labels: {}, sharedLabels: { ...s.labels }, value: s.count, metricName: `${name}_count` });
     }
     return { name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }

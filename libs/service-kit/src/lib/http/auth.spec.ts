@@ -1,0 +1,63 @@
+import { Controller, Get } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { ErrorCode } from '@mlp/contracts';
+import { PlatformError, requestContext, TokenRegistry } from '@mlp/runtime';
+import type { PlatformConfig } from '../config/platform-config';
+import { Public, RequireScope, TokenAuthGuard } from './auth';
+
+const tokens = TokenRegistry.fromEnv(
+  JSON.stringify([
+    { name: 'reader', token: 'reader-token-0123456789', scopes: ['things:read'] },
+    { name: 'writer', token: 'writer-token-0123456789', scopes: ['things:write'] },
+  ]),
+);
+const guard = new TokenAuthGuard(new Reflector(), { authOpen: false, tokens } as unknown as PlatformConfig);
+
+// One handler function shared by two controllers through inheritance, each with its own class-level rule.
+class BaseThings {
+  @Get()
+  list() {
+    return [];
+  }
+}
+@RequireScope('things:read')
+@Controller('read')
+class ReadThings extends BaseThings {}
+@Public()
+@Controller('open')
+class OpenThings extends BaseThings {}
+@Controller('write')
+class WriteThings {
+  @Get()
+  @RequireScope('things:write')
+  write() {
+    return [];
+  }
+}
+
+function attempt(controller: object, handler: (...args: never[]) => unknown, authorization?: string): string {
+  const request = { headers: authorization ? { authorization } : {} };
+  const context = new ExecutionContextHost([request, {}, undefined], controller as never, handler);
+  context.setType('http');
+  try {
+    return requestContext.run({ requestId: 'r1' }, () => (guard.canActivate(context) ? `allowed as ${requestContext.get()?.principal ?? 'anyone'}` : 'refused'));
+  } catch (err) {
+    return (err as PlatformError).code;
+  }
+}
+
+describe('token auth guard', () => {
+  it('applies each route its own rule, also when controllers share an inherited handler, however often it is asked', () => {
+    const handler = BaseThings.prototype.list;
+    for (let round = 0; round < 3; round++) {
+      expect(attempt(OpenThings, handler)).toBe('allowed as anyone');
+      expect(attempt(ReadThings, handler)).toBe(ErrorCode.UNAUTHENTICATED);
+      expect(attempt(ReadThings, handler, 'Bearer reader-token-0123456789')).toBe('allowed as reader');
+      expect(attempt(ReadThings, handler, 'Bearer writer-token-0123456789')).toBe(ErrorCode.FORBIDDEN);
+      expect(attempt(WriteThings, WriteThings.prototype.write, 'Bearer writer-token-0123456789')).toBe('allowed as writer');
+      expect(attempt(WriteThings, WriteThings.prototype.write, 'Bearer reader-token-0123456789')).toBe(ErrorCode.FORBIDDEN);
+      expect(attempt(WriteThings, WriteThings.prototype.write, 'Bearer unknown-token-0123456789')).toBe(ErrorCode.UNAUTHENTICATED);
+    }
+  });
+});
