@@ -118,16 +118,36 @@ async function copyPhase(o, run, rows) {
   }
 }
 
+/** The service's group-commit histogram (requests per commit), or null when it has none (group commit off). */
+async function commitStats(o) {
+  const res = await fetch(`${o.url}/metrics`, { headers: o.token ? { authorization: `Bearer ${o.token}` } : {} }).catch(() => null);
+  if (!res?.ok) return null;
+  const text = await res.text();
+  const value = (name) => Number(text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm'))?.[1] ?? NaN);
+  const requests = value('dwh_ingest_commit_requests_sum');
+  const commits = value('dwh_ingest_commit_requests_count');
+  return Number.isNaN(commits) ? null : { requests, commits };
+}
+
 const o = args(process.argv);
 const loadBefore = os.loadavg();
 const run = `bench-${randomUUID().slice(0, 8)}`;
+const statsBefore = await commitStats(o);
 const http = await httpPhase(o, run);
+const statsAfter = await commitStats(o);
+const groups =
+  statsBefore && statsAfter ? { commits: statsAfter.commits - statsBefore.commits, requests: statsAfter.requests - statsBefore.requests } : null;
 const copy = await copyPhase(o, run, http.accepted || o.events);
 const ratio = http.eventsPerSecond / copy.rowsPerSecond;
 console.log(`dwh-ingest ingest benchmark (${o.events} events, batch ${o.batch}, concurrency ${o.concurrency})`);
 console.log(`  HTTP /v1/batch : ${http.accepted} accepted in ${http.seconds.toFixed(2)} s = ${Math.round(http.eventsPerSecond)} events/s; p50 ${http.p50.toFixed(1)} ms, p99 ${http.p99.toFixed(1)} ms; ${http.failures} failed requests`);
+console.log(
+  groups
+    ? `  group commit   : ${groups.requests} requests in ${groups.commits} commits = ${(groups.requests / Math.max(1, groups.commits)).toFixed(2)} requests per commit`
+    : '  group commit   : off (no dwh_ingest_commit_requests metric)',
+);
 console.log(`  plain COPY     : ${copy.rows} rows in ${copy.seconds.toFixed(2)} s = ${Math.round(copy.rowsPerSecond)} rows/s`);
 console.log(`  ratio HTTP/COPY: ${ratio.toFixed(2)}`);
 const load = (l) => l.map((x) => x.toFixed(2)).join(' ');
 console.log(`  load average   : ${load(loadBefore)} before, ${load(os.loadavg())} after (${os.cpus().length} CPUs)`);
-console.log(JSON.stringify({ http, copy, ratio, loadBefore, loadAfter: os.loadavg() }));
+console.log(JSON.stringify({ http, groups, copy, ratio, loadBefore, loadAfter: os.loadavg() }));

@@ -16,6 +16,17 @@ export const service: ServiceDefinition = {
   env: {
     TRANSFORM_INTERVAL_SECONDS: Type.Integer({ minimum: 0, default: 300, description: 'Run the model DAG this often (0: only on POST /v1/transformations/run)' }),
     SLA_CHECK_INTERVAL_SECONDS: Type.Integer({ minimum: 0, default: 60, description: 'Evaluate freshness/completeness SLAs this often (0: only on GET /v1/sla)' }),
+    INGEST_GROUP_COMMIT_MAX_ROWS: Type.Integer({
+      minimum: 0,
+      default: 5000,
+      description: 'Group commit: concurrent tracking requests are written in one commit of at most this many events (0: one commit per request)',
+    }),
+    INGEST_GROUP_COMMIT_MAX_BYTES: Type.Integer({ minimum: 0, default: 8388608, description: 'Group commit: at most this many bytes of COPY text in one commit (0: one commit per request)' }),
+    INGEST_GROUP_COMMIT_MAX_WAIT_MS: Type.Integer({
+      minimum: 0,
+      default: 20,
+      description: 'Group commit: a request queued behind a busy write waits at most this long before a further write starts for it (0: one commit per request)',
+    }),
     SLA_OVERRIDES: Type.Optional(
       Type.String({ description: 'JSON {"<dataset>": {"warnAfter": n, "errorAfter": n}}: seconds for freshness, ratios for completeness' }),
     ),

@@ -2,6 +2,7 @@ import { Outbox1764000000000 } from './1764000000000-outbox';
 import { Warehouse1764100000000 } from './1764100000000-warehouse';
 import { TruePropensitySource1764300000000 } from './1764300000000-true-propensity-source';
 import { ImportBodyDigest1764400000000 } from './1764400000000-import-body-digest';
+import { FailedEventRawPayload1764500000000 } from './1764500000000-failed-event-raw-payload';
 
 /** Every migration of the dwh schema, oldest first. New ones are appended here. */
-export const migrations = [Outbox1764000000000, Warehouse1764100000000, TruePropensitySource1764300000000, ImportBodyDigest1764400000000];
+export const migrations = [Outbox1764000000000, Warehouse1764100000000, TruePropensitySource1764300000000, ImportBodyDigest1764400000000, FailedEventRawPayload1764500000000];

@@ -23,7 +23,9 @@ export const FailedEvent = Type.Object({
   id: Type.String(),
   messageId: Type.Union([Type.String(), Type.Null()]),
   event: Type.Union([Type.String(), Type.Null()]),
-  payload: Type.Unknown({ description: 'The message exactly as received' }),
+  payload: Type.Unknown({ description: 'The message exactly as received (U+0000, which jsonb cannot hold, shown as U+FFFD)' }),
+  /** The exact JSON text when the message holds U+0000 (what a replay validates); absent otherwise. */
+  payloadRaw: Type.Optional(Type.String()),
   violations: Type.Array(EventViolation),
   codes: Type.Array(Type.String()),
   receivedAt: Type.String({ format: 'date-time' }),

@@ -21,6 +21,8 @@ export const TrackingViolationCode = {
   UNKNOWN_SCHEMA_VERSION: 'UNKNOWN_SCHEMA_VERSION',
   IDENTITY_MISSING: 'IDENTITY_MISSING',
   INVALID_MESSAGE: 'INVALID_MESSAGE',
+  /** A string or key holds U+0000, which PostgreSQL text and jsonb cannot store. */
+  INVALID_CHARACTER: 'INVALID_CHARACTER',
 } as const;
 
 const Json = Type.Record(Type.String(), Type.Unknown());

@@ -94,4 +94,20 @@ describe('failed events, schema registry and replay on a real PostgreSQL', () =>
     const replayNothing = await call(svc, 'POST', '/v1/failed-events/replay', {});
     expect([replayNothing.status, replayNothing.json['code']]).toEqual([400, 'REPLAY_FILTER_REQUIRED']);
   });
+  it('rejects U+0000 with INVALID_CHARACTER and keeps the message byte for byte, never a 500', async () => {
+    const nul = trackMessage({ messageId: 'nul-1', event: 'page_viewed', userId: 'u\u0000x', properties: { path: '/a\u0000b' } });
+    const fine = trackMessage({ messageId: 'nul-sibling', event: 'page_viewed', properties: { path: '/ok' } });
+    const res = await call(svc, 'POST', '/v1/batch', { batch: [nul, fine] });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ accepted: 1, rejected: 1, results: [expect.objectContaining({ messageId: 'nul-1', errors: [expect.objectContaining({ path: '$.userId', code: 'INVALID_CHARACTER' })] })] });
+    const stored = (await call(svc, 'GET', '/v1/failed-events?code=INVALID_CHARACTER')).json['items'];
+    expect(stored).toHaveLength(1);
+    expect(JSON.parse(stored[0].payloadRaw)).toEqual(nul);
+    expect(stored[0].payload.properties).toEqual({ path: '/a\ufffdb' });
+    const keys = await call(svc, 'POST', '/v1/track', trackMessage({ messageId: 'nul-key', event: 'page_viewed', properties: { ['pa\u0000th']: '/x' } }));
+    expect([keys.status, keys.json['rejected']]).toEqual([200, 1]);
+    // A replay validates what was sent, not the readable copy: still invalid, still nothing loaded.
+    const replay = await call(svc, 'POST', '/v1/failed-events/replay', { code: 'INVALID_CHARACTER' });
+    expect(replay.json).toMatchObject({ replayed: 2, accepted: 0, stillInvalid: 2 });
+  });
 });

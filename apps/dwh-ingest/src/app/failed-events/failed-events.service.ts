@@ -4,6 +4,7 @@ import { PlatformError } from '@mlp/runtime';
 import { Database } from '@mlp/service-kit';
 import { SchemaRegistry } from '../schemas/schema-registry.service';
 import { insertEvents } from '../tracking/event-writer';
+import { jsonbSafe } from '../warehouse/copy-text';
 import { ReceivedAt, validateMessage, type EventRow } from '../tracking/message-validation';
 
 interface FailedRow {
@@ -11,6 +12,8 @@ interface FailedRow {
   message_id: string | null;
   event: string | null;
   payload: unknown;
+  /** Exact JSON text when jsonb could not hold the payload (U+0000); what a replay validates. */
+  payload_raw: string | null;
   violations: FailedEvent['violations'];
   codes: string[];
   received_at: Date;
@@ -87,7 +90,7 @@ export class FailedEventsService {
       const seenIds = new Set<string>();
       for (const f of rows) {
         // The original received time stays; the loaded time is now.
-        const outcome = validateMessage(f.payload, plan, new ReceivedAt(new Date(f.received_at)));
+        const outcome = validateMessage(f.payload_raw === null ? f.payload : JSON.parse(f.payload_raw), plan, new ReceivedAt(new Date(f.received_at)));
         if (!outcome.ok) {
           invalid.push({ id: f.id, violations: outcome.violations });
           results.push({ id: f.id, messageId: f.message_id, status: 'still_invalid', errors: outcome.violations });
@@ -113,7 +116,7 @@ export class FailedEventsService {
           `UPDATE "dwh".failed_events f SET replayed_at = now(), replay_status = 'still_invalid', violations = u.violations,
                   codes = ARRAY(SELECT DISTINCT v->>'code' FROM jsonb_array_elements(u.violations) v ORDER BY 1)
              FROM unnest($1::bigint[], $2::jsonb[]) AS u(id, violations) WHERE f.id = u.id`,
-          [invalid.map((r) => r.id), invalid.map((r) => JSON.stringify(r.violations))],
+          [invalid.map((r) => r.id), invalid.map((r) => jsonbSafe(r.violations))],
         );
       }
       results.sort((a, b) => Number(a.id) - Number(b.id));
@@ -124,7 +127,7 @@ export class FailedEventsService {
         stillInvalid: invalid.length,
         results,
       };
-      if (idempotencyKey) await m.query(`INSERT INTO "dwh".replay_requests (key, result) VALUES ($1, $2::jsonb)`, [idempotencyKey, JSON.stringify(result)]);
+      if (idempotencyKey) await m.query(`INSERT INTO "dwh".replay_requests (key, result) VALUES ($1, $2::jsonb)`, [idempotencyKey, jsonbSafe(result)]);
       return result;
     });
   }
@@ -136,6 +139,7 @@ function toApi(r: FailedRow): FailedEvent {
     messageId: r.message_id,
     event: r.event,
     payload: r.payload,
+    ...(r.payload_raw === null ? {} : { payloadRaw: r.payload_raw }),
     violations: r.violations,
     codes: r.codes,
     receivedAt: new Date(r.received_at).toISOString(),

@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copyLine } from '../warehouse/copy-text';
+import { copyLine, jsonbSafe, withoutNul } from '../warehouse/copy-text';
 import { CsvRowSplitter, ImportFormatError, LineSplitter } from './row-splitters';
 import { RowEncoder, type RowViolation } from './row-validation';
 
@@ -140,7 +140,8 @@ export class ImportRunner {
     let rowNumber = 0;
     const reject = (raw: string, violations: RowViolation[]) => {
       rejected++;
-      bad += copyLine([importId, rowNumber, raw, JSON.stringify(violations)]);
+      // COPY text cannot carry U+0000: a rejected line keeps U+FFFD in its place.
+      bad += copyLine([importId, rowNumber, withoutNul(raw), jsonbSafe(violations)]);
     };
     const encode = (raw: () => string, extra?: RowViolation[]) => {
       const line = encoder.encode(ordered, `${importId}\t${rowNumber}`);

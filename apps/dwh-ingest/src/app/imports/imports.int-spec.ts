@@ -45,6 +45,20 @@ describe('third-party imports on a real PostgreSQL', () => {
     ]);
   });
 
+  it('rejects a row holding U+0000 (CSV or NDJSON) with INVALID_CHARACTER and imports the rest, never a 500', async () => {
+    const csv = ['date,country,channel,spend', '2026-11-03,DE,sea\u0000rch,1', '2026-11-03,DE,search,2'].join('\n');
+    const res = await upload(csv, 'text/csv', 'nul-csv');
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ rowsAccepted: 1, rowsRejected: 1 });
+    const rejected = await call(svc, 'GET', `/v1/imports/runs/${res.json['importId']}/rejected-rows`);
+    expect(rejected.json['items']).toEqual([
+      { rowNumber: 1, raw: '2026-11-03,DE,sea\ufffdrch,1', violations: [expect.objectContaining({ path: '$.channel', code: 'INVALID_CHARACTER' })] },
+    ]);
+    const ndjson = `${JSON.stringify({ date: '2026-11-04', country: 'DE', channel: 'x\u0000', spend: 1 })}\n`;
+    const nd = await upload(ndjson, 'application/x-ndjson', 'nul-ndjson');
+    expect([nd.status, nd.json['rowsAccepted'], nd.json['rowsRejected']]).toEqual([201, 0, 1]);
+  });
+
   it('imports each Idempotency-Key once, also when the same upload races', async () => {
     const ndjson = ['{"date":"2026-11-03","country":"DE","channel":"tv","spend":500}', 'not json', '{"date":"2026-11-03","country":"DE","channel":"tv","spend":1,"extra":true}'].join('\n');
     const answers = await Promise.all([1, 2, 3].map(() => upload(ndjson, 'application/x-ndjson', 'nd-1')));

@@ -89,6 +89,7 @@ export class RowEncoder {
     }
     if (typeof raw !== 'string' && typeof raw !== 'number') return { path, code: 'DATATYPE_MISMATCH', message: `must be ${c.type}` };
     const text = typeof raw === 'string' ? raw : String(raw);
+    if (text.includes('\u0000')) return { path, code: 'INVALID_CHARACTER', message: 'U+0000 is not allowed (PostgreSQL cannot store it)' };
     switch (c.type) {
       case 'date':
         if (!validDate(text)) return { path, code: 'DATATYPE_MISMATCH', message: 'must be a date YYYY-MM-DD' };

@@ -1,6 +1,6 @@
 import { DemoTrackingPlan } from '@mlp/contracts';
 import { CompiledPlan } from '../schemas/compiled-plan';
-import { canonicalTimestamp, ReceivedAt, validateMessage } from './message-validation';
+import { canonicalTimestamp, nulCharacterPath, ReceivedAt, validateMessage } from './message-validation';
 
 const plan = new CompiledPlan([...DemoTrackingPlan]);
 const received = new ReceivedAt(new Date('2026-11-20T10:00:10.000Z'));
@@ -65,5 +65,13 @@ describe('validating a tracking message against the plan', () => {
     expect(codes(msg({ timestamp: 'yesterday' }))).toEqual(['FORMAT_MISMATCH']);
     expect(codes(msg({ messageId: undefined }))).toEqual(['REQUIRED_MISSING']);
     expect(codes('hello')).toEqual(['DATATYPE_MISMATCH']);
+  });
+});
+
+describe('nulCharacterPath', () => {
+  it('finds U+0000 in nested strings, array items and keys, and nothing in clean messages', () => {
+    expect(nulCharacterPath({ a: { b: ['x', 'y\u0000'] } })).toBe('$.a.b[1]');
+    expect(nulCharacterPath({ props: { ['k\u0000']: 1 } })).toBe('$.props["k\ufffd"]');
+    expect(nulCharacterPath({ a: 'literal \\u0000 text', n: 0, t: true, z: null })).toBeNull();
   });
 });

@@ -37,6 +37,25 @@ const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  */
 export const canonicalTimestamp = (s: string): string => (CANONICAL.test(s) ? s : new Date(s).toISOString());
 
+/** JSON path of the first string or key holding U+0000 (PostgreSQL cannot store it), else null. */
+export function nulCharacterPath(value: unknown, path = '$'): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulCharacterPath(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return `${path}[${JSON.stringify(k.replaceAll('\u0000', '\ufffd'))}]`;
+    const found = nulCharacterPath(v, `${path}.${k}`);
+    if (found) return found;
+  }
+  return null;
+}
+
 export type ValidationOutcome = { ok: true; row: EventRow } | { ok: false; messageId: string | null; event: string | null; violations: EventViolation[] };
 
 /** The schema a message is checked against: its event name for track calls, `identify` for identify calls. */
@@ -55,6 +74,8 @@ export function validateMessage(raw: unknown, plan: CompiledPlan, received: Rece
 
   const envelope = TrackingMessage.validate(obj);
   const violations: EventViolation[] = envelope.ok ? [] : [...envelope.violations];
+  const nul = nulCharacterPath(obj);
+  if (nul) violations.push({ path: nul, code: TrackingViolationCode.INVALID_CHARACTER, message: 'U+0000 is not allowed in strings or keys' });
   if (obj['userId'] === undefined && obj['anonymousId'] === undefined) {
     violations.push({ path: '$.userId', code: TrackingViolationCode.IDENTITY_MISSING, message: 'userId or anonymousId is required' });
   }

@@ -1,22 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { TrackingErrorCode, TrackingLimits, type EventResult, type IngestResponse } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
-import { Database, MetricsService } from '@mlp/service-kit';
+import { MetricsService } from '@mlp/service-kit';
 import { Counter } from 'prom-client';
 import { SchemaRegistry } from '../schemas/schema-registry.service';
-import { storeEvents, type FailedEventRow } from './event-writer';
+import type { FailedEventRow } from './event-writer';
 import { ReceivedAt, validateMessage, type EventRow } from './message-validation';
+import { TrackingWriter } from './tracking-writer.service';
 
 /**
- * The tracking pipeline: limits, validation against the tracking plan, then one transaction that
- * stores accepted events and failed events. The answer is sent only after the commit.
+ * The tracking pipeline: limits, validation against the tracking plan, then the writer stores the
+ * accepted and the failed events in one commit (shared with concurrent requests under group commit).
+ * The answer is sent only after that commit.
  */
 @Injectable()
 export class TrackingIngestService {
   readonly events: Counter<'status'>;
 
   constructor(
-    private readonly db: Database,
+    private readonly writer: TrackingWriter,
     private readonly registry: SchemaRegistry,
     metrics: MetricsService,
   ) {
@@ -65,7 +67,7 @@ export class TrackingIngestService {
       acceptedIndex.push(index);
     }
 
-    const inserted = await storeEvents(this.db, accepted, failed);
+    const inserted = await this.writer.store(accepted, failed);
     let stored = accepted.length;
     if (inserted) {
       stored = 0;

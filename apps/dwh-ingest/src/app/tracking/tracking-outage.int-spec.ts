@@ -8,7 +8,7 @@ import { service } from '../../service';
 import { call, trackMessage } from '../test-support';
 
 describe('tracking during a PostgreSQL outage', () => {
-  it('answers 503 (never 500) while PostgreSQL is down and recovers without a restart', async () => {
+  it('answers 503 (never 500) to every waiting request while PostgreSQL is down and recovers without a restart', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dwh-outage-'));
     const port = await freePort();
     let pg = await spawnEmbeddedPostgres(dir, port, 'outage');
@@ -21,6 +21,10 @@ describe('tracking during a PostgreSQL outage', () => {
       await pg.stop();
       const down = await call(svc, 'POST', '/v1/batch', { batch: [trackMessage()] });
       expect([down.status, down.json['code']]).toEqual([503, 'DEPENDENCY_UNAVAILABLE']);
+      // Concurrent requests queue behind each other's group write: every one of them gets its 503.
+      const batches = Array.from({ length: 6 }, () => Array.from({ length: 60 }, () => trackMessage()));
+      const waiting = await Promise.all(batches.map((batch) => call(svc, 'POST', '/v1/batch', { batch })));
+      expect(waiting.map((r) => [r.status, r.json['code']])).toEqual(Array(6).fill([503, 'DEPENDENCY_UNAVAILABLE']));
       expect((await call(svc, 'GET', '/v1/failed-events')).status).toBe(503);
       expect((await call(svc, 'POST', '/v1/transformations/run', {})).status).toBe(503);
       pg = await spawnEmbeddedPostgres(dir, port, 'outage');
@@ -31,6 +35,9 @@ describe('tracking during a PostgreSQL outage', () => {
         if (status !== 200) await new Promise((r) => setTimeout(r, 250));
       }
       expect(status).toBe(200);
+      // Healed: the same concurrent requests, retried, all land.
+      const healed = await Promise.all(batches.map((batch) => call(svc, 'POST', '/v1/batch', { batch })));
+      expect(healed.map((r) => [r.status, r.json['accepted']])).toEqual(Array(6).fill([200, 60]));
       expect(svc.logs.find((l) => l['level'] === 50 && String(l['msg']).includes('request failed'))).toEqual([]);
     } finally {
       await svc.close();

@@ -6,11 +6,12 @@ import { SchemasModule } from '../schemas/schemas.module';
 import { limitRequestBytes } from './request-size-limit';
 import { TrackingController } from './tracking.controller';
 import { TrackingIngestService } from './tracking-ingest.service';
+import { TrackingWriter } from './tracking-writer.service';
 
 @Module({
   imports: [SchemasModule],
   controllers: [TrackingController],
-  providers: [TrackingIngestService],
+  providers: [TrackingIngestService, TrackingWriter],
   exports: [TrackingIngestService],
 })
 export class TrackingModule implements OnModuleInit {

@@ -16,3 +16,16 @@ export function copyLine(values: ReadonlyArray<string | number | null>): string 
   }
   return `${line}\n`;
 }
+
+/** JSON escape of U+0000 in JSON.stringify output, not preceded by an escaped backslash. */
+export const ESCAPED_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
+
+/** JSON text for a jsonb column: each U+0000 becomes U+FFFD (diagnostics that quote a client's bad input). */
+export function jsonbSafe(value: unknown): string {
+  return JSON.stringify(value).replace(ESCAPED_NUL, '$1\\ufffd');
+}
+
+/** A text column cannot hold U+0000 either (message ids and event names of rejected messages). */
+export function withoutNul(value: string | null): string | null {
+  return value === null ? null : value.replaceAll('\u0000', '\ufffd');
+}

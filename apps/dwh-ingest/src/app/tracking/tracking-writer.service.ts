@@ -1,0 +1,54 @@
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Database, MetricsService, PLATFORM_CONFIG, type PlatformConfig } from '@mlp/service-kit';
+import { Histogram } from 'prom-client';
+import { eventsCopyText, storeEventGroup, storeEvents, type FailedEventRow, type StoreRequest } from './event-writer';
+import { GroupCommit } from './group-commit';
+import type { EventRow } from './message-validation';
+
+/** Group writes in flight at once; below the default pool size so replays and reads keep connections. */
+const MAX_CONCURRENT_WRITES = 4;
+/** Rough bytes of a failed event in a group, for the byte cap (its raw payload is at most 32 KB). */
+const FAILED_EVENT_BYTES = 1024;
+
+/**
+ * Writes each tracking request's events and failed events and resolves after their commit. With
+ * group commit on (the default), concurrent requests share one commit; see group-commit.ts.
+ */
+@Injectable()
+export class TrackingWriter implements BeforeApplicationShutdown {
+  private readonly group?: GroupCommit<StoreRequest, Set<string> | null>;
+
+  constructor(
+    private readonly db: Database,
+    metrics: MetricsService,
+    @Inject(PLATFORM_CONFIG) config: PlatformConfig,
+  ) {
+    const maxRows = Number(config.env['INGEST_GROUP_COMMIT_MAX_ROWS'] ?? 5000);
+    const maxBytes = Number(config.env['INGEST_GROUP_COMMIT_MAX_BYTES'] ?? 8388608);
+    const maxWaitMs = Number(config.env['INGEST_GROUP_COMMIT_MAX_WAIT_MS'] ?? 20);
+    if (maxRows > 0 && maxBytes > 0 && maxWaitMs > 0) {
+      const requests = new Histogram({
+        name: 'dwh_ingest_commit_requests',
+        help: 'Tracking requests written per commit (group commit)',
+        buckets: [1, 2, 4, 8, 16, 32],
+        registers: [metrics.registry],
+      });
+      this.group = new GroupCommit((items) => storeEventGroup(this.db, items), { maxRows, maxBytes, maxWaitMs, maxConcurrentWrites: MAX_CONCURRENT_WRITES }, undefined, (n) =>
+        requests.observe(n),
+      );
+    }
+  }
+
+  /** The messageIds this request stored (null: all of its rows), after the commit that holds them. */
+  store(rows: EventRow[], failed: FailedEventRow[]): Promise<Set<string> | null> {
+    if (!rows.length && !failed.length) return Promise.resolve(new Set());
+    if (!this.group) return storeEvents(this.db, rows, failed);
+    const text = rows.length ? eventsCopyText(rows) : '';
+    return this.group.submit({ rows, failed, text }, rows.length + failed.length, text.length + failed.length * FAILED_EVENT_BYTES);
+  }
+
+  /** Graceful shutdown: every queued request is written (and answered) before the pool closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.group?.drained();
+  }
+}
