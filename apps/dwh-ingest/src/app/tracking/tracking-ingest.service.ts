@@ -5,6 +5,7 @@ import { MetricsService } from '@mlp/service-kit';
 import { Counter } from 'prom-client';
 import { SchemaRegistry } from '../schemas/schema-registry.service';
 import type { FailedEventRow } from './event-writer';
+import { jsonBytesUpperBound } from './json-size';
 import { ReceivedAt, validateMessage, type EventRow } from './message-validation';
 import { TrackingWriter } from './tracking-writer.service';
 
@@ -32,9 +33,10 @@ export class TrackingIngestService {
     }
     const tooLarge = [];
     for (let i = 0; i < messages.length; i++) {
+      // Serialising every event only to measure it cost a third of the service's CPU per event; a
+      // bound computed without building strings clears almost every event, the rest are measured.
+      if (jsonBytesUpperBound(messages[i], TrackingLimits.maxEventBytes) <= TrackingLimits.maxEventBytes) continue;
       const json = JSON.stringify(messages[i]) ?? '';
-      // A UTF-8 byte is at least one UTF-16 unit and at most three: only long texts need counting.
-      if (json.length * 3 <= TrackingLimits.maxEventBytes) continue;
       const size = Buffer.byteLength(json);
       if (size > TrackingLimits.maxEventBytes) tooLarge.push({ path: pathOf(i), code: TrackingErrorCode.EVENT_TOO_LARGE, message: `${size} bytes` });
     }
