@@ -72,18 +72,25 @@ describe('training run queue on a real PostgreSQL', () => {
         got.push(run.id);
       }
     };
-    const [byA, byB] = await Promise.all([claimAll(a, 'replica-a'), claimAll(b, 'replica-b')]);
-    const all = [...byA, ...byB];
-    expect(new Set(all).size).toBe(all.length);
-    expect(all).toHaveLength(models.length);
-    expect(byA.length).toBeGreaterThan(0);
-    expect(byB.length).toBeGreaterThan(0);
-    const owners = (await pools[0].query(`SELECT lease_owner, count(*)::int AS n FROM registry.training_runs GROUP BY lease_owner ORDER BY lease_owner`)).rows;
-    expect(owners).toEqual([
-      { lease_owner: 'replica-a', n: byA.length },
-      { lease_owner: 'replica-b', n: byB.length },
-    ]);
-    await pools[0].query(`UPDATE registry.training_runs SET status = 'cancelled', lease_owner = NULL`);
+    try {
+      // Four claimers per replica at once: the two replicas race for every row. How the work splits
+      // depends on scheduling (one replica may even take it all); what must hold is that no run is
+      // handed out twice and every run is handed out once.
+      const claimers = (q: RunQueue, owner: string) => Promise.all([0, 1, 2, 3].map(() => claimAll(q, owner))).then((lists) => lists.flat());
+      const [byA, byB] = await Promise.all([claimers(a, 'replica-a'), claimers(b, 'replica-b')]);
+      const all = [...byA, ...byB];
+      expect(new Set(all).size).toBe(all.length);
+      expect(all).toHaveLength(models.length);
+      const owners = (await pools[0].query(`SELECT lease_owner, count(*)::int AS n FROM registry.training_runs GROUP BY lease_owner ORDER BY lease_owner`)).rows;
+      expect(owners).toEqual(
+        [
+          { lease_owner: 'replica-a', n: byA.length },
+          { lease_owner: 'replica-b', n: byB.length },
+        ].filter((o) => o.n > 0),
+      );
+    } finally {
+      await pools[0].query(`UPDATE registry.training_runs SET status = 'cancelled', lease_owner = NULL`);
+    }
   });
 
   it('requeues a run whose trainer stopped heart-beating, and the old trainer can no longer write to it', async () => {
