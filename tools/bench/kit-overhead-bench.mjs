@@ -3,8 +3,8 @@
 //
 //   node tools/bench/kit-overhead-bench.mjs [--duration 5] [--connections 32] [--client wrk|node] [--profile /tmp/kit-prof] [--inject-requests 20000]
 //
-// Compiles the kit (and the libs it imports) with SWC into dist/kit-bench/, starts there a kit service
-// whose one feature controller answers a constant body, and a bare `node:http` server answering the
+// Writes a minimal kit service to dist/kit-bench/ and starts it through tools/ts-hook (SWC compiles
+// it and the kit as they load, so no build step); the service's one feature controller answers a constant body, and a bare `node:http` server answering the
 // same bytes; each in its own process, on loopback only (ports 3280-3281, TCP transport 4280), the kit
 // against a scratch database `kit_overhead_bench` on DATABASE_URL's server (dropped at the end). Each
 // scenario gets the same closed-loop client for `--duration` seconds after a 1 s warm-up: wrk when
@@ -27,7 +27,6 @@ import { createRequire } from 'node:module';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
-const swc = require('@swc/core');
 const pg = require('pg');
 
 const args = Object.fromEntries(
@@ -47,13 +46,10 @@ const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const BENCH_DB = 'kit_overhead_bench';
 const INJECT_REQUESTS = Number(args['inject-requests'] ?? 20000);
 
-// ---------- compile the kit and a minimal service into dist/kit-bench ----------
+// ---------- a minimal kit service, loaded from TypeScript through the workspace's ts-hook ----------
 const outRoot = path.join(root, 'dist', 'kit-bench');
-const swcrc = JSON.parse(fs.readFileSync(path.join(root, '.swcrc'), 'utf8'));
-delete swcrc.$schema;
-const aliases = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8')).compilerOptions.paths;
-
-const ENTRY = path.join(root, 'tools', 'bench', 'kit-overhead-service.ts'); // virtual: the source is below
+const ENTRY = path.join(outRoot, 'kit-overhead-service.ts');
+const TS_HOOK = path.join(root, 'tools', 'ts-hook', 'register.cjs');
 const ENTRY_SOURCE = `
 import { Controller, Get, Module } from '@nestjs/common';
 import { Type } from '@sinclair/typebox';
@@ -130,42 +126,12 @@ startService(
 );
 `;
 
-function resolveLocal(spec, fromFile) {
-  let base;
-  if (spec.startsWith('.')) base = path.resolve(path.dirname(fromFile), spec);
-  else if (aliases[spec]) base = path.join(root, aliases[spec][0]);
-  else return null;
-  for (const candidate of [base, `${base}.ts`, path.join(base, 'index.ts')]) {
-    if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
-  }
-  throw new Error(`cannot resolve ${spec} from ${path.relative(root, fromFile)}`);
-}
-
-function compile() {
+/** Writes the service's source; the ts-hook compiles it and the kit (aliases included) as they load. */
+function writeEntry() {
   fs.rmSync(outRoot, { recursive: true, force: true });
-  const seen = new Set();
-  const queue = [ENTRY];
-  while (queue.length) {
-    const file = queue.pop();
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const outFile = path.join(outRoot, path.relative(root, file).replace(/\.ts$/, '.js'));
-    let code = file === ENTRY ? ENTRY_SOURCE : fs.readFileSync(file, 'utf8');
-    code = code.replace(/(['"])(@mlp\/[a-z0-9-]+)\1/g, (whole, q, spec) => {
-      if (!aliases[spec]) return whole;
-      let target = path.relative(path.dirname(file), path.join(root, aliases[spec][0])).replace(/\.ts$/, '');
-      if (!target.startsWith('.')) target = `./${target}`;
-      return `${q}${target}${q}`;
-    });
-    const out = swc.transformSync(code, { ...swcrc, swcrc: false, filename: file, sourceMaps: false });
-    for (const m of out.code.matchAll(/require\(\s*['"]([^'"]+)['"]\s*\)/g)) {
-      const local = resolveLocal(m[1], file);
-      if (local) queue.push(local);
-    }
-    fs.mkdirSync(path.dirname(outFile), { recursive: true });
-    fs.writeFileSync(outFile, out.code);
-  }
-  return path.join(outRoot, path.relative(root, ENTRY).replace(/\.ts$/, '.js'));
+  fs.mkdirSync(outRoot, { recursive: true });
+  fs.writeFileSync(ENTRY, ENTRY_SOURCE);
+  return ENTRY;
 }
 
 // ---------- servers ----------
@@ -314,7 +280,7 @@ async function withDatabase(fn) {
   }
 }
 
-const entry = compile();
+const entry = writeEntry();
 console.log(`client: ${CLIENT}, ${CONNECTIONS} connections, ${DURATION_S} s per scenario; node ${process.version}; ${os.cpus().length} cores`);
 console.log(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
@@ -328,7 +294,7 @@ const results = await withDatabase(async (dbUrl) => {
     await stopChild(bare);
   }
   const profileArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
-  const kit = await startChild([...profileArgs, entry], {
+  const kit = await startChild([...profileArgs, '-r', TS_HOOK, entry], {
     DATABASE_URL: dbUrl,
     PORT: String(KIT_PORT),
     TCP_PORT: String(KIT_TCP_PORT),
