@@ -28,10 +28,11 @@ export const SHIFT_SCENARIO = { daysAgo: 42, country: 'US', orderFactor: 0.25, s
 /** While the as-of champion is trained, new data must not retrain the model on its own. */
 async function holdAutomaticRetraining(urls) {
   const specs = await http('GET', `${urls.trainer}/v1/model-specs`);
-  const { schedule, ...spec } = specs.models.find((m) => m.spec.name === MODEL).spec;
+  const original = specs.models.find((m) => m.spec.name === MODEL).spec;
+  const { schedule, ...held } = original;
   void schedule;
-  await http('POST', `${urls.trainer}/v1/model-specs`, { ...spec, triggers: { onDrift: true } });
-  return specs.models.find((m) => m.spec.name === MODEL).spec;
+  await http('POST', `${urls.trainer}/v1/model-specs`, { ...held, triggers: { onDrift: true } });
+  return original;
 }
 
 export async function http(method, url, body, { ok = [200, 201, 202], timeoutMs = 600_000 } = {}) {

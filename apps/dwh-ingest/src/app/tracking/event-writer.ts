@@ -9,6 +9,9 @@ import { copyText, ESCAPED_NUL, jsonbSafe, withoutNul } from '../warehouse/copy-
 import type { GroupOutcome } from './group-commit';
 import type { EventRow } from './message-validation';
 
+/** ESCAPED_NUL without the global flag, so testing keeps no state between strings. */
+const HAS_ESCAPED_NUL = new RegExp(ESCAPED_NUL.source);
+
 export interface FailedEventRow {
   messageId: string | null;
   event: string | null;
@@ -269,7 +272,7 @@ async function copyEvents(client: PoolClient, texts: string[]): Promise<boolean>
 export async function insertFailedEvents(query: Query, rows: FailedEventRow[]): Promise<void> {
   if (!rows.length) return;
   const payloads = rows.map((r) => JSON.stringify(r.payload ?? null));
-  const raws = payloads.map((p) => (p.includes('\\u0000') && p.replace(ESCAPED_NUL, '') !== p ? p : null));
+  const raws = payloads.map((p) => (p.includes('\\u0000') && HAS_ESCAPED_NUL.test(p) ? p : null));
   await query(
     `INSERT INTO "dwh".failed_events (message_id, event, payload, payload_raw, payload_sha256, violations, codes, received_at)
      SELECT u.message_id, u.event, u.payload, u.raw, u.sha, u.violations,

@@ -37,21 +37,29 @@ const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  */
 export const canonicalTimestamp = (s: string): string => (CANONICAL.test(s) ? s : new Date(s).toISOString());
 
+/** Whether any string or key holds U+0000; allocation-free, as it runs for every event. */
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasNul(value[i])) return true;
+    return false;
+  }
+  for (const k in value) if (k.includes('\u0000') || hasNul((value as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
 /** JSON path of the first string or key holding U+0000 (PostgreSQL cannot store it), else null. */
 export function nulCharacterPath(value: unknown, path = '$'): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (value === null || typeof value !== 'object') return null;
+  if (!hasNul(value)) return null;
+  if (typeof value === 'string') return path;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = nulCharacterPath(value[i], `${path}[${i}]`);
-      if (found) return found;
-    }
+    for (let i = 0; i < value.length; i++) if (hasNul(value[i])) return nulCharacterPath(value[i], `${path}[${i}]`);
     return null;
   }
-  for (const [k, v] of Object.entries(value)) {
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (k.includes('\u0000')) return `${path}[${JSON.stringify(k.replaceAll('\u0000', '\ufffd'))}]`;
-    const found = nulCharacterPath(v, `${path}.${k}`);
-    if (found) return found;
+    if (hasNul(v)) return nulCharacterPath(v, `${path}.${k}`);
   }
   return null;
 }
