@@ -6,6 +6,7 @@ export * from './lib/database/migrations';
 export * from './lib/http/auth';
 export * from './lib/http/contract-pipe';
 export * from './lib/http/error-mapping';
+export * from './lib/http/fast-routes';
 export * from './lib/observability/logger.provider';
 export * from './lib/observability/bound-histogram';
 export * from './lib/observability/metrics.service';

@@ -9,6 +9,7 @@ import { createInfoHandler } from './health/info-handler';
 import { PlatformController } from './health/platform.controller';
 import { ServiceInfoProvider } from './health/service-info';
 import { TokenAuthGuard } from './http/auth';
+import { FastRoutes } from './http/fast-routes';
 import { PlatformExceptionFilter } from './http/platform-exception.filter';
 import { PLATFORM_LOGGER } from './observability/logger.provider';
 import { MetricsService } from './observability/metrics.service';
@@ -19,7 +20,7 @@ import { Outbox } from './outbox/outbox';
 @Global()
 @Module({})
 export class PlatformModule {
-  static register(def: ServiceDefinition, config: PlatformConfig, logger: Logger): DynamicModule {
+  static register(def: ServiceDefinition, config: PlatformConfig, logger: Logger, fastRoutes: FastRoutes = new FastRoutes()): DynamicModule {
     const shared = [Database, MetricsService, PeerClients, ServiceInfoProvider, Outbox];
     return {
       module: PlatformModule,
@@ -28,11 +29,12 @@ export class PlatformModule {
         { provide: SERVICE_DEFINITION, useValue: def },
         { provide: PLATFORM_CONFIG, useValue: config },
         { provide: PLATFORM_LOGGER, useValue: logger },
+        { provide: FastRoutes, useValue: fastRoutes },
         ...shared,
         { provide: APP_GUARD, useClass: TokenAuthGuard },
         { provide: APP_FILTER, useClass: PlatformExceptionFilter },
       ],
-      exports: [SERVICE_DEFINITION, PLATFORM_CONFIG, PLATFORM_LOGGER, ...shared],
+      exports: [SERVICE_DEFINITION, PLATFORM_CONFIG, PLATFORM_LOGGER, FastRoutes, ...shared],
     };
   }
 }

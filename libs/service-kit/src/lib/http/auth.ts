@@ -39,6 +39,23 @@ interface RouteAuth {
   scope: string | undefined;
 }
 
+/**
+ * The token and scope checks of one request (the guard's, and the kit's fast routes'): open only in
+ * the embedded profile without tokens; otherwise a valid bearer token, holding `scope` when given.
+ */
+export function authorize(config: PlatformConfig, authorization: string | undefined, scope: string | undefined): void {
+  if (config.authOpen) return;
+  const token = bearerToken(authorization);
+  if (!token) throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, 'a bearer token is required');
+  const grant = config.tokens.authenticate(token);
+  if (!grant) throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, 'the bearer token is not valid');
+  const ctx = requestContext.get();
+  if (ctx) ctx.principal = grant.name;
+  if (scope && !hasScope(grant.scopes, scope)) {
+    throw new PlatformError(403, ErrorCode.FORBIDDEN, `the token "${grant.name}" lacks the scope ${scope}`, [{ code: 'MISSING_SCOPE', message: scope }]);
+  }
+}
+
 @Injectable()
 export class TokenAuthGuard implements CanActivate {
   /** handler -> controller class -> what the route needs; metadata is fixed once the app is built. */
@@ -53,20 +70,7 @@ export class TokenAuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const route = this.routeAuth(context.getHandler(), context.getClass());
     if (route.isPublic) return true;
-    if (this.config.authOpen) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const token = bearerToken(request.headers.authorization);
-    if (!token) throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, 'a bearer token is required');
-    const grant = this.config.tokens.authenticate(token);
-    if (!grant) throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, 'the bearer token is not valid');
-    const ctx = requestContext.get();
-    if (ctx) ctx.principal = grant.name;
-    const scope = route.scope;
-    if (scope && !hasScope(grant.scopes, scope)) {
-      throw new PlatformError(403, ErrorCode.FORBIDDEN, `the token "${grant.name}" lacks the scope ${scope}`, [
-        { code: 'MISSING_SCOPE', message: scope },
-      ]);
-    }
+    authorize(this.config, context.switchToHttp().getRequest<FastifyRequest>().headers.authorization, route.scope);
     return true;
   }
 

@@ -1,0 +1,196 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '@mlp/contracts';
+import { acceptRequestId, PlatformError, requestContext, type Logger } from '@mlp/runtime';
+import { parse as secureJsonParse } from 'secure-json-parse';
+import type { PlatformConfig } from '../config/platform-config';
+import type { MetricsService } from '../observability/metrics.service';
+import { authorize } from './auth';
+import { mapError } from './error-mapping';
+
+/** What a fast route's handler gets: the parsed JSON body, the path parameters, the headers. */
+export interface FastRouteRequest {
+  id: string;
+  params: Record<string, string>;
+  body: unknown;
+  headers: IncomingHttpHeaders;
+}
+
+export interface FastRoute {
+  method: 'POST' | 'PUT' | 'PATCH';
+  /** The route template exactly as the Nest controller declares it (the `route` label of the HTTP metrics). */
+  path: string;
+  /** The scope a token needs (as `@RequireScope`); routes without one need any valid token. */
+  scope?: string;
+  /** Returns the JSON answer (status 200), or throws what the platform's exception filter maps. */
+  handle(request: FastRouteRequest): unknown;
+}
+
+interface CompiledRoute {
+  route: FastRoute;
+  /** Literal segments, or the name of a parameter (prefixed with ':'). */
+  segments: string[];
+}
+
+/**
+ * The hottest JSON routes of a service (model-serving's V2 infer, feature-store's online reads),
+ * answered straight from the HTTP server's request event instead of through Fastify's and Nest's
+ * per-request pipelines, which cost several times the work of these routes themselves.
+ *
+ * A fast route is also declared as an ordinary controller route, which stays the route of record:
+ * OpenAPI, 404/405 routing, and every request the fast path does not take all go there and get the
+ * same answers. The fast path takes only the plain case: the method and path match, the body is
+ * `application/json` with a Content-Length within the body limit and no Content-Encoding, and the
+ * service is not draining. It does what the kit does on every route, in the same shape: the
+ * `x-request-id` (accepted from the client or made), the request context, bearer token and scope
+ * checks (the guard's rules and messages), Fastify's JSON parser settings (prototype-poisoning
+ * protection included), errors through `mapError`, and the `http_request_duration_seconds` histogram
+ * with the route template as label.
+ */
+export class FastRoutes {
+  private readonly byMethod = new Map<string, CompiledRoute[]>();
+
+  register(route: FastRoute): void {
+    const segments = route.path.split('/').slice(1);
+    if (segments.some((s) => s === '' || s.includes('*'))) throw new Error(`fast route ${route.path}: only plain segments and :params are supported`);
+    const list = this.byMethod.get(route.method) ?? [];
+    list.push({ route, segments });
+    this.byMethod.set(route.method, list);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const list of this.byMethod.values()) n += list.length;
+    return n;
+  }
+
+  /** The route and its decoded parameters for a request line, or undefined. */
+  match(method: string | undefined, url: string | undefined): { route: FastRoute; params: Record<string, string> } | undefined {
+    const list = method ? this.byMethod.get(method) : undefined;
+    if (!list || !url) return undefined;
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path.charCodeAt(0) !== 47 /* / */) return undefined;
+    const parts = path.split('/');
+    next: for (const compiled of list) {
+      if (compiled.segments.length !== parts.length - 1) continue;
+      let params: Record<string, string> | undefined;
+      for (let i = 0; i < compiled.segments.length; i++) {
+        const expected = compiled.segments[i];
+        const actual = parts[i + 1];
+        if (expected.charCodeAt(0) === 58 /* : */) {
+          if (actual === '') continue next;
+          let value: string;
+          try {
+            value = actual.includes('%') ? decodeURIComponent(actual) : actual;
+          } catch {
+            return undefined; // Fastify answers a malformed escape with its own 400
+          }
+          (params ??= {})[expected.slice(1)] = value;
+        } else if (expected !== actual) continue next;
+      }
+      return { route: compiled.route, params: params ?? {} };
+    }
+    return undefined;
+  }
+}
+
+export interface FastDispatchOptions {
+  routes: FastRoutes;
+  config: PlatformConfig;
+  metrics: MetricsService;
+  logger: Logger;
+  bodyLimit: number;
+  /** True once the service drains: requests then go to Fastify, which refuses them the usual way. */
+  draining: () => boolean;
+}
+
+/** The fast path's error: the same messages and codes Fastify's JSON parser gives the exception filter. */
+function bodyError(message: string, cause?: unknown): Error {
+  const err = new Error(message, { cause }) as Error & { statusCode: number };
+  err.statusCode = 400;
+  return err;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const semi = contentType.indexOf(';');
+  const type = (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  return type === 'application/json';
+}
+
+/**
+ * Returns the server's request listener front: `(req, res) => boolean`, true when the request was
+ * taken by a fast route (and will be answered), false when Fastify should handle it.
+ */
+export function createFastDispatch(options: FastDispatchOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const { routes, config, metrics, logger, bodyLimit, draining } = options;
+
+  const answer = (res: ServerResponse, method: string, template: string, started: number, status: number, body: string, contentType: string) => {
+    if (!res.destroyed) {
+      // Answers finished while draining close their keep-alive connection (as the kit's onSend hook does).
+      if (draining()) res.setHeader('connection', 'close');
+      res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    }
+    metrics.observeHttp(method, template, status, (performance.now() - started) / 1000);
+  };
+
+  const fail = (res: ServerResponse, method: string, template: string, started: number, requestId: string, err: unknown) => {
+    const mapped = mapError(err, requestId);
+    if (mapped.unexpected) logger.error({ err, route: template }, 'request failed');
+    answer(res, method, template, started, mapped.status, JSON.stringify(mapped.body), 'application/json');
+  };
+
+  const run = (req: IncomingMessage, res: ServerResponse, route: FastRoute, params: Record<string, string>, requestId: string, started: number, raw: string) => {
+    const method = route.method;
+    try {
+      authorize(config, req.headers.authorization, route.scope);
+      // Fastify's FST_ERR_CTP_EMPTY_JSON_BODY, as the exception filter maps it.
+      if (raw.length === 0) throw new PlatformError(400, ErrorCode.VALIDATION_FAILED, "Body cannot be empty when content-type is set to 'application/json'");
+      let body: unknown;
+      try {
+        body = secureJsonParse(raw, { protoAction: 'error', constructorAction: 'error' });
+      } catch (err) {
+        throw bodyError((err as Error).message, err);
+      }
+      const result = route.handle({ id: requestId, params, body, headers: req.headers });
+      if (result instanceof Promise) {
+        result.then(
+          (value) => answer(res, method, route.path, started, 200, JSON.stringify(value), 'application/json; charset=utf-8'),
+          (err) => fail(res, method, route.path, started, requestId, err),
+        );
+        return;
+      }
+      answer(res, method, route.path, started, 200, JSON.stringify(result), 'application/json; charset=utf-8');
+    } catch (err) {
+      fail(res, method, route.path, started, requestId, err);
+    }
+  };
+
+  return (req, res) => {
+    if (routes.size === 0 || draining()) return false;
+    const found = routes.match(req.method, req.url);
+    if (!found) return false;
+    const headers = req.headers;
+    const length = headers['content-length'];
+    if (length === undefined || headers['content-encoding'] !== undefined || !isJson(headers['content-type'])) return false;
+    const declared = Number(length);
+    if (!Number.isSafeInteger(declared) || declared > bodyLimit) return false;
+
+    const started = performance.now();
+    const requestId = acceptRequestId(headers['x-request-id']);
+    res.setHeader('x-request-id', requestId);
+    const chunks: Buffer[] = [];
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      chunks.push(chunk);
+    });
+    req.on('error', () => undefined); // an aborted upload: the socket is gone, nothing to answer
+    req.on('end', () => {
+      const raw = received === 0 ? '' : (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received)).toString('utf8');
+      requestContext.run({ requestId }, () => run(req, res, found.route, found.params, requestId, started, raw));
+    });
+    return true;
+  };
+}
