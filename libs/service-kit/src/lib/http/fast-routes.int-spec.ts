@@ -28,6 +28,13 @@ class EchoController {
   say(@Param('name') name: string, @Body() body: unknown, @Req() req: FastifyRequest) {
     return echo(name, body, req.id);
   }
+
+  @Post(':name/raw')
+  @HttpCode(200)
+  @RequireScope('echo:write')
+  raw(@Param('name') name: string, @Body() body: unknown, @Req() req: FastifyRequest) {
+    return echo(name, body, req.id);
+  }
 }
 
 @Injectable()
@@ -41,6 +48,18 @@ class EchoFastRoute implements OnModuleInit {
       handle: ({ params, body, id }) => {
         fastCalls++;
         return echo(params['name'], body, id);
+      },
+    });
+    // A route that builds its JSON text itself (e.g. from pre-serialised fragments).
+    this.routes.register({
+      method: 'POST',
+      path: '/v1/echo/:name/raw',
+      scope: 'echo:write',
+      rawJson: true,
+      handle: ({ params, body, id }) => {
+        fastCalls++;
+        const answer = echo(params['name'], body, id);
+        return answer instanceof Promise ? answer.then((a) => JSON.stringify(a)) : JSON.stringify(answer);
       },
     });
   }
@@ -116,6 +135,8 @@ describe('fast routes answer exactly as the routes they shadow', () => {
     ['a plain answer', '/v1/echo/ada/say', '{"x":[1,2,{"y":"z"}]}', WRITER],
     ['a percent-encoded path parameter', '/v1/echo/ad%C3%A1%20b/say?ignored=1', '{"x":1}', WRITER],
     ['an answer resolved later', '/v1/echo/later/say', '{"x":1}', WRITER],
+    ['ready JSON text (rawJson)', '/v1/echo/ada/raw', '{"x":[1,"two"]}', WRITER],
+    ['ready JSON text resolved later (rawJson)', '/v1/echo/later/raw', '{"x":1}', WRITER],
     ['malformed JSON', '/v1/echo/ada/say', '{"x": 1,', WRITER],
     ['an empty body', '/v1/echo/ada/say', '', WRITER],
     ['a __proto__ key (prototype poisoning)', '/v1/echo/ada/say', '{"a":1,"__proto__":{"admin":true}}', WRITER],

@@ -21,8 +21,13 @@ export interface FastRoute {
   path: string;
   /** The scope a token needs (as `@RequireScope`); routes without one need any valid token. */
   scope?: string;
-  /** Returns the JSON answer (status 200), or throws what the platform's exception filter maps. */
+  /**
+   * Returns the answer (status 200), or a promise of it, or throws what the platform's exception
+   * filter maps. The answer is serialised with `JSON.stringify`, or with `rawJson` it is already the
+   * JSON text (a string) and is sent as it is.
+   */
   handle(request: FastRouteRequest): unknown;
+  rawJson?: boolean;
 }
 
 interface CompiledRoute {
@@ -154,14 +159,12 @@ export function createFastDispatch(options: FastDispatchOptions): (req: Incoming
         throw bodyError((err as Error).message, err);
       }
       const result = route.handle({ id: requestId, params, body, headers: req.headers });
+      const ok = (value: unknown) => answer(res, method, route.path, started, 200, route.rawJson ? String(value) : JSON.stringify(value), 'application/json; charset=utf-8');
       if (result instanceof Promise) {
-        result.then(
-          (value) => answer(res, method, route.path, started, 200, JSON.stringify(value), 'application/json; charset=utf-8'),
-          (err) => fail(res, method, route.path, started, requestId, err),
-        );
+        result.then(ok, (err) => fail(res, method, route.path, started, requestId, err));
         return;
       }
-      answer(res, method, route.path, started, 200, JSON.stringify(result), 'application/json; charset=utf-8');
+      ok(result);
     } catch (err) {
       fail(res, method, route.path, started, requestId, err);
     }
