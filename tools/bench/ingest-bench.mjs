@@ -9,7 +9,12 @@
 // Both phases serialise their data before the clock starts (HTTP bodies, COPY text), so the client
 // costs little CPU and each phase times only the loading. Bounded: stops sending after
 // --max-seconds. Loopback only. Prints the figures with the load average, and one JSON line.
+// --service-pid <pid> (the dwh-ingest process, on this machine) also prints the service's CPU time
+// (user + system, from /proc) during the HTTP phase per event: on a shared machine that figure moves
+// far less than events/s, which counts time spent waiting for a core.
 import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
@@ -26,6 +31,7 @@ function args(argv) {
     concurrency: 4,
     maxSeconds: 120,
     token: process.env.INGEST_TOKEN,
+    servicePid: 0,
   };
   for (let i = 2; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -129,11 +135,27 @@ async function commitStats(o) {
   return Number.isNaN(commits) ? null : { requests, commits };
 }
 
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+/** User + system CPU of a process in ms (Linux /proc), or null when not asked for or not readable. */
+function cpuMs(pid) {
+  if (!pid) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    // utime and stime are fields 14 and 15 of stat; 12 and 13 after the "pid (comm) " prefix.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
 const o = args(process.argv);
 const loadBefore = os.loadavg();
 const run = `bench-${randomUUID().slice(0, 8)}`;
 const statsBefore = await commitStats(o);
+const cpuBefore = cpuMs(o.servicePid);
 const http = await httpPhase(o, run);
+const cpuAfter = cpuMs(o.servicePid);
+const serviceCpu = cpuBefore === null || cpuAfter === null ? null : { ms: cpuAfter - cpuBefore, usPerEvent: ((cpuAfter - cpuBefore) * 1000) / Math.max(1, http.accepted) };
 const statsAfter = await commitStats(o);
 const groups =
   statsBefore && statsAfter ? { commits: statsAfter.commits - statsBefore.commits, requests: statsAfter.requests - statsBefore.requests } : null;
@@ -146,8 +168,9 @@ console.log(
     ? `  group commit   : ${groups.requests} requests in ${groups.commits} commits = ${(groups.requests / Math.max(1, groups.commits)).toFixed(2)} requests per commit`
     : '  group commit   : off (no dwh_ingest_commit_requests metric)',
 );
+if (serviceCpu) console.log(`  service CPU    : ${serviceCpu.ms.toFixed(0)} ms user+system during the HTTP phase = ${serviceCpu.usPerEvent.toFixed(1)} us per accepted event`);
 console.log(`  plain COPY     : ${copy.rows} rows in ${copy.seconds.toFixed(2)} s = ${Math.round(copy.rowsPerSecond)} rows/s`);
 console.log(`  ratio HTTP/COPY: ${ratio.toFixed(2)}`);
 const load = (l) => l.map((x) => x.toFixed(2)).join(' ');
 console.log(`  load average   : ${load(loadBefore)} before, ${load(os.loadavg())} after (${os.cpus().length} CPUs)`);
-console.log(JSON.stringify({ http, groups, copy, ratio, loadBefore, loadAfter: os.loadavg() }));
+console.log(JSON.stringify({ http, groups, serviceCpu, copy, ratio, loadBefore, loadAfter: os.loadavg() }));

@@ -1,5 +1,6 @@
-import { TrackingMessage, TrackingViolationCode, type EventViolation } from '@mlp/contracts';
+import { TrackingViolationCode, type EventViolation, type TrackingMessage } from '@mlp/contracts';
 import { CompiledPlan } from '../schemas/compiled-plan';
+import { envelopeViolations } from './envelope-validator';
 
 /** A message that passed the tracking plan, in the columns of `dwh.events`. */
 export interface EventRow {
@@ -72,17 +73,18 @@ export const schemaNameOf = (type: string, event: string | undefined): string | 
 /**
  * Validates one message: the Segment envelope first, then the event's JSON Schema from the
  * tracking plan. Returns the row to load, or every violation with its code and JSON path.
+ * `nulFree`: the caller knows no string or key of the message holds U+0000 (the JSON text it was
+ * parsed from has no `\u0000` escape, see json-body.ts), so the walk that looks for one is skipped.
  */
-export function validateMessage(raw: unknown, plan: CompiledPlan, received: ReceivedAt): ValidationOutcome {
+export function validateMessage(raw: unknown, plan: CompiledPlan, received: ReceivedAt, nulFree = false): ValidationOutcome {
   const obj = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
   const messageId = typeof obj?.['messageId'] === 'string' ? (obj['messageId'] as string) : null;
   const eventName = typeof obj?.['event'] === 'string' ? (obj['event'] as string) : obj?.['type'] === 'identify' ? 'identify' : null;
   const fail = (violations: EventViolation[]): ValidationOutcome => ({ ok: false, messageId, event: eventName, violations });
   if (!obj) return fail([{ path: '$', code: 'DATATYPE_MISMATCH', message: 'a message must be a JSON object' }]);
 
-  const envelope = TrackingMessage.validate(obj);
-  const violations: EventViolation[] = envelope.ok ? [] : [...envelope.violations];
-  const nul = nulCharacterPath(obj);
+  const violations: EventViolation[] = envelopeViolations(obj);
+  const nul = nulFree ? null : nulCharacterPath(obj);
   if (nul) violations.push({ path: nul, code: TrackingViolationCode.INVALID_CHARACTER, message: 'U+0000 is not allowed in strings or keys' });
   if (obj['userId'] === undefined && obj['anonymousId'] === undefined) {
     violations.push({ path: '$.userId', code: TrackingViolationCode.IDENTITY_MISSING, message: 'userId or anonymousId is required' });

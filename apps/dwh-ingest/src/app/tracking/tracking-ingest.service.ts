@@ -45,7 +45,8 @@ export class TrackingIngestService {
     }
   }
 
-  async ingest(messages: unknown[], received = new ReceivedAt()): Promise<IngestResponse> {
+  /** `nulFree`: the messages come from a JSON text without `\u0000` (json-body.ts), so none holds U+0000. */
+  async ingest(messages: unknown[], nulFree = false, received = new ReceivedAt()): Promise<IngestResponse> {
     const plan = await this.registry.current();
     const results: EventResult[] = [];
     const accepted: EventRow[] = [];
@@ -54,7 +55,7 @@ export class TrackingIngestService {
     const seen = new Set<string>();
     for (let index = 0; index < messages.length; index++) {
       const raw = messages[index];
-      const outcome = validateMessage(raw, plan, received);
+      const outcome = validateMessage(raw, plan, received, nulFree);
       if (!outcome.ok) {
         results.push({ index, messageId: outcome.messageId, status: 'rejected', errors: outcome.violations });
         failed.push({ messageId: outcome.messageId, event: outcome.event, payload: raw, violations: outcome.violations, receivedAt: received.iso });

@@ -7,6 +7,7 @@ import type { EventRow } from './message-validation';
 
 /** Group writes in flight at once; below the default pool size so replays and reads keep connections. */
 const MAX_CONCURRENT_WRITES = 4;
+const NO_ROWS = Buffer.alloc(0);
 /** Rough bytes of a failed event in a group, for the byte cap (its raw payload is at most 32 KB). */
 const FAILED_EVENT_BYTES = 1024;
 
@@ -43,7 +44,7 @@ export class TrackingWriter implements BeforeApplicationShutdown {
   store(rows: EventRow[], failed: FailedEventRow[]): Promise<Set<string> | null> {
     if (!rows.length && !failed.length) return Promise.resolve(new Set());
     if (!this.group) return storeEvents(this.db, rows, failed);
-    const text = rows.length ? eventsCopyText(rows) : '';
+    const text = rows.length ? eventsCopyText(rows) : NO_ROWS;
     return this.group.submit({ rows, failed, text }, rows.length + failed.length, text.length + failed.length * FAILED_EVENT_BYTES);
   }
 

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { BatchRequest, IngestResponse, TrackingErrorCode, TrackingMessage } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
 import { ApiContract, RequireScope } from '@mlp/service-kit';
+import { isNulFreeBody } from './json-body';
 import { TrackingIngestService } from './tracking-ingest.service';
 
 function envelopeError(message: string, details: Array<{ path: string; code: string; message: string }> = []) {
@@ -25,7 +26,7 @@ export class TrackingController {
   track(@Body() body: unknown) {
     const message = asObject(body, 'track');
     TrackingIngestService.checkLimits([message], () => '$');
-    return this.ingest.ingest([{ type: 'track', ...message }]);
+    return this.ingest.ingest([{ type: 'track', ...message }], isNulFreeBody(body));
   }
 
   @Post('identify')
@@ -35,7 +36,7 @@ export class TrackingController {
   identify(@Body() body: unknown) {
     const message = asObject(body, 'identify');
     TrackingIngestService.checkLimits([message], () => '$');
-    return this.ingest.ingest([{ type: 'identify', ...message }]);
+    return this.ingest.ingest([{ type: 'identify', ...message }], isNulFreeBody(body));
   }
 
   @Post('batch')
@@ -54,6 +55,6 @@ export class TrackingController {
             m && typeof m === 'object' && !Array.isArray(m) ? { ...(sentAt ? { sentAt } : {}), ...(context ? { context } : {}), ...(m as Record<string, unknown>) } : m,
           )
         : batch;
-    return this.ingest.ingest(messages);
+    return this.ingest.ingest(messages, isNulFreeBody(body));
   }
 }

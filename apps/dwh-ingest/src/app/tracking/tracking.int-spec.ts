@@ -92,6 +92,16 @@ describe('tracking API on a real PostgreSQL', () => {
     expect([notObject.status, notObject.json['code']]).toEqual([400, 'INVALID_ENVELOPE']);
   });
 
+  it('refuses prototype-poisoning keys with 400 and finds U+0000 anywhere in a batch', async () => {
+    const proto = await call(svc, 'POST', '/v1/batch', '{"batch":[{"__proto__":{"admin":true}}]}');
+    expect([proto.status, proto.json['code']]).toEqual([400, 'VALIDATION_FAILED']);
+    const ctor = await call(svc, 'POST', '/v1/batch', '{"batch":[],"context":{"constructor":{"prototype":{"admin":true}}}}');
+    expect([ctor.status, ctor.json['code']]).toEqual([400, 'VALIDATION_FAILED']);
+    const nul = await call(svc, 'POST', '/v1/batch', { batch: [trackMessage(), trackMessage({ properties: { product_id: 'p\u0000', price: 1 } })] });
+    expect([nul.status, nul.json['accepted'], nul.json['rejected']]).toEqual([200, 1, 1]);
+    expect(nul.json['results'][0]).toMatchObject({ index: 1, errors: [{ path: '$.properties.product_id', code: 'INVALID_CHARACTER' }] });
+  });
+
   it('answers 413 with a code for an event over 32 KB, a request over 500 KB and a batch over 2,500 events', async () => {
     const big = trackMessage({ context: { blob: 'x'.repeat(33 * 1024) } });
     const event = await call(svc, 'POST', '/v1/batch', { batch: [trackMessage(), big] });

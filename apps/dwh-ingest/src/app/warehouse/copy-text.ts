@@ -6,6 +6,14 @@ export function copyText(s: string): string {
   return SPECIAL.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
 }
 
+/**
+ * JSON text (JSON.stringify output) as one COPY text value. JSON.stringify escapes every control
+ * character, so its output holds no tab, newline or carriage return: only backslashes need doubling.
+ */
+export function jsonCopyText(json: string): string {
+  return json.includes('\\') ? json.replace(/\\/g, '\\\\') : json;
+}
+
 /** One line of PostgreSQL's COPY text format: tabs, newlines and backslashes escaped, null as \N. */
 export function copyLine(values: ReadonlyArray<string | number | null>): string {
   let line = '';
