@@ -75,6 +75,10 @@ describe.each(stores)('online features on the %s store', (kind, redisUrl) => {
       expect(reply.results.map((r) => r.values)).toEqual([['fresh', 'ghost'], [4, null], [12.5, null], ['DE', null]]);
       expect(reply.results[3].statuses).toEqual(['PRESENT', 'NOT_FOUND']);
       await expect(client.send(GetOnlineFeaturesMessage, { features: ['daily_activity:nope'], entities: { user_id: ['a'] } })).rejects.toMatchObject({ status: 400, code: 'UNKNOWN_FEATURE' });
+      // The HTTP route (answered before Nest's pipeline) and the transport handler give the same answer.
+      const overHttp = await call(svc.url, 'POST', '/v1/online-features', { feature_service: 'churn', entities: { user_id: ['fresh', 'ghost'] } });
+      expect([overHttp.status, overHttp.headers.get('content-type')]).toEqual([200, 'application/json; charset=utf-8']);
+      expect(overHttp.json).toEqual(JSON.parse(JSON.stringify(reply)));
     } finally {
       await client.close();
     }
@@ -96,6 +100,54 @@ describe.each(stores)('online features on the %s store', (kind, redisUrl) => {
     for (const [path, body, code] of cases) {
       const res = await call(svc.url, 'POST', path, body);
       expect([path, res.status, res.json['code']]).toEqual([path, 400, code]);
+    }
+  });
+});
+
+describe('online features with tokens', () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService(service, AppModule, {
+      env: {
+        FEATURE_STORE_DEMO_DEFINITIONS: 'false',
+        MATERIALIZATION_WORKER: 'false',
+        AUTH_TOKENS: JSON.stringify([
+          { name: 'admin', token: 'admin-token-0123456789', scopes: ['admin'] },
+          { name: 'reader', token: 'reader-token-0123456789', scopes: ['features:read'] },
+          { name: 'writer', token: 'writer-token-0123456789', scopes: ['features:write'] },
+        ]),
+      },
+    });
+    await createMarts(svc.db.url);
+    const applied = await fetch(`${svc.url}/v1/apply`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer admin-token-0123456789' }, body: JSON.stringify(ACTIVITY_DEFINITIONS) });
+    expect(applied.status).toBe(200);
+  });
+  afterAll(async () => {
+    await svc.close();
+  });
+
+  const read = async (token?: string, body: unknown = { features: ['daily_activity:orders'], entities: { user_id: ['a'] } }) => {
+    const res = await fetch(`${svc.url}/v1/online-features`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown>, requestId: res.headers.get('x-request-id') };
+  };
+
+  it('needs a token with features:read, checked before the body', async () => {
+    const anonymous = await read(undefined, { not: 'a valid request' });
+    expect([anonymous.status, anonymous.json['code']]).toEqual([401, 'UNAUTHENTICATED']);
+    expect(anonymous.json['requestId']).toBe(anonymous.requestId);
+    const unknown = await read('not-a-configured-token-000');
+    expect([unknown.status, unknown.json['code']]).toEqual([401, 'UNAUTHENTICATED']);
+    const wrongScope = await read('writer-token-0123456789');
+    expect([wrongScope.status, wrongScope.json['code'], wrongScope.json['details']]).toEqual([403, 'FORBIDDEN', [{ code: 'MISSING_SCOPE', message: 'features:read' }]]);
+    const invalid = await read('reader-token-0123456789', { features: 'daily_activity:orders' });
+    expect([invalid.status, invalid.json['code']]).toEqual([400, 'VALIDATION_FAILED']);
+    for (const token of ['reader-token-0123456789', 'admin-token-0123456789']) {
+      const ok = await read(token);
+      expect([ok.status, (ok.json['metadata'] as { feature_names: string[] }).feature_names]).toEqual([200, ['user_id', 'orders']]);
     }
   });
 });

@@ -1,5 +1,5 @@
 import type { ResolvedFeatures } from '../registry/feature-registry.service';
-import { assembleOnlineResponse, entityKeysOf } from './online-response';
+import { assembleOnlineResponse, entityKeysOf, onlineResponseJson } from './online-response';
 
 const resolved: ResolvedFeatures = {
   featureNames: ['orders'],
@@ -44,5 +44,52 @@ describe('online response', () => {
       statuses: ['PRESENT', 'OUTSIDE_MAX_AGE', 'NOT_FOUND'],
       event_timestamps: ['2026-01-01T00:00:00.000Z', '2025-12-31T23:59:59.999Z', null],
     });
+  });
+
+  it('writes the same JSON text as JSON.stringify of the assembled response', () => {
+    const view = (name: string, joinKeys: string[], keyType: 'string' | 'int64', ttl: number, features: Array<[string, string]>) => ({
+      name,
+      version: 2,
+      viewKey: `${name}@v2`,
+      joinKeys,
+      keyType,
+      spec: { name, entities: ['e'], features: features.map(([f]) => ({ name: f, type: 'string' as const })), source: { sql: 'SELECT 1' }, ttl_seconds: ttl, online: true },
+      features: features.map(([f, out]) => ({ name: f, type: 'string' as const, outputName: out, ref: `${name}:${f}` })),
+    });
+    const twoViews: ResolvedFeatures = {
+      featureNames: ['b__plan', 'a__orders', 'a__note', 'b__active', 'a__missing'],
+      views: [
+        view('a', ['user_id', 'shop'], 'string', 60, [['orders', 'a__orders'], ['note', 'a__note'], ['missing', 'a__missing']]),
+        view('b', ['user_id', 'shop'], 'string', 3600, [['plan', 'b__plan'], ['active', 'b__active']]),
+      ],
+    };
+    const now = new Date('2026-01-01T01:00:00Z');
+    const at = (iso: string) => new Date(iso);
+    const stored = new Map([
+      [
+        'a@v2',
+        [
+          { values: { orders: 3.25, note: 'quote " backslash \\ newline \n tab \t \u0001 é 😀 </script>' }, eventTimestamp: at('2026-01-01T00:59:30Z') },
+          { values: { orders: -0, note: null }, eventTimestamp: at('2026-01-01T00:00:00Z') },
+          null,
+          { values: { orders: 1e21, note: '' }, eventTimestamp: at('2026-01-01T00:59:00Z') },
+        ],
+      ],
+      [
+        'b@v2',
+        [
+          { values: { plan: 'pro', active: true }, eventTimestamp: at('2026-01-01T00:00:00Z') },
+          { values: { plan: 'free', active: false }, eventTimestamp: at('2026-01-01T00:30:00.123Z') },
+          { values: { plan: { nested: [1, 'x'] }, active: null }, eventTimestamp: at('2025-12-31T23:59:59.999Z') },
+          null,
+        ],
+      ],
+    ]);
+    const entities = { user_id: ['u"1', 'u2', 'u3', 'u4'], shop: ['s', 's', 't', 'é'] };
+    expect(onlineResponseJson(twoViews, entities, stored, now)).toBe(JSON.stringify(assembleOnlineResponse(twoViews, entities, stored, now)));
+
+    const stale = new Map([['a@v1', [{ values: { orders: 7 }, eventTimestamp: at('2025-12-31T23:00:00Z') }, null]]]);
+    expect(onlineResponseJson(resolved, { user_id: [1, 9007199254740991] }, stale, now)).toBe(JSON.stringify(assembleOnlineResponse(resolved, { user_id: [1, 9007199254740991] }, stale, now)));
+    expect(onlineResponseJson(resolved, { user_id: [] }, new Map(), now)).toBe(JSON.stringify(assembleOnlineResponse(resolved, { user_id: [] }, new Map(), now)));
   });
 });

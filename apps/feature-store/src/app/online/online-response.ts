@@ -98,3 +98,51 @@ export function assembleOnlineResponse(
   for (const name of resolved.featureNames) results.push(columns.get(name)!);
   return { metadata: { feature_names: [...joinKeys, ...resolved.featureNames] }, results };
 }
+
+/**
+ * The same answer as `JSON.stringify(assembleOnlineResponse(...))`, byte for byte, with less
+ * work: the statuses and timestamps of a view are the same for all of its features, so their JSON
+ * is written once per view and reused for every feature column instead of being copied into
+ * per-feature arrays and serialised again; each column's values still go through `JSON.stringify`
+ * (native number and string formatting).
+ */
+export function onlineResponseJson(
+  resolved: ResolvedFeatures,
+  entities: EntityColumns,
+  stored: Map<string, Array<StoredValue | null>>,
+  now: Date,
+): string {
+  const joinKeys = Object.keys(entities);
+  const rows = entities[joinKeys[0]].length;
+  const columns = new Map<string, string>();
+  const nowMs = now.getTime();
+  for (const view of resolved.views) {
+    const values = stored.get(view.viewKey) ?? [];
+    const ttlMs = view.spec.ttl_seconds * 1000;
+    const fresh = new Array<boolean>(rows);
+    const statuses = new Array<FeatureStatus>(rows);
+    const stamps = new Array<string | null>(rows);
+    for (let i = 0; i < rows; i++) {
+      const hit = values[i];
+      fresh[i] = !!hit && nowMs - hit.eventTimestamp.getTime() <= ttlMs;
+      statuses[i] = !hit ? 'NOT_FOUND' : fresh[i] ? 'PRESENT' : 'OUTSIDE_MAX_AGE';
+      stamps[i] = hit ? hit.eventTimestamp.toISOString() : null;
+    }
+    const tail = `,"statuses":${JSON.stringify(statuses)},"event_timestamps":${JSON.stringify(stamps)}}`;
+    for (const f of view.features) {
+      const col = new Array<unknown>(rows);
+      for (let i = 0; i < rows; i++) {
+        const hit = values[i];
+        col[i] = fresh[i] && hit ? (hit.values[f.name] ?? null) : null;
+      }
+      columns.set(f.outputName, `{"values":${JSON.stringify(col)}${tail}`);
+    }
+  }
+  const parts: string[] = [];
+  if (joinKeys.length) {
+    const keyTail = `,"statuses":${JSON.stringify(new Array<string>(rows).fill('PRESENT'))},"event_timestamps":${JSON.stringify(new Array<null>(rows).fill(null))}}`;
+    for (const k of joinKeys) parts.push(`{"values":${JSON.stringify(entities[k])}${keyTail}`);
+  }
+  for (const name of resolved.featureNames) parts.push(columns.get(name) ?? 'null');
+  return `{"metadata":{"feature_names":${JSON.stringify([...joinKeys, ...resolved.featureNames])}},"results":[${parts.join(',')}]}`;
+}

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { Database, PLATFORM_CONFIG, type PlatformConfig } from '@mlp/service-kit';
 import { RegistryModule } from '../registry/registry.module';
 import { OnlineFeaturesController } from './online-features.controller';
+import { LeanOnlineRoute } from './lean-online-route';
 import { OnlineFeaturesService } from './online-features.service';
 import { ONLINE_STORE } from './online-store';
 import { OnlineWriter } from './online-writer.service';
@@ -22,6 +23,7 @@ import { RedisOnlineStore } from './redis-online-store';
     },
     OnlineWriter,
     OnlineFeaturesService,
+    LeanOnlineRoute,
     PushService,
   ],
   exports: [OnlineWriter, ONLINE_STORE],

@@ -100,22 +100,32 @@ export class RedisOnlineStore implements OnlineStore {
     return { read, written, newest: Number.isFinite(newest) ? new Date(newest) : null };
   }
 
-  async read(viewKeys: string[], entityKeys: string[]): Promise<Map<string, Array<StoredValue | null>>> {
-    const keys = viewKeys.flatMap((v) => entityKeys.map((k) => this.key(v, k)));
-    const raw = await this.call(() => this.reads.read(keys));
-    const out = new Map<string, Array<StoredValue | null>>();
-    viewKeys.forEach((v, vi) => {
-      out.set(
-        v,
-        entityKeys.map((_, ki) => {
-          const text = raw[vi * entityKeys.length + ki];
-          if (!text) return null;
-          const parsed = JSON.parse(text) as { t: number; v: Record<string, unknown> };
-          return { values: parsed.v, eventTimestamp: new Date(parsed.t) };
-        }),
-      );
-    });
-    return out;
+  read(viewKeys: string[], entityKeys: string[]): Promise<Map<string, Array<StoredValue | null>>> {
+    const n = entityKeys.length;
+    const keys = new Array<string>(viewKeys.length * n);
+    for (let vi = 0; vi < viewKeys.length; vi++) for (let ki = 0; ki < n; ki++) keys[vi * n + ki] = this.key(viewKeys[vi], entityKeys[ki]);
+    return this.reads.read(keys).then(
+      (raw) => {
+        const out = new Map<string, Array<StoredValue | null>>();
+        for (let vi = 0; vi < viewKeys.length; vi++) {
+          const values = new Array<StoredValue | null>(n);
+          for (let ki = 0; ki < n; ki++) {
+            const text = raw[vi * n + ki];
+            if (!text) {
+              values[ki] = null;
+              continue;
+            }
+            const parsed = JSON.parse(text) as { t: number; v: Record<string, unknown> };
+            values[ki] = { values: parsed.v, eventTimestamp: new Date(parsed.t) };
+          }
+          out.set(viewKeys[vi], values);
+        }
+        return out;
+      },
+      (err: unknown) => {
+        throw PlatformError.unavailable('redis', err);
+      },
+    );
   }
 
   private async call<T>(work: () => Promise<T>): Promise<T> {

@@ -40,7 +40,7 @@ const SOURCE_CHECK_TIMEOUT_MS = 10000;
  */
 @Injectable()
 export class FeatureRegistry {
-  private cache?: { at: number; snapshot: Promise<RegistrySnapshot> };
+  private cache?: { at: number; snapshot: Promise<RegistrySnapshot>; value: RegistrySnapshot };
 
   constructor(
     private readonly db: Database,
@@ -54,10 +54,14 @@ export class FeatureRegistry {
    * definitions; a local apply drops the cache and the next read waits for the new one.
    */
   snapshot(): Promise<RegistrySnapshot> {
+    return this.cachedSnapshot()?.snapshot ?? this.refresh();
+  }
+
+  /** The cached snapshot (starting a background refresh when it is stale), or undefined before the first load. */
+  private cachedSnapshot(): { snapshot: Promise<RegistrySnapshot>; value: RegistrySnapshot } | undefined {
     const cached = this.cache;
-    if (!cached) return this.refresh();
-    if (Date.now() - cached.at > CACHE_MS && !this.refreshing) void this.refresh().catch(() => undefined);
-    return cached.snapshot;
+    if (cached && Date.now() - cached.at > CACHE_MS && !this.refreshing) void this.refresh().catch(() => undefined);
+    return cached;
   }
 
   private refreshing?: Promise<RegistrySnapshot>;
@@ -69,7 +73,7 @@ export class FeatureRegistry {
     const loading = this.load()
       .then((snapshot) => {
         // A load that started before an apply must not overwrite what the apply invalidated.
-        if (generation === this.generation) this.cache = { at: Date.now(), snapshot: Promise.resolve(snapshot) };
+        if (generation === this.generation) this.cache = { at: Date.now(), snapshot: Promise.resolve(snapshot), value: snapshot };
         return snapshot;
       })
       .finally(() => {
@@ -200,7 +204,20 @@ export class FeatureRegistry {
 
   /** Resolves a feature service or references to view versions; unknown names are 400s before any SQL. */
   async resolve(input: { feature_service?: string; features?: string[]; full_feature_names?: boolean }): Promise<ResolvedFeatures> {
-    const snap = await this.snapshot();
+    return this.resolveWith(await this.snapshot(), input);
+  }
+
+  /**
+   * `resolve` without waiting when the registry is already cached (every online read after the
+   * first): the same answer, the same errors (thrown), one promise less per request. Undefined
+   * before the first load; the caller then awaits `resolve`.
+   */
+  resolveCached(input: { feature_service?: string; features?: string[]; full_feature_names?: boolean }): ResolvedFeatures | undefined {
+    const cached = this.cachedSnapshot();
+    return cached ? this.resolveWith(cached.value, input) : undefined;
+  }
+
+  private resolveWith(snap: RegistrySnapshot, input: { feature_service?: string; features?: string[]; full_feature_names?: boolean }): ResolvedFeatures {
     // Online reads resolve the same few services on every request: the answer is cached per
     // registry snapshot, so a refresh or an apply (a new snapshot) drops it. Errors are not cached.
     let cache = this.resolvedCache.get(snap);

@@ -5,6 +5,7 @@ describe('point-in-time query builder', () => {
     const sql = pointInTimeSelect('fs_rows', ['user_id', 'event_timestamp'], [
       { table: 'fs_src_0', joinKeys: ['user_id'], ttlSeconds: 86400, features: [{ name: 'orders_7d', outputName: 'orders_7d' }] },
     ]);
+    expect(sql).toContain(`s.entity_key = ((r."user_id")::text) COLLATE "C"`);
     expect(sql).toContain(`s.event_timestamp <= r.event_timestamp`);
     expect(sql).toContain(`s.event_timestamp >= r.event_timestamp - interval '86400 seconds'`);
     expect(sql).toContain('ORDER BY s.event_timestamp DESC, s._prio DESC');

@@ -23,7 +23,9 @@ export interface PointInTimeView {
  * The point-in-time join: for every row, per view, the latest source row of the same entity whose
  * event_timestamp is at or before the row's timestamp and no older than the view's ttl (age equal
  * to ttl still counts), ties broken in favour of pushed rows. One LATERAL index probe per row and
- * view over `(entity_key, event_timestamp DESC, _prio DESC)`; the output keeps the rows' order.
+ * view over `(entity_key, event_timestamp DESC, _prio DESC)`; the output keeps the rows' order. The
+ * source tables' `entity_key` has the "C" collation (byte comparisons); the probe compares in it too
+ * so that index is usable.
  */
 export function pointInTimeSelect(rowsTable: string, rowColumns: string[], views: PointInTimeView[]): string {
   const select = rowColumns.map((c) => `r.${quoteAlias(c)}`);
@@ -36,7 +38,7 @@ export function pointInTimeSelect(rowsTable: string, rowColumns: string[], views
     const cols = [...new Set(v.features.map((f) => `s.${quoteIdent(f.name)}`))].join(', ');
     joins.push(`LEFT JOIN LATERAL (
         SELECT ${cols} FROM ${v.table} s
-         WHERE s.entity_key = ${entityKeySql('r', v.joinKeys)}
+         WHERE s.entity_key = (${entityKeySql('r', v.joinKeys)}) COLLATE "C"
            AND s.event_timestamp <= r.event_timestamp
            AND s.event_timestamp >= r.event_timestamp - interval '${v.ttlSeconds} seconds'
          ORDER BY s.event_timestamp DESC, s._prio DESC
