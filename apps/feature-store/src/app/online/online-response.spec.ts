@@ -87,6 +87,15 @@ describe('online response', () => {
     ]);
     const entities = { user_id: ['u"1', 'u2', 'u3', 'u4'], shop: ['s', 's', 't', 'é'] };
     expect(onlineResponseJson(twoViews, entities, stored, now)).toBe(JSON.stringify(assembleOnlineResponse(twoViews, entities, stored, now)));
+    // One entity (its own code path): every row of the fixture alone, plus values JSON has no words for.
+    for (let i = 0; i < 4; i++) {
+      const one = { user_id: [entities.user_id[i]], shop: [entities.shop[i]] };
+      const oneStored = new Map([...stored].map(([k, v]) => [k, [v[i]]]));
+      expect(onlineResponseJson(twoViews, one, oneStored, now)).toBe(JSON.stringify(assembleOnlineResponse(twoViews, one, oneStored, now)));
+    }
+    const odd = new Map([['a@v2', [{ values: { orders: NaN, note: undefined, missing: -Infinity }, eventTimestamp: at('2026-01-01T00:59:59Z') } as never]]]);
+    expect(onlineResponseJson(twoViews, { user_id: ['u'], shop: ['s'] }, odd, now)).toBe(JSON.stringify(assembleOnlineResponse(twoViews, { user_id: ['u'], shop: ['s'] }, odd, now)));
+    expect(onlineResponseJson(resolved, { user_id: [42] }, new Map(), now)).toBe(JSON.stringify(assembleOnlineResponse(resolved, { user_id: [42] }, new Map(), now)));
 
     const stale = new Map([['a@v1', [{ values: { orders: 7 }, eventTimestamp: at('2025-12-31T23:00:00Z') }, null]]]);
     expect(onlineResponseJson(resolved, { user_id: [1, 9007199254740991] }, stale, now)).toBe(JSON.stringify(assembleOnlineResponse(resolved, { user_id: [1, 9007199254740991] }, stale, now)));

@@ -20,6 +20,18 @@ describe('FastRoutes.match', () => {
     expect(routes.match('POST', 'v2/models/churn/infer')).toBeUndefined();
   });
 
+  it('answers a repeated request line from its cache, the same as the first time', () => {
+    const first = routes.match('POST', '/v2/models/a%20b/versions/7/infer');
+    const again = routes.match('POST', '/v2/models/a%20b/versions/7/infer');
+    expect(again).toEqual(first);
+    expect(again?.params).toEqual({ model: 'a b', version: '7' });
+    expect(Object.isFrozen(again?.params)).toBe(true);
+    expect(routes.match('POST', '/v2/models/a/nope')).toBeUndefined();
+    expect(routes.match('POST', '/v2/models/a/nope')).toBeUndefined();
+    for (let i = 0; i < 2000; i++) routes.match('POST', `/v2/models/m${i}/infer`); // bounded, keeps working
+    expect(routes.match('POST', '/v2/models/m1999/infer')?.params).toEqual({ model: 'm1999' });
+  });
+
   it('refuses templates it cannot match exactly', () => {
     expect(() => routes.register({ method: 'POST', path: '/v2/*', handle })).toThrow(/plain segments/);
     expect(() => routes.register({ method: 'POST', path: '/v2//x', handle })).toThrow(/plain segments/);

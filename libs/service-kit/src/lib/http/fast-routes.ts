@@ -53,8 +53,11 @@ interface CompiledRoute {
  */
 export class FastRoutes {
   private readonly byMethod = new Map<string, CompiledRoute[]>();
+  /** Recent request lines and what they matched: clients repeat the same few URLs. */
+  private readonly recent = new Map<string, { route: FastRoute; params: Record<string, string> } | null>();
 
   register(route: FastRoute): void {
+    this.recent.clear();
     const segments = route.path.split('/').slice(1);
     if (segments.some((s) => s === '' || s.includes('*'))) throw new Error(`fast route ${route.path}: only plain segments and :params are supported`);
     const list = this.byMethod.get(route.method) ?? [];
@@ -68,10 +71,24 @@ export class FastRoutes {
     return n;
   }
 
-  /** The route and its decoded parameters for a request line, or undefined. */
+  /**
+   * The route and its decoded parameters for a request line, or undefined. The parameters object is
+   * shared by requests with the same line: handlers read it, never write it.
+   */
   match(method: string | undefined, url: string | undefined): { route: FastRoute; params: Record<string, string> } | undefined {
     const list = method ? this.byMethod.get(method) : undefined;
     if (!list || !url) return undefined;
+    const line = `${method} ${url}`;
+    const known = this.recent.get(line);
+    if (known !== undefined) return known ?? undefined;
+    const found = this.find(list, url);
+    if (this.recent.size >= 512) this.recent.clear();
+    const entry = found ? { route: found.route, params: Object.freeze(found.params) } : null;
+    this.recent.set(line, entry);
+    return entry ?? undefined;
+  }
+
+  private find(list: CompiledRoute[], url: string): { route: FastRoute; params: Record<string, string> } | undefined {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     if (path.charCodeAt(0) !== 47 /* / */) return undefined;
