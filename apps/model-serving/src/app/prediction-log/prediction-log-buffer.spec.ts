@@ -72,4 +72,27 @@ describe('PredictionLogBuffer', () => {
     expect(await second.flush()).toBe(3);
     expect([...wh.ids].sort()).toEqual(['p-1', 'p-2', 'p-3']);
   });
+
+  it('counts the records of a send in flight against the capacity: back pressure holds and memory stays bounded', async () => {
+    let fail!: (err: Error) => void;
+    const send = () => new Promise<void>((_, reject) => (fail = reject)); // a warehouse that hangs, then fails
+    const buffer = new PredictionLogBuffer({ capacity: 5, overflow: 'backpressure', spillDir: dir, batchSize: 5 }, send);
+    buffer.offer([record(1), record(2), record(3), record(4), record(5)]);
+    const flushing = buffer.flush(); // takes all five out of memory for the send
+    expect(buffer.inMemory).toBe(5);
+    expect(() => buffer.assertRoom(1)).toThrow(PredictionLogFullError);
+    expect(() => buffer.offer([record(6)])).toThrow(PredictionLogFullError);
+    fail(new Error('warehouse down'));
+    expect(await flushing).toBe(0);
+    expect(buffer.inMemory).toBe(5); // back in memory, nothing lost, nothing over the bound
+
+    const spilling = new PredictionLogBuffer({ capacity: 3, overflow: 'spill', spillDir: dir, batchSize: 3 }, send);
+    spilling.offer([record(7), record(8), record(9)]);
+    const inFlight = spilling.flush();
+    spilling.offer([record(10)]); // no room while three are in flight: to disk
+    expect(spilling.stats.spilled).toBe(1);
+    fail(new Error('warehouse down'));
+    await inFlight;
+    expect(spilling.inMemory).toBe(3);
+  });
 });

@@ -36,6 +36,8 @@ export class PredictionLogFullError extends PlatformError {
  */
 export class PredictionLogBuffer {
   private memory: PredictionLogRecord[] = [];
+  /** Records taken from memory for a send that has not finished: they still hold their room. */
+  private sending = 0;
   private segment?: { file: string; records: number };
   private flushing?: Promise<number>;
   readonly stats = { accepted: 0, spilled: 0, sent: 0, refused: 0, sendFailures: 0 };
@@ -48,8 +50,9 @@ export class PredictionLogBuffer {
     if (options.spillDir) fs.mkdirSync(options.spillDir, { recursive: true });
   }
 
+  /** Records held in memory, including those of a send in flight (they return if it fails). */
   get inMemory(): number {
-    return this.memory.length;
+    return this.memory.length + this.sending;
   }
 
   /** Closed and open spill segment files, oldest first. */
@@ -70,14 +73,14 @@ export class PredictionLogBuffer {
 
   /** Checked before a prediction is made, so back pressure refuses the request rather than its log. */
   assertRoom(rows: number): void {
-    if (this.options.overflow === 'backpressure' && this.memory.length + rows > this.options.capacity) {
+    if (this.options.overflow === 'backpressure' && this.inMemory + rows > this.options.capacity) {
       this.stats.refused += rows;
       throw new PredictionLogFullError(this.options.capacity);
     }
   }
 
   offer(records: PredictionLogRecord[]): void {
-    const room = this.options.capacity - this.memory.length;
+    const room = Math.max(0, this.options.capacity - this.inMemory);
     if (records.length <= room) {
       for (const r of records) this.memory.push(r);
       this.stats.accepted += records.length;
@@ -130,7 +133,10 @@ export class PredictionLogBuffer {
     }
     while (this.memory.length > 0) {
       const batch = this.memory.splice(0, this.options.batchSize);
-      if (!(await this.trySend(batch))) {
+      this.sending = batch.length;
+      const ok = await this.trySend(batch);
+      this.sending = 0;
+      if (!ok) {
         this.memory.unshift(...batch);
         return sent;
       }
