@@ -55,6 +55,10 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { Type } from '@sinclair/typebox';
 import { defineMessage } from '@mlp/contracts';
 import { Public, RequireScope, startService } from '@mlp/service-kit';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+type Dispatch = (req: IncomingMessage, res: ServerResponse) => void;
+interface InjectOrder { inject?: 'bare' | 'kit'; url: string; headers?: Record<string, string>; requests: number }
 
 const BenchInfo = defineMessage('kit-bench.info.v1', Type.Object({}), Type.Any(), 'kit overhead bench');
 
@@ -81,11 +85,11 @@ class BenchModule {}
 // process per request. No sockets and no client process: the JS cost alone, steadier on a busy machine.
 const inject = require('light-my-request');
 const BARE_BODY = Buffer.from(JSON.stringify({ live: true }));
-function bareHandler(req: any, res: any) {
+function bareHandler(_req: IncomingMessage, res: ServerResponse) {
   res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': BARE_BODY.length });
   res.end(BARE_BODY);
 }
-async function injectLoop(dispatch: any, url: string, headers: Record<string, string>, total: number): Promise<number> {
+async function injectLoop(dispatch: Dispatch, url: string, headers: Record<string, string>, total: number): Promise<number> {
   let sent = 0;
   const worker = async () => {
     while (sent < total) {
@@ -108,8 +112,8 @@ startService(
   (svc) => {
     process.send?.('ready');
     const fastify = svc.app.getHttpAdapter().getInstance();
-    const kitDispatch = (req: any, res: any) => fastify.routing(req, res);
-    process.on('message', (m: any) => {
+    const kitDispatch: Dispatch = (req, res) => fastify.routing(req, res);
+    process.on('message', (m: InjectOrder) => {
       if (m?.inject === undefined) return;
       const dispatch = m.inject === 'bare' ? bareHandler : kitDispatch;
       injectLoop(dispatch, m.url, m.headers ?? {}, m.requests).then(

@@ -54,6 +54,27 @@ export function entityKeysOf(resolved: ResolvedFeatures, entities: EntityColumns
   return out;
 }
 
+/** A stored value's freshness, status and timestamp text (age exactly ttl is still PRESENT). */
+function rowState(hit: StoredValue | null | undefined, nowMs: number, ttlMs: number): { fresh: boolean; status: FeatureStatus; stamp: string | null } {
+  if (!hit) return { fresh: false, status: 'NOT_FOUND', stamp: null };
+  const fresh = nowMs - hit.eventTimestamp.getTime() <= ttlMs;
+  return { fresh, status: fresh ? 'PRESENT' : 'OUTSIDE_MAX_AGE', stamp: hit.eventTimestamp.toISOString() };
+}
+
+/** Per entity row of one view, once for all of its features: freshness, status and timestamp text. */
+function viewRows(values: Array<StoredValue | null>, rows: number, nowMs: number, ttlMs: number) {
+  const fresh = new Array<boolean>(rows);
+  const statuses = new Array<FeatureStatus>(rows);
+  const stamps = new Array<string | null>(rows);
+  for (let i = 0; i < rows; i++) {
+    const state = rowState(values[i], nowMs, ttlMs);
+    fresh[i] = state.fresh;
+    statuses[i] = state.status;
+    stamps[i] = state.stamp;
+  }
+  return { fresh, statuses, stamps };
+}
+
 /**
  * Feast's response shape: join key columns first, then one column per feature. A value older than
  * the view's ttl is not served: null with OUTSIDE_MAX_AGE (age exactly ttl is still PRESENT).
@@ -75,17 +96,7 @@ export function assembleOnlineResponse(
   const nowMs = now.getTime();
   for (const view of resolved.views) {
     const values = stored.get(view.viewKey) ?? [];
-    const ttlMs = view.spec.ttl_seconds * 1000;
-    // Per entity row, once for all of the view's features: freshness, status and timestamp text.
-    const fresh = new Array<boolean>(rows);
-    const statuses = new Array<FeatureStatus>(rows);
-    const stamps = new Array<string | null>(rows);
-    for (let i = 0; i < rows; i++) {
-      const hit = values[i];
-      fresh[i] = !!hit && nowMs - hit.eventTimestamp.getTime() <= ttlMs;
-      statuses[i] = !hit ? 'NOT_FOUND' : fresh[i] ? 'PRESENT' : 'OUTSIDE_MAX_AGE';
-      stamps[i] = hit ? hit.eventTimestamp.toISOString() : null;
-    }
+    const { fresh, statuses, stamps } = viewRows(values, rows, nowMs, view.spec.ttl_seconds * 1000);
     for (const f of view.features) {
       const col: OnlineFeaturesResponse['results'][number] = { values: new Array(rows), statuses: statuses.slice(), event_timestamps: stamps.slice() };
       for (let i = 0; i < rows; i++) {
@@ -119,16 +130,7 @@ export function onlineResponseJson(
   const nowMs = now.getTime();
   for (const view of resolved.views) {
     const values = stored.get(view.viewKey) ?? [];
-    const ttlMs = view.spec.ttl_seconds * 1000;
-    const fresh = new Array<boolean>(rows);
-    const statuses = new Array<FeatureStatus>(rows);
-    const stamps = new Array<string | null>(rows);
-    for (let i = 0; i < rows; i++) {
-      const hit = values[i];
-      fresh[i] = !!hit && nowMs - hit.eventTimestamp.getTime() <= ttlMs;
-      statuses[i] = !hit ? 'NOT_FOUND' : fresh[i] ? 'PRESENT' : 'OUTSIDE_MAX_AGE';
-      stamps[i] = hit ? hit.eventTimestamp.toISOString() : null;
-    }
+    const { fresh, statuses, stamps } = viewRows(values, rows, nowMs, view.spec.ttl_seconds * 1000);
     const tail = `,"statuses":${JSON.stringify(statuses)},"event_timestamps":${JSON.stringify(stamps)}}`;
     for (const f of view.features) {
       const col = new Array<unknown>(rows);
@@ -171,10 +173,8 @@ function oneEntityJson(resolved: ResolvedFeatures, joinKeys: string[], entities:
   const columns = new Map<string, string>();
   for (const view of resolved.views) {
     const hit = stored.get(view.viewKey)?.[0];
-    const fresh = !!hit && nowMs - hit.eventTimestamp.getTime() <= view.spec.ttl_seconds * 1000;
-    const tail = hit
-      ? `],"statuses":["${fresh ? 'PRESENT' : 'OUTSIDE_MAX_AGE'}"],"event_timestamps":["${hit.eventTimestamp.toISOString()}"]}`
-      : '],"statuses":["NOT_FOUND"],"event_timestamps":[null]}';
+    const { fresh, status, stamp } = rowState(hit, nowMs, view.spec.ttl_seconds * 1000);
+    const tail = `],"statuses":["${status}"],"event_timestamps":[${stamp === null ? 'null' : `"${stamp}"`}]}`;
     for (const f of view.features) columns.set(f.outputName, `{"values":[${fresh && hit ? valueJson(hit.values[f.name] ?? null) : 'null'}${tail}`);
   }
   let json = `{"metadata":{"feature_names":${JSON.stringify([...joinKeys, ...resolved.featureNames])}},"results":[`;

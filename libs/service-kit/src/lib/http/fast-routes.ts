@@ -65,12 +65,6 @@ export class FastRoutes {
     this.byMethod.set(route.method, list);
   }
 
-  get size(): number {
-    let n = 0;
-    for (const list of this.byMethod.values()) n += list.length;
-    return n;
-  }
-
   /**
    * The route and its decoded parameters for a request line, or undefined. The parameters object is
    * shared by requests with the same line: handlers read it, never write it.
@@ -188,9 +182,8 @@ export function createFastDispatch(options: FastDispatchOptions): (req: Incoming
   };
 
   return (req, res) => {
-    if (routes.size === 0 || draining()) return false;
     const found = routes.match(req.method, req.url);
-    if (!found) return false;
+    if (!found || draining()) return false;
     const headers = req.headers;
     const length = headers['content-length'];
     if (length === undefined || headers['content-encoding'] !== undefined || !isJson(headers['content-type'])) return false;
