@@ -2,7 +2,7 @@
 // Benchmark of model-serving's Open Inference Protocol endpoint.
 //
 //   node tools/bench/serving-bench.mjs [--concurrency 64] [--duration 5] [--url http://127.0.0.1:3004 --model churn]
-//                                      [--client wrk|node] [--sweep 1,8,32] [--batch-delay 1] [--profile /tmp/prof]
+//                                      [--client wrk|node] [--sweep 1,8,32] [--batch-delay 1] [--profile /tmp/prof [--profile-interval 1000]]
 //
 // Without --url it hosts everything itself, on loopback only: a small registry peer speaking the
 // NestJS TCP transport that answers trainer.aliases.v1 / trainer.model-version.v1 with a demo TF.js
@@ -322,7 +322,7 @@ async function selfHost() {
   const [port, tcpPort] = [await freePort(), await freePort()];
   const spill = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-bench-'));
   // --profile <dir> writes a V8 CPU profile of the service (not of this load generator).
-  const nodeArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
+  const nodeArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`, `--cpu-prof-interval=${Number(args['profile-interval'] ?? 1000)}`] : [];
   const child = spawn(process.execPath, [...nodeArgs, main], {
     env: {
       ...process.env,
@@ -368,7 +368,7 @@ const inferBody = (rows) =>
 
 const fmt = (r) =>
   `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  (${r.ok} ok, ${r.failures} failed)` +
-  (r.cpuUs !== undefined ? `  cpu ${r.cpuUs.toFixed(0)} us/req` : '');
+  (r.cpuUs !== undefined ? `  cpu ${r.cpuUs.toFixed(0)} us/req (kernel ${r.sysUs.toFixed(0)})` : '');
 
 // CPU time per answered request, of the server process only: unlike req/s it hardly depends on what
 // else runs on the machine, so it is the figure to compare between runs and against the bare server
@@ -379,20 +379,23 @@ const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).s
 function cpuMicros(pid) {
   if (pid === undefined) {
     const u = process.cpuUsage();
-    return u.user + u.system;
+    return { user: u.user, system: u.system };
   }
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK; // utime + stime
+    return { user: (Number(fields[11]) * 1e6) / CLK_TCK, system: (Number(fields[12]) * 1e6) / CLK_TCK }; // utime, stime
   } catch {
-    return NaN;
+    return { user: NaN, system: NaN };
   }
 }
+/** Runs a phase and adds the server's CPU time per answered request: in all, and its kernel (system) part. */
 async function withCpu(pid, phase) {
   const before = cpuMicros(pid);
   const r = await phase();
-  const used = cpuMicros(pid) - before;
-  return Number.isFinite(used) && r.ok > 0 ? { ...r, cpuUs: used / r.ok } : r;
+  const after = cpuMicros(pid);
+  const user = after.user - before.user;
+  const system = after.system - before.system;
+  return Number.isFinite(user + system) && r.ok > 0 ? { ...r, cpuUs: (user + system) / r.ok, sysUs: system / r.ok } : r;
 }
 
 const hosted = args.url ? undefined : await selfHost();
