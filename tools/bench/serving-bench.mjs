@@ -3,17 +3,22 @@
 //
 //   node tools/bench/serving-bench.mjs [--concurrency 64] [--duration 5] [--url http://127.0.0.1:3004 --model churn]
 //                                      [--client wrk|node] [--sweep 1,8,32] [--batch-delay 1] [--profile /tmp/prof [--profile-interval 1000]]
+//                                      [--rounds 5] [--compare /tmp/other-build/dist/apps/model-serving/apps/model-serving/src/main.js]
 //
 // Without --url it hosts everything itself, on loopback only: a small registry peer speaking the
 // NestJS TCP transport that answers trainer.aliases.v1 / trainer.model-version.v1 with a demo TF.js
 // MLP (6 inputs -> 16 relu -> 1 sigmoid, the shape of the platform's demo churn model) and accepts
-// dwh-ingest.prediction-log.v1; and the built service (`node tools/build/build-app.mjs model-serving`
+// dwh-ingest.prediction-log.v2; and the built service (`node tools/build/build-app.mjs model-serving`
 // first) against a scratch database on DATABASE_URL's server. In the same run it measures a bare
 // Node.js HTTP server answering a constant JSON body of the same size (the limit of the stack on
 // this machine) with the same client, and prints the ratio. Then a paced run at half the measured
 // rate (p99 there is the SLA figure) and a batch-size sweep in rows/s. The client is wrk when
 // installed, else a lean Node client; the first line says which.
-// Bounded in time: about 6 x duration seconds plus startup.
+// --rounds N alternates the bare server and the service N times and quotes the round with the median
+// ratio (each round's two sides share the same minute of a machine whose speed drifts). --compare
+// hosts a second build of the service as well (same peer, its own scratch database) and alternates it
+// in the same rounds: an A/B of two builds by ratio to the bare server and CPU per request.
+// Bounded in time: about (5 + 2 x rounds) x duration seconds plus startup.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -251,6 +256,8 @@ function registryPeer(entry) {
   const answer = (pattern, data) => {
     if (pattern === 'trainer.aliases.v1') return { models: [{ model: MODEL, champion: 1, challenger: null }] };
     if (pattern === 'trainer.model-version.v1') return entry;
+    // v2 (records as JSON lines) is what model-serving sends; v1 as well, for --compare with older builds.
+    if (pattern === 'dwh-ingest.prediction-log.v2') return (logged += data.lines.length), { accepted: data.lines.length, duplicates: 0 };
     if (pattern === 'dwh-ingest.prediction-log.v1') return (logged += data.records.length), { accepted: data.records.length, duplicates: 0 };
     if (pattern.endsWith('.info.v1')) return { service: 'bench-peer', version: '0', schema: 'none', migrations: [], transport: 'tcp', profile: 'embedded', startedAt: new Date().toISOString(), requestId: 'bench' };
     throw Object.assign(new Error(`bench peer does not answer ${pattern}`), { code: 'NOT_FOUND', status: 404 });
@@ -306,19 +313,18 @@ async function waitReady(url, timeoutMs = 30000) {
   throw new Error(`${url} did not become ready`);
 }
 
-async function selfHost() {
-  const main = path.join(root, 'dist/apps/model-serving/apps/model-serving/src/main.js');
-  if (!fs.existsSync(main)) throw new Error('build first: node tools/build/build-app.mjs model-serving');
+async function selfHost(main = path.join(root, 'dist/apps/model-serving/apps/model-serving/src/main.js'), shared = {}) {
+  if (!fs.existsSync(main)) throw new Error(`build first: node tools/build/build-app.mjs model-serving (${main} is missing)`);
   const { Client } = require('pg');
   const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = `mlp_serving_bench_${process.pid}`;
+  const dbName = `mlp_serving_bench_${process.pid}${shared.suffix ?? ''}`;
   const admin = new Client({ connectionString: server });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
   await admin.end();
   const dbUrl = new URL(server);
   dbUrl.pathname = `/${dbName}`;
-  const peer = await registryPeer(await demoArtifact());
+  const peer = shared.peer ?? (await registryPeer(await demoArtifact()));
   const [port, tcpPort] = [await freePort(), await freePort()];
   const spill = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-bench-'));
   // --profile <dir> writes a V8 CPU profile of the service (not of this load generator).
@@ -343,7 +349,7 @@ async function selfHost() {
   const close = async () => {
     if (child.exitCode === null) child.kill('SIGTERM');
     await exited;
-    peer.server.close();
+    if (!shared.peer) peer.server.close();
     fs.rmSync(spill, { recursive: true, force: true });
     const c = new Client({ connectionString: server });
     await c.connect();
@@ -398,7 +404,11 @@ async function withCpu(pid, phase) {
   return Number.isFinite(user + system) && r.ok > 0 ? { ...r, cpuUs: (user + system) / r.ok, sysUs: system / r.ok } : r;
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const hosted = args.url ? undefined : await selfHost();
+// --compare <main.js of another build>: a second service on its own scratch database, same peer,
+// measured in the same rounds (an A/B of two builds, alternated so that both see the same machine).
+const compared = args.compare && hosted ? await selfHost(path.resolve(args.compare), { peer: hosted.peer, suffix: '_b' }) : undefined;
 const base = args.url ?? hosted.url;
 const inferUrl = `${base}/v2/models/${MODEL}/infer`;
 try {
@@ -421,30 +431,61 @@ try {
   const servicePid = hosted?.pid;
   const bareCpu = CLIENT === 'wrk' ? (phase) => withCpu(undefined, phase) : (phase) => phase();
   const serviceCpu = servicePid === undefined ? (phase) => phase() : (phase) => withCpu(servicePid, phase);
-  const baseline = await bareCpu(() => closedLoop(bareUrl, inferBody(1), CONCURRENCY, DURATION_MS));
+  // --rounds N: the bare server and the service alternate N times (the machine's speed drifts by
+  // tens of percent within minutes; alternating keeps each ratio's two sides in the same minute).
+  const ROUNDS = Math.max(1, Number(args.rounds ?? 1));
+  const comparedUrl = compared && `${compared.url}/v2/models/${MODEL}/infer`;
+  if (comparedUrl) await closedLoop(comparedUrl, inferBody(1), CONCURRENCY, Math.min(DURATION_MS, 3000));
+  const rounds = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const b = await bareCpu(() => closedLoop(bareUrl, inferBody(1), CONCURRENCY, DURATION_MS));
+    const v = await serviceCpu(() => closedLoop(inferUrl, inferBody(1), CONCURRENCY, DURATION_MS));
+    const c = comparedUrl ? await withCpu(compared.pid, () => closedLoop(comparedUrl, inferBody(1), CONCURRENCY, DURATION_MS)) : undefined;
+    rounds.push({ b, v, c });
+    if (ROUNDS > 1) {
+      console.log(
+        `round ${i + 1}: bare ${b.rps.toFixed(0)} req/s, V2 ${v.rps.toFixed(0)} req/s (ratio ${(v.rps / b.rps).toFixed(2)}, cpu ${v.cpuUs?.toFixed(0)} us/req, kernel ${v.sysUs?.toFixed(0)})` +
+          (c ? `, compared build ${c.rps.toFixed(0)} req/s (ratio ${(c.rps / b.rps).toFixed(2)}, cpu ${c.cpuUs?.toFixed(0)} us/req, kernel ${c.sysUs?.toFixed(0)})` : ''),
+      );
+    }
+  }
+  // The round with the median ratio stands for the run; with one round it is that round.
+  const ratios = rounds.map((r) => r.v.rps / r.b.rps);
+  const { b: baseline, v: v2 } = rounds[ratios.indexOf(median(ratios))];
   console.log(`bare node http (constant JSON) ${fmt(baseline)}`);
-  const v2 = await serviceCpu(() => closedLoop(inferUrl, inferBody(1), CONCURRENCY, DURATION_MS));
   console.log(`V2 infer, 1 row               ${fmt(v2)}`);
-  console.log(`ratio V2 / bare               ${(v2.rps / baseline.rps).toFixed(2)}`);
+  console.log(`ratio V2 / bare               ${(v2.rps / baseline.rps).toFixed(2)}${ROUNDS > 1 ? ` (median of ${ROUNDS} alternated rounds: ${ratios.map((x) => x.toFixed(2)).join(', ')})` : ''}`);
+  if (compared) {
+    const cRatios = rounds.map((r) => r.c.rps / r.b.rps);
+    const cpu = (k) => median(rounds.map((r) => r[k].cpuUs));
+    console.log(
+      `compared build (${args.compare}): ratio to bare ${median(cRatios).toFixed(2)} (rounds ${cRatios.map((x) => x.toFixed(2)).join(', ')}; this build ${median(ratios).toFixed(2)}); ` +
+        `median cpu per request: this build ${cpu('v').toFixed(1)} us, compared build ${cpu('c').toFixed(1)} us`,
+    );
+  }
   if (v2.cpuUs && baseline.cpuUs) {
     console.log(
       `by CPU per request: V2 ${v2.cpuUs.toFixed(0)} us, bare ${baseline.cpuUs.toFixed(0)} us -> ratio ${(baseline.cpuUs / v2.cpuUs).toFixed(2)}, ` +
         `one dedicated core would serve ~${(1e6 / v2.cpuUs).toFixed(0)} V2 req/s (an estimate: the client and scheduling are not in it)`,
     );
   }
-  // The service's own stack without inference (Fastify + Nest + the kit's hooks): where the ceiling is.
-  const live = await serviceCpu(() => closedLoop(`${base}/v2/health/live`, null, CONCURRENCY, DURATION_MS));
-  console.log(`service GET /v2/health/live   ${fmt(live)}  (the stack without inference; V2 / this ${(v2.rps / live.rps).toFixed(2)})`);
-  const half = await serviceCpu(() => pacedLoop(inferUrl, inferBody(1), v2.rps / 2, CONCURRENCY, DURATION_MS));
-  console.log(`V2 infer at half max (${(v2.rps / 2).toFixed(0)} req/s offered, paced) ${fmt(half)}`);
-  console.log('batch-size sweep (rows per request, concurrency ' + Math.max(1, CONCURRENCY / 4) + '):');
-  for (const rows of SWEEP) {
-    const r = await serviceCpu(() => closedLoop(inferUrl, inferBody(rows), Math.max(1, CONCURRENCY / 4), Math.min(DURATION_MS, 3000)));
-    console.log(`  ${String(rows).padStart(4)} rows  ${(r.rps * rows).toFixed(0).padStart(8)} rows/s  ${fmt(r)}`);
+  // With --compare the run is an A/B of the infer path: the remaining phases are for one build.
+  if (!compared) {
+    // The service's own stack without inference (Fastify + Nest + the kit's hooks): where the ceiling is.
+    const live = await serviceCpu(() => closedLoop(`${base}/v2/health/live`, null, CONCURRENCY, DURATION_MS));
+    console.log(`service GET /v2/health/live   ${fmt(live)}  (the stack without inference; V2 / this ${(v2.rps / live.rps).toFixed(2)})`);
+    const half = await serviceCpu(() => pacedLoop(inferUrl, inferBody(1), v2.rps / 2, CONCURRENCY, DURATION_MS));
+    console.log(`V2 infer at half max (${(v2.rps / 2).toFixed(0)} req/s offered, paced) ${fmt(half)}`);
+    console.log('batch-size sweep (rows per request, concurrency ' + Math.max(1, CONCURRENCY / 4) + '):');
+    for (const rows of SWEEP) {
+      const r = await serviceCpu(() => closedLoop(inferUrl, inferBody(rows), Math.max(1, CONCURRENCY / 4), Math.min(DURATION_MS, 3000)));
+      console.log(`  ${String(rows).padStart(4)} rows  ${(r.rps * rows).toFixed(0).padStart(8)} rows/s  ${fmt(r)}`);
+    }
   }
   console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   bare.close();
 } finally {
+  await compared?.close();
   await hosted?.close();
   if (wrkDir) fs.rmSync(wrkDir, { recursive: true, force: true });
 }

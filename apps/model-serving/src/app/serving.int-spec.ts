@@ -413,6 +413,28 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     expect(delivered[0]).toMatchObject({ model: 'churn', version: 2, arm: 'champion', inputs: expect.objectContaining({ 'features[0]': expect.any(Number) }) });
   });
 
+  it('sets a batch the warehouse refuses aside on disk, reports it, and keeps the log flowing', async () => {
+    await until(() => call('GET', '/v1/prediction-log'), (r) => r.json['inMemory'] === 0 && r.json['onDisk'] === 0);
+    const before = await call('GET', '/v1/prediction-log');
+    peerState.warehouseRefusesLog = true;
+    try {
+      for (let i = 0; i < 5; i++) expect((await infer('churn', [row(i)], {}, '/v2/models/churn/infer', { 'x-request-id': `refused-${i}` })).status).toBe(200);
+      const after = await until(() => call('GET', '/v1/prediction-log'), (r) => Number(r.json['rejected']) >= Number(before.json['rejected']) + 5);
+      expect(Number(after.json['rejected']) - Number(before.json['rejected'])).toBe(5);
+      expect(after.json['inMemory']).toBe(0); // not retried: nothing waits behind it
+      expect(after.json['lastRefusal']).toMatchObject({ error: expect.stringContaining('invalid dwh-ingest.prediction-log.v2 lines') });
+      const files = after.json['rejectedFiles'] as string[];
+      const kept = files.flatMap((f) => fs.readFileSync(path.join(spillDir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { requestId: string }));
+      expect(kept.filter((r) => r.requestId.startsWith('refused-')).map((r) => r.requestId).sort()).toEqual(['refused-0', 'refused-1', 'refused-2', 'refused-3', 'refused-4']);
+      expect((await call('GET', '/metrics')).json['text']).toMatch(/prediction_log_records_total\{[^}]*outcome="rejected"[^}]*\} [1-9]/);
+    } finally {
+      peerState.warehouseRefusesLog = false;
+    }
+    // The next predictions flow again.
+    expect((await infer('churn', [row(1)], {}, '/v2/models/churn/infer', { 'x-request-id': 'after-refusal' })).status).toBe(200);
+    await until(() => [...peerState.logged.values()].some((r) => r.requestId === 'after-refusal'), (found) => found);
+  });
+
   it('measures input drift with PSI, exposes it, and emits model.drift.detected to the trainer', async () => {
     // Raw orders far above the training mean (2 +- 1.5): every row lands in the top bin.
     for (let i = 0; i < 3; i++) {

@@ -2,7 +2,7 @@ import { Controller, Get, Module, Param } from '@nestjs/common';
 import {
   GetModelVersionMessage,
   GetOnlineFeaturesMessage,
-  IngestPredictionLogMessage,
+  IngestPredictionLogLinesMessage,
   InfoMessages,
   LiveQualityMessage,
   type LiveQualityGroup,
@@ -10,6 +10,7 @@ import {
   ModelDriftDetectedEvent,
   type ModelVersionWithArtifact,
   type PayloadOf,
+  PredictionLogRecordContract,
   type PredictionLogRecord,
   type RequestOf,
 } from '@mlp/contracts';
@@ -28,6 +29,8 @@ export class PeerFixtureState {
   versions = new Map<string, ModelVersionWithArtifact>();
   features = new Map<string, FeatureRow>();
   warehouseDown = false;
+  /** The warehouse refuses every prediction log batch as invalid (a 400, as dwh-ingest answers a bad line). */
+  warehouseRefusesLog = false;
   /** Online-feature calls left before the feature store starts failing (undefined: never fails). */
   featureCallsBeforeOutage?: number;
   readonly logged = new Map<string, PredictionLogRecord>();
@@ -81,15 +84,23 @@ class PeerFixtureController {
     };
   }
 
-  @HandleMessage(IngestPredictionLogMessage)
-  ingest(req: RequestOf<typeof IngestPredictionLogMessage>) {
+  /** As dwh-ingest: every line must be a PredictionLogRecord, or the batch is refused naming the line. */
+  @HandleMessage(IngestPredictionLogLinesMessage)
+  ingest(req: RequestOf<typeof IngestPredictionLogLinesMessage>) {
     if (peerState.warehouseDown) throw PlatformError.unavailable('warehouse', 'fixture switched off');
+    const records = req.lines.map((line, i) => {
+      const checked = PredictionLogRecordContract.validate(JSON.parse(line));
+      if (!checked.ok || peerState.warehouseRefusesLog) {
+        throw PlatformError.badRequest('invalid dwh-ingest.prediction-log.v2 lines', checked.ok ? [{ path: `$.lines[${i}]`, code: 'REFUSED', message: 'fixture refuses' }] : checked.violations, 'INVALID_PREDICTION_LOG');
+      }
+      return checked.value;
+    });
     let duplicates = 0;
-    for (const r of req.records) {
+    for (const r of records) {
       if (peerState.logged.has(r.predictionId)) duplicates++;
       peerState.logged.set(r.predictionId, r);
     }
-    return { accepted: req.records.length - duplicates, duplicates };
+    return { accepted: records.length - duplicates, duplicates };
   }
 
   @HandleMessage(LiveQualityMessage)

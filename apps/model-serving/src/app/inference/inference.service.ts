@@ -14,6 +14,7 @@ import { ServingMetrics } from '../metrics/serving-metrics';
 import type { LoadedModel, ModelArm } from '../models/loaded-model';
 import { ModelStore, type Alias } from '../models/model-store';
 import { PredictionLogService } from '../prediction-log/prediction-log.service';
+import { encodePredictionRecord } from '../prediction-log/prediction-record';
 import { applyPreprocessing, type RawValue } from '../preprocessing/apply-preprocessing';
 import { chooseArm } from '../traffic/traffic-split';
 import { badInfer, InferErrorCode } from './inference-error';
@@ -270,7 +271,8 @@ export class InferenceService {
   private logPredictions(model: LoadedModel, arm: ModelArm | 'shadow', rows: ModelRows, out: Float32Array, latencyMs: number, requestId: string, entities?: Array<Record<string, string | number>>) {
     const width = out.length / rows.rows;
     const predictedAt = new Date().toISOString();
-    const records: PredictionLogRecord[] = new Array(rows.rows);
+    // Each record becomes its line of JSON text right away: the buffer keeps flat strings, not objects.
+    const records: string[] = new Array(rows.rows);
     const request = requestId.length > 128 ? requestId.slice(0, 128) : requestId;
     for (let r = 0; r < rows.rows; r++) {
       const record: PredictionLogRecord = {
@@ -285,7 +287,7 @@ export class InferenceService {
         predictedAt,
       };
       if (entities) record.entity = entities[r];
-      records[r] = record;
+      records[r] = encodePredictionRecord(record);
     }
     try {
       this.predictionLog.record(records);

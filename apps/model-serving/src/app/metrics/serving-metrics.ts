@@ -52,7 +52,7 @@ export class ServingMetrics {
     this.loads = new Counter({ name: 'model_load_total', help: 'Model version loads by outcome (loaded, refused)', labelNames: ['model', 'outcome'], registers });
     this.psi = new Gauge({ name: 'model_feature_psi', help: 'Population stability index of live inputs vs the training baseline', labelNames: ['model', 'version', 'feature'], registers });
     this.logPending = new Gauge({ name: 'prediction_log_pending', help: 'Prediction log records not yet in the warehouse', labelNames: ['where'], registers });
-    this.logRecords = new Counter({ name: 'prediction_log_records_total', help: 'Prediction log records by outcome (sent, spilled, refused)', labelNames: ['outcome'], registers });
+    this.logRecords = new Counter({ name: 'prediction_log_records_total', help: 'Prediction log records by outcome (sent, spilled, refused: back pressure, rejected: refused by the warehouse and set aside)', labelNames: ['outcome'], registers });
     const live = (name: string, help: string) => new Gauge({ name, help: `${help} over LIVE_QUALITY_WINDOW_HOURS (from the warehouse)`, labelNames: ['model', 'version', 'arm'], registers });
     this.liveAuc = live('model_live_auc', 'AUC of labelled predictions');
     this.liveLogLoss = live('model_live_log_loss', 'Log loss of labelled predictions');

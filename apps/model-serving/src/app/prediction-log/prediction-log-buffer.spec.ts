@@ -1,10 +1,12 @@
 import type { PredictionLogRecord } from '@mlp/contracts';
+import { PlatformError } from '@mlp/runtime';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PredictionLogBuffer, PredictionLogFullError } from './prediction-log-buffer';
+import { PredictionLogBuffer, PredictionLogFullError, type EncodedRecord } from './prediction-log-buffer';
+import { encodePredictionRecord } from './prediction-record';
 
-const record = (i: number): PredictionLogRecord => ({
+const record = (i: number): EncodedRecord => encodePredictionRecord({
   predictionId: `p-${i}`,
   requestId: 'r',
   model: 'churn',
@@ -15,14 +17,15 @@ const record = (i: number): PredictionLogRecord => ({
   latencyMs: 1,
   predictedAt: new Date(0).toISOString(),
 });
+const idOf = (line: EncodedRecord) => (JSON.parse(line) as PredictionLogRecord).predictionId;
 
 /** A warehouse that can be switched off; it deduplicates on predictionId like the real one. */
 class Warehouse {
   up = true;
   readonly ids = new Set<string>();
-  send = async (records: PredictionLogRecord[]) => {
+  send = async (records: EncodedRecord[]) => {
     if (!this.up) throw new Error('warehouse down');
-    for (const r of records) this.ids.add(r.predictionId);
+    for (const r of records) this.ids.add(idOf(r));
   };
 }
 
@@ -95,4 +98,26 @@ describe('PredictionLogBuffer', () => {
     await inFlight;
     expect(spilling.inMemory).toBe(3);
   });
+
+  it('sets a batch the warehouse refuses aside in a rejected file instead of retrying it, and goes on with the rest', async () => {
+    const wh = new Warehouse();
+    const refused = new Set(['p-3']);
+    const send = async (records: EncodedRecord[]) => {
+      if (records.some((r) => refused.has(idOf(r)))) throw new PlatformError(400, 'INVALID_PREDICTION_LOG', 'invalid lines');
+      await wh.send(records);
+    };
+    const isRefusal = (err: unknown) => err instanceof PlatformError && err.status === 400;
+    const buffer = new PredictionLogBuffer({ capacity: 100, overflow: 'spill', spillDir: dir, batchSize: 2, isRefusal }, send);
+    buffer.offer([0, 1, 2, 3, 4, 5].map(record));
+    expect(await buffer.flush()).toBe(4); // batches [0,1] [2,3] [4,5]: the middle one is set aside
+    expect([...wh.ids].sort()).toEqual(['p-0', 'p-1', 'p-4', 'p-5']);
+    expect(buffer.inMemory).toBe(0);
+    expect(buffer.stats).toMatchObject({ sent: 4, rejected: 2, sendFailures: 0 });
+    const files = buffer.rejectedFiles();
+    expect(files).toHaveLength(1);
+    expect(fs.readFileSync(files[0], 'utf8')).toBe(`${record(2)}\n${record(3)}\n`); // the lines as they were, ready to replay
+    expect(buffer.segments()).toEqual([]); // never picked up again as a spill segment
+    expect(buffer.lastRefusal).toMatchObject({ records: 2, error: 'invalid lines', file: files[0] });
+  });
 });
+

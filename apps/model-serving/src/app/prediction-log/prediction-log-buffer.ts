@@ -1,4 +1,3 @@
-import type { PredictionLogRecord } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,9 +15,18 @@ export interface PredictionLogBufferOptions {
   batchSize: number;
   /** Records per spill segment file. */
   segmentRecords?: number;
+  /**
+   * True for a send error that retrying cannot fix (the warehouse refused the batch's content, e.g. a
+   * record outside its contract). Such a batch is set aside in a `rejected-*.jsonl` file of the spill
+   * directory, where it can be inspected and, once fixed, replayed, instead of blocking the log.
+   */
+  isRefusal?: (err: unknown) => boolean;
 }
 
-export type Sender = (records: PredictionLogRecord[]) => Promise<void>;
+/** A prediction log record as one line of JSON text (see `encodePredictionRecord`). */
+export type EncodedRecord = string;
+
+export type Sender = (records: EncodedRecord[]) => Promise<void>;
 
 export class PredictionLogFullError extends PlatformError {
   constructor(capacity: number) {
@@ -35,12 +43,12 @@ export class PredictionLogFullError extends PlatformError {
  * restart; re-sending is safe because the warehouse deduplicates on predictionId.
  */
 export class PredictionLogBuffer {
-  private memory: PredictionLogRecord[] = [];
+  private memory: EncodedRecord[] = [];
   /** Records taken from memory for a send that has not finished: they still hold their room. */
   private sending = 0;
   private segment?: { file: string; records: number };
   private flushing?: Promise<number>;
-  readonly stats = { accepted: 0, spilled: 0, sent: 0, refused: 0, sendFailures: 0 };
+  readonly stats = { accepted: 0, spilled: 0, sent: 0, refused: 0, sendFailures: 0, rejected: 0 };
 
   constructor(
     private readonly options: PredictionLogBufferOptions,
@@ -79,7 +87,7 @@ export class PredictionLogBuffer {
     }
   }
 
-  offer(records: PredictionLogRecord[]): void {
+  offer(records: EncodedRecord[]): void {
     const room = Math.max(0, this.options.capacity - this.inMemory);
     if (records.length <= room) {
       for (const r of records) this.memory.push(r);
@@ -95,14 +103,14 @@ export class PredictionLogBuffer {
     this.spill(records.slice(room));
   }
 
-  private spill(records: PredictionLogRecord[]): void {
+  private spill(records: EncodedRecord[]): void {
     if (records.length === 0) return;
     const max = this.options.segmentRecords ?? 10000;
     if (!this.segment || this.segment.records >= max) {
       const file = path.join(this.options.spillDir as string, `segment-${String(Date.now()).padStart(15, '0')}-${process.pid}${Math.floor(Math.random() * 1000)}.jsonl`);
       this.segment = { file, records: 0 };
     }
-    fs.appendFileSync(this.segment.file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    fs.appendFileSync(this.segment.file, records.join('\n') + '\n');
     this.segment.records += records.length;
     this.stats.spilled += records.length;
     this.stats.accepted += records.length;
@@ -117,19 +125,16 @@ export class PredictionLogBuffer {
   }
 
   private async flushAll(): Promise<number> {
-    let sent = 0;
+    const sentBefore = this.stats.sent;
+    const sent = () => this.stats.sent - sentBefore;
     for (const file of this.segments()) {
       if (this.segment?.file === file) this.segment = undefined; // seal it: new spills go to a new segment
-      const records = fs
-        .readFileSync(file, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as PredictionLogRecord);
+      // One record per line, the format records have in memory (and had before they were encoded once).
+      const records = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
       for (let i = 0; i < records.length; i += this.options.batchSize) {
-        if (!(await this.trySend(records.slice(i, i + this.options.batchSize)))) return sent;
+        if (!(await this.trySend(records.slice(i, i + this.options.batchSize)))) return sent();
       }
       fs.rmSync(file, { force: true });
-      sent += records.length;
     }
     while (this.memory.length > 0) {
       const batch = this.memory.splice(0, this.options.batchSize);
@@ -138,22 +143,52 @@ export class PredictionLogBuffer {
       this.sending = 0;
       if (!ok) {
         this.memory.unshift(...batch);
-        return sent;
+        return sent();
       }
-      sent += batch.length;
     }
-    return sent;
+    return sent();
   }
 
-  private async trySend(batch: PredictionLogRecord[]): Promise<boolean> {
+
+  /** True when the batch left the buffer: sent, or refused for good and set aside. */
+  private async trySend(batch: EncodedRecord[]): Promise<boolean> {
     try {
       await this.send(batch);
       this.stats.sent += batch.length;
       return true;
-    } catch {
+    } catch (err) {
+      if (this.options.isRefusal?.(err)) {
+        this.setAside(batch, err);
+        return true;
+      }
       this.stats.sendFailures++;
       return false;
     }
+  }
+
+  /** Files of batches the warehouse refused, oldest first. */
+  rejectedFiles(): string[] {
+    const dir = this.options.spillDir;
+    if (!dir || !fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .filter((f) => /^rejected-\d+-\d+\.jsonl$/.test(f))
+      .sort()
+      .map((f) => path.join(dir, f));
+  }
+
+  /** Last refusal, for the logs and the pending report. */
+  lastRefusal?: { file?: string; records: number; error: string; at: string };
+
+  private setAside(batch: EncodedRecord[], err: unknown): void {
+    this.stats.rejected += batch.length;
+    const error = err instanceof Error ? err.message : String(err);
+    let file: string | undefined;
+    if (this.options.spillDir) {
+      file = path.join(this.options.spillDir, `rejected-${String(Date.now()).padStart(15, '0')}-${process.pid}${Math.floor(Math.random() * 1000)}.jsonl`);
+      fs.writeFileSync(file, batch.join('\n') + '\n');
+    }
+    this.lastRefusal = { file, records: batch.length, error, at: new Date().toISOString() };
   }
 
   /** On shutdown: one last flush, and whatever could not be sent goes to disk when a directory is set. */

@@ -1,14 +1,19 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { IngestPredictionLogMessage, ServiceName, type PredictionLogRecord } from '@mlp/contracts';
-import type { Logger } from '@mlp/runtime';
+import { IngestPredictionLogLinesMessage, ServiceName } from '@mlp/contracts';
+import { PlatformError, type Logger } from '@mlp/runtime';
 import { PeerClients, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import path from 'node:path';
 import { ServingMetrics } from '../metrics/serving-metrics';
-import { PredictionLogBuffer, type OverflowMode } from './prediction-log-buffer';
+import { PredictionLogBuffer, type EncodedRecord, type OverflowMode } from './prediction-log-buffer';
+
+/** A refusal of the batch's content (4xx other than a timeout or rate limit): resending cannot help. */
+const isRefusal = (err: unknown) => err instanceof PlatformError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429;
 
 /**
- * Ships every prediction to the warehouse through dwh-ingest's contract, asynchronously and in
- * batches, from a bounded buffer that spills to disk or pushes back when the warehouse is down.
+ * Ships every prediction to the warehouse through dwh-ingest's contract
+ * (`dwh-ingest.prediction-log.v2`: records as the JSON lines encoded at prediction time),
+ * asynchronously and in batches, from a bounded buffer that spills to disk or pushes back when the
+ * warehouse is down. A batch the warehouse refuses is set aside on disk and reported, not retried.
  */
 @Injectable()
 export class PredictionLogService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -17,6 +22,7 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
   private lastSent = 0;
   private lastSpilled = 0;
   private lastRefused = 0;
+  private lastRejected = 0;
 
   constructor(
     peers: PeerClients,
@@ -31,9 +37,10 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
         overflow: env['PREDICTION_LOG_OVERFLOW'] as OverflowMode,
         spillDir: path.resolve(env['PREDICTION_LOG_SPILL_DIR'] as string),
         batchSize: env['PREDICTION_LOG_BATCH'] as number,
+        isRefusal,
       },
-      async (records) => {
-        await peers.get(ServiceName.DWH_INGEST).send(IngestPredictionLogMessage, { records }, 15000);
+      async (lines) => {
+        await peers.get(ServiceName.DWH_INGEST).send(IngestPredictionLogLinesMessage, { lines }, 15000);
       },
     );
   }
@@ -55,7 +62,7 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
   }
 
   /** Counters are synced on flush (every PREDICTION_LOG_FLUSH_MS) and on refusals, not per request. */
-  record(records: PredictionLogRecord[]): void {
+  record(records: EncodedRecord[]): void {
     const spilledBefore = this.buffer.stats.spilled;
     try {
       this.buffer.offer(records);
@@ -69,16 +76,20 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
 
   async flush(): Promise<number> {
     const failuresBefore = this.buffer.stats.sendFailures;
+    const rejectedBefore = this.buffer.stats.rejected;
     const sent = await this.buffer.flush();
     if (this.buffer.stats.sendFailures > failuresBefore) {
       this.log.warn({ inMemory: this.buffer.inMemory, spilledSegments: this.buffer.segments().length }, 'warehouse not reachable; prediction log kept for retry');
+    }
+    if (this.buffer.stats.rejected > rejectedBefore) {
+      this.log.error({ ...this.buffer.lastRefusal, rejectedTotal: this.buffer.stats.rejected }, 'the warehouse refused prediction log records: set aside for inspection, not retried');
     }
     this.syncCounters();
     return sent;
   }
 
   pending() {
-    return { inMemory: this.buffer.inMemory, onDisk: this.buffer.spilledRecords(), ...this.buffer.stats };
+    return { inMemory: this.buffer.inMemory, onDisk: this.buffer.spilledRecords(), ...this.buffer.stats, rejectedFiles: this.buffer.rejectedFiles().map((f) => path.basename(f)), lastRefusal: this.buffer.lastRefusal ?? null };
   }
 
   private syncCounters(): void {
@@ -86,7 +97,8 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
     this.metrics.logRecords.inc({ outcome: 'sent' }, s.sent - this.lastSent);
     this.metrics.logRecords.inc({ outcome: 'spilled' }, s.spilled - this.lastSpilled);
     this.metrics.logRecords.inc({ outcome: 'refused' }, s.refused - this.lastRefused);
-    [this.lastSent, this.lastSpilled, this.lastRefused] = [s.sent, s.spilled, s.refused];
+    this.metrics.logRecords.inc({ outcome: 'rejected' }, s.rejected - this.lastRejected);
+    [this.lastSent, this.lastSpilled, this.lastRefused, this.lastRejected] = [s.sent, s.spilled, s.refused, s.rejected];
     this.metrics.logPending.set({ where: 'memory' }, this.buffer.inMemory);
   }
 
