@@ -19,7 +19,7 @@ import { applyPreprocessing, type RawValue } from '../preprocessing/apply-prepro
 import { chooseArm } from '../traffic/traffic-split';
 import { badInfer, InferErrorCode } from './inference-error';
 import { assembleRows, isRawFeatureRequest, outputTensors, type FeatureValue, type ModelRows } from './model-input';
-import { buildInferResponse, parseInferRequest, type OutputTensor, type ParsedInferRequest, type ParsedTensor } from './v2-protocol';
+import { buildInferResponse, inferResponseJson, parseInferRequest, type OutputTensor, type ParsedInferRequest, type ParsedTensor } from './v2-protocol';
 
 /**
  * Candidate sticky keys of a request; the model's policy says which one routes it (`entity`: the
@@ -62,6 +62,7 @@ export interface InferResult {
 @Injectable()
 export class InferenceService {
   private readonly durationRecorders = new WeakMap<LoadedModel, (seconds: number) => void>();
+  private readonly successCounters = new WeakMap<LoadedModel, () => void>();
 
   constructor(
     private readonly store: ModelStore,
@@ -83,11 +84,27 @@ export class InferenceService {
    * nulls), infer with the target version, and the V2 response.
    */
   inferV2(name: string, target: Target, body: unknown, requestId: string, stickyHeader?: string): V2Answer | Promise<V2Answer> {
+    return this.inferV2As(buildInferResponse, name, target, body, requestId, stickyHeader);
+  }
+
+  /** `inferV2` answering the response's JSON text (the fast HTTP route sends it as it is). */
+  inferV2Json(name: string, target: Target, body: unknown, requestId: string, stickyHeader?: string): string | Promise<string> {
+    return this.inferV2As(inferResponseJson, name, target, body, requestId, stickyHeader);
+  }
+
+  private inferV2As<T>(
+    build: (name: string, version: number, request: ParsedInferRequest, outputs: OutputTensor[], parameters: Record<string, unknown>) => T,
+    name: string,
+    target: Target,
+    body: unknown,
+    requestId: string,
+    stickyHeader?: string,
+  ): T | Promise<T> {
     if (!this.store.knows(name)) throw new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${name} is not served`);
     const ctx: { model?: LoadedModel } = {};
     try {
       const parsed = this.parse(this.store.anyLoaded(name), body);
-      const answer = (r: InferResult) => buildInferResponse(name, r.model.version, parsed, r.outputs, { arm: r.arm });
+      const answer = (r: InferResult) => build(name, r.model.version, parsed, r.outputs, { arm: r.arm });
       const result = this.inferTensors(name, target, parsed, stickyKeysFrom(requestId, stickyHeader, parsed.parameters), ctx);
       if (!(result instanceof Promise)) return answer(result);
       return result.then(answer, (err: unknown) => {
@@ -252,11 +269,20 @@ export class InferenceService {
   private observed(model: LoadedModel, arm: ModelArm | 'shadow', rows: ModelRows, out: Float32Array, started: number, requestId: string, entities?: Array<Record<string, string | number>>): void {
     const seconds = (performance.now() - started) / 1000;
     if (arm !== 'shadow') {
-      this.metrics.success.inc(model.metricLabels);
+      this.successOf(model)();
       this.durationOf(model)(seconds);
       this.drift.observe(model, rows.raw);
     }
     this.logPredictions(model, arm, rows, out, seconds * 1000, requestId, entities);
+  }
+
+  private successOf(model: LoadedModel): () => void {
+    let count = this.successCounters.get(model);
+    if (!count) {
+      count = this.metrics.countSuccess(model.metricLabels);
+      this.successCounters.set(model, count);
+    }
+    return count;
   }
 
   private durationOf(model: LoadedModel): (seconds: number) => void {

@@ -25,18 +25,20 @@ export class LeanInferRoute implements OnModuleInit {
       method: 'POST',
       path: '/v2/models/:model/infer',
       scope: SCOPE,
+      rawJson: true,
       handle: ({ params, body, id, headers }) => {
         const sticky = headers['x-sticky-key'];
-        return this.inference.inferV2(params['model'], { policy: true }, body, id, typeof sticky === 'string' ? sticky : undefined);
+        return this.inference.inferV2Json(params['model'], { policy: true }, body, id, typeof sticky === 'string' ? sticky : undefined);
       },
     });
     this.routes.register({
       method: 'POST',
       path: '/v2/models/:model/versions/:version/infer',
       scope: SCOPE,
+      rawJson: true,
       handle: ({ params, body, id }) => {
         const model = params['model'];
-        return this.inference.inferV2(model, { version: versionParam(model, params['version']) }, body, id);
+        return this.inference.inferV2Json(model, { version: versionParam(model, params['version']) }, body, id);
       },
     });
   }

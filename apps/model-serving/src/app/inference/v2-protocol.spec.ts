@@ -1,4 +1,4 @@
-import { buildInferResponse, parseInferRequest } from './v2-protocol';
+import { buildInferResponse, inferResponseJson, parseInferRequest } from './v2-protocol';
 
 const limits = { maxElements: 1000 };
 const body = (input: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 3], data: [1, 2, 3, 4, 5, 6], ...input }], ...extra });
@@ -66,5 +66,20 @@ describe('buildInferResponse', () => {
   it('echoes the id, keeps the model version as a string and selects outputs in the order asked', () => {
     expect(buildInferResponse('churn', 3, { id: 'abc', outputs: ['label'] }, outputs)).toEqual({ model_name: 'churn', model_version: '3', id: 'abc', outputs: [outputs[1]] });
     expect(buildInferResponse('churn', 3, {}, outputs).outputs).toHaveLength(2);
+  });
+});
+
+describe('inferResponseJson', () => {
+  const outputs = [
+    { name: 'probability', datatype: 'FP32' as const, shape: [3, 1], data: [0.5306586623191833, -0, 1e-7] },
+    { name: 'label', datatype: 'INT64' as const, shape: [3, 2], data: [1, 0, 12345678901, -3, Number.NaN, Number.POSITIVE_INFINITY] },
+  ];
+  const cases: Array<[string, Parameters<typeof inferResponseJson>]> = [
+    ['all outputs with the arm', ['churn', 3, {}, outputs, { arm: 'champion' }]],
+    ['an echoed id that needs escaping and a selection in another order', ['m"x', 12, { id: 'req-"1"\n', outputs: ['label', 'probability'] }, outputs, { arm: 'challenger' }]],
+    ['no parameters and an empty output', ['churn', 1, {}, [{ name: 'empty', datatype: 'FP64', shape: [0, 1], data: [] }]]],
+  ];
+  it.each(cases)('writes exactly what JSON.stringify(buildInferResponse(...)) writes: %s', (_, args) => {
+    expect(inferResponseJson(...args)).toBe(JSON.stringify(buildInferResponse(...args)));
   });
 });

@@ -22,12 +22,40 @@ export class ServingMetrics {
   readonly livePositiveRate: Gauge<ModelLabels | 'arm'>;
   readonly liveLabelled: Gauge<ModelLabels | 'arm'>;
   readonly liveRefreshed: Gauge<'model'>;
+  private readonly successCells = new Set<{ labels: Record<ModelLabels, string>; pending: number }>();
+
+  /**
+   * A counter of answered requests bound to one model version: the hot path adds 1 to a number, and
+   * the counter takes the sum when it is read (a scrape), instead of hashing the label set per answer.
+   */
+  countSuccess(labels: Record<ModelLabels, string>): () => void {
+    const cell = { labels, pending: 0 };
+    this.successCells.add(cell);
+    return () => {
+      cell.pending++;
+    };
+  }
+
   /** Filled by the model store: current queue sizes per loaded version. */
   queueSource: () => Array<{ model: string; version: number; rows: number }> = () => [];
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
-    this.success = new Counter({ name: 'model_infer_request_success_total', help: 'Inference requests answered', labelNames: ['model', 'version'], registers });
+    const successCells = this.successCells;
+    this.success = new Counter({
+      name: 'model_infer_request_success_total',
+      help: 'Inference requests answered',
+      labelNames: ['model', 'version'],
+      registers,
+      // Answers counted on the hot path (see countSuccess) are added when the counter is read.
+      collect() {
+        for (const cell of successCells) {
+          if (cell.pending === 0) continue;
+          this.inc(cell.labels, cell.pending);
+          cell.pending = 0;
+        }
+      },
+    });
     this.failure = new Counter({ name: 'model_infer_request_failure_total', help: 'Inference requests that failed (client or server)', labelNames: ['model', 'version', 'code'], registers });
     // Observed on every request / batch: bound per model version (see BoundHistogram in @mlp/service-kit).
     this.duration = new BoundHistogram(
