@@ -3,7 +3,7 @@
 //
 //   node tools/bench/serving-bench.mjs [--concurrency 64] [--duration 5] [--url http://127.0.0.1:3004 --model churn]
 //                                      [--client wrk|node] [--sweep 1,8,32] [--batch-delay 1] [--profile /tmp/prof [--profile-interval 1000]]
-//                                      [--rounds 5] [--compare /tmp/other-build/dist/apps/model-serving/apps/model-serving/src/main.js]
+//                                      [--rounds 5] [--compare /tmp/other-build/dist/apps/model-serving/apps/model-serving/src/main.js] [--pin]
 //
 // Without --url it hosts everything itself, on loopback only: a small registry peer speaking the
 // NestJS TCP transport that answers trainer.aliases.v1 / trainer.model-version.v1 with a demo TF.js
@@ -40,6 +40,13 @@ const DURATION_MS = Number(args.duration ?? 5) * 1000;
 const MODEL = args.model ?? 'demo_churn';
 const SWEEP = (args.sweep ?? '1,8,32,128,512').split(',').map(Number);
 const BATCH_DELAY_MS = args['batch-delay'] ?? '0';
+// --pin: the self-hosted service(s) on CPU 1, wrk and this process (the bare server, the peer) on
+// CPU 0 (taskset). Every answer then wakes the other core, which is dearer than sharing one, so the
+// ratio to the bare server does not compare with unpinned runs; what it buys is an A/B (--compare)
+// whose two builds run on a core of their own, far less disturbed by the client and the peer.
+const PIN = args.pin === 'true';
+const pinned = (cpu, command, argv) => (PIN ? ['taskset', ['-c', cpu, command, ...argv]] : [command, argv]);
+if (PIN) spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
 
 // ---------- load generators ----------
 // The client shares the 2 cores with the server under test, so it must be cheap: `wrk` (C, epoll)
@@ -90,7 +97,7 @@ function wrkRun(url, body, connections, durationMs, paceMs = 0) {
   if (bodyFile && !fs.existsSync(bodyFile)) fs.writeFileSync(bodyFile, body);
   const seconds = Math.max(1, Math.round(durationMs / 1000));
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, url], {
+    const child = spawn(...pinned('0', 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, url]), {
       env: { ...process.env, BENCH_BODY_FILE: bodyFile, BENCH_PACE_MS: String(paceMs) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -329,7 +336,7 @@ async function selfHost(main = path.join(root, 'dist/apps/model-serving/apps/mod
   const spill = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-bench-'));
   // --profile <dir> writes a V8 CPU profile of the service (not of this load generator).
   const nodeArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`, `--cpu-prof-interval=${Number(args['profile-interval'] ?? 1000)}`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, main], {
+  const child = spawn(...pinned('1', process.execPath, [...nodeArgs, main]), {
     env: {
       ...process.env,
       NATS_URL: '',
