@@ -65,14 +65,20 @@ export class PredictionLogBuffer {
 
   /** Closed and open spill segment files, oldest first. */
   segments(): string[] {
+    return this.filesOf(/^segment-\d+-\d+\.jsonl$/);
+  }
+
+  /** Files of the spill directory whose names match, oldest first (names start with the time). */
+  private filesOf(name: RegExp): string[] {
     const dir = this.options.spillDir;
     if (!dir || !fs.existsSync(dir)) return [];
     return fs
       .readdirSync(dir)
-      .filter((f) => /^segment-\d+-\d+\.jsonl$/.test(f))
+      .filter((f) => name.test(f))
       .sort()
       .map((f) => path.join(dir, f));
   }
+
 
   /** Records waiting on disk. */
   spilledRecords(): number {
@@ -168,14 +174,9 @@ export class PredictionLogBuffer {
 
   /** Files of batches the warehouse refused, oldest first. */
   rejectedFiles(): string[] {
-    const dir = this.options.spillDir;
-    if (!dir || !fs.existsSync(dir)) return [];
-    return fs
-      .readdirSync(dir)
-      .filter((f) => /^rejected-\d+-\d+\.jsonl$/.test(f))
-      .sort()
-      .map((f) => path.join(dir, f));
+    return this.filesOf(/^rejected-\d+-\d+\.jsonl$/);
   }
+
 
   /** Last refusal, for the logs and the pending report. */
   lastRefusal?: { file?: string; records: number; error: string; at: string };
