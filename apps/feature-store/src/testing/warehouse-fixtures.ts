@@ -74,18 +74,6 @@ export const ACTIVITY_DEFINITIONS: ApplyRequest = {
   feature_services: [{ name: 'churn', features: ['daily_activity:orders', 'daily_activity:revenue', 'profile:country'] }],
 };
 
-export async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown>; text: string; headers: Headers }> {
-  const res = await fetch(`${base}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = {};
-  }
-  return { status: res.status, json, text, headers: res.headers };
-}
-
 /** Parses an NDJSON training set: data rows and the final `_metadata` line. */
 export function parseTrainingSet(text: string): { rows: Array<Record<string, unknown>>; metadata: Record<string, unknown>; body: string } {
   const lines = text.split('\n').filter(Boolean);

@@ -1,5 +1,5 @@
 import { ModelPromotedEvent, PredictEntitiesMessage, type ModelArtifact } from '@mlp/contracts';
-import { createTestDatabase, freePort, startTestService, type TestDatabase, type TestService } from '@mlp/service-kit/testing';
+import { callService, createTestDatabase, freePort, startTestService, type TestDatabase, type TestService } from '@mlp/service-kit/testing';
 import { PeerClients } from '@mlp/service-kit';
 import fs from 'node:fs';
 import { Client } from 'pg';
@@ -58,28 +58,13 @@ describe('model-serving over the real transport and PostgreSQL', () => {
   let spillDir: string;
   let churnV1: ModelArtifact;
 
-  const call = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${svc.url}${url}`, {
-      method,
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    });
-    const text = await res.text();
-    let json: Json = {};
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = { text };
-    }
-    return { status: res.status, json };
-  };
   const infer = (model: string, rows: number[][], extra: Json = {}, url = `/v2/models/${model}/infer`, headers: Record<string, string> = {}) =>
-    call('POST', url, { inputs: [{ name: 'features', datatype: 'FP32', shape: [rows.length, 6], data: rows.flat() }], ...extra }, headers);
+    callService(svc, 'POST', url, { inputs: [{ name: 'features', datatype: 'FP32', shape: [rows.length, 6], data: rows.flat() }], ...extra }, headers);
   const promote = (model: string, alias: 'champion' | 'challenger', version: number | null, previousVersion: number | null) => {
     peerState.aliases.set(model, { ...(peerState.aliases.get(model) ?? { champion: null, challenger: null }), [alias]: version });
     return peers.app.get(PeerClients).get('model-serving').emit(ModelPromotedEvent, { model, alias, version, previousVersion, reason: 'test', at: new Date().toISOString() });
   };
-  const metrics = async () => (await call('GET', '/metrics')).json['text'] as string;
+  const metrics = async () => (await callService(svc, 'GET', '/metrics')).json['text'] as string;
   /** The value of one series, whatever order the labels come in (NaN when absent). */
   const series = (text: string, name: string, labels: Record<string, string>) => {
     for (const line of text.split('\n')) {
@@ -137,7 +122,7 @@ describe('model-serving over the real transport and PostgreSQL', () => {
       BATCH_RETRY_MS: '200',
       LIVE_QUALITY_REFRESH_MS: '200',
     }));
-    await until(() => call('GET', '/v2/health/ready'), (r) => r.status === 200);
+    await until(() => callService(svc, 'GET', '/v2/health/ready'), (r) => r.status === 200);
   }, 60000);
 
   afterAll(async () => {
@@ -148,10 +133,10 @@ describe('model-serving over the real transport and PostgreSQL', () => {
   });
 
   it('answers the V2 health, server and model metadata endpoints', async () => {
-    expect(await call('GET', '/v2/health/live')).toEqual({ status: 200, json: { live: true } });
-    expect(await call('GET', '/v2/health/ready')).toEqual({ status: 200, json: { ready: true } });
-    expect((await call('GET', '/v2')).json).toMatchObject({ name: 'model-serving', version: expect.any(String), extensions: expect.any(Array) });
-    const meta = await call('GET', '/v2/models/churn');
+    expect(await callService(svc, 'GET', '/v2/health/live')).toEqual(expect.objectContaining({ status: 200, json: { live: true } }));
+    expect(await callService(svc, 'GET', '/v2/health/ready')).toEqual(expect.objectContaining({ status: 200, json: { ready: true } }));
+    expect((await callService(svc, 'GET', '/v2')).json).toMatchObject({ name: 'model-serving', version: expect.any(String), extensions: expect.any(Array) });
+    const meta = await callService(svc, 'GET', '/v2/models/churn');
     expect(meta.status).toBe(200);
     expect(meta.json).toMatchObject({
       name: 'churn',
@@ -160,9 +145,9 @@ describe('model-serving over the real transport and PostgreSQL', () => {
       inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 6] }],
       outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }],
     });
-    expect((await call('GET', '/v2/models/churn/versions/1')).json).toMatchObject({ name: 'churn', parameters: { version: '1' } });
-    expect(await call('GET', '/v2/models/churn/ready')).toEqual({ status: 200, json: { name: 'churn', ready: true } });
-    expect((await call('GET', '/v2/models/churn/versions/1/ready')).status).toBe(200);
+    expect((await callService(svc, 'GET', '/v2/models/churn/versions/1')).json).toMatchObject({ name: 'churn', parameters: { version: '1' } });
+    expect(await callService(svc, 'GET', '/v2/models/churn/ready')).toEqual(expect.objectContaining({ status: 200, json: { name: 'churn', ready: true } }));
+    expect((await callService(svc, 'GET', '/v2/models/churn/versions/1/ready')).status).toBe(200);
   });
 
   it('infers with V2: id echoed, flat or nested data, outputs selected, version paths', async () => {
@@ -174,13 +159,13 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     const alone = await LoadedModel.load(registryEntry(churnV1), { maxBatchSize: 1, maxBatchDelayMs: 0 });
     const expected = Array.from(await alone.predict(new Float32Array([...row(1), ...row(2)]), 2));
     out.data.forEach((p, i) => expect(p).toBeCloseTo(expected[i], 5));
-    const nested = await call('POST', '/v2/models/churn/versions/1/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 6], data: [row(1), row(2)] }] });
+    const nested = await callService(svc, 'POST', '/v2/models/churn/versions/1/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 6], data: [row(1), row(2)] }] });
     expect(nested.status).toBe(200);
     expect(((nested.json['outputs'] as Array<{ data: number[] }>)[0]).data).toEqual(out.data);
   });
 
   it('infers from raw features through the saved preprocessing, nulls filled', async () => {
-    const res = await call('POST', '/v2/models/rule/infer', {
+    const res = await callService(svc, 'POST', '/v2/models/rule/infer', {
       inputs: [
         { name: 'user_activity:orders_7d', datatype: 'FP64', shape: [2], data: [5, null] },
         { name: 'user_profile:plan', datatype: 'BYTES', shape: [2], data: ['pro', 'free'] },
@@ -210,37 +195,37 @@ describe('model-serving over the real transport and PostgreSQL', () => {
       ['too many rows', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [501, 6], data: new Array(501 * 6).fill(0) }] }, 413, 'BATCH_TOO_LARGE'],
     ];
     for (const [what, url, body, status, code] of cases) {
-      const res = await call('POST', url, body);
+      const res = await callService(svc, 'POST', url, body);
       expect([what, res.status, res.json['code']]).toEqual([what, status, code]);
       expect(Object.keys(res.json).sort()).toEqual(['code', 'details', 'error', 'requestId']);
     }
-    const infinite = await call('POST', '/v2/models/churn/infer', `{"inputs":[{"name":"features","datatype":"FP32","shape":[1,6],"data":[1,2,3,4,5,1e999]}]}`);
+    const infinite = await callService(svc, 'POST', '/v2/models/churn/infer', `{"inputs":[{"name":"features","datatype":"FP32","shape":[1,6],"data":[1,2,3,4,5,1e999]}]}`);
     expect([infinite.status, infinite.json['code']]).toEqual([400, 'NON_FINITE_NUMBER']);
-    const malformed = await call('POST', '/v2/models/churn/infer', '{"inputs": [');
+    const malformed = await callService(svc, 'POST', '/v2/models/churn/infer', '{"inputs": [');
     expect([malformed.status, malformed.json['code']]).toEqual([400, 'MALFORMED_JSON']);
-    const oversized = await call('POST', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [20000, 6], data: new Array(120000).fill(0.123456) }] });
+    const oversized = await callService(svc, 'POST', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [20000, 6], data: new Array(120000).fill(0.123456) }] });
     expect([oversized.status, oversized.json['code']]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     expect(series(await metrics(), 'model_infer_request_failure_total', { model: 'churn', version: '1', code: 'SHAPE_MISMATCH' })).toBeGreaterThanOrEqual(2);
   });
 
   it('speaks TF-Serving REST: instances, inputs, labels, versions and model status', async () => {
-    const rows = await call('POST', '/v1/models/churn:predict', { instances: [row(1), row(2)] });
+    const rows = await callService(svc, 'POST', '/v1/models/churn:predict', { instances: [row(1), row(2)] });
     expect([rows.status, rows.json['code']]).toEqual([200, undefined]);
     expect((rows.json['predictions'] as number[][]).map((p) => p.length)).toEqual([1, 1]);
-    const cols = await call('POST', '/v1/models/churn/versions/1:predict', { inputs: { features: [row(1), row(2)] } });
+    const cols = await callService(svc, 'POST', '/v1/models/churn/versions/1:predict', { inputs: { features: [row(1), row(2)] } });
     expect(cols.json['outputs']).toEqual(rows.json['predictions']);
-    const label = await call('POST', '/v1/models/churn/labels/champion:predict', { instances: [row(1)] });
+    const label = await callService(svc, 'POST', '/v1/models/churn/labels/champion:predict', { instances: [row(1)] });
     expect(label.json['predictions']).toEqual([(rows.json['predictions'] as number[][])[0]]);
-    expect((await call('POST', '/v1/models/churn/labels/beta:predict', { instances: [row(1)] })).status).toBe(404);
-    expect((await call('POST', '/v1/models/churn:predict', { instances: [[1, 2]] })).status).toBe(400);
-    expect((await call('GET', '/v1/models/churn')).json).toMatchObject({ model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK' } }] });
-    expect((await call('GET', '/v1/models/churn/versions/1')).json).toEqual({ model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] });
-    expect((await call('GET', '/v1/models/churn/versions/9')).status).toBe(404);
-    expect((await call('GET', '/v1/models/nope')).status).toBe(404);
+    expect((await callService(svc, 'POST', '/v1/models/churn/labels/beta:predict', { instances: [row(1)] })).status).toBe(404);
+    expect((await callService(svc, 'POST', '/v1/models/churn:predict', { instances: [[1, 2]] })).status).toBe(400);
+    expect((await callService(svc, 'GET', '/v1/models/churn')).json).toMatchObject({ model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK' } }] });
+    expect((await callService(svc, 'GET', '/v1/models/churn/versions/1')).json).toEqual({ model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] });
+    expect((await callService(svc, 'GET', '/v1/models/churn/versions/9')).status).toBe(404);
+    expect((await callService(svc, 'GET', '/v1/models/nope')).status).toBe(404);
   });
 
   it('scores entities by key over HTTP and the transport, reporting missing and stale features', async () => {
-    const res = await call('POST', '/v1/models/churn/predict-entities', { entities: { user_id: ['u1', 'u2', 'u3'] } });
+    const res = await callService(svc, 'POST', '/v1/models/churn/predict-entities', { entities: { user_id: ['u1', 'u2', 'u3'] } });
     expect(res.status).toBe(200);
     const preds = res.json['predictions'] as Array<{ entity: Json; score: number; version: number; featureStatuses: Json }>;
     expect(preds.map((p) => p.entity['user_id'])).toEqual(['u1', 'u2', 'u3']);
@@ -250,11 +235,11 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     expect(preds.every((p) => p.version === 1 && p.score > 0 && p.score < 1)).toBe(true);
     const viaTransport = await peers.app.get(PeerClients).get('model-serving').send(PredictEntitiesMessage, { model: 'churn', entities: { user_id: ['u1'] } });
     expect(viaTransport.predictions[0].score).toBeCloseTo(preds[0].score, 6);
-    expect((await call('POST', '/v1/models/churn/predict-entities', { entities: { user_id: [] } })).status).toBe(400);
+    expect((await callService(svc, 'POST', '/v1/models/churn/predict-entities', { entities: { user_id: [] } })).status).toBe(400);
   });
 
   it('coalesces many concurrent distinct requests and gives each caller exactly its rows', async () => {
-    expect((await call('PUT', '/v1/models/churn/traffic-policy', { maxBatchSize: 32, maxBatchDelayMs: 5 })).status).toBe(200);
+    expect((await callService(svc, 'PUT', '/v1/models/churn/traffic-policy', { maxBatchSize: 32, maxBatchDelayMs: 5 })).status).toBe(200);
     const alone = await LoadedModel.load(registryEntry(churnV1), { maxBatchSize: 1, maxBatchDelayMs: 0 });
     const results = await Promise.all(
       Array.from({ length: 120 }, async (_, i) => {
@@ -272,7 +257,7 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     const count = series(text, 'model_infer_batch_size_count', { model: 'churn', version: '1' });
     const sum = series(text, 'model_infer_batch_size_sum', { model: 'churn', version: '1' });
     expect(sum / count).toBeGreaterThan(1.2); // batches of more than one request happened
-    await call('PUT', '/v1/models/churn/traffic-policy', { maxBatchDelayMs: 1 });
+    await callService(svc, 'PUT', '/v1/models/churn/traffic-policy', { maxBatchDelayMs: 1 });
   });
 
   it('hot-swaps to a promoted version under load with zero failed requests', async () => {
@@ -289,7 +274,7 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     // Load before and after the swap is counted in requests, not milliseconds (the machine may be slow).
     await until(() => statuses.length, (n) => n >= 30);
     await promote('churn', 'champion', 2, 1);
-    await until(() => call('GET', '/v2/models/churn'), (r) => (r.json['parameters'] as Json)?.['version'] === '2');
+    await until(() => callService(svc, 'GET', '/v2/models/churn'), (r) => (r.json['parameters'] as Json)?.['version'] === '2');
     const swappedAt = statuses.length;
     await until(() => statuses.length, (n) => n >= swappedAt + 30);
     stop = true;
@@ -301,7 +286,7 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     const z = -0.5 + row(3).reduce((s, x, i) => s + x * [0.1, 0.2, 0.3, 0.4, 0.5, 0.6][i], 0);
     expect(((after.json['outputs'] as Array<{ data: number[] }>)[0]).data[0]).toBeCloseTo(sigmoid(z), 5);
     // v1 is no longer held by anyone: released.
-    expect((await call('GET', '/v2/models/churn')).json['versions']).toEqual(['2']);
+    expect((await callService(svc, 'GET', '/v2/models/churn')).json['versions']).toEqual(['2']);
   });
 
   it('hot-swaps an entity-keyed model under load (HTTP and transport) with zero failed requests', async () => {
@@ -310,7 +295,7 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     peerState.addVersion(registryEntry(baselineArtifact('swap', 1, -1), ['champion']));
     peerState.addVersion(registryEntry(baselineArtifact('swap', 2, 1), []));
     await promote('swap', 'champion', 1, null);
-    await until(() => call('GET', '/v2/models/swap/ready'), (r) => r.status === 200);
+    await until(() => callService(svc, 'GET', '/v2/models/swap/ready'), (r) => r.status === 200);
     const ids = ['u1', 'u2', 'u3'];
     let stop = false;
     const failures: unknown[] = [];
@@ -334,14 +319,14 @@ describe('model-serving over the real transport and PostgreSQL', () => {
           }
           continue;
         }
-        const res = await call('POST', '/v1/models/swap/predict-entities', { entities: { user_id: ids } });
+        const res = await callService(svc, 'POST', '/v1/models/swap/predict-entities', { entities: { user_id: ids } });
         if (res.status !== 200) failures.push(res.json);
         else record(res.json['predictions'] as Array<{ entity: Json; version: number; score: number }>);
       }
     });
     await until(() => requestVersions.length, (n) => n >= 40);
     await promote('swap', 'champion', 2, 1);
-    await until(() => call('GET', '/v2/models/swap'), (r) => (r.json['parameters'] as Json)?.['version'] === '2');
+    await until(() => callService(svc, 'GET', '/v2/models/swap'), (r) => (r.json['parameters'] as Json)?.['version'] === '2');
     const swappedAt = requestVersions.length;
     await until(() => requestVersions.length, (n) => n >= swappedAt + 40);
     stop = true;
@@ -356,12 +341,12 @@ describe('model-serving over the real transport and PostgreSQL', () => {
       expect([...(scores.get(`2:${id}`) as Set<number>)][0]).toBeGreaterThan([...(scores.get(`1:${id}`) as Set<number>)][0]);
     }
     // v1 is no longer held by anyone: released.
-    expect((await call('GET', '/v2/models/swap')).json['versions']).toEqual(['2']);
+    expect((await callService(svc, 'GET', '/v2/models/swap')).json['versions']).toEqual(['2']);
   });
 
   it('refuses a corrupt artifact while the current version keeps serving', async () => {
     await promote('churn', 'champion', 3, 2);
-    const status = await until(() => call('GET', '/v1/models/churn'), (r) => JSON.stringify(r.json).includes('FAILED_PRECONDITION'));
+    const status = await until(() => callService(svc, 'GET', '/v1/models/churn'), (r) => JSON.stringify(r.json).includes('FAILED_PRECONDITION'));
     expect(status.json['model_version_status']).toEqual(
       expect.arrayContaining([expect.objectContaining({ version: '3', state: 'END', status: expect.objectContaining({ error_code: 'FAILED_PRECONDITION', error_message: expect.stringMatching(/sha256/) }) })]),
     );
@@ -371,20 +356,20 @@ describe('model-serving over the real transport and PostgreSQL', () => {
   });
 
   it('splits canary traffic stickily and scores the challenger silently in shadow mode', async () => {
-    await call('PUT', '/v1/models/rule/traffic-policy', { canaryWeight: 0.5, stickyKey: 'header' });
+    await callService(svc, 'PUT', '/v1/models/rule/traffic-policy', { canaryWeight: 0.5, stickyKey: 'header' });
     const arms = async (key: string) => ((await infer('rule', [row(1)], {}, '/v2/models/rule/infer', { 'x-sticky-key': key })).json['parameters'] as Json)['arm'];
     const first = await Promise.all(Array.from({ length: 40 }, (_, i) => arms(`user-${i}`)));
     expect(new Set(first)).toEqual(new Set(['champion', 'challenger']));
     expect(await Promise.all(Array.from({ length: 40 }, (_, i) => arms(`user-${i}`)))).toEqual(first);
     // Entity-keyed: each entity is routed by its own key, the same way every time.
-    await call('PUT', '/v1/models/rule/traffic-policy', { stickyKey: 'entity' });
+    await callService(svc, 'PUT', '/v1/models/rule/traffic-policy', { stickyKey: 'entity' });
     const ids = Array.from({ length: 25 }, (_, i) => `b${String(i + 1).padStart(3, '0')}`);
     const byEntity = async () =>
-      ((await call('POST', '/v1/models/rule/predict-entities', { entities: { user_id: ids } })).json['predictions'] as Array<{ arm: string; version: number }>).map((p) => `${p.arm}:${p.version}`);
+      ((await callService(svc, 'POST', '/v1/models/rule/predict-entities', { entities: { user_id: ids } })).json['predictions'] as Array<{ arm: string; version: number }>).map((p) => `${p.arm}:${p.version}`);
     const once = await byEntity();
     expect(new Set(once)).toEqual(new Set(['champion:1', 'challenger:2']));
     expect(await byEntity()).toEqual(once);
-    await call('PUT', '/v1/models/rule/traffic-policy', { shadow: true });
+    await callService(svc, 'PUT', '/v1/models/rule/traffic-policy', { shadow: true });
     const before = [...peerState.logged.values()].filter((r) => r.arm === 'shadow').length;
     const shadowed = await infer('rule', [row(1)], { id: 'shadow-1' }, '/v2/models/rule/infer', { 'x-request-id': 'shadow-req-1' });
     expect([shadowed.json['model_version'], (shadowed.json['parameters'] as Json)['arm']]).toEqual(['1', 'champion']);
@@ -394,7 +379,7 @@ describe('model-serving over the real transport and PostgreSQL', () => {
   });
 
   it('keeps the prediction log through a warehouse outage (spilling to disk) and delivers every record after it', async () => {
-    await until(() => call('GET', '/v1/prediction-log'), (r) => r.json['inMemory'] === 0 && r.json['onDisk'] === 0);
+    await until(() => callService(svc, 'GET', '/v1/prediction-log'), (r) => r.json['inMemory'] === 0 && r.json['onDisk'] === 0);
     peerState.warehouseDown = true;
     const ids: string[] = [];
     for (let i = 0; i < 30; i++) {
@@ -402,11 +387,11 @@ describe('model-serving over the real transport and PostgreSQL', () => {
       expect(res.status).toBe(200);
       ids.push(`outage-${i}`);
     }
-    const during = await call('GET', '/v1/prediction-log');
+    const during = await callService(svc, 'GET', '/v1/prediction-log');
     expect(Number(during.json['inMemory']) + Number(during.json['onDisk'])).toBe(120);
     expect(Number(during.json['onDisk'])).toBeGreaterThan(0); // capacity 50: the rest spilled
     peerState.warehouseDown = false;
-    await until(() => call('GET', '/v1/prediction-log'), (r) => r.json['inMemory'] === 0 && r.json['onDisk'] === 0);
+    await until(() => callService(svc, 'GET', '/v1/prediction-log'), (r) => r.json['inMemory'] === 0 && r.json['onDisk'] === 0);
     const delivered = [...peerState.logged.values()].filter((r) => r.requestId.startsWith('outage-'));
     expect(delivered).toHaveLength(120);
     expect(new Set(delivered.map((r) => r.requestId))).toEqual(new Set(ids));
@@ -414,19 +399,19 @@ describe('model-serving over the real transport and PostgreSQL', () => {
   });
 
   it('sets a batch the warehouse refuses aside on disk, reports it, and keeps the log flowing', async () => {
-    await until(() => call('GET', '/v1/prediction-log'), (r) => r.json['inMemory'] === 0 && r.json['onDisk'] === 0);
-    const before = await call('GET', '/v1/prediction-log');
+    await until(() => callService(svc, 'GET', '/v1/prediction-log'), (r) => r.json['inMemory'] === 0 && r.json['onDisk'] === 0);
+    const before = await callService(svc, 'GET', '/v1/prediction-log');
     peerState.warehouseRefusesLog = true;
     try {
       for (let i = 0; i < 5; i++) expect((await infer('churn', [row(i)], {}, '/v2/models/churn/infer', { 'x-request-id': `refused-${i}` })).status).toBe(200);
-      const after = await until(() => call('GET', '/v1/prediction-log'), (r) => Number(r.json['rejected']) >= Number(before.json['rejected']) + 5);
+      const after = await until(() => callService(svc, 'GET', '/v1/prediction-log'), (r) => Number(r.json['rejected']) >= Number(before.json['rejected']) + 5);
       expect(Number(after.json['rejected']) - Number(before.json['rejected'])).toBe(5);
       expect(after.json['inMemory']).toBe(0); // not retried: nothing waits behind it
       expect(after.json['lastRefusal']).toMatchObject({ error: expect.stringContaining('invalid dwh-ingest.prediction-log.v2 lines') });
       const files = after.json['rejectedFiles'] as string[];
       const kept = files.flatMap((f) => fs.readFileSync(path.join(spillDir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { requestId: string }));
       expect(kept.filter((r) => r.requestId.startsWith('refused-')).map((r) => r.requestId).sort()).toEqual(['refused-0', 'refused-1', 'refused-2', 'refused-3', 'refused-4']);
-      expect((await call('GET', '/metrics')).json['text']).toMatch(/prediction_log_records_total\{[^}]*outcome="rejected"[^}]*\} [1-9]/);
+      expect((await callService(svc, 'GET', '/metrics')).json['text']).toMatch(/prediction_log_records_total\{[^}]*outcome="rejected"[^}]*\} [1-9]/);
     } finally {
       peerState.warehouseRefusesLog = false;
     }
@@ -438,7 +423,7 @@ describe('model-serving over the real transport and PostgreSQL', () => {
   it('measures input drift with PSI, exposes it, and emits model.drift.detected to the trainer', async () => {
     // Raw orders far above the training mean (2 +- 1.5): every row lands in the top bin.
     for (let i = 0; i < 3; i++) {
-      const res = await call('POST', '/v2/models/churn/infer', {
+      const res = await callService(svc, 'POST', '/v2/models/churn/infer', {
         inputs: [
           { name: 'user_activity:orders_7d', datatype: 'FP64', shape: [50], data: Array.from({ length: 50 }, (_, j) => 20 + j) },
           { name: 'user_activity:revenue_7d', datatype: 'FP64', shape: [50], data: Array.from({ length: 50 }, () => Math.expm1(3)) },
@@ -447,7 +432,7 @@ describe('model-serving over the real transport and PostgreSQL', () => {
       });
       expect(res.status).toBe(200);
     }
-    const drift = await call('GET', '/v1/models/churn/drift');
+    const drift = await callService(svc, 'GET', '/v1/models/churn/drift');
     // The baseline comes from the feature store's materialization statistics (histograms).
     expect(drift.json).toMatchObject({ model: 'churn', version: 2, baseline: 'feature_store' });
     const orders = (drift.json['features'] as Array<{ feature: string; status: string; psi: number; source: string }>).find((f) => f.feature === 'user_activity:orders_7d');
@@ -461,25 +446,25 @@ describe('model-serving over the real transport and PostgreSQL', () => {
   });
 
   it('takes an explicit baseline per model version and refuses one naming unknown features', async () => {
-    const bad = await call('PUT', '/v1/models/churn/drift/baseline', { features: [{ feature: 'other:thing', kind: 'categorical', proportions: { a: 1 } }] });
+    const bad = await callService(svc, 'PUT', '/v1/models/churn/drift/baseline', { features: [{ feature: 'other:thing', kind: 'categorical', proportions: { a: 1 } }] });
     expect([bad.status, bad.json['code']]).toEqual([400, 'VALIDATION_FAILED']);
-    const set = await call('PUT', '/v1/models/churn/drift/baseline', { features: [{ feature: 'user_profile:plan', kind: 'categorical', proportions: { free: 0.5, plus: 0.3, pro: 0.2, __other__: 0 } }] });
+    const set = await callService(svc, 'PUT', '/v1/models/churn/drift/baseline', { features: [{ feature: 'user_profile:plan', kind: 'categorical', proportions: { free: 0.5, plus: 0.3, pro: 0.2, __other__: 0 } }] });
     expect(set.status).toBe(200);
     expect(set.json).toMatchObject({ baseline: 'explicit', features: [{ feature: 'user_profile:plan', source: 'explicit', observations: 0 }] });
-    const res = await call('POST', '/v2/models/churn/infer', { inputs: [{ name: 'user_profile:plan', datatype: 'BYTES', shape: [3], data: ['free', 'plus', 'pro'] }] });
+    const res = await callService(svc, 'POST', '/v2/models/churn/infer', { inputs: [{ name: 'user_profile:plan', datatype: 'BYTES', shape: [3], data: ['free', 'plus', 'pro'] }] });
     expect(res.status).toBe(200);
-    expect(((await call('GET', '/v1/models/churn/drift')).json['features'] as Array<{ observations: number }>)[0].observations).toBe(3);
+    expect(((await callService(svc, 'GET', '/v1/models/churn/drift')).json['features'] as Array<{ observations: number }>)[0].observations).toBe(3);
   });
 
   it('scores a mart in chunks into serving.batch_predictions, resuming after an outage from its cursor', async () => {
     peerState.featureCallsBeforeOutage = 2; // the third chunk meets a feature-store outage
-    const created = await call('POST', '/v1/batch-jobs', { model: 'churn', source: { mart: 'mart_user_profile', key: 'user_id' }, chunkSize: 5 });
+    const created = await callService(svc, 'POST', '/v1/batch-jobs', { model: 'churn', source: { mart: 'mart_user_profile', key: 'user_id' }, chunkSize: 5 });
     expect(created.status).toBe(201);
     const id = created.json['id'] as string;
-    const interrupted = await until(() => call('GET', `/v1/batch-jobs/${id}`), (r) => r.json['error'] !== null && r.json['status'] === 'queued');
+    const interrupted = await until(() => callService(svc, 'GET', `/v1/batch-jobs/${id}`), (r) => r.json['error'] !== null && r.json['status'] === 'queued');
     expect(interrupted.json).toMatchObject({ status: 'queued', scored: 10, chunks: 2, cursor: 'b010', version: 2 });
     peerState.featureCallsBeforeOutage = undefined;
-    const done = await until(() => call('GET', `/v1/batch-jobs/${id}`), (r) => r.json['status'] === 'succeeded');
+    const done = await until(() => callService(svc, 'GET', `/v1/batch-jobs/${id}`), (r) => r.json['status'] === 'succeeded');
     expect(done.json).toMatchObject({ status: 'succeeded', scored: 25, chunks: 5, cursor: 'b025', run: 1 });
     const c = new Client({ connectionString: db.url });
     await c.connect();
@@ -495,7 +480,7 @@ describe('model-serving over the real transport and PostgreSQL', () => {
   });
 
   it('refuses batch jobs with unknown marts, unsafe or failing SQL and bad schedules as 400s', async () => {
-    const post = (body: unknown) => call('POST', '/v1/batch-jobs', body);
+    const post = (body: unknown) => callService(svc, 'POST', '/v1/batch-jobs', body);
     expect((await post({ model: 'churn', source: { mart: 'mart_nope', key: 'user_id' } })).json['code']).toBe('UNKNOWN_MART');
     expect((await post({ model: 'churn', source: { sql: 'SELECT 1; DROP TABLE dwh.mart_user_profile', key: 'user_id' } })).json['code']).toBe('INVALID_SQL');
     expect((await post({ model: 'churn', source: { sql: 'SELECT nope FROM dwh.mart_user_profile', key: 'user_id' } })).json['code']).toBe('INVALID_SQL');
@@ -503,10 +488,10 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     expect((await post({ model: 'churn', source: { mart: 'mart_user_profile', key: 'user_id' }, schedule: 'every tuesday' })).json['code']).toBe('INVALID_SCHEDULE');
     const scheduled = await post({ model: 'churn', source: { sql: "SELECT user_id FROM dwh.mart_user_profile WHERE user_id <= 'b003'", key: 'user_id' }, schedule: '0 3 * * *' });
     expect(scheduled.status).toBe(201);
-    const after = await until(() => call('GET', `/v1/batch-jobs/${scheduled.json['id']}`), (r) => r.json['status'] === 'scheduled');
+    const after = await until(() => callService(svc, 'GET', `/v1/batch-jobs/${scheduled.json['id']}`), (r) => r.json['status'] === 'scheduled');
     expect(after.json).toMatchObject({ status: 'scheduled', scored: 3, nextRunAt: expect.stringMatching(/T03:00:00.000Z$/) });
-    expect((await call('POST', `/v1/batch-jobs/${scheduled.json['id']}/cancel`)).json['status']).toBe('cancelled');
-    expect((await call('GET', '/v1/batch-jobs/999999')).status).toBe(404);
+    expect((await callService(svc, 'POST', `/v1/batch-jobs/${scheduled.json['id']}/cancel`)).json['status']).toBe('cancelled');
+    expect((await callService(svc, 'GET', '/v1/batch-jobs/999999')).status).toBe(404);
   });
 
   it('exposes inference metrics by model and version', async () => {
@@ -530,23 +515,23 @@ describe('model-serving over the real transport and PostgreSQL', () => {
       calibration: [{ bin: 1, lower: 0, upper: 0.5, count: 18, meanPredicted: 0.25, observedRate: 0.2 }],
     };
     peerState.liveQuality.set('churn', [champion]);
-    const res = await call('GET', '/v1/models/churn/live-quality?window_hours=48');
+    const res = await callService(svc, 'GET', '/v1/models/churn/live-quality?window_hours=48');
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ model: 'churn', windowHours: 48, label: 'ordered_within_7d', groups: [champion] });
-    expect((await call('GET', '/v1/models/churn/live-quality')).json['windowHours']).toBe(720);
-    expect((await call('GET', '/v1/models/churn/live-quality?version=1')).json['groups']).toEqual([]);
+    expect((await callService(svc, 'GET', '/v1/models/churn/live-quality')).json['windowHours']).toBe(720);
+    expect((await callService(svc, 'GET', '/v1/models/churn/live-quality?version=1')).json['groups']).toEqual([]);
     for (const bad of ['0', '1.5', 'week', '9000']) {
-      const r = await call('GET', `/v1/models/churn/live-quality?window_hours=${bad}`);
+      const r = await callService(svc, 'GET', `/v1/models/churn/live-quality?window_hours=${bad}`);
       expect([r.status, r.json['code']]).toEqual([400, 'INVALID_WINDOW']);
     }
-    expect((await call('GET', '/v1/models/nope/live-quality')).status).toBe(404);
+    expect((await callService(svc, 'GET', '/v1/models/nope/live-quality')).status).toBe(404);
     const auc = await until(metrics, (t) => series(t, 'model_live_auc', { model: 'churn', version: '2', arm: 'champion' }) === 0.8125);
     expect(series(auc, 'model_live_labelled_predictions', { model: 'churn', version: '2', arm: 'champion' })).toBe(30);
     expect(series(auc, 'model_live_brier', { model: 'churn', version: '2', arm: 'champion' })).toBe(0.18);
 
     peerState.warehouseDown = true;
     try {
-      const down = await call('GET', '/v1/models/churn/live-quality');
+      const down = await callService(svc, 'GET', '/v1/models/churn/live-quality');
       expect([down.status, down.json['code']]).toEqual([503, 'DEPENDENCY_UNAVAILABLE']);
       const refreshedAt = series(await metrics(), 'model_live_quality_refreshed_timestamp_seconds', { model: 'churn' });
       await sleep(500); // a few refresh rounds fail meanwhile
@@ -556,7 +541,7 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     } finally {
       peerState.warehouseDown = false;
     }
-    expect((await until(() => call('GET', '/v1/models/churn/live-quality'), (r) => r.status === 200)).status).toBe(200);
+    expect((await until(() => callService(svc, 'GET', '/v1/models/churn/live-quality'), (r) => r.status === 200)).status).toBe(200);
   });
 });
 
@@ -580,7 +565,7 @@ describe('prediction log with back pressure', () => {
     }));
     // Not /v2/health/ready: the peer still names churn's corrupt v3 as champion (from the suite above).
     const auth = { authorization: 'Bearer predict-token-0123456789' };
-    await until(async () => (await fetch(`${svc.url}/v2/models/pressure/ready`, { headers: auth })).status, (s) => s === 200, 30000);
+    await until(async () => (await callService(svc, 'GET', '/v2/models/pressure/ready', undefined, auth)).status, (s) => s === 200, 30000);
   }, 60000);
 
   afterAll(async () => {
@@ -590,14 +575,8 @@ describe('prediction log with back pressure', () => {
     await db?.drop();
   });
 
-  const infer = async (rows: number, token = 'predict-token-0123456789', url = '/v2/models/pressure/infer') => {
-    const res = await fetch(`${svc.url}${url}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [rows, 6], data: new Array(rows * 6).fill(0.5) }] }),
-    });
-    return { status: res.status, json: (await res.json()) as Json };
-  };
+  const infer = (rows: number, token = 'predict-token-0123456789', url = '/v2/models/pressure/infer') =>
+    callService(svc, 'POST', url, { inputs: [{ name: 'features', datatype: 'FP32', shape: [rows, 6], data: new Array(rows * 6).fill(0.5) }] }, { authorization: `Bearer ${token}` });
 
   it('refuses predictions with 503 instead of dropping their log while the warehouse is down, and recovers', async () => {
     peerState.warehouseDown = true;
@@ -614,8 +593,8 @@ describe('prediction log with back pressure', () => {
 
   it('needs a token with serving:predict on both V2 infer routes', async () => {
     for (const url of ['/v2/models/pressure/infer', '/v2/models/pressure/versions/1/infer']) {
-      const anonymous = await fetch(`${svc.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-      expect([anonymous.status, ((await anonymous.json()) as Json)['code']]).toEqual([401, 'UNAUTHENTICATED']);
+      const anonymous = await callService(svc, 'POST', url, '{}');
+      expect([anonymous.status, anonymous.json['code']]).toEqual([401, 'UNAUTHENTICATED']);
       const unknown = await infer(1, 'not-a-configured-token-000', url);
       expect([unknown.status, unknown.json['code']]).toEqual([401, 'UNAUTHENTICATED']);
       const wrongScope = await infer(1, 'read-only-token-0123456789', url);

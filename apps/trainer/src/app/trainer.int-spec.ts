@@ -1,6 +1,6 @@
 import { ErrorCode, GetModelVersionMessage, ListAliasesMessage, MartRefreshedEvent, ModelDriftDetectedEvent, type ModelSpec, type TrainingRun } from '@mlp/contracts';
 import { ServiceClient } from '@mlp/service-kit';
-import { createTestDatabase, startTestService, type TestDatabase, type TestService } from '@mlp/service-kit/testing';
+import { callService, createTestDatabase, startTestService, type JsonObject, type TestDatabase, type TestService } from '@mlp/service-kit/testing';
 import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
 import { service } from '../service';
@@ -35,22 +35,14 @@ const SPEC: ModelSpec = {
   seed: 7,
 };
 
-async function call(svc: TestService, method: string, url: string, body?: unknown, headers: Record<string, string> = WRITER) {
-  const res = await fetch(`${svc.url}${url}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers } });
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = { text };
-  }
-  return { status: res.status, json, text, headers: res.headers };
-}
+/** A request to the trainer, as the writer unless other headers (another token, or none) are given. */
+const call = <T extends object = JsonObject>(svc: TestService, method: string, url: string, body?: unknown, headers: Record<string, string> = WRITER) =>
+  callService<T>(svc, method, url, body, headers);
 
 async function waitForRun(svc: TestService, id: string, done: (r: TrainingRun) => boolean, timeoutMs = 90000): Promise<TrainingRun> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const run = (await call(svc, 'GET', `/v1/training-runs/${id}`)).json as unknown as TrainingRun;
+    const run = (await call<TrainingRun>(svc, 'GET', `/v1/training-runs/${id}`)).json;
     if (done(run)) return run;
     if (Date.now() > until) throw new Error(`run ${id} still ${run.status}: ${JSON.stringify(run)}`);
     await new Promise((r) => setTimeout(r, 200));

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { Type } from '@sinclair/typebox';
 import { defineContract, defineMessage, ErrorCode, type ServiceInfo } from '@mlp/contracts';
 import { spawnEmbeddedPostgres } from '@mlp/runtime';
-import { freePort, startTestService, testNatsUrl, type TestService } from '../testing';
+import { callService, freePort, startTestService, testNatsUrl, type TestService } from '../testing';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,18 +64,6 @@ const TOKENS = JSON.stringify([
   { name: 'root', token: 'admin-token-0123456789ab', scopes: ['admin'] },
 ]);
 
-async function call(svc: TestService, method: string, url: string, init: { body?: string; headers?: Record<string, string> } = {}) {
-  const res = await fetch(`${svc.url}${url}`, { method, body: init.body, headers: { 'content-type': 'application/json', ...init.headers } });
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = { text };
-  }
-  return { status: res.status, json, headers: res.headers };
-}
-
 describe('service kit on a real PostgreSQL', () => {
   let svc: TestService;
   beforeAll(async () => {
@@ -84,8 +72,8 @@ describe('service kit on a real PostgreSQL', () => {
   afterAll(() => svc.close());
 
   it('answers liveness without dependencies and readiness with database and transport checks', async () => {
-    expect((await call(svc, 'GET', '/healthz')).json).toEqual({ status: 'ok', service: 'kit-test-alpha', checks: [] });
-    const ready = await call(svc, 'GET', '/readyz');
+    expect((await callService(svc, 'GET', '/healthz')).json).toEqual({ status: 'ok', service: 'kit-test-alpha', checks: [] });
+    const ready = await callService(svc, 'GET', '/readyz');
     expect(ready.status).toBe(200);
     expect((ready.json['checks'] as Array<{ name: string; status: string }>).map((c) => [c.name, c.status])).toEqual([
       ['database', 'up'],
@@ -95,32 +83,32 @@ describe('service kit on a real PostgreSQL', () => {
 
   it('refuses requests without a token, with an unknown token, or without the scope', async () => {
     const body = JSON.stringify({ name: 'ada', times: 1 });
-    const none = await call(svc, 'POST', '/v1/test/greet', { body });
+    const none = await callService(svc, 'POST', '/v1/test/greet', body);
     expect([none.status, none.json['code']]).toEqual([401, ErrorCode.UNAUTHENTICATED]);
-    const wrong = await call(svc, 'POST', '/v1/test/greet', { body, headers: { authorization: 'Bearer writer-token-0123456780' } });
+    const wrong = await callService(svc, 'POST', '/v1/test/greet', body, { authorization: 'Bearer writer-token-0123456780' });
     expect([wrong.status, wrong.json['code']]).toEqual([401, ErrorCode.UNAUTHENTICATED]);
-    const reader = await call(svc, 'POST', '/v1/test/greet', { body, headers: { authorization: 'Bearer reader-token-0123456789' } });
+    const reader = await callService(svc, 'POST', '/v1/test/greet', body, { authorization: 'Bearer reader-token-0123456789' });
     expect([reader.status, reader.json['code']]).toEqual([403, ErrorCode.FORBIDDEN]);
-    const writer = await call(svc, 'POST', '/v1/test/greet', { body, headers: { authorization: 'Bearer writer-token-0123456789' } });
+    const writer = await callService(svc, 'POST', '/v1/test/greet', body, { authorization: 'Bearer writer-token-0123456789' });
     expect([writer.status, writer.json]).toEqual([201, { greeting: 'hello ada' }]);
-    const admin = await call(svc, 'POST', '/v1/test/greet', { body, headers: { authorization: 'Bearer admin-token-0123456789ab' } });
+    const admin = await callService(svc, 'POST', '/v1/test/greet', body, { authorization: 'Bearer admin-token-0123456789ab' });
     expect(admin.status).toBe(201);
     // Probes, metrics and docs stay public.
-    for (const open of ['/healthz', '/metrics', '/openapi.json']) expect((await call(svc, 'GET', open)).status).toBe(200);
+    for (const open of ['/healthz', '/metrics', '/openapi.json']) expect((await callService(svc, 'GET', open)).status).toBe(200);
     // A route without a scope still needs a valid token once tokens are configured.
-    expect((await call(svc, 'GET', '/v1/test/now')).status).toBe(401);
+    expect((await callService(svc, 'GET', '/v1/test/now')).status).toBe(401);
     expect(svc.logs.lines.some((l) => JSON.stringify(l).includes('writer-token-0123456789'))).toBe(false);
   });
 
   it('answers every failure in one shape with the right status and code', async () => {
     const auth = { authorization: 'Bearer admin-token-0123456789ab' };
-    const missing = await call(svc, 'GET', '/v1/nothing-here', { headers: auth });
+    const missing = await callService(svc, 'GET', '/v1/nothing-here', undefined, auth);
     expect([missing.status, missing.json['code']]).toEqual([404, ErrorCode.ROUTE_NOT_FOUND]);
-    const malformed = await call(svc, 'POST', '/v1/test/greet', { body: '{"name": "ada",', headers: auth });
+    const malformed = await callService(svc, 'POST', '/v1/test/greet', '{"name": "ada",', auth);
     expect([malformed.status, malformed.json['code']]).toEqual([400, ErrorCode.MALFORMED_JSON]);
-    const big = await call(svc, 'POST', '/v1/test/greet', { body: JSON.stringify({ name: 'x'.repeat(4096), times: 1 }), headers: auth });
+    const big = await callService(svc, 'POST', '/v1/test/greet', JSON.stringify({ name: 'x'.repeat(4096), times: 1 }), auth);
     expect([big.status, big.json['code']]).toEqual([413, ErrorCode.PAYLOAD_TOO_LARGE]);
-    const invalid = await call(svc, 'POST', '/v1/test/greet', { body: JSON.stringify({ name: '', times: 9, extra: 1 }), headers: auth });
+    const invalid = await callService(svc, 'POST', '/v1/test/greet', JSON.stringify({ name: '', times: 9, extra: 1 }), auth);
     expect([invalid.status, invalid.json['code']]).toEqual([400, ErrorCode.VALIDATION_FAILED]);
     expect(invalid.json['details']).toEqual(
       expect.arrayContaining([
@@ -129,7 +117,7 @@ describe('service kit on a real PostgreSQL', () => {
         expect.objectContaining({ path: '$.extra', code: 'ADDITIONAL_PROPERTIES' }),
       ]),
     );
-    const bug = await call(svc, 'GET', '/v1/test/boom', { headers: auth });
+    const bug = await callService(svc, 'GET', '/v1/test/boom', undefined, auth);
     expect([bug.status, bug.json['code']]).toEqual([500, ErrorCode.INTERNAL]);
     for (const r of [missing, malformed, big, invalid, bug]) {
       expect(Object.keys(r.json).sort()).toEqual(['code', 'details', 'error', 'requestId']);
@@ -138,18 +126,18 @@ describe('service kit on a real PostgreSQL', () => {
   });
 
   it('exposes Prometheus metrics with an HTTP duration histogram by route and status', async () => {
-    await call(svc, 'GET', '/healthz');
-    const text = (await call(svc, 'GET', '/metrics')).json['text'] as string;
+    await callService(svc, 'GET', '/healthz');
+    const text = (await callService(svc, 'GET', '/metrics')).json['text'] as string;
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).toMatch(/http_request_duration_seconds_count\{service="kit-test-alpha",method="GET",route="\/healthz",status="200"\} \d+/);
     expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/v1\/test\/greet",status="403"\} \d+/);
   });
 
   it('publishes OpenAPI with the contracts as component schemas', async () => {
-    const doc = (await call(svc, 'GET', '/openapi.json')).json as { paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
+    const doc = (await callService(svc, 'GET', '/openapi.json')).json as { paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/test/greet', '/v1/platform/peers']));
     expect(doc.components.schemas['kit-test.Greeting']).toMatchObject({ type: 'object', required: ['name', 'times'] });
-    expect((await fetch(`${svc.url}/docs`)).status).toBe(200);
+    expect((await callService(svc, 'GET', '/docs')).status).toBe(200);
   });
 });
 
@@ -179,7 +167,7 @@ describe.each(transports)('request ids across the %s transport', (transport, NAT
         env: { PEERS: `kit-test-beta=127.0.0.1:${beta.tcpPort}`, NATS_URL },
       });
       try {
-        const res = await call(alpha, 'GET', '/v1/platform/peers', { headers: { 'x-request-id': 'trace-me-42' } });
+        const res = await callService(alpha, 'GET', '/v1/platform/peers', undefined, { 'x-request-id': 'trace-me-42' });
         expect(res.status).toBe(200);
         const peer = (res.json['peers'] as Array<{ name: string; status: string; info: ServiceInfo }>)[0];
         expect(peer).toMatchObject({ name: 'kit-test-beta', status: 'up', info: { service: 'kit-test-beta', requestId: 'trace-me-42' } });
@@ -196,12 +184,12 @@ describe.each(transports)('request ids across the %s transport', (transport, NAT
 describe('graceful shutdown', () => {
   it('finishes in-flight requests, then stops accepting', async () => {
     const svc = await startTestService(def('kit-test-alpha'), TestModule);
-    const inFlight = fetch(`${svc.url}/v1/test/slow`).then(async (r) => [r.status, await r.json()]);
+    const inFlight = callService(svc, 'GET', '/v1/test/slow').then((r) => [r.status, r.json]);
     await new Promise((r) => setTimeout(r, 150));
     const closed = svc.close();
     expect(await inFlight).toEqual([200, { done: true }]);
     await closed;
-    await expect(fetch(`${svc.url}/healthz`)).rejects.toThrow();
+    await expect(callService(svc, 'GET', '/healthz')).rejects.toThrow();
   });
 });
 
@@ -212,23 +200,23 @@ describe('database outage', () => {
     let pg = await spawnEmbeddedPostgres(dir, port, 'outage');
     const svc = await startTestService(def('kit-test-alpha'), TestModule, { db: { name: 'outage', url: pg.url, drop: async () => undefined } });
     try {
-      expect((await call(svc, 'GET', '/readyz')).status).toBe(200);
-      expect((await call(svc, 'GET', '/v1/test/now')).status).toBe(200);
+      expect((await callService(svc, 'GET', '/readyz')).status).toBe(200);
+      expect((await callService(svc, 'GET', '/v1/test/now')).status).toBe(200);
       await pg.stop();
       await new Promise((r) => setTimeout(r, 1100)); // readiness caches its checks for one second
-      const down = await call(svc, 'GET', '/readyz');
+      const down = await callService(svc, 'GET', '/readyz');
       expect([down.status, down.json['code']]).toEqual([503, ErrorCode.NOT_READY]);
       expect(down.json['details']).toEqual([expect.objectContaining({ path: 'database', code: 'DOWN' })]);
-      const query = await call(svc, 'GET', '/v1/test/now');
+      const query = await callService(svc, 'GET', '/v1/test/now');
       expect([query.status, query.json['code']]).toEqual([503, ErrorCode.DEPENDENCY_UNAVAILABLE]);
       pg = await spawnEmbeddedPostgres(dir, port, 'outage');
       let status = 0;
       for (let i = 0; i < 40 && status !== 200; i++) {
         await new Promise((r) => setTimeout(r, 250));
-        status = (await call(svc, 'GET', '/readyz')).status;
+        status = (await callService(svc, 'GET', '/readyz')).status;
       }
       expect(status).toBe(200);
-      expect((await call(svc, 'GET', '/v1/test/now')).status).toBe(200);
+      expect((await callService(svc, 'GET', '/v1/test/now')).status).toBe(200);
     } finally {
       await svc.close();
       await pg.stop();

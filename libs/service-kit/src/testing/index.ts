@@ -1,2 +1,3 @@
+export * from './call-service';
 export * from './test-database';
 export * from './test-service';

@@ -1,9 +1,8 @@
 import { Database } from '@mlp/service-kit';
 import { createHash } from 'node:crypto';
-import { startTestService, type TestService } from '@mlp/service-kit/testing';
+import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { call } from '../test-support';
 
 describe('third-party imports on a real PostgreSQL', () => {
   let svc: TestService;
@@ -15,7 +14,7 @@ describe('third-party imports on a real PostgreSQL', () => {
   afterAll(() => svc.close());
 
   const upload = (body: string, type: string, key?: string, source = 'marketing_spend') =>
-    call(svc, 'POST', `/v1/imports/${source}`, body, { 'content-type': type, ...(key ? { 'idempotency-key': key } : {}) });
+    callService(svc, 'POST', `/v1/imports/${source}`, body, { 'content-type': type, ...(key ? { 'idempotency-key': key } : {}) });
 
   it('streams a CSV into the source table and keeps bad rows with their violations', async () => {
     const csv = [
@@ -33,7 +32,7 @@ describe('third-party imports on a real PostgreSQL', () => {
       { row_number: 1, date: '2026-11-01', country: 'DE', channel: 'search', spend: '120.50' },
       { row_number: 2, date: '2026-11-01', country: 'FR', channel: 'social, paid', spend: '80.00' },
     ]);
-    const rejected = await call(svc, 'GET', `/v1/imports/runs/${res.json['importId']}/rejected-rows`);
+    const rejected = await callService(svc, 'GET', `/v1/imports/runs/${res.json['importId']}/rejected-rows`);
     expect(rejected.json['items']).toEqual([
       { rowNumber: 3, raw: '2026-02-30,DE,search,1', violations: [expect.objectContaining({ path: '$.date', code: 'DATATYPE_MISMATCH' })] },
       {
@@ -50,7 +49,7 @@ describe('third-party imports on a real PostgreSQL', () => {
     const res = await upload(csv, 'text/csv', 'nul-csv');
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({ rowsAccepted: 1, rowsRejected: 1 });
-    const rejected = await call(svc, 'GET', `/v1/imports/runs/${res.json['importId']}/rejected-rows`);
+    const rejected = await callService(svc, 'GET', `/v1/imports/runs/${res.json['importId']}/rejected-rows`);
     expect(rejected.json['items']).toEqual([
       { rowNumber: 1, raw: '2026-11-03,DE,sea\ufffdrch,1', violations: [expect.objectContaining({ path: '$.channel', code: 'INVALID_CHARACTER' })] },
     ]);
@@ -116,7 +115,7 @@ describe('third-party imports on a real PostgreSQL', () => {
       { row_number: 1, country: 'DE', channel: 'multi\nline "quoted"', spend: '3.00' },
       { row_number: 3, country: 'US', channel: 'tab\there', spend: '4.00' },
     ]);
-    const rejected = await call(svc, 'GET', `/v1/imports/runs/${res.json['importId']}/rejected-rows`);
+    const rejected = await callService(svc, 'GET', `/v1/imports/runs/${res.json['importId']}/rejected-rows`);
     expect(rejected.json['items']).toEqual([{ rowNumber: 2, raw: '2026-11-07,FR,a,1,surplus', violations: [expect.objectContaining({ path: '$', code: 'ADDITIONAL_PROPERTIES' })] }]);
   });
 

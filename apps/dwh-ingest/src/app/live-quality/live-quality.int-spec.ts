@@ -1,9 +1,9 @@
 import { IngestPredictionLogMessage, LiveQualityMessage, type LiveQualityGroup, type PredictionLogRecord } from '@mlp/contracts';
 import { PeerClients } from '@mlp/service-kit';
-import { startTestService, type TestService } from '@mlp/service-kit/testing';
+import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { call, trackMessage } from '../test-support';
+import { trackMessage } from '../test-support';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -61,8 +61,8 @@ describe('live quality from the prediction mart on a real PostgreSQL', () => {
       order('b', 'o-b', 2 * DAY), // 8 days after b's prediction: too late to count
       order('d', 'o-d', 11 * DAY), // before d's prediction: does not count
     ];
-    expect((await call(svc, 'POST', '/v1/batch', { batch })).json['accepted']).toBe(batch.length);
-    const built = await call(svc, 'POST', '/v1/transformations/run', {});
+    expect((await callService(svc, 'POST', '/v1/batch', { batch })).json['accepted']).toBe(batch.length);
+    const built = await callService(svc, 'POST', '/v1/transformations/run', {});
     expect(built.status).toBe(200);
   });
   afterAll(() => svc.close());

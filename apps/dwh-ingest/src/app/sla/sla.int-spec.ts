@@ -1,8 +1,9 @@
-import { startTestService, type TestService } from '@mlp/service-kit/testing';
+import type { SlaReport } from '@mlp/contracts';
+import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { createServer, type Server } from 'node:http';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { call, trackMessage } from '../test-support';
+import { trackMessage } from '../test-support';
 
 describe('SLAs on a real PostgreSQL', () => {
   let svc: TestService;
@@ -38,45 +39,45 @@ describe('SLAs on a real PostgreSQL', () => {
     report.checks.find((c) => c.dataset === dataset && c.check === kind) as Record<string, unknown>;
 
   it('flips a source to error when it goes stale, fires the breach webhook once, and exposes the measures', async () => {
-    expect((await call(svc, 'POST', '/v1/track', trackMessage())).status).toBe(200);
-    const fresh = await call(svc, 'GET', '/v1/sla');
+    expect((await callService(svc, 'POST', '/v1/track', trackMessage())).status).toBe(200);
+    const fresh = await callService<SlaReport>(svc, 'GET', '/v1/sla');
     expect(fresh.status).toBe(200);
-    expect(check(fresh.json as never, 'events')).toMatchObject({ status: 'ok', warnAfter: 1, errorAfter: 2 });
-    expect(check(fresh.json as never, 'mart_orders')).toMatchObject({ status: 'warn', measured: null });
-    expect(check(fresh.json as never, 'events', 'completeness')).toMatchObject({ status: 'ok', measured: 0 });
+    expect(check(fresh.json, 'events')).toMatchObject({ status: 'ok', warnAfter: 1, errorAfter: 2 });
+    expect(check(fresh.json, 'mart_orders')).toMatchObject({ status: 'warn', measured: null });
+    expect(check(fresh.json, 'events', 'completeness')).toMatchObject({ status: 'ok', measured: 0 });
 
     await new Promise((r) => setTimeout(r, 2100));
-    const stale = await call(svc, 'GET', '/v1/sla');
-    expect(check(stale.json as never, 'events')).toMatchObject({ status: 'error' });
-    expect(check(stale.json as never, 'events')['measured']).toBeGreaterThanOrEqual(2);
+    const stale = await callService<SlaReport>(svc, 'GET', '/v1/sla');
+    expect(check(stale.json, 'events')).toMatchObject({ status: 'error' });
+    expect(check(stale.json, 'events')['measured']).toBeGreaterThanOrEqual(2);
     expect(stale.json['status']).toBe('error');
-    await call(svc, 'GET', '/v1/sla');
+    await callService(svc, 'GET', '/v1/sla');
 
     const deadline = Date.now() + 5000;
     const breaches = () => received.filter((r) => r.event === 'dwh.sla.breached.v1' && r.payload['dataset'] === 'events' && r.payload['check'] === 'freshness');
     while (breaches().length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(breaches().map((b) => [b.payload['previousStatus'], b.payload['status']])).toEqual([['ok', 'error']]);
 
-    const metrics = (await call(svc, 'GET', '/metrics')).json['text'] as string;
+    const metrics = (await callService(svc, 'GET', '/metrics')).json['text'] as string;
     expect(metrics).toMatch(/dwh_dataset_freshness_seconds\{[^}]*dataset="events"[^}]*\} [0-9.]+/);
     expect(metrics).toMatch(/dwh_events_total\{[^}]*status="accepted"[^}]*\} 1/);
   });
 
   it('turns completeness to error when most events are rejected', async () => {
     const bad = [1, 2, 3].map(() => trackMessage({ event: 'nope' }));
-    await call(svc, 'POST', '/v1/batch', { batch: bad });
-    const report = await call(svc, 'GET', '/v1/sla');
-    expect(check(report.json as never, 'events', 'completeness')).toMatchObject({ status: 'error', measured: 0.75 });
+    await callService(svc, 'POST', '/v1/batch', { batch: bad });
+    const report = await callService<SlaReport>(svc, 'GET', '/v1/sla');
+    expect(check(report.json, 'events', 'completeness')).toMatchObject({ status: 'error', measured: 0.75 });
   });
 
   it('emits dwh.sla.recovered once when the stale source is loaded again, with the breach start, through the outbox to the webhooks', async () => {
-    const before = await call(svc, 'GET', '/v1/sla');
-    expect(check(before.json as never, 'events')).toMatchObject({ status: 'error' });
-    const breachedSince = check(before.json as never, 'events')['since'];
-    expect((await call(svc, 'POST', '/v1/track', trackMessage())).status).toBe(200);
-    const after = await call(svc, 'GET', '/v1/sla');
-    expect(check(after.json as never, 'events')).toMatchObject({ status: 'ok' });
-    await call(svc, 'GET', '/v1/sla');
+    const before = await callService<SlaReport>(svc, 'GET', '/v1/sla');
+    expect(check(before.json, 'events')).toMatchObject({ status: 'error' });
+    const breachedSince = check(before.json, 'events')['since'];
+    expect((await callService(svc, 'POST', '/v1/track', trackMessage())).status).toBe(200);
+    const after = await callService<SlaReport>(svc, 'GET', '/v1/sla');
+    expect(check(after.json, 'events')).toMatchObject({ status: 'ok' });
+    await callService(svc, 'GET', '/v1/sla');
 
     const recoveries = () => received.filter((r) => r.event === 'dwh.sla.recovered.v1' && r.payload['dataset'] === 'events' && r.payload['check'] === 'freshness');
     const deadline = Date.now() + 5000;

@@ -1,8 +1,9 @@
+import type { IngestResponse } from '@mlp/contracts';
 import { Database } from '@mlp/service-kit';
-import { startTestService, type TestService } from '@mlp/service-kit/testing';
+import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { call, trackMessage } from '../test-support';
+import { trackMessage } from '../test-support';
 import { eventsCopyText, storeEventGroup, type FailedEventRow, type StoreRequest } from './event-writer';
 import type { EventRow } from './message-validation';
 
@@ -106,14 +107,14 @@ describe('group commit on a real PostgreSQL', () => {
 
   it('answers every concurrent request with its own counts and stores all their events', async () => {
     const batches = Array.from({ length: 12 }, (_, i) => Array.from({ length: 20 + i }, () => trackMessage()));
-    const answers = await Promise.all(batches.map((batch) => call(svc, 'POST', '/v1/batch', { batch })));
+    const answers = await Promise.all(batches.map((batch) => callService(svc, 'POST', '/v1/batch', { batch })));
     expect(answers.map((a) => [a.status, a.json['accepted'], a.json['duplicates']])).toEqual(batches.map((b) => [200, b.length, 0]));
     expect(await count(batches.flat().map((m) => String(m['messageId'])))).toBe(batches.flat().length);
   });
 
   it('stores one row and answers one acceptance for concurrent retries of single messages', async () => {
     const msg = trackMessage();
-    const answers = await Promise.all(Array.from({ length: 6 }, () => call(svc, 'POST', '/v1/track', msg)));
+    const answers = await Promise.all(Array.from({ length: 6 }, () => callService<IngestResponse>(svc, 'POST', '/v1/track', msg)));
     expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
     expect(answers.map((a) => a.json['accepted']).sort()).toEqual([0, 0, 0, 0, 0, 1]);
     expect(answers.filter((a) => a.json['results'][0]?.status === 'duplicate')).toHaveLength(5);

@@ -1,8 +1,9 @@
+import type { ErrorResponse, IngestResponse } from '@mlp/contracts';
 import { Database } from '@mlp/service-kit';
-import { startTestService, type TestService } from '@mlp/service-kit/testing';
+import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { call, trackMessage } from '../test-support';
+import { trackMessage } from '../test-support';
 
 describe('tracking API on a real PostgreSQL', () => {
   let svc: TestService;
@@ -19,7 +20,7 @@ describe('tracking API on a real PostgreSQL', () => {
   it('stores a track call with device, sent, received, loaded and derived timestamps', async () => {
     const msg = trackMessage({ timestamp: '2026-11-20T10:00:00.000Z', sentAt: '2026-11-20T10:00:05.000Z' });
     const before = Date.now();
-    const res = await call(svc, 'POST', '/v1/track', msg);
+    const res = await callService(svc, 'POST', '/v1/track', msg);
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ accepted: 1, duplicates: 0, rejected: 0, results: [] });
     const [row] = await svc.app.get(Database).query<Record<string, Date>>(
@@ -36,7 +37,7 @@ describe('tracking API on a real PostgreSQL', () => {
 
   it('never stores a second row for concurrent retries of the same messages', async () => {
     const batch = Array.from({ length: 50 }, () => trackMessage());
-    const answers = await Promise.all(Array.from({ length: 8 }, () => call(svc, 'POST', '/v1/batch', { batch })));
+    const answers = await Promise.all(Array.from({ length: 8 }, () => callService<IngestResponse>(svc, 'POST', '/v1/batch', { batch })));
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
     expect(answers.reduce((s, a) => s + a.json['accepted'], 0)).toBe(50);
     expect(answers.reduce((s, a) => s + a.json['duplicates'], 0)).toBe(7 * 50);
@@ -48,11 +49,11 @@ describe('tracking API on a real PostgreSQL', () => {
 
   it('reports exactly the stored and the duplicate messages of a large batch that mixes new and retried ones', async () => {
     const first = Array.from({ length: 60 }, () => trackMessage());
-    expect((await call(svc, 'POST', '/v1/batch', { batch: first })).json).toMatchObject({ accepted: 60, duplicates: 0 });
+    expect((await callService(svc, 'POST', '/v1/batch', { batch: first })).json).toMatchObject({ accepted: 60, duplicates: 0 });
     const fresh = Array.from({ length: 10 }, () => trackMessage());
-    const mixed = await call(svc, 'POST', '/v1/batch', { batch: [...fresh, ...first.slice(0, 50)] });
+    const mixed = await callService<IngestResponse>(svc, 'POST', '/v1/batch', { batch: [...fresh, ...first.slice(0, 50)] });
     expect(mixed.json).toMatchObject({ accepted: 10, duplicates: 50, rejected: 0 });
-    expect(mixed.json['results'].map((r: { index: number }) => r.index)).toEqual(Array.from({ length: 50 }, (_, i) => i + 10));
+    expect(mixed.json['results'].map((r) => r.index)).toEqual(Array.from({ length: 50 }, (_, i) => i + 10));
     const ids = [...first, ...fresh].map((m) => m['messageId']);
     expect(await count(`SELECT count(*) AS n FROM "dwh".events WHERE message_id = ANY($1)`, [ids])).toBe(70);
   });
@@ -65,7 +66,7 @@ describe('tracking API on a real PostgreSQL', () => {
     const extra = trackMessage({ properties: { product_id: 'p1', price: 1, colour: 'red' } });
     const anonymousless = trackMessage({ userId: undefined });
     const inBatchDuplicate = { ...good };
-    const res = await call(svc, 'POST', '/v1/batch', { batch: [good, unplanned, missing, wrongType, extra, anonymousless, inBatchDuplicate, 42] });
+    const res = await callService(svc, 'POST', '/v1/batch', { batch: [good, unplanned, missing, wrongType, extra, anonymousless, inBatchDuplicate, 42] });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ accepted: 1, duplicates: 1, rejected: 6 });
     const byIndex = Object.fromEntries((res.json['results'] as Array<{ index: number; errors: unknown[] }>).map((r) => [r.index, r]));
@@ -86,29 +87,29 @@ describe('tracking API on a real PostgreSQL', () => {
   });
 
   it('refuses a body that is not a batch envelope with 400', async () => {
-    const res = await call(svc, 'POST', '/v1/batch', { events: [] });
+    const res = await callService(svc, 'POST', '/v1/batch', { events: [] });
     expect([res.status, res.json['code']]).toEqual([400, 'INVALID_ENVELOPE']);
-    const notObject = await call(svc, 'POST', '/v1/track', [1, 2]);
+    const notObject = await callService(svc, 'POST', '/v1/track', [1, 2]);
     expect([notObject.status, notObject.json['code']]).toEqual([400, 'INVALID_ENVELOPE']);
   });
 
   it('refuses prototype-poisoning keys with 400 and finds U+0000 anywhere in a batch', async () => {
-    const proto = await call(svc, 'POST', '/v1/batch', '{"batch":[{"__proto__":{"admin":true}}]}');
+    const proto = await callService(svc, 'POST', '/v1/batch', '{"batch":[{"__proto__":{"admin":true}}]}');
     expect([proto.status, proto.json['code']]).toEqual([400, 'VALIDATION_FAILED']);
-    const ctor = await call(svc, 'POST', '/v1/batch', '{"batch":[],"context":{"constructor":{"prototype":{"admin":true}}}}');
+    const ctor = await callService(svc, 'POST', '/v1/batch', '{"batch":[],"context":{"constructor":{"prototype":{"admin":true}}}}');
     expect([ctor.status, ctor.json['code']]).toEqual([400, 'VALIDATION_FAILED']);
-    const nul = await call(svc, 'POST', '/v1/batch', { batch: [trackMessage(), trackMessage({ properties: { product_id: 'p\u0000', price: 1 } })] });
+    const nul = await callService<IngestResponse>(svc, 'POST', '/v1/batch', { batch: [trackMessage(), trackMessage({ properties: { product_id: 'p\u0000', price: 1 } })] });
     expect([nul.status, nul.json['accepted'], nul.json['rejected']]).toEqual([200, 1, 1]);
     expect(nul.json['results'][0]).toMatchObject({ index: 1, errors: [{ path: '$.properties.product_id', code: 'INVALID_CHARACTER' }] });
   });
 
   it('answers 413 with a code for an event over 32 KB, a request over 500 KB and a batch over 2,500 events', async () => {
     const big = trackMessage({ context: { blob: 'x'.repeat(33 * 1024) } });
-    const event = await call(svc, 'POST', '/v1/batch', { batch: [trackMessage(), big] });
+    const event = await callService<ErrorResponse>(svc, 'POST', '/v1/batch', { batch: [trackMessage(), big] });
     expect([event.status, event.json['code']]).toEqual([413, 'EVENT_TOO_LARGE']);
     expect(event.json['details'][0]).toMatchObject({ path: '$.batch[1]', code: 'EVENT_TOO_LARGE' });
     const many = Array.from({ length: 20 }, () => trackMessage({ context: { blob: 'y'.repeat(30 * 1024) } }));
-    const request = await call(svc, 'POST', '/v1/batch', { batch: many });
+    const request = await callService(svc, 'POST', '/v1/batch', { batch: many });
     expect([request.status, request.json['code']]).toEqual([413, 'REQUEST_TOO_LARGE']);
     const chunked = await fetch(`${svc.url}/v1/batch`, {
       method: 'POST',
@@ -118,7 +119,7 @@ describe('tracking API on a real PostgreSQL', () => {
     } as RequestInit);
     expect([chunked.status, ((await chunked.json()) as { code: string }).code]).toEqual([413, 'REQUEST_TOO_LARGE']);
     const batch = Array.from({ length: 2501 }, (_, i) => ({ messageId: `n${i}` }));
-    const count = await call(svc, 'POST', '/v1/batch', { batch });
+    const count = await callService(svc, 'POST', '/v1/batch', { batch });
     expect([count.status, count.json['code']]).toEqual([413, 'BATCH_TOO_LARGE']);
     expect(svc.logs.find((l) => l['level'] === 50)).toEqual([]);
   });

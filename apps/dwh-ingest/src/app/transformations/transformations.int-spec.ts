@@ -1,9 +1,9 @@
 import { IngestPredictionLogMessage } from '@mlp/contracts';
 import { Database, PeerClients } from '@mlp/service-kit';
-import { startTestService, type TestService } from '@mlp/service-kit/testing';
+import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { call, trackMessage } from '../test-support';
+import { trackMessage } from '../test-support';
 import { TransformationRunner } from './transformation-runner.service';
 
 const DAY = 86_400_000;
@@ -21,7 +21,7 @@ describe('transformations on a real PostgreSQL', () => {
   afterAll(() => svc.close());
 
   const run = async (body: unknown = {}) => {
-    const res = await call(svc, 'POST', '/v1/transformations/run', body);
+    const res = await callService(svc, 'POST', '/v1/transformations/run', body);
     expect(res.status).toBe(200);
     return res.json as { runId: string; status: string; models: Array<{ model: string; status: string; rowsAffected: number; tests: Array<{ test: string; status: string; failures: number; sample: unknown[]; severity: string }> }> };
   };
@@ -35,7 +35,7 @@ describe('transformations on a real PostgreSQL', () => {
       trackMessage({ messageId: 't-2', userId: 'u1', event: 'product_viewed', timestamp: iso(now), properties: { product_id: 'p1', price: 10 } }),
       trackMessage({ messageId: 't-3', userId: 'u1', event: 'order_completed', timestamp: iso(now), properties: { order_id: 'o-1', revenue: 25.5, items: 2 } }),
     ];
-    expect((await call(svc, 'POST', '/v1/batch', { batch })).json['accepted']).toBe(5);
+    expect((await callService(svc, 'POST', '/v1/batch', { batch })).json['accepted']).toBe(5);
     const predictedAt = iso(now - DAY);
     const reply = await svc.app.get(PeerClients).get('dwh-ingest').send(IngestPredictionLogMessage, {
       records: [
@@ -84,7 +84,7 @@ describe('transformations on a real PostgreSQL', () => {
       trackMessage({ messageId: 't-4', userId: 'u1', event: 'page_viewed', timestamp: iso(now), properties: {} }),
       trackMessage({ messageId: 't-5', userId: 'u1', event: 'added_to_cart', timestamp: iso(now), properties: { product_id: 'p1', price: 10, quantity: 1 } }),
     ];
-    await call(svc, 'POST', '/v1/batch', { batch: more });
+    await callService(svc, 'POST', '/v1/batch', { batch: more });
     const r = await run();
     expect(model(r, 'stg_events').rowsAffected).toBe(2);
     expect(model(r, 'mart_user_activity_daily').rowsAffected).toBe(1);
@@ -99,33 +99,33 @@ describe('transformations on a real PostgreSQL', () => {
 
   it('reports a failing data test with its failing values and stores the result', async () => {
     // A backward-compatible ADDITION widens the plan enum; the mart's accepted_values test still expects three plans.
-    const identify = await call(svc, 'GET', '/v1/schemas/identify/1-0-0');
+    const identify = await callService<{ schema: { properties: { plan: { enum: string[] } } } }>(svc, 'GET', '/v1/schemas/identify/1-0-0');
     const schema = identify.json['schema'];
     schema.properties.plan.enum = ['free', 'plus', 'pro', 'enterprise'];
-    const added = await call(svc, 'POST', '/v1/schemas', { name: 'identify', version: '1-0-1', schema });
+    const added = await callService(svc, 'POST', '/v1/schemas', { name: 'identify', version: '1-0-1', schema });
     expect(added.status).toBe(201);
-    await call(svc, 'POST', '/v1/identify', { messageId: 'i-3', userId: 'u2', timestamp: iso(now), traits: { plan: 'enterprise' } });
+    await callService(svc, 'POST', '/v1/identify', { messageId: 'i-3', userId: 'u2', timestamp: iso(now), traits: { plan: 'enterprise' } });
     const r = await run();
     expect(r.status).toBe('tests_failed');
     const test = model(r, 'mart_user_profile').tests.find((t) => t.test === 'accepted_values(plan)');
     expect(test).toMatchObject({ status: 'fail', failures: 1, severity: 'error', sample: ['enterprise'] });
     const stored = await db.query<{ status: string; failures: string }>(`SELECT status, failures FROM "dwh".data_test_results WHERE run_id = $1 AND test LIKE 'accepted_values(plan)%'`, [r.runId]);
     expect(stored).toEqual([{ status: 'fail', failures: '1' }]);
-    const fetched = await call(svc, 'GET', `/v1/transformations/runs/${r.runId}`);
+    const fetched = await callService(svc, 'GET', `/v1/transformations/runs/${r.runId}`);
     expect(fetched.json['status']).toBe('tests_failed');
   });
 
   it('runs everything on an empty body, rebuilds from scratch on fullRefresh, and refuses unknown models', async () => {
-    const empty = await fetch(`${svc.url}/v1/transformations/run`, { method: 'POST' });
+    const empty = await callService(svc, 'POST', '/v1/transformations/run');
     expect(empty.status).toBe(200);
     const full = await run({ models: ['stg_events'], fullRefresh: true });
     expect(full.models.map((m) => m.model)).toEqual(['stg_events', 'stg_identifies', 'stg_orders', 'mart_user_profile', 'mart_orders', 'mart_user_activity_daily', 'mart_predictions']);
     const [events] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "dwh".events`);
     expect(model(full, 'stg_events').rowsAffected).toBe(Number(events.n));
-    const unknown = await call(svc, 'POST', '/v1/transformations/run', { models: ['ghost'] });
+    const unknown = await callService(svc, 'POST', '/v1/transformations/run', { models: ['ghost'] });
     expect([unknown.status, unknown.json['code']]).toEqual([400, 'UNKNOWN_MODEL']);
-    const models = await call(svc, 'GET', '/v1/transformations/models');
-    expect(models.json['models'].find((m: { name: string }) => m.name === 'mart_orders')).toMatchObject({ materialized: 'incremental', lastStatus: 'success' });
+    const models = await callService<{ models: Array<{ name: string }> }>(svc, 'GET', '/v1/transformations/models');
+    expect(models.json['models'].find((m) => m.name === 'mart_orders')).toMatchObject({ materialized: 'incremental', lastStatus: 'success' });
   });
 
   it('keeps prediction log appends idempotent by predictionId', async () => {

@@ -1,11 +1,11 @@
 import { MartRefreshedEvent, ServiceName } from '@mlp/contracts';
 import { loadPlatformConfig, ServiceClient } from '@mlp/service-kit';
-import { startTestService, type TestService } from '@mlp/service-kit/testing';
+import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { ACTIVITY_DEFINITIONS, call, createMarts, insertActivity, sql } from '../../testing/warehouse-fixtures';
+import { ACTIVITY_DEFINITIONS, createMarts, insertActivity, sql } from '../../testing/warehouse-fixtures';
 
 const day = (offset: number) => new Date(Date.now() + offset * 86400_000).toISOString().slice(0, 10);
 const CHUNKS = 4;
@@ -55,7 +55,7 @@ describe('materialization, statistics and freshness on a real PostgreSQL', () =>
       ...users.map((u, i) => ({ user_id: u, activity_date: day(-4), orders: 100 + i, revenue: 1 })),
       ...users.slice(10).map((u, i) => ({ user_id: u, activity_date: day(-1), orders: i, revenue: i % 2 === 0 ? 10 : 20 })),
     ]);
-    expect((await call(svc.url, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS)).status).toBe(200);
+    expect((await callService(svc, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS)).status).toBe(200);
   });
   afterAll(async () => {
     await svc.close();
@@ -63,15 +63,15 @@ describe('materialization, statistics and freshness on a real PostgreSQL', () =>
   });
 
   const online = async (ids: string[]) => {
-    const res = await call(svc.url, 'POST', '/v1/online-features', { features: ['daily_activity:orders'], entities: { user_id: ids } });
+    const res = await callService(svc, 'POST', '/v1/online-features', { features: ['daily_activity:orders'], entities: { user_id: ids } });
     return (res.json['results'] as Array<{ values: unknown[]; statuses: string[] }>)[1];
   };
-  const job = async (id: number) => (await call(svc.url, 'GET', `/v1/materializations/${id}`)).json as unknown as Job;
+  const job = async (id: number) => (await callService<Job>(svc, 'GET', `/v1/materializations/${id}`)).json;
 
   it('copies the latest value per entity in [start, end) in chunks and computes statistics', async () => {
     const start = `${day(-2)}T00:00:00Z`;
     const end = new Date(Date.now() + 3600_000).toISOString();
-    const res = await call(svc.url, 'POST', '/v1/materialize', { start, end, views: ['daily_activity'] });
+    const res = await callService(svc, 'POST', '/v1/materialize', { start, end, views: ['daily_activity'] });
     expect(res.status).toBe(202);
     const [created] = res.json['materializations'] as Job[];
     const done = await waitFor('materialization', async () => {
@@ -83,7 +83,7 @@ describe('materialization, statistics and freshness on a real PostgreSQL', () =>
     expect(got.values).toEqual([0, 29, null]);
     expect(got.statuses).toEqual(['PRESENT', 'PRESENT', 'NOT_FOUND']);
 
-    const stats = await call(svc.url, 'GET', '/v1/feature-views/daily_activity/stats');
+    const stats = await callService(svc, 'GET', '/v1/feature-views/daily_activity/stats');
     expect(stats.status).toBe(200);
     const [orders, revenue] = stats.json['features'] as Array<Record<string, unknown>>;
     // orders 0..29: mean 14.5, population std sqrt((30^2 - 1) / 12), median 14.5.
@@ -96,11 +96,11 @@ describe('materialization, statistics and freshness on a real PostgreSQL', () =>
   });
 
   it('materializes incrementally from where the last run ended, re-reading the ttl window for late rows; a backfill of older rows never overwrites newer values', async () => {
-    const list = (await call(svc.url, 'GET', '/v1/materializations?view=daily_activity')).json['materializations'] as Job[];
+    const list = (await callService(svc, 'GET', '/v1/materializations?view=daily_activity')).json['materializations'] as Job[];
     const lastEnd = list[0].end;
     // Activity of tomorrow has its event time two days ahead: inside [last end, end) whatever the hour.
     await insertActivity(svc.db.url, [{ user_id: 'm11', activity_date: day(1), orders: 555 }]);
-    const res = await call(svc.url, 'POST', '/v1/materialize-incremental', { end: new Date(Date.now() + 2 * 86400_000).toISOString(), views: ['daily_activity'] });
+    const res = await callService(svc, 'POST', '/v1/materialize-incremental', { end: new Date(Date.now() + 2 * 86400_000).toISOString(), views: ['daily_activity'] });
     const [inc] = res.json['materializations'] as Job[];
     // It starts where the last run ended or, when earlier, at end - ttl (re-reading the ttl window).
     expect(Date.parse(inc.start)).toBeLessThanOrEqual(Date.parse(lastEnd));
@@ -111,14 +111,14 @@ describe('materialization, statistics and freshness on a real PostgreSQL', () =>
     // A row that lands after that run with an event time before its end (a late mart rebuild) is
     // still picked up: each incremental run re-reads the ttl window.
     await insertActivity(svc.db.url, [{ user_id: 'm12', activity_date: day(-1), orders: 77 }]);
-    const late = await call(svc.url, 'POST', '/v1/materialize-incremental', { end: new Date().toISOString(), views: ['daily_activity'] });
+    const late = await callService(svc, 'POST', '/v1/materialize-incremental', { end: new Date().toISOString(), views: ['daily_activity'] });
     const [lateJob] = late.json['materializations'] as Job[];
     await waitFor('late rows', async () => ((await job(lateJob.id)).status === 'SUCCEEDED' ? true : undefined));
     expect((await online(['m12', 'm11'])).values).toEqual([77, 555]);
 
     // Backfill of an older window: m10's older row must not replace its newer value; m0 only has
     // the old row, which is written but is older than the ttl when read.
-    const backfill = await call(svc.url, 'POST', '/v1/materialize', { start: `${day(-4)}T00:00:00Z`, end: `${day(-1)}T00:00:00Z`, views: ['daily_activity'] });
+    const backfill = await callService(svc, 'POST', '/v1/materialize', { start: `${day(-4)}T00:00:00Z`, end: `${day(-1)}T00:00:00Z`, views: ['daily_activity'] });
     const [b] = backfill.json['materializations'] as Job[];
     await waitFor('backfill', async () => ((await job(b.id)).status === 'SUCCEEDED' ? true : undefined));
     const got = await online(['m10', 'm0']);
@@ -128,28 +128,28 @@ describe('materialization, statistics and freshness on a real PostgreSQL', () =>
 
   it('reports freshness per view in the status endpoint and /metrics, and sends breach and recovery events', async () => {
     // The materialized values are from today 00:00 UTC: within the 2-day SLA.
-    const ok = await call(svc.url, 'GET', '/v1/freshness');
+    const ok = await callService(svc, 'GET', '/v1/freshness');
     const views = ok.json['views'] as Array<{ view: string; status: string; age_seconds: number; sla_seconds: number }>;
     expect(views.find((v) => v.view === 'daily_activity')).toMatchObject({ status: 'OK', sla_seconds: 172800 });
     expect(views.find((v) => v.view === 'profile')).toMatchObject({ status: 'NO_DATA' });
-    const metrics = (await call(svc.url, 'GET', '/metrics')).text;
+    const metrics = (await callService(svc, 'GET', '/metrics')).text;
     expect(metrics).toMatch(/feature_view_freshness_seconds\{[^}]*view="daily_activity"[^}]*\} \d/);
     expect(metrics).toMatch(/feature_view_freshness_breached\{[^}]*view="daily_activity"[^}]*\} 0/);
 
     // A profile value ten seconds old is fresh under the default SLA (the ttl)...
-    await call(svc.url, 'POST', '/v1/push', { feature_view: 'profile', to: 'online', rows: [{ user_id: 'm1', event_timestamp: new Date(Date.now() - 10_000).toISOString(), country: 'DE', plan: 'pro' }] });
+    await callService(svc, 'POST', '/v1/push', { feature_view: 'profile', to: 'online', rows: [{ user_id: 'm1', event_timestamp: new Date(Date.now() - 10_000).toISOString(), country: 'DE', plan: 'pro' }] });
     await waitFor('profile OK', async () => {
-      const v = ((await call(svc.url, 'GET', '/v1/freshness')).json['views'] as Array<{ view: string; status: string }>).find((x) => x.view === 'profile');
+      const v = ((await callService(svc, 'GET', '/v1/freshness')).json['views'] as Array<{ view: string; status: string }>).find((x) => x.view === 'profile');
       return v?.status === 'OK' ? v : undefined;
     });
     // ...and breaches once the SLA is tightened to one second: one event; a fresh push recovers it.
     const tight = { ...ACTIVITY_DEFINITIONS, feature_views: ACTIVITY_DEFINITIONS.feature_views!.map((v) => (v.name === 'profile' ? { ...v, freshness_sla_seconds: 1 } : v)) };
-    const applied = await call(svc.url, 'POST', '/v1/apply', tight);
+    const applied = await callService(svc, 'POST', '/v1/apply', tight);
     expect(applied.json['changed']).toEqual([expect.objectContaining({ name: 'profile', fields: ['freshness_sla_seconds'], new_version: false })]);
     const breach = await waitFor('breach webhook', async () => received.find((r) => r.event === 'feature-store.freshness-breached.v1' && r.payload['status'] === 'BREACHED'));
     expect(breach.payload).toMatchObject({ view: 'profile', version: 1, sla_seconds: 1 });
     expect(breach.payload['age_seconds'] as number).toBeGreaterThan(1);
-    await call(svc.url, 'POST', '/v1/push', { feature_view: 'profile', to: 'online', rows: [{ user_id: 'm1', event_timestamp: new Date(Date.now() + 60_000).toISOString(), country: 'DE', plan: 'pro' }] });
+    await callService(svc, 'POST', '/v1/push', { feature_view: 'profile', to: 'online', rows: [{ user_id: 'm1', event_timestamp: new Date(Date.now() + 60_000).toISOString(), country: 'DE', plan: 'pro' }] });
     await waitFor('recovery webhook', async () => received.find((r) => r.payload['status'] === 'RECOVERED'));
     expect(received.filter((r) => r.payload['status'] === 'BREACHED')).toHaveLength(1);
   });
@@ -164,8 +164,8 @@ describe('materialization after a crash, with two replicas', () => {
       await createMarts(idle.db.url);
       const ids = Array.from({ length: 50 }, (_, i) => `s${i}`);
       await insertActivity(idle.db.url, ids.map((u, i) => ({ user_id: u, activity_date: day(-1), orders: i })));
-      expect((await call(idle.url, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS)).status).toBe(200);
-      const created = await call(idle.url, 'POST', '/v1/materialize', { start: `${day(-2)}T00:00:00Z`, end: new Date(Date.now() + 3600_000).toISOString(), views: ['daily_activity'] });
+      expect((await callService(idle, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS)).status).toBe(200);
+      const created = await callService(idle, 'POST', '/v1/materialize', { start: `${day(-2)}T00:00:00Z`, end: new Date(Date.now() + 3600_000).toISOString(), views: ['daily_activity'] });
       const [{ id }] = created.json['materializations'] as Job[];
       // What a crash leaves: the job marked staged, rows counted per chunk, the stage itself empty.
       await sql(idle.db.url, async (c) => {
@@ -174,15 +174,15 @@ describe('materialization after a crash, with two replicas', () => {
       });
       worker = await startTestService(service, AppModule, { db: idle.db, env: { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_POLL_MS: '50', REDIS_URL: undefined } });
       const final = await waitFor('restaged materialization', async () => {
-        const j = (await call(idle.url, 'GET', `/v1/materializations/${id}`)).json as unknown as Job;
+        const j = (await callService<Job>(idle, 'GET', `/v1/materializations/${id}`)).json;
         return j.status === 'SUCCEEDED' ? j : undefined;
       });
       expect([final.chunks_done, final.rows_written]).toEqual([4, 50]);
       const [row] = await sql(idle.db.url, async (c) => (await c.query(`SELECT stage_attempts FROM features.materializations WHERE id = $1`, [id])).rows);
       expect(row.stage_attempts).toBe(2);
-      const res = await call(worker.url, 'POST', '/v1/online-features', { features: ['daily_activity:orders'], entities: { user_id: ids } });
+      const res = await callService(worker, 'POST', '/v1/online-features', { features: ['daily_activity:orders'], entities: { user_id: ids } });
       expect((res.json['results'] as Array<{ values: unknown[] }>)[1].values).toEqual(ids.map((_, i) => i));
-      await waitFor('stage dropped after statistics', async () => ((await call(idle.url, 'GET', '/v1/feature-views/daily_activity/stats')).status === 200 ? true : undefined));
+      await waitFor('stage dropped after statistics', async () => ((await callService(idle, 'GET', '/v1/feature-views/daily_activity/stats')).status === 200 ? true : undefined));
       const stage = await sql(idle.db.url, async (c) => (await c.query(`SELECT to_regclass('features.materialization_stage_' || $1::text) AS t`, [id])).rows[0].t);
       expect(stage).toBeNull();
     } finally {
@@ -197,8 +197,8 @@ describe('materialization after a crash, with two replicas', () => {
     try {
       await createMarts(idle.db.url);
       await insertActivity(idle.db.url, Array.from({ length: 200 }, (_, i) => ({ user_id: `c${i}`, activity_date: day(-1), orders: i })));
-      expect((await call(idle.url, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS)).status).toBe(200);
-      const created = await call(idle.url, 'POST', '/v1/materialize', { start: `${day(-2)}T00:00:00Z`, end: new Date(Date.now() + 3600_000).toISOString(), views: ['daily_activity'] });
+      expect((await callService(idle, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS)).status).toBe(200);
+      const created = await callService(idle, 'POST', '/v1/materialize', { start: `${day(-2)}T00:00:00Z`, end: new Date(Date.now() + 3600_000).toISOString(), views: ['daily_activity'] });
       const [{ id }] = created.json['materializations'] as Job[];
       // The state a killed replica leaves: chunk 0 finished (its rows were never written here, so
       // a redo would show), chunk 1 claimed with a heartbeat that stopped a minute ago.
@@ -210,7 +210,7 @@ describe('materialization after a crash, with two replicas', () => {
       const env = { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_POLL_MS: '50', MATERIALIZATION_LEASE_MS: '5000', REDIS_URL: undefined };
       replicas.push(await startTestService(service, AppModule, { db: idle.db, env }), await startTestService(service, AppModule, { db: idle.db, env }));
       const final = await waitFor('resumed materialization', async () => {
-        const j = (await call(idle.url, 'GET', `/v1/materializations/${id}`)).json as unknown as Job;
+        const j = (await callService<Job>(idle, 'GET', `/v1/materializations/${id}`)).json;
         return j.status === 'SUCCEEDED' ? j : undefined;
       });
       expect(final.chunks_done).toBe(CHUNKS_16);
@@ -221,7 +221,7 @@ describe('materialization after a crash, with two replicas', () => {
       expect(chunks.slice(2).every((c) => c.attempts === 1 && c.claimed_by !== 'dead')).toBe(true);
 
       const keys = await sql(idle.db.url, async (c) => (await c.query(`SELECT k, mod(hashtext(k) & 2147483647, $1) AS chunk FROM unnest($2::text[]) k`, [CHUNKS_16, Array.from({ length: 30 }, (_, i) => `c${i}`)])).rows as Array<{ k: string; chunk: number }>);
-      const res = await call(replicas[0].url, 'POST', '/v1/online-features', { features: ['daily_activity:orders'], entities: { user_id: keys.map((k) => k.k) } });
+      const res = await callService(replicas[0], 'POST', '/v1/online-features', { features: ['daily_activity:orders'], entities: { user_id: keys.map((k) => k.k) } });
       const statuses = (res.json['results'] as Array<{ statuses: string[] }>)[1].statuses;
       keys.forEach((k, i) => expect([k.k, statuses[i]]).toEqual([k.k, k.chunk === 0 ? 'NOT_FOUND' : 'PRESENT']));
       expect(keys.some((k) => k.chunk === 0)).toBe(true);
@@ -237,12 +237,12 @@ describe('materialization after a crash, with two replicas', () => {
         await client.close();
       }
       const triggered = await waitFor('event-triggered materialization', async () => {
-        const list = (await call(idle.url, 'GET', '/v1/materializations')).json['materializations'] as Array<Job & { trigger: string }>;
+        const list = (await callService(idle, 'GET', '/v1/materializations')).json['materializations'] as Array<Job & { trigger: string }>;
         const j = list.find((x) => x.trigger === 'event:dwh.mart_user_activity_daily');
         return j?.status === 'SUCCEEDED' ? j : undefined;
       });
       expect(triggered.start).toBe(final.end);
-      const after = await call(replicas[1].url, 'POST', '/v1/online-features', { features: ['daily_activity:orders'], entities: { user_id: [late] } });
+      const after = await callService(replicas[1], 'POST', '/v1/online-features', { features: ['daily_activity:orders'], entities: { user_id: [late] } });
       expect((after.json['results'] as Array<{ values: unknown[] }>)[1].values).toEqual([4242]);
     } finally {
       for (const r of replicas) await r.close();

@@ -1,11 +1,11 @@
 import { GetOnlineFeaturesMessage, ServiceName } from '@mlp/contracts';
 import { loadPlatformConfig, ServiceClient } from '@mlp/service-kit';
-import { startTestService, testRedisUrl, type TestService } from '@mlp/service-kit/testing';
+import { callService, startTestService, testRedisUrl, type TestService } from '@mlp/service-kit/testing';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { ACTIVITY_DEFINITIONS, call, createMarts } from '../../testing/warehouse-fixtures';
+import { ACTIVITY_DEFINITIONS, createMarts } from '../../testing/warehouse-fixtures';
 
 const stores: Array<[string, string | undefined]> = [['postgres', undefined]];
 const redis = testRedisUrl();
@@ -19,7 +19,7 @@ describe.each(stores)('online features on the %s store', (kind, redisUrl) => {
       env: { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_WORKER: 'false', REDIS_URL: redisUrl, ONLINE_STORE_PREFIX: prefix },
     });
     await createMarts(svc.db.url);
-    expect((await call(svc.url, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS)).status).toBe(200);
+    expect((await callService(svc, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS)).status).toBe(200);
   });
   afterAll(async () => {
     await svc.close();
@@ -35,7 +35,7 @@ describe.each(stores)('online features on the %s store', (kind, redisUrl) => {
   const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
 
   it(`serves pushed values with PRESENT / NOT_FOUND / OUTSIDE_MAX_AGE, ttl enforced at read time (${kind})`, async () => {
-    const pushed = await call(svc.url, 'POST', '/v1/push', {
+    const pushed = await callService(svc, 'POST', '/v1/push', {
       feature_view: 'daily_activity',
       to: 'online',
       rows: [
@@ -45,7 +45,7 @@ describe.each(stores)('online features on the %s store', (kind, redisUrl) => {
       ],
     });
     expect([pushed.status, pushed.json['online_written']]).toEqual([200, 3]);
-    const res = await call(svc.url, 'POST', '/v1/online-features', { features: ['daily_activity:orders', 'daily_activity:revenue'], entities: { user_id: ['fresh', 'stale', 'ghost', 'nulls'] } });
+    const res = await callService(svc, 'POST', '/v1/online-features', { features: ['daily_activity:orders', 'daily_activity:revenue'], entities: { user_id: ['fresh', 'stale', 'ghost', 'nulls'] } });
     expect(res.status).toBe(200);
     const body = res.json as { metadata: { feature_names: string[] }; results: Array<{ values: unknown[]; statuses: string[]; event_timestamps: Array<string | null> }> };
     expect(body.metadata.feature_names).toEqual(['user_id', 'orders', 'revenue']);
@@ -58,15 +58,15 @@ describe.each(stores)('online features on the %s store', (kind, redisUrl) => {
   });
 
   it(`keeps the newer value when an older row arrives late (${kind})`, async () => {
-    await call(svc.url, 'POST', '/v1/push', { feature_view: 'daily_activity', to: 'online', rows: [{ user_id: 'late', event_timestamp: hoursAgo(1), orders: 2, revenue: 2 }] });
-    const late = await call(svc.url, 'POST', '/v1/push', { feature_view: 'daily_activity', to: 'online', rows: [{ user_id: 'late', event_timestamp: hoursAgo(5), orders: 1, revenue: 1 }] });
+    await callService(svc, 'POST', '/v1/push', { feature_view: 'daily_activity', to: 'online', rows: [{ user_id: 'late', event_timestamp: hoursAgo(1), orders: 2, revenue: 2 }] });
+    const late = await callService(svc, 'POST', '/v1/push', { feature_view: 'daily_activity', to: 'online', rows: [{ user_id: 'late', event_timestamp: hoursAgo(5), orders: 1, revenue: 1 }] });
     expect(late.json['online_written']).toBe(0);
-    const res = await call(svc.url, 'POST', '/v1/online-features', { features: ['daily_activity:orders'], entities: { user_id: ['late'] } });
+    const res = await callService(svc, 'POST', '/v1/online-features', { features: ['daily_activity:orders'], entities: { user_id: ['late'] } });
     expect((res.json['results'] as Array<{ values: unknown[] }>)[1].values).toEqual([2]);
   });
 
   it(`answers the same request over the transport for model-serving (${kind})`, async () => {
-    await call(svc.url, 'POST', '/v1/push', { feature_view: 'profile', to: 'online', rows: [{ user_id: 'fresh', event_timestamp: hoursAgo(3), country: 'DE', plan: 'pro' }] });
+    await callService(svc, 'POST', '/v1/push', { feature_view: 'profile', to: 'online', rows: [{ user_id: 'fresh', event_timestamp: hoursAgo(3), country: 'DE', plan: 'pro' }] });
     const config = loadPlatformConfig(service, { DATABASE_URL: svc.db.url, PEERS: `feature-store=127.0.0.1:${svc.tcpPort}` });
     const client = new ServiceClient(ServiceName.FEATURE_STORE, ServiceName.MODEL_SERVING, config);
     try {
@@ -76,7 +76,7 @@ describe.each(stores)('online features on the %s store', (kind, redisUrl) => {
       expect(reply.results[3].statuses).toEqual(['PRESENT', 'NOT_FOUND']);
       await expect(client.send(GetOnlineFeaturesMessage, { features: ['daily_activity:nope'], entities: { user_id: ['a'] } })).rejects.toMatchObject({ status: 400, code: 'UNKNOWN_FEATURE' });
       // The HTTP route (answered before Nest's pipeline) and the transport handler give the same answer.
-      const overHttp = await call(svc.url, 'POST', '/v1/online-features', { feature_service: 'churn', entities: { user_id: ['fresh', 'ghost'] } });
+      const overHttp = await callService(svc, 'POST', '/v1/online-features', { feature_service: 'churn', entities: { user_id: ['fresh', 'ghost'] } });
       expect([overHttp.status, overHttp.headers.get('content-type')]).toEqual([200, 'application/json; charset=utf-8']);
       expect(overHttp.json).toEqual(JSON.parse(JSON.stringify(reply)));
     } finally {
@@ -98,7 +98,7 @@ describe.each(stores)('online features on the %s store', (kind, redisUrl) => {
       ['/v1/push', { feature_view: 'nope', to: 'online', rows: [{ user_id: 'a' }] }, 'UNKNOWN_FEATURE_VIEW'],
     ];
     for (const [path, body, code] of cases) {
-      const res = await call(svc.url, 'POST', path, body);
+      const res = await callService(svc, 'POST', path, body);
       expect([path, res.status, res.json['code']]).toEqual([path, 400, code]);
     }
   });
@@ -119,7 +119,7 @@ describe('online features with tokens', () => {
       },
     });
     await createMarts(svc.db.url);
-    const applied = await fetch(`${svc.url}/v1/apply`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer admin-token-0123456789' }, body: JSON.stringify(ACTIVITY_DEFINITIONS) });
+    const applied = await callService(svc, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS, { authorization: 'Bearer admin-token-0123456789' });
     expect(applied.status).toBe(200);
   });
   afterAll(async () => {
@@ -127,12 +127,8 @@ describe('online features with tokens', () => {
   });
 
   const read = async (token?: string, body: unknown = { features: ['daily_activity:orders'], entities: { user_id: ['a'] } }) => {
-    const res = await fetch(`${svc.url}/v1/online-features`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown>, requestId: res.headers.get('x-request-id') };
+    const res = await callService(svc, 'POST', '/v1/online-features', body, token ? { authorization: `Bearer ${token}` } : {});
+    return { ...res, requestId: res.headers.get('x-request-id') };
   };
 
   it('needs a token with features:read, checked before the body', async () => {

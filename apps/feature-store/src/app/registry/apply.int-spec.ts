@@ -1,8 +1,8 @@
 import type { ApplyRequest, FeatureViewDefinition } from '@mlp/contracts';
-import { startTestService, type TestService } from '@mlp/service-kit/testing';
+import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { ACTIVITY_DEFINITIONS, call, createMarts, insertActivity, parseTrainingSet, sql } from '../../testing/warehouse-fixtures';
+import { ACTIVITY_DEFINITIONS, createMarts, insertActivity, parseTrainingSet, sql } from '../../testing/warehouse-fixtures';
 
 describe('feature registry: apply plans and versions on a real PostgreSQL', () => {
   let svc: TestService;
@@ -12,7 +12,7 @@ describe('feature registry: apply plans and versions on a real PostgreSQL', () =
   });
   afterAll(() => svc.close());
 
-  const views = async () => (await call(svc.url, 'GET', '/v1/feature-views')).json['feature_views'] as Array<FeatureViewDefinition & { version: number; source_status: string }>;
+  const views = async () => (await callService(svc, 'GET', '/v1/feature-views')).json['feature_views'] as Array<FeatureViewDefinition & { version: number; source_status: string }>;
 
   it('applies the demo definitions without the marts, reports SOURCE_MISSING, and serves once the marts exist', async () => {
     const demo = await (async () => {
@@ -27,7 +27,7 @@ describe('feature registry: apply plans and versions on a real PostgreSQL', () =
       ['user_activity', 'SOURCE_MISSING'],
       ['user_profile', 'SOURCE_MISSING'],
     ]);
-    const missing = await call(svc.url, 'POST', '/v1/historical-features', { feature_service: 'purchase_propensity', entity_rows: { user_id: ['a'], event_timestamp: ['2026-01-05T00:00:00Z'] } });
+    const missing = await callService(svc, 'POST', '/v1/historical-features', { feature_service: 'purchase_propensity', entity_rows: { user_id: ['a'], event_timestamp: ['2026-01-05T00:00:00Z'] } });
     expect([missing.status, missing.json['code']]).toEqual([409, 'SOURCE_MISSING']);
 
     await createMarts(svc.db.url);
@@ -37,7 +37,7 @@ describe('feature registry: apply plans and versions on a real PostgreSQL', () =
       { user_id: 'a', activity_date: '2025-12-01', orders: 9, revenue: 90, page_views: 1 },
     ]);
     await sql(svc.db.url, (c) => c.query(`INSERT INTO dwh.mart_user_profile VALUES ('a', '2025-12-25', 'PL', 'plus', '2026-01-02T00:00:00Z')`));
-    const res = await call(svc.url, 'POST', '/v1/historical-features', {
+    const res = await callService(svc, 'POST', '/v1/historical-features', {
       feature_service: 'purchase_propensity',
       entity_rows: { user_id: ['a', 'a'], event_timestamp: ['2026-01-04T00:00:00Z', '2026-01-06T00:00:00Z'] },
     });
@@ -57,7 +57,7 @@ describe('feature registry: apply plans and versions on a real PostgreSQL', () =
   });
 
   it('plans without writing on dry run, then creates, changes in place, versions schema changes and removes with prune', async () => {
-    const dry = await call(svc.url, 'POST', '/v1/apply', { ...ACTIVITY_DEFINITIONS, dry_run: true });
+    const dry = await callService(svc, 'POST', '/v1/apply', { ...ACTIVITY_DEFINITIONS, dry_run: true });
     expect(dry.status).toBe(200);
     expect(dry.json['created']).toEqual([
       { kind: 'entity', name: 'customer' },
@@ -71,13 +71,13 @@ describe('feature registry: apply plans and versions on a real PostgreSQL', () =
     ]);
     expect((await views()).map((v) => v.name)).toEqual(['user_activity', 'user_profile']);
 
-    expect((await call(svc.url, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS)).json['created']).toHaveLength(4);
-    const again = await call(svc.url, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS);
+    expect((await callService(svc, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS)).json['created']).toHaveLength(4);
+    const again = await callService(svc, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS);
     expect([again.json['created'], again.json['changed'], (again.json['unchanged'] as unknown[]).length]).toEqual([[], [], 4]);
 
     // A description change keeps the version; a new feature is a schema change: version 2.
     const [daily, profile] = ACTIVITY_DEFINITIONS.feature_views!;
-    const described = await call(svc.url, 'POST', '/v1/apply', { feature_views: [{ ...daily, description: 'orders per day' }] });
+    const described = await callService(svc, 'POST', '/v1/apply', { feature_views: [{ ...daily, description: 'orders per day' }] });
     expect(described.json['changed']).toEqual([{ kind: 'feature_view', name: 'daily_activity', version: 1, fields: ['description'], new_version: false }]);
     const v2: FeatureViewDefinition = {
       ...daily,
@@ -85,33 +85,33 @@ describe('feature registry: apply plans and versions on a real PostgreSQL', () =
       features: [...daily.features, { name: 'page_views', type: 'int64' }],
       source: { sql: `SELECT user_id, (activity_date + 1)::timestamp AT TIME ZONE 'UTC' AS event_timestamp, orders, revenue, page_views FROM dwh.mart_user_activity_daily` },
     };
-    const versioned = await call(svc.url, 'POST', '/v1/apply', { feature_views: [v2] });
+    const versioned = await callService(svc, 'POST', '/v1/apply', { feature_views: [v2] });
     expect(versioned.json['changed']).toEqual([{ kind: 'feature_view', name: 'daily_activity', version: 2, fields: ['features', 'source'], new_version: true }]);
 
     // Both versions stay readable: the head by name, v1 pinned.
-    const both = await call(svc.url, 'POST', '/v1/historical-features', {
+    const both = await callService(svc, 'POST', '/v1/historical-features', {
       features: ['daily_activity:page_views', 'daily_activity:orders', 'daily_activity@v1:orders'],
       full_feature_names: true,
       entity_rows: { user_id: ['a'], event_timestamp: ['2026-01-04T00:00:00Z'] },
     });
     expect(both.status).toBe(200);
     expect(parseTrainingSet(both.text).rows[0]).toEqual({ user_id: 'a', event_timestamp: '2026-01-04T00:00:00+00:00', daily_activity__page_views: 4, daily_activity__orders: 2, daily_activity__v1__orders: 2 });
-    const head = await call(svc.url, 'GET', '/v1/feature-views/daily_activity');
+    const head = await callService(svc, 'GET', '/v1/feature-views/daily_activity');
     expect([head.json['version'], (head.json['versions'] as unknown[]).length]).toEqual([2, 2]);
-    expect((await call(svc.url, 'POST', '/v1/historical-features', { features: ['daily_activity@v1:page_views'], entity_rows: { user_id: ['a'], event_timestamp: ['2026-01-04T00:00:00Z'] } })).json['code']).toBe('UNKNOWN_FEATURE');
+    expect((await callService(svc, 'POST', '/v1/historical-features', { features: ['daily_activity@v1:page_views'], entity_rows: { user_id: ['a'], event_timestamp: ['2026-01-04T00:00:00Z'] } })).json['code']).toBe('UNKNOWN_FEATURE');
 
     // Prune: everything not in the request goes, but not what a kept service still needs.
     const keep: ApplyRequest = { entities: ACTIVITY_DEFINITIONS.entities, feature_views: [v2, profile], feature_services: ACTIVITY_DEFINITIONS.feature_services, prune: true };
-    const pruned = await call(svc.url, 'POST', '/v1/apply', keep);
+    const pruned = await callService(svc, 'POST', '/v1/apply', keep);
     expect(pruned.json['removed']).toEqual([
       { kind: 'feature_service', name: 'purchase_propensity' },
       { kind: 'feature_view', name: 'user_activity', version: 1 },
       { kind: 'feature_view', name: 'user_profile', version: 1 },
       { kind: 'entity', name: 'user' },
     ]);
-    const gone = await call(svc.url, 'POST', '/v1/online-features', { features: ['user_activity:orders_7d'], entities: { user_id: ['a'] } });
+    const gone = await callService(svc, 'POST', '/v1/online-features', { features: ['user_activity:orders_7d'], entities: { user_id: ['a'] } });
     expect([gone.status, gone.json['code']]).toEqual([400, 'UNKNOWN_FEATURE_VIEW']);
-    const broken = await call(svc.url, 'POST', '/v1/apply', { feature_views: [profile], prune: true, entities: ACTIVITY_DEFINITIONS.entities, feature_services: ACTIVITY_DEFINITIONS.feature_services });
+    const broken = await callService(svc, 'POST', '/v1/apply', { feature_views: [profile], prune: true, entities: ACTIVITY_DEFINITIONS.entities, feature_services: ACTIVITY_DEFINITIONS.feature_services });
     expect([broken.status, broken.json['code']]).toEqual([400, 'UNKNOWN_FEATURE_VIEW']);
   });
 
@@ -131,7 +131,7 @@ describe('feature registry: apply plans and versions on a real PostgreSQL', () =
       [{ entities: [{ name: 'customer', join_key: 'customer_id', value_type: 'string' }] }, 409, 'ENTITY_IN_USE'],
     ];
     for (const [body, status, code] of cases) {
-      const res = await call(svc.url, 'POST', '/v1/apply', body);
+      const res = await callService(svc, 'POST', '/v1/apply', body);
       expect([res.status, res.json['code'], JSON.stringify(body).slice(0, 60)]).toEqual([status, code, JSON.stringify(body).slice(0, 60)]);
     }
     const [{ n }] = await sql(svc.db.url, async (c) => (await c.query(`SELECT count(*)::int AS n FROM dwh.mart_user_profile`)).rows);

@@ -1,9 +1,9 @@
-import { startTestService, testRedisUrl, type TestService } from '@mlp/service-kit/testing';
+import { callService, startTestService, testRedisUrl, type TestService } from '@mlp/service-kit/testing';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { call, createMarts, parseTrainingSet, sql } from '../../testing/warehouse-fixtures';
+import { createMarts, parseTrainingSet, sql } from '../../testing/warehouse-fixtures';
 
 /** An entity addressed by two join keys: a (user, merchant) pair, with a daily spend mart. */
 const PAIR_DEFINITIONS = {
@@ -70,7 +70,7 @@ describe.each(stores)('composite join keys end to end on the %s store', (kind, r
       );
       await c.query(`INSERT INTO dwh.mart_user_profile VALUES ('u1', $1, 'DE', 'pro', now() - interval '10 days')`, [day(-100)]);
     });
-    const applied = await call(svc.url, 'POST', '/v1/apply', PAIR_DEFINITIONS);
+    const applied = await callService(svc, 'POST', '/v1/apply', PAIR_DEFINITIONS);
     expect([applied.status, applied.text]).toEqual([200, applied.text]);
     expect((applied.json['sources'] as Array<{ status: string }>).map((s) => s.status)).toEqual(['READY', 'READY']);
   });
@@ -85,7 +85,7 @@ describe.each(stores)('composite join keys end to end on the %s store', (kind, r
   });
 
   const online = (entities: Record<string, unknown[]>, features: string[] | undefined = undefined) =>
-    call(svc.url, 'POST', '/v1/online-features', features ? { features, entities } : { feature_service: 'fraud', entities });
+    callService(svc, 'POST', '/v1/online-features', features ? { features, entities } : { feature_service: 'fraud', entities });
 
   it(`refuses entities with neither or both key forms, and sources lacking a key (${kind})`, async () => {
     const cases: Array<[unknown, number, string]> = [
@@ -102,14 +102,14 @@ describe.each(stores)('composite join keys end to end on the %s store', (kind, r
       ],
     ];
     for (const [body, status, code] of cases) {
-      const res = await call(svc.url, 'POST', '/v1/apply', body);
+      const res = await callService(svc, 'POST', '/v1/apply', body);
       expect([res.status, res.json['code']]).toEqual([status, code]);
     }
   });
 
   it(`builds point-in-time training sets keyed by both join keys, from entity rows and from a label source (${kind})`, async () => {
     const t = (offset: number) => `${day(offset)}T12:00:00Z`;
-    const res = await call(svc.url, 'POST', '/v1/historical-features', {
+    const res = await callService(svc, 'POST', '/v1/historical-features', {
       feature_service: 'fraud',
       entity_rows: { user_id: ['u1', 'u1', 'u1', 'a:b', 'a', 'a:b'], merchant_id: ['m1', 'm1', 'm2', 'c', 'b:c', 'b:c'], event_timestamp: [t(-2), t(0), t(0), t(0), t(0), t(0)] },
     });
@@ -125,7 +125,7 @@ describe.each(stores)('composite join keys end to end on the %s store', (kind, r
       ['a:b', 'b:c', null, null, null],
     ]);
 
-    const labelled = await call(svc.url, 'POST', '/v1/historical-features', {
+    const labelled = await callService(svc, 'POST', '/v1/historical-features', {
       features: ['pair_spend:spend'],
       label_source: {
         sql: `SELECT user_id, merchant_id, (day + 2)::timestamp AT TIME ZONE 'UTC' AS event_timestamp, txns > 1 AS label FROM dwh.mart_user_merchant_daily WHERE user_id = 'u1'`,
@@ -140,17 +140,17 @@ describe.each(stores)('composite join keys end to end on the %s store', (kind, r
       ['m1', true, 15],
     ]);
 
-    const missing = await call(svc.url, 'POST', '/v1/historical-features', { feature_service: 'fraud', entity_rows: { user_id: ['u1'], event_timestamp: [t(0)] } });
+    const missing = await callService(svc, 'POST', '/v1/historical-features', { feature_service: 'fraud', entity_rows: { user_id: ['u1'], event_timestamp: [t(0)] } });
     expect([missing.status, missing.json['code']]).toEqual([400, 'MISSING_JOIN_KEY']);
   });
 
   it(`materializes composite keys online and serves them by column, without key collisions (${kind})`, async () => {
-    const started = await call(svc.url, 'POST', '/v1/materialize', { start: `${day(-30)}T00:00:00Z`, end: new Date(Date.now() + 3600_000).toISOString(), views: ['pair_spend', 'user_plan'] });
+    const started = await callService(svc, 'POST', '/v1/materialize', { start: `${day(-30)}T00:00:00Z`, end: new Date(Date.now() + 3600_000).toISOString(), views: ['pair_spend', 'user_plan'] });
     expect(started.status).toBe(202);
     const ids = (started.json['materializations'] as Array<{ id: number }>).map((j) => j.id);
     for (const id of ids) {
       await waitFor(`materialization ${id}`, async () => {
-        const j = (await call(svc.url, 'GET', `/v1/materializations/${id}`)).json;
+        const j = (await callService(svc, 'GET', `/v1/materializations/${id}`)).json;
         return j['status'] === 'SUCCEEDED' ? j : undefined;
       });
     }
@@ -164,7 +164,7 @@ describe.each(stores)('composite join keys end to end on the %s store', (kind, r
   });
 
   it(`pushes composite rows and refuses columns of different lengths or missing keys with 400 codes (${kind})`, async () => {
-    const pushed = await call(svc.url, 'POST', '/v1/push', {
+    const pushed = await callService(svc, 'POST', '/v1/push', {
       feature_view: 'pair_spend',
       to: 'online_and_offline',
       rows: [{ user_id: 'p', merchant_id: 'q:r', event_timestamp: new Date().toISOString(), spend: 7.5, txns: 7 }],
@@ -172,7 +172,7 @@ describe.each(stores)('composite join keys end to end on the %s store', (kind, r
     expect([pushed.status, pushed.json['online_written'], pushed.json['offline_written']]).toEqual([200, 1, 1]);
     const read = await online({ user_id: ['p', 'p:q'], merchant_id: ['q:r', 'r'] }, ['pair_spend:txns']);
     expect((read.json['results'] as Array<{ values: unknown[] }>)[2].values).toEqual([7, null]);
-    const offline = await call(svc.url, 'POST', '/v1/historical-features', {
+    const offline = await callService(svc, 'POST', '/v1/historical-features', {
       features: ['pair_spend:txns'],
       entity_rows: { user_id: ['p'], merchant_id: ['q:r'], event_timestamp: [new Date(Date.now() + 1000).toISOString()] },
     });
@@ -185,7 +185,7 @@ describe.each(stores)('composite join keys end to end on the %s store', (kind, r
       ['/v1/push', { feature_view: 'pair_spend', to: 'online', rows: [{ user_id: 'p', event_timestamp: new Date().toISOString(), spend: 1, txns: 1 }] }, 'MISSING_JOIN_KEY'],
     ];
     for (const [path, body, code] of cases) {
-      const res = await call(svc.url, 'POST', path, body);
+      const res = await callService(svc, 'POST', path, body);
       expect([path, res.status, res.json['code']]).toEqual([path, 400, code]);
     }
   });

@@ -1,9 +1,9 @@
-import { startTestService, type TestService } from '@mlp/service-kit/testing';
+import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { ACTIVITY_DEFINITIONS, call, createMarts, insertActivity, parseTrainingSet, sql } from '../../testing/warehouse-fixtures';
+import { ACTIVITY_DEFINITIONS, createMarts, insertActivity, parseTrainingSet, sql } from '../../testing/warehouse-fixtures';
 
 const DAY = 86400_000;
 
@@ -20,7 +20,7 @@ describe('point-in-time training sets on a real PostgreSQL', () => {
     await sql(svc.db.url, (c) =>
       c.query(`INSERT INTO dwh.mart_user_profile VALUES ('u1', '2025-06-01', 'DE', 'pro', '2026-01-02T12:00:00Z'), ('u2', '2025-07-01', 'FR', 'free', '2025-12-01T00:00:00Z')`),
     );
-    const applied = await call(svc.url, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS);
+    const applied = await callService(svc, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS);
     expect([applied.status, applied.status === 200 ? '' : applied.text]).toEqual([200, '']);
   });
   afterAll(() => svc.close());
@@ -28,7 +28,7 @@ describe('point-in-time training sets on a real PostgreSQL', () => {
   const rowsAt = (pairs: Array<[string, string]>) => ({ user_id: pairs.map((p) => p[0]), event_timestamp: pairs.map((p) => p[1]) });
 
   it('takes the latest value at or before each row, within ttl, else null (hand-made edges)', async () => {
-    const res = await call(svc.url, 'POST', '/v1/historical-features', {
+    const res = await callService(svc, 'POST', '/v1/historical-features', {
       feature_service: 'churn',
       entity_rows: rowsAt([
         ['u1', '2026-01-02T00:00:00Z'], // equal to the feature timestamp: included
@@ -59,19 +59,19 @@ describe('point-in-time training sets on a real PostgreSQL', () => {
 
   it('sees late-arriving rows for later timestamps, and the fingerprint changes with the data', async () => {
     const req = { features: ['daily_activity:orders'], entity_rows: rowsAt([['u2', '2026-01-04T00:00:01Z']]) };
-    const before = parseTrainingSet((await call(svc.url, 'POST', '/v1/historical-features', req)).text);
+    const before = parseTrainingSet((await callService(svc, 'POST', '/v1/historical-features', req)).text);
     expect(before.rows[0]['orders']).toBeNull();
-    const again = parseTrainingSet((await call(svc.url, 'POST', '/v1/historical-features', req)).text);
+    const again = parseTrainingSet((await callService(svc, 'POST', '/v1/historical-features', req)).text);
     expect(again.metadata['fingerprint']).toBe(before.metadata['fingerprint']);
     // A row for 2026-01-02 lands late (the mart is refreshed after the fact).
     await insertActivity(svc.db.url, [{ user_id: 'u2', activity_date: '2026-01-02', orders: 7 }]);
-    const after = parseTrainingSet((await call(svc.url, 'POST', '/v1/historical-features', req)).text);
+    const after = parseTrainingSet((await callService(svc, 'POST', '/v1/historical-features', req)).text);
     expect(after.rows[0]['orders']).toBe(7);
     expect(after.metadata['fingerprint']).not.toBe(before.metadata['fingerprint']);
   });
 
   it('includes rows pushed offline, which win a tie in event time against the mart', async () => {
-    const pushed = await call(svc.url, 'POST', '/v1/push', {
+    const pushed = await callService(svc, 'POST', '/v1/push', {
       feature_view: 'daily_activity',
       to: 'offline',
       rows: [
@@ -80,12 +80,12 @@ describe('point-in-time training sets on a real PostgreSQL', () => {
       ],
     });
     expect([pushed.status, pushed.json['offline_written'], pushed.json['online_written']]).toEqual([200, 2, 0]);
-    const res = await call(svc.url, 'POST', '/v1/historical-features', {
+    const res = await callService(svc, 'POST', '/v1/historical-features', {
       features: ['daily_activity:orders', 'daily_activity:revenue'],
       entity_rows: rowsAt([['u1', '2026-01-04T00:00:00Z'], ['u7', '2026-01-05T06:00:00Z'], ['u7', '2026-01-04T23:00:00Z']]),
     });
     expect(parseTrainingSet(res.text).rows.map((r) => [r['orders'], r['revenue']])).toEqual([[33, 0.5], [70, null], [null, null]]);
-    const online = await call(svc.url, 'POST', '/v1/online-features', { features: ['daily_activity:orders'], entities: { user_id: ['u7'] } });
+    const online = await callService(svc, 'POST', '/v1/online-features', { features: ['daily_activity:orders'], entities: { user_id: ['u7'] } });
     expect((online.json['results'] as Array<{ statuses: string[] }>)[1].statuses).toEqual(['NOT_FOUND']);
   });
 
@@ -136,7 +136,7 @@ describe('point-in-time training sets on a real PostgreSQL', () => {
       [{ features: ['daily_activity:orders'], label_source: { sql: `SELECT user_id, now() AS event_timestamp, pg_read_file('/etc/passwd') AS x FROM dwh.mart_user_profile`, start: '2026-01-01T00:00:00Z', end: '2026-02-01T00:00:00Z' } }, 'INVALID_SOURCE_SQL'],
     ];
     for (const [body, code] of cases) {
-      const res = await call(svc.url, 'POST', '/v1/historical-features', body);
+      const res = await callService(svc, 'POST', '/v1/historical-features', body);
       expect([res.status, res.json['code'], JSON.stringify(body).slice(0, 80)]).toEqual([400, code, JSON.stringify(body).slice(0, 80)]);
     }
     const [{ n }] = await sql(svc.db.url, async (c) => (await c.query(`SELECT count(*)::int AS n FROM features.entities`)).rows);
@@ -171,7 +171,7 @@ describe('point-in-time training sets on a real PostgreSQL', () => {
       }
       return best ? best.orders : null;
     });
-    const res = await call(svc.url, 'POST', '/v1/historical-features', { features: ['daily_activity:orders'], entity_rows: rowsAt(pairs) });
+    const res = await callService(svc, 'POST', '/v1/historical-features', { features: ['daily_activity:orders'], entity_rows: rowsAt(pairs) });
     const got = parseTrainingSet(res.text).rows.map((r) => r['orders']);
     expect(got).toEqual(expected);
     expect(expected.filter((e) => e === null).length).toBeGreaterThan(10);

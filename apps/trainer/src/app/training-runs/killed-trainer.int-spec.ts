@@ -1,5 +1,5 @@
 import type { ModelSpec, TrainingRun } from '@mlp/contracts';
-import { createTestDatabase, freePort, startTestService, type TestDatabase, type TestService } from '@mlp/service-kit/testing';
+import { callService, createTestDatabase, freePort, startTestService, type TestDatabase, type TestService } from '@mlp/service-kit/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Pool } from 'pg';
@@ -20,11 +20,6 @@ const SLOW_SPEC: ModelSpec = {
   split: { lookbackDays: 60, holdoutDays: 12 },
   promotion: { minEvalRows: 10 },
 };
-
-async function json(url: string, init?: RequestInit) {
-  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json' } });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
 
 /**
  * A real trainer process (the app's main.ts through the workspace TypeScript hook) is SIGKILLed in
@@ -59,9 +54,8 @@ describe('a trainer killed mid-run', () => {
   });
 
   it('leaves no run stuck in running: the lapsed lease sends it back to the queue', async () => {
-    expect((await json(`${api.url}/v1/model-specs`, { method: 'POST', body: JSON.stringify(SLOW_SPEC) })).status).toBe(201);
-    const { body } = await json(`${api.url}/v1/training-runs`, { method: 'POST', body: JSON.stringify({ model: 'slow_model', overrides: { end: END } }) });
-    const id = body['id'] as string;
+    expect((await callService(api, 'POST', '/v1/model-specs', SLOW_SPEC)).status).toBe(201);
+    const id = (await callService(api, 'POST', '/v1/training-runs', { model: 'slow_model', overrides: { end: END } })).json['id'] as string;
     child = spawn(process.execPath, ['-r', path.join(ROOT, 'tools/ts-hook/register.cjs'), path.join(ROOT, 'apps/trainer/src/main.ts')], {
       cwd: ROOT,
       stdio: 'ignore',
@@ -84,7 +78,7 @@ describe('a trainer killed mid-run', () => {
     const pid = child.pid as number;
     let run: TrainingRun | undefined;
     for (let i = 0; i < 400; i++) {
-      run = (await json(`${api.url}/v1/training-runs/${id}`)).body as unknown as TrainingRun;
+      run = (await callService<TrainingRun>(api, 'GET', `/v1/training-runs/${id}`)).json;
       if (run.status === 'running' && run.curves.length > 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -96,7 +90,7 @@ describe('a trainer killed mid-run', () => {
     await new Promise((r) => child?.once('exit', r));
 
     for (let i = 0; i < 100; i++) {
-      run = (await json(`${api.url}/v1/training-runs/${id}`)).body as unknown as TrainingRun;
+      run = (await callService<TrainingRun>(api, 'GET', `/v1/training-runs/${id}`)).json;
       if (run.status !== 'running') break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -114,14 +108,14 @@ describe('a trainer killed mid-run', () => {
     });
     let run: TrainingRun | undefined;
     for (let i = 0; i < 300; i++) {
-      run = (await json(`${api.url}/v1/training-runs/${runId}`)).body as unknown as TrainingRun;
+      run = (await callService<TrainingRun>(api, 'GET', `/v1/training-runs/${runId}`)).json;
       if (run.status === 'running' && run.attempts === 2 && run.curves.length > 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(run).toMatchObject({ status: 'running', attempts: 2 });
     await replica.shutdown('rolling deploy');
     // Lease is the 30 s default: being queued right away means it was released, not reclaimed.
-    run = (await json(`${api.url}/v1/training-runs/${runId}`)).body as unknown as TrainingRun;
+    run = (await callService<TrainingRun>(api, 'GET', `/v1/training-runs/${runId}`)).json;
     expect(run).toMatchObject({ status: 'queued', attempts: 1 });
   }, 60000);
 });

@@ -4,7 +4,7 @@ import { PlatformError } from '@mlp/runtime';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import http from 'node:http';
-import { startTestService, type TestService } from '../../testing';
+import { callService, startTestService, type TestService } from '../../testing';
 import type { ServiceDefinition } from '../service-definition';
 import { RequireScope } from './auth';
 import { FastRoutes } from './fast-routes';
@@ -182,8 +182,7 @@ describe('fast routes answer exactly as the routes they shadow', () => {
     const before = fastCalls;
     await post(svc, '/v1/echo/metrics-probe/say', '{}', WRITER, false);
     expect(fastCalls).toBe(before + 1);
-    const res = await fetch(`${svc.url}/metrics`);
-    const text = await res.text();
+    const { text } = await callService(svc, 'GET', '/metrics');
     expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*method="POST"[^}]*route="\/v1\/echo\/:name\/say"[^}]*status="200"[^}]*\} [1-9]/);
   });
 });
