@@ -19,6 +19,12 @@ export const service: ServiceDefinition = {
     SESSION_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 50, default: 4, description: 'Connections for training-set streams, cursors and source checks' }),
     SESSION_TEMP_BUFFERS_MB: Type.Integer({ minimum: 1, maximum: 16384, default: 256, description: 'temp_buffers of session connections (temporary tables of training sets)' }),
     HISTORICAL_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 600000, description: 'Statement timeout of training-set queries' }),
+    HISTORICAL_INDEX_MEMORY_MB: Type.Integer({
+      minimum: 1,
+      maximum: 16384,
+      default: 256,
+      description: 'maintenance_work_mem of a training-set session: its source and row indexes are sorted in memory below this size',
+    }),
     MATERIALIZATION_WORKER: Type.Boolean({ default: true, description: 'Run materialization chunks in this replica' }),
     MATERIALIZATION_CHUNKS: Type.Integer({ minimum: 1, maximum: 1024, default: 16, description: 'Hash chunks per materialization job' }),
     MATERIALIZATION_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 16, default: 2, description: 'Chunks one replica works on at the same time' }),

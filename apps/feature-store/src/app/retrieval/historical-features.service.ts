@@ -61,6 +61,9 @@ export class HistoricalFeaturesService {
       await client.query(`SET jit = off`);
       await client.query(`SET enable_memoize = off`);
       await client.query(`SET work_mem = '64MB'`);
+      // The bulk index builds below sort a million keys; at PostgreSQL's 64MB default they spill to
+      // disk (about 0.3-0.5 s of a 1M-row set measured). DISCARD ALL resets it with the session.
+      await client.query(`SET maintenance_work_mem = '${Number(this.config.env['HISTORICAL_INDEX_MEMORY_MB'] ?? 256)}MB'`);
       const rowColumns = req.label_source ? await this.prepareLabelRows(client, req.label_source.sql, joinKeys) : await this.prepareEntityRows(client, joinKeys);
       const clash = resolved.featureNames.filter((f) => rowColumns.includes(f));
       if (clash.length) throw PlatformError.badRequest(`feature names clash with row columns: ${clash.join(', ')}; use full_feature_names`, [], 'DUPLICATE_FEATURE_NAME');
