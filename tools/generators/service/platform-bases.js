@@ -47,8 +47,6 @@ const PLATFORM_SERVICES = [
     ],
     config: {
       FEATURE_STORE_URL: 'http://feature-store:3002',
-      TRAINER_URL: 'http://trainer:3003',
-      DWH_INGEST_URL: 'http://dwh-ingest:3001',
       PREDICTION_LOG_SPILL_DIR: '/var/lib/mlp/prediction-log',
     },
     volumes: [
