@@ -1,4 +1,5 @@
 import type { TensorDatatype } from '@mlp/contracts';
+import { jsonNumber } from '../json-number';
 import { badInfer, InferErrorCode, tooLarge } from './inference-error';
 
 /** One input tensor as the client sent it, flattened row-major and checked against its declared shape. */
@@ -176,9 +177,6 @@ export function buildInferResponse(
     outputs: selected,
   };
 }
-
-/** A number as JSON.stringify writes it: non-finite numbers become null. */
-const jsonNumber = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
 
 /**
  * The V2 infer response as JSON text, byte for byte `JSON.stringify(buildInferResponse(...))`, written

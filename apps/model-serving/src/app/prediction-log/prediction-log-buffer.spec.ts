@@ -119,5 +119,22 @@ describe('PredictionLogBuffer', () => {
     expect(buffer.segments()).toEqual([]); // never picked up again as a spill segment
     expect(buffer.lastRefusal).toMatchObject({ records: 2, error: 'invalid lines', file: files[0] });
   });
+
+  it('keeps a refused batch in memory and retries it when there is no spill directory to set it aside in', async () => {
+    let refuse = true;
+    const wh = new Warehouse();
+    const send = async (records: EncodedRecord[]) => {
+      if (refuse) throw new PlatformError(400, 'INVALID_PREDICTION_LOG', 'invalid lines');
+      await wh.send(records);
+    };
+    const buffer = new PredictionLogBuffer({ capacity: 10, overflow: 'backpressure', batchSize: 5, isRefusal: () => true }, send);
+    buffer.offer([record(1), record(2)]);
+    expect(await buffer.flush()).toBe(0);
+    expect(buffer.inMemory).toBe(2); // nothing dropped
+    expect(buffer.stats).toMatchObject({ rejected: 0, sendFailures: 1 });
+    refuse = false;
+    expect(await buffer.flush()).toBe(2);
+    expect([...wh.ids].sort()).toEqual(['p-1', 'p-2']);
+  });
 });
 

@@ -17,8 +17,9 @@ export interface PredictionLogBufferOptions {
   segmentRecords?: number;
   /**
    * True for a send error that retrying cannot fix (the warehouse refused the batch's content, e.g. a
-   * record outside its contract). Such a batch is set aside in a `rejected-*.jsonl` file of the spill
-   * directory, where it can be inspected and, once fixed, replayed, instead of blocking the log.
+   * record outside its contract). With a spill directory such a batch is set aside in a
+   * `rejected-*.jsonl` file there, where it can be inspected and, once fixed, replayed, instead of
+   * blocking the log; without one it is retried like any failed send.
    */
   isRefusal?: (err: unknown) => boolean;
 }
@@ -68,6 +69,11 @@ export class PredictionLogBuffer {
     return this.filesOf(/^segment-\d+-\d+\.jsonl$/);
   }
 
+  /** A new file of the spill directory: `<kind>-<time>-<pid><random>.jsonl`, so names sort by time. */
+  private newFile(kind: 'segment' | 'rejected'): string {
+    return path.join(this.options.spillDir as string, `${kind}-${String(Date.now()).padStart(15, '0')}-${process.pid}${Math.floor(Math.random() * 1000)}.jsonl`);
+  }
+
   /** Files of the spill directory whose names match, oldest first (names start with the time). */
   private filesOf(name: RegExp): string[] {
     const dir = this.options.spillDir;
@@ -113,7 +119,7 @@ export class PredictionLogBuffer {
     if (records.length === 0) return;
     const max = this.options.segmentRecords ?? 10000;
     if (!this.segment || this.segment.records >= max) {
-      const file = path.join(this.options.spillDir as string, `segment-${String(Date.now()).padStart(15, '0')}-${process.pid}${Math.floor(Math.random() * 1000)}.jsonl`);
+      const file = this.newFile('segment');
       this.segment = { file, records: 0 };
     }
     fs.appendFileSync(this.segment.file, records.join('\n') + '\n');
@@ -163,7 +169,9 @@ export class PredictionLogBuffer {
       this.stats.sent += batch.length;
       return true;
     } catch (err) {
-      if (this.options.isRefusal?.(err)) {
+      // Set aside only where it can be kept: without a spill directory a refused batch stays in
+      // memory and is retried like any failed send (nothing is dropped).
+      if (this.options.spillDir && this.options.isRefusal?.(err)) {
         this.setAside(batch, err);
         return true;
       }
@@ -179,18 +187,15 @@ export class PredictionLogBuffer {
 
 
   /** Last refusal, for the logs and the pending report. */
-  lastRefusal?: { file?: string; records: number; error: string; at: string };
+  lastRefusal?: { file: string; records: number; error: string; at: string };
 
   private setAside(batch: EncodedRecord[], err: unknown): void {
+    const file = this.newFile('rejected');
+    fs.writeFileSync(file, batch.join('\n') + '\n');
     this.stats.rejected += batch.length;
-    const error = err instanceof Error ? err.message : String(err);
-    let file: string | undefined;
-    if (this.options.spillDir) {
-      file = path.join(this.options.spillDir, `rejected-${String(Date.now()).padStart(15, '0')}-${process.pid}${Math.floor(Math.random() * 1000)}.jsonl`);
-      fs.writeFileSync(file, batch.join('\n') + '\n');
-    }
-    this.lastRefusal = { file, records: batch.length, error, at: new Date().toISOString() };
+    this.lastRefusal = { file, records: batch.length, error: err instanceof Error ? err.message : String(err), at: new Date().toISOString() };
   }
+
 
   /** On shutdown: one last flush, and whatever could not be sent goes to disk when a directory is set. */
   async close(): Promise<{ unsent: number; persisted: number }> {

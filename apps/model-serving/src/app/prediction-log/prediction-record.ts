@@ -1,7 +1,5 @@
 import type { PredictionLogRecord } from '@mlp/contracts';
-
-/** A number as JSON.stringify writes it: non-finite numbers become null. */
-const num = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
+import { jsonNumber as num } from '../json-number';
 
 /**
  * One prediction log record as the line of JSON text the warehouse receives
