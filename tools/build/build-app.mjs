@@ -59,7 +59,7 @@ while (queue.length) {
   const outFile = path.join(outDir, rel.replace(/\.ts$/, '.js'));
   let code = fs.readFileSync(file, 'utf8');
   // Rewrite aliases to relative paths so the output runs with plain `node`.
-  code = code.replace(/(['"])(@mlp\/[a-z0-9-]+)\1/g, (whole, q, spec) => {
+  code = code.replace(/(['"])(@mlp\/[a-z0-9-]+(?:\/[a-z0-9-]+)?)\1/g, (whole, q, spec) => {
     if (!aliases[spec]) return whole;
     let target = path.relative(path.dirname(file), path.join(root, aliases[spec][0])).replace(/\.ts$/, '');
     if (!target.startsWith('.')) target = `./${target}`;

@@ -20,8 +20,13 @@ export const servingEnv = {
   PREDICTION_LOG_CAPACITY: Type.Integer({ minimum: 1, default: 100000, description: 'Prediction log records held in memory' }),
   PREDICTION_LOG_OVERFLOW: Type.Union([Type.Literal('spill'), Type.Literal('backpressure')], { default: 'spill', description: 'When memory is full: spill to disk, or refuse predictions (503)' }),
   PREDICTION_LOG_SPILL_DIR: Type.String({ default: '.data/model-serving/prediction-log' }),
+  PREDICTION_LOG_WORKER: Type.Boolean({
+    default: true,
+    description: 'Buffer, spill and send the prediction log on a worker thread (the request path only copies each line into a shared ring); false runs it on the main thread',
+  }),
+  PREDICTION_LOG_RING_MB: Type.Integer({ minimum: 1, maximum: 1024, default: 16, description: 'Shared memory between predictions and the prediction log worker (about 50,000 records per 16 MB)' }),
   // 250 records (~80 KB) per send: the send's synchronous work (contract check, serialisation) stays
-  // well under a millisecond, so a flush never holds up predictions for long (the p99).
+  // well under a millisecond, so a flush never holds up the log's thread for long.
   PREDICTION_LOG_BATCH: Type.Integer({ minimum: 1, maximum: 5000, default: 250 }),
   PREDICTION_LOG_FLUSH_MS: Type.Integer({ minimum: 10, default: 1000 }),
   FEATURE_STORE_URL: Type.String({ default: 'http://127.0.0.1:3002', description: 'Feature store HTTP base URL (statistics for drift baselines)' }),

@@ -4,3 +4,4 @@ export * from './lib/request-context';
 export * from './lib/logger';
 export * from './lib/platform-error';
 export * from './lib/embedded-postgres';
+export * from './lib/worker-thread';

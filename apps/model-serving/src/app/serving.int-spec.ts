@@ -5,11 +5,13 @@ import fs from 'node:fs';
 import { Client } from 'pg';
 import os from 'node:os';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { service } from '../service';
 import { baselineArtifact, registryEntry, tfjsArtifact } from '../testing/model-fixtures';
 import { peerFixtureService, PeerFixtureModule, peerState } from '../testing/peer-fixtures';
 import { AppModule } from './app.module';
 import { LoadedModel } from './models/loaded-model';
+import { PredictionLogService } from './prediction-log/prediction-log.service';
 
 // The other apps cannot be imported here (lint forbids apps importing apps), so a small real peer
 // service started with the kit answers the trainer, feature-store and dwh-ingest contracts from
@@ -603,4 +605,52 @@ describe('prediction log with back pressure', () => {
       expect([ok.status, ok.json['model_version']]).toEqual([200, '1']);
     }
   });
+});
+
+describe('prediction log thread', () => {
+  let db: TestDatabase;
+  const sessions: TestService[] = [];
+  const infer = (svc: TestService, requestId: string) =>
+    callService(svc, 'POST', '/v2/models/threads/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 6], data: [row(1), row(2)].flat() }] }, { 'x-request-id': requestId });
+  const start = async (env: Record<string, string>) => {
+    const { peers, svc } = await startServingWithPeers(db, { PREDICTION_LOG_FLUSH_MS: '100', PREDICTION_LOG_SPILL_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'plog-thread-')), ...env });
+    sessions.push(svc, peers);
+    await until(async () => (await callService(svc, 'GET', '/v2/models/threads/ready')).status, (s) => s === 200, 30000);
+    return svc;
+  };
+  const delivered = (prefix: string) => [...peerState.logged.values()].filter((r) => r.requestId.startsWith(prefix));
+
+  beforeAll(async () => {
+    peerState.addVersion(registryEntry(baselineArtifact('threads', 1)));
+    peerState.aliases.set('threads', { champion: 1, challenger: null });
+    db = await createTestDatabase();
+  }, 60000);
+
+  afterAll(async () => {
+    for (const s of sessions) await s.close();
+    await db?.drop();
+  });
+
+  it('is restarted when it dies, and what was waiting in the ring still reaches the warehouse', async () => {
+    const svc = await start({});
+    const log = svc.app.get(PredictionLogService);
+    // The worker is private: the test reaches it to kill it the way a crash would.
+    const worker = (log as unknown as { worker?: Worker }).worker;
+    expect(worker).toBeDefined();
+    await worker?.terminate();
+    // While no worker runs, predictions are answered and their lines wait in the ring.
+    for (let i = 0; i < 5; i++) expect((await infer(svc, `restart-${i}`)).status).toBe(200);
+    await until(() => delivered('restart-'), (rs) => rs.length === 10, 20000);
+    expect((log as unknown as { worker?: Worker }).worker).not.toBe(worker);
+    expect(delivered('restart-')[0]).toMatchObject({ model: 'threads', version: 1, arm: 'champion', inputs: { 'features[0]': 0.1, 'features[1]': 1 } });
+  }, 60000);
+
+  it('runs on the main thread with PREDICTION_LOG_WORKER=false, with the same records', async () => {
+    const svc = await start({ PREDICTION_LOG_WORKER: 'false' });
+    expect((svc.app.get(PredictionLogService) as unknown as { worker?: Worker }).worker).toBeUndefined();
+    for (let i = 0; i < 3; i++) expect((await infer(svc, `main-thread-${i}`)).status).toBe(200);
+    await until(() => delivered('main-thread-'), (rs) => rs.length === 6, 20000);
+    const status = await until(() => callService(svc, 'GET', '/v1/prediction-log'), (r) => Number(r.json['sent']) >= 6);
+    expect(status.json).toMatchObject({ inMemory: 0, onDisk: 0, refused: 0 });
+  }, 60000);
 });

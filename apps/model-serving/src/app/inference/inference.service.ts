@@ -8,7 +8,6 @@ import {
 } from '@mlp/contracts';
 import { PlatformError, type Logger } from '@mlp/runtime';
 import { PeerClients, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
-import { randomUUID } from 'node:crypto';
 import { DriftService } from '../drift/drift.service';
 import { ServingMetrics } from '../metrics/serving-metrics';
 import type { LoadedModel, ModelArm } from '../models/loaded-model';
@@ -18,7 +17,7 @@ import { encodePredictionRecord } from '../prediction-log/prediction-record';
 import { applyPreprocessing, type RawValue } from '../preprocessing/apply-preprocessing';
 import { chooseArm } from '../traffic/traffic-split';
 import { badInfer, InferErrorCode } from './inference-error';
-import { assembleRows, isRawFeatureRequest, outputTensors, type FeatureValue, type ModelRows } from './model-input';
+import { assembleRows, isRawFeatureRequest, loggedRow, outputTensors, type FeatureValue, type ModelRows } from './model-input';
 import { buildInferResponse, inferResponseJson, parseInferRequest, type OutputTensor, type ParsedInferRequest, type ParsedTensor } from './v2-protocol';
 
 /**
@@ -36,12 +35,6 @@ export function stickyKeysFrom(requestId: string, header: string | undefined, pa
   const fromBody = parameters?.['sticky_key'];
   return { entity: typeof fromBody === 'string' || typeof fromBody === 'number' ? String(fromBody) : undefined, header, requestId };
 }
-
-// Prediction ids: a random UUID per process plus a counter. As unique as a UUID per prediction (the
-// warehouse deduplicates on them), without asking the CSPRNG once per row on the hot path.
-const PROCESS_ID = randomUUID();
-let predictionSeq = 0;
-const nextPredictionId = () => `${PROCESS_ID}-${(++predictionSeq).toString(36)}`;
 
 /** Which version answers: a pinned number, an alias, or the model's traffic policy. */
 export type Target = { version: number } | { alias: Alias } | { policy: true };
@@ -296,26 +289,32 @@ export class InferenceService {
 
   private logPredictions(model: LoadedModel, arm: ModelArm | 'shadow', rows: ModelRows, out: Float32Array, latencyMs: number, requestId: string, entities?: Array<Record<string, string | number>>) {
     const width = out.length / rows.rows;
-    const predictedAt = new Date().toISOString();
-    // Each record becomes its line of JSON text right away: the buffer keeps flat strings, not objects.
-    const records: string[] = new Array(rows.rows);
     const request = requestId.length > 128 ? requestId.slice(0, 128) : requestId;
-    for (let r = 0; r < rows.rows; r++) {
-      const record: PredictionLogRecord = {
-        predictionId: nextPredictionId(),
-        requestId: request,
-        model: model.name,
-        version: model.version,
-        arm,
-        inputs: rows.logged[r],
-        output: out[r * width],
-        latencyMs,
-        predictedAt,
-      };
-      if (entities) record.entity = entities[r];
-      records[r] = encodePredictionRecord(record);
-    }
     try {
+      if (!entities && !Array.isArray(rows.logged)) {
+        // All inputs are numbers: the log's thread turns them into JSON lines (see PredictionFrameWriter).
+        const { keys, values } = rows.logged;
+        this.predictionLog.recordNumbers({ model: model.name, version: model.version, arm, keys, values, outputs: out, width, latencyMs, predictedAtMs: Date.now(), requestId: request }, rows.rows);
+        return;
+      }
+      const predictedAt = new Date().toISOString();
+      // Each record becomes its line of JSON text right away: the log keeps flat text, not objects.
+      const records: string[] = new Array(rows.rows);
+      for (let r = 0; r < rows.rows; r++) {
+        const record: PredictionLogRecord = {
+          predictionId: this.predictionLog.nextPredictionId(),
+          requestId: request,
+          model: model.name,
+          version: model.version,
+          arm,
+          inputs: loggedRow(rows.logged, r),
+          output: out[r * width],
+          latencyMs,
+          predictedAt,
+        };
+        if (entities) record.entity = entities[r];
+        records[r] = encodePredictionRecord(record);
+      }
       this.predictionLog.record(records);
     } catch (err) {
       // Back pressure was checked before predicting; losing the race here is reported, not hidden.

@@ -1,5 +1,5 @@
 import { baselineArtifact } from '../../testing/model-fixtures';
-import { assembleRows, outputTensors } from './model-input';
+import { assembleRows, loggedRow, outputTensors } from './model-input';
 import { parseInferRequest } from './v2-protocol';
 
 const artifact = baselineArtifact('churn', 1);
@@ -10,7 +10,7 @@ describe('assembleRows', () => {
     const rows = assembleRows(artifact, parse([{ name: 'features', datatype: 'FP32', shape: [2, 6], data: [0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0] }]), 100);
     expect(rows.rows).toBe(2);
     expect(Array.from(rows.matrix)).toEqual([0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0]);
-    expect(rows.logged[1]).toMatchObject({ 'features[0]': 1, 'features[2]': 1 });
+    expect(loggedRow(rows.logged, 1)).toMatchObject({ 'features[0]': 1, 'features[2]': 1 });
     // Drift sees raw values: the first feature standardised 1 -> 1 * std + mean = 3.5.
     expect(rows.raw[1]['user_activity:orders_7d']).toBeCloseTo(3.5);
     expect(rows.raw[1]['user_profile:plan']).toBe('plus');
@@ -31,7 +31,7 @@ describe('assembleRows', () => {
     );
     expect(Array.from(rows.matrix.slice(0, 6)).map((x) => Math.round(x * 1000) / 1000)).toEqual([2, 0, 0, 0, 0, 1]);
     expect(rows.reports?.[1].filled).toEqual(['user_activity:orders_7d']);
-    expect(rows.logged[1]['user_activity:orders_7d']).toBeNull();
+    expect(loggedRow(rows.logged, 1)['user_activity:orders_7d']).toBeNull();
   });
 
   it('refuses unknown and missing inputs, wrong datatypes, wrong row widths and too many rows', () => {

@@ -10,8 +10,12 @@ export type FeatureValue = number | string | boolean | null;
 export interface ModelRows {
   rows: number;
   matrix: Float32Array;
-  /** Per row: the inputs as logged to the warehouse (raw feature values, or the vector's columns). */
-  logged: Array<Record<string, FeatureValue>>;
+  /**
+   * The inputs as logged to the warehouse: per row, raw feature values by name (raw features and
+   * entity rows); or, for tensors in the model's signature, which are all numbers, the vector's
+   * columns as one row-major array under stable names (`numbers`), with no object per row.
+   */
+  logged: Array<Record<string, FeatureValue>> | { keys: readonly string[]; values: Float64Array };
   /** Per row: raw feature values for drift monitoring. */
   raw: Array<Record<string, RawValue>>;
   reports?: RowReport[];
@@ -72,21 +76,42 @@ export function assembleRows(artifact: ModelArtifact, tensors: ParsedTensor[], m
   if (rows > maxRows) throw tooLarge(`${rows} rows exceed the limit of ${maxRows} per request`);
   const width = artifact.preprocessing.outputWidth;
   const matrix = new Float32Array(rows * width);
-  const logged: Array<Record<string, FeatureValue>> = [];
+  const keys = specs.length === 1 ? specs[0].keys : joinedKeys(specs.map((s) => s.keys));
+  const values = new Float64Array(rows * keys.length);
+  let at = 0;
   for (let r = 0; r < rows; r++) {
     let col = r * width;
-    const log: Record<string, FeatureValue> = {};
-    for (const { tensor, width: w, keys } of specs) {
+    for (const { tensor, width: w } of specs) {
       for (let j = 0; j < w; j++) {
         const v = tensor.data[r * w + j];
         const x = typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
         matrix[col++] = x;
-        log[keys[j]] = x;
+        values[at++] = x;
       }
     }
-    logged.push(log);
   }
-  return { rows, matrix, logged, raw: unstandardise(artifact, matrix, rows) };
+  return { rows, matrix, logged: { keys, values }, raw: unstandardise(artifact, matrix, rows) };
+}
+
+/** Row r of the logged inputs as an object (what the prediction log record carries). */
+export function loggedRow(logged: ModelRows['logged'], r: number): Record<string, FeatureValue> {
+  if (Array.isArray(logged)) return logged[r];
+  const { keys, values } = logged;
+  const row: Record<string, FeatureValue> = {};
+  for (let j = 0; j < keys.length; j++) row[keys[j]] = values[r * keys.length + j];
+  return row;
+}
+
+// The key list of several inputs, one array per combination (the log recognises it by identity).
+const joinedCache = new Map<string, string[]>();
+function joinedKeys(lists: string[][]): string[] {
+  const id = lists.map((l) => `${l[0]}\u0000${l.length}`).join('\u0001');
+  let keys = joinedCache.get(id);
+  if (!keys) {
+    keys = lists.flat();
+    if (joinedCache.size < 1024) joinedCache.set(id, keys);
+  }
+  return keys;
 }
 
 // The prediction log names a vector input's columns `name[j]`; built once per input and width.

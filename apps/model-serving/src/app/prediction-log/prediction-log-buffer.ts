@@ -37,6 +37,11 @@ export class PredictionLogFullError extends PlatformError {
   }
 }
 
+/** A new file of a spill directory: `<kind>-<time>-<pid><random>.jsonl`, so names sort by time. */
+export function spillFileName(dir: string, kind: 'segment' | 'rejected'): string {
+  return path.join(dir, `${kind}-${String(Date.now()).padStart(15, '0')}-${process.pid}${Math.floor(Math.random() * 1000)}.jsonl`);
+}
+
 /**
  * The bounded buffer between predictions and the warehouse. Nothing is dropped silently: when the
  * warehouse is down and memory is full, records go to disk (spill) or the caller is refused (back
@@ -69,9 +74,8 @@ export class PredictionLogBuffer {
     return this.filesOf(/^segment-\d+-\d+\.jsonl$/);
   }
 
-  /** A new file of the spill directory: `<kind>-<time>-<pid><random>.jsonl`, so names sort by time. */
   private newFile(kind: 'segment' | 'rejected'): string {
-    return path.join(this.options.spillDir as string, `${kind}-${String(Date.now()).padStart(15, '0')}-${process.pid}${Math.floor(Math.random() * 1000)}.jsonl`);
+    return spillFileName(this.options.spillDir as string, kind);
   }
 
   /** Files of the spill directory whose names match, oldest first (names start with the time). */

@@ -1,110 +1,335 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { IngestPredictionLogLinesMessage, ServiceName } from '@mlp/contracts';
-import { PlatformError, type Logger } from '@mlp/runtime';
-import { PeerClients, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
+import { startWorkerThread, type Logger } from '@mlp/runtime';
+import { PeerClients, PLATFORM_CONFIG, PLATFORM_LOGGER, SERVICE_DEFINITION, type PlatformConfig, type ServiceDefinition } from '@mlp/service-kit';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { ServingMetrics } from '../metrics/serving-metrics';
-import { PredictionLogBuffer, type EncodedRecord, type OverflowMode } from './prediction-log-buffer';
+import { PredictionLogFullError, spillFileName, type EncodedRecord, type OverflowMode } from './prediction-log-buffer';
+import { numericRecord, PredictionFrameReader, PredictionFrameWriter, type NumericPredictions } from './prediction-frame';
+import { PredictionLogPipeline, type PredictionLogPipelineOptions, type PredictionLogSnapshot } from './prediction-log-pipeline';
+import { encodePredictionRecord } from './prediction-record';
+import type { PredictionLogRequest, PredictionLogWorkerData, PredictionLogWorkerMessage } from './prediction-log-protocol';
+import { RecordRing } from './record-ring';
 
-/** A refusal of the batch's content (4xx other than a timeout or rate limit): resending cannot help. */
-const isRefusal = (err: unknown) => err instanceof PlatformError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429;
+/** The consumer side as the service sees it: in the worker thread, or in this thread as a fallback. */
+interface LogConsumer {
+  snapshot(): Promise<PredictionLogSnapshot>;
+  flush(): Promise<number>;
+  close(): Promise<{ unsent: number; persisted: number }>;
+}
+
+const EMPTY: PredictionLogSnapshot = { inMemory: 0, onDisk: 0, accepted: 0, spilled: 0, sent: 0, sendFailures: 0, rejected: 0, rejectedFiles: [], lastRefusal: null };
+/** Under back pressure, predictions are refused before the ring's free space falls below this. */
+const RING_RESERVE_BYTES = 1 << 20;
+const WORKER_RESTART_MS = 1000;
 
 /**
  * Ships every prediction to the warehouse through dwh-ingest's contract
  * (`dwh-ingest.prediction-log.v2`: records as the JSON lines encoded at prediction time),
  * asynchronously and in batches, from a bounded buffer that spills to disk or pushes back when the
  * warehouse is down. A batch the warehouse refuses is set aside on disk and reported, not retried.
+ *
+ * The request path only copies each line into a shared ring (`RecordRing`); a worker thread
+ * (`prediction-log.worker.ts`, `PREDICTION_LOG_WORKER`) drains it into the buffer, spills and
+ * sends. This thread keeps the budget (records in the ring and in the worker's memory against
+ * `PREDICTION_LOG_CAPACITY`), the counters and the logs.
  */
 @Injectable()
 export class PredictionLogService implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly buffer: PredictionLogBuffer;
-  private timer?: NodeJS.Timeout;
-  private lastSent = 0;
-  private lastSpilled = 0;
-  private lastRefused = 0;
-  private lastRejected = 0;
+  /**
+   * Prediction ids: a random UUID per process plus a counter. As unique as a UUID per prediction
+   * (the warehouse deduplicates on them), without asking the CSPRNG once per row on the hot path.
+   */
+  readonly processId = randomUUID();
+  private sequence = 0;
+  private readonly ring: RecordRing;
+  private readonly frames: PredictionFrameWriter;
+  private readonly options: PredictionLogPipelineOptions;
+  private consumer?: LogConsumer;
+  private worker?: Worker;
+  private readonly waiting = new Map<number, { resolve: (m: PredictionLogWorkerMessage) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  private closing = false;
+  private restartTimer?: NodeJS.Timeout;
+  /** The consumer's last report; the counts of consumers that exited; what this thread counts itself. */
+  private last: PredictionLogSnapshot = EMPTY;
+  private readonly carried = { accepted: 0, spilled: 0, sent: 0, sendFailures: 0, rejected: 0 };
+  private readonly own = { refused: 0, spilled: 0 };
+  private readonly synced = { sent: 0, spilled: 0, refused: 0, rejected: 0 };
 
   constructor(
-    peers: PeerClients,
+    private readonly peers: PeerClients,
+    @Inject(SERVICE_DEFINITION) private readonly def: ServiceDefinition,
     private readonly metrics: ServingMetrics,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {
     const env = config.env;
-    this.buffer = new PredictionLogBuffer(
-      {
-        capacity: env['PREDICTION_LOG_CAPACITY'] as number,
-        overflow: env['PREDICTION_LOG_OVERFLOW'] as OverflowMode,
-        spillDir: path.resolve(env['PREDICTION_LOG_SPILL_DIR'] as string),
-        batchSize: env['PREDICTION_LOG_BATCH'] as number,
-        isRefusal,
-      },
-      async (lines) => {
-        await peers.get(ServiceName.DWH_INGEST).send(IngestPredictionLogLinesMessage, { lines }, 15000);
-      },
-    );
+    this.options = {
+      capacity: env['PREDICTION_LOG_CAPACITY'] as number,
+      overflow: env['PREDICTION_LOG_OVERFLOW'] as OverflowMode,
+      spillDir: path.resolve(env['PREDICTION_LOG_SPILL_DIR'] as string),
+      batchSize: env['PREDICTION_LOG_BATCH'] as number,
+      flushMs: env['PREDICTION_LOG_FLUSH_MS'] as number,
+      drainMs: 10,
+    };
+    this.ring = RecordRing.create((env['PREDICTION_LOG_RING_MB'] as number) * 1024 * 1024);
+    this.frames = new PredictionFrameWriter(this.ring);
   }
 
   onApplicationBootstrap(): void {
-    const every = this.config.env['PREDICTION_LOG_FLUSH_MS'] as number;
-    this.timer = setInterval(() => void this.flush(), every);
-    this.timer.unref();
+    this.startConsumer();
+  }
+
+  private startConsumer(): void {
+    if (this.closing) return;
+    if (this.config.env['PREDICTION_LOG_WORKER'] === false) {
+      this.consumer = this.inThread();
+      return;
+    }
+    try {
+      this.consumer = this.inWorker();
+    } catch (err) {
+      this.log.error({ err: String(err) }, 'prediction log worker could not start; the log runs on the main thread');
+      this.consumer = this.inThread();
+    }
+  }
+
+  /** The pipeline in this thread (PREDICTION_LOG_WORKER=false, or when no worker can start). */
+  private inThread(): LogConsumer {
+    const client = this.peers.get(ServiceName.DWH_INGEST);
+    const pipeline = new PredictionLogPipeline(
+      this.ring,
+      this.options,
+      new PredictionFrameReader(this.processId, this.frames.definitions).decode,
+      async (lines) => {
+        await client.send(IngestPredictionLogLinesMessage, { lines }, 15000);
+      },
+      (snapshot) => this.report(snapshot),
+    );
+    pipeline.start();
+    return {
+      snapshot: async () => {
+        pipeline.drain();
+        return pipeline.snapshot();
+      },
+      flush: () => pipeline.flush(),
+      close: async () => {
+        const { unsent, persisted, snapshot } = await pipeline.close();
+        this.report(snapshot);
+        return { unsent, persisted };
+      },
+    };
+  }
+
+  private inWorker(): LogConsumer {
+    const workerData: PredictionLogWorkerData = {
+      ring: this.ring.shared,
+      processId: this.processId,
+      definitions: this.frames.definitions,
+      options: this.options,
+      transport: { env: this.config.env, peers: this.config.peers },
+      caller: this.def.name,
+      peer: ServiceName.DWH_INGEST,
+    };
+    const worker = startWorkerThread(__dirname, 'prediction-log.worker', { workerData, name: 'prediction-log' });
+    this.worker = worker;
+    worker.unref(); // the shutdown hook closes it; it never holds the process open by itself
+    worker.on('message', (m: PredictionLogWorkerMessage) => {
+      if (m.type === 'snapshot' || m.type === 'flushed' || m.type === 'closed') this.report(m.snapshot);
+      const id = 'id' in m ? m.id : undefined;
+      if (id === undefined) return;
+      const waiter = this.waiting.get(id);
+      this.waiting.delete(id);
+      if (m.type === 'failed') waiter?.reject(new Error(m.error));
+      else waiter?.resolve(m);
+    });
+    worker.on('error', (err) => this.log.error({ err: String(err) }, 'prediction log worker failed'));
+    let exited = false;
+    worker.on('exit', (code) => {
+      exited = true;
+      if (this.worker === worker) {
+        this.worker = undefined;
+        this.consumer = undefined;
+      }
+      for (const waiter of this.waiting.values()) waiter.reject(new Error(`prediction log worker exited (${code})`));
+      this.waiting.clear();
+      if (this.closing) return;
+      // Records in the ring are safe (the next worker drains them); those the worker held in memory
+      // are not: say how many, never lose them silently.
+      this.log.error({ code, recordsInWorkerMemory: this.ring.held }, 'prediction log worker exited; restarting it');
+      // The next worker counts from zero: keep this one's totals.
+      for (const k of Object.keys(this.carried) as Array<keyof typeof this.carried>) this.carried[k] += this.last[k];
+      this.last = EMPTY;
+      this.ring.setHeld(0);
+      this.restartTimer = setTimeout(() => this.startConsumer(), WORKER_RESTART_MS);
+      this.restartTimer.unref();
+    });
+    const ask = (type: PredictionLogRequest['type']) =>
+      new Promise<PredictionLogWorkerMessage>((resolve, reject) => {
+        if (exited) return reject(new Error('prediction log worker exited'));
+        const id = ++this.nextId;
+        this.waiting.set(id, { resolve, reject });
+        worker.postMessage({ id, type } satisfies PredictionLogRequest);
+      });
+    return {
+      snapshot: async () => ((await ask('snapshot')) as Extract<PredictionLogWorkerMessage, { type: 'snapshot' }>).snapshot,
+      flush: async () => ((await ask('flush')) as Extract<PredictionLogWorkerMessage, { type: 'flushed' }>).sent,
+      close: async () => {
+        const { unsent, persisted } = (await ask('close')) as Extract<PredictionLogWorkerMessage, { type: 'closed' }>;
+        await worker.terminate();
+        return { unsent, persisted };
+      },
+    };
+  }
+
+  /** Records held in memory: in the ring and in the consumer's buffer. */
+  private get inMemory(): number {
+    return this.ring.pending + this.ring.held;
   }
 
   /** Refuses a request up front (503) when back pressure is on and the buffer is full. */
   assertRoom(rows: number): void {
-    try {
-      this.buffer.assertRoom(rows);
-    } catch (err) {
+    if (this.options.overflow !== 'backpressure') return;
+    if (this.inMemory + rows > this.options.capacity || this.ring.freeBytes < RING_RESERVE_BYTES) {
+      this.own.refused += rows;
       this.syncCounters();
-      throw err;
+      throw new PredictionLogFullError(this.options.capacity);
     }
   }
 
-  /** Counters are synced on flush (every PREDICTION_LOG_FLUSH_MS) and on refusals, not per request. */
+  nextPredictionId(): string {
+    return `${this.processId}-${(++this.sequence).toString(36)}`;
+  }
+
+  /**
+   * Hands numeric predictions to the consumer as binary frames (it writes their JSON lines); what
+   * does not fit is encoded here and spilled or refused.
+   */
+  recordNumbers(p: NumericPredictions, rows: number): void {
+    const first = this.sequence + 1;
+    this.sequence += rows;
+    const written = this.frames.write(p, rows, first);
+    if (written < rows) {
+      const rest: EncodedRecord[] = [];
+      for (let r = written; r < rows; r++) rest.push(encodePredictionRecord(numericRecord(p, r, `${this.processId}-${(first + r).toString(36)}`)));
+      this.overflow(rest);
+    }
+  }
+
+  /** Hands the lines to the consumer through the ring; what does not fit is spilled or refused. */
   record(records: EncodedRecord[]): void {
-    const spilledBefore = this.buffer.stats.spilled;
-    try {
-      this.buffer.offer(records);
-    } catch (err) {
+    let i = 0;
+    while (i < records.length && this.ring.write(records[i])) i++;
+    if (i < records.length) this.overflow(records.slice(i));
+  }
+
+  /**
+   * The ring is full: the consumer is not keeping up even with its disk (or is restarting). Under
+   * back pressure the records are refused, as the buffer would; otherwise they go to a spill
+   * segment of their own, which the consumer sends like any other.
+   */
+  private overflow(records: EncodedRecord[]): void {
+    if (this.options.overflow === 'backpressure' || !this.options.spillDir) {
+      this.own.refused += records.length;
       this.syncCounters();
-      throw err;
+      throw new PredictionLogFullError(this.options.capacity);
     }
-    if (this.buffer.stats.spilled !== spilledBefore) this.syncCounters();
-    if (this.buffer.inMemory >= (this.config.env['PREDICTION_LOG_BATCH'] as number)) void this.flush();
-  }
-
-  async flush(): Promise<number> {
-    const failuresBefore = this.buffer.stats.sendFailures;
-    const rejectedBefore = this.buffer.stats.rejected;
-    const sent = await this.buffer.flush();
-    if (this.buffer.stats.sendFailures > failuresBefore) {
-      this.log.warn({ inMemory: this.buffer.inMemory, spilledSegments: this.buffer.segments().length }, 'warehouse not reachable; prediction log kept for retry');
-    }
-    if (this.buffer.stats.rejected > rejectedBefore) {
-      this.log.error({ ...this.buffer.lastRefusal, rejectedTotal: this.buffer.stats.rejected }, 'the warehouse refused prediction log records: set aside for inspection, not retried');
-    }
+    writeSegment(this.options.spillDir, records);
+    this.own.spilled += records.length;
     this.syncCounters();
-    return sent;
   }
 
-  pending() {
-    return { inMemory: this.buffer.inMemory, onDisk: this.buffer.spilledRecords(), ...this.buffer.stats, rejectedFiles: this.buffer.rejectedFiles().map((f) => path.basename(f)), lastRefusal: this.buffer.lastRefusal ?? null };
+  /** Sends what is pending now (spilled segments first). Resolves with records sent. */
+  async flush(): Promise<number> {
+    return this.consumer ? this.consumer.flush() : 0;
+  }
+
+  /** The log's state for `GET /v1/prediction-log`. */
+  async pending() {
+    let s = this.last;
+    if (this.consumer) {
+      try {
+        s = await this.consumer.snapshot();
+        this.report(s);
+      } catch {
+        // the worker is restarting: its last report stands
+      }
+    }
+    const c = this.carried;
+    return {
+      inMemory: this.ring.pending + s.inMemory,
+      onDisk: s.onDisk,
+      accepted: c.accepted + s.accepted + this.own.spilled,
+      spilled: c.spilled + s.spilled + this.own.spilled,
+      sent: c.sent + s.sent,
+      refused: this.own.refused,
+      sendFailures: c.sendFailures + s.sendFailures,
+      rejected: c.rejected + s.rejected,
+      rejectedFiles: s.rejectedFiles,
+      lastRefusal: s.lastRefusal,
+    };
+  }
+
+  /** A consumer report: logs what went wrong since the last one and moves the counters. */
+  private report(snapshot: PredictionLogSnapshot): void {
+    const before = this.last;
+    if (snapshot.sendFailures > before.sendFailures) {
+      this.log.warn({ inMemory: snapshot.inMemory, onDisk: snapshot.onDisk }, 'warehouse not reachable; prediction log kept for retry');
+    }
+    if (snapshot.rejected > before.rejected) {
+      this.log.error({ ...snapshot.lastRefusal, rejectedTotal: this.carried.rejected + snapshot.rejected }, 'the warehouse refused prediction log records: set aside for inspection, not retried');
+    }
+    this.last = snapshot;
+    this.syncCounters();
   }
 
   private syncCounters(): void {
-    const s = this.buffer.stats;
-    this.metrics.logRecords.inc({ outcome: 'sent' }, s.sent - this.lastSent);
-    this.metrics.logRecords.inc({ outcome: 'spilled' }, s.spilled - this.lastSpilled);
-    this.metrics.logRecords.inc({ outcome: 'refused' }, s.refused - this.lastRefused);
-    this.metrics.logRecords.inc({ outcome: 'rejected' }, s.rejected - this.lastRejected);
-    [this.lastSent, this.lastSpilled, this.lastRefused, this.lastRejected] = [s.sent, s.spilled, s.refused, s.rejected];
-    this.metrics.logPending.set({ where: 'memory' }, this.buffer.inMemory);
+    const s = this.last;
+    const c = this.carried;
+    const now = { sent: c.sent + s.sent, spilled: c.spilled + s.spilled + this.own.spilled, refused: this.own.refused, rejected: c.rejected + s.rejected };
+    for (const outcome of ['sent', 'spilled', 'refused', 'rejected'] as const) {
+      const delta = now[outcome] - this.synced[outcome];
+      if (delta > 0) this.metrics.logRecords.inc({ outcome }, delta);
+      this.synced[outcome] = now[outcome];
+    }
+    this.metrics.logPending.set({ where: 'memory' }, this.inMemory);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    const { unsent, persisted } = await this.buffer.close();
+    this.closing = true;
+    clearTimeout(this.restartTimer);
+    let unsent = 0;
+    let persisted = 0;
+    if (this.consumer) {
+      try {
+        ({ unsent, persisted } = await this.consumer.close());
+      } catch (err) {
+        this.log.error({ err: String(err) }, 'prediction log consumer did not close cleanly');
+      }
+    }
+    // Lines written after the consumer's last drain (or while no consumer ran) are still in the ring.
+    const rest = this.ring.read(Number.MAX_SAFE_INTEGER, new PredictionFrameReader(this.processId, this.frames.definitions).decode);
+    if (rest.length > 0) {
+      unsent += rest.length;
+      if (this.options.spillDir) {
+        writeSegment(this.options.spillDir, rest);
+        persisted += rest.length;
+      }
+    }
     if (unsent) this.log.warn({ unsent, persisted }, 'prediction log records not delivered at shutdown were written to disk');
   }
+}
+
+/** Writes records as one complete spill segment (written aside, then renamed into place). */
+function writeSegment(dir: string, records: EncodedRecord[]): void {
+  fs.mkdirSync(dir, { recursive: true });
+  let file = spillFileName(dir, 'segment');
+  while (fs.existsSync(file)) file = spillFileName(dir, 'segment');
+  const aside = path.join(dir, `.${path.basename(file)}.tmp`);
+  fs.writeFileSync(aside, records.join('\n') + '\n');
+  fs.renameSync(aside, file);
 }

@@ -24,7 +24,8 @@ export class ServiceClient {
   constructor(
     readonly peer: string,
     private readonly caller: string,
-    private readonly config: PlatformConfig,
+    /** Only the transport settings and peer addresses are read, so a worker thread can pass just those. */
+    private readonly config: Pick<PlatformConfig, 'env' | 'peers'>,
   ) {
     this.proxy = ClientProxyFactory.create(clientTransportOptions(peer, config, caller));
   }

@@ -13,7 +13,7 @@ export function serverTransportOptions(service: string, config: PlatformConfig):
 }
 
 /** The client side for one peer: its TCP address from PEERS, or the shared NATS broker. */
-export function clientTransportOptions(peer: string, config: PlatformConfig, caller: string): ClientOptions {
+export function clientTransportOptions(peer: string, config: Pick<PlatformConfig, 'env' | 'peers'>, caller: string): ClientOptions {
   if (config.env.NATS_URL) {
     return {
       transport: Transport.NATS,

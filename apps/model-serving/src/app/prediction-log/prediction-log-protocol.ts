@@ -1,0 +1,26 @@
+import type { PlatformConfig } from '@mlp/service-kit';
+import type { PredictionLogPipelineOptions, PredictionLogSnapshot } from './prediction-log-pipeline';
+
+/** What the prediction log's worker thread starts with. */
+export interface PredictionLogWorkerData {
+  ring: SharedArrayBuffer;
+  /** The prefix of prediction ids, and the frame definitions written before the worker started. */
+  processId: string;
+  definitions: Array<[number, string]>;
+  options: PredictionLogPipelineOptions;
+  /** What the worker needs to reach the warehouse: the transport settings and peer addresses. */
+  transport: Pick<PlatformConfig, 'env' | 'peers'>;
+  caller: string;
+  peer: string;
+}
+
+/** Requests of the service to its worker; each is answered with the same `id`. */
+export type PredictionLogRequest = { id: number; type: 'snapshot' } | { id: number; type: 'flush' } | { id: number; type: 'close' };
+
+/** The worker's messages: answers, and a snapshot after flushes (at most every few hundred ms). */
+export type PredictionLogWorkerMessage =
+  | { type: 'ready' }
+  | { type: 'snapshot'; id?: number; snapshot: PredictionLogSnapshot }
+  | { type: 'flushed'; id: number; sent: number; snapshot: PredictionLogSnapshot }
+  | { type: 'closed'; id: number; unsent: number; persisted: number; snapshot: PredictionLogSnapshot }
+  | { type: 'failed'; id?: number; error: string };
