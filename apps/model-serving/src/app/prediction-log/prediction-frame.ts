@@ -49,6 +49,7 @@ export function numericRecord(p: NumericPredictions, r: number, predictionId: st
 /** The request path's side: writes prediction frames (and the definitions they need) into the ring. */
 export class PredictionFrameWriter {
   private readonly contexts = new Map<string, number>();
+  private lastContext?: { model: string; version: number; arm: string; id: number };
   /** Key lists by identity (the callers' arrays are stable), then by content. */
   private readonly keysByArray = new WeakMap<readonly string[], number>();
   private readonly keySets = new Map<string, number>();
@@ -89,6 +90,9 @@ export class PredictionFrameWriter {
   }
 
   private contextOf(p: NumericPredictions): number {
+    // Consecutive requests are mostly for the same model, version and arm: no key to build then.
+    const last = this.lastContext;
+    if (last && last.model === p.model && last.version === p.version && last.arm === p.arm) return last.id;
     const key = `${p.model}\u0000${p.version}\u0000${p.arm}`;
     let id = this.contexts.get(key);
     if (id === undefined) {
@@ -96,6 +100,7 @@ export class PredictionFrameWriter {
       if (id > 0xffff || !this.define(CONTEXT, JSON.stringify({ id, model: p.model, version: p.version, arm: p.arm }))) return -1;
       this.contexts.set(key, id);
     }
+    this.lastContext = { model: p.model, version: p.version, arm: p.arm, id };
     return id;
   }
 
