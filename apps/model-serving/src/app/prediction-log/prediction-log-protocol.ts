@@ -1,4 +1,4 @@
-import type { PlatformConfig } from '@mlp/service-kit';
+import type { ClientConfig } from '@mlp/service-kit/transport';
 import type { PredictionLogPipelineOptions, PredictionLogSnapshot } from './prediction-log-pipeline';
 
 /** What the prediction log's worker thread starts with. */
@@ -8,8 +8,8 @@ export interface PredictionLogWorkerData {
   processId: string;
   definitions: Array<[number, string]>;
   options: PredictionLogPipelineOptions;
-  /** What the worker needs to reach the warehouse: the transport settings and peer addresses. */
-  transport: Pick<PlatformConfig, 'env' | 'peers'>;
+  /** What the worker needs to reach the warehouse (no tokens, no database URL). */
+  transport: ClientConfig;
   caller: string;
   peer: string;
 }

@@ -131,7 +131,7 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
       processId: this.processId,
       definitions: this.frames.definitions,
       options: this.options,
-      transport: { env: this.config.env, peers: this.config.peers },
+      transport: { env: { NATS_URL: this.config.env.NATS_URL, PEER_TIMEOUT_MS: this.config.env.PEER_TIMEOUT_MS }, peers: this.config.peers },
       caller: this.def.name,
       peer: ServiceName.DWH_INGEST,
     };

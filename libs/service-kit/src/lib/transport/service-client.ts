@@ -10,8 +10,7 @@ import {
 import { PlatformError, requestContext } from '@mlp/runtime';
 import { randomUUID } from 'node:crypto';
 import { firstValueFrom, timeout } from 'rxjs';
-import type { PlatformConfig } from '../config/platform-config';
-import { clientTransportOptions } from './transport-options';
+import { clientTransportOptions, type ClientConfig } from './transport-options';
 
 /**
  * A typed client for another service. Requests are validated before they leave and replies when
@@ -24,8 +23,8 @@ export class ServiceClient {
   constructor(
     readonly peer: string,
     private readonly caller: string,
-    /** Only the transport settings and peer addresses are read, so a worker thread can pass just those. */
-    private readonly config: Pick<PlatformConfig, 'env' | 'peers'>,
+    /** Only the transport settings and peer addresses are read, so a worker thread is given just those. */
+    private readonly config: ClientConfig,
   ) {
     this.proxy = ClientProxyFactory.create(clientTransportOptions(peer, config, caller));
   }

@@ -12,8 +12,14 @@ export function serverTransportOptions(service: string, config: PlatformConfig):
   return { transport: Transport.TCP, options: { host: config.env.TCP_HOST, port: config.env.TCP_PORT } };
 }
 
+/** What a client of another service reads of the configuration: the broker, the timeout, the peers' addresses. */
+export interface ClientConfig {
+  env: Pick<PlatformConfig['env'], 'NATS_URL' | 'PEER_TIMEOUT_MS'>;
+  peers: PlatformConfig['peers'];
+}
+
 /** The client side for one peer: its TCP address from PEERS, or the shared NATS broker. */
-export function clientTransportOptions(peer: string, config: Pick<PlatformConfig, 'env' | 'peers'>, caller: string): ClientOptions {
+export function clientTransportOptions(peer: string, config: ClientConfig, caller: string): ClientOptions {
   if (config.env.NATS_URL) {
     return {
       transport: Transport.NATS,
