@@ -23,6 +23,9 @@ const CONTEXT = 2;
 const KEYS = 3;
 const HEADER = 48;
 
+/** A prediction's id: the writing process's UUID and the prediction's sequence number in base 36. */
+export const predictionId = (processId: string, sequence: number): string => `${processId}-${sequence.toString(36)}`;
+
 /** One request's numeric predictions: row r's inputs are `values[r * keys.length ...]`, its output `outputs[r * width]`. */
 export interface NumericPredictions {
   model: string;
@@ -174,7 +177,7 @@ export class PredictionFrameReader {
     }
     const requestBytes = view.getUint32(at + 40, true);
     return encodePredictionRecord({
-      predictionId: `${this.processId}-${view.getFloat64(at + 8, true).toString(36)}`,
+      predictionId: predictionId(this.processId, view.getFloat64(at + 8, true)),
       requestId: requestBytes === 0 ? '' : bytes.toString('utf8', o, o + requestBytes),
       model: context.model,
       version: context.version,

@@ -35,7 +35,7 @@ describe('PredictionLogPipeline', () => {
   let dir: string;
   let pipeline: PredictionLogPipeline | undefined;
   const options = (over: Partial<PredictionLogPipelineOptions> = {}): PredictionLogPipelineOptions => ({
-    capacity: 1000, overflow: 'spill', spillDir: dir, batchSize: 50, flushMs: 60000, drainMs: 60000, ...over,
+    capacity: 1000, overflow: 'spill', spillDir: dir, batchSize: 50, flushMs: 60000, drainMs: 60000, reportMs: 0, ...over,
   });
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plog-pipe-'))));
   afterEach(async () => {
@@ -128,6 +128,22 @@ describe('PredictionLogPipeline', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(attempts).toBe(1);
     expect(ring.held).toBe(5);
+  });
+
+  it('reports after flushes at most every reportMs, but at once when a send fails', async () => {
+    const ring = RecordRing.create(1 << 20);
+    const wh = new Warehouse();
+    const reports: PredictionLogSnapshot[] = [];
+    pipeline = new PredictionLogPipeline(ring, options({ batchSize: 1, reportMs: 60000 }), decode, wh.send, (s) => reports.push(s));
+    for (let i = 0; i < 3; i++) {
+      ring.write(record(i));
+      await pipeline.flush();
+    }
+    expect(reports.map((r) => r.sent)).toEqual([1]); // the first report, then quiet
+    wh.up = false;
+    ring.write(record(3));
+    await pipeline.flush();
+    expect(reports.at(-1)).toMatchObject({ sent: 3, sendFailures: 1, inMemory: 1 });
   });
 
   it('at close takes what is left in the ring and writes what it cannot send to disk, for the next start', async () => {

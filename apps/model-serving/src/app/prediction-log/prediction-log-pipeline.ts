@@ -8,13 +8,18 @@ export interface PredictionLogPipelineOptions extends PredictionLogBufferOptions
   flushMs: number;
   /** How often the ring is drained into the buffer. */
   drainMs: number;
+  /**
+   * Reports after flushes come at most this often, unless a send failed, a batch was refused or
+   * records spilled since the last one (a report lists the spill directory and counts its lines).
+   */
+  reportMs: number;
 }
 
 /** A refusal of the batch's content (4xx other than a timeout or rate limit): resending cannot help. */
 export const isWarehouseRefusal = (err: unknown): boolean =>
   err instanceof PlatformError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429;
 
-/** What the pipeline reports after each flush (and on request): the buffer's state and counters. */
+/** What the pipeline reports after flushes (and on request): the buffer's state and counters. */
 export interface PredictionLogSnapshot {
   inMemory: number;
   onDisk: number;
@@ -41,6 +46,7 @@ export class PredictionLogPipeline {
   private closed = false;
   /** After a failed send, flushes wait for the flush timer instead of retrying on every drain. */
   private retryAfter = 0;
+  private lastReport?: { at: number; sendFailures: number; rejected: number; spilled: number };
 
   constructor(
     private readonly ring: RecordRing,
@@ -48,8 +54,8 @@ export class PredictionLogPipeline {
     /** Turns the ring's records into lines (binary prediction frames included, see PredictionFrameReader). */
     private readonly decode: RecordDecoder,
     send: Sender,
-    /** Called after every flush with the state it left. */
-    private readonly onFlushed: (snapshot: PredictionLogSnapshot) => void = () => undefined,
+    /** Called after flushes with the state they left (see `reportMs`). */
+    private readonly onReport: (snapshot: PredictionLogSnapshot) => void = () => undefined,
   ) {
     // Under back pressure the producer refuses predictions before they are made (it counts the
     // ring and what this side holds against the capacity); a record that reached the ring is
@@ -89,8 +95,18 @@ export class PredictionLogPipeline {
     const sent = await this.buffer.flush();
     if (this.buffer.stats.sendFailures > failures) this.retryAfter = Date.now() + this.options.flushMs;
     this.ring.setHeld(this.buffer.inMemory);
-    this.onFlushed(this.snapshot());
+    this.report();
     return sent;
+  }
+
+  private report(): void {
+    const { sendFailures, rejected, spilled } = this.buffer.stats;
+    const last = this.lastReport;
+    const at = Date.now();
+    const notable = !last || sendFailures !== last.sendFailures || rejected !== last.rejected || spilled !== last.spilled;
+    if (!notable && at - last.at < this.options.reportMs) return;
+    this.lastReport = { at, sendFailures, rejected, spilled };
+    this.onReport(this.snapshot());
   }
 
   snapshot(): PredictionLogSnapshot {

@@ -15,12 +15,10 @@ export interface PredictionLogWorkerData {
 }
 
 /** Requests of the service to its worker; each is answered with the same `id`. */
-export type PredictionLogRequest = { id: number; type: 'snapshot' } | { id: number; type: 'flush' } | { id: number; type: 'close' };
+export type PredictionLogRequest = { id: number; type: 'snapshot' } | { id: number; type: 'close' };
 
-/** The worker's messages: answers, and a snapshot after flushes (at most every few hundred ms). */
+/** The worker's messages: answers, and the pipeline's reports after flushes (see `reportMs`). */
 export type PredictionLogWorkerMessage =
-  | { type: 'ready' }
   | { type: 'snapshot'; id?: number; snapshot: PredictionLogSnapshot }
-  | { type: 'flushed'; id: number; sent: number; snapshot: PredictionLogSnapshot }
   | { type: 'closed'; id: number; unsent: number; persisted: number; snapshot: PredictionLogSnapshot }
   | { type: 'failed'; id?: number; error: string };

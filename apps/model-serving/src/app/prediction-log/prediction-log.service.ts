@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { ServingMetrics } from '../metrics/serving-metrics';
 import { PredictionLogFullError, spillFileName, type EncodedRecord, type OverflowMode } from './prediction-log-buffer';
-import { numericRecord, PredictionFrameReader, PredictionFrameWriter, type NumericPredictions } from './prediction-frame';
+import { numericRecord, predictionId, PredictionFrameReader, PredictionFrameWriter, type NumericPredictions } from './prediction-frame';
 import { PredictionLogPipeline, type PredictionLogPipelineOptions, type PredictionLogSnapshot } from './prediction-log-pipeline';
 import { encodePredictionRecord } from './prediction-record';
 import type { PredictionLogRequest, PredictionLogWorkerData, PredictionLogWorkerMessage } from './prediction-log-protocol';
@@ -17,7 +17,6 @@ import { RecordRing } from './record-ring';
 /** The consumer side as the service sees it: in the worker thread, or in this thread as a fallback. */
 interface LogConsumer {
   snapshot(): Promise<PredictionLogSnapshot>;
-  flush(): Promise<number>;
   close(): Promise<{ unsent: number; persisted: number }>;
 }
 
@@ -75,6 +74,7 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
       batchSize: env['PREDICTION_LOG_BATCH'] as number,
       flushMs: env['PREDICTION_LOG_FLUSH_MS'] as number,
       drainMs: 10,
+      reportMs: 250,
     };
     this.ring = RecordRing.create((env['PREDICTION_LOG_RING_MB'] as number) * 1024 * 1024);
     this.frames = new PredictionFrameWriter(this.ring);
@@ -116,7 +116,6 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
         pipeline.drain();
         return pipeline.snapshot();
       },
-      flush: () => pipeline.flush(),
       close: async () => {
         const { unsent, persisted, snapshot } = await pipeline.close();
         this.report(snapshot);
@@ -139,7 +138,7 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
     this.worker = worker;
     worker.unref(); // the shutdown hook closes it; it never holds the process open by itself
     worker.on('message', (m: PredictionLogWorkerMessage) => {
-      if (m.type === 'snapshot' || m.type === 'flushed' || m.type === 'closed') this.report(m.snapshot);
+      if (m.type === 'snapshot' || m.type === 'closed') this.report(m.snapshot);
       const id = 'id' in m ? m.id : undefined;
       if (id === undefined) return;
       const waiter = this.waiting.get(id);
@@ -177,7 +176,6 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
       });
     return {
       snapshot: async () => ((await ask('snapshot')) as Extract<PredictionLogWorkerMessage, { type: 'snapshot' }>).snapshot,
-      flush: async () => ((await ask('flush')) as Extract<PredictionLogWorkerMessage, { type: 'flushed' }>).sent,
       close: async () => {
         const { unsent, persisted } = (await ask('close')) as Extract<PredictionLogWorkerMessage, { type: 'closed' }>;
         await worker.terminate();
@@ -202,7 +200,7 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
   }
 
   nextPredictionId(): string {
-    return `${this.processId}-${(++this.sequence).toString(36)}`;
+    return predictionId(this.processId, ++this.sequence);
   }
 
   /**
@@ -215,7 +213,7 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
     const written = this.frames.write(p, rows, first);
     if (written < rows) {
       const rest: EncodedRecord[] = [];
-      for (let r = written; r < rows; r++) rest.push(encodePredictionRecord(numericRecord(p, r, `${this.processId}-${(first + r).toString(36)}`)));
+      for (let r = written; r < rows; r++) rest.push(encodePredictionRecord(numericRecord(p, r, predictionId(this.processId, first + r))));
       this.overflow(rest);
     }
   }
@@ -241,11 +239,6 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
     writeSegment(this.options.spillDir, records);
     this.own.spilled += records.length;
     this.syncCounters();
-  }
-
-  /** Sends what is pending now (spilled segments first). Resolves with records sent. */
-  async flush(): Promise<number> {
-    return this.consumer ? this.consumer.flush() : 0;
   }
 
   /** The log's state for `GET /v1/prediction-log`. */

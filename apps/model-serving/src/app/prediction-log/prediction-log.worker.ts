@@ -6,20 +6,15 @@ import { IngestPredictionLogLinesMessage } from '@mlp/contracts';
 import { ServiceClient } from '@mlp/service-kit/transport';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PredictionFrameReader } from './prediction-frame';
-import { PredictionLogPipeline, type PredictionLogSnapshot } from './prediction-log-pipeline';
+import { PredictionLogPipeline } from './prediction-log-pipeline';
 import type { PredictionLogRequest, PredictionLogWorkerData, PredictionLogWorkerMessage } from './prediction-log-protocol';
 import { RecordRing } from './record-ring';
-
-/** Unsolicited snapshots after flushes: at most this often, unless a send failed or a batch was refused. */
-const SNAPSHOT_EVERY_MS = 250;
 
 const post = (m: PredictionLogWorkerMessage) => parentPort?.postMessage(m);
 
 function main(): void {
   const input = workerData as PredictionLogWorkerData;
   const client = new ServiceClient(input.peer, input.caller, input.transport);
-  let lastPost = 0;
-  let last: PredictionLogSnapshot | undefined;
   const pipeline = new PredictionLogPipeline(
     new RecordRing(input.ring),
     input.options,
@@ -27,15 +22,7 @@ function main(): void {
     async (lines) => {
       await client.send(IngestPredictionLogLinesMessage, { lines }, 15000);
     },
-    (snapshot) => {
-      const now = Date.now();
-      const notable = !last || snapshot.sendFailures !== last.sendFailures || snapshot.rejected !== last.rejected || snapshot.spilled !== last.spilled;
-      if (notable || now - lastPost >= SNAPSHOT_EVERY_MS) {
-        last = snapshot;
-        lastPost = now;
-        post({ type: 'snapshot', snapshot });
-      }
-    },
+    (snapshot) => post({ type: 'snapshot', snapshot }),
   );
   pipeline.start();
 
@@ -44,10 +31,6 @@ function main(): void {
       case 'snapshot':
         pipeline.drain();
         return { type: 'snapshot', id: request.id, snapshot: pipeline.snapshot() };
-      case 'flush': {
-        const sent = await pipeline.flush();
-        return { type: 'flushed', id: request.id, sent, snapshot: pipeline.snapshot() };
-      }
       case 'close': {
         const { unsent, persisted, snapshot } = await pipeline.close();
         await client.close().catch(() => undefined);
@@ -58,7 +41,6 @@ function main(): void {
   parentPort?.on('message', (request: PredictionLogRequest) => {
     answer(request).then(post, (err: unknown) => post({ type: 'failed', id: request.id, error: err instanceof Error ? err.message : String(err) }));
   });
-  post({ type: 'ready' });
 }
 
 main();
