@@ -23,7 +23,7 @@ export const service: ServiceDefinition = {
       minimum: 1,
       maximum: 16384,
       default: 256,
-      description: 'maintenance_work_mem of a training-set session: its source and row indexes are sorted in memory below this size',
+      description: 'Sort memory of a training-set session (maintenance_work_mem of its index builds, work_mem of the label rows numbering): sorts below this size stay in memory',
     }),
     MATERIALIZATION_WORKER: Type.Boolean({ default: true, description: 'Run materialization chunks in this replica' }),
     MATERIALIZATION_CHUNKS: Type.Integer({ minimum: 1, maximum: 1024, default: 16, description: 'Hash chunks per materialization job' }),

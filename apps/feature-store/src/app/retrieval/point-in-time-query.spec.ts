@@ -1,4 +1,4 @@
-import { copyAsNdjson, pointInTimeSelect, quoteAlias } from './point-in-time-query';
+import { pointInTimeSelect, quoteAlias } from './point-in-time-query';
 
 describe('point-in-time query builder', () => {
   it('joins each view with a bounded, ordered LATERAL probe and keeps row order', () => {
@@ -16,9 +16,5 @@ describe('point-in-time query builder', () => {
   it('refuses column names that are not plain identifiers', () => {
     expect(() => quoteAlias('label"; drop table x')).toThrow(expect.objectContaining({ status: 400, code: 'INVALID_COLUMN_NAME' }));
     expect(() => pointInTimeSelect('fs_rows; drop', ['a'], [])).toThrow();
-  });
-
-  it('copies NDJSON without CSV quoting or escaping of the JSON text', () => {
-    expect(copyAsNdjson('SELECT 1')).toContain(`QUOTE E'\\x01', DELIMITER E'\\x02'`);
   });
 });

@@ -48,11 +48,6 @@ export function pointInTimeSelect(rowsTable: string, rowColumns: string[], views
   return `SELECT ${select.join(', ')} FROM ${rowsTable} r ${joins.join(' ')} ORDER BY r.__row_id`;
 }
 
-/** NDJSON through COPY: CSV mode with control characters as quote and delimiter copies JSON verbatim. */
-export function copyAsNdjson(select: string): string {
-  return `COPY (SELECT row_to_json(t)::text FROM (${select}) t) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
-}
-
 export function copyAsCsv(select: string): string {
   return `COPY (${select}) TO STDOUT WITH (FORMAT csv, HEADER true)`;
 }

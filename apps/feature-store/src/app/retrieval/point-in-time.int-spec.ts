@@ -121,6 +121,26 @@ describe('point-in-time training sets on a real PostgreSQL', () => {
     expect(trailers['x-dataset-fingerprint']).toBe(`sha256:${createHash('sha256').update(text).digest('hex')}`);
   });
 
+  it('streams label columns of any type as NDJSON, one line per row, whatever they are called', async () => {
+    const res = await callService(svc, 'POST', '/v1/historical-features', {
+      features: ['daily_activity:orders'],
+      label_source: {
+        // A column named like the query's own alias, a json label with line breaks, text with escapes.
+        sql: `SELECT user_id, updated_at + interval '1 day' AS event_timestamp, plan AS t, (E'{\\n "plan": "' || plan || E'"\\n}')::json AS meta,
+                E'a\\tb"\\\\' AS note FROM dwh.mart_user_profile`,
+        start: '2025-01-01T00:00:00Z',
+        end: '2027-01-01T00:00:00Z',
+      },
+    });
+    expect([res.status, res.status === 200 ? '' : res.text]).toEqual([200, '']);
+    const set = parseTrainingSet(res.text);
+    expect(res.text.trim().split('\n')).toHaveLength(3);
+    expect(set.rows.map((r) => [r['user_id'], r['t'], r['meta'], r['note'], r['event_timestamp']])).toEqual([
+      ['u2', 'free', { plan: 'free' }, 'a\tb"\\', '2025-12-02T00:00:00+00:00'],
+      ['u1', 'pro', { plan: 'pro' }, 'a\tb"\\', '2026-01-03T12:00:00+00:00'],
+    ]);
+  });
+
   it('refuses unknown views, features, services, wrong key types and injection in names with 400 codes', async () => {
     const rows = rowsAt([['u1', '2026-01-02T00:00:00Z']]);
     const cases: Array<[unknown, string]> = [
