@@ -294,6 +294,7 @@ describe('event-triggered retraining', () => {
       await client.close();
       await pool.end();
       await svc.close();
+      await db.drop();
     }
   });
 
@@ -326,6 +327,7 @@ describe('event-triggered retraining', () => {
     } finally {
       await pool.end();
       await svc.close();
+      await db.drop();
     }
   });
 });
@@ -348,6 +350,7 @@ describe('error shape', () => {
       expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['training.ModelSpec', 'training.TrainingRun', 'training.MoveAlias']));
     } finally {
       await svc.close();
+      await db.drop();
     }
   });
 });

@@ -75,7 +75,15 @@ export async function startTestService(def: ServiceDefinition, appModule: Type<u
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const logger = createLogger(def.name, 'debug', logs.stream);
-  const running = await startService(def, appModule, { env, logger, waitForDatabase: options.waitForDatabase ?? true });
+  let running: RunningService;
+  try {
+    running = await startService(def, appModule, { env, logger, waitForDatabase: options.waitForDatabase ?? true });
+  } catch (err) {
+    // A service that refuses to start (tests of bad configuration do this on purpose) leaves no
+    // database behind.
+    if (!options.db) await db.drop().catch(() => undefined);
+    throw err;
+  }
   return {
     ...running,
     db,
