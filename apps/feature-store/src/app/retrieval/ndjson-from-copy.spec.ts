@@ -84,6 +84,26 @@ describe('NDJSON from COPY text', () => {
     expect(out).toBe(`{"s":${JSON.stringify(long)}}\n`);
   });
 
+  it('formats a big chunk in slices and lets the event loop run between them', async () => {
+    const input = Buffer.from('u1\t"2026-01-02T12:00:00+00:00"\t3\t10.5\tt\n'.repeat(10_000));
+    const t = new NdjsonFromCopyText(COLUMNS);
+    const events: string[] = [];
+    const out: Buffer[] = [];
+    t.on('data', (b: Buffer) => {
+      events.push('data');
+      out.push(b);
+    });
+    const ended = new Promise((resolve) => t.on('end', resolve));
+    t.end(input);
+    setImmediate(() => events.push('other work'));
+    await ended;
+    expect(events.filter((e) => e === 'data').length).toBeGreaterThan(10);
+    const other = events.indexOf('other work');
+    expect(other).toBeGreaterThan(0);
+    expect(other).toBeLessThan(events.length - 1);
+    expect(Buffer.concat(out).toString()).toBe(await format(COLUMNS, [input]));
+  });
+
   it('undoes every COPY escape', () => {
     expect(unescapeCopyText('a\\\\b\\nc\\td\\re\\bf\\fg\\vh')).toBe('a\\b\nc\td\re\bf\fg\vh');
   });

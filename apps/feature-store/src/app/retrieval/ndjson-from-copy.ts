@@ -59,6 +59,8 @@ const NULL_BYTES = Buffer.from('null');
 const TRUE_BYTES = Buffer.from('true');
 const FALSE_BYTES = Buffer.from('false');
 const LINE_BREAKS = /[\n\r]/g;
+/** Input formatted between two yields to the event loop (~0.25 ms of work). */
+const SLICE_BYTES = 16 * 1024;
 /** A COPY text byte becomes at most 6 JSON bytes (a raw control character as \u00XX). */
 const MAX_EXPANSION = 6;
 
@@ -105,11 +107,30 @@ export class NdjsonFromCopyText extends Transform {
     }
     const lines = this.rest ? Buffer.concat([this.rest, chunk.subarray(0, last + 1)]) : chunk.subarray(0, last + 1);
     this.rest = last + 1 < chunk.length ? chunk.subarray(last + 1) : undefined;
-    try {
-      done(null, this.format(lines));
-    } catch (err) {
-      done(err as Error);
-    }
+    this.formatInSlices(lines, done);
+  }
+
+  /**
+   * Formats whole lines a slice at a time, yielding to the event loop between slices: a 64 KB
+   * chunk takes about a millisecond, which online reads served by the same process would
+   * otherwise wait behind while a training set streams.
+   */
+  private formatInSlices(lines: Buffer, done: TransformCallback): void {
+    let from = 0;
+    const step = (): void => {
+      try {
+        const cut = from + SLICE_BYTES < lines.length ? lines.indexOf(NEWLINE, from + SLICE_BYTES) + 1 : 0;
+        const to = cut > from ? cut : lines.length;
+        this.push(this.format(lines.subarray(from, to)));
+        from = to;
+      } catch (err) {
+        done(err as Error);
+        return;
+      }
+      if (from < lines.length) setImmediate(step);
+      else done();
+    };
+    step();
   }
 
   override _flush(done: TransformCallback): void {
