@@ -184,7 +184,7 @@ function nodePoster(path, bodies) {
  * as wrk measures them. `paceMs` > 0 makes each connection wait between requests (a paced,
  * near-open loop at a set rate).
  */
-function wrkPost(path, bodies, { paceMs = 0, seconds = opt.seconds, connections = opt.concurrency } = {}) {
+function wrkPost(path, bodies, { paceMs = 0, seconds = opt.seconds } = {}) {
   const dir = fs.mkdtempSync(path_.join(os.tmpdir(), 'fs-bench-'));
   const lua = path_.join(dir, 'post.lua');
   const quoted = bodies.map((b) => `[==[${b.toString('utf8')}]==]`).join(',\n');
@@ -213,7 +213,7 @@ delay = function() if math.random() < frac then return whole + 1 end return whol
 end
 `,
   );
-  const run = spawnSync('wrk', ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '-s', lua, `${base.origin}${path}`], { encoding: 'utf8' });
+  const run = spawnSync('wrk', ['-t', '1', '-c', String(opt.concurrency), '-d', `${seconds}s`, '-s', lua, `${base.origin}${path}`], { encoding: 'utf8' });
   fs.rmSync(dir, { recursive: true, force: true });
   const line = (run.stdout ?? '').split('\n').find((l) => l.startsWith('WRKJSON '));
   if (!line) throw new Error(`wrk failed: ${run.stderr || run.stdout}`);
@@ -304,7 +304,6 @@ async function main() {
     // connections for a >= 5 ms cycle each, which holds the pace exactly but makes wrk release
     // requests in bursts at each millisecond tick, raising even the kit floor's p50 from 0.4 to
     // 0.6-1.5 ms at the same rate.)
-    const connections = opt.concurrency;
     const bodies = Array.from({ length: 1000 }, () => Buffer.from(JSON.stringify({ features: refs, entities: { bench_id: keysOf(1) } })));
     // Each connection waits `pace` ms between an answer and its next request; the cycle a run
     // achieves (C / its rate) grows with the pace, but not one for one (wrk's timers are whole
@@ -313,13 +312,13 @@ async function main() {
     // between the closest paces above and below it. The measured run must itself land within 10%
     // of `rate` (the host's speed drifts), else it joins the search and is run again, at most three
     // times; the rate printed is the one of the run whose p99 is quoted.
-    const targetCycle = (connections / rate) * 1000;
+    const targetCycle = (opt.concurrency / rate) * 1000;
     const paced = (path, b) => {
       let below; // fastest-cycling pace seen whose rate was above the target (cycle too short)
       let above; // slowest-cycling pace seen whose rate was below it
       let pace = targetCycle;
       const next = (achieved) => {
-        const cycle = (connections / achieved) * 1000;
+        const cycle = (opt.concurrency / achieved) * 1000;
         if (cycle < targetCycle && (!below || pace > below.pace)) below = { pace, cycle };
         if (cycle >= targetCycle && (!above || pace < above.pace)) above = { pace, cycle };
         if (below && above && above.cycle > below.cycle) {
@@ -328,13 +327,13 @@ async function main() {
         return Math.max(0, pace + targetCycle - cycle);
       };
       for (let i = 0; i < 5; i++) {
-        const calibration = wrkPost(path, b, { paceMs: pace, seconds: 1, connections });
+        const calibration = wrkPost(path, b, { paceMs: pace, seconds: 1 });
         if (Math.abs(calibration.rps / rate - 1) < 0.05) break;
         pace = next(calibration.rps);
       }
       let run;
       for (let attempt = 1; attempt <= 3; attempt++) {
-        run = { ...wrkPost(path, b, { paceMs: pace, connections }), attempts: attempt, connections };
+        run = { ...wrkPost(path, b, { paceMs: pace }), attempts: attempt };
         if (Math.abs(run.rps / rate - 1) <= 0.1) break;
         pace = next(run.rps);
       }
@@ -353,7 +352,7 @@ async function main() {
   }
   if (moderate) {
     console.log(
-      `moderate load, 1 x 10 paced at ${f(moderate.offered, 0)} req/s (half the maximum above) over ${moderate.service.connections} connections: ${f(moderate.service.rps, 0)} req/s, p50 ${f(moderate.service.p50)} ms, p99 ${f(moderate.service.p99)} ms` +
+      `moderate load, 1 x 10 paced at ${f(moderate.offered, 0)} req/s (half the maximum above): ${f(moderate.service.rps, 0)} req/s, p50 ${f(moderate.service.p50)} ms, p99 ${f(moderate.service.p99)} ms` +
         `${moderate.service.attempts > 1 ? ` (measured run ${moderate.service.attempts} of 3)` : ''}; ` +
         `kit floor GET /healthz at the same pace: ${f(moderate.floor.rps, 0)} req/s, p50 ${f(moderate.floor.p50)} ms, p99 ${f(moderate.floor.p99)} ms`,
     );

@@ -42,9 +42,10 @@ export function relationsOfPlan(plan: unknown): Array<{ schema: string; name: st
 export const MART_RELATION = (r: { schema: string; name: string }) => r.schema === 'dwh' && /^mart_[a-z0-9_]+$/.test(r.name);
 
 /** PostgreSQL type OIDs a source column may have for each declared feature type. */
-const INT_OIDS = [20, 21, 23];
+export const INT_OIDS = [20, 21, 23];
 const FLOAT_OIDS = [700, 701, 1700, ...INT_OIDS];
-const TEXT_OIDS = [25, 1042, 1043, 19];
+/** text, char(n), varchar(n), name. */
+export const TEXT_OIDS = [25, 1042, 1043, 19];
 export const TIMESTAMP_OIDS = [1082, 1114, 1184];
 export const COMPATIBLE_OIDS: Record<FeatureValueType, number[]> = {
   int64: INT_OIDS,

@@ -9,7 +9,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { SessionPool } from '../database/session-pool';
 import { quoteIdent } from '../registry/feature-ref';
 import { FeatureRegistry, type ResolvedFeatures } from '../registry/feature-registry.service';
-import { checkSourceSqlText, MART_RELATION, projectedSource, relationsOfPlan, TIMESTAMP_OIDS } from '../registry/source-sql';
+import { checkSourceSqlText, MART_RELATION, projectedSource, relationsOfPlan, TEXT_OIDS, TIMESTAMP_OIDS } from '../registry/source-sql';
 import { copyAsText, jsonKindOf, NdjsonFromCopyText, type JsonColumn } from './ndjson-from-copy';
 import { copyAsCsv, pointInTimeSelect, quoteAlias } from './point-in-time-query';
 
@@ -25,7 +25,6 @@ export interface TrainingSetStream {
 
 const ROWS = 'fs_rows';
 /** Built-in types without a btree ordering (json, xml, geometric types and their arrays). */
-const TEXT_TYPE_OIDS = new Set([25, 1042, 1043]);
 const UNORDERED_TYPE_OIDS = new Set([114, 199, 142, 143, 600, 1017, 601, 1018, 602, 1019, 603, 1020, 604, 1027, 628, 629, 718, 719]);
 
 interface LabelColumns {
@@ -201,7 +200,7 @@ export class HistoricalFeaturesService {
     const order = ['event_timestamp', ...names.filter((n) => n !== 'event_timestamp')].map((n) => {
       const type = types.get(n) ?? 0;
       // Text compares bytewise ("C"): far cheaper than a locale's rules, and as deterministic.
-      return UNORDERED_TYPE_OIDS.has(type) ? `l.${quoteAlias(n)}::text COLLATE "C"` : TEXT_TYPE_OIDS.has(type) ? `l.${quoteAlias(n)} COLLATE "C"` : `l.${quoteAlias(n)}`;
+      return UNORDERED_TYPE_OIDS.has(type) ? `l.${quoteAlias(n)}::text COLLATE "C"` : TEXT_OIDS.includes(type) ? `l.${quoteAlias(n)} COLLATE "C"` : `l.${quoteAlias(n)}`;
     });
     return { names, order };
   }
@@ -270,18 +269,14 @@ export class HistoricalFeaturesService {
         } else done();
       },
     });
-    copy.on('error', (err) => {
+    const fail = (err: Error) => {
       this.log.warn({ err: String(err) }, 'training set stream failed');
       rejectFp(err);
       body.destroy(err);
       release(err);
-    });
-    formatter?.on('error', (err) => {
-      this.log.warn({ err: String(err) }, 'training set formatting failed');
-      rejectFp(err);
-      body.destroy(err);
-      release(err);
-    });
+    };
+    copy.on('error', fail);
+    formatter?.on('error', fail);
     copy.on('end', () => release());
     body.on('close', () => {
       // The client went away before the end: stop the COPY by dropping the connection.

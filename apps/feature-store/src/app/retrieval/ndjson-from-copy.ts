@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { INT_OIDS, TEXT_OIDS } from '../registry/source-sql';
 import { quoteAlias } from './point-in-time-query';
 
 /**
@@ -21,9 +22,9 @@ import { quoteAlias } from './point-in-time-query';
  */
 export type JsonKind = 'integer' | 'float' | 'bool' | 'string' | 'json';
 
-const INTEGER_OIDS = new Set([20, 21, 23]);
+const INTEGER_OIDS = new Set(INT_OIDS);
 const FLOAT_OIDS = new Set([700, 701, 1700]);
-const STRING_OIDS = new Set([19, 25, 1042, 1043]);
+const STRING_OIDS = new Set(TEXT_OIDS);
 const BOOL_OID = 16;
 
 export function jsonKindOf(typeOid: number): JsonKind {
