@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { service } from '../service';
-import { baselineArtifact, registryEntry, tfjsArtifact } from '../testing/model-fixtures';
+import { baselineArtifact, demoTensors, demoVector, numericArtifact, registryEntry, tfjsArtifact, type DemoRow } from '../testing/model-fixtures';
 import { peerFixtureService, PeerFixtureModule, peerState } from '../testing/peer-fixtures';
 import { AppModule } from './app.module';
 import { LoadedModel } from './models/loaded-model';
@@ -30,7 +30,10 @@ async function until<T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, time
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-const row = (i: number) => [i / 10, (i % 2) as number, -i / 20, 1, 0, 0];
+/** A raw row of the demo features; its model vector is `demoVector(row(i))`. */
+const row = (i: number): DemoRow => ({ orders: i % 9, revenue: (i * 7.25) % 400, plan: ['free', 'plus', 'pro'][i % 3] });
+/** The model matrix of raw rows, by the hand-written reference preprocessing. */
+const vectors = (rows: DemoRow[]) => new Float32Array(rows.flatMap(demoVector));
 
 /**
  * A peer service answering the trainer, feature-store and dwh-ingest contracts from fixtures (the
@@ -60,8 +63,8 @@ describe('model-serving over the real transport and PostgreSQL', () => {
   let spillDir: string;
   let churnV1: ModelArtifact;
 
-  const infer = (model: string, rows: number[][], extra: Json = {}, url = `/v2/models/${model}/infer`, headers: Record<string, string> = {}) =>
-    callService(svc, 'POST', url, { inputs: [{ name: 'features', datatype: 'FP32', shape: [rows.length, 6], data: rows.flat() }], ...extra }, headers);
+  const infer = (model: string, rows: DemoRow[], extra: Json = {}, url = `/v2/models/${model}/infer`, headers: Record<string, string> = {}) =>
+    callService(svc, 'POST', url, { inputs: demoTensors(rows), ...extra }, headers);
   const promote = (model: string, alias: 'champion' | 'challenger', version: number | null, previousVersion: number | null) => {
     peerState.aliases.set(model, { ...(peerState.aliases.get(model) ?? { champion: null, challenger: null }), [alias]: version });
     return peers.app.get(PeerClients).get('model-serving').emit(ModelPromotedEvent, { model, alias, version, previousVersion, reason: 'test', at: new Date().toISOString() });
@@ -144,24 +147,30 @@ describe('model-serving over the real transport and PostgreSQL', () => {
       name: 'churn',
       versions: ['1'],
       platform: 'tensorflowjs_layers',
-      inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 6] }],
+      inputs: [
+        { name: 'user_activity:orders_7d', datatype: 'INT64', shape: [-1] },
+        { name: 'user_activity:revenue_7d', datatype: 'FP64', shape: [-1] },
+        { name: 'user_profile:plan', datatype: 'BYTES', shape: [-1] },
+      ],
       outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }],
+      parameters: { input_kind: 'raw_features' },
     });
     expect((await callService(svc, 'GET', '/v2/models/churn/versions/1')).json).toMatchObject({ name: 'churn', parameters: { version: '1' } });
     expect(await callService(svc, 'GET', '/v2/models/churn/ready')).toEqual(expect.objectContaining({ status: 200, json: { name: 'churn', ready: true } }));
     expect((await callService(svc, 'GET', '/v2/models/churn/versions/1/ready')).status).toBe(200);
   });
 
-  it('infers with V2: id echoed, flat or nested data, outputs selected, version paths', async () => {
+  it('infers with V2 from raw features: id echoed, [n] or [n, 1] shapes, outputs selected, version paths', async () => {
     const flat = await infer('churn', [row(1), row(2)], { id: 'req-42', outputs: [{ name: 'probability' }] });
     expect(flat.status).toBe(200);
     expect(flat.json).toMatchObject({ model_name: 'churn', model_version: '1', id: 'req-42', parameters: { arm: 'champion' } });
     const out = (flat.json['outputs'] as Array<{ name: string; datatype: string; shape: number[]; data: number[] }>)[0];
     expect([out.name, out.shape, out.datatype]).toEqual(['probability', [2, 1], 'FP32']);
     const alone = await LoadedModel.load(registryEntry(churnV1), { maxBatchSize: 1, maxBatchDelayMs: 0 });
-    const expected = Array.from(await alone.predict(new Float32Array([...row(1), ...row(2)]), 2));
+    const expected = Array.from(await alone.predict(vectors([row(1), row(2)]), 2));
     out.data.forEach((p, i) => expect(p).toBeCloseTo(expected[i], 5));
-    const nested = await callService(svc, 'POST', '/v2/models/churn/versions/1/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 6], data: [row(1), row(2)] }] });
+    const columns = demoTensors([row(1), row(2)]).map((t) => ({ ...t, shape: [2, 1], data: t.data.map((v) => [v]) }));
+    const nested = await callService(svc, 'POST', '/v2/models/churn/versions/1/infer', { inputs: columns });
     expect(nested.status).toBe(200);
     expect(((nested.json['outputs'] as Array<{ data: number[] }>)[0]).data).toEqual(out.data);
   });
@@ -170,6 +179,7 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     const res = await callService(svc, 'POST', '/v2/models/rule/infer', {
       inputs: [
         { name: 'user_activity:orders_7d', datatype: 'FP64', shape: [2], data: [5, null] },
+        { name: 'user_activity:revenue_7d', datatype: 'FP64', shape: [2], data: [null, 3] },
         { name: 'user_profile:plan', datatype: 'BYTES', shape: [2], data: ['pro', 'free'] },
       ],
     }, { 'x-sticky-key': 'always-champion-key-0' });
@@ -183,42 +193,52 @@ describe('model-serving over the real transport and PostgreSQL', () => {
   });
 
   it('answers every client mistake with 400/404/413 and the error shape, never 500', async () => {
+    const ok = demoTensors([row(1)]);
+    const with0 = (change: Json) => [{ ...ok[0], ...change }, ok[1], ok[2]];
     const cases: Array<[string, string, unknown, number, string]> = [
-      ['unknown model', '/v2/models/nope/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 6], data: row(1) }] }, 404, 'MODEL_NOT_FOUND'],
-      ['unknown version', '/v2/models/churn/versions/77/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 6], data: row(1) }] }, 404, 'MODEL_VERSION_NOT_FOUND'],
-      ['non-numeric version', '/v2/models/churn/versions/latest/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 6], data: row(1) }] }, 404, 'MODEL_VERSION_NOT_FOUND'],
-      ['wrong shape', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 5], data: [1, 2, 3, 4, 5] }] }, 400, 'SHAPE_MISMATCH'],
-      ['count vs shape', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 6], data: row(1) }] }, 400, 'SHAPE_MISMATCH'],
-      ['wrong datatype', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'INT32', shape: [1, 6], data: [1, 2, 3, 4, 5, 6] }] }, 400, 'DATATYPE_MISMATCH'],
-      ['string data', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 6], data: [1, 2, 3, 4, 5, 'x'] }] }, 400, 'DATATYPE_MISMATCH'],
-      ['unknown input', '/v2/models/churn/infer', { inputs: [{ name: 'pixels', datatype: 'FP32', shape: [1, 6], data: row(1) }] }, 400, 'UNKNOWN_INPUT'],
-      ['unknown output', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 6], data: row(1) }], outputs: [{ name: 'logits' }] }, 400, 'UNKNOWN_OUTPUT'],
+      ['unknown model', '/v2/models/nope/infer', { inputs: ok }, 404, 'MODEL_NOT_FOUND'],
+      ['unknown version', '/v2/models/churn/versions/77/infer', { inputs: ok }, 404, 'MODEL_VERSION_NOT_FOUND'],
+      ['non-numeric version', '/v2/models/churn/versions/latest/infer', { inputs: ok }, 404, 'MODEL_VERSION_NOT_FOUND'],
+      ['wrong shape', '/v2/models/churn/infer', { inputs: with0({ shape: [1, 2], data: [1, 2] }) }, 400, 'SHAPE_MISMATCH'],
+      ['count vs shape', '/v2/models/churn/infer', { inputs: with0({ shape: [2] }) }, 400, 'SHAPE_MISMATCH'],
+      ['batch sizes differ', '/v2/models/churn/infer', { inputs: with0({ shape: [2], data: [1, 2] }) }, 400, 'SHAPE_MISMATCH'],
+      ['wrong datatype', '/v2/models/churn/infer', { inputs: with0({ datatype: 'BYTES', data: ['1'] }) }, 400, 'DATATYPE_MISMATCH'],
+      ['string data', '/v2/models/churn/infer', { inputs: with0({ data: ['x'] }) }, 400, 'DATATYPE_MISMATCH'],
+      ['a fraction as INT64', '/v2/models/churn/infer', { inputs: with0({ data: [1.5] }) }, 400, 'DATATYPE_MISMATCH'],
+      ['unknown input', '/v2/models/churn/infer', { inputs: [...ok, { name: 'pixels', datatype: 'FP32', shape: [1], data: [1] }] }, 400, 'UNKNOWN_INPUT'],
+      ['a preprocessed tensor', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 6], data: demoVector(row(1)) }] }, 400, 'UNKNOWN_INPUT'],
+      ['missing input', '/v2/models/churn/infer', { inputs: ok.slice(1) }, 400, 'MISSING_INPUT'],
+      ['unknown output', '/v2/models/churn/infer', { inputs: ok, outputs: [{ name: 'logits' }] }, 400, 'UNKNOWN_OUTPUT'],
       ['no inputs', '/v2/models/churn/infer', { inputs: [] }, 400, 'INVALID_INFER_REQUEST'],
-      ['too many rows', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [501, 6], data: new Array(501 * 6).fill(0) }] }, 413, 'BATCH_TOO_LARGE'],
+      ['too many rows', '/v2/models/churn/infer', { inputs: demoTensors(Array.from({ length: 501 }, (_, i) => row(i))) }, 413, 'BATCH_TOO_LARGE'],
     ];
     for (const [what, url, body, status, code] of cases) {
       const res = await callService(svc, 'POST', url, body);
       expect([what, res.status, res.json['code']]).toEqual([what, status, code]);
       expect(Object.keys(res.json).sort()).toEqual(['code', 'details', 'error', 'requestId']);
     }
-    const infinite = await callService(svc, 'POST', '/v2/models/churn/infer', `{"inputs":[{"name":"features","datatype":"FP32","shape":[1,6],"data":[1,2,3,4,5,1e999]}]}`);
+    const infinite = await callService(svc, 'POST', '/v2/models/churn/infer', JSON.stringify({ inputs: ok }).replace('"data":[1]', '"data":[1e999]'));
     expect([infinite.status, infinite.json['code']]).toEqual([400, 'NON_FINITE_NUMBER']);
     const malformed = await callService(svc, 'POST', '/v2/models/churn/infer', '{"inputs": [');
     expect([malformed.status, malformed.json['code']]).toEqual([400, 'MALFORMED_JSON']);
-    const oversized = await callService(svc, 'POST', '/v2/models/churn/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [20000, 6], data: new Array(120000).fill(0.123456) }] });
+    const oversized = await callService(svc, 'POST', '/v2/models/churn/infer', { inputs: [{ name: 'user_activity:revenue_7d', datatype: 'FP64', shape: [120000], data: new Array(120000).fill(0.123456) }] });
     expect([oversized.status, oversized.json['code']]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     expect(series(await metrics(), 'model_infer_request_failure_total', { model: 'churn', version: '1', code: 'SHAPE_MISMATCH' })).toBeGreaterThanOrEqual(2);
   });
 
   it('speaks TF-Serving REST: instances, inputs, labels, versions and model status', async () => {
-    const rows = await callService(svc, 'POST', '/v1/models/churn:predict', { instances: [row(1), row(2)] });
+    const instance = (r: DemoRow) => ({ 'user_activity:orders_7d': r.orders, 'user_activity:revenue_7d': r.revenue, 'user_profile:plan': r.plan });
+    const rows = await callService(svc, 'POST', '/v1/models/churn:predict', { instances: [instance(row(1)), instance(row(2))] });
     expect([rows.status, rows.json['code']]).toEqual([200, undefined]);
-    expect((rows.json['predictions'] as number[][]).map((p) => p.length)).toEqual([1, 1]);
-    const cols = await callService(svc, 'POST', '/v1/models/churn/versions/1:predict', { inputs: { features: [row(1), row(2)] } });
+    const alone = await LoadedModel.load(registryEntry(churnV1), { maxBatchSize: 1, maxBatchDelayMs: 0 });
+    const expected = Array.from(await alone.predict(vectors([row(1), row(2)]), 2));
+    (rows.json['predictions'] as number[][]).forEach((p, i) => expect(p[0]).toBeCloseTo(expected[i], 5));
+    const columns = Object.fromEntries(demoTensors([row(1), row(2)]).map((t) => [t.name, t.data]));
+    const cols = await callService(svc, 'POST', '/v1/models/churn/versions/1:predict', { inputs: columns });
     expect(cols.json['outputs']).toEqual(rows.json['predictions']);
-    const label = await callService(svc, 'POST', '/v1/models/churn/labels/champion:predict', { instances: [row(1)] });
+    const label = await callService(svc, 'POST', '/v1/models/churn/labels/champion:predict', { instances: [instance(row(1))] });
     expect(label.json['predictions']).toEqual([(rows.json['predictions'] as number[][])[0]]);
-    expect((await callService(svc, 'POST', '/v1/models/churn/labels/beta:predict', { instances: [row(1)] })).status).toBe(404);
+    expect((await callService(svc, 'POST', '/v1/models/churn/labels/beta:predict', { instances: [instance(row(1))] })).status).toBe(404);
     expect((await callService(svc, 'POST', '/v1/models/churn:predict', { instances: [[1, 2]] })).status).toBe(400);
     expect((await callService(svc, 'GET', '/v1/models/churn')).json).toMatchObject({ model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK' } }] });
     expect((await callService(svc, 'GET', '/v1/models/churn/versions/1')).json).toEqual({ model_version_status: [{ version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }] });
@@ -251,7 +271,7 @@ describe('model-serving over the real transport and PostgreSQL', () => {
       }),
     );
     for (const { rows, data } of results) {
-      const expected = Array.from(await alone.predict(new Float32Array(rows.flat()), rows.length));
+      const expected = Array.from(await alone.predict(vectors(rows), rows.length));
       expect(data).toHaveLength(rows.length);
       data.forEach((p, i) => expect(p).toBeCloseTo(expected[i], 5));
     }
@@ -285,7 +305,7 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     expect([...versions].sort()).toEqual(['1', '2']);
     const after = await infer('churn', [row(3)]);
-    const z = -0.5 + row(3).reduce((s, x, i) => s + x * [0.1, 0.2, 0.3, 0.4, 0.5, 0.6][i], 0);
+    const z = -0.5 + demoVector(row(3)).reduce((s, x, i) => s + x * [0.1, 0.2, 0.3, 0.4, 0.5, 0.6][i], 0);
     expect(((after.json['outputs'] as Array<{ data: number[] }>)[0]).data[0]).toBeCloseTo(sigmoid(z), 5);
     // v1 is no longer held by anyone: released.
     expect((await callService(svc, 'GET', '/v2/models/churn')).json['versions']).toEqual(['2']);
@@ -397,7 +417,9 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     const delivered = [...peerState.logged.values()].filter((r) => r.requestId.startsWith('outage-'));
     expect(delivered).toHaveLength(120);
     expect(new Set(delivered.map((r) => r.requestId))).toEqual(new Set(ids));
-    expect(delivered[0]).toMatchObject({ model: 'churn', version: 2, arm: 'champion', inputs: expect.objectContaining({ 'features[0]': expect.any(Number) }) });
+    // The log holds the raw values the client sent.
+    const first = delivered.find((r) => r.requestId === 'outage-0');
+    expect(first).toMatchObject({ model: 'churn', version: 2, arm: 'champion', inputs: { 'user_activity:orders_7d': row(0).orders, 'user_activity:revenue_7d': row(0).revenue, 'user_profile:plan': row(0).plan } });
   });
 
   it('sets a batch the warehouse refuses aside on disk, reports it, and keeps the log flowing', async () => {
@@ -453,7 +475,13 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     const set = await callService(svc, 'PUT', '/v1/models/churn/drift/baseline', { features: [{ feature: 'user_profile:plan', kind: 'categorical', proportions: { free: 0.5, plus: 0.3, pro: 0.2, __other__: 0 } }] });
     expect(set.status).toBe(200);
     expect(set.json).toMatchObject({ baseline: 'explicit', features: [{ feature: 'user_profile:plan', source: 'explicit', observations: 0 }] });
-    const res = await callService(svc, 'POST', '/v2/models/churn/infer', { inputs: [{ name: 'user_profile:plan', datatype: 'BYTES', shape: [3], data: ['free', 'plus', 'pro'] }] });
+    const res = await callService(svc, 'POST', '/v2/models/churn/infer', {
+      inputs: [
+        { name: 'user_activity:orders_7d', datatype: 'INT64', shape: [3], data: [null, null, null] },
+        { name: 'user_activity:revenue_7d', datatype: 'FP64', shape: [3], data: [null, null, null] },
+        { name: 'user_profile:plan', datatype: 'BYTES', shape: [3], data: ['free', 'plus', 'pro'] },
+      ],
+    });
     expect(res.status).toBe(200);
     expect(((await callService(svc, 'GET', '/v1/models/churn/drift')).json['features'] as Array<{ observations: number }>)[0].observations).toBe(3);
   });
@@ -578,7 +606,7 @@ describe('prediction log with back pressure', () => {
   });
 
   const infer = (rows: number, token = 'predict-token-0123456789', url = '/v2/models/pressure/infer') =>
-    callService(svc, 'POST', url, { inputs: [{ name: 'features', datatype: 'FP32', shape: [rows, 6], data: new Array(rows * 6).fill(0.5) }] }, { authorization: `Bearer ${token}` });
+    callService(svc, 'POST', url, { inputs: demoTensors(Array.from({ length: rows }, (_, i) => row(i))) }, { authorization: `Bearer ${token}` });
 
   it('refuses predictions with 503 instead of dropping their log while the warehouse is down, and recovers', async () => {
     peerState.warehouseDown = true;
@@ -611,7 +639,7 @@ describe('prediction log thread', () => {
   let db: TestDatabase;
   const sessions: TestService[] = [];
   const infer = (svc: TestService, requestId: string) =>
-    callService(svc, 'POST', '/v2/models/threads/infer', { inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 6], data: [row(1), row(2)].flat() }] }, { 'x-request-id': requestId });
+    callService(svc, 'POST', '/v2/models/threads/infer', { inputs: demoTensors([row(1), row(2)]).slice(0, 2) }, { 'x-request-id': requestId });
   const start = async (env: Record<string, string>) => {
     const { peers, svc } = await startServingWithPeers(db, { PREDICTION_LOG_FLUSH_MS: '100', PREDICTION_LOG_SPILL_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'plog-thread-')), ...env });
     sessions.push(svc, peers);
@@ -621,7 +649,7 @@ describe('prediction log thread', () => {
   const delivered = (prefix: string) => [...peerState.logged.values()].filter((r) => r.requestId.startsWith(prefix));
 
   beforeAll(async () => {
-    peerState.addVersion(registryEntry(baselineArtifact('threads', 1)));
+    peerState.addVersion(registryEntry(numericArtifact('threads', 1)));
     peerState.aliases.set('threads', { champion: 1, challenger: null });
     db = await createTestDatabase();
   }, 60000);
@@ -642,7 +670,8 @@ describe('prediction log thread', () => {
     for (let i = 0; i < 5; i++) expect((await infer(svc, `restart-${i}`)).status).toBe(200);
     await until(() => delivered('restart-'), (rs) => rs.length === 10, 20000);
     expect((log as unknown as { worker?: Worker }).worker).not.toBe(worker);
-    expect(delivered('restart-')[0]).toMatchObject({ model: 'threads', version: 1, arm: 'champion', inputs: { 'features[0]': 0.1, 'features[1]': 1 } });
+    // All-numeric inputs travel as binary frames and arrive as the raw values sent.
+    expect(delivered('restart-')[0]).toMatchObject({ model: 'threads', version: 1, arm: 'champion', inputs: { 'user_activity:orders_7d': row(1).orders, 'user_activity:revenue_7d': row(1).revenue } });
   }, 60000);
 
   it('runs on the main thread with PREDICTION_LOG_WORKER=false, with the same records', async () => {

@@ -1,4 +1,5 @@
 import type { ModelArtifact, ModelVersionWithArtifact, Preprocessing } from '@mlp/contracts';
+import { rawInputSignature } from '@mlp/model-runtime';
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 
@@ -26,10 +27,38 @@ export const demoPreprocessing: Preprocessing = {
   ],
 };
 
+/** The model takes its raw features, typed as the feature store declares them. */
 const signature = {
-  inputs: [{ name: 'features', datatype: 'FP32' as const, shape: [-1, 6] }],
+  inputs: rawInputSignature(demoPreprocessing, { 'user_activity:orders_7d': 'int64', 'user_activity:revenue_7d': 'float64', 'user_profile:plan': 'string' }),
   outputs: [{ name: 'probability', datatype: 'FP32' as const, shape: [-1, 1] }],
 };
+
+/** A raw row of the demo features (what a client sends and the feature store serves). */
+export interface DemoRow {
+  orders: number | null;
+  revenue: number | null;
+  plan: string | null;
+}
+
+/**
+ * The model input of a raw row, computed by hand from `demoPreprocessing`'s numbers (an independent
+ * reference for the server's preprocessing): orders clipped to [0, 50], (x - 2) / 1.5 with a
+ * missing indicator (fill 1); revenue log1p then - 3 (fill 0); plan one-hot over free, plus, pro.
+ */
+export function demoVector(row: DemoRow): number[] {
+  const orders = row.orders === null ? 1 : Math.min(50, Math.max(0, row.orders));
+  const revenue = Math.log1p(Math.max(0, row.revenue ?? 0));
+  return [(orders - 2) / 1.5, row.orders === null ? 1 : 0, revenue - 3, ...['free', 'plus', 'pro'].map((p) => (row.plan === p ? 1 : 0))];
+}
+
+/** V2 input tensors for raw rows. */
+export function demoTensors(rows: DemoRow[]) {
+  return [
+    { name: 'user_activity:orders_7d', datatype: 'INT64', shape: [rows.length], data: rows.map((r) => r.orders) },
+    { name: 'user_activity:revenue_7d', datatype: 'FP64', shape: [rows.length], data: rows.map((r) => r.revenue) },
+    { name: 'user_profile:plan', datatype: 'BYTES', shape: [rows.length], data: rows.map((r) => r.plan) },
+  ];
+}
 
 export function baselineArtifact(name: string, version: number, intercept = 0, weights = [0.8, -0.3, 0.5, 0.1, 0.2, 0.4]): ModelArtifact {
   return {
@@ -42,6 +71,21 @@ export function baselineArtifact(name: string, version: number, intercept = 0, w
     preprocessing: demoPreprocessing,
     signature,
     model: { kind: 'baseline', intercept, weights, link: 'logit' },
+  };
+}
+
+/**
+ * A baseline over the two numeric demo features only (width 3: orders, its missing indicator,
+ * revenue): a model whose inputs are all numbers, logged as binary frames.
+ */
+export function numericArtifact(name: string, version: number, intercept = 0, weights = [0.8, -0.3, 0.5]): ModelArtifact {
+  const base = baselineArtifact(name, version, intercept, weights);
+  const features = demoPreprocessing.features.slice(0, 2);
+  return {
+    ...base,
+    features: features.map((f) => f.name),
+    preprocessing: { outputWidth: 3, features },
+    signature: { ...base.signature, inputs: base.signature.inputs.slice(0, 2) },
   };
 }
 

@@ -150,3 +150,37 @@ export const TrainingRunFailedEvent = defineEvent(
   'A training run failed with no attempts left (webhooks only)',
   [],
 );
+
+const RawFeatureValue = Type.Union([Type.Number(), Type.String(), Type.Boolean(), Type.Null()]);
+const HoldoutPredictionsSchema = Type.Object(
+  {
+    runId: Type.String({ format: 'uuid' }),
+    model: Type.String(),
+    version: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+    /** Held-out rows of the run; at most `stored` of them were kept (the first ones, in training-set order). */
+    total: Type.Integer({ minimum: 0 }),
+    stored: Type.Integer({ minimum: 0 }),
+    offset: Type.Integer({ minimum: 0 }),
+    rows: Type.Array(
+      Type.Object(
+        {
+          keys: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+          event_timestamp: Type.String(),
+          label: Type.Number(),
+          /** The candidate's own score of this row, as the trainer computed it. */
+          score: Type.Number(),
+          /** The raw feature values the model was given (`view:feature` -> value; null when missing). */
+          features: Type.Record(Type.String(), RawFeatureValue),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+/**
+ * A run's held-out rows with the trainer's own score of each: the reference every serving route
+ * must give for the same raw values, and the rows behind the gate's metrics.
+ */
+export const HoldoutPredictions = defineContract('training.HoldoutPredictions', HoldoutPredictionsSchema);
+export type HoldoutPredictions = Static<typeof HoldoutPredictionsSchema>;

@@ -189,13 +189,8 @@ export class BatchScoringService implements OnApplicationBootstrap, OnApplicatio
         const model = await this.store.version(job.model, version);
         const entityRows = keys.map((k) => ({ [job.source.key]: k }));
         const { rows, statuses } = await this.inference.entityRows(model, entityRows);
-        if (!model.acquire()) throw new PlatformError(503, 'MODEL_NOT_READY', 'model version was unloaded');
-        let out: Float32Array;
-        try {
-          out = await model.predict(rows.matrix, rows.rows);
-        } finally {
-          model.release();
-        }
+        // The one inference path: non-finite answers fail the chunk, and every score is logged and watched for drift.
+        const out = await this.inference.predict(model, 'pinned', rows, `batch-${job.id}-${job.run}`, entityRows);
         const width = out.length / rows.rows;
         const last = keys[keys.length - 1];
         const stillRunning = await this.db.transaction(async (tx) => {

@@ -5,7 +5,7 @@ import { Database, Outbox, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig
 import { ServingMetrics } from '../metrics/serving-metrics';
 import type { LoadedModel } from '../models/loaded-model';
 import { ModelStore } from '../models/model-store';
-import type { RawValue } from '../preprocessing/apply-preprocessing';
+import type { RawColumn } from '@mlp/model-runtime';
 import { baselineFromFeatureStats, parseFeatureRef } from './feature-store-baseline';
 import { baselineFromPreprocessing, PsiMonitor } from './psi-drift';
 
@@ -142,9 +142,10 @@ export class DriftService implements OnApplicationBootstrap, OnApplicationShutdo
     return found.length;
   }
 
-  observe(model: LoadedModel, rows: ReadonlyArray<Record<string, RawValue>>): void {
+  /** Observes a batch's raw inputs (columns in the model's feature order). */
+  observe(model: LoadedModel, columns: readonly RawColumn[], rows: number): void {
     const { monitor } = this.monitorFor(model);
-    for (const row of rows) monitor.observe(row);
+    monitor.observeColumns(model.featureNames, columns, rows);
   }
 
   report(model: LoadedModel): DriftReport {

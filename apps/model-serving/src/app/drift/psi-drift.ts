@@ -1,5 +1,5 @@
 import type { BaselineHistogram, Preprocessing } from '@mlp/contracts';
-import type { RawValue } from '../preprocessing/apply-preprocessing';
+import { numericValue, type RawColumn, type RawValue } from '@mlp/model-runtime';
 
 /** Standard normal deciles: a preprocessing-derived baseline has 10% of training rows per bin. */
 const NORMAL_DECILES = [-1.2816, -0.8416, -0.5244, -0.2533, 0, 0.2533, 0.5244, 0.8416, 1.2816];
@@ -90,23 +90,36 @@ export class PsiMonitor {
     }
   }
 
-  observe(row: Readonly<Record<string, RawValue>>): void {
-    for (const [feature, t] of this.tracks) {
-      const v = row[feature];
-      if (v === null || v === undefined) continue;
-      let bin: number;
-      if (t.baseline.kind === 'numeric') {
-        if (typeof v !== 'number' || !Number.isFinite(v)) continue;
-        bin = binOf(t.baseline.edges, v);
-      } else {
-        bin = t.categories?.get(String(v)) ?? t.counts.length - 1;
-      }
-      if (t.size === t.ring.length) t.counts[t.ring[t.next]]--;
-      else t.size++;
-      t.ring[t.next] = bin;
-      t.counts[bin]++;
-      t.next = (t.next + 1) % t.ring.length;
+  /** Observes a batch given as raw columns named by `names` (the model's features, in order). */
+  observeColumns(names: readonly string[], columns: readonly RawColumn[], rows: number): void {
+    for (let j = 0; j < names.length; j++) {
+      const t = this.tracks.get(names[j]);
+      if (!t) continue;
+      const column = columns[j];
+      for (let r = 0; r < rows; r++) this.observeValue(t, column[r]);
     }
+  }
+
+  /** Observes one row given as an object by feature name. */
+  observe(row: Readonly<Record<string, RawValue>>): void {
+    for (const [feature, t] of this.tracks) this.observeValue(t, row[feature]);
+  }
+
+  private observeValue(t: Track, v: RawValue): void {
+    if (v === null || v === undefined) return;
+    let bin: number;
+    if (t.baseline.kind === 'numeric') {
+      const x = numericValue(v);
+      if (x === null) return;
+      bin = binOf(t.baseline.edges, x);
+    } else {
+      bin = t.categories?.get(String(v)) ?? t.counts.length - 1;
+    }
+    if (t.size === t.ring.length) t.counts[t.ring[t.next]]--;
+    else t.size++;
+    t.ring[t.next] = bin;
+    t.counts[bin]++;
+    t.next = (t.next + 1) % t.ring.length;
   }
 
   report(): FeatureDrift[] {

@@ -1,6 +1,6 @@
 import { PlatformError } from '@mlp/runtime';
 
-/** Machine-readable codes of inference request problems (all client mistakes: 400/404/413). */
+/** Machine-readable codes of inference problems: client mistakes (400/404/413), and the model's own failures (5xx). */
 export const InferErrorCode = {
   INVALID_INFER_REQUEST: 'INVALID_INFER_REQUEST',
   UNKNOWN_INPUT: 'UNKNOWN_INPUT',
@@ -8,11 +8,15 @@ export const InferErrorCode = {
   DATATYPE_MISMATCH: 'DATATYPE_MISMATCH',
   SHAPE_MISMATCH: 'SHAPE_MISMATCH',
   NON_FINITE_NUMBER: 'NON_FINITE_NUMBER',
+  /** A finite raw value that the preprocessing turns into a value beyond float32 (e.g. 1e300 standardised). */
+  INPUT_OUT_OF_RANGE: 'INPUT_OUT_OF_RANGE',
   UNKNOWN_OUTPUT: 'UNKNOWN_OUTPUT',
   BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
   MODEL_NOT_FOUND: 'MODEL_NOT_FOUND',
   MODEL_VERSION_NOT_FOUND: 'MODEL_VERSION_NOT_FOUND',
   MODEL_NOT_READY: 'MODEL_NOT_READY',
+  /** The model answered NaN or an infinity for finite inputs: a 500, counted and logged, never a 200. */
+  NON_FINITE_PREDICTION: 'NON_FINITE_PREDICTION',
 } as const;
 
 export const badInfer = (code: string, message: string, path?: string) =>

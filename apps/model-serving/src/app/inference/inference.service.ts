@@ -14,10 +14,10 @@ import type { LoadedModel, ModelArm } from '../models/loaded-model';
 import { ModelStore, type Alias } from '../models/model-store';
 import { PredictionLogService } from '../prediction-log/prediction-log.service';
 import { encodePredictionRecord } from '../prediction-log/prediction-record';
-import { applyPreprocessing, type RawValue } from '../preprocessing/apply-preprocessing';
+import { isMissing, type RawColumn } from '@mlp/model-runtime';
 import { chooseArm } from '../traffic/traffic-split';
 import { badInfer, InferErrorCode } from './inference-error';
-import { assembleRows, isRawFeatureRequest, loggedRow, outputTensors, type FeatureValue, type ModelRows } from './model-input';
+import { assembleRows, loggedRow, modelRows, outputTensors, type FeatureValue, type ModelRows } from './model-input';
 import { buildInferResponse, inferResponseJson, parseInferRequest, type OutputTensor, type ParsedInferRequest, type ParsedTensor } from './v2-protocol';
 
 /**
@@ -73,8 +73,7 @@ export class InferenceService {
 
   /**
    * A whole V2 infer (both the Nest route and the lean Fastify route answer through this): 404 for an
-   * unknown model, parse against a loaded version's signature (so raw-feature inputs may carry
-   * nulls), infer with the target version, and the V2 response.
+   * unknown model, parse, infer with the target version, and the V2 response.
    */
   inferV2(name: string, target: Target, body: unknown, requestId: string, stickyHeader?: string): V2Answer | Promise<V2Answer> {
     return this.inferV2As(buildInferResponse, name, target, body, requestId, stickyHeader);
@@ -96,7 +95,7 @@ export class InferenceService {
     if (!this.store.knows(name)) throw new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${name} is not served`);
     const ctx: { model?: LoadedModel } = {};
     try {
-      const parsed = this.parse(this.store.anyLoaded(name), body);
+      const parsed = this.parse(body);
       const answer = (r: InferResult) => build(name, r.model.version, parsed, r.outputs, { arm: r.arm });
       const result = this.inferTensors(name, target, parsed, stickyKeysFrom(requestId, stickyHeader, parsed.parameters), ctx);
       if (!(result instanceof Promise)) return answer(result);
@@ -110,13 +109,9 @@ export class InferenceService {
     }
   }
 
-  /** Parses a V2 body; raw-feature inputs may carry nulls (filled by the preprocessing). */
-  parse(model: LoadedModel | undefined, body: unknown): ParsedInferRequest {
-    const names = Array.isArray((body as { inputs?: unknown })?.inputs)
-      ? ((body as { inputs: Array<{ name?: unknown }> }).inputs.map((i) => i?.name).filter((n) => typeof n === 'string') as string[])
-      : [];
-    const allowNull = !!model && names.length > 0 && isRawFeatureRequest(model.artifact, names);
-    return parseInferRequest(body, { maxElements: this.limits.maxElements }, allowNull);
+  /** Parses a V2 body (every input a raw feature; null for a missing value). */
+  parse(body: unknown): ParsedInferRequest {
+    return parseInferRequest(body, { maxElements: this.limits.maxElements });
   }
 
   /** Resolves the serving version for a target (the arm is recorded with every prediction). */
@@ -258,15 +253,26 @@ export class InferenceService {
     return out;
   }
 
-  /** Measures, watches drift and logs a prediction once made (off the answer's critical path). */
+  /**
+   * Measures, watches drift and logs a prediction once made (off the answer's critical path). A
+   * non-finite output is never an answer: it fails the request with NON_FINITE_PREDICTION (counted
+   * as a failure of the version, logged with it), and nothing of it is logged as a prediction.
+   */
   private observed(model: LoadedModel, arm: ModelArm | 'shadow', rows: ModelRows, out: Float32Array, started: number, requestId: string, entities?: Array<Record<string, string | number>>): void {
+    for (let i = 0; i < out.length; i++) if (!Number.isFinite(out[i])) throw this.nonFinite(model, arm, out, i, requestId);
     const seconds = (performance.now() - started) / 1000;
     if (arm !== 'shadow') {
       this.successOf(model)();
       this.durationOf(model)(seconds);
-      this.drift.observe(model, rows.raw);
+      this.drift.observe(model, rows.columns, rows.rows);
     }
     this.logPredictions(model, arm, rows, out, seconds * 1000, requestId, entities);
+  }
+
+  private nonFinite(model: LoadedModel, arm: ModelArm | 'shadow', out: Float32Array, at: number, requestId: string): PlatformError {
+    const width = model.outWidth;
+    this.log.error({ model: model.name, version: model.version, arm, requestId, row: Math.floor(at / width), value: String(out[at]) }, 'the model answered a non-finite value; the request failed');
+    return new PlatformError(500, InferErrorCode.NON_FINITE_PREDICTION, `${model.name} v${model.version} answered ${String(out[at])} for row ${Math.floor(at / width)}; no prediction was returned`);
   }
 
   private successOf(model: LoadedModel): () => void {
@@ -358,11 +364,11 @@ export class InferenceService {
       await Promise.all(
         [...groups].map(async ([model, g]) => {
           const subset = g.idx.map((i) => entityRows[i]);
-          const { rows, values, statuses } = await this.entityRows(model, subset);
+          const { rows, values, statuses, filled } = await this.entityRows(model, subset);
           const out = await this.predict(model, g.arm, rows, requestId, subset);
           const width = out.length / rows.rows;
           g.idx.forEach((i, j) => {
-            if (rows.reports?.[j].filled.length) degraded++;
+            if (filled[j] > 0) degraded++;
             predictions[i] = {
               entity: subset[j],
               score: out[j * width],
@@ -387,36 +393,49 @@ export class InferenceService {
     }
   }
 
-  /** Fetches a model's features online and applies its preprocessing; statuses mark missing and stale values. */
+  /**
+   * Fetches a model's features online and makes its model rows. A value the feature store marks
+   * NOT_FOUND or OUTSIDE_MAX_AGE, or one the preprocessing cannot use, is missing: filled as in
+   * training, and its status says so (PRESENT becomes NOT_FOUND for an unusable value).
+   */
   async entityRows(model: LoadedModel, entityRows: Array<Record<string, string | number>>) {
-    const refs = model.artifact.features;
+    const transforms = model.artifact.preprocessing.features;
     const keys = Object.keys(entityRows[0] ?? {});
     const reply = await this.peers.get(ServiceName.FEATURE_STORE).send(GetOnlineFeaturesMessage, {
-      ...(model.artifact.featureService ? { feature_service: model.artifact.featureService } : { features: refs }),
+      ...(model.artifact.featureService ? { feature_service: model.artifact.featureService } : { features: model.artifact.features }),
       entities: Object.fromEntries(keys.map((k) => [k, entityRows.map((e) => e[k])])),
       full_feature_names: true,
     });
     const names = reply.metadata.feature_names;
-    const offset = reply.results.length - refs.length;
+    const offset = reply.results.length - transforms.length;
     const column = (ref: string, i: number) => {
       const [view, feature] = ref.split(':');
       const candidates = [ref, `${view.replace(/@v\d+$/, '')}__${feature}`, `${view}__${feature}`, feature];
       const at = names.findIndex((n) => candidates.includes(n));
       return reply.results[at >= 0 ? at : offset + i];
     };
-    const cols = refs.map((ref, i) => column(ref, i));
-    if (cols.some((c) => !c || c.values.length !== entityRows.length)) {
-      throw new PlatformError(502, 'BAD_PEER_REPLY', `feature-store answered ${cols.length} features for ${entityRows.length} entities in an unexpected shape`);
+    const cols = transforms.map((t, i) => column(t.name, i));
+    const n = entityRows.length;
+    if (cols.some((c) => !c || c.values.length !== n || c.statuses.length !== n)) {
+      throw new PlatformError(502, 'BAD_PEER_REPLY', `feature-store answered ${cols.length} features for ${n} entities in an unexpected shape`);
     }
-    const values: Array<Record<string, FeatureValue>> = [];
-    const statuses: Array<Record<string, FeatureStatus>> = [];
-    for (let r = 0; r < entityRows.length; r++) {
-      values.push(Object.fromEntries(refs.map((ref, i) => [ref, cols[i].values[r]])));
-      statuses.push(Object.fromEntries(refs.map((ref, i) => [ref, cols[i].statuses[r]])));
-    }
-    const { matrix, reports } = applyPreprocessing(model.artifact.preprocessing, values as Array<Record<string, RawValue>>, statuses);
-    for (let r = 0; r < entityRows.length; r++) statuses[r] = { ...statuses[r], ...reports[r].statuses };
-    const rows: ModelRows = { rows: entityRows.length, matrix, logged: values, raw: values as Array<Record<string, RawValue>>, reports };
-    return { rows, values, statuses };
+    const used: RawColumn[] = [];
+    const values: Array<Record<string, FeatureValue>> = Array.from({ length: n }, () => ({}));
+    const statuses: Array<Record<string, FeatureStatus>> = Array.from({ length: n }, () => ({}));
+    const filled = new Uint32Array(n);
+    transforms.forEach((t, i) => {
+      const column: FeatureValue[] = new Array(n);
+      for (let r = 0; r < n; r++) {
+        const value = cols[i].values[r];
+        let status = cols[i].statuses[r];
+        if (status === 'PRESENT' && isMissing(t, value)) status = 'NOT_FOUND';
+        values[r][t.name] = value;
+        statuses[r][t.name] = status;
+        column[r] = status === 'PRESENT' ? value : null;
+        if (status !== 'PRESENT') filled[r]++;
+      }
+      used.push(column);
+    });
+    return { rows: modelRows(model.artifact, used, n), values, statuses, filled };
   }
 }

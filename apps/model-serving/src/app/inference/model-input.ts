@@ -1,96 +1,129 @@
-import type { ModelArtifact, TensorSpec } from '@mlp/contracts';
-import { applyPreprocessing, type RawValue, type RowReport } from '../preprocessing/apply-preprocessing';
+import type { FeatureTransform, ModelArtifact, TensorSpec } from '@mlp/contracts';
+import { acceptsDatatype, numericValue, preprocessColumns, widthOf, type RawColumn } from '@mlp/model-runtime';
+import { PlatformError } from '@mlp/runtime';
 import { badInfer, InferErrorCode, tooLarge } from './inference-error';
 import type { OutputTensor, ParsedTensor } from './v2-protocol';
 
 /** A feature value as the feature store and the prediction log carry it. */
 export type FeatureValue = number | string | boolean | null;
 
-/** Rows ready for the model plus what gets logged and watched for drift. */
+/**
+ * A batch on its way into a model, the same for every route (V2, TF-Serving, by entity, batch
+ * scoring): the raw values, one column per model input, and the matrix the artifact's
+ * preprocessing made of them.
+ */
 export interface ModelRows {
   rows: number;
   matrix: Float32Array;
+  /** The raw inputs in the artifact's feature order (`preprocessing.features`): what drift watches. */
+  columns: readonly RawColumn[];
   /**
-   * The inputs as logged to the warehouse: per row, raw feature values by name (raw features and
-   * entity rows); or, for tensors in the model's signature, which are all numbers, the vector's
-   * columns as one row-major array under stable names (`numbers`), with no object per row.
+   * The raw inputs as logged to the warehouse: for a model whose inputs are all numeric, one
+   * row-major array of numbers (NaN for a missing value) under the feature names, with no object per
+   * row; otherwise one object per row.
    */
   logged: Array<Record<string, FeatureValue>> | { keys: readonly string[]; values: Float64Array };
-  /** Per row: raw feature values for drift monitoring. */
-  raw: Array<Record<string, RawValue>>;
-  reports?: RowReport[];
 }
 
-const NUMERIC = new Set(['BOOL', 'UINT8', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64']);
+interface InputLayout {
+  index: Map<string, number>;
+  transforms: readonly FeatureTransform[];
+  specs: readonly TensorSpec[];
+  names: readonly string[];
+  allNumeric: boolean;
+}
 
-// Artifacts never change once loaded: their name sets are computed once, not per request.
-const nameSets = new WeakMap<ModelArtifact, { signature: Set<string>; features: Set<string> }>();
-function namesOf(artifact: ModelArtifact) {
-  let sets = nameSets.get(artifact);
-  if (!sets) {
-    sets = { signature: new Set(artifact.signature.inputs.map((i) => i.name)), features: new Set(artifact.preprocessing.features.map((f) => f.name)) };
-    nameSets.set(artifact, sets);
+// Artifacts never change once loaded: their layout is computed once, not per request.
+const layouts = new WeakMap<ModelArtifact, InputLayout>();
+function layoutOf(artifact: ModelArtifact): InputLayout {
+  let layout = layouts.get(artifact);
+  if (!layout) {
+    const transforms = artifact.preprocessing.features;
+    const names = transforms.map((t) => t.name);
+    layout = { index: new Map(names.map((n, i) => [n, i])), transforms, specs: artifact.signature.inputs, names, allNumeric: transforms.every((t) => t.kind === 'numeric') };
+    layouts.set(artifact, layout);
   }
-  return sets;
-}
-
-/** Raw-feature inputs: the request names the preprocessing's features instead of the signature's tensors. */
-export function isRawFeatureRequest(artifact: ModelArtifact, names: string[]): boolean {
-  const { signature, features } = namesOf(artifact);
-  return names.every((n) => features.has(n)) && !names.every((n) => signature.has(n));
+  return layout;
 }
 
 /**
- * Turns parsed V2 tensors into the model's input matrix. Signature mode: tensors named by the
- * signature, batched along dimension 0, concatenated per row in signature order (the preprocessed
- * vector). Raw mode: one tensor per raw feature ([n] or [n, 1]), nulls allowed, run through the
- * artifact's preprocessing (missing features are filled and reported).
+ * Turns parsed V2 tensors into model rows. Every input of the model is one raw feature (the
+ * signature is checked to say so when the version loads): one tensor each, shape [n] or [n, 1],
+ * any numeric datatype for a numeric feature and BYTES for a categorical one, JSON null for a
+ * missing value (filled as in training). There is no other reading of a request.
  */
 export function assembleRows(artifact: ModelArtifact, tensors: ParsedTensor[], maxRows: number): ModelRows {
-  const names = tensors.map((t) => t.name);
-  if (isRawFeatureRequest(artifact, names)) return assembleRaw(artifact, tensors, maxRows);
-  const { signature } = namesOf(artifact);
-  for (const t of tensors) {
-    if (!signature.has(t.name)) {
-      throw badInfer(InferErrorCode.UNKNOWN_INPUT, `the model has no input ${t.name} (inputs: ${artifact.signature.inputs.map((s) => s.name).join(', ')})`);
-    }
-  }
+  const { index, transforms, specs, names } = layoutOf(artifact);
+  const columns: RawColumn[] = new Array(names.length);
   let rows = -1;
-  const specs: Array<{ spec: TensorSpec; tensor: ParsedTensor; width: number; keys: string[] }> = [];
-  for (const spec of artifact.signature.inputs) {
-    const tensor = tensors.find((t) => t.name === spec.name);
-    if (!tensor) throw badInfer(InferErrorCode.MISSING_INPUT, `input ${spec.name} is required`);
-    if (tensor.datatype !== spec.datatype) throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `input ${spec.name} takes ${spec.datatype}, got ${tensor.datatype}`);
-    if (tensor.shape.length !== spec.shape.length || spec.shape.some((d, i) => d !== -1 && d !== tensor.shape[i] && i > 0)) {
-      throw badInfer(InferErrorCode.SHAPE_MISMATCH, `input ${spec.name} has shape ${JSON.stringify(tensor.shape)}, the model takes ${JSON.stringify(spec.shape)}`);
+  for (const t of tensors) {
+    const i = index.get(t.name);
+    if (i === undefined) throw badInfer(InferErrorCode.UNKNOWN_INPUT, `the model has no input ${t.name} (inputs: ${names.join(', ')})`);
+    if (t.shape.length > 2 || (t.shape.length === 2 && t.shape[1] !== 1)) {
+      throw badInfer(InferErrorCode.SHAPE_MISMATCH, `input ${t.name} has shape ${JSON.stringify(t.shape)}; a raw feature is [n] or [n, 1]`);
     }
-    if (spec.shape[0] !== -1 && spec.shape[0] !== tensor.shape[0]) {
-      throw badInfer(InferErrorCode.SHAPE_MISMATCH, `input ${spec.name} has batch ${tensor.shape[0]}, the model takes ${spec.shape[0]}`);
+    if (rows >= 0 && t.shape[0] !== rows) throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'all inputs must have the same batch size');
+    rows = t.shape[0];
+    if (!acceptsDatatype(transforms[i], t.datatype)) {
+      const takes = transforms[i].kind === 'numeric' ? `${specs[i].datatype} (or another numeric datatype)` : 'BYTES';
+      throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `input ${t.name} takes ${takes}, got ${t.datatype}`);
     }
-    if (rows >= 0 && tensor.shape[0] !== rows) throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'all inputs must have the same batch size');
-    rows = tensor.shape[0];
-    const width = tensor.data.length / Math.max(rows, 1);
-    specs.push({ spec, tensor, width, keys: loggedKeys(spec.name, width) });
+    columns[i] = t.data;
   }
+  const missing = names.filter((_, i) => columns[i] === undefined);
+  if (missing.length) throw badInfer(InferErrorCode.MISSING_INPUT, `inputs ${missing.join(', ')} are required (send null for a missing value)`);
   if (rows === 0) throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'the batch is empty');
   if (rows > maxRows) throw tooLarge(`${rows} rows exceed the limit of ${maxRows} per request`);
-  const width = artifact.preprocessing.outputWidth;
-  const matrix = new Float32Array(rows * width);
-  const keys = specs.length === 1 ? specs[0].keys : joinedKeys(specs.map((s) => s.keys));
-  const values = new Float64Array(rows * keys.length);
-  let at = 0;
-  for (let r = 0; r < rows; r++) {
-    let col = r * width;
-    for (const { tensor, width: w } of specs) {
-      for (let j = 0; j < w; j++) {
-        const v = tensor.data[r * w + j];
-        const x = typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
-        matrix[col++] = x;
-        values[at++] = x;
-      }
-    }
+  return modelRows(artifact, columns, rows);
+}
+
+/**
+ * Model rows from raw columns in the artifact's feature order: the preprocessing recorded in the
+ * artifact, then a check that every model input is finite (a raw value can be finite and still
+ * overflow float32 once standardised), which would otherwise come back as a non-finite answer.
+ */
+export function modelRows(artifact: ModelArtifact, columns: readonly RawColumn[], rows: number): ModelRows {
+  const layout = layoutOf(artifact);
+  const matrix = preprocessColumns(artifact.preprocessing, columns, rows);
+  for (let at = 0; at < matrix.length; at++) {
+    if (!Number.isFinite(matrix[at])) throw outOfRange(artifact, columns, at);
   }
-  return { rows, matrix, logged: { keys, values }, raw: unstandardise(artifact, matrix, rows) };
+  return { rows, matrix, columns, logged: layout.allNumeric ? numericLog(layout, columns, rows) : recordLog(layout, columns, rows) };
+}
+
+function outOfRange(artifact: ModelArtifact, columns: readonly RawColumn[], at: number): PlatformError {
+  const width = artifact.preprocessing.outputWidth;
+  const row = Math.floor(at / width);
+  let col = at % width;
+  const features = artifact.preprocessing.features;
+  let i = 0;
+  for (; i < features.length; i++) {
+    const w = widthOf(features[i]);
+    if (col < w) break;
+    col -= w;
+  }
+  const name = features[i]?.name ?? '?';
+  return badInfer(InferErrorCode.INPUT_OUT_OF_RANGE, `input ${name} row ${row}: ${String(columns[i]?.[row])} is outside the range the model can take`, name);
+}
+
+function numericLog(layout: InputLayout, columns: readonly RawColumn[], rows: number) {
+  const n = layout.names.length;
+  const values = new Float64Array(rows * n);
+  for (let j = 0; j < n; j++) {
+    const column = columns[j];
+    for (let r = 0; r < rows; r++) values[r * n + j] = numericValue(column[r]) ?? Number.NaN;
+  }
+  return { keys: layout.names, values };
+}
+
+function recordLog(layout: InputLayout, columns: readonly RawColumn[], rows: number) {
+  const out: Array<Record<string, FeatureValue>> = new Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const record: Record<string, FeatureValue> = {};
+    for (let j = 0; j < layout.names.length; j++) record[layout.names[j]] = (columns[j][r] ?? null) as FeatureValue;
+    out[r] = record;
+  }
+  return out;
 }
 
 /** Row r of the logged inputs as an object (what the prediction log record carries). */
@@ -98,82 +131,11 @@ export function loggedRow(logged: ModelRows['logged'], r: number): Record<string
   if (Array.isArray(logged)) return logged[r];
   const { keys, values } = logged;
   const row: Record<string, FeatureValue> = {};
-  for (let j = 0; j < keys.length; j++) row[keys[j]] = values[r * keys.length + j];
+  for (let j = 0; j < keys.length; j++) {
+    const v = values[r * keys.length + j];
+    row[keys[j]] = Number.isNaN(v) ? null : v;
+  }
   return row;
-}
-
-// The key list of several inputs, one array per combination (the log recognises it by identity).
-const joinedCache = new Map<string, string[]>();
-function joinedKeys(lists: string[][]): string[] {
-  const id = lists.map((l) => `${l[0]}\u0000${l.length}`).join('\u0001');
-  let keys = joinedCache.get(id);
-  if (!keys) {
-    keys = lists.flat();
-    if (joinedCache.size < 1024) joinedCache.set(id, keys);
-  }
-  return keys;
-}
-
-// The prediction log names a vector input's columns `name[j]`; built once per input and width.
-const keyCache = new Map<string, string[]>();
-function loggedKeys(name: string, width: number): string[] {
-  const id = `${name}\u0000${width}`;
-  let keys = keyCache.get(id);
-  if (!keys) {
-    keys = width === 1 ? [name] : Array.from({ length: width }, (_, j) => `${name}[${j}]`);
-    if (keyCache.size < 1024) keyCache.set(id, keys);
-  }
-  return keys;
-}
-
-function assembleRaw(artifact: ModelArtifact, tensors: ParsedTensor[], maxRows: number): ModelRows {
-  let rows = -1;
-  for (const t of tensors) {
-    if (t.shape.length > 2 || (t.shape.length === 2 && t.shape[1] !== 1)) {
-      throw badInfer(InferErrorCode.SHAPE_MISMATCH, `raw feature ${t.name} must have shape [n] or [n, 1]`);
-    }
-    if (rows >= 0 && t.shape[0] !== rows) throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'all inputs must have the same batch size');
-    rows = t.shape[0];
-    const transform = artifact.preprocessing.features.find((f) => f.name === t.name);
-    if (transform?.kind === 'numeric' && !NUMERIC.has(t.datatype)) throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `feature ${t.name} is numeric, got ${t.datatype}`);
-    if (transform?.kind === 'categorical' && t.datatype !== 'BYTES') throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `feature ${t.name} is categorical (BYTES), got ${t.datatype}`);
-  }
-  if (rows === 0) throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'the batch is empty');
-  if (rows > maxRows) throw tooLarge(`${rows} rows exceed the limit of ${maxRows} per request`);
-  const raw: Array<Record<string, RawValue>> = [];
-  for (let r = 0; r < rows; r++) {
-    const row: Record<string, RawValue> = {};
-    for (const t of tensors) row[t.name] = t.data[r];
-    raw.push(row);
-  }
-  const { matrix, reports } = applyPreprocessing(artifact.preprocessing, raw);
-  return { rows, matrix, raw, reports, logged: raw.map((row) => Object.fromEntries(artifact.preprocessing.features.map((f) => [f.name, (row[f.name] ?? null) as FeatureValue]))) };
-}
-
-/** Recovers raw numeric values from a preprocessed vector (for drift), inverting standardise and log1p. */
-function unstandardise(artifact: ModelArtifact, matrix: Float32Array, rows: number): Array<Record<string, RawValue>> {
-  const width = artifact.preprocessing.outputWidth;
-  const out: Array<Record<string, RawValue>> = [];
-  for (let r = 0; r < rows; r++) {
-    const row: Record<string, RawValue> = {};
-    let col = r * width;
-    for (const t of artifact.preprocessing.features) {
-      if (t.kind === 'numeric') {
-        const staged = matrix[col] * t.std + t.mean;
-        const missing = t.missingIndicator && matrix[col + 1] === 1;
-        row[t.name] = missing ? null : t.log1p ? Math.expm1(staged) : staged;
-        col += t.missingIndicator ? 2 : 1;
-      } else {
-        const slots = t.categories.length + (t.oov ? 1 : 0);
-        let hit: string | null = null;
-        for (let j = 0; j < slots; j++) if (matrix[col + j] === 1) hit = j < t.categories.length ? t.categories[j] : '__oov__';
-        row[t.name] = hit;
-        col += slots;
-      }
-    }
-    out.push(row);
-  }
-  return out;
 }
 
 /** Splits the model's per-row output into the signature's output tensors. */

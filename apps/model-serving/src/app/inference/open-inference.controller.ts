@@ -121,7 +121,8 @@ export class OpenInferenceController {
         sha256: m.sha256,
         task: m.artifact.task,
         algorithm: m.artifact.algorithm,
-        raw_feature_inputs: m.artifact.preprocessing.features.map((f) => ({ name: f.name, datatype: f.kind === 'numeric' ? 'FP64' : 'BYTES', shape: [-1] })),
+        /** Inputs are raw feature values; the artifact's preprocessing runs inside the server. */
+        input_kind: 'raw_features',
       },
     };
   }

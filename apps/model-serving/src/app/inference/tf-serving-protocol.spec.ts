@@ -2,23 +2,38 @@ import { baselineArtifact } from '../../testing/model-fixtures';
 import { tfServingToV2, v2ToTfServing } from './tf-serving-protocol';
 
 const artifact = baselineArtifact('churn', 1);
+/** A model of one raw feature: TF-Serving lets its instances be bare values. */
+const single = {
+  ...artifact,
+  preprocessing: { outputWidth: 2, features: artifact.preprocessing.features.slice(0, 1) },
+  signature: { ...artifact.signature, inputs: artifact.signature.inputs.slice(0, 1) },
+};
 
 describe('TF-Serving conversion', () => {
-  it('turns instances of a single-input model into one batched tensor', () => {
-    expect(tfServingToV2({ instances: [[1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1]] }, artifact)).toEqual({
+  it('turns bare instances of a single-input model into its one raw feature tensor', () => {
+    expect(tfServingToV2({ instances: [3, 1] }, single)).toEqual({
       format: 'row',
-      v2: { inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 6], data: [[1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1]] }] },
+      v2: { inputs: [{ name: 'user_activity:orders_7d', datatype: 'INT64', shape: [2], data: [3, 1] }] },
     });
+    expect(() => tfServingToV2({ instances: [3, 1] }, artifact)).toThrow(/several inputs/);
   });
 
   it('turns named instances and columnar inputs into one tensor per name', () => {
     const rows = tfServingToV2({ instances: [{ 'user_profile:plan': 'pro', 'user_activity:orders_7d': 3 }, { 'user_profile:plan': 'free', 'user_activity:orders_7d': 1 }] }, artifact);
     expect(rows.v2['inputs']).toEqual([
       { name: 'user_profile:plan', datatype: 'BYTES', shape: [2], data: ['pro', 'free'] },
-      { name: 'user_activity:orders_7d', datatype: 'FP64', shape: [2], data: [3, 1] },
+      { name: 'user_activity:orders_7d', datatype: 'INT64', shape: [2], data: [3, 1] },
     ]);
-    const cols = tfServingToV2({ inputs: { features: [[0, 0, 0, 0, 0, 0]] } }, artifact);
-    expect(cols).toEqual({ format: 'columnar', v2: { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 6], data: [[0, 0, 0, 0, 0, 0]] }] } });
+    const cols = tfServingToV2({ inputs: { 'user_activity:revenue_7d': [2.5, null], 'user_profile:plan': ['pro', 'free'] } }, artifact);
+    expect(cols).toEqual({
+      format: 'columnar',
+      v2: {
+        inputs: [
+          { name: 'user_activity:revenue_7d', datatype: 'FP64', shape: [2], data: [2.5, null] },
+          { name: 'user_profile:plan', datatype: 'BYTES', shape: [2], data: ['pro', 'free'] },
+        ],
+      },
+    });
   });
 
   it('refuses bodies with both or neither of instances and inputs, and ragged named instances', () => {

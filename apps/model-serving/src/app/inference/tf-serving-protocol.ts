@@ -4,11 +4,10 @@ import type { OutputTensor } from './v2-protocol';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A raw feature's declared datatype; a name the model does not take gets a guess, and is refused as UNKNOWN_INPUT later. */
 function datatypeFor(artifact: ModelArtifact, name: string, sample: unknown): TensorDatatype {
   const spec = artifact.signature.inputs.find((s) => s.name === name);
   if (spec) return spec.datatype;
-  const feature = artifact.preprocessing.features.find((f) => f.name === name);
-  if (feature?.kind === 'categorical') return 'BYTES';
   if (typeof sample === 'string') return 'BYTES';
   if (typeof sample === 'boolean') return 'BOOL';
   return 'FP64';

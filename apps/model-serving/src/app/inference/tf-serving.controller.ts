@@ -75,7 +75,7 @@ export class TfServingController {
     if (!reference) throw new PlatformError(503, InferErrorCode.MODEL_NOT_READY, `model ${model} is not loaded yet`);
     return this.inference.track(model, async (ctx) => {
       const { v2, format } = tfServingToV2(body, reference.artifact);
-      const parsed = this.inference.parse(reference, v2);
+      const parsed = this.inference.parse(v2);
       const result = await this.inference.inferTensors(model, target, parsed, stickyKeysOf(req, sticky), ctx);
       return v2ToTfServing(result.outputs, format);
     });

@@ -7,7 +7,7 @@ export interface ParsedTensor {
   name: string;
   datatype: TensorDatatype;
   shape: number[];
-  /** Row-major values: numbers for numeric types, booleans for BOOL, strings for BYTES, null only where allowed. */
+  /** Row-major values: numbers for numeric types, booleans for BOOL, strings for BYTES, null for a missing value. */
   data: Array<number | string | boolean | null>;
 }
 
@@ -39,9 +39,9 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * Parses an Open Inference Protocol (KServe V2) infer request body. Structure, datatypes, shapes
  * (the element count must equal the product of the shape; nested data must follow the shape),
  * value ranges and finiteness are checked here, so a bad request is a 400 with a code, never a 500.
- * `allowNull` lets raw-feature inputs carry JSON null for a missing value.
+ * Every input is a raw feature, so JSON null stands for a missing value (filled as in training).
  */
-export function parseInferRequest(body: unknown, limits: InferLimits, allowNull = false): ParsedInferRequest {
+export function parseInferRequest(body: unknown, limits: InferLimits): ParsedInferRequest {
   if (!isObject(body)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'the body must be a JSON object', '$');
   for (const key of Object.keys(body)) {
     if (!['id', 'parameters', 'inputs', 'outputs'].includes(key)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, `unknown field ${key}`, `$.${key}`);
@@ -59,7 +59,7 @@ export function parseInferRequest(body: unknown, limits: InferLimits, allowNull 
   let budget = limits.maxElements;
   const seen = new Set<string>();
   const inputs = rawInputs.map((raw, i) => {
-    const tensor = parseTensor(raw, `$.inputs[${i}]`, budget, allowNull);
+    const tensor = parseTensor(raw, `$.inputs[${i}]`, budget);
     budget -= tensor.data.length;
     if (seen.has(tensor.name)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, `input ${tensor.name} is given twice`, `$.inputs[${i}].name`);
     seen.add(tensor.name);
@@ -81,7 +81,7 @@ export function parseInferRequest(body: unknown, limits: InferLimits, allowNull 
   };
 }
 
-function parseTensor(raw: unknown, path: string, budget: number, allowNull: boolean): ParsedTensor {
+function parseTensor(raw: unknown, path: string, budget: number): ParsedTensor {
   if (!isObject(raw)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'an input must be an object', path);
   const { name, datatype, shape, data } = raw;
   for (const key of Object.keys(raw)) {
@@ -102,7 +102,7 @@ function parseTensor(raw: unknown, path: string, budget: number, allowNull: bool
   if (flat.length !== expected) {
     throw badInfer(InferErrorCode.SHAPE_MISMATCH, `data holds ${flat.length} elements but shape ${JSON.stringify(dims)} needs ${expected}`, `${path}.data`);
   }
-  for (let i = 0; i < flat.length; i++) flat[i] = checkValue(flat[i], datatype as TensorDatatype, `${path}.data`, allowNull);
+  for (let i = 0; i < flat.length; i++) flat[i] = checkValue(flat[i], datatype as TensorDatatype, `${path}.data`);
   return { name, datatype: datatype as TensorDatatype, shape: dims, data: flat as ParsedTensor['data'] };
 }
 
@@ -126,8 +126,8 @@ function flatten(data: unknown[], shape: number[], path: string, budget: number)
   return out;
 }
 
-function checkValue(v: unknown, datatype: TensorDatatype, path: string, allowNull: boolean): number | string | boolean | null {
-  if (v === null && allowNull) return null;
+function checkValue(v: unknown, datatype: TensorDatatype, path: string): number | string | boolean | null {
+  if (v === null) return null;
   switch (datatype) {
     case 'BOOL':
       if (typeof v !== 'boolean') throw badInfer(InferErrorCode.DATATYPE_MISMATCH, 'BOOL data must be true or false', path);

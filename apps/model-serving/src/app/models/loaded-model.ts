@@ -3,7 +3,7 @@ import { PlatformError } from '@mlp/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { AdaptiveBatcher } from '../batching/adaptive-batcher';
-import { checkPreprocessing } from '../preprocessing/apply-preprocessing';
+import { checkPreprocessing, signatureProblem } from '@mlp/model-runtime';
 import { compileDenseStack } from './dense-forward';
 import { InferenceWorker, type TfjsModelPayload } from './inference-worker';
 
@@ -27,7 +27,8 @@ export const rowWidth = (shape: number[]): number => shape.slice(1).reduce((a, b
 
 /**
  * Checks a registry answer before anything is loaded: the sha256 over the canonical artifact JSON,
- * the artifact against its contract, and that preprocessing, signature and model agree on widths.
+ * the artifact against its contract, that its inputs are its raw features (the only reading of a
+ * request), and that preprocessing, signature and model agree on widths.
  */
 export function verifyArtifact(mv: ModelVersionWithArtifact): ModelArtifact {
   const digest = createHash('sha256').update(mv.artifactJson).digest('hex');
@@ -43,6 +44,8 @@ export function verifyArtifact(mv: ModelVersionWithArtifact): ModelArtifact {
   const artifact = checked.value;
   const widthProblem = checkPreprocessing(artifact.preprocessing);
   if (widthProblem) throw corrupt(widthProblem);
+  const inputProblem = signatureProblem(artifact);
+  if (inputProblem) throw corrupt(`artifact of ${mv.model} v${mv.version}: ${inputProblem}`);
   if (artifact.model.kind === 'baseline' && artifact.model.weights.length !== 0 && artifact.model.weights.length !== artifact.preprocessing.outputWidth) {
     throw corrupt(`baseline has ${artifact.model.weights.length} weights for ${artifact.preprocessing.outputWidth} inputs`);
   }
@@ -98,6 +101,8 @@ export class LoadedModel {
     return (this.labels ??= { model: this.name, version: String(this.version) });
   }
   private labels?: { model: string; version: string };
+  /** The raw features the model takes, in order (the columns of its model rows). */
+  readonly featureNames: readonly string[];
 
   private constructor(
     readonly name: string,
@@ -110,6 +115,7 @@ export class LoadedModel {
     batching = { maxBatchSize: 32, maxBatchDelayMs: 1 },
     onBatch?: (rows: number) => void,
   ) {
+    this.featureNames = artifact.preprocessing.features.map((t) => t.name);
     this.batcher = new AdaptiveBatcher((m, rows) => this.predictSliced(m, rows), {
       inWidth: artifact.preprocessing.outputWidth,
       outWidth,

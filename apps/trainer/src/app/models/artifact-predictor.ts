@@ -1,5 +1,5 @@
 import type { ModelArtifact } from '@mlp/contracts';
-import { applyToRows, type RawRecord } from '../preprocessing/preprocessing';
+import { applyToRows, type RawRecord } from '@mlp/model-runtime';
 import { predictBaseline } from './baseline-model';
 import { loadLayersModel, predictLayers } from './layers-model';
 

@@ -1,4 +1,4 @@
-import { fitPreprocessing } from './preprocessing';
+import { fitPreprocessing } from '@mlp/model-runtime';
 import { OTHER_CATEGORY, trainingBaseline } from './training-baseline';
 
 /** Serving's binning: the number of edges <= x. */

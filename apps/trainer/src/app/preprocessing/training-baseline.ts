@@ -1,5 +1,5 @@
 import type { BaselineHistogram, Preprocessing } from '@mlp/contracts';
-import { numericValue, type RawRecord } from './preprocessing';
+import { numericValue, type RawRecord } from '@mlp/model-runtime';
 
 /** Category proportions outside the model's vocabulary are pooled under this key (serving reads the same). */
 export const OTHER_CATEGORY = '__other__';

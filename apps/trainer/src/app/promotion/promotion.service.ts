@@ -7,6 +7,9 @@ import type { RunRow } from '../training-runs/run-queue';
 import type { TrainingOutcome } from '../training-runs/training-pipeline';
 import { decidePromotion } from './promotion-gate';
 
+/** Held-out rows kept per run (with their scores); a larger held-out window keeps its first rows. */
+export const HOLDOUT_ROWS_KEPT = 20_000;
+
 /** The run lost its lease while finishing: another trainer owns it now, so nothing is written. */
 export class LeaseLostError extends Error {
   constructor(runId: string) {
@@ -121,6 +124,11 @@ export class PromotionService {
           outcome.calibration ? JSON.stringify(outcome.calibration) : null,
         ],
       );
+      await m.query(`INSERT INTO "registry".training_run_holdout (run_id, total, rows) VALUES ($1, $2, $3::jsonb)`, [
+        run.id,
+        outcome.holdout.length,
+        JSON.stringify(outcome.holdout.slice(0, HOLDOUT_ROWS_KEPT)),
+      ]);
       return { version, gate };
     });
   }

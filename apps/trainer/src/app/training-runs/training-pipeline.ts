@@ -1,11 +1,11 @@
-import type { EpochPoint, ModelArtifact, ModelSpec, TensorSpec } from '@mlp/contracts';
+import type { EpochPoint, ModelArtifact, ModelSpec, Preprocessing, TensorSpec } from '@mlp/contracts';
 import { decodeArtifact } from '../artifacts/artifact-codec';
 import { timeSplit } from '../datasets/time-split';
 import { calibration, evaluate, type CalibrationBin } from '../evaluation/metrics';
 import { predictWithArtifact } from '../models/artifact-predictor';
 import { fitBaseline, predictBaseline } from '../models/baseline-model';
 import { predictLayers, serializeLayersModel, trainLayersModel } from '../models/layers-model';
-import { applyToRows, coerceNumericColumns, fitPreprocessing, type RawRecord } from '../preprocessing/preprocessing';
+import { applyToRows, coerceNumericColumns, fitPreprocessing, rawInputSignature, type FeatureType, type RawRecord } from '@mlp/model-runtime';
 import { trainingBaseline } from '../preprocessing/training-baseline';
 import type { TrainingRow, TrainingSetSource } from './training-set-source';
 
@@ -41,6 +41,17 @@ export interface TrainingOutcome {
   };
   featureServiceVersion: string | null;
   championError: string | null;
+  /** The candidate's score of each held-out row with the raw features it was given: what serving must answer for them. */
+  holdout: HoldoutPrediction[];
+}
+
+/** One held-out row as the trainer scored it. */
+export interface HoldoutPrediction {
+  keys: Record<string, string | number>;
+  event_timestamp: string;
+  label: number;
+  score: number;
+  features: RawRecord;
 }
 
 export interface PipelineHooks {
@@ -72,10 +83,10 @@ function labelValue(raw: unknown, task: ModelSpec['task']): number | null {
   return task === 'binary_classification' ? (n >= 0.5 ? 1 : 0) : n;
 }
 
-function signatureOf(spec: ModelSpec, features: string[], kinds: Map<string, 'numeric' | 'categorical'>) {
-  const inputs: TensorSpec[] = features.map((name) => ({ name, datatype: kinds.get(name) === 'categorical' ? 'BYTES' : 'FP64', shape: [-1] }));
+/** The model takes its raw features (typed as the feature store declares them) and answers one value per row. */
+function signatureOf(spec: ModelSpec, preprocessing: Preprocessing, types: Readonly<Record<string, FeatureType>>) {
   const outputs: TensorSpec[] = [{ name: spec.task === 'binary_classification' ? 'probability' : 'prediction', datatype: 'FP32', shape: [-1] }];
-  return { inputs: inputs.length ? inputs : [{ name: 'bias', datatype: 'FP64' as const, shape: [-1] }], outputs };
+  return { inputs: rawInputSignature(preprocessing, types), outputs };
 }
 
 /**
@@ -102,6 +113,8 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
 
   interface Example {
     ts: number;
+    timestamp: string;
+    keys: Record<string, string | number>;
     label: number;
     record: RawRecord;
     reference: number | null;
@@ -119,7 +132,10 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
     // A missing reference (null) must stay missing: Number(null) would read as a score of 0.
     const rawRef = referenceScoreColumn ? row[referenceScoreColumn] : null;
     const ref = rawRef === null || rawRef === undefined || rawRef === '' ? Number.NaN : Number(rawRef);
-    examples.push({ ts: Date.parse(String(row['event_timestamp'])), label, record, reference: Number.isFinite(ref) ? ref : null });
+    const keys: Record<string, string | number> = {};
+    for (const k of joinKeys) keys[k] = row[k] as string | number;
+    const timestamp = String(row['event_timestamp']);
+    examples.push({ ts: Date.parse(timestamp), timestamp, keys, label, record, reference: Number.isFinite(ref) ? ref : null });
   }
   if (examples.length === 0) {
     throw new TrainingSpecError(`the training set between ${start.toISOString()} and ${end.toISOString()} has no labelled rows (${unlabeled} without a label)`, 'EMPTY_TRAINING_SET');
@@ -133,7 +149,6 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
   // Fitted on the training split only; validation and held-out rows are transformed with it.
   const trainRecords = split.train.map((e) => e.record);
   const preprocessing = fitPreprocessing(trainRecords, features);
-  const kinds = new Map(preprocessing.features.map((t) => [t.name, t.kind] as const));
   const coerce = (list: Example[]) => coerceNumericColumns(list.map((e) => e.record), preprocessing);
   const [trainX, validationX, holdoutRecords] = [coerce(split.train), coerce(split.validation), coerce(split.holdout)];
   const width = preprocessing.outputWidth;
@@ -204,7 +219,7 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
     features,
     featureService: spec.featureService,
     preprocessing,
-    signature: signatureOf(spec, features, kinds),
+    signature: signatureOf(spec, preprocessing, set.featureTypes ?? {}),
     trainingBaseline: trainingBaseline(trainX, preprocessing),
     model,
   };
@@ -225,5 +240,6 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
     },
     featureServiceVersion: set.featureServiceVersion,
     championError,
+    holdout: split.holdout.map((e, i) => ({ keys: e.keys, event_timestamp: e.timestamp, label: e.label, score: holdoutPredictions[i], features: { ...e.record } })),
   };
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CreateTrainingRun, TrainingRun, TrainingRunAccepted } from '@mlp/contracts';
+import { CreateTrainingRun, HoldoutPredictions, TrainingRun, TrainingRunAccepted } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
 import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
 import { TrainingRunsService } from './training-runs.service';
@@ -36,6 +36,18 @@ export class TrainingRunsController {
   @ApiContract({ response: TrainingRun })
   get(@Param('id') id: string) {
     return this.runs.get(id);
+  }
+
+  /** The run's held-out rows with the candidate's own score of each: what serving must answer for the same raw values. */
+  @Get(':id/holdout-predictions')
+  @RequireScope('trainer:read')
+  @ApiContract({ response: HoldoutPredictions, summary: "A page of the run's held-out rows with the trainer's score of each" })
+  holdout(@Param('id') id: string, @Query('offset') offset?: string, @Query('limit') limit?: string) {
+    const from = offset === undefined ? 0 : Number(offset);
+    const n = limit === undefined ? 1000 : Number(limit);
+    if (!Number.isSafeInteger(from) || from < 0) throw PlatformError.badRequest('offset must be a non-negative integer', [{ path: 'offset', code: 'OUT_OF_RANGE', message: String(offset) }]);
+    if (!Number.isInteger(n) || n < 1 || n > 5000) throw PlatformError.badRequest('limit must be an integer between 1 and 5000', [{ path: 'limit', code: 'OUT_OF_RANGE', message: String(limit) }]);
+    return this.runs.holdout(id, from, n);
   }
 
   /** Cancels a queued run at once, a running one at its next heartbeat. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CreateTrainingRun, TrainingRun } from '@mlp/contracts';
+import type { CreateTrainingRun, HoldoutPredictions, TrainingRun } from '@mlp/contracts';
 import { PlatformError, requestContext } from '@mlp/runtime';
-import { PLATFORM_CONFIG, type PlatformConfig } from '@mlp/service-kit';
+import { Database, PLATFORM_CONFIG, type PlatformConfig } from '@mlp/service-kit';
 import { ModelSpecsService } from '../model-specs/model-specs.service';
 import { specProblems } from '../model-specs/model-spec-rules';
 import { effectiveSpec, RunQueue, toTrainingRun } from './run-queue';
@@ -11,6 +11,7 @@ export class TrainingRunsService {
   constructor(
     private readonly specs: ModelSpecsService,
     private readonly queue: RunQueue,
+    private readonly db: Database,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {}
 
@@ -32,6 +33,22 @@ export class TrainingRunsService {
 
   async get(id: string): Promise<TrainingRun> {
     return toTrainingRun(await this.queue.get(id));
+  }
+
+  /** A page of the run's held-out rows with the trainer's score of each (404 before the run succeeded). */
+  async holdout(id: string, offset: number, limit: number): Promise<HoldoutPredictions> {
+    const run = await this.queue.get(id);
+    const [kept] = await this.db.query<{ total: number; stored: number }>(
+      `SELECT total, jsonb_array_length(rows) AS stored FROM "registry".training_run_holdout WHERE run_id = $1`,
+      [id],
+    );
+    if (!kept) throw PlatformError.notFound(`training run ${id} has no held-out predictions (it has not succeeded)`, 'HOLDOUT_NOT_FOUND');
+    const rows = await this.db.query<{ row: HoldoutPredictions['rows'][number] }>(
+      `SELECT e.row FROM "registry".training_run_holdout h, jsonb_array_elements(h.rows) WITH ORDINALITY AS e(row, i)
+        WHERE h.run_id = $1 AND e.i > $2 ORDER BY e.i LIMIT $3`,
+      [id, offset, limit],
+    );
+    return { runId: id, model: run.model, version: run.model_version ?? null, total: Number(kept.total), stored: Number(kept.stored), offset, rows: rows.map((r) => r.row) };
   }
 
   async list(filter: { model?: string; status?: string; limit: number }): Promise<TrainingRun[]> {

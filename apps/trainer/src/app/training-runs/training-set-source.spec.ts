@@ -4,14 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { HttpTrainingSetSource, TrainingSetError } from './training-set-source';
 
 // A real loopback HTTP server answering like the feature store would (or would not).
-async function serve(handler: (body: string) => { status: number; body: string; headers?: Record<string, string> }): Promise<{ url: string; server: Server; bodies: string[] }> {
+async function serve(handler: (body: string, url: string) => { status: number; body: string; headers?: Record<string, string> }): Promise<{ url: string; server: Server; bodies: string[] }> {
   const bodies: string[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       bodies.push(body);
-      const r = handler(body);
+      const r = handler(body, req.url ?? '');
       res.writeHead(r.status, { 'content-type': 'application/x-ndjson', ...r.headers });
       // Split the body at odd places so line reassembly across chunks is exercised.
       for (let i = 0; i < r.body.length; i += 7) res.write(r.body.slice(i, i + 7));
@@ -36,10 +36,18 @@ describe('training sets over HTTP from the feature store', () => {
 
   it('streams NDJSON rows, verifies the declared fingerprint and sends the documented request', async () => {
     const fp = `sha256:${createHash('sha256').update(ndjson).digest('hex')}`;
-    const s = await serve(() => ({ status: 200, body: ndjson + metadata(fp), headers: { 'x-feature-service-version': '7' } }));
+    // The registry answers the feature service and its views: the declared types become the model's input datatypes.
+    const registry: Record<string, unknown> = {
+      '/v1/feature-services/purchase_propensity': { name: 'purchase_propensity', features: ['activity:orders_30d', 'profile@v1:plan'] },
+      '/v1/feature-views/activity': { name: 'activity', version: 2, versions: [{ version: 1, spec: { features: [] } }, { version: 2, spec: { features: [{ name: 'orders_30d', type: 'int64' }] } }] },
+      '/v1/feature-views/profile': { name: 'profile', version: 2, versions: [{ version: 1, spec: { features: [{ name: 'plan', type: 'string' }] } }, { version: 2, spec: { features: [] } }] },
+    };
+    const s = await serve((_, url) =>
+      url in registry ? { status: 200, body: JSON.stringify(registry[url]) } : { status: 200, body: ndjson + metadata(fp), headers: { 'x-feature-service-version': '7' } },
+    );
     servers.push(s.server);
     const set = await new HttpTrainingSetSource(s.url).load(request);
-    expect(set).toEqual({ rows, fingerprint: fp, featureServiceVersion: '7' });
+    expect(set).toEqual({ rows, fingerprint: fp, featureServiceVersion: '7', featureTypes: { 'activity:orders_30d': 'int64', 'profile:plan': 'string' } });
     expect(JSON.parse(s.bodies[0])).toEqual({
       feature_service: 'purchase_propensity',
       label_source: { sql: 'SELECT 1', start: '2026-01-01T00:00:00.000Z', end: '2026-02-01T00:00:00.000Z' },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../artifacts/artifact-codec';
-import type { RawValue } from '../preprocessing/preprocessing';
+import type { FeatureType, RawValue } from '@mlp/model-runtime';
 
 export interface TrainingSetRequest {
   featureService: string;
@@ -16,6 +16,8 @@ export interface TrainingSet {
   /** `sha256:<hex>` of the body the rows came from: two runs on the same fingerprint saw the same data. */
   fingerprint: string;
   featureServiceVersion: string | null;
+  /** Declared type of each feature (`view:feature`), where the feature store told: the served model's input datatypes. */
+  featureTypes?: Record<string, FeatureType>;
 }
 
 /** Where training sets come from; the feature store over HTTP in production, the same contract in tests. */
@@ -112,7 +114,42 @@ export class HttpTrainingSetSource implements TrainingSetSource {
       throw new TrainingSetError(`training set fingerprint ${declared} does not match the bytes received (${ours})`, 'DATASET_FINGERPRINT_MISMATCH', true);
     }
     const version = res.headers.get('x-feature-service-version') ?? (await this.definitionVersion(request.featureService));
-    return { rows, fingerprint: declared ?? ours, featureServiceVersion: version };
+    return { rows, fingerprint: declared ?? ours, featureServiceVersion: version, featureTypes: await this.featureTypes(request.featureService) };
+  }
+
+  /**
+   * The declared type of each feature of the service (`view:feature` -> int64, float64, string,
+   * bool), read from the views' definitions at the versions the service pins. Best effort: without
+   * it the model declares numeric inputs FP64 (every numeric datatype is accepted anyway).
+   */
+  private async featureTypes(featureService: string): Promise<Record<string, FeatureType>> {
+    const get = async (path: string) => {
+      const res = await fetch(new URL(path, this.baseUrl), { headers: this.headers, signal: AbortSignal.timeout(10_000) });
+      return res.ok ? ((await res.json()) as Record<string, unknown>) : null;
+    };
+    const types: Record<string, FeatureType> = {};
+    try {
+      const svc = await get(`/v1/feature-services/${encodeURIComponent(featureService)}`);
+      const refs = Array.isArray(svc?.['features']) ? (svc['features'] as unknown[]).filter((f): f is string => typeof f === 'string') : [];
+      const views = new Map<string, Array<{ version: number | null; feature: string }>>();
+      for (const ref of refs) {
+        const m = /^([a-z][a-z0-9_]*)(?:@v(\d+))?:([a-z][a-z0-9_]*)$/.exec(ref);
+        if (!m) continue;
+        views.set(m[1], [...(views.get(m[1]) ?? []), { version: m[2] ? Number(m[2]) : null, feature: m[3] }]);
+      }
+      for (const [view, wanted] of views) {
+        const def = await get(`/v1/feature-views/${encodeURIComponent(view)}`);
+        const versions = (def?.['versions'] ?? []) as Array<{ version: number; spec: { features?: Array<{ name: string; type: FeatureType }> } }>;
+        for (const { version, feature } of wanted) {
+          const v = versions.find((x) => x.version === (version ?? def?.['version']));
+          const type = v?.spec.features?.find((f) => f.name === feature)?.type;
+          if (type) types[`${view}:${feature}`] = type;
+        }
+      }
+    } catch {
+      // lineage and types are best effort; the training set itself was read in full
+    }
+    return types;
   }
 
   /**

@@ -1,8 +1,11 @@
 import type { FeatureTransform, Preprocessing } from '@mlp/contracts';
 
-/** A raw feature value as it comes from the feature store (offline NDJSON or online lookup). */
+/** A raw feature value as the feature store, a training set or a client gives it. */
 export type RawValue = number | string | boolean | null | undefined;
 export type RawRecord = Record<string, RawValue>;
+/** One model input's raw values, one per row. */
+export type RawColumn = ArrayLike<RawValue>;
+type NumericTransform = Extract<FeatureTransform, { kind: 'numeric' }>;
 
 export interface FitOptions {
   /** Categorical vocabularies keep the most frequent values up to this size; the rest go to OOV. */
@@ -11,14 +14,22 @@ export interface FitOptions {
   minCategoryCount?: number;
 }
 
-/** A finite number from a feature value: numbers, booleans and numeric strings (pg numeric arrives as text). */
+/**
+ * The number a raw value stands for, or null when it is missing: finite numbers, booleans (1/0) and
+ * numeric strings (PostgreSQL numeric arrives as text). The one rule training and serving share.
+ */
 export function numericValue(value: RawValue): number | null {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
   if (value.trim() === '') return null;
   const n = Number(value);
   return Number.isFinite(n) ? n : null;
+}
+
+/** Whether a raw value is missing for a transform, i.e. filled the way training filled it. */
+export function isMissing(t: FeatureTransform, value: RawValue): boolean {
+  return t.kind === 'numeric' ? numericValue(value) === null : value === null || value === undefined;
 }
 
 function isNumericColumn(rows: readonly RawRecord[], name: string): boolean {
@@ -81,11 +92,19 @@ export function fitPreprocessing(rows: readonly RawRecord[], features: readonly 
   return { features: transforms, outputWidth: Math.max(1, transforms.reduce((w, t) => w + widthOf(t), 0)) };
 }
 
+/** Width one transform contributes to the model vector. */
 export function widthOf(t: FeatureTransform): number {
   return t.kind === 'numeric' ? 1 + (t.missingIndicator ? 1 : 0) : t.categories.length + (t.oov ? 1 : 0);
 }
 
-/** Input names of the model vector, in order (for the signature and for explaining weights). */
+/** A preprocessing whose declared width differs from what its transforms produce cannot be served. */
+export function checkPreprocessing(p: Preprocessing): string | undefined {
+  const width = p.features.reduce((w, t) => w + widthOf(t), 0);
+  if (width !== p.outputWidth) return `preprocessing declares outputWidth ${p.outputWidth} but its transforms produce ${width}`;
+  return undefined;
+}
+
+/** Names of the model vector's columns, in order (for explaining weights). */
 export function outputNames(p: Preprocessing): string[] {
   const names: string[] = [];
   for (const t of p.features) {
@@ -100,17 +119,66 @@ export function outputNames(p: Preprocessing): string[] {
   return names;
 }
 
-/** A number as serving accepts it: finite numbers and booleans; anything else is missing. */
-function usableNumber(value: RawValue): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  return null;
+/**
+ * The numeric value before standardisation: clip, then log1p of the non-negative part (log1p is
+ * meant for counts and amounts). Drift baselines are expressed in raw space and inverted through this.
+ */
+export function numericStage(t: NumericTransform, x: number): number {
+  let v = x;
+  if (t.clip) v = Math.min(Math.max(v, t.clip[0]), t.clip[1]);
+  if (t.log1p) v = Math.log1p(Math.max(v, 0));
+  return v;
+}
+
+/**
+ * The model matrix (row-major, `p.outputWidth` per row) of raw columns given in the preprocessing's
+ * feature order: the one implementation training and every serving route run. Numeric: the value
+ * (`fill` when missing) -> clip -> log1p -> (x - mean) / std, plus a 0/1 missing indicator when
+ * fitted with one. Categorical: one-hot over the vocabulary, any other value in the
+ * out-of-vocabulary slot (all zeros without one), a missing value all zeros.
+ */
+export function preprocessColumns(p: Preprocessing, columns: readonly RawColumn[], rows: number): Float32Array {
+  const width = p.outputWidth;
+  const matrix = new Float32Array(rows * width);
+  let offset = 0;
+  p.features.forEach((t, i) => {
+    const column = columns[i];
+    if (t.kind === 'numeric') {
+      const fill = (numericStage(t, t.fill) - t.mean) / t.std;
+      for (let r = 0, at = offset; r < rows; r++, at += width) {
+        const x = numericValue(column[r]);
+        matrix[at] = x === null ? fill : (numericStage(t, x) - t.mean) / t.std;
+        if (t.missingIndicator) matrix[at + 1] = x === null ? 1 : 0;
+      }
+    } else {
+      const slot = new Map(t.categories.map((c, k) => [c, k] as const));
+      const oov = t.oov ? t.categories.length : -1;
+      for (let r = 0, at = offset; r < rows; r++, at += width) {
+        const v = column[r];
+        if (v === null || v === undefined) continue;
+        const k = slot.get(String(v)) ?? oov;
+        if (k >= 0) matrix[at + k] = 1;
+      }
+    }
+    offset += widthOf(t);
+  });
+  return matrix;
+}
+
+/** Records (row objects keyed by feature name) as columns in the preprocessing's feature order. */
+export function columnsOf(p: Preprocessing, records: readonly RawRecord[]): RawValue[][] {
+  return p.features.map((t) => records.map((r) => r[t.name]));
+}
+
+/** The model matrix of many records, row-major. */
+export function applyToRows(p: Preprocessing, records: readonly RawRecord[]): Float32Array {
+  return preprocessColumns(p, columnsOf(p, records), records.length);
 }
 
 /**
  * Turns numeric strings into numbers in the columns the transforms treat as numeric (PostgreSQL
- * numeric arrives as text in NDJSON), so training sees what serving sees: online features are JSON
- * numbers. Mutates and returns the rows.
+ * numeric arrives as text in NDJSON), so statistics over training rows see numbers. Mutates and
+ * returns the rows.
  */
 export function coerceNumericColumns<R extends RawRecord>(rows: R[], p: Preprocessing): R[] {
   const numeric = p.features.filter((t) => t.kind === 'numeric').map((t) => t.name);
@@ -121,40 +189,4 @@ export function coerceNumericColumns<R extends RawRecord>(rows: R[], p: Preproce
     }
   }
   return rows;
-}
-
-/**
- * Writes one record's model input into `out` at `offset`, with model-serving's semantics
- * (apps/model-serving preprocessing applies the same artifact the same way): a missing, null or
- * non-numeric value takes `fill` (and sets the indicator), then clip, then log1p (of the
- * non-negative part), then (x - mean) / std. A categorical value outside the vocabulary sets the
- * OOV slot; a missing one leaves all its inputs at zero.
- */
-export function applyPreprocessing(p: Preprocessing, record: RawRecord, out: Float32Array = new Float32Array(p.outputWidth), offset = 0): Float32Array {
-  let i = offset;
-  for (const t of p.features) {
-    const raw = record[t.name];
-    if (t.kind === 'numeric') {
-      const parsed = usableNumber(raw);
-      let v = parsed ?? t.fill;
-      if (t.clip) v = Math.min(t.clip[1], Math.max(t.clip[0], v));
-      if (t.log1p) v = Math.log1p(Math.max(v, 0));
-      out[i++] = (v - t.mean) / t.std;
-      if (t.missingIndicator) out[i++] = parsed === null ? 1 : 0;
-    } else {
-      const missing = raw === null || raw === undefined;
-      const at = missing ? -1 : t.categories.indexOf(String(raw));
-      for (let k = 0; k < t.categories.length; k++) out[i + k] = k === at ? 1 : 0;
-      i += t.categories.length;
-      if (t.oov) out[i++] = !missing && at === -1 ? 1 : 0;
-    }
-  }
-  return out;
-}
-
-/** The model input matrix of many records, row-major. */
-export function applyToRows(p: Preprocessing, records: readonly RawRecord[]): Float32Array {
-  const out = new Float32Array(records.length * p.outputWidth);
-  records.forEach((r, row) => applyPreprocessing(p, r, out, row * p.outputWidth));
-  return out;
 }
