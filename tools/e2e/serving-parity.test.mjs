@@ -1,0 +1,224 @@
+// Every serving route gives the trainer's own score. Real models of each kind are trained through
+// the trainer on a real PostgreSQL (the four services as processes), then the same held-out rows are
+// scored through V2 (raw inputs; [n] and [n, 1]; declared, float and integer datatypes), TF-Serving
+// (instances and inputs), predict-entities and batch scoring, and each answer is compared with the
+// score the trainer recorded for that row. The prediction log and drift must hold the raw values.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { http, poll } from '../runner/demo-pipeline.mjs';
+import { startPlatform } from './platform-processes.mjs';
+
+const ITEMS = 600;
+const DAY = 86_400_000;
+
+/** mulberry32: the data set is the same on every run. */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One row per item: its features an hour before its label, so the online value is the one the label row saw. */
+function items() {
+  const rnd = random(16);
+  const now = Date.now();
+  return Array.from({ length: ITEMS }, (_, i) => {
+    const labelAt = new Date(now - 40 * DAY + Math.floor((i * 40 * DAY) / ITEMS) + 60_000);
+    const n = Math.floor(rnd() * 51);
+    const x = Math.round((rnd() * 4 - 2) * 1e6) / 1e6;
+    const flag = rnd() < 0.4;
+    const color = rnd() < 0.08 ? null : ['red', 'green', 'blue'][Math.floor(rnd() * 3)];
+    const gap = rnd() < 0.2 ? null : Math.round(rnd() * 1000) / 10;
+    const z = 0.07 * n - 1.8 + 0.9 * x + (flag ? 0.6 : 0) + (color === 'red' ? 0.8 : color === 'blue' ? -0.5 : 0);
+    const label = rnd() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+    const target = 3 * n + (gap ?? 40) * 0.5 + (color === 'green' ? 10 : 0) + (rnd() - 0.5) * 4;
+    return { item_id: `item-${String(i).padStart(4, '0')}`, feature_at: new Date(labelAt.getTime() - 3_600_000), label_at: labelAt, n, x, flag, color, gap, label, target };
+  });
+}
+
+const MODELS = [
+  // All inputs numeric (int64, float64, bool): the case V2 and TF-Serving used to misread.
+  { name: 'parity_numeric', service: 'parity_numeric', task: 'binary_classification', metric: 'auc', labelColumn: 'label', algorithm: { kind: 'logistic_regression', epochs: 40, batchSize: 64, learningRate: 0.05, l2: 0.001 } },
+  // Numeric plus categorical, a network.
+  { name: 'parity_mixed', service: 'parity_mixed', task: 'binary_classification', metric: 'auc', labelColumn: 'label', algorithm: { kind: 'mlp', hiddenUnits: [8], dropout: 0, epochs: 30, batchSize: 64, learningRate: 0.01 } },
+  // Missing values (float and categorical), a regression.
+  { name: 'parity_missing', service: 'parity_missing', task: 'regression', metric: 'rmse', labelColumn: 'target', algorithm: { kind: 'mlp', hiddenUnits: [8], dropout: 0, epochs: 40, batchSize: 64, learningRate: 0.01 } },
+];
+
+let platform;
+let urls;
+let db;
+
+before(async () => {
+  platform = await startPlatform({ offset: Number(process.env.E2E_PARITY_PORT_OFFSET ?? 23000), name: 'parity', env: { BATCH_POLL_MS: '200' } });
+  urls = platform.urls;
+  db = new pg.Client({ connectionString: platform.databaseUrl });
+  await db.connect();
+  // The mart a data engineer publishes (written here directly: the warehouse is PostgreSQL).
+  await db.query(`CREATE TABLE dwh.mart_parity_items (item_id text PRIMARY KEY, feature_at timestamptz NOT NULL, label_at timestamptz NOT NULL,
+    n_int bigint NOT NULL, x_float double precision NOT NULL, flag boolean NOT NULL, color text, y_gap double precision, label integer NOT NULL, target double precision NOT NULL)`);
+  const rows = items();
+  await db.query(
+    `INSERT INTO dwh.mart_parity_items SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::float8[], $6::bool[], $7::text[], $8::float8[], $9::int[], $10::float8[])`,
+    [rows.map((r) => r.item_id), rows.map((r) => r.feature_at), rows.map((r) => r.label_at), rows.map((r) => r.n), rows.map((r) => r.x), rows.map((r) => r.flag), rows.map((r) => r.color), rows.map((r) => r.gap), rows.map((r) => r.label), rows.map((r) => r.target)],
+  );
+});
+
+after(async () => {
+  await db?.end();
+  await platform?.stop();
+});
+
+const close = (got, want) => Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want));
+const post = (url, body) => http('POST', url, body, { timeoutMs: 60_000 });
+
+async function call(url, body, requestId) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId }, body: JSON.stringify(body) });
+  const json = await res.json();
+  assert.equal(res.status, 200, `${requestId}: ${res.status} ${JSON.stringify(json).slice(0, 500)}`);
+  return json;
+}
+
+test('every serving route answers the trainer\'s own held-out score for the same raw values', { timeout: 900_000 }, async (t) => {
+  try {
+    await post(`${urls.features}/v1/apply`, {
+      entities: [{ name: 'parity_item', join_key: 'item_id', value_type: 'string' }],
+      feature_views: [
+        {
+          name: 'parity_items',
+          entities: ['parity_item'],
+          features: [
+            { name: 'n_int', type: 'int64' },
+            { name: 'x_float', type: 'float64' },
+            { name: 'flag', type: 'bool' },
+            { name: 'color', type: 'string' },
+            { name: 'y_gap', type: 'float64' },
+          ],
+          source: { sql: 'SELECT item_id, feature_at AS event_timestamp, n_int, x_float, flag, color, y_gap FROM dwh.mart_parity_items' },
+          ttl_seconds: 90 * 86400,
+          online: true,
+        },
+      ],
+      feature_services: [
+        { name: 'parity_numeric', features: ['parity_items:n_int', 'parity_items:x_float', 'parity_items:flag'] },
+        { name: 'parity_mixed', features: ['parity_items:n_int', 'parity_items:x_float', 'parity_items:flag', 'parity_items:color'] },
+        { name: 'parity_missing', features: ['parity_items:n_int', 'parity_items:y_gap', 'parity_items:color'] },
+      ],
+    });
+    const mats = await post(`${urls.features}/v1/materialize-incremental`, { end: new Date().toISOString(), views: ['parity_items'] });
+    for (const m of mats.materializations) {
+      const done = await poll(async () => {
+        const s = await http('GET', `${urls.features}/v1/materializations/${m.id}`);
+        return ['succeeded', 'failed'].includes(String(s.status).toLowerCase()) ? s : undefined;
+      }, { what: 'materialization', timeoutMs: 120_000 });
+      assert.equal(String(done.status).toLowerCase(), 'succeeded', JSON.stringify(done));
+    }
+
+    for (const m of MODELS) {
+      await t.test(m.name, async () => {
+        await post(`${urls.trainer}/v1/model-specs`, {
+          name: m.name,
+          featureService: m.service,
+          labelSource: { sql: `SELECT item_id, label_at AS event_timestamp, ${m.labelColumn} FROM dwh.mart_parity_items`, joinKeys: ['item_id'], labelColumn: m.labelColumn },
+          task: m.task,
+          algorithm: m.algorithm,
+          primaryMetric: m.metric,
+          split: { lookbackDays: 60, holdoutDays: 12, ...(m.algorithm.kind === 'mlp' ? { validationFraction: 0.1 } : {}) },
+          promotion: { minEvalRows: 20 },
+          seed: 7,
+        });
+        const { id } = await http('POST', `${urls.trainer}/v1/training-runs`, { model: m.name });
+        const run = await poll(async () => {
+          const r = await http('GET', `${urls.trainer}/v1/training-runs/${id}`);
+          return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
+        }, { what: `training run of ${m.name}`, timeoutMs: 300_000 });
+        assert.equal(run.status, 'succeeded', JSON.stringify(run.error ?? run));
+        const version = run.modelVersion;
+        const holdout = await http('GET', `${urls.trainer}/v1/training-runs/${id}/holdout-predictions?limit=5000`);
+        assert.equal(holdout.stored, holdout.total);
+        assert.ok(holdout.rows.length >= 100, `held-out rows: ${holdout.rows.length}`);
+        const champion = await http('GET', `${urls.trainer}/v1/models/${m.name}`);
+        if (!JSON.stringify(champion).includes(`"champion":${version}`)) {
+          await post(`${urls.trainer}/v1/models/${m.name}/aliases`, { alias: 'champion', version, reason: 'serving parity test' });
+        }
+        await poll(async () => {
+          const r = await fetch(`${urls.serving}/v2/models/${m.name}`);
+          return r.status === 200 && (await r.json()).parameters?.version === String(version);
+        }, { what: `${m.name} v${version} served`, timeoutMs: 60_000 });
+
+        const meta = await http('GET', `${urls.serving}/v2/models/${m.name}/versions/${version}`);
+        const features = meta.inputs.map((i) => i.name);
+        const rows = holdout.rows;
+        const want = rows.map((r) => r.score);
+        const declared = Object.fromEntries(meta.inputs.map((i) => [i.name, i.datatype]));
+        // The metadata says what a client has: the raw features, typed as declared in the feature store.
+        const expectedTypes = { 'parity_items:n_int': 'INT64', 'parity_items:x_float': 'FP64', 'parity_items:flag': 'BOOL', 'parity_items:color': 'BYTES', 'parity_items:y_gap': 'FP64' };
+        for (const f of features) assert.equal(declared[f], expectedTypes[f], f);
+        const column = (f) => rows.map((r) => r.features[f] ?? null);
+        const check = (route, got) => {
+          assert.equal(got.length, want.length, route);
+          const bad = got.map((g, i) => [i, g]).filter(([i, g]) => typeof g !== 'number' || !close(g, want[i]));
+          assert.deepEqual(bad.slice(0, 5).map(([i, g]) => ({ row: i, got: g, trainer: want[i] })), [], `${m.name} ${route}: ${bad.length} of ${got.length} answers differ from the trainer's`);
+        };
+        const v2 = async (route, tensors) => {
+          const out = await call(`${urls.serving}/v2/models/${m.name}/versions/${version}/infer`, { inputs: tensors }, `parity-${m.name}-${route}`);
+          return out.outputs[0].data;
+        };
+        const asFloat = (f) => (declared[f] === 'BYTES' ? 'BYTES' : declared[f] === 'BOOL' ? 'BOOL' : 'FP64');
+        check('v2 declared [n]', await v2('v2-declared', features.map((f) => ({ name: f, datatype: declared[f], shape: [rows.length], data: column(f) }))));
+        check('v2 [n, 1]', await v2('v2-column', features.map((f) => ({ name: f, datatype: declared[f], shape: [rows.length, 1], data: column(f).map((v) => [v]) }))));
+        const numbers = (f) => (declared[f] === 'BOOL' ? column(f).map((v) => (v === null ? null : Number(v))) : column(f));
+        check('v2 FP64', await v2('v2-fp64', features.map((f) => ({ name: f, datatype: declared[f] === 'BYTES' ? 'BYTES' : 'FP64', shape: [rows.length], data: declared[f] === 'BYTES' ? column(f) : numbers(f) }))));
+        check('v2 FP32/INT32', await v2('v2-narrow', features.map((f) => ({ name: f, datatype: declared[f] === 'INT64' ? 'INT32' : declared[f] === 'FP64' ? 'FP32' : asFloat(f), shape: [rows.length], data: column(f) }))));
+
+        const instances = rows.map((r) => Object.fromEntries(features.map((f) => [f, r.features[f] ?? null])));
+        const tf = await call(`${urls.serving}/v1/models/${m.name}/versions/${version}:predict`, { instances }, `parity-${m.name}-tf-instances`);
+        check('tf-serving instances', tf.predictions.map((p) => (Array.isArray(p) ? p[0] : p)));
+        const tfCols = await call(`${urls.serving}/v1/models/${m.name}/versions/${version}:predict`, { inputs: Object.fromEntries(features.map((f) => [f, column(f)])) }, `parity-${m.name}-tf-inputs`);
+        check('tf-serving inputs', tfCols.outputs.map((p) => (Array.isArray(p) ? p[0] : p)));
+
+        const ids = rows.map((r) => r.keys.item_id);
+        const byEntity = await call(`${urls.serving}/v1/models/${m.name}/predict-entities`, { entities: { item_id: ids }, version }, `parity-${m.name}-entities`);
+        check('predict-entities', byEntity.predictions.map((p) => p.score));
+
+        const job = await post(`${urls.serving}/v1/batch-jobs`, { model: m.name, version, source: { mart: 'mart_parity_items', key: 'item_id' }, chunkSize: 250 });
+        const finished = await poll(async () => {
+          const j = await http('GET', `${urls.serving}/v1/batch-jobs/${job.id}`);
+          return ['succeeded', 'failed'].includes(j.status) ? j : undefined;
+        }, { what: `batch job of ${m.name}`, timeoutMs: 120_000 });
+        assert.equal(finished.status, 'succeeded', JSON.stringify(finished));
+        const { rows: batch } = await db.query(`SELECT entity_key, score FROM serving.batch_predictions WHERE job_id = $1`, [job.id]);
+        const batchScore = new Map(batch.map((b) => [b.entity_key, Number(b.score)]));
+        check('batch scoring', ids.map((id) => batchScore.get(id)));
+
+        // The prediction log holds the raw values and the answer of every route's rows.
+        const expectedLogged = ['v2-declared', 'v2-column', 'v2-fp64', 'v2-narrow', 'tf-instances', 'tf-inputs', 'entities'].map((r) => `parity-${m.name}-${r}`);
+        const logged = await poll(async () => {
+          const { rows: lr } = await db.query(`SELECT request_id, entity, inputs, output FROM dwh.prediction_log WHERE model = $1 AND version = $2`, [m.name, version]);
+          const count = (rid) => lr.filter((l) => l.request_id === rid).length;
+          const batchLogged = lr.filter((l) => l.request_id.startsWith('batch-')).length;
+          return expectedLogged.every((rid) => count(rid) === rows.length) && batchLogged >= ITEMS ? lr : undefined;
+        }, { what: `prediction log of ${m.name}`, timeoutMs: 60_000 });
+        const sameValue = (a, b) => (a === null || a === undefined ? b === null || b === undefined : typeof b === 'boolean' ? a === b || a === Number(b) : a === b);
+        for (const l of logged.filter((x) => expectedLogged.includes(x.request_id))) {
+          const i = l.entity ? ids.indexOf(l.entity.item_id) : rows.findIndex((r) => features.every((f) => sameValue(l.inputs[f], r.features[f])));
+          assert.ok(i >= 0, `${l.request_id}: logged inputs ${JSON.stringify(l.inputs)} are not the raw values of any row sent`);
+          for (const f of features) assert.ok(sameValue(l.inputs[f], rows[i].features[f]), `${l.request_id}: ${f} logged ${l.inputs[f]}, sent ${rows[i].features[f]}`);
+          assert.ok(close(l.output, want[i]), `${l.request_id}: logged output ${l.output}, trainer ${want[i]}`);
+        }
+        const drift = await http('GET', `${urls.serving}/v1/models/${m.name}/drift`);
+        const numeric = drift.features.find((f) => f.feature === 'parity_items:n_int');
+        assert.ok(numeric && numeric.observations > 0, `drift watched the raw inputs: ${JSON.stringify(drift.features)}`);
+      });
+    }
+  } catch (err) {
+    for (const tail of platform.logTails()) t.diagnostic(tail);
+    throw err;
+  }
+});
