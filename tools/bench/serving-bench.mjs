@@ -1,15 +1,22 @@
 #!/usr/bin/env node
 // Benchmark of model-serving's Open Inference Protocol endpoint.
 //
-//   node tools/bench/serving-bench.mjs [--concurrency 64] [--duration 5] [--url http://127.0.0.1:3004 --model churn]
+//   node tools/bench/serving-bench.mjs [--concurrency 64] [--duration 5] [--model-file tools/bench/models/purchase-propensity.json | --synthetic]
 //                                      [--client wrk|node] [--sweep 1,8,32] [--batch-delay 1] [--profile /tmp/prof [--profile-interval 1000]]
 //                                      [--rounds 5] [--compare /tmp/other-build/dist/apps/model-serving/apps/model-serving/src/main.js] [--pin]
 //
-// Without --url it hosts everything itself, on loopback only: a small registry peer speaking the
-// NestJS TCP transport that answers trainer.aliases.v1 / trainer.model-version.v1 with a demo TF.js
-// MLP (6 inputs -> 16 relu -> 1 sigmoid, the shape of the platform's demo churn model) and accepts
-// dwh-ingest.prediction-log.v2; and the built service (`node tools/build/build-app.mjs model-serving`
-// first) against a scratch database on DATABASE_URL's server. In the same run it measures a bare
+// The model is the real thing by default: the demo's champion as the trainer registered it (27 raw
+// features, numeric and categorical, through its recorded preprocessing and a TF.js MLP), exported
+// with real held-out rows and the trainer's own score of each (`--model-file`, made by
+// tools/bench/export-model.mjs from a running platform). Requests carry those rows' raw values, and
+// before measuring every row's answer is checked against the trainer's score. `--synthetic` takes
+// a small generated TF.js MLP over three raw features instead (a second case: the floor of the path).
+//
+// It hosts everything itself, on loopback only: a small registry peer speaking the NestJS TCP
+// transport that answers trainer.aliases.v1 / trainer.model-version.v1 with the model and accepts
+// dwh-ingest.prediction-log.v2 (counting the records, so the run can show every answered prediction
+// was logged); and the built service (`node tools/build/build-app.mjs model-serving` first) against
+// a scratch database on DATABASE_URL's server. In the same run it measures a bare
 // Node.js HTTP server answering a constant JSON body of the same size (the limit of the stack on
 // this machine) with the same client, and prints the ratio. Then a paced run at half the measured
 // rate (p99 there is the SLA figure) and a batch-size sweep in rows/s. The client is wrk when
@@ -37,7 +44,8 @@ const args = Object.fromEntries(
 );
 const CONCURRENCY = Number(args.concurrency ?? 64);
 const DURATION_MS = Number(args.duration ?? 5) * 1000;
-const MODEL = args.model ?? 'demo_churn';
+const SYNTHETIC = args.synthetic === 'true';
+const MODEL_FILE = path.resolve(root, args['model-file'] ?? 'tools/bench/models/purchase-propensity.json');
 const SWEEP = (args.sweep ?? '1,8,32,128,512').split(',').map(Number);
 const BATCH_DELAY_MS = args['batch-delay'] ?? '0';
 // --pin: the self-hosted service(s) on CPU 1, wrk and this process (the bare server, the peer) on
@@ -221,7 +229,15 @@ function canonicalJson(value) {
   return JSON.stringify(value);
 }
 
-async function demoArtifact() {
+/**
+ * The model under test as `{ entry, rows }`: the registry entry the peer answers with, and raw rows
+ * with the trainer's score of each (`score` is null for the synthetic model, which no trainer scored).
+ */
+async function benchModel() {
+  if (!SYNTHETIC) {
+    const exported = JSON.parse(fs.readFileSync(MODEL_FILE, 'utf8'));
+    return { entry: { ...exported.entry, aliases: ['champion'] }, rows: exported.rows };
+  }
   const tf = require('@tensorflow/tfjs');
   const warn = console.warn;
   console.warn = () => undefined; // tfjs greets Node users on stderr
@@ -237,7 +253,7 @@ async function demoArtifact() {
   await model.save(tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
   const artifact = {
     format: 'mlp-model/v1',
-    name: MODEL,
+    name: 'synthetic',
     version: 1,
     task: 'binary_classification',
     algorithm: 'mlp',
@@ -250,18 +266,30 @@ async function demoArtifact() {
         { kind: 'categorical', name: 'user_profile:plan', categories: ['free', 'plus', 'pro'], oov: false },
       ],
     },
-    signature: { inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 6] }], outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }] },
+    signature: {
+      inputs: [
+        { name: 'user_activity:orders_7d', datatype: 'INT64', shape: [-1] },
+        { name: 'user_activity:revenue_7d', datatype: 'FP64', shape: [-1] },
+        { name: 'user_profile:plan', datatype: 'BYTES', shape: [-1] },
+      ],
+      outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1, 1] }],
+    },
     model: { kind: 'tfjs-layers', modelTopology: saved.modelTopology, weightSpecs: saved.weightSpecs, weightDataBase64: Buffer.from(saved.weightData).toString('base64') },
   };
   const json = canonicalJson(artifact);
-  return { model: MODEL, version: 1, aliases: ['champion'], sha256: createHash('sha256').update(json).digest('hex'), artifactJson: json, createdAt: new Date().toISOString() };
+  const plans = ['free', 'plus', 'pro', null];
+  const rows = Array.from({ length: 512 }, (_, i) => ({
+    features: { 'user_activity:orders_7d': i % 13 === 0 ? null : i % 9, 'user_activity:revenue_7d': Math.round(Math.abs(Math.sin(i)) * 40000) / 100, 'user_profile:plan': plans[i % 4] },
+    score: null,
+  }));
+  return { entry: { model: 'synthetic', version: 1, aliases: ['champion'], sha256: createHash('sha256').update(json).digest('hex'), artifactJson: json, createdAt: new Date().toISOString() }, rows };
 }
 
 /** The NestJS TCP transport frames JSON as `<length>#<json>`; requests carry an id, events do not. */
 function registryPeer(entry) {
   let logged = 0;
   const answer = (pattern, data) => {
-    if (pattern === 'trainer.aliases.v1') return { models: [{ model: MODEL, champion: 1, challenger: null }] };
+    if (pattern === 'trainer.aliases.v1') return { models: [{ model: entry.model, champion: entry.version, challenger: null }] };
     if (pattern === 'trainer.model-version.v1') return entry;
     // v2 (records as JSON lines) is what model-serving sends; v1 as well, for --compare with older builds.
     if (pattern === 'dwh-ingest.prediction-log.v2') return (logged += data.lines.length), { accepted: data.lines.length, duplicates: 0 };
@@ -331,7 +359,7 @@ async function selfHost(main = path.join(root, 'dist/apps/model-serving/apps/mod
   await admin.end();
   const dbUrl = new URL(server);
   dbUrl.pathname = `/${dbName}`;
-  const peer = shared.peer ?? (await registryPeer(await demoArtifact()));
+  const peer = shared.peer ?? (await registryPeer(bench.entry));
   const [port, tcpPort] = [await freePort(), await freePort()];
   const spill = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-bench-'));
   // --profile <dir> writes a V8 CPU profile of the service (not of this load generator).
@@ -374,10 +402,38 @@ async function selfHost(main = path.join(root, 'dist/apps/model-serving/apps/mod
 
 // ---------- the run ----------
 
-const inferBody = (rows) =>
-  JSON.stringify({
-    inputs: [{ name: 'features', datatype: 'FP32', shape: [rows, 6], data: Array.from({ length: rows * 6 }, (_, i) => Math.round(Math.sin(i) * 1000) / 1000) }],
-  });
+const bench = await benchModel();
+const MODEL = bench.entry.model;
+const served = JSON.parse(bench.entry.artifactJson);
+const inputSpecs = served.signature.inputs;
+/** A V2 body of `rows` raw rows, starting at row `from` of the model's rows (cycled), in the declared datatypes. */
+const inferBodyOf = (rows, from = 0) => {
+  const picked = Array.from({ length: rows }, (_, i) => bench.rows[(from + i) % bench.rows.length]);
+  return JSON.stringify({ inputs: inputSpecs.map((s) => ({ name: s.name, datatype: s.datatype, shape: [rows], data: picked.map((r) => r.features[s.name] ?? null) })) });
+};
+const inferBody = (rows) => inferBodyOf(rows);
+
+/** Every row through the service in requests of 64: each answer must be the trainer's score (float32 tolerance). */
+async function checkAnswers(url) {
+  let checked = 0;
+  let worst = 0;
+  for (let from = 0; from < bench.rows.length; from += 64) {
+    const n = Math.min(64, bench.rows.length - from);
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: inferBodyOf(n, from) });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`infer answered ${res.status}: ${JSON.stringify(json)}`);
+    json.outputs[0].data.forEach((got, i) => {
+      const want = bench.rows[from + i].score;
+      if (typeof got !== 'number' || !Number.isFinite(got)) throw new Error(`row ${from + i}: answered ${got}`);
+      if (want === null) return;
+      const err = Math.abs(got - want) / Math.max(1, Math.abs(want));
+      if (err > 1e-5) throw new Error(`row ${from + i}: answered ${got}, the trainer scored ${want}`);
+      worst = Math.max(worst, err);
+      checked++;
+    });
+  }
+  return { checked, worst };
+}
 
 const fmt = (r) =>
   `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  (${r.ok} ok, ${r.failures} failed)` +
@@ -422,6 +478,7 @@ try {
   const probe = await fetch(inferUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: inferBody(1) });
   const constant = await probe.text();
   if (!probe.ok) throw new Error(`infer answered ${probe.status}: ${constant}`);
+  const answers = await checkAnswers(inferUrl);
 
   const bare = http.createServer((req, res) => {
     req.on('data', () => undefined);
@@ -430,6 +487,10 @@ try {
   await new Promise((r) => bare.listen(0, '127.0.0.1', r));
   const bareUrl = `http://127.0.0.1:${bare.address().port}/`;
 
+  console.log(
+    `model: ${MODEL} v${bench.entry.version} (${served.algorithm}, ${inputSpecs.length} raw inputs: ${[...new Set(inputSpecs.map((s) => s.datatype))].join('/')}; ` +
+      (SYNTHETIC ? 'synthetic, no trainer scores)' : `${answers.checked} held-out rows answered as the trainer scored them, largest relative difference ${answers.worst.toExponential(1)})`),
+  );
   console.log(`model-serving bench: model ${MODEL}, concurrency ${CONCURRENCY}, ${DURATION_MS / 1000} s per phase, client ${CLIENT === 'wrk' ? 'wrk (-t1, Lua POST)' : 'node (raw keep-alive sockets)'}, node ${process.version}, ${os.cpus().length} cpus`);
   console.log(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   // A discarded round on each server first: JIT, TF.js kernels and connection pools warm up.
@@ -488,6 +549,19 @@ try {
       const r = await serviceCpu(() => closedLoop(inferUrl, inferBody(rows), Math.max(1, CONCURRENCY / 4), Math.min(DURATION_MS, 3000)));
       console.log(`  ${String(rows).padStart(4)} rows  ${(r.rps * rows).toFixed(0).padStart(8)} rows/s  ${fmt(r)}`);
     }
+  }
+  if (hosted) {
+    // Every answered prediction reaches the warehouse peer: wait for the log to drain, then compare.
+    const status = async () => (await fetch(`${base}/v1/prediction-log`)).json();
+    const deadline = Date.now() + 30_000;
+    let log = await status();
+    while ((log.inMemory > 0 || log.onDisk > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      log = await status();
+    }
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const successes = [...metrics.matchAll(/^model_infer_request_success_total\{[^}]*\} (\S+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
+    console.log(`prediction log: ${hosted.peer.logged()} records received by the warehouse peer; service: ${log.sent} sent, ${log.rejected} rejected, ${log.refused ?? 0} refused, ${log.inMemory + log.onDisk} waiting; ${successes} successful infer requests counted`);
   }
   console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   bare.close();

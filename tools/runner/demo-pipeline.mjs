@@ -156,21 +156,22 @@ export async function runDemoPipeline({ root, say, env = process.env, urls = URL
 
   // 5. Serving picks up the champion (model.promoted event, or its periodic reconcile).
   say(`serving: waiting for model-serving to load the champion of ${MODEL}`);
-  const loaded = await poll(
+  // The champion the registry names, not whichever version serving had loaded before the promotion arrived.
+  state.champion = await championOf(urls);
+  await poll(
     async () => {
       const r = await http('GET', `${urls.serving}/v1/models/${MODEL}`, undefined, { ok: [200, 404] });
-      const available = (r.model_version_status ?? []).filter((v) => v.state === 'AVAILABLE');
-      return available.length ? available : undefined;
+      const available = (r.model_version_status ?? []).some((v) => v.state === 'AVAILABLE' && Number(v.version) === state.champion?.version);
+      return available && r.labels?.champion === state.champion?.version ? true : undefined;
     },
     { what: 'the champion to be served', timeoutMs: 180_000 },
   );
-  state.champion = await championOf(urls);
   const userId = world.users[0].id;
   const prediction = await http('POST', `${urls.serving}/v1/models/${MODEL}/predict-entities`, { entities: { user_id: [userId] } });
   state.prediction = { userId, prediction };
   save();
 
-  const summary = summarise(state, loaded, world, urls);
+  const summary = summarise(state, world, urls);
   for (const line of summary) say(line);
   return summary;
 }
@@ -259,7 +260,7 @@ export async function train(urls, say, overrides, label) {
   return run;
 }
 
-function summarise(state, loaded, world, urls) {
+function summarise(state, world, urls) {
   const h = state.history.totals;
   const c = state.champion;
   const lines = [
@@ -274,7 +275,7 @@ function summarise(state, loaded, world, urls) {
     const vsTruth = typeof m.reference?.auc === 'number' ? `, true propensities ${metric(m.reference.auc)} (gap ${(m.reference.auc - own.auc).toFixed(4)})` : ', true propensities not imported';
     lines.push(`champion:  ${MODEL} v${c.version} (${c.backend ?? 'tfjs'}), held-out AUC ${metric(own.auc)} vs baseline ${metric(m.baseline?.auc)}${vsTruth}`);
   } else lines.push(`champion:  none yet for ${MODEL}`);
-  lines.push(`serving:   version ${loaded.map((v) => v.version).join(', ')} live; ${state.prediction.userId} -> ${JSON.stringify(firstScore(state.prediction.prediction))}`);
+  lines.push(`serving:   version ${state.champion?.version} live; ${state.prediction.userId} -> ${JSON.stringify(firstScore(state.prediction.prediction))}`);
   lines.push('try it:');
   lines.push(`  curl -s -X POST ${urls.serving}/v1/models/${MODEL}/predict-entities -H 'content-type: application/json' -d '{"entities": {"user_id": ["${world.users[1].id}"]}}'`);
   lines.push(`  node tools/demo/status.mjs          # health, SLAs, champion, drift, webhooks`);

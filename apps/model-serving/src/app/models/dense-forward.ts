@@ -14,8 +14,8 @@ interface DenseLayer {
 const ACTIVATIONS = new Set<string>(['linear', 'relu', 'sigmoid', 'tanh']);
 
 /**
- * A plain-JS forward pass for models that are a chain of Dense layers (logistic regression, the
- * platform's MLPs). TF.js's cpu backend spends most of a small prediction in its engine (tensor
+ * A plain-JS forward pass for models that are a chain of Dense layers, with Dropout between them
+ * (logistic regression, the platform's MLPs). TF.js's cpu backend spends most of a small prediction in its engine (tensor
  * bookkeeping, tidy scopes), not in arithmetic; this path does only the arithmetic. Returns
  * undefined for anything else, which then runs on TF.js. The caller checks both agree at warm-up.
  */
@@ -23,7 +23,8 @@ export function compileDenseStack(model: tf.LayersModel): ((matrix: Float32Array
   const layers: DenseLayer[] = [];
   for (const layer of model.layers) {
     const cls = layer.getClassName();
-    if (cls === 'InputLayer') continue;
+    // Dropout is the identity at inference: the platform's MLPs train with it and serve without it.
+    if (cls === 'InputLayer' || cls === 'Dropout') continue;
     if (cls !== 'Dense') return undefined;
     const config = layer.getConfig() as { activation?: string; useBias?: boolean };
     const activation = config.activation ?? 'linear';
