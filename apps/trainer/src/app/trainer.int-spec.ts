@@ -4,6 +4,7 @@ import { callService, createTestDatabase, startTestService, type JsonObject, typ
 import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
 import { service } from '../service';
+import { nativeBackendAvailable } from './models/tfjs-backend';
 import { AppModule } from './app.module';
 import { RetrainScheduler } from './schedules/retrain-scheduler';
 import { syntheticPurchases } from './test-fixtures/synthetic-purchases';
@@ -272,6 +273,15 @@ describe('trainer on a real PostgreSQL', () => {
     expect(['skip_overlap', 'enqueue']).toContain(later?.action);
     if (later?.action === 'skip_overlap') expect(['queued', 'running']).toContain(runs[0].status);
   }, 30000);
+});
+
+describe('backend configuration', () => {
+  it('refuses to start with TRAINER_BACKEND=tensorflow where @tensorflow/tfjs-node is not installed', async () => {
+    if (nativeBackendAvailable()) return; // installed here: the preference is valid
+    await expect(startTestService(service, AppModule, { env: { TRAINER_BACKEND: 'tensorflow', TRAINER_SCHEDULER_MS: '0', TRAINER_DEMO_SPECS: 'false' } })).rejects.toThrow(
+      /TRAINER_BACKEND=tensorflow needs the package @tensorflow\/tfjs-node/,
+    );
+  });
 });
 
 describe('event-triggered retraining', () => {

@@ -17,8 +17,9 @@ const post = (m: WorkerMessage) => parentPort?.postMessage(m);
 
 async function main(): Promise<void> {
   const input = workerData as WorkerInput;
-  const backend = await initBackend(input.backend);
-  post({ type: 'backend', backend });
+  let warning: string | undefined;
+  const backend = await initBackend(input.backend, (w) => (warning = w));
+  post({ type: 'backend', backend, warning });
   const source = new HttpTrainingSetSource(input.featureStoreUrl, input.featureStoreHeaders);
   const outcome = await runTrainingPipeline(input.job, source, {
     onProgress: (progress, point) => post({ type: 'progress', progress, point }),
