@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ErrorCode, InferRequest, InferResponse } from '@mlp/contracts';
+import { kindOfArtifact } from '@mlp/model-runtime';
 import { PlatformError } from '@mlp/runtime';
 import { ApiContract, Public, RequireScope, SERVICE_DEFINITION, type ServiceDefinition } from '@mlp/service-kit';
 import { Inject } from '@nestjs/common';
@@ -23,7 +24,7 @@ export function stickyKeysOf(req: FastifyRequest, header: string | undefined, pa
 }
 
 export function platformOf(m: LoadedModel): string {
-  return m.artifact.model.kind === 'tfjs-layers' ? 'tensorflowjs_layers' : 'mlp_baseline';
+  return kindOfArtifact(m.artifact).platform;
 }
 
 /** The Open Inference Protocol (KServe V2) over REST. */

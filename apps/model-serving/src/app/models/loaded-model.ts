@@ -3,8 +3,7 @@ import { PlatformError } from '@mlp/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { AdaptiveBatcher } from '../batching/adaptive-batcher';
-import { checkPreprocessing, signatureProblem } from '@mlp/model-runtime';
-import { compileDenseStack } from './dense-forward';
+import { checkPreprocessing, loadPredictor, signatureProblem, type Predictor } from '@mlp/model-runtime';
 import { InferenceWorker, type TfjsModelPayload } from './inference-worker';
 
 export const CORRUPT_ARTIFACT = 'CORRUPT_ARTIFACT';
@@ -46,9 +45,6 @@ export function verifyArtifact(mv: ModelVersionWithArtifact): ModelArtifact {
   if (widthProblem) throw corrupt(widthProblem);
   const inputProblem = signatureProblem(artifact);
   if (inputProblem) throw corrupt(`artifact of ${mv.model} v${mv.version}: ${inputProblem}`);
-  if (artifact.model.kind === 'baseline' && artifact.model.weights.length !== 0 && artifact.model.weights.length !== artifact.preprocessing.outputWidth) {
-    throw corrupt(`baseline has ${artifact.model.weights.length} weights for ${artifact.preprocessing.outputWidth} inputs`);
-  }
   for (const spec of [...artifact.signature.inputs, ...artifact.signature.outputs]) {
     if (spec.shape.length === 0 || spec.shape.slice(1).some((d) => d < 1)) throw corrupt(`tensor ${spec.name} needs a batch dimension and fixed row dimensions`);
   }
@@ -58,21 +54,6 @@ export function verifyArtifact(mv: ModelVersionWithArtifact): ModelArtifact {
 export type ModelArm = 'champion' | 'challenger' | 'pinned';
 
 const SLICE_ROWS = 512;
-
-/**
- * The plain-JS Dense path when the model is a Dense chain and agrees with TF.js on probe rows
- * (to 1e-5), else TF.js itself.
- */
-function chooseForward(layers: tf.LayersModel, viaTf: (m: Float32Array, rows: number) => Float32Array, inWidth: number): { forward: (m: Float32Array, rows: number) => Float32Array; dense: boolean } {
-  const fast = compileDenseStack(layers);
-  if (!fast) return { forward: viaTf, dense: false };
-  const rows = 16;
-  const probe = new Float32Array(rows * inWidth).map((_, i) => Math.sin(i * 12.9898) * 3);
-  const a = viaTf(probe, rows);
-  const b = fast(probe, rows);
-  const agrees = a.length === b.length && a.every((x, i) => Math.abs(x - b[i]) <= 1e-5 * Math.max(1, Math.abs(x)));
-  return agrees ? { forward: fast, dense: true } : { forward: viaTf, dense: false };
-}
 
 export interface LoadOptions {
   maxBatchSize: number;
@@ -110,8 +91,7 @@ export class LoadedModel {
     readonly sha256: string,
     readonly artifact: ModelArtifact,
     readonly outWidth: number,
-    private readonly predictor: (matrix: Float32Array, rows: number) => Float32Array,
-    private readonly free?: () => void,
+    private readonly model: Predictor,
     batching = { maxBatchSize: 32, maxBatchDelayMs: 1 },
     onBatch?: (rows: number) => void,
   ) {
@@ -123,6 +103,13 @@ export class LoadedModel {
       onBatch,
     });
   }
+
+  /** How this version computes (`dense-js`, `tfjs`, `linear`): its kind's predictor. */
+  get engine(): string {
+    return this.model.engine;
+  }
+
+  private readonly forward = (matrix: Float32Array, rows: number): Float32Array => this.model.predict(matrix, rows);
 
   get inWidth(): number {
     return this.artifact.preprocessing.outputWidth;
@@ -137,51 +124,17 @@ export class LoadedModel {
     const batching = options ? { maxBatchSize: options.maxBatchSize, maxBatchDelayMs: options.maxBatchDelayMs } : undefined;
     const artifact = verifyArtifact(mv);
     const outWidth = artifact.signature.outputs.reduce((w, o) => w + rowWidth(o.shape), 0);
-    const inWidth = artifact.preprocessing.outputWidth;
-    let model: LoadedModel;
-    if (artifact.model.kind === 'baseline') {
-      const { intercept, weights, link } = artifact.model;
-      if (outWidth !== 1) throw corrupt('a baseline model has exactly one output value per row');
-      model = new LoadedModel(mv.model, mv.version, mv.sha256, artifact, outWidth, (m, rows) => {
-        const out = new Float32Array(rows);
-        for (let r = 0; r < rows; r++) {
-          let z = intercept;
-          for (let j = 0; j < weights.length; j++) z += weights[j] * m[r * inWidth + j];
-          out[r] = link === 'logit' ? 1 / (1 + Math.exp(-z)) : z;
-        }
-        return out;
-      }, undefined, batching, onBatch);
-    } else {
-      await tfReady();
-      const bytes = Buffer.from(artifact.model.weightDataBase64, 'base64');
-      let layers: tf.LayersModel;
-      try {
-        layers = await tf.loadLayersModel(
-          tf.io.fromMemory({
-            modelTopology: artifact.model.modelTopology as tf.io.ModelArtifacts['modelTopology'],
-            weightSpecs: artifact.model.weightSpecs as tf.io.WeightsManifestEntry[],
-            weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-          }),
-        );
-      } catch (err) {
-        throw corrupt(`TF.js could not load ${mv.model} v${mv.version}`, [{ message: String((err as Error)?.message ?? err) }]);
-      }
-      const inputShape = layers.inputs[0]?.shape ?? [];
-      if (layers.inputs.length !== 1 || inputShape.length !== 2 || inputShape[1] !== inWidth) {
-        layers.dispose();
-        throw corrupt(`the TF.js model takes ${JSON.stringify(inputShape)} but the preprocessing produces ${inWidth} values`);
-      }
-      const viaTf = (m: Float32Array, rows: number) =>
-        tf.tidy(() => {
-          const y = layers.predict(tf.tensor2d(m, [rows, inWidth])) as tf.Tensor;
-          return y.dataSync() as Float32Array;
-        });
-      const { forward, dense } = chooseForward(layers, viaTf, inWidth);
-      model = new LoadedModel(mv.model, mv.version, mv.sha256, artifact, outWidth, forward, () => layers.dispose(), batching, onBatch);
-      if (!dense && (options?.workerMinRows ?? 0) > 0) {
-        const { modelTopology, weightSpecs, weightDataBase64 } = artifact.model;
-        model.offload = { payload: { modelTopology, weightSpecs, weightDataBase64 }, minRows: options?.workerMinRows as number };
-      }
+    await tfReady();
+    let predictor: Predictor;
+    try {
+      predictor = await loadPredictor(artifact);
+    } catch (err) {
+      throw corrupt(`${mv.model} v${mv.version} could not be loaded`, [{ message: String((err as Error)?.message ?? err) }]);
+    }
+    const model = new LoadedModel(mv.model, mv.version, mv.sha256, artifact, outWidth, predictor, batching, onBatch);
+    if (predictor.engine === 'tfjs' && artifact.model.kind === 'tfjs-layers' && (options?.workerMinRows ?? 0) > 0) {
+      const { modelTopology, weightSpecs, weightDataBase64 } = artifact.model;
+      model.offload = { payload: { modelTopology, weightSpecs, weightDataBase64 }, minRows: options?.workerMinRows as number };
     }
     model.warmUp();
     return model;
@@ -189,7 +142,7 @@ export class LoadedModel {
 
   /** Runs two rows through the model once: the first real request does not pay for lazy setup, and a model giving nothing usable is refused. */
   private warmUp(): void {
-    const out = this.predictor(new Float32Array(this.inWidth * 2), 2);
+    const out = this.model.predict(new Float32Array(this.inWidth * 2), 2);
     if (out.length !== 2 * this.outWidth || !Array.from(out).every(Number.isFinite)) {
       this.dispose();
       throw corrupt(`${this.name} v${this.version} answers ${out.length} values (or non-finite ones) for 2 rows x ${this.outWidth} outputs`);
@@ -206,11 +159,11 @@ export class LoadedModel {
       this.workerBatches++;
       return this.worker.predict(matrix, rows, this.inWidth);
     }
-    if (rows <= SLICE_ROWS) return this.predictor(matrix, rows);
+    if (rows <= SLICE_ROWS) return this.model.predict(matrix, rows);
     const out = new Float32Array(rows * this.outWidth);
     for (let start = 0; start < rows; start += SLICE_ROWS) {
       const n = Math.min(SLICE_ROWS, rows - start);
-      out.set(this.predictor(matrix.subarray(start * this.inWidth, (start + n) * this.inWidth), n), start * this.outWidth);
+      out.set(this.model.predict(matrix.subarray(start * this.inWidth, (start + n) * this.inWidth), n), start * this.outWidth);
       if (start + n < rows) await new Promise((resolve) => setImmediate(resolve));
     }
     return out;
@@ -249,13 +202,13 @@ export class LoadedModel {
    */
   predictNow(matrix: Float32Array, rows: number): Float32Array | undefined {
     if (this.disposed || rows > SLICE_ROWS || (this.offload && rows >= this.offload.minRows)) return undefined;
-    return this.batcher.runNow(matrix, rows, this.predictor);
+    return this.batcher.runNow(matrix, rows, this.forward);
   }
 
   private dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.free?.();
+    this.model.dispose();
     void this.worker?.terminate();
     this.worker = undefined;
   }

@@ -1,4 +1,4 @@
-import { seededRandom } from '../models/layers-model';
+import { seededRandom } from '@mlp/model-runtime';
 
 /**
  * Synthetic purchase-propensity rows whose true probability is known: a logistic function of the

@@ -3,9 +3,7 @@ import { decodeArtifact } from '../artifacts/artifact-codec';
 import { timeSplit } from '../datasets/time-split';
 import { calibration, evaluate, type CalibrationBin } from '../evaluation/metrics';
 import { predictWithArtifact } from '../models/artifact-predictor';
-import { fitBaseline, predictBaseline } from '../models/baseline-model';
-import { predictLayers, serializeLayersModel, trainLayersModel } from '../models/layers-model';
-import { applyToRows, coerceNumericColumns, fitPreprocessing, rawInputSignature, type FeatureType, type RawRecord } from '@mlp/model-runtime';
+import { applyToRows, coerceNumericColumns, fitPreprocessing, kindForAlgorithm, rawInputSignature, type FeatureType, type RawRecord } from '@mlp/model-runtime';
 import { trainingBaseline } from '../preprocessing/training-baseline';
 import type { TrainingRow, TrainingSetSource } from './training-set-source';
 
@@ -158,40 +156,36 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
   const xTrain = applyToRows(preprocessing, trainX);
   const xHoldout = applyToRows(preprocessing, holdoutRecords);
 
-  const baseline = fitBaseline(spec.task, yTrain, width);
-  const metrics: TrainingOutcome['metrics'] = { baseline: evaluate(spec.task, yHoldout, predictBaseline(baseline, xHoldout, width)) };
-  let curves: EpochPoint[] = [];
-  let model: ArtifactDraft['model'];
+  // The baseline every candidate must beat, scored on the same window.
+  const baseline = await kindForAlgorithm('baseline').train({ task: spec.task, algorithm: { kind: 'baseline' }, seed: job.seed, width, x: xTrain, y: yTrain });
+  const metrics: TrainingOutcome['metrics'] = { baseline: evaluate(spec.task, yHoldout, baseline.predictor.predict(xHoldout, yHoldout.length)) };
+  const primary = spec.primaryMetric;
+  const trained =
+    algorithm.kind === 'baseline'
+      ? baseline
+      : await kindForAlgorithm(algorithm.kind).train({
+          task: spec.task,
+          algorithm,
+          seed: job.seed,
+          width,
+          x: xTrain,
+          y: yTrain,
+          xValidation: validationX.length ? applyToRows(preprocessing, validationX) : undefined,
+          yValidation: validationX.length ? labelsOf(split.validation) : undefined,
+          validationMetric: (labels, predictions) => evaluate(spec.task, labels, predictions)[primary] ?? Number.NaN,
+          onEpoch: (point, planned) => hooks.onProgress?.(0.05 + 0.85 * (point.epoch / planned), point),
+          shouldStop: hooks.shouldStop,
+        });
+  const curves: EpochPoint[] = trained.curves;
+  const model: ArtifactDraft['model'] = trained.model;
   let holdoutPredictions: Float32Array;
-  if (algorithm.kind === 'baseline') {
-    model = baseline;
-    holdoutPredictions = predictBaseline(baseline, xHoldout, width);
-    metrics['candidate'] = metrics['baseline'];
-    metrics['train'] = evaluate(spec.task, yTrain, predictBaseline(baseline, xTrain, width));
-  } else {
-    const primary = spec.primaryMetric;
-    const trained = await trainLayersModel({
-      task: spec.task,
-      algorithm,
-      seed: job.seed,
-      width,
-      x: xTrain,
-      y: yTrain,
-      xValidation: validationX.length ? applyToRows(preprocessing, validationX) : undefined,
-      yValidation: validationX.length ? labelsOf(split.validation) : undefined,
-      validationMetric: (labels, predictions) => evaluate(spec.task, labels, predictions)[primary] ?? Number.NaN,
-      onEpoch: (point, planned) => hooks.onProgress?.(0.05 + 0.85 * (point.epoch / planned), point),
-      shouldStop: hooks.shouldStop,
-    });
-    curves = trained.curves;
-    try {
-      holdoutPredictions = predictLayers(trained.model, xHoldout, width);
-      metrics['candidate'] = evaluate(spec.task, yHoldout, holdoutPredictions);
-      metrics['train'] = evaluate(spec.task, yTrain, predictLayers(trained.model, xTrain, width));
-      model = await serializeLayersModel(trained.model);
-    } finally {
-      trained.model.dispose();
-    }
+  try {
+    holdoutPredictions = trained.predictor.predict(xHoldout, yHoldout.length);
+    metrics['candidate'] = evaluate(spec.task, yHoldout, holdoutPredictions);
+    metrics['train'] = evaluate(spec.task, yTrain, trained.predictor.predict(xTrain, yTrain.length));
+  } finally {
+    trained.predictor.dispose();
+    if (trained !== baseline) baseline.predictor.dispose();
   }
 
   const references = split.holdout.map((e) => e.reference);

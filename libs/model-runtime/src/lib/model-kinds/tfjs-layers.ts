@@ -1,19 +1,11 @@
 import type { Algorithm, EpochPoint, ModelTask } from '@mlp/contracts';
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../seeded-random';
+import { compileDenseStack } from './dense-forward';
+import type { ArtifactModel, ModelKind, Predictor, TrainInput } from './model-kind';
 
 type TrainedAlgorithm = Extract<Algorithm, { kind: 'logistic_regression' | 'mlp' }>;
-
-/** Small, fast, seedable PRNG (mulberry32): the same seed gives the same shuffles everywhere. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type SerializedLayers = Extract<ArtifactModel, { kind: 'tfjs-layers' }>;
 
 function permutation(n: number, random: () => number): Int32Array {
   const p = new Int32Array(n);
@@ -63,34 +55,12 @@ export function buildLayersModel(task: ModelTask, algorithm: TrainedAlgorithm, i
   return model;
 }
 
-export interface TrainLayersInput {
-  task: ModelTask;
-  algorithm: TrainedAlgorithm;
-  seed: number;
-  width: number;
-  x: Float32Array;
-  y: Float32Array;
-  xValidation?: Float32Array;
-  yValidation?: Float32Array;
-  /** The primary metric on validation predictions, for the curve. */
-  validationMetric?: (labels: Float32Array, predictions: Float32Array) => number;
-  onEpoch?: (point: EpochPoint, epochsPlanned: number) => void | Promise<void>;
-  /** Checked between epochs: a cancelled run stops promptly. */
-  shouldStop?: () => boolean;
-}
-
-export interface TrainLayersResult {
-  model: tf.LayersModel;
-  curves: EpochPoint[];
-  stoppedEarly: boolean;
-}
-
 /**
  * Trains with seeded initialisers and our own seeded shuffle per epoch (TF.js's internal shuffle is
  * not seedable), one epoch at a time so progress, early stopping and cancellation happen between
  * epochs. Early stopping restores the weights of the best validation epoch.
  */
-export async function trainLayersModel(input: TrainLayersInput): Promise<TrainLayersResult> {
+async function trainLayersModel(input: TrainInput & { algorithm: TrainedAlgorithm }): Promise<{ model: tf.LayersModel; curves: EpochPoint[] }> {
   const { algorithm, width } = input;
   const rows = input.y.length;
   const model = buildLayersModel(input.task, algorithm, width, input.seed);
@@ -146,30 +116,11 @@ export async function trainLayersModel(input: TrainLayersInput): Promise<TrainLa
   } finally {
     tf.dispose([x, y, ...(xv ? [xv] : []), ...(yv ? [yv] : []), ...(bestWeights ?? [])]);
   }
-  return { model, curves, stoppedEarly };
-}
-
-/** Scores a row-major matrix in chunks so a million rows do not need one giant tensor. */
-export function predictLayers(model: tf.LayersModel, matrix: Float32Array, width: number, chunk = 16384): Float32Array {
-  const rows = width ? matrix.length / width : 0;
-  const out = new Float32Array(rows);
-  for (let start = 0; start < rows; start += chunk) {
-    const n = Math.min(chunk, rows - start);
-    const values = tf.tidy(() => (model.predict(tf.tensor2d(matrix.subarray(start * width, (start + n) * width), [n, width])) as tf.Tensor).dataSync());
-    out.set(values, start);
-  }
-  return out;
-}
-
-export interface SerializedLayers {
-  kind: 'tfjs-layers';
-  modelTopology: unknown;
-  weightSpecs: unknown[];
-  weightDataBase64: string;
+  return { model, curves };
 }
 
 /** The topology and weights as the `tfjs-layers` part of an `mlp-model/v1` artifact. */
-export async function serializeLayersModel(model: tf.LayersModel): Promise<SerializedLayers> {
+async function serializeLayersModel(model: tf.LayersModel): Promise<SerializedLayers> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -183,10 +134,67 @@ export async function serializeLayersModel(model: tf.LayersModel): Promise<Seria
   return { kind: 'tfjs-layers', modelTopology: saved.modelTopology, weightSpecs: saved.weightSpecs, weightDataBase64: bytes.toString('base64') };
 }
 
-export async function loadLayersModel(serialized: SerializedLayers): Promise<tf.LayersModel> {
+async function loadLayers(serialized: SerializedLayers): Promise<tf.LayersModel> {
   const bytes = Buffer.from(serialized.weightDataBase64, 'base64');
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   return tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: serialized.modelTopology as object, weightSpecs: serialized.weightSpecs as tf.io.WeightsManifestEntry[], weightData }),
+    tf.io.fromMemory({ modelTopology: serialized.modelTopology as tf.io.ModelArtifacts['modelTopology'], weightSpecs: serialized.weightSpecs as tf.io.WeightsManifestEntry[], weightData }),
   );
 }
+
+/** Scores with TF.js in chunks, so a million rows do not need one giant tensor. */
+function viaTfjs(model: tf.LayersModel, width: number, chunk = 16384): (matrix: Float32Array, rows: number) => Float32Array {
+  return (matrix, rows) => {
+    const out = new Float32Array(rows);
+    for (let start = 0; start < rows; start += chunk) {
+      const n = Math.min(chunk, rows - start);
+      const values = tf.tidy(() => (model.predict(tf.tensor2d(matrix.subarray(start * width, (start + n) * width), [n, width])) as tf.Tensor).dataSync());
+      out.set(values, start);
+    }
+    return out;
+  };
+}
+
+/**
+ * The predictor of a loaded network: the plain-JS Dense pass when the network is a Dense chain and
+ * agrees with TF.js on probe rows (to 1e-5), else TF.js itself.
+ */
+function predictorOf(model: tf.LayersModel, width: number): Predictor {
+  const tfjs = viaTfjs(model, width);
+  const dense = compileDenseStack(model);
+  let forward = tfjs;
+  let engine = 'tfjs';
+  if (dense) {
+    const rows = 16;
+    const probe = new Float32Array(rows * width).map((_, i) => Math.sin(i * 12.9898) * 3);
+    const a = tfjs(probe, rows);
+    const b = dense(probe, rows);
+    if (a.length === b.length && a.every((x, i) => Math.abs(x - b[i]) <= 1e-5 * Math.max(1, Math.abs(x)))) {
+      forward = dense;
+      engine = 'dense-js';
+    }
+  }
+  return { engine, predict: forward, dispose: () => model.dispose() };
+}
+
+/** Logistic/linear regression and MLPs as TF.js layers networks. */
+export const tfjsLayersKind: ModelKind = {
+  algorithms: ['logistic_regression', 'mlp'],
+  artifactKind: 'tfjs-layers',
+  platform: 'tensorflowjs_layers',
+  async train(input) {
+    if (input.algorithm.kind !== 'logistic_regression' && input.algorithm.kind !== 'mlp') throw new Error(`tfjs-layers does not train ${input.algorithm.kind}`);
+    const { model, curves } = await trainLayersModel({ ...input, algorithm: input.algorithm });
+    return { model: await serializeLayersModel(model), curves, predictor: predictorOf(model, input.width) };
+  },
+  async load(serialized, inWidth) {
+    if (serialized.kind !== 'tfjs-layers') throw new Error(`a ${serialized.kind} model is not a TF.js layers model`);
+    const model = await loadLayers(serialized);
+    const inputShape = model.inputs[0]?.shape ?? [];
+    if (model.inputs.length !== 1 || inputShape.length !== 2 || inputShape[1] !== inWidth) {
+      model.dispose();
+      throw new Error(`the TF.js model takes ${JSON.stringify(inputShape)} but the preprocessing produces ${inWidth} values`);
+    }
+    return predictorOf(model, inWidth);
+  },
+};

@@ -1,0 +1,55 @@
+import type { Algorithm, EpochPoint, ModelArtifact, ModelTask } from '@mlp/contracts';
+
+/** The model part of an `mlp-model/v1` artifact: what a kind writes and reads back. */
+export type ArtifactModel = ModelArtifact['model'];
+
+/** A loaded model: row-major inputs (the preprocessing's width per row) to one output per row. */
+export interface Predictor {
+  predict(matrix: Float32Array, rows: number): Float32Array;
+  /** How it computes, for logs and metrics: e.g. `linear`, `dense-js`, `tfjs`. */
+  readonly engine: string;
+  dispose(): void;
+}
+
+export interface TrainInput {
+  task: ModelTask;
+  algorithm: Algorithm;
+  seed: number;
+  /** Width of the model vector (the preprocessing's output width). */
+  width: number;
+  x: Float32Array;
+  y: Float32Array;
+  xValidation?: Float32Array;
+  yValidation?: Float32Array;
+  /** The primary metric on validation predictions, for the curve. */
+  validationMetric?: (labels: Float32Array, predictions: Float32Array) => number;
+  onEpoch?: (point: EpochPoint, epochsPlanned: number) => void | Promise<void>;
+  /** Checked between epochs: a cancelled run stops promptly. */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainedModel {
+  /** What goes into the artifact. */
+  model: ArtifactModel;
+  curves: EpochPoint[];
+  /** The trained model, ready to score (the held-out window, the champion's rows). */
+  predictor: Predictor;
+}
+
+/**
+ * One kind of model, in one file: how it trains, what it writes into the artifact, and how the
+ * artifact becomes a predictor again. The trainer and model-serving both go through this, so a
+ * model is served by the code that defines it. A new kind is a new file implementing this, added
+ * to the registry (`model-kinds.ts`), plus its entries in the spec and artifact contracts.
+ */
+export interface ModelKind {
+  /** Spec algorithms (`algorithm.kind`) this kind trains. */
+  readonly algorithms: ReadonlyArray<Algorithm['kind']>;
+  /** The artifact `model.kind` it writes and loads. */
+  readonly artifactKind: ArtifactModel['kind'];
+  /** The Open Inference Protocol `platform` of models of this kind. */
+  readonly platform: string;
+  train(input: TrainInput): Promise<TrainedModel>;
+  /** Loads an artifact's model; throws (with a reason) when it is not a usable model of `inWidth` inputs. */
+  load(model: ArtifactModel, inWidth: number): Promise<Predictor>;
+}
