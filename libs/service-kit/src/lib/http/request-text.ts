@@ -2,6 +2,8 @@ import { ErrorCode } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { parse as secureJsonParse } from 'secure-json-parse';
 import { findTextProblem, JSON_MAX_DEPTH, scanJsonText, TextProblemCode, type JsonTextScan, type TextProblem } from './json-text';
 
@@ -112,4 +114,20 @@ export function guardRequests(fastify: FastifyInstance): void {
     if (!request.raw.complete) void reply.header('connection', 'close');
     done(null, payload);
   });
+}
+
+/**
+ * Answers what Node's HTTP parser refuses before any route sees it (a malformed request line, a
+ * body cut short, headers too large, a request timeout) in the one error shape, with a code, and
+ * closes the connection (Fastify's own handler answers without a `code`).
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const code = status === 431 ? ErrorCode.REQUEST_HEADERS_TOO_LARGE : status === 408 ? ErrorCode.TIMEOUT : ErrorCode.MALFORMED_REQUEST;
+  const body = JSON.stringify({ error: `the HTTP request is malformed: ${err.code ?? err.message}`, code, details: [] });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
