@@ -11,7 +11,7 @@ export type EntityValueType = Static<typeof EntityValueType>;
 export const FeatureValueType = Type.Union([Type.Literal('int64'), Type.Literal('float64'), Type.Literal('string'), Type.Literal('bool')]);
 export type FeatureValueType = Static<typeof FeatureValueType>;
 
-const Tags = Type.Record(Type.String({ pattern: '^[a-zA-Z0-9_.:/-]{1,63}$' }), Type.String({ maxLength: 256 }), { maxProperties: 32 });
+const Tags = Type.Record(Type.String({ pattern: '^[a-zA-Z0-9_.:/-]{1,63}$' }), Type.String({ maxLength: 256 }), { maxProperties: 32, additionalProperties: false });
 
 const EntitySchema = Type.Object(
   {

@@ -67,6 +67,8 @@ export type TrafficPolicyPatch = Partial<TrafficPolicy>;
 const EntityKeys = Type.Record(
   Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }),
   Type.Array(Type.Union([Type.String({ maxLength: 256 }), Type.Number()]), { minItems: 1, maxItems: 1000 }),
+  // A pattern-keyed record checks only the keys that match: other keys must be refused.
+  { additionalProperties: false },
 );
 
 const PredictEntitiesBodySchema = Type.Object(
