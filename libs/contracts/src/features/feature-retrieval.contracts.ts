@@ -60,7 +60,7 @@ const PushRequestSchema = Type.Object(
     feature_view: Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }),
     to: Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('online_and_offline')]),
     /** Each row: the join key, `event_timestamp` and some or all features of the view. */
-    rows: Type.Array(Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }), FeatureValue), { minItems: 1, maxItems: 10000 }),
+    rows: Type.Array(Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }), FeatureValue, { additionalProperties: false }), { minItems: 1, maxItems: 10000 }),
   },
   { additionalProperties: false },
 );

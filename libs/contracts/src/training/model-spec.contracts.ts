@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { defineContract } from '../lib/contract-exports';
+import { defineContract, Int32 } from '../lib/contract-exports';
 
 /** Model names double as registry keys and URL segments; the same rule as `ModelVersionRef.model`. */
 export const MODEL_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
@@ -100,7 +100,7 @@ export const PromotionPolicy = Type.Object(
     /** ... or by at least this share of the champion's value (0.01 = 1 %). Both apply when both are set. */
     minRelativeImprovement: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
     /** Fewer held-out rows than this and the gate refuses: too little evidence. */
-    minEvalRows: Type.Integer({ minimum: 1 }),
+    minEvalRows: Int32({ minimum: 1 }),
   },
   { additionalProperties: false },
 );
@@ -147,7 +147,7 @@ const ModelSpecSchema = Type.Object(
     schedule: Type.Optional(ModelSchedule),
     triggers: Type.Optional(RetrainTriggers),
     /** Seed of every random choice (initialisers, shuffling, dropout): same data + seed = same model. */
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
+    seed: Type.Optional(Int32({ minimum: 0, maximum: 2147483647 })),
   },
   { additionalProperties: false },
 );

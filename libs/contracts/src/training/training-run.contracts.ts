@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { defineContract, defineEvent } from '../lib/contract-exports';
+import { defineContract, defineEvent, Int32 } from '../lib/contract-exports';
 import { Algorithm, MODEL_NAME_PATTERN, PrimaryMetric, PromotionPolicy, TimeSplit } from './model-spec.contracts';
 
 export const TrainingRunStatus = Type.Union(
@@ -14,7 +14,7 @@ const RunOverrides = Type.Object(
     split: Type.Optional(TimeSplit),
     promotion: Type.Optional(PromotionPolicy),
     primaryMetric: Type.Optional(PrimaryMetric),
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
+    seed: Type.Optional(Int32({ minimum: 0, maximum: 2147483647 })),
     /** End of the training set (default: now minus the label delay). Fixing it makes a run repeatable. */
     end: Type.Optional(Type.String({ format: 'date-time' })),
   },
@@ -39,7 +39,7 @@ export const TrainingRunAccepted = defineContract(
 
 const EpochPoint = Type.Object(
   {
-    epoch: Type.Integer({ minimum: 1 }),
+    epoch: Int32({ minimum: 1 }),
     loss: Type.Number(),
     valLoss: Type.Optional(Type.Number()),
     /** The primary metric on the validation part of the training window, when there is one. */
@@ -105,8 +105,8 @@ const TrainingRunSchema = Type.Object(
     specHash: Type.String(),
     codeVersion: Type.String(),
     backend: Type.Union([Type.String(), Type.Null()]),
-    seed: Type.Integer(),
-    modelVersion: Type.Union([Type.Integer(), Type.Null()]),
+    seed: Int32(),
+    modelVersion: Type.Union([Int32(), Type.Null()]),
     gate: Type.Union([GateDecision, Type.Null()]),
     error: Type.Union([Type.String(), Type.Null()]),
     createdAt: Type.String({ format: 'date-time' }),
@@ -123,7 +123,7 @@ const MoveAliasSchema = Type.Object(
   {
     alias: Type.Union([Type.Literal('champion'), Type.Literal('challenger')]),
     /** null removes the alias. */
-    version: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+    version: Type.Union([Int32({ minimum: 1 }), Type.Null()]),
     reason: Type.String({ minLength: 3, maxLength: 1000 }),
   },
   { additionalProperties: false },
