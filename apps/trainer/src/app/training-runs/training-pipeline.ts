@@ -1,5 +1,6 @@
 import type { EpochPoint, ModelArtifact, ModelSpec, Preprocessing, TensorSpec } from '@mlp/contracts';
 import { decodeArtifact } from '../artifacts/artifact-codec';
+import { randomSplit } from '../datasets/random-split';
 import { timeSplit } from '../datasets/time-split';
 import { calibration, evaluate, type CalibrationBin } from '../evaluation/metrics';
 import { predictWithArtifact } from '../models/artifact-predictor';
@@ -36,6 +37,7 @@ export interface TrainingOutcome {
     start: string;
     end: string;
     holdoutStart: string;
+    split: 'time' | 'random';
   };
   featureServiceVersion: string | null;
   championError: string | null;
@@ -68,6 +70,13 @@ export class TrainingSpecError extends Error {
   }
 }
 
+/** The seed of a model's random split: fixed by its name, the same for every run of the model. */
+function splitSeedOf(model: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < model.length; i++) h = Math.imul(h ^ model.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
 /** `view__feature` columns of a training set become `view:feature` references. */
 export const featureRefOf = (column: string): string => {
   const at = column.indexOf('__');
@@ -95,7 +104,9 @@ function signatureOf(spec: ModelSpec, preprocessing: Preprocessing, types: Reado
 export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetSource, hooks: PipelineHooks = {}): Promise<TrainingOutcome> {
   const { spec } = job;
   const end = new Date(job.end);
-  const start = new Date(end.getTime() - spec.split.lookbackDays * DAY_MS);
+  const plan = spec.split;
+  // A random split reads every label row up to the end unless it says how far back.
+  const start = new Date(plan.lookbackDays === undefined ? 0 : end.getTime() - plan.lookbackDays * DAY_MS);
   const set = await source.load({ featureService: spec.featureService, labelSql: spec.labelSource.sql, start, end });
   await hooks.onProgress?.(0.05);
 
@@ -139,10 +150,23 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
     throw new TrainingSpecError(`the training set between ${start.toISOString()} and ${end.toISOString()} has no labelled rows (${unlabeled} without a label)`, 'EMPTY_TRAINING_SET');
   }
   const algorithm = spec.algorithm;
-  const validationFraction = algorithm.kind !== 'baseline' && algorithm.earlyStopping ? (spec.split.validationFraction ?? 0.1) : (spec.split.validationFraction ?? 0);
-  const split = timeSplit(examples, (e) => e.ts, { end, holdoutDays: spec.split.holdoutDays, validationFraction });
-  if (split.train.length === 0) throw new TrainingSpecError('no rows before the held-out window: widen lookbackDays or shorten holdoutDays', 'EMPTY_TRAINING_SPLIT');
-  if (split.holdout.length === 0) throw new TrainingSpecError('no rows in the held-out window: the gate would have nothing to judge', 'EMPTY_HOLDOUT');
+  const validationFraction = algorithm.kind !== 'baseline' && algorithm.earlyStopping ? (plan.validationFraction ?? 0.1) : (plan.validationFraction ?? 0);
+  const split =
+    plan.kind === 'random'
+      ? {
+          ...randomSplit(examples, (e) => `${JSON.stringify(e.keys)}@${e.timestamp}`, (e) => e.label, {
+            testFraction: plan.testFraction,
+            validationFraction,
+            stratify: plan.stratify ?? spec.task === 'binary_classification',
+            // The model's own seed for its split, not the run's: a new training seed must not move
+            // rows the champion trained on into the rows it is judged on.
+            seed: splitSeedOf(spec.name),
+          }),
+          holdoutStart: start,
+        }
+      : timeSplit(examples, (e) => e.ts, { end, holdoutDays: plan.holdoutDays, validationFraction });
+  if (split.train.length === 0) throw new TrainingSpecError(plan.kind === 'random' ? 'no rows left to train on' : 'no rows before the held-out window: widen lookbackDays or shorten holdoutDays', 'EMPTY_TRAINING_SPLIT');
+  if (split.holdout.length === 0) throw new TrainingSpecError('no held-out rows: the gate would have nothing to judge', 'EMPTY_HOLDOUT');
 
   // Fitted on the training split only; validation and held-out rows are transformed with it.
   const trainRecords = split.train.map((e) => e.record);
@@ -231,6 +255,7 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
       start: start.toISOString(),
       end: end.toISOString(),
       holdoutStart: split.holdoutStart.toISOString(),
+      split: plan.kind ?? 'time',
     },
     featureServiceVersion: set.featureServiceVersion,
     championError,
