@@ -106,7 +106,7 @@ export class HistoricalFeaturesService {
       // Statistics only of the columns the join's plan depends on (the probe's key and the row
       // order's correlation); the feature and label columns' statistics would never be used.
       for (const t of tables) {
-        await client.query(`CREATE INDEX ON ${t} (entity_key, event_timestamp DESC, _prio DESC)`);
+        await client.query(`CREATE INDEX ON ${t} (entity_key, event_timestamp DESC, _seq DESC)`);
         await client.query(`ANALYZE ${t} (entity_key, event_timestamp)`);
       }
       // Rows are stored in __row_id order: with this index the output needs no sort of its wide rows.
