@@ -4,6 +4,7 @@ import type { Logger } from '@mlp/runtime';
 import { Database, MetricsService, Outbox, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { Gauge } from 'prom-client';
 import { FeatureRegistry } from '../registry/feature-registry.service';
+import { epochMicrosSql, formatInstant, instantFromEpochMicros } from '../time/event-time';
 
 export interface FreshnessStatus {
   view: string;
@@ -87,19 +88,19 @@ export class FreshnessMonitor implements OnApplicationBootstrap, OnApplicationSh
     const snap = await this.registry.snapshot();
     const live = [...snap.views.values()].filter((v) => !v.removed && v.versions.get(v.head)!.online);
     if (!live.length) return [];
-    const marks = await this.db.query<{ view_key: string; newest_event_timestamp: Date }>(
-      `SELECT view_key, newest_event_timestamp FROM "${this.db.schema}".online_watermarks WHERE view_key = ANY($1::text[])`,
+    const marks = await this.db.query<{ view_key: string; newest: string }>(
+      `SELECT view_key, ${epochMicrosSql('newest_event_timestamp')}::text AS newest FROM "${this.db.schema}".online_watermarks WHERE view_key = ANY($1::text[])`,
       [live.map((v) => `${v.name}@v${v.head}`)],
     );
-    const byKey = new Map(marks.map((m) => [m.view_key, new Date(m.newest_event_timestamp)]));
+    const byKey = new Map(marks.map((m) => [m.view_key, instantFromEpochMicros(m.newest)]));
     return live
       .map((v) => {
         const spec = v.versions.get(v.head)!;
         const sla = spec.freshness_sla_seconds ?? spec.ttl_seconds;
         const newest = byKey.get(`${v.name}@v${v.head}`);
-        const age = newest ? Math.max(0, (now.getTime() - newest.getTime()) / 1000) : null;
+        const age = newest ? Math.max(0, (now.getTime() - newest.ms - newest.us / 1000) / 1000) : null;
         const status: FreshnessStatus['status'] = age === null ? 'NO_DATA' : age > sla ? 'BREACHED' : 'OK';
-        return { view: v.name, version: v.head, newest_event_timestamp: newest?.toISOString() ?? null, age_seconds: age, sla_seconds: sla, status };
+        return { view: v.name, version: v.head, newest_event_timestamp: newest ? formatInstant(newest) : null, age_seconds: age, sla_seconds: sla, status };
       })
       .sort((a, b) => a.view.localeCompare(b.view));
   }

@@ -10,6 +10,7 @@ import { SessionPool } from '../database/session-pool';
 import { quoteIdent } from '../registry/feature-ref';
 import { FeatureRegistry, type ResolvedFeatures } from '../registry/feature-registry.service';
 import { checkSourceSqlText, MART_RELATION, projectedSource, relationsOfPlan, TEXT_OIDS, TIMESTAMP_OIDS } from '../registry/source-sql';
+import { checkContractTimestamps, checkTimestamp, compareInstants } from '../time/event-time';
 import { copyAsText, jsonKindOf, NdjsonFromCopyText, type JsonColumn } from './ndjson-from-copy';
 import { copyAsCsv, pointInTimeSelect, quoteAlias } from './point-in-time-query';
 
@@ -58,7 +59,9 @@ export class HistoricalFeaturesService {
     const entityRows = req.entity_rows ? this.checkEntityRows(req.entity_rows as Record<string, unknown[]>, joinKeys) : undefined;
     if (req.label_source) {
       checkSourceSqlText(req.label_source.sql, 'label source SQL');
-      if (!(new Date(req.label_source.start) < new Date(req.label_source.end))) throw PlatformError.badRequest('label_source.start must be before end', [], 'INVALID_TIME_RANGE');
+      const start = checkTimestamp(req.label_source.start, '$.label_source.start');
+      const end = checkTimestamp(req.label_source.end, '$.label_source.end');
+      if (compareInstants(start, end) >= 0) throw PlatformError.badRequest('label_source.start must be before end', [], 'INVALID_TIME_RANGE');
     }
     for (const v of resolved.views) await this.registry.ensureSourceReady(v);
 
@@ -85,12 +88,15 @@ export class HistoricalFeaturesService {
       await client.query(`SET LOCAL work_mem = '${sortMemoryMb}MB'`);
       if (req.label_source && label) await this.insertLabelRows(client, req.label_source, label);
       else if (entityRows) await this.insertEntityRows(client, entityRows, joinKeys);
-      const [bounds] = (await client.query(`SELECT min(event_timestamp) AS lo, max(event_timestamp) AS hi, count(*)::int AS n FROM ${ROWS}`)).rows as Array<{ lo: Date | null; hi: Date | null; n: number }>;
+      // The rows' time range bounds what is read of each source. It comes back as PostgreSQL's text
+      // and goes in again as a parameter, exact to the microsecond (a Date would drop the last three
+      // digits, and with them the source rows in the latest row's last partial millisecond).
+      const [bounds] = (await client.query(`SELECT min(event_timestamp)::text AS lo, max(event_timestamp)::text AS hi, count(*)::int AS n FROM ${ROWS}`)).rows as Array<{ lo: string | null; hi: string | null; n: number }>;
       for (const [i, v] of resolved.views.entries()) {
         if (bounds.n === 0) break;
         await client.query(
           `INSERT INTO ${tables[i]} SELECT * FROM (${projectedSource(this.db.schema, v.spec, v.version, v.joinKeys)}) p
-            WHERE p.event_timestamp <= $1 AND p.event_timestamp >= $2::timestamptz - make_interval(secs => $3)`,
+            WHERE p.event_timestamp <= $1::timestamptz AND p.event_timestamp >= $2::timestamptz - make_interval(secs => $3)`,
           [bounds.hi, bounds.lo, v.spec.ttl_seconds],
         );
       }
@@ -100,7 +106,7 @@ export class HistoricalFeaturesService {
       // Statistics only of the columns the join's plan depends on (the probe's key and the row
       // order's correlation); the feature and label columns' statistics would never be used.
       for (const t of tables) {
-        await client.query(`CREATE INDEX ON ${t} (entity_key, event_timestamp DESC, _prio DESC)`);
+        await client.query(`CREATE INDEX ON ${t} (entity_key, event_timestamp DESC, _seq DESC)`);
         await client.query(`ANALYZE ${t} (entity_key, event_timestamp)`);
       }
       // Rows are stored in __row_id order: with this index the output needs no sort of its wide rows.
@@ -134,6 +140,8 @@ export class HistoricalFeaturesService {
     if (missing.length) throw PlatformError.badRequest(`entity_rows lacks join keys ${missing.join(', ')}`, missing.map((m) => ({ code: 'MISSING_JOIN_KEY', message: m })), 'MISSING_JOIN_KEY');
     const extra = keys.filter((k) => !joinKeys.has(k));
     if (extra.length) throw PlatformError.badRequest(`entity_rows has unknown columns ${extra.join(', ')}`, extra.map((m) => ({ code: 'UNKNOWN_JOIN_KEY', message: m })), 'UNKNOWN_JOIN_KEY');
+    // Timestamps go to PostgreSQL as the text given; what it would round or refuse is a 400 here.
+    checkContractTimestamps(rows['event_timestamp'], '$.entity_rows.event_timestamp');
     for (const [k, type] of joinKeys) {
       if (rows[k].length !== n) throw PlatformError.badRequest('entity_rows columns must have the same length', [], 'ENTITY_LENGTH_MISMATCH');
       const wrong = rows[k].findIndex((v) => (type === 'int64' ? typeof v !== 'number' || !Number.isSafeInteger(v) : typeof v !== 'string'));
