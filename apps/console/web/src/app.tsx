@@ -1,0 +1,82 @@
+import { useEffect, type ReactNode } from 'react';
+import { OverviewPage } from './pages/overview';
+import { Link, useLocation } from './router';
+import { SessionGate, useSession } from './session';
+
+const NAV = [
+  { to: '/', label: 'Overview', question: 'Is everything up and within its SLAs?' },
+];
+
+export function App() {
+  return (
+    <SessionGate>
+      <Shell />
+    </SessionGate>
+  );
+}
+
+function Shell() {
+  const { path, query } = useLocation();
+  const page = route(path, query);
+  useEffect(() => {
+    document.title = `${page.title} · ML platform console`;
+  }, [page.title]);
+  const section = NAV.slice(1).find((n) => path === n.to || path.startsWith(`${n.to}/`));
+  const active = section?.to ?? (path === '/' ? '/' : null);
+  return (
+    <div className="layout">
+      <nav className="sidebar" aria-label="Console">
+        <div className="brand">ML platform</div>
+        <ul>
+          {NAV.map((n) => (
+            <li key={n.to}>
+              <Link to={n.to} title={n.question} aria-current={active === n.to ? 'page' : undefined}>
+                {n.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+        <UserBox />
+      </nav>
+      <main className="content">{page.element}</main>
+    </div>
+  );
+}
+
+function UserBox() {
+  const { session, signOut } = useSession();
+  return (
+    <div className="user">
+      {session.authRequired ? (
+        <>
+          <div className="name" data-testid="signed-in-as">
+            {session.name}
+          </div>
+          <div className="scopes">{session.scopes.join(', ')}</div>
+          <button type="button" className="link" onClick={signOut}>
+            Sign out
+          </button>
+        </>
+      ) : (
+        <div className="scopes" title="Embedded profile without AUTH_TOKENS: every action is open">
+          open platform (no sign-in)
+        </div>
+      )}
+    </div>
+  );
+}
+
+function route(path: string, _query: URLSearchParams): { title: string; element: ReactNode } {
+  if (path === '/' || path === '') return { title: 'Overview', element: <OverviewPage /> };
+  return {
+    title: 'Not found',
+    element: (
+      <div className="page">
+        <h1>Nothing here</h1>
+        <p>
+          The console has no page at <code>{path}</code>. <Link to="/">Back to the overview</Link>.
+        </p>
+      </div>
+    ),
+  };
+}
