@@ -1,10 +1,15 @@
 import { useEffect, type ReactNode } from 'react';
+import { ComparePage } from './pages/compare';
+import { ModelPage } from './pages/model';
+import { ModelsPage } from './pages/models';
 import { OverviewPage } from './pages/overview';
-import { Link, useLocation } from './router';
+import { RunPage } from './pages/run';
+import { Link, match, useLocation } from './router';
 import { SessionGate, useSession } from './session';
 
 const NAV = [
   { to: '/', label: 'Overview', question: 'Is everything up and within its SLAs?' },
+  { to: '/models', label: 'Models', question: 'Which version is champion, and why?' },
 ];
 
 export function App() {
@@ -21,7 +26,7 @@ function Shell() {
   useEffect(() => {
     document.title = `${page.title} · ML platform console`;
   }, [page.title]);
-  const section = NAV.slice(1).find((n) => path === n.to || path.startsWith(`${n.to}/`));
+  const section = NAV.slice(1).find((n) => path === n.to || path.startsWith(`${n.to}/`) || (n.to === '/models' && (path.startsWith('/runs/') || path === '/compare')));
   const active = section?.to ?? (path === '/' ? '/' : null);
   return (
     <div className="layout">
@@ -66,8 +71,13 @@ function UserBox() {
   );
 }
 
-function route(path: string, _query: URLSearchParams): { title: string; element: ReactNode } {
+function route(path: string, query: URLSearchParams): { title: string; element: ReactNode } {
+  let p: Record<string, string> | null;
   if (path === '/' || path === '') return { title: 'Overview', element: <OverviewPage /> };
+  if (path === '/models') return { title: 'Models', element: <ModelsPage /> };
+  if ((p = match('/models/:name', path))) return { title: p.name, element: <ModelPage key={p.name} name={p.name} /> };
+  if ((p = match('/runs/:id', path))) return { title: `Run ${p.id.slice(0, 8)}`, element: <RunPage key={p.id} id={p.id} /> };
+  if (path === '/compare') return { title: 'Compare runs', element: <ComparePage a={query.get('a')} b={query.get('b')} /> };
   return {
     title: 'Not found',
     element: (
