@@ -4,12 +4,14 @@ import { ModelPage } from './pages/model';
 import { ModelsPage } from './pages/models';
 import { OverviewPage } from './pages/overview';
 import { RunPage } from './pages/run';
+import { ServingModelPage, ServingPage } from './pages/serving';
 import { Link, match, useLocation } from './router';
 import { SessionGate, useSession } from './session';
 
 const NAV = [
   { to: '/', label: 'Overview', question: 'Is everything up and within its SLAs?' },
   { to: '/models', label: 'Models', question: 'Which version is champion, and why?' },
+  { to: '/serving', label: 'Serving', question: 'What is served, is the input drifting, does it answer?' },
 ];
 
 export function App() {
@@ -78,6 +80,8 @@ function route(path: string, query: URLSearchParams): { title: string; element: 
   if ((p = match('/models/:name', path))) return { title: p.name, element: <ModelPage key={p.name} name={p.name} /> };
   if ((p = match('/runs/:id', path))) return { title: `Run ${p.id.slice(0, 8)}`, element: <RunPage key={p.id} id={p.id} /> };
   if (path === '/compare') return { title: 'Compare runs', element: <ComparePage a={query.get('a')} b={query.get('b')} /> };
+  if (path === '/serving') return { title: 'Serving', element: <ServingPage /> };
+  if ((p = match('/serving/:model', path))) return { title: `Serving ${p.model}`, element: <ServingModelPage key={p.model} model={p.model} /> };
   return {
     title: 'Not found',
     element: (
