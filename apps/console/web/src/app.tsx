@@ -5,11 +5,13 @@ import { ModelsPage } from './pages/models';
 import { OverviewPage } from './pages/overview';
 import { RunPage } from './pages/run';
 import { ServingModelPage, ServingPage } from './pages/serving';
+import { WarehousePage } from './pages/warehouse';
 import { Link, match, useLocation } from './router';
 import { SessionGate, useSession } from './session';
 
 const NAV = [
   { to: '/', label: 'Overview', question: 'Is everything up and within its SLAs?' },
+  { to: '/warehouse', label: 'Warehouse', question: 'Are events arriving clean, and what was rejected?' },
   { to: '/models', label: 'Models', question: 'Which version is champion, and why?' },
   { to: '/serving', label: 'Serving', question: 'What is served, is the input drifting, does it answer?' },
 ];
@@ -76,6 +78,7 @@ function UserBox() {
 function route(path: string, query: URLSearchParams): { title: string; element: ReactNode } {
   let p: Record<string, string> | null;
   if (path === '/' || path === '') return { title: 'Overview', element: <OverviewPage /> };
+  if (path === '/warehouse') return { title: 'Warehouse', element: <WarehousePage /> };
   if (path === '/models') return { title: 'Models', element: <ModelsPage /> };
   if ((p = match('/models/:name', path))) return { title: p.name, element: <ModelPage key={p.name} name={p.name} /> };
   if ((p = match('/runs/:id', path))) return { title: `Run ${p.id.slice(0, 8)}`, element: <RunPage key={p.id} id={p.id} /> };
