@@ -53,7 +53,7 @@ const data = items();
 const byId = new Map(data.map((d) => [d.item_id, d]));
 
 before(async () => {
-  platform = await startPlatform({ offset: Number(process.env.E2E_VERSIONS_PORT_OFFSET ?? 24000), name: 'versions', env: { BATCH_POLL_MS: '200' } });
+  platform = await startPlatform({ offset: Number(process.env.E2E_VERSIONS_PORT_OFFSET ?? 25000), name: 'versions', env: { BATCH_POLL_MS: '200' } });
   urls = platform.urls;
   db = new pg.Client({ connectionString: platform.databaseUrl });
   await db.connect();
