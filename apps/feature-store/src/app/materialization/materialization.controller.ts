@@ -30,8 +30,11 @@ export class MaterializationController {
   /** A refreshed mart materializes, incrementally up to its watermark, every online view that reads it. */
   @HandleEvent(MartRefreshedEvent)
   async onMartRefreshed(event: MartRefreshed): Promise<void> {
-    const views = await this.materializations.viewsReading(event.mart);
-    if (views.length) await this.materializations.materializeIncremental(event.watermark, views, `event:${event.mart}`, '$.watermark');
+    const versions = await this.materializations.viewsReading(event.mart);
+    if (versions.length) {
+      const views = [...new Set(versions.map((k) => k.slice(0, k.lastIndexOf('@v'))))];
+      await this.materializations.materializeIncremental(event.watermark, views, `event:${event.mart}`, '$.watermark', new Set(versions));
+    }
   }
 
   @Get('materializations')

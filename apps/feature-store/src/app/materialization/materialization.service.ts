@@ -10,6 +10,7 @@ import { SessionPool } from '../database/session-pool';
 import { OnlineWriter } from '../online/online-writer.service';
 import { FeatureRegistry, type ResolvedView } from '../registry/feature-registry.service';
 import { quoteIdent } from '../registry/feature-ref';
+import { liveVersions, versionKey } from '../registry/version-lifecycle';
 import { projectedSource, SQL_TYPE } from '../registry/source-sql';
 import { assembleFeatureStats, featureStatsQuery } from '../stats/feature-stats-query';
 import { checkTimestamp, compareInstants, epochMicrosSql, formatInstant, instantFromEpochMicros, instantLiteral } from '../time/event-time';
@@ -40,6 +41,13 @@ interface StageClaim {
 }
 
 type WorkClaim = ({ kind: 'chunk' } & ChunkClaim) | ({ kind: 'stage' } & StageClaim);
+
+/** The job's view version was retired: its chunks must not write online values any more. */
+class VersionRetiredError extends Error {
+  constructor(viewKey: string) {
+    super(`feature view version ${viewKey} is retired`);
+  }
+}
 
 /** A chunk found fewer staged rows than were recorded for it: the unlogged stage was emptied. */
 class StageLostError extends Error {
@@ -162,9 +170,9 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
    * its end (a mart rebuilt later than the data's event time); online writes keep the newest value
    * per entity, so reading a row twice changes nothing.
    */
-  async materializeIncremental(end: string, views: string[] | undefined, trigger: string, field = '$.end'): Promise<Materialization[]> {
+  async materializeIncremental(end: string, views: string[] | undefined, trigger: string, field = '$.end', versions?: ReadonlySet<string>): Promise<Materialization[]> {
     checkTimestamp(end, field);
-    const targets = await this.targets(views);
+    const targets = await this.targets(views, versions);
     const jobs: Materialization[] = [];
     for (const v of targets) {
       const job = await this.createJob(v, null, end, trigger);
@@ -174,27 +182,37 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
     return jobs;
   }
 
-  /** Views whose sources read one of these marts (for `dwh.mart.refreshed`). */
+  /** Live online view versions (`view@vN`) whose sources read this mart (for `dwh.mart.refreshed`). */
   async viewsReading(mart: string): Promise<string[]> {
-    const rows = await this.db.query<{ name: string }>(
-      `SELECT v.name FROM "${this.db.schema}".feature_views v JOIN "${this.db.schema}".feature_view_heads h ON h.name = v.name AND h.version = v.version AND h.removed_at IS NULL
-        WHERE $1 = ANY(v.source_relations) AND (v.spec->>'online')::boolean`,
+    const rows = await this.db.query<{ name: string; version: number }>(
+      `SELECT v.name, v.version FROM "${this.db.schema}".feature_views v JOIN "${this.db.schema}".feature_view_heads h ON h.name = v.name AND h.removed_at IS NULL
+        WHERE $1 = ANY(v.source_relations) AND (v.spec->>'online')::boolean AND (v.version = h.version OR v.retired_at IS NULL)
+        ORDER BY v.name, v.version`,
       [mart.includes('.') ? mart : `dwh.${mart}`],
     );
-    return rows.map((r) => r.name);
+    return rows.map((r) => `${r.name}@v${r.version}`);
   }
 
-  private async targets(views: string[] | undefined): Promise<ResolvedView[]> {
+  /**
+   * Every live version of the views (all online views when none are named) that is served online:
+   * the head, and each older version not retired, which models trained on it still read (see
+   * `version-lifecycle.ts`). A named view whose head is not online is refused. `versions` narrows
+   * the result to these `view@vN`.
+   */
+  private async targets(views: string[] | undefined, versions?: ReadonlySet<string>): Promise<ResolvedView[]> {
     const snap = await this.registry.snapshot();
-    const names = views ?? [...snap.views.values()].filter((v) => !v.removed && v.versions.get(v.head)!.online).map((v) => v.name);
+    const names = views ?? [...snap.views.values()].filter((v) => !v.removed && liveVersions(v).some((n) => v.versions.get(n)!.online)).map((v) => v.name);
     const out: ResolvedView[] = [];
     for (const name of names) {
       const reg = snap.views.get(name);
       if (!reg || reg.removed) throw PlatformError.badRequest(`unknown feature view ${name}`, [{ code: 'UNKNOWN_FEATURE_VIEW', message: name }], 'UNKNOWN_FEATURE_VIEW');
-      const spec = reg.versions.get(reg.head)!;
-      if (!spec.online) throw PlatformError.badRequest(`feature view ${name} is not served online`, [], 'VIEW_NOT_ONLINE');
-      const resolved = await this.registry.resolve({ features: spec.features.map((f) => `${name}:${f.name}`) });
-      out.push(resolved.views[0]);
+      if (views && !versions && !reg.versions.get(reg.head)!.online) throw PlatformError.badRequest(`feature view ${name} is not served online`, [], 'VIEW_NOT_ONLINE');
+      for (const version of liveVersions(reg)) {
+        const spec = reg.versions.get(version)!;
+        if (!spec.online || (versions && !versions.has(versionKey(name, version)))) continue;
+        const resolved = await this.registry.resolve({ features: spec.features.map((f) => `${name}@v${version}:${f.name}`) });
+        out.push(resolved.views[0]);
+      }
     }
     for (const v of out) await this.registry.ensureSourceReady(v);
     return out;
@@ -397,6 +415,11 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
             [claim.materialization_id, claim.chunk, this.workerId],
           );
           if (mine.rowCount === 0) throw new Error('lost the chunk lease to another worker');
+          // Held until this chunk commits: a retirement (which updates this row) waits for the chunk's
+          // writes to finish before it drops the version's online values, and a chunk that starts
+          // after a retirement writes nothing.
+          const live = await client.query(`SELECT 1 FROM "${s}".feature_views WHERE name = $1 AND version = $2 AND retired_at IS NULL FOR SHARE`, [claim.view, claim.version]);
+          if (live.rowCount === 0) throw new VersionRetiredError(`${claim.view}@v${claim.version}`);
           const result = await this.writer.writeStaged(client, resolved.viewKey, { table: this.stageTable(claim.materialization_id), materializationId: claim.materialization_id, chunk: claim.chunk });
           if (result.read !== Number(claim.staged_rows)) throw new StageLostError(result.read, Number(claim.staged_rows));
           await client.query(`UPDATE "${s}".materialization_chunks SET rows_written = $3 WHERE materialization_id = $1 AND chunk = $2`, [claim.materialization_id, claim.chunk, result.written]);
@@ -419,7 +442,7 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
         return;
       }
       this.log.warn({ err: String(err), materialization: claim.materialization_id, chunk: claim.chunk }, 'materialization chunk failed');
-      const final = claim.attempts >= MAX_ATTEMPTS;
+      const final = claim.attempts >= MAX_ATTEMPTS || err instanceof VersionRetiredError;
       await this.db
         .query(`UPDATE "${s}".materialization_chunks SET status = $4 WHERE materialization_id = $1 AND chunk = $2 AND claimed_by = $3`, [claim.materialization_id, claim.chunk, this.workerId, final ? 'FAILED' : 'PENDING'])
         .catch(() => undefined);

@@ -13,8 +13,11 @@ const resolved: ResolvedFeatures = {
       keyType: 'int64',
       spec: { name: 'a', entities: ['user'], features: [{ name: 'orders', type: 'int64' }], source: { sql: 'SELECT 1' }, ttl_seconds: 60, online: true },
       features: [{ name: 'orders', type: 'int64', outputName: 'orders', ref: 'a:orders' }],
+      retired: false,
     },
   ],
+  resolvedRefs: ['a@v1:orders'],
+  retired: [],
 };
 
 const at = (iso: string): Instant => {
@@ -64,6 +67,7 @@ describe('online response', () => {
       keyType,
       spec: { name, entities: ['e'], features: features.map(([f]) => ({ name: f, type: 'string' as const })), source: { sql: 'SELECT 1' }, ttl_seconds: ttl, online: true },
       features: features.map(([f, out]) => ({ name: f, type: 'string' as const, outputName: out, ref: `${name}:${f}` })),
+      retired: false,
     });
     const twoViews: ResolvedFeatures = {
       featureNames: ['b__plan', 'a__orders', 'a__note', 'b__active', 'a__missing'],
@@ -71,6 +75,8 @@ describe('online response', () => {
         view('a', ['user_id', 'shop'], 'string', 60, [['orders', 'a__orders'], ['note', 'a__note'], ['missing', 'a__missing']]),
         view('b', ['user_id', 'shop'], 'string', 3600, [['plan', 'b__plan'], ['active', 'b__active']]),
       ],
+      resolvedRefs: ['b@v2:plan', 'a@v2:orders', 'a@v2:note', 'b@v2:active', 'a@v2:missing'],
+      retired: [],
     };
     const now = new Date('2026-01-01T01:00:00Z');
     const stored = new Map([

@@ -37,6 +37,8 @@ export interface OnlineStore {
   writeStaged(client: PoolClient, viewKey: string, chunk: StagedChunk): Promise<StagedWrite>;
   /** Per view key, per requested entity key (same order), the stored value or null. */
   read(viewKeys: string[], entityKeys: string[]): Promise<Map<string, Array<StoredValue | null>>>;
+  /** Deletes every value of one view version (a retired version); returns how many were deleted. */
+  drop(viewKey: string): Promise<number>;
   close(): Promise<void>;
 }
 

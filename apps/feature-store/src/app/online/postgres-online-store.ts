@@ -62,6 +62,14 @@ export class PostgresOnlineStore implements OnlineStore {
     return new Map(viewKeys.map((v) => [v, entityKeys.map((k) => found.get(`${v}\u0000${k}`) ?? null)]));
   }
 
+  async drop(viewKey: string): Promise<number> {
+    const rows = await this.db.query<{ n: string }>(
+      `WITH gone AS (DELETE FROM "${this.db.schema}".online_values WHERE view_key = $1 RETURNING 1) SELECT count(*) AS n FROM gone`,
+      [viewKey],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async close(): Promise<void> {
     // The pool belongs to the Database service.
   }

@@ -155,6 +155,20 @@ export class RedisOnlineStore implements OnlineStore {
     );
   }
 
+  /** SCANs the version's keys (never KEYS: the server keeps serving reads) and UNLINKs them in batches. */
+  async drop(viewKey: string): Promise<number> {
+    // The prefix is configurable: glob characters in it match only themselves.
+    const match = `${this.key(viewKey, '').replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`;
+    let cursor = '0';
+    let dropped = 0;
+    do {
+      const [next, keys] = await this.call(() => this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000));
+      cursor = next;
+      if (keys.length) dropped += await this.call(() => this.redis.unlink(...keys));
+    } while (cursor !== '0');
+    return dropped;
+  }
+
   private async call<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();

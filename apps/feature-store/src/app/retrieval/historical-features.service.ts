@@ -19,6 +19,8 @@ export interface TrainingSetStream {
   format: 'ndjson' | 'csv';
   rows: number;
   columns: string[];
+  /** `view@vN` of every view version the set was joined from. */
+  viewVersions: string[];
   body: Readable;
   /** Resolves once the body has been fully produced. */
   fingerprint: Promise<string>;
@@ -119,13 +121,13 @@ export class HistoricalFeaturesService {
       );
       const format = req.format ?? 'ndjson';
       const columns = [...rowColumns, ...resolved.featureNames];
-      if (format === 'csv') return this.wrap(client, client.query(copyTo(copyAsCsv(select))), format, bounds.n, columns, resolved.featureNames);
+      if (format === 'csv') return this.wrap(client, client.query(copyTo(copyAsCsv(select))), format, bounds.n, columns, resolved);
       // NDJSON: the join's values come as COPY text and are formatted here, on the service's core,
       // while the backend goes on joining (the column types come from planning the query alone).
       const { fields } = await client.query(`${select} LIMIT 0`);
       const jsonColumns: JsonColumn[] = fields.map((f) => ({ name: f.name, kind: jsonKindOf(f.dataTypeID) }));
       const copy = client.query(copyTo(copyAsText(select, jsonColumns)));
-      return this.wrap(client, copy, format, bounds.n, columns, resolved.featureNames, new NdjsonFromCopyText(jsonColumns));
+      return this.wrap(client, copy, format, bounds.n, columns, resolved, new NdjsonFromCopyText(jsonColumns));
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release(true);
@@ -236,7 +238,10 @@ export class HistoricalFeaturesService {
     return tables;
   }
 
-  private wrap(client: PoolClient, copy: Readable, format: 'ndjson' | 'csv', rows: number, columns: string[], features: string[], formatter?: Transform): TrainingSetStream {
+  private wrap(client: PoolClient, copy: Readable, format: 'ndjson' | 'csv', rows: number, columns: string[], resolved: ResolvedFeatures, formatter?: Transform): TrainingSetStream {
+    const features = resolved.featureNames;
+    // The exact version of every feature column: what a model trained on this set must be served.
+    const featureRefs = resolved.resolvedRefs;
     const hash = createHash('sha256');
     let resolveFp!: (fp: string) => void;
     let rejectFp!: (err: unknown) => void;
@@ -273,7 +278,7 @@ export class HistoricalFeaturesService {
         const fp = `sha256:${hash.digest('hex')}`;
         resolveFp(fp);
         if (format === 'ndjson') {
-          done(null, `${JSON.stringify({ _metadata: { rows, columns, features, fingerprint: fp, created_at: new Date().toISOString() } })}\n`);
+          done(null, `${JSON.stringify({ _metadata: { rows, columns, features, feature_refs: featureRefs, fingerprint: fp, created_at: new Date().toISOString() } })}\n`);
         } else done();
       },
     });
@@ -292,7 +297,8 @@ export class HistoricalFeaturesService {
     });
     if (formatter) copy.pipe(formatter).pipe(body);
     else copy.pipe(body);
-    return { contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson', format, rows, columns, body, fingerprint };
+    const viewVersions = resolved.views.map((v) => v.viewKey);
+    return { contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson', format, rows, columns, viewVersions, body, fingerprint };
   }
 }
 

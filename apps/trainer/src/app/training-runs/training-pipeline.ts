@@ -6,7 +6,7 @@ import { calibration, evaluate, type CalibrationBin } from '../evaluation/metric
 import { predictWithArtifact } from '../models/artifact-predictor';
 import { applyToRows, coerceNumericColumns, fitPreprocessing, kindForAlgorithm, rawInputSignature, type FeatureType, type RawRecord } from '@mlp/model-runtime';
 import { trainingBaseline } from '../preprocessing/training-baseline';
-import type { TrainingRow, TrainingSetSource } from './training-set-source';
+import { parseVersionedRef, type TrainingRow, type TrainingSetSource } from './training-set-source';
 
 const DAY_MS = 86_400_000;
 
@@ -83,6 +83,44 @@ export const featureRefOf = (column: string): string => {
   return `${column.slice(0, at)}:${column.slice(at + 2)}`;
 };
 
+export interface FeatureInputs {
+  /** Training-set columns holding features, in model input order. */
+  columns: string[];
+  /** The model's input names, `view:feature` (also its V2 input names), in the same order. */
+  features: string[];
+  /** The exact version of each view, where the feature store said which (else undefined). */
+  viewVersions?: Record<string, number>;
+}
+
+/**
+ * The model's inputs from a training set's feature columns. With the exact refs the feature store
+ * reported (column -> `view@vN:feature`), every input is named `view:feature` whatever the column
+ * is called (a pinned column is `view__vN__feature`) and the view versions are recorded; a model
+ * takes one version of each view, so two versions of one view (or of one feature) are refused.
+ * Without them, `view__feature` columns are read as before and no version is known.
+ */
+export function featureInputsOf(columns: string[], refs: Record<string, string> | undefined): FeatureInputs {
+  if (!refs) {
+    const sorted = [...columns].sort();
+    return { columns: sorted, features: sorted.map(featureRefOf) };
+  }
+  const viewVersions: Record<string, number> = {};
+  const inputs = Object.keys(refs).map((column) => {
+    const p = parseVersionedRef(refs[column])!;
+    const known = viewVersions[p.view];
+    if (known !== undefined && known !== p.version) {
+      throw new TrainingSpecError(`the feature service gives view ${p.view} in two versions (v${known} and v${p.version}); a model takes one version of each view`, 'MIXED_FEATURE_VIEW_VERSIONS');
+    }
+    viewVersions[p.view] = p.version;
+    return { column, feature: `${p.view}:${p.feature}` };
+  });
+  // In the order of the input names, as without versions (where column and name sort alike).
+  inputs.sort((a, b) => (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0));
+  const dup = inputs.find((x, i) => i > 0 && inputs[i - 1].feature === x.feature);
+  if (dup) throw new TrainingSpecError(`the feature service gives ${dup.feature} twice`, 'DUPLICATE_FEATURE');
+  return { columns: inputs.map((x) => x.column), features: inputs.map((x) => x.feature), viewVersions };
+}
+
 function labelValue(raw: unknown, task: ModelSpec['task']): number | null {
   if (raw === null || raw === undefined) return null;
   const n = typeof raw === 'boolean' ? (raw ? 1 : 0) : Number(raw);
@@ -114,8 +152,7 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
   const reserved = new Set<string>([...joinKeys, 'event_timestamp', labelColumn, ...(referenceScoreColumn ? [referenceScoreColumn] : [])]);
   const columns = new Set<string>();
   for (const row of set.rows.slice(0, 1000)) for (const k of Object.keys(row)) if (!reserved.has(k) && k.includes('__')) columns.add(k);
-  const featureColumns = [...columns].sort();
-  const features = featureColumns.map(featureRefOf);
+  const { columns: featureColumns, features, viewVersions } = featureInputsOf([...columns], set.featureRefs);
   if (set.rows.length > 0 && features.length === 0) {
     throw new TrainingSpecError(`feature service ${spec.featureService} returned no \`view__feature\` columns`, 'NO_FEATURES');
   }
@@ -236,6 +273,7 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
     algorithm: algorithm.kind,
     features,
     featureService: spec.featureService,
+    ...(viewVersions ? { featureViewVersions: viewVersions } : {}),
     preprocessing,
     signature: signatureOf(spec, preprocessing, set.featureTypes ?? {}),
     trainingBaseline: trainingBaseline(trainX, preprocessing),
