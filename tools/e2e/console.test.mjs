@@ -91,6 +91,8 @@ describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not fou
     const pages = [
       { name: 'overview', path: '/', ready: '[data-testid=board-counts]', charts: 0 },
       { name: 'warehouse', path: '/warehouse', ready: 'table[aria-label="Failed events"] tbody tr', charts: 0 },
+      { name: 'features', path: '/features', ready: 'table[aria-label="Feature views"] tbody tr', charts: 0 },
+      { name: 'feature-view', path: '/features/customer_activity', ready: 'table[aria-label="Materializations"] tbody tr', charts: 4 },
       { name: 'models', path: '/models', ready: 'table[aria-label="Registered models"] tbody tr', charts: 0 },
       { name: 'model', path: `/models/${CONSOLE_MODEL}`, ready: 'table[aria-label="Alias audit log"] tbody tr', charts: 0 },
       { name: 'run', path: `/runs/${runs[0]}`, ready: 'table[aria-label="Held-out metrics"]', charts: 2 },

@@ -1,5 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import { ComparePage } from './pages/compare';
+import { FeatureViewPage, FeaturesPage } from './pages/features';
 import { ModelPage } from './pages/model';
 import { ModelsPage } from './pages/models';
 import { OverviewPage } from './pages/overview';
@@ -12,6 +13,7 @@ import { SessionGate, useSession } from './session';
 const NAV = [
   { to: '/', label: 'Overview', question: 'Is everything up and within its SLAs?' },
   { to: '/warehouse', label: 'Warehouse', question: 'Are events arriving clean, and what was rejected?' },
+  { to: '/features', label: 'Features', question: 'Which features exist, in which versions, and are they fresh?' },
   { to: '/models', label: 'Models', question: 'Which version is champion, and why?' },
   { to: '/serving', label: 'Serving', question: 'What is served, is the input drifting, does it answer?' },
 ];
@@ -79,6 +81,8 @@ function route(path: string, query: URLSearchParams): { title: string; element: 
   let p: Record<string, string> | null;
   if (path === '/' || path === '') return { title: 'Overview', element: <OverviewPage /> };
   if (path === '/warehouse') return { title: 'Warehouse', element: <WarehousePage /> };
+  if (path === '/features') return { title: 'Features', element: <FeaturesPage /> };
+  if ((p = match('/features/:name', path))) return { title: p.name, element: <FeatureViewPage key={p.name} name={p.name} /> };
   if (path === '/models') return { title: 'Models', element: <ModelsPage /> };
   if ((p = match('/models/:name', path))) return { title: p.name, element: <ModelPage key={p.name} name={p.name} /> };
   if ((p = match('/runs/:id', path))) return { title: `Run ${p.id.slice(0, 8)}`, element: <RunPage key={p.id} id={p.id} /> };

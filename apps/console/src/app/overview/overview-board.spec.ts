@@ -65,7 +65,7 @@ describe('the overview board', () => {
 
   it('shows a breached feature view red and one without values amber', () => {
     const board = overviewBoard(inputs());
-    expect(status(board, 'features', 'user_profile freshness')).toMatchObject({ status: 'red', summary: 'newest value 25.0 h old (SLA 24.0 h)' });
+    expect(status(board, 'features', 'user_profile freshness')).toMatchObject({ status: 'red', summary: 'newest value 25.0 h old (SLA 24.0 h)', link: '/features/user_profile' });
     expect(status(board, 'features', 'new_view freshness')?.status).toBe('amber');
     expect(status(board, 'features', 'user_activity freshness')?.status).toBe('green');
   });

@@ -123,7 +123,7 @@ function featureItems(freshness: OverviewInputs['freshness']): BoardItem[] {
       v.age_seconds === null
         ? `no values yet (SLA ${age(v.sla_seconds)})`
         : `newest value ${age(v.age_seconds)} old (SLA ${age(v.sla_seconds)})`,
-    link: '/features',
+    link: `/features/${encode(v.view)}`,
   }));
 }
 
