@@ -16,7 +16,7 @@ import { PredictionLogService } from '../prediction-log/prediction-log.service';
 import { encodePredictionRecord } from '../prediction-log/prediction-record';
 import { isMissing, type RawColumn } from '@mlp/model-runtime';
 import { chooseArm } from '../traffic/traffic-split';
-import { badInfer, InferErrorCode } from './inference-error';
+import { badInfer, InferErrorCode } from '../errors/inference-error';
 import { assembleRows, loggedRow, modelRows, outputTensors, type FeatureValue, type ModelRows } from './model-input';
 import { buildInferResponse, inferResponseJson, parseInferRequest, type OutputTensor, type ParsedInferRequest, type ParsedTensor } from './v2-protocol';
 

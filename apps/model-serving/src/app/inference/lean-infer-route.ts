@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { FastRoutes } from '@mlp/service-kit';
 import { InferenceService } from './inference.service';
-import { versionParam } from './open-inference.controller';
+import { versionParam } from '../models/version-param';
 
 const SCOPE = 'serving:predict';
 

@@ -1,7 +1,7 @@
 import type { FeatureTransform, ModelArtifact, TensorSpec } from '@mlp/contracts';
 import { acceptsDatatype, numericValue, preprocessColumns, widthOf, type RawColumn } from '@mlp/model-runtime';
 import { PlatformError } from '@mlp/runtime';
-import { badInfer, InferErrorCode, tooLarge } from './inference-error';
+import { badInfer, InferErrorCode, tooLarge } from '../errors/inference-error';
 import type { OutputTensor, ParsedTensor } from './v2-protocol';
 
 /** A feature value as the feature store and the prediction log carry it. */

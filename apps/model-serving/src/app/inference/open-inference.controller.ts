@@ -8,15 +8,9 @@ import { Inject } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { LoadedModel } from '../models/loaded-model';
 import { ModelStore } from '../models/model-store';
-import { InferErrorCode } from './inference-error';
+import { versionParam } from '../models/version-param';
+import { InferErrorCode } from '../errors/inference-error';
 import { InferenceService, stickyKeysFrom, type StickyKeys, type Target } from './inference.service';
-
-/** A version path segment: a positive integer, anything else names no version (404). */
-export function versionParam(model: string, raw: string): number {
-  const v = /^[1-9][0-9]{0,8}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isFinite(v)) throw new PlatformError(404, InferErrorCode.MODEL_VERSION_NOT_FOUND, `model ${model} has no version ${raw}`);
-  return v;
-}
 
 /** `parameters.sticky_key` is the entity key of a V2 request; the header and request id are the others. */
 export function stickyKeysOf(req: FastifyRequest, header: string | undefined, parameters?: Record<string, unknown>): StickyKeys {

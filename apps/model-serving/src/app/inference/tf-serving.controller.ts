@@ -4,9 +4,10 @@ import { PlatformError } from '@mlp/runtime';
 import { RequireScope } from '@mlp/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { ModelStore, type Alias } from '../models/model-store';
-import { InferErrorCode } from './inference-error';
+import { InferErrorCode } from '../errors/inference-error';
 import { InferenceService, type Target } from './inference.service';
-import { stickyKeysOf, versionParam } from './open-inference.controller';
+import { versionParam } from '../models/version-param';
+import { stickyKeysOf } from './open-inference.controller';
 import { tfServingToV2, v2ToTfServing } from './tf-serving-protocol';
 
 /**

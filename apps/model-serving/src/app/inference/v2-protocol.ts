@@ -1,6 +1,6 @@
 import type { TensorDatatype } from '@mlp/contracts';
-import { jsonNumber } from '../json-number';
-import { badInfer, InferErrorCode, tooLarge } from './inference-error';
+import { jsonNumber } from '../json/json-number';
+import { badInfer, InferErrorCode, tooLarge } from '../errors/inference-error';
 
 /** One input tensor as the client sent it, flattened row-major and checked against its declared shape. */
 export interface ParsedTensor {

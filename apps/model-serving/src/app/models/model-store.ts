@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { GetModelVersionMessage, ListAliasesMessage, ServiceName, TrafficPolicy, type TrafficPolicyPatch } from '@mlp/contracts';
 import { PlatformError, type Logger } from '@mlp/runtime';
 import { Database, PeerClients, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
-import { InferErrorCode } from '../inference/inference-error';
+import { InferErrorCode } from '../errors/inference-error';
 import { ServingMetrics } from '../metrics/serving-metrics';
 import { DEFAULT_POLICY } from '../traffic/traffic-split';
 import { LoadedModel } from './loaded-model';

@@ -1,5 +1,5 @@
 import type { PredictionLogRecord } from '@mlp/contracts';
-import { jsonNumber as num } from '../json-number';
+import { jsonNumber as num } from '../json/json-number';
 
 /**
  * One prediction log record as the line of JSON text the warehouse receives
