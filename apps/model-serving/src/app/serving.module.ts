@@ -15,11 +15,12 @@ import { ModelsController } from './models/models.controller';
 import { ModelStore } from './models/model-store';
 import { PredictionLogController } from './prediction-log/prediction-log.controller';
 import { PredictionLogService } from './prediction-log/prediction-log.service';
+import { TrafficPolicies } from './traffic/traffic-policies';
 
 /** Real-time and batch serving: models in memory, the protocols on top, the prediction log and drift beside. */
 @Module({
   controllers: [OpenInferenceController, TfServingController, EntityPredictionsController, ModelsController, DriftController, PredictionLogController, LiveQualityController, BatchJobsController],
-  providers: [ServingMetrics, ModelStore, PredictionLogService, DriftService, InferenceService, BatchScoringService, LiveQualityService, LeanInferRoute],
+  providers: [ServingMetrics, TrafficPolicies, ModelStore, PredictionLogService, DriftService, InferenceService, BatchScoringService, LiveQualityService, LeanInferRoute],
   exports: [InferenceService, ModelStore],
 })
 export class ServingModule {}

@@ -4,6 +4,7 @@ import { PlatformError, type Logger } from '@mlp/runtime';
 import { Database, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { CronExpressionParser } from 'cron-parser';
 import { InferenceService } from '../inference/inference.service';
+import { modelNotFound } from '../errors/inference-error';
 import { ModelStore } from '../models/model-store';
 import { keysQuery, type BatchSource } from './batch-source';
 
@@ -81,7 +82,7 @@ export class BatchScoringService implements OnApplicationBootstrap, OnApplicatio
   }
 
   async create(body: CreateBatchJob): Promise<BatchJob> {
-    if (!this.store.knows(body.model)) throw new PlatformError(404, 'MODEL_NOT_FOUND', `model ${body.model} is not served`);
+    if (!this.store.knows(body.model)) throw modelNotFound(body.model);
     if (body.schedule) {
       try {
         nextRun(body.schedule);

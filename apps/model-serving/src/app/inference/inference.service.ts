@@ -12,6 +12,7 @@ import { DriftService } from '../drift/drift.service';
 import { ServingMetrics } from '../metrics/serving-metrics';
 import type { LoadedModel, ModelArm } from '../models/loaded-model';
 import { ModelStore, type Alias } from '../models/model-store';
+import { TrafficPolicies } from '../traffic/traffic-policies';
 import { PredictionLogService } from '../prediction-log/prediction-log.service';
 import { encodePredictionRecord } from '../prediction-log/prediction-record';
 import { isMissing, type RawColumn } from '@mlp/model-runtime';
@@ -59,6 +60,7 @@ export class InferenceService {
 
   constructor(
     private readonly store: ModelStore,
+    private readonly policies: TrafficPolicies,
     private readonly metrics: ServingMetrics,
     private readonly predictionLog: PredictionLogService,
     private readonly drift: DriftService,
@@ -124,7 +126,7 @@ export class InferenceService {
   private resolveAliasOrPolicy(name: string, target: { alias: Alias } | { policy: true }, sticky: StickyKeys): { model: LoadedModel; arm: ModelArm; shadow?: LoadedModel } {
     if ('alias' in target) return { model: this.store.alias(name, target.alias), arm: target.alias };
     const challenger = this.store.challengerOf(name);
-    const policy = this.store.policy(name);
+    const policy = this.policies.policy(name);
     const key = (policy.stickyKey === 'entity' ? (sticky.entity ?? sticky.header) : sticky.header) ?? sticky.requestId;
     const decision = chooseArm(policy, key, !!challenger);
     const model = decision.serve === 'challenger' && challenger ? challenger : this.store.alias(name, 'champion');

@@ -3,6 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import { ModelPromotedEvent, TrafficPolicy, TrafficPolicyPatch, type PayloadOf } from '@mlp/contracts';
 import type { Logger } from '@mlp/runtime';
 import { ApiContract, HandleEvent, PLATFORM_LOGGER, RequireScope, validate } from '@mlp/service-kit';
+import { modelNotFound } from '../errors/inference-error';
+import { TrafficPolicies } from '../traffic/traffic-policies';
 import { ModelStore } from './model-store';
 
 /** The served models: their status, their traffic policies, and promotions from the registry. */
@@ -11,26 +13,28 @@ import { ModelStore } from './model-store';
 export class ModelsController {
   constructor(
     private readonly store: ModelStore,
+    private readonly policies: TrafficPolicies,
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {}
 
   @Get('models')
   list() {
-    return { ready: this.store.ready, models: this.store.modelNames().map((name) => ({ name, ...this.store.status(name), policy: this.store.policy(name) })) };
+    return { ready: this.store.ready, models: this.store.modelNames().map((name) => ({ name, ...this.store.status(name), policy: this.policies.policy(name) })) };
   }
 
   @Get('models/:model/traffic-policy')
   @ApiContract({ response: TrafficPolicy })
   getPolicy(@Param('model') model: string) {
-    this.store.status(model);
-    return this.store.policy(model);
+    if (!this.store.knows(model)) throw modelNotFound(model);
+    return this.policies.policy(model);
   }
 
   @Put('models/:model/traffic-policy')
   @RequireScope('serving:admin')
   @ApiContract({ body: TrafficPolicyPatch, response: TrafficPolicy })
   setPolicy(@Param('model') model: string, @Body(validate(TrafficPolicyPatch)) patch: TrafficPolicyPatch) {
-    return this.store.setPolicy(model, patch);
+    if (!this.store.knows(model)) throw modelNotFound(model);
+    return this.policies.set(model, patch);
   }
 
   @HandleEvent(ModelPromotedEvent)
