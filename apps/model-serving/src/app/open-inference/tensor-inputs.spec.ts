@@ -1,5 +1,6 @@
 import { baselineArtifact, demoTensors, demoVector } from '../../testing/model-fixtures';
-import { assembleRows, loggedRow, outputTensors } from './model-input';
+import { loggedRow } from '../inference/model-rows';
+import { assembleRows, TensorInputs } from './tensor-inputs';
 import { parseInferRequest } from './v2-protocol';
 
 const artifact = baselineArtifact('churn', 1);
@@ -74,8 +75,10 @@ describe('assembleRows: a request names the raw features, and the server preproc
   });
 });
 
-describe('outputTensors', () => {
-  it('shapes the per-row output as the signature says', () => {
-    expect(outputTensors(artifact, new Float32Array([0.25, 0.75]), 2)).toEqual([{ name: 'probability', datatype: 'FP32', shape: [2, 1], data: [0.25, 0.75] }]);
+describe('TensorInputs', () => {
+  it('checks the outputs a request asks for against the version that answers', () => {
+    const tensors = parse(demoTensors([{ orders: 1, revenue: 1, plan: 'free' }]));
+    expect(new TensorInputs(tensors, 10, ['probability']).rowsFor(artifact).rows).toBe(1);
+    expect(codeOf(() => new TensorInputs(tensors, 10, ['logits']).rowsFor(artifact))).toBe('400 UNKNOWN_OUTPUT');
   });
 });

@@ -1,8 +1,7 @@
 import type { FeatureTransform, ModelArtifact, TensorSpec } from '@mlp/contracts';
-import { acceptsDatatype, numericValue, preprocessColumns, widthOf, type RawColumn } from '@mlp/model-runtime';
+import { numericValue, preprocessColumns, widthOf, type RawColumn } from '@mlp/model-runtime';
 import { PlatformError } from '@mlp/runtime';
-import { badInfer, InferErrorCode, tooLarge } from '../errors/inference-error';
-import type { OutputTensor, ParsedTensor } from './v2-protocol';
+import { badInfer, InferErrorCode } from '../errors/inference-error';
 
 /** A feature value as the feature store and the prediction log carry it. */
 export type FeatureValue = number | string | boolean | null;
@@ -10,7 +9,8 @@ export type FeatureValue = number | string | boolean | null;
 /**
  * A batch on its way into a model, the same for every route (V2, TF-Serving, by entity, batch
  * scoring): the raw values, one column per model input, and the matrix the artifact's
- * preprocessing made of them.
+ * preprocessing made of them. Each protocol makes its raw columns its own way; `modelRows` is the
+ * one way from raw columns to the model.
  */
 export interface ModelRows {
   rows: number;
@@ -23,9 +23,12 @@ export interface ModelRows {
    * row; otherwise one object per row.
    */
   logged: Array<Record<string, FeatureValue>> | { keys: readonly string[]; values: Float64Array };
+  /** The entity of each row, for rows of entity-keyed requests (logged with the prediction). */
+  entities?: ReadonlyArray<Record<string, string | number>>;
 }
 
-interface InputLayout {
+/** What a model takes, by name: computed once per artifact. */
+export interface InputLayout {
   index: Map<string, number>;
   transforms: readonly FeatureTransform[];
   specs: readonly TensorSpec[];
@@ -35,7 +38,7 @@ interface InputLayout {
 
 // Artifacts never change once loaded: their layout is computed once, not per request.
 const layouts = new WeakMap<ModelArtifact, InputLayout>();
-function layoutOf(artifact: ModelArtifact): InputLayout {
+export function inputLayout(artifact: ModelArtifact): InputLayout {
   let layout = layouts.get(artifact);
   if (!layout) {
     const transforms = artifact.preprocessing.features;
@@ -47,43 +50,12 @@ function layoutOf(artifact: ModelArtifact): InputLayout {
 }
 
 /**
- * Turns parsed V2 tensors into model rows. Every input of the model is one raw feature (the
- * signature is checked to say so when the version loads): one tensor each, shape [n] or [n, 1],
- * any numeric datatype for a numeric feature and BYTES for a categorical one, JSON null for a
- * missing value (filled as in training). There is no other reading of a request.
- */
-export function assembleRows(artifact: ModelArtifact, tensors: ParsedTensor[], maxRows: number): ModelRows {
-  const { index, transforms, specs, names } = layoutOf(artifact);
-  const columns: RawColumn[] = new Array(names.length);
-  let rows = -1;
-  for (const t of tensors) {
-    const i = index.get(t.name);
-    if (i === undefined) throw badInfer(InferErrorCode.UNKNOWN_INPUT, `the model has no input ${t.name} (inputs: ${names.join(', ')})`);
-    if (t.shape.length > 2 || (t.shape.length === 2 && t.shape[1] !== 1)) {
-      throw badInfer(InferErrorCode.SHAPE_MISMATCH, `input ${t.name} has shape ${JSON.stringify(t.shape)}; a raw feature is [n] or [n, 1]`);
-    }
-    if (rows >= 0 && t.shape[0] !== rows) throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'all inputs must have the same batch size');
-    rows = t.shape[0];
-    if (!acceptsDatatype(transforms[i], t.datatype)) {
-      const takes = transforms[i].kind === 'numeric' ? `${specs[i].datatype} (or another numeric datatype)` : 'BYTES';
-      throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `input ${t.name} takes ${takes}, got ${t.datatype}`);
-    }
-    columns[i] = t.data;
-  }
-  const missing = names.filter((_, i) => columns[i] === undefined);
-  if (missing.length) throw badInfer(InferErrorCode.MISSING_INPUT, `inputs ${missing.join(', ')} are required (send null for a missing value)`);
-  if (rows === 0) throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'the batch is empty');
-  if (rows > maxRows) throw tooLarge(`${rows} rows exceed the limit of ${maxRows} per request`);
-  return modelRows(artifact, columns, rows);
-}
-
-/**
  * Model rows from raw columns in the artifact's feature order: the preprocessing recorded in the
  * artifact, then a check that every model input is finite (a raw value can be finite and still
  * overflow float32 once standardised), which would otherwise come back as a non-finite answer.
  */
 export function modelRows(artifact: ModelArtifact, columns: readonly RawColumn[], rows: number): ModelRows {
-  const layout = layoutOf(artifact);
+  const layout = inputLayout(artifact);
   const matrix = preprocessColumns(artifact.preprocessing, columns, rows);
   for (let at = 0; at < matrix.length; at++) {
     if (!Number.isFinite(matrix[at])) throw outOfRange(artifact, columns, at);
@@ -136,17 +108,4 @@ export function loggedRow(logged: ModelRows['logged'], r: number): Record<string
     row[keys[j]] = Number.isNaN(v) ? null : v;
   }
   return row;
-}
-
-/** Splits the model's per-row output into the signature's output tensors. */
-export function outputTensors(artifact: ModelArtifact, out: Float32Array, rows: number): OutputTensor[] {
-  const total = out.length / rows;
-  let offset = 0;
-  return artifact.signature.outputs.map((spec) => {
-    const width = spec.shape.slice(1).reduce((a, b) => a * b, 1);
-    const data: number[] = new Array(rows * width);
-    for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) data[r * width + j] = out[r * total + offset + j];
-    offset += width;
-    return { name: spec.name, datatype: spec.datatype, shape: [rows, ...spec.shape.slice(1)], data };
-  });
 }
