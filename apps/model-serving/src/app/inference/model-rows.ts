@@ -1,5 +1,5 @@
 import type { FeatureTransform, ModelArtifact, TensorSpec } from '@mlp/contracts';
-import { numericValue, preprocessColumns, widthOf, type RawColumn } from '@mlp/model-runtime';
+import { preprocessColumns, widthOf, type RawColumn } from '@mlp/model-runtime';
 import { PlatformError } from '@mlp/runtime';
 import { badInfer, InferErrorCode } from '../errors/inference-error';
 
@@ -15,14 +15,8 @@ export type FeatureValue = number | string | boolean | null;
 export interface ModelRows {
   rows: number;
   matrix: Float32Array;
-  /** The raw inputs in the artifact's feature order (`preprocessing.features`): what drift watches. */
+  /** The raw inputs in the artifact's feature order (`preprocessing.features`): what drift watches and the log keeps. */
   columns: readonly RawColumn[];
-  /**
-   * The raw inputs as logged to the warehouse: for a model whose inputs are all numeric, one
-   * row-major array of numbers (NaN for a missing value) under the feature names, with no object per
-   * row; otherwise one object per row.
-   */
-  logged: Array<Record<string, FeatureValue>> | { keys: readonly string[]; values: Float64Array };
   /** The entity of each row, for rows of entity-keyed requests (logged with the prediction). */
   entities?: ReadonlyArray<Record<string, string | number>>;
 }
@@ -33,7 +27,6 @@ export interface InputLayout {
   transforms: readonly FeatureTransform[];
   specs: readonly TensorSpec[];
   names: readonly string[];
-  allNumeric: boolean;
 }
 
 // Artifacts never change once loaded: their layout is computed once, not per request.
@@ -43,7 +36,7 @@ export function inputLayout(artifact: ModelArtifact): InputLayout {
   if (!layout) {
     const transforms = artifact.preprocessing.features;
     const names = transforms.map((t) => t.name);
-    layout = { index: new Map(names.map((n, i) => [n, i])), transforms, specs: artifact.signature.inputs, names, allNumeric: transforms.every((t) => t.kind === 'numeric') };
+    layout = { index: new Map(names.map((n, i) => [n, i])), transforms, specs: artifact.signature.inputs, names };
     layouts.set(artifact, layout);
   }
   return layout;
@@ -55,12 +48,11 @@ export function inputLayout(artifact: ModelArtifact): InputLayout {
  * overflow float32 once standardised), which would otherwise come back as a non-finite answer.
  */
 export function modelRows(artifact: ModelArtifact, columns: readonly RawColumn[], rows: number): ModelRows {
-  const layout = inputLayout(artifact);
   const matrix = preprocessColumns(artifact.preprocessing, columns, rows);
   for (let at = 0; at < matrix.length; at++) {
     if (!Number.isFinite(matrix[at])) throw outOfRange(artifact, columns, at);
   }
-  return { rows, matrix, columns, logged: layout.allNumeric ? numericLog(layout, columns, rows) : recordLog(layout, columns, rows) };
+  return { rows, matrix, columns };
 }
 
 function outOfRange(artifact: ModelArtifact, columns: readonly RawColumn[], at: number): PlatformError {
@@ -76,36 +68,4 @@ function outOfRange(artifact: ModelArtifact, columns: readonly RawColumn[], at: 
   }
   const name = features[i]?.name ?? '?';
   return badInfer(InferErrorCode.INPUT_OUT_OF_RANGE, `input ${name} row ${row}: ${String(columns[i]?.[row])} is outside the range the model can take`, name);
-}
-
-function numericLog(layout: InputLayout, columns: readonly RawColumn[], rows: number) {
-  const n = layout.names.length;
-  const values = new Float64Array(rows * n);
-  for (let j = 0; j < n; j++) {
-    const column = columns[j];
-    for (let r = 0; r < rows; r++) values[r * n + j] = numericValue(column[r]) ?? Number.NaN;
-  }
-  return { keys: layout.names, values };
-}
-
-function recordLog(layout: InputLayout, columns: readonly RawColumn[], rows: number) {
-  const out: Array<Record<string, FeatureValue>> = new Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const record: Record<string, FeatureValue> = {};
-    for (let j = 0; j < layout.names.length; j++) record[layout.names[j]] = (columns[j][r] ?? null) as FeatureValue;
-    out[r] = record;
-  }
-  return out;
-}
-
-/** Row r of the logged inputs as an object (what the prediction log record carries). */
-export function loggedRow(logged: ModelRows['logged'], r: number): Record<string, FeatureValue> {
-  if (Array.isArray(logged)) return logged[r];
-  const { keys, values } = logged;
-  const row: Record<string, FeatureValue> = {};
-  for (let j = 0; j < keys.length; j++) {
-    const v = values[r * keys.length + j];
-    row[keys[j]] = Number.isNaN(v) ? null : v;
-  }
-  return row;
 }

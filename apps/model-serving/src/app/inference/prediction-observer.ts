@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { PredictionLogRecord } from '@mlp/contracts';
 import { PlatformError, type Logger } from '@mlp/runtime';
 import { PLATFORM_LOGGER } from '@mlp/service-kit';
 import { DriftService } from '../drift/drift.service';
@@ -8,8 +7,7 @@ import { ServingMetrics } from '../metrics/serving-metrics';
 import type { LoadedModel, ModelArm } from '../models/loaded-model';
 import { ModelStore } from '../models/model-store';
 import { PredictionLogService } from '../prediction-log/prediction-log.service';
-import { encodePredictionRecord } from '../prediction-log/prediction-record';
-import { loggedRow, type ModelRows } from './model-rows';
+import type { ModelRows } from './model-rows';
 
 /**
  * What happens around a prediction besides answering it: a non-finite answer is turned into a
@@ -85,36 +83,23 @@ export class PredictionObserver {
     return record;
   }
 
+  /** The raw values each row was given and its answer (the log's thread writes the lines). */
   private logPredictions(model: LoadedModel, arm: ModelArm | 'shadow', rows: ModelRows, out: Float32Array, latencyMs: number, requestId: string) {
-    const width = out.length / rows.rows;
-    const request = requestId.length > 128 ? requestId.slice(0, 128) : requestId;
-    const entities = rows.entities;
     try {
-      if (!entities && !Array.isArray(rows.logged)) {
-        // All inputs are numbers: the log's thread turns them into JSON lines (see PredictionFrameWriter).
-        const { keys, values } = rows.logged;
-        this.predictionLog.recordNumbers({ model: model.name, version: model.version, arm, keys, values, outputs: out, width, latencyMs, predictedAtMs: Date.now(), requestId: request }, rows.rows);
-        return;
-      }
-      const predictedAt = new Date().toISOString();
-      // Each record becomes its line of JSON text right away: the log keeps flat text, not objects.
-      const records: string[] = new Array(rows.rows);
-      for (let r = 0; r < rows.rows; r++) {
-        const record: PredictionLogRecord = {
-          predictionId: this.predictionLog.nextPredictionId(),
-          requestId: request,
-          model: model.name,
-          version: model.version,
-          arm,
-          inputs: loggedRow(rows.logged, r),
-          output: out[r * width],
-          latencyMs,
-          predictedAt,
-        };
-        if (entities) record.entity = entities[r];
-        records[r] = encodePredictionRecord(record);
-      }
-      this.predictionLog.record(records);
+      this.predictionLog.record({
+        model: model.name,
+        version: model.version,
+        arm,
+        keys: model.featureNames,
+        columns: rows.columns,
+        rows: rows.rows,
+        outputs: out,
+        width: out.length / rows.rows,
+        entities: rows.entities,
+        latencyMs,
+        predictedAtMs: Date.now(),
+        requestId: requestId.length > 128 ? requestId.slice(0, 128) : requestId,
+      });
     } catch (err) {
       // Back pressure was checked before predicting; losing the race here is reported, not hidden.
       this.log.error({ err: String(err), model: model.name, rows: rows.rows }, 'prediction log refused records after the prediction was made');

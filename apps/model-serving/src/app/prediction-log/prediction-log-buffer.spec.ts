@@ -4,9 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PredictionLogBuffer, PredictionLogFullError, type EncodedRecord } from './prediction-log-buffer';
-import { encodePredictionRecord } from './prediction-record';
 
-const record = (i: number): EncodedRecord => encodePredictionRecord({
+const record = (i: number): EncodedRecord => JSON.stringify({
   predictionId: `p-${i}`,
   requestId: 'r',
   model: 'churn',

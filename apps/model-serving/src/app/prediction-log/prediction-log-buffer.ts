@@ -24,7 +24,7 @@ export interface PredictionLogBufferOptions {
   isRefusal?: (err: unknown) => boolean;
 }
 
-/** A prediction log record as one line of JSON text (see `encodePredictionRecord`). */
+/** A prediction log record as one line of JSON text (written from its frame, see `PredictionFrameReader`). */
 export type EncodedRecord = string;
 
 export type Sender = (records: EncodedRecord[]) => Promise<void>;
@@ -145,7 +145,7 @@ export class PredictionLogBuffer {
     const sent = () => this.stats.sent - sentBefore;
     for (const file of this.segments()) {
       if (this.segment?.file === file) this.segment = undefined; // seal it: new spills go to a new segment
-      // One record per line, the format records have in memory (and had before they were encoded once).
+      // One record per line, the format records have in memory.
       const records = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
       for (let i = 0; i < records.length; i += this.options.batchSize) {
         if (!(await this.trySend(records.slice(i, i + this.options.batchSize)))) return sent();

@@ -5,13 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EncodedRecord } from './prediction-log-buffer';
 import { isWarehouseRefusal, PredictionLogPipeline, type PredictionLogPipelineOptions, type PredictionLogSnapshot } from './prediction-log-pipeline';
-import { PredictionFrameReader } from './prediction-frame';
-import { encodePredictionRecord } from './prediction-record';
-import { RecordRing } from './record-ring';
+import { RecordRing, textRecord } from './record-ring';
 
 const record = (i: number): EncodedRecord =>
-  encodePredictionRecord({ predictionId: `p-${i}`, requestId: 'r', model: 'churn', version: 1, arm: 'champion', inputs: { x: i, plan: 'pro' }, output: i / 7, latencyMs: 0.5, predictedAt: new Date(i).toISOString() });
-const decode = new PredictionFrameReader('process').decode;
+  JSON.stringify({ predictionId: `p-${i}`, requestId: 'r', model: 'churn', version: 1, arm: 'champion', inputs: { x: i, plan: 'pro' }, output: i / 7, latencyMs: 0.5, predictedAt: new Date(i).toISOString() });
+/** The pipeline carries whatever lines its decoder makes of the ring's records: text here. */
+const decode = textRecord;
 const idOf = (line: EncodedRecord) => (JSON.parse(line) as PredictionLogRecord).predictionId;
 
 /** A warehouse that can be switched off; it deduplicates on predictionId like the real one. */

@@ -8,9 +8,8 @@ import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { ServingMetrics } from '../metrics/serving-metrics';
 import { PredictionLogFullError, spillFileName, type EncodedRecord, type OverflowMode } from './prediction-log-buffer';
-import { numericRecord, predictionId, PredictionFrameReader, PredictionFrameWriter, type NumericPredictions } from './prediction-frame';
+import { PredictionFrameReader, PredictionFrameWriter, type Predictions } from './prediction-frame';
 import { PredictionLogPipeline, type PredictionLogPipelineOptions, type PredictionLogSnapshot } from './prediction-log-pipeline';
-import { encodePredictionRecord } from './prediction-record';
 import type { PredictionLogRequest, PredictionLogWorkerData, PredictionLogWorkerMessage } from './prediction-log-protocol';
 import { RecordRing } from './record-ring';
 
@@ -27,20 +26,22 @@ const WORKER_RESTART_MS = 1000;
 
 /**
  * Ships every prediction to the warehouse through dwh-ingest's contract
- * (`dwh-ingest.prediction-log.v2`: records as the JSON lines encoded at prediction time),
- * asynchronously and in batches, from a bounded buffer that spills to disk or pushes back when the
- * warehouse is down. A batch the warehouse refuses is set aside on disk and reported, not retried.
+ * (`dwh-ingest.prediction-log.v2`: records as JSON lines), asynchronously and in batches, from a
+ * bounded buffer that spills to disk or pushes back when the warehouse is down. A batch the
+ * warehouse refuses is set aside on disk and reported, not retried.
  *
- * The request path only copies each line into a shared ring (`RecordRing`); a worker thread
- * (`prediction-log.worker.ts`, `PREDICTION_LOG_WORKER`) drains it into the buffer, spills and
- * sends. This thread keeps the budget (records in the ring and in the worker's memory against
- * `PREDICTION_LOG_CAPACITY`), the counters and the logs.
+ * A record is encoded once: the request path writes each prediction as a binary frame into a
+ * shared ring (`PredictionFrameWriter`, `RecordRing`), and a worker thread
+ * (`prediction-log.worker.ts`, `PREDICTION_LOG_WORKER`) turns each frame into its JSON line, which
+ * stays that line in the buffer, on disk and on the wire. This thread keeps the budget (records in
+ * the ring and in the worker's memory against `PREDICTION_LOG_CAPACITY`), the counters and the logs.
  */
 @Injectable()
 export class PredictionLogService implements OnApplicationBootstrap, OnApplicationShutdown {
   /**
-   * Prediction ids: a random UUID per process plus a counter. As unique as a UUID per prediction
-   * (the warehouse deduplicates on them), without asking the CSPRNG once per row on the hot path.
+   * Prediction ids: a random UUID per process plus a counter (each frame carries its number). As
+   * unique as a UUID per prediction (the warehouse deduplicates on them), without asking the CSPRNG
+   * once per row on the hot path.
    */
   readonly processId = randomUUID();
   private sequence = 0;
@@ -199,46 +200,35 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  nextPredictionId(): string {
-    return predictionId(this.processId, ++this.sequence);
-  }
-
   /**
-   * Hands numeric predictions to the consumer as binary frames (it writes their JSON lines); what
-   * does not fit is encoded here and spilled or refused.
+   * Hands a request's predictions to the consumer as frames in the ring. What does not fit (the
+   * consumer is not keeping up even with its disk, or is restarting) is refused under back
+   * pressure, as the buffer would; otherwise it goes to a spill segment of its own, as the same
+   * lines the consumer would have written, and is sent like any other.
    */
-  recordNumbers(p: NumericPredictions, rows: number): void {
+  record(p: Predictions): void {
     const first = this.sequence + 1;
-    this.sequence += rows;
-    const written = this.frames.write(p, rows, first);
-    if (written < rows) {
-      const rest: EncodedRecord[] = [];
-      for (let r = written; r < rows; r++) rest.push(encodePredictionRecord(numericRecord(p, r, predictionId(this.processId, first + r))));
-      this.overflow(rest);
-    }
-  }
-
-  /** Hands the lines to the consumer through the ring; what does not fit is spilled or refused. */
-  record(records: EncodedRecord[]): void {
-    let i = 0;
-    while (i < records.length && this.ring.write(records[i])) i++;
-    if (i < records.length) this.overflow(records.slice(i));
-  }
-
-  /**
-   * The ring is full: the consumer is not keeping up even with its disk (or is restarting). Under
-   * back pressure the records are refused, as the buffer would; otherwise they go to a spill
-   * segment of their own, which the consumer sends like any other.
-   */
-  private overflow(records: EncodedRecord[]): void {
+    this.sequence += p.rows;
+    const written = this.frames.write(p, first);
+    if (written === p.rows) return;
     if (this.options.overflow === 'backpressure' || !this.options.spillDir) {
-      this.own.refused += records.length;
+      this.own.refused += p.rows - written;
       this.syncCounters();
       throw new PredictionLogFullError(this.options.capacity);
     }
-    writeSegment(this.options.spillDir, records);
-    this.own.spilled += records.length;
+    writeSegment(this.options.spillDir, this.linesOf(p, first, written));
+    this.own.spilled += p.rows - written;
     this.syncCounters();
+  }
+
+  /** The lines of rows `from..` of `p`: framed into a ring of their own and read back, the one encoding. */
+  private linesOf(p: Predictions, first: number, from: number): EncodedRecord[] {
+    for (let bytes = 1 << 16; ; bytes *= 4) {
+      const scratch = RecordRing.create(bytes);
+      if (new PredictionFrameWriter(scratch).write(p, first, from) === p.rows) {
+        return scratch.read(Number.MAX_SAFE_INTEGER, new PredictionFrameReader(this.processId).decode);
+      }
+    }
   }
 
   /** The log's state for `GET /v1/prediction-log`. */
