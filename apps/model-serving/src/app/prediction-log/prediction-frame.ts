@@ -167,21 +167,46 @@ export class PredictionFrameWriter {
   }
 }
 
+/**
+ * The last value of a field and its JSON: the rows of one request share their request id, time and
+ * latency, so each is written once per request rather than once per row.
+ */
+class LastJson<T> {
+  private value?: T;
+  private json = '';
+
+  constructor(private readonly write: (value: T) => string) {}
+
+  of(value: T): string {
+    if (value !== this.value) {
+      this.value = value;
+      this.json = this.write(value);
+    }
+    return this.json;
+  }
+}
+
 /** The log thread's side: a ring decoder that answers each prediction frame's JSON line. */
 export class PredictionFrameReader {
   /** Per context id, its part of a line: `,"model":...,"version":...,"arm":...`. */
   private readonly contexts = new Map<number, string>();
   /** Per name list id, each name as it opens its member: `"name":`, with the comma before all but the first. */
   private readonly keySets = new Map<number, string[]>();
+  /** `{"predictionId":"<processId>-`: the start of every line. */
+  private readonly start: string;
+  private readonly requestIds = new LastJson<string>((id) => JSON.stringify(id));
+  private readonly times = new LastJson<number>((ms) => new Date(ms).toISOString());
+  private readonly latencies = new LastJson<number>(jsonNumber);
+  /** Where the next value starts (values have no fixed size). */
+  private at = 0;
 
   /**
    * @param processId the prefix of prediction ids (the writer's process), `<processId>-<sequence in base 36>`
    * @param definitions definition frames written before this reader started (see `PredictionFrameWriter.definitions`)
    */
-  constructor(
-    private readonly processId: string,
-    definitions: Array<[number, string]> = [],
-  ) {
+  constructor(processId: string, definitions: Array<[number, string]> = []) {
+    const quoted = JSON.stringify(`${processId}-`);
+    this.start = '{"predictionId":' + quoted.slice(0, -1);
     for (const [type, json] of definitions) this.define(type, json);
   }
 
@@ -205,58 +230,58 @@ export class PredictionFrameReader {
     const entityId = view.getUint32(at + 44, true);
     const entity = entityId === NO_ENTITY ? undefined : this.keySets.get(entityId);
     if (context === undefined || !inputs || (entityId !== NO_ENTITY && !entity)) throw new Error('prediction frame without its definitions');
-    let o = at + HEADER;
-    let inputsJson = '';
-    for (const member of inputs) {
-      const [json, next] = this.value(bytes, view, o);
-      inputsJson += member + json;
-      o = next;
-    }
+    this.at = at + HEADER;
+    let values = '';
+    for (let i = 0; i < inputs.length; i++) values += inputs[i] + this.value(bytes, view);
     let entityJson = '';
     if (entity) {
-      for (const member of entity) {
-        const [json, next] = this.value(bytes, view, o);
-        entityJson += member + json;
-        o = next;
-      }
+      entityJson = ',"entity":{';
+      for (let i = 0; i < entity.length; i++) entityJson += entity[i] + this.value(bytes, view);
+      entityJson += '}';
     }
     const requestLength = view.getUint32(at + 40, true);
-    const requestId = requestLength === 0 ? '' : bytes.toString('utf16le', o, o + 2 * requestLength);
+    const requestId = requestLength === 0 ? '' : bytes.toString('utf16le', this.at, this.at + 2 * requestLength);
     return (
-      '{"predictionId":' +
-      JSON.stringify(predictionId(this.processId, view.getFloat64(at + 8, true))) +
-      ',"requestId":' +
-      JSON.stringify(requestId) +
+      this.start +
+      view.getFloat64(at + 8, true).toString(36) +
+      '","requestId":' +
+      this.requestIds.of(requestId) +
       context +
       ',"inputs":{' +
-      inputsJson +
+      values +
       '},"output":' +
       jsonNumber(view.getFloat64(at + 16, true)) +
       ',"latencyMs":' +
-      jsonNumber(view.getFloat64(at + 24, true)) +
+      this.latencies.of(view.getFloat64(at + 24, true)) +
       ',"predictedAt":"' +
-      new Date(view.getFloat64(at + 32, true)).toISOString() +
+      this.times.of(view.getFloat64(at + 32, true)) +
       '"' +
-      (entity ? ',"entity":{' + entityJson + '}' : '') +
+      entityJson +
       '}'
     );
   }
 
-  /** One value's JSON and where the next one starts. */
-  private value(bytes: Buffer, view: DataView, at: number): [string, number] {
+  /** The JSON of the value at `this.at`, which moves on to the next one. */
+  private value(bytes: Buffer, view: DataView): string {
+    const at = this.at;
     switch (bytes[at]) {
       case NUMBER:
-        return [jsonNumber(view.getFloat64(at + 1, true)), at + 9];
+        this.at = at + 9;
+        return jsonNumber(view.getFloat64(at + 1, true));
       case STRING: {
         const end = at + 5 + 2 * view.getUint32(at + 1, true);
-        return [JSON.stringify(bytes.toString('utf16le', at + 5, end)), end];
+        this.at = end;
+        return JSON.stringify(bytes.toString('utf16le', at + 5, end));
       }
       case TRUE:
-        return ['true', at + 1];
+        this.at = at + 1;
+        return 'true';
       case FALSE:
-        return ['false', at + 1];
+        this.at = at + 1;
+        return 'false';
       default:
-        return ['null', at + 1];
+        this.at = at + 1;
+        return 'null';
     }
   }
 }
