@@ -145,6 +145,30 @@ describe('PredictionLogPipeline', () => {
     expect(reports.at(-1)).toMatchObject({ sent: 3, sendFailures: 1, inMemory: 1 });
   });
 
+  it('joins a flush in progress instead of queueing behind it: a slow backlog does not pile up reports', async () => {
+    const ring = RecordRing.create(1 << 20);
+    let release = () => undefined as void;
+    let sends = 0;
+    const slow = async () => {
+      sends++;
+      await new Promise<void>((r) => (release = r));
+    };
+    const reports: PredictionLogSnapshot[] = [];
+    pipeline = new PredictionLogPipeline(ring, options({ batchSize: 5, capacity: 20, reportMs: 0 }), decode, slow, (s) => reports.push(s));
+    for (let i = 0; i < 30; i++) ring.write(record(i)); // 20 in memory, 10 spilled
+    const first = pipeline.flush();
+    const drains = Array.from({ length: 50 }, () => pipeline?.drain()); // the drain timer, while the send hangs
+    expect(drains).toHaveLength(50);
+    expect(pipeline.flush()).toBe(first);
+    for (let i = 0; i < 6 && sends <= 6; i++) {
+      await new Promise((r) => setImmediate(r));
+      release();
+    }
+    await first;
+    expect(reports).toHaveLength(1); // one flush, one report: not one per drain that asked meanwhile
+    expect(reports[0]).toMatchObject({ sent: 30, onDisk: 0, inMemory: 0 });
+  });
+
   it('at close takes what is left in the ring and writes what it cannot send to disk, for the next start', async () => {
     const ring = RecordRing.create(1 << 20);
     const wh = new Warehouse();
