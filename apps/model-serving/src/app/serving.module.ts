@@ -19,6 +19,7 @@ import { V2Infer } from './open-inference/v2-infer';
 import { V2InferController } from './open-inference/v2-infer.controller';
 import { PredictionLogController } from './prediction-log/prediction-log.controller';
 import { PredictionLogService } from './prediction-log/prediction-log.service';
+import { PredictionLogWriter } from './prediction-log/prediction-log-writer';
 import { TfServingController } from './tf-serving/tf-serving.controller';
 import { TrafficPolicies } from './traffic/traffic-policies';
 
@@ -39,6 +40,7 @@ import { TrafficPolicies } from './traffic/traffic-policies';
     ServingMetrics,
     TrafficPolicies,
     ModelStore,
+    PredictionLogWriter,
     PredictionLogService,
     DriftService,
     VersionResolver,

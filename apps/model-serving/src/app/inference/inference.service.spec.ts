@@ -3,7 +3,7 @@ import type { Logger } from '@mlp/runtime';
 import { PlatformError } from '@mlp/runtime';
 import { baselineArtifact, registryEntry } from '../../testing/model-fixtures';
 import { LoadedModel, type ModelArm } from '../models/loaded-model';
-import type { PredictionLogService } from '../prediction-log/prediction-log.service';
+import type { PredictionLogWriter } from '../prediction-log/prediction-log-writer';
 import { InferenceService, type ModelInputs, type PredictRequest } from './inference.service';
 import { modelRows, type ModelRows } from './model-rows';
 import type { PredictionObserver } from './prediction-observer';
@@ -36,7 +36,7 @@ function setUp(route: () => Route) {
   } as unknown as VersionResolver;
   const log = { assertRoom: () => {
     if (!room) throw new PlatformError(503, 'PREDICTION_LOG_FULL', 'full');
-  } } as unknown as PredictionLogService;
+  } } as unknown as PredictionLogWriter;
   const logger = { warn: (_o: unknown, message: string) => warnings.push(message) } as unknown as Logger;
   const inference = new InferenceService(resolver, observer, log, logger);
   const request = (inputs: ModelInputs = tensorInputs): PredictRequest => ({ model: 'rule', target: { policy: true }, sticky: { requestId: 'r1' }, requestId: 'r1', inputs });

@@ -3,7 +3,7 @@ import type { ModelArtifact } from '@mlp/contracts';
 import type { Logger } from '@mlp/runtime';
 import { PLATFORM_LOGGER } from '@mlp/service-kit';
 import type { LoadedModel, ModelArm } from '../models/loaded-model';
-import { PredictionLogService } from '../prediction-log/prediction-log.service';
+import { PredictionLogWriter } from '../prediction-log/prediction-log-writer';
 import type { StickyKeys } from '../traffic/traffic-split';
 import { always, andThen, onFailure, type MaybePromise } from './maybe-promise';
 import type { ModelRows } from './model-rows';
@@ -45,7 +45,7 @@ export class InferenceService {
   constructor(
     private readonly resolver: VersionResolver,
     private readonly observer: PredictionObserver,
-    private readonly predictionLog: PredictionLogService,
+    private readonly predictionLog: PredictionLogWriter,
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {}
 

@@ -6,7 +6,7 @@ import { InferErrorCode } from '../errors/inference-error';
 import { ServingMetrics } from '../metrics/serving-metrics';
 import type { LoadedModel, ModelArm } from '../models/loaded-model';
 import { ModelStore } from '../models/model-store';
-import { PredictionLogService } from '../prediction-log/prediction-log.service';
+import { PredictionLogWriter } from '../prediction-log/prediction-log-writer';
 import type { ModelRows } from './model-rows';
 
 /**
@@ -23,7 +23,7 @@ export class PredictionObserver {
     private readonly store: ModelStore,
     private readonly metrics: ServingMetrics,
     private readonly drift: DriftService,
-    private readonly predictionLog: PredictionLogService,
+    private readonly predictionLog: PredictionLogWriter,
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {}
 

@@ -42,6 +42,16 @@ export function spillFileName(dir: string, kind: 'segment' | 'rejected'): string
   return path.join(dir, `${kind}-${String(Date.now()).padStart(15, '0')}-${process.pid}${Math.floor(Math.random() * 1000)}.jsonl`);
 }
 
+/** Writes records as one complete spill segment (written aside, then renamed into place), sent like any other. */
+export function writeSegment(dir: string, records: EncodedRecord[]): void {
+  fs.mkdirSync(dir, { recursive: true });
+  let file = spillFileName(dir, 'segment');
+  while (fs.existsSync(file)) file = spillFileName(dir, 'segment');
+  const aside = path.join(dir, `.${path.basename(file)}.tmp`);
+  fs.writeFileSync(aside, records.join('\n') + '\n');
+  fs.renameSync(aside, file);
+}
+
 /**
  * The bounded buffer between predictions and the warehouse. Nothing is dropped silently: when the
  * warehouse is down and memory is full, records go to disk (spill) or the caller is refused (back

@@ -8,8 +8,9 @@ import type { ServingMetrics } from '../metrics/serving-metrics';
 import type { Predictions } from './prediction-frame';
 import { PredictionLogFullError } from './prediction-log-buffer';
 import { PredictionLogService } from './prediction-log.service';
+import { PredictionLogWriter } from './prediction-log-writer';
 
-/** The service with a 1 MB ring and no consumer started: what does not fit in the ring overflows. */
+/** The writer with a 1 MB ring, and the log's service with no consumer started: what does not fit in the ring overflows. */
 function service(dir: string, overflow: 'spill' | 'backpressure') {
   const counted: Record<string, number> = {};
   const metrics = { logRecords: { inc: (l: { outcome: string }, n: number) => (counted[l.outcome] = (counted[l.outcome] ?? 0) + n) }, logPending: { set: () => undefined } };
@@ -23,8 +24,10 @@ function service(dir: string, overflow: 'spill' | 'backpressure') {
     PREDICTION_LOG_WORKER: false,
   };
   const log = { warn: () => undefined, error: () => undefined } as unknown as Logger;
-  const svc = new PredictionLogService({} as PeerClients, { name: 'model-serving' } as ServiceDefinition, metrics as unknown as ServingMetrics, { env } as unknown as PlatformConfig, log);
-  return { svc, counted };
+  const config = { env } as unknown as PlatformConfig;
+  const writer = new PredictionLogWriter(metrics as unknown as ServingMetrics, config);
+  const svc = new PredictionLogService(writer, {} as PeerClients, { name: 'model-serving' } as ServiceDefinition, metrics as unknown as ServingMetrics, config, log);
+  return { writer, svc, counted };
 }
 
 const rows = 3000;
@@ -49,14 +52,14 @@ const spilled = (dir: string) =>
     .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean))
     .map((l) => JSON.parse(l) as PredictionLogRecord);
 
-describe('PredictionLogService when the ring is full', () => {
+describe('the prediction log when the ring is full', () => {
   let dir: string;
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plog-overflow-'))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('spills the rows that do not fit as the same lines the consumer writes of the ones that did', async () => {
-    const { svc, counted } = service(dir, 'spill');
-    svc.record(predictions);
+    const { writer, svc, counted } = service(dir, 'spill');
+    writer.record(predictions);
     const overflowed = spilled(dir);
     expect(overflowed.length).toBeGreaterThan(0);
     expect(overflowed.length).toBeLessThan(rows);
@@ -66,7 +69,7 @@ describe('PredictionLogService when the ring is full', () => {
     expect(all).toHaveLength(rows);
     all.forEach((r, i) => {
       expect(r).toEqual({
-        predictionId: `${svc.processId}-${(i + 1).toString(36)}`,
+        predictionId: `${writer.processId}-${(i + 1).toString(36)}`,
         requestId: 'overflow-1',
         model: 'churn',
         version: 2,
@@ -81,8 +84,8 @@ describe('PredictionLogService when the ring is full', () => {
   });
 
   it('refuses the rows that do not fit under back pressure, and counts them', () => {
-    const { svc, counted } = service(dir, 'backpressure');
-    expect(() => svc.record(predictions)).toThrow(PredictionLogFullError);
+    const { writer, counted } = service(dir, 'backpressure');
+    expect(() => writer.record(predictions)).toThrow(PredictionLogFullError);
     expect(counted['refused']).toBeGreaterThan(0);
     expect(spilled(dir)).toEqual([]);
   });
