@@ -193,10 +193,12 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     expect(await callService(svc, 'GET', '/v2/models/churn/ready')).toEqual(expect.objectContaining({ status: 200, json: { name: 'churn', ready: true } }));
     expect((await callService(svc, 'GET', '/v2/models/churn/versions/1/ready')).status).toBe(200);
     // Both infer routes are documented, with their request and response contracts.
-    const paths = (await callService(svc, 'GET', '/openapi.json')).json['paths'] as Record<string, { post?: { requestBody?: unknown; responses?: Record<string, unknown> } }>;
+    const paths = (await callService(svc, 'GET', '/openapi.json')).json['paths'] as Record<string, Record<string, { operationId?: string; requestBody?: unknown; responses?: Record<string, unknown> }>>;
     for (const p of ['/v2/models/{model}/infer', '/v2/models/{model}/versions/{version}/infer']) {
-      expect([p, !!paths[p]?.post?.requestBody, !!paths[p]?.post?.responses?.['200']]).toEqual([p, true, true]);
+      expect([p, !!paths[p]?.['post']?.requestBody, !!paths[p]?.['post']?.responses?.['200']]).toEqual([p, true, true]);
     }
+    const operationIds = Object.values(paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
+    expect(operationIds.filter((id, i) => operationIds.indexOf(id) !== i)).toEqual([]); // unique, as OpenAPI requires
   });
 
   it('infers with V2 from raw features: id echoed, [n] or [n, 1] shapes, outputs selected, version paths', async () => {
