@@ -7,6 +7,8 @@ export * from './lib/http/auth';
 export * from './lib/http/contract-pipe';
 export * from './lib/http/error-mapping';
 export * from './lib/http/fast-routes';
+export * from './lib/http/json-text';
+export * from './lib/http/request-text';
 export * from './lib/observability/logger.provider';
 export * from './lib/observability/bound-histogram';
 export * from './lib/observability/metrics.service';

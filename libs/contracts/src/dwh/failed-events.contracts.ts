@@ -12,7 +12,7 @@ export const FailedEventsQuery = defineContract(
       to: Type.Optional(Type.String({ format: 'date-time', description: 'received before' })),
       status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('replayed')])),
       limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: '1..1000, default 100' })),
-      cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$', description: 'nextCursor of the previous page' })),
+      cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'nextCursor of the previous page' })),
     },
     { additionalProperties: false },
   ),
@@ -44,7 +44,7 @@ export const ReplayRequest = defineContract(
   'dwh.ReplayRequest',
   Type.Object(
     {
-      ids: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{1,19}$' }), { minItems: 1, maxItems: 10000 })),
+      ids: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{1,18}$' }), { minItems: 1, maxItems: 10000 })),
       event: Type.Optional(Type.String({ maxLength: 128 })),
       code: Type.Optional(Type.String({ pattern: '^[A-Z_]{1,64}$' })),
       from: Type.Optional(Type.String({ format: 'date-time' })),

@@ -1,5 +1,5 @@
 import { Type, type Static, type TNumber } from '@sinclair/typebox';
-import { defineMessage } from '../lib/contract-exports';
+import { defineMessage, Int32 } from '../lib/contract-exports';
 
 /** One calibration bin: predictions with `lower <= score < upper` (the last bin includes 1). */
 export const CalibrationBin = Type.Object(
@@ -20,7 +20,7 @@ const Nullable = (schema: TNumber) => Type.Union([schema, Type.Null()]);
 /** Live quality of one model version in one traffic arm, from predictions whose outcome is known. */
 export const LiveQualityGroup = Type.Object(
   {
-    version: Type.Integer({ minimum: 1 }),
+    version: Int32({ minimum: 1 }),
     arm: Type.String(),
     /** Predictions made in the window (labelled or not). */
     predictions: Type.Integer({ minimum: 0 }),
@@ -67,7 +67,7 @@ export const LiveQualityMessage = defineMessage(
     {
       model: Type.String({ minLength: 1, maxLength: 64 }),
       windowHours: Type.Integer({ minimum: 1, maximum: LIVE_QUALITY_MAX_WINDOW_HOURS }),
-      version: Type.Optional(Type.Integer({ minimum: 1 })),
+      version: Type.Optional(Int32({ minimum: 1 })),
       /** Calibration bins of equal width over [0, 1]; 10 when absent. */
       bins: Type.Optional(Type.Integer({ minimum: 2, maximum: 50 })),
     },

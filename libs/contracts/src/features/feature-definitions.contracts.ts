@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { defineContract } from '../lib/contract-exports';
+import { defineContract, Int32 } from '../lib/contract-exports';
 
 /** Lower-case identifiers only: they end up as SQL identifiers after registry checks. */
 export const FEATURE_NAME_PATTERN = '^[a-z][a-z0-9_]{0,62}$';
@@ -11,7 +11,7 @@ export type EntityValueType = Static<typeof EntityValueType>;
 export const FeatureValueType = Type.Union([Type.Literal('int64'), Type.Literal('float64'), Type.Literal('string'), Type.Literal('bool')]);
 export type FeatureValueType = Static<typeof FeatureValueType>;
 
-const Tags = Type.Record(Type.String({ pattern: '^[a-zA-Z0-9_.:/-]{1,63}$' }), Type.String({ maxLength: 256 }), { maxProperties: 32 });
+const Tags = Type.Record(Type.String({ pattern: '^[a-zA-Z0-9_.:/-]{1,63}$' }), Type.String({ maxLength: 256 }), { maxProperties: 32, additionalProperties: false });
 
 const EntitySchema = Type.Object(
   {
@@ -53,7 +53,7 @@ const FeatureViewSchema = Type.Object(
     ttl_seconds: Type.Integer({ minimum: 1, maximum: 10 * 365 * 86400 }),
     online: Type.Boolean(),
     /** Freshness SLA of the online values (age of the newest value); defaults to 2 x ttl when absent. */
-    freshness_sla_seconds: Type.Optional(Type.Integer({ minimum: 1 })),
+    freshness_sla_seconds: Type.Optional(Int32({ minimum: 1 })),
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     owner: Type.Optional(Type.String({ maxLength: 200 })),
     tags: Type.Optional(Tags),
@@ -95,7 +95,7 @@ const PlanItem = Type.Object(
   {
     kind: Type.Union([Type.Literal('entity'), Type.Literal('feature_view'), Type.Literal('feature_service')]),
     name: Type.String(),
-    version: Type.Optional(Type.Integer()),
+    version: Type.Optional(Int32()),
     /** Top-level fields that differ from the registered definition. */
     fields: Type.Optional(Type.Array(Type.String())),
     /** A feature view whose schema changed gets a new version; older versions stay readable. */
@@ -107,7 +107,7 @@ const PlanItem = Type.Object(
 const SourceStatus = Type.Object(
   {
     view: Type.String(),
-    version: Type.Integer(),
+    version: Int32(),
     status: Type.Union([Type.Literal('READY'), Type.Literal('SOURCE_MISSING'), Type.Literal('INVALID')]),
     message: Type.Optional(Type.String()),
   },

@@ -17,7 +17,10 @@ const OnlineFeaturesRequestSchema = Type.Object(
     feature_service: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}(@v[0-9]+)?$' })),
     features: Type.Optional(Type.Array(FeatureRef, { minItems: 1, maxItems: 500 })),
     /** Join key -> one value per entity row, all arrays the same length. */
-    entities: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }), Type.Array(Type.Union([Type.String(), Type.Number()]), { minItems: 1, maxItems: 10000 })),
+    entities: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }), Type.Array(Type.Union([Type.String(), Type.Number()]), { minItems: 1, maxItems: 10000 }), {
+      // A pattern-keyed record checks only the keys that match: other keys must be refused.
+      additionalProperties: false,
+    }),
     full_feature_names: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },

@@ -1,4 +1,4 @@
-import { type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
@@ -166,3 +166,14 @@ export function defineContract<S extends TSchema>(id: string, schema: S): Contra
 export function listContracts(): Contract[] {
   return [...registry.values()];
 }
+
+/** The range of PostgreSQL's `integer` (int4) columns. */
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
+
+/**
+ * An integer bound for an `integer` column: a client's 2147483648 or 1e20 (an integer to JSON
+ * Schema) is a 400 OUT_OF_RANGE at the contract, not a 500 from PostgreSQL.
+ */
+export const Int32 = (options: { minimum?: number; maximum?: number; description?: string; default?: number } = {}) =>
+  Type.Integer({ minimum: INT32_MIN, maximum: INT32_MAX, ...options });

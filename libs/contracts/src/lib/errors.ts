@@ -5,6 +5,13 @@ import { defineContract } from './contract';
 export const ErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
   MALFORMED_JSON: 'MALFORMED_JSON',
+  /** U+0000 or a lone UTF-16 surrogate in a string, key, path parameter or query string. */
+  INVALID_CHARACTER: 'INVALID_CHARACTER',
+  /** Objects and arrays nested deeper than a request may nest them. */
+  NESTING_TOO_DEEP: 'NESTING_TOO_DEEP',
+  /** The HTTP request itself is malformed (refused by the server's HTTP parser: bad request line, truncated body). */
+  MALFORMED_REQUEST: 'MALFORMED_REQUEST',
+  REQUEST_HEADERS_TOO_LARGE: 'REQUEST_HEADERS_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   UNAUTHENTICATED: 'UNAUTHENTICATED',

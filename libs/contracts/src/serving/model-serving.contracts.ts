@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { defineContract, defineEvent, defineMessage } from '../lib/contract-exports';
+import { defineContract, defineEvent, defineMessage, Int32 } from '../lib/contract-exports';
 import { BaselineHistogramSchema } from '../training/model-artifact.contracts';
 import { FeatureStatus, FeatureValue } from '../features/online-features.contracts';
 
@@ -67,13 +67,15 @@ export type TrafficPolicyPatch = Partial<TrafficPolicy>;
 const EntityKeys = Type.Record(
   Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }),
   Type.Array(Type.Union([Type.String({ maxLength: 256 }), Type.Number()]), { minItems: 1, maxItems: 1000 }),
+  // A pattern-keyed record checks only the keys that match: other keys must be refused.
+  { additionalProperties: false },
 );
 
 const PredictEntitiesBodySchema = Type.Object(
   {
     entities: EntityKeys,
     /** Pin a version instead of following the traffic policy. */
-    version: Type.Optional(Type.Integer({ minimum: 1 })),
+    version: Type.Optional(Int32({ minimum: 1 })),
   },
   { additionalProperties: false },
 );
@@ -85,7 +87,7 @@ const EntityPredictionSchema = Type.Object(
     entity: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
     score: Type.Number(),
     model: Type.String(),
-    version: Type.Integer(),
+    version: Int32(),
     arm: Type.Union([Type.Literal('champion'), Type.Literal('challenger'), Type.Literal('pinned')]),
     /** Status of every feature the model used; anything but PRESENT was filled as the preprocessing says. */
     featureStatuses: Type.Record(Type.String(), FeatureStatus),
@@ -109,7 +111,7 @@ export type PredictEntitiesReply = Static<typeof PredictEntitiesReplySchema>;
 /** Entity-keyed predictions over the transport, for product services that know only a user id. */
 export const PredictEntitiesMessage = defineMessage(
   'model-serving.predict-entities.v1',
-  Type.Object({ model: ModelName, entities: EntityKeys, version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+  Type.Object({ model: ModelName, entities: EntityKeys, version: Type.Optional(Int32({ minimum: 1 })) }, { additionalProperties: false }),
   PredictEntitiesReplySchema,
   'Scores entities by key: fetches the model features online, applies the saved preprocessing, answers scores with versions and feature statuses',
 );
@@ -129,7 +131,7 @@ const FeatureDriftSchema = Type.Object(
 const DriftReportSchema = Type.Object(
   {
     model: Type.String(),
-    version: Type.Integer(),
+    version: Int32(),
     /**
      * Where the baseline came from: set through the API, the feature store's materialization
      * statistics (histograms), or derived from the preprocessing fit on the training split.
@@ -154,7 +156,7 @@ export const ModelDriftDetectedEvent = defineEvent(
   Type.Object(
     {
       model: Type.String(),
-      version: Type.Integer({ minimum: 1 }),
+      version: Int32({ minimum: 1 }),
       features: Type.Array(Type.Object({ feature: Type.String(), psi: Type.Number() }, { additionalProperties: false }), { minItems: 1 }),
       threshold: Type.Number(),
       window: Type.Integer({ minimum: 1 }),
@@ -188,7 +190,7 @@ const CreateBatchJobSchema = Type.Object(
   {
     model: ModelName,
     /** A fixed version; the champion at the start of each run otherwise. */
-    version: Type.Optional(Type.Integer({ minimum: 1 })),
+    version: Type.Optional(Int32({ minimum: 1 })),
     source: BatchSourceSchema,
     chunkSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
     /** Cron expression (UTC): the job runs again on this schedule. */
@@ -203,7 +205,7 @@ const BatchJobSchema = Type.Object(
   {
     id: Type.String(),
     model: Type.String(),
-    version: Type.Union([Type.Integer(), Type.Null()]),
+    version: Type.Union([Int32(), Type.Null()]),
     source: BatchSourceSchema,
     chunkSize: Type.Integer(),
     schedule: Type.Union([Type.String(), Type.Null()]),

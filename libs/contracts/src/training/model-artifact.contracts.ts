@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { defineContract, defineEvent, defineMessage } from '../lib/contract-exports';
+import { defineContract, defineEvent, defineMessage, Int32 } from '../lib/contract-exports';
 
 /** KServe V2 datatypes the platform's models take and give. */
 export const TensorDatatype = Type.Union(
@@ -56,7 +56,7 @@ export const Preprocessing = Type.Object(
   {
     features: Type.Array(FeatureTransform),
     /** Width of the vector the transforms produce, in order. */
-    outputWidth: Type.Integer({ minimum: 1 }),
+    outputWidth: Int32({ minimum: 1 }),
   },
   { additionalProperties: false },
 );
@@ -105,12 +105,21 @@ const ModelArtifactSchema = Type.Object(
   {
     format: Type.Literal('mlp-model/v1'),
     name: Type.String(),
-    version: Type.Integer({ minimum: 1 }),
+    version: Int32({ minimum: 1 }),
     task: Task,
     algorithm: Type.Union([Type.Literal('baseline'), Type.Literal('logistic_regression'), Type.Literal('mlp')]),
     /** Feature references in model input order (what predict-entities fetches online). */
     features: Type.Array(Type.String()),
     featureService: Type.Optional(Type.String()),
+    /**
+     * The exact feature view version each view of `features` was trained on (view -> version):
+     * serving fetches `view@vN:feature` for these, so later edits of a view never reach the model.
+     * Optional: artifacts from before immutable view versions lack it (served through
+     * `featureService` or `features`, whatever the views are now).
+     */
+    featureViewVersions: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }), Int32({ minimum: 1 }), { additionalProperties: false }),
+    ),
     preprocessing: Preprocessing,
     signature: ModelSignature,
     /**
@@ -148,7 +157,7 @@ export type ModelArtifact = Static<typeof ModelArtifactSchema>;
 const ModelVersionRef = Type.Object(
   {
     model: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,62}$' }),
-    version: Type.Optional(Type.Integer({ minimum: 1 })),
+    version: Type.Optional(Int32({ minimum: 1 })),
     alias: Type.Optional(Type.Union([Type.Literal('champion'), Type.Literal('challenger')])),
   },
   { additionalProperties: false },
@@ -157,7 +166,7 @@ const ModelVersionRef = Type.Object(
 const ModelVersionWithArtifact = Type.Object(
   {
     model: Type.String(),
-    version: Type.Integer({ minimum: 1 }),
+    version: Int32({ minimum: 1 }),
     aliases: Type.Array(Type.String()),
     sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
     /** Canonical JSON of the ModelArtifact; consumers check its sha256 before loading. */
@@ -201,8 +210,8 @@ export const ModelPromotedEvent = defineEvent(
     {
       model: Type.String(),
       alias: Type.Union([Type.Literal('champion'), Type.Literal('challenger')]),
-      version: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
-      previousVersion: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+      version: Type.Union([Int32({ minimum: 1 }), Type.Null()]),
+      previousVersion: Type.Union([Int32({ minimum: 1 }), Type.Null()]),
       reason: Type.String(),
       metrics: Type.Optional(Type.Record(Type.String(), Type.Number())),
       at: Type.String({ format: 'date-time' }),

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { defineContract } from '../lib/contract-exports';
+import { defineContract, Int32 } from '../lib/contract-exports';
 
 /** Model names double as registry keys and URL segments; the same rule as `ModelVersionRef.model`. */
 export const MODEL_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,62}$';
@@ -82,6 +82,8 @@ export type LabelSource = Static<typeof LabelSource>;
 /** Time-based split: the most recent window is held out; a random split of time data leaks the future. */
 export const TimeSplit = Type.Object(
   {
+    /** `time` (the default when absent). */
+    kind: Type.Optional(Type.Literal('time')),
     /** How far back the training set reaches from its end. */
     lookbackDays: Type.Integer({ minimum: 1, maximum: 3650 }),
     /** The most recent days, held out for evaluation and the promotion gate. */
@@ -93,6 +95,32 @@ export const TimeSplit = Type.Object(
 );
 export type TimeSplit = Static<typeof TimeSplit>;
 
+/**
+ * Seeded random split, for data without a meaningful time (a static labelled table): a test share
+ * held out for the gate and a validation share for early stopping, drawn per class when
+ * stratified. The same rows and seed always give the same split, so a candidate and the champion
+ * are judged on the same test rows.
+ */
+export const RandomSplit = Type.Object(
+  {
+    kind: Type.Literal('random'),
+    /** Share of the rows held out as the test set (evaluation and the promotion gate). */
+    testFraction: Type.Number({ minimum: 0.05, maximum: 0.5 }),
+    /** Share of the remaining rows used for early stopping (never for the gate). */
+    validationFraction: Type.Optional(Type.Number({ minimum: 0, maximum: 0.5 })),
+    /** Keep each class's share in every part (classification; the default there). */
+    stratify: Type.Optional(Type.Boolean()),
+    /** How far back label rows are read from the run's end (default: all of them). */
+    lookbackDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36500 })),
+  },
+  { additionalProperties: false },
+);
+export type RandomSplit = Static<typeof RandomSplit>;
+
+/** How a training set is split into training, validation and held-out rows. */
+export const DataSplit = Type.Union([TimeSplit, RandomSplit]);
+export type DataSplit = Static<typeof DataSplit>;
+
 export const PromotionPolicy = Type.Object(
   {
     /** The candidate must beat the champion's primary metric by at least this much (metric units). */
@@ -100,7 +128,7 @@ export const PromotionPolicy = Type.Object(
     /** ... or by at least this share of the champion's value (0.01 = 1 %). Both apply when both are set. */
     minRelativeImprovement: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
     /** Fewer held-out rows than this and the gate refuses: too little evidence. */
-    minEvalRows: Type.Integer({ minimum: 1 }),
+    minEvalRows: Int32({ minimum: 1 }),
   },
   { additionalProperties: false },
 );
@@ -142,12 +170,12 @@ const ModelSpecSchema = Type.Object(
     task: ModelTask,
     algorithm: Algorithm,
     primaryMetric: PrimaryMetric,
-    split: TimeSplit,
+    split: DataSplit,
     promotion: PromotionPolicy,
     schedule: Type.Optional(ModelSchedule),
     triggers: Type.Optional(RetrainTriggers),
     /** Seed of every random choice (initialisers, shuffling, dropout): same data + seed = same model. */
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
+    seed: Type.Optional(Int32({ minimum: 0, maximum: 2147483647 })),
   },
   { additionalProperties: false },
 );

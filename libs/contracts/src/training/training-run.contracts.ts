@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { defineContract, defineEvent } from '../lib/contract-exports';
-import { Algorithm, MODEL_NAME_PATTERN, PrimaryMetric, PromotionPolicy, TimeSplit } from './model-spec.contracts';
+import { defineContract, defineEvent, Int32 } from '../lib/contract-exports';
+import { Algorithm, DataSplit, MODEL_NAME_PATTERN, PrimaryMetric, PromotionPolicy } from './model-spec.contracts';
 
 export const TrainingRunStatus = Type.Union(
   ['queued', 'running', 'succeeded', 'failed', 'cancelled'].map((s) => Type.Literal(s)),
@@ -11,10 +11,10 @@ export type TrainingRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 
 const RunOverrides = Type.Object(
   {
     algorithm: Type.Optional(Algorithm),
-    split: Type.Optional(TimeSplit),
+    split: Type.Optional(DataSplit),
     promotion: Type.Optional(PromotionPolicy),
     primaryMetric: Type.Optional(PrimaryMetric),
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
+    seed: Type.Optional(Int32({ minimum: 0, maximum: 2147483647 })),
     /** End of the training set (default: now minus the label delay). Fixing it makes a run repeatable. */
     end: Type.Optional(Type.String({ format: 'date-time' })),
   },
@@ -39,7 +39,7 @@ export const TrainingRunAccepted = defineContract(
 
 const EpochPoint = Type.Object(
   {
-    epoch: Type.Integer({ minimum: 1 }),
+    epoch: Int32({ minimum: 1 }),
     loss: Type.Number(),
     valLoss: Type.Optional(Type.Number()),
     /** The primary metric on the validation part of the training window, when there is one. */
@@ -95,7 +95,10 @@ const TrainingRunSchema = Type.Object(
           holdoutRows: Type.Integer(),
           start: Type.String(),
           end: Type.String(),
+          /** Time split: where the held-out window starts. Random split: the window's start (held-out rows span it all). */
           holdoutStart: Type.String(),
+          /** How the rows were split (absent on runs from before random splits existed: a time split). */
+          split: Type.Optional(Type.Union([Type.Literal('time'), Type.Literal('random')])),
         },
         { additionalProperties: false },
       ),
@@ -105,8 +108,8 @@ const TrainingRunSchema = Type.Object(
     specHash: Type.String(),
     codeVersion: Type.String(),
     backend: Type.Union([Type.String(), Type.Null()]),
-    seed: Type.Integer(),
-    modelVersion: Type.Union([Type.Integer(), Type.Null()]),
+    seed: Int32(),
+    modelVersion: Type.Union([Int32(), Type.Null()]),
     gate: Type.Union([GateDecision, Type.Null()]),
     error: Type.Union([Type.String(), Type.Null()]),
     createdAt: Type.String({ format: 'date-time' }),
@@ -123,7 +126,7 @@ const MoveAliasSchema = Type.Object(
   {
     alias: Type.Union([Type.Literal('champion'), Type.Literal('challenger')]),
     /** null removes the alias. */
-    version: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+    version: Type.Union([Int32({ minimum: 1 }), Type.Null()]),
     reason: Type.String({ minLength: 3, maxLength: 1000 }),
   },
   { additionalProperties: false },

@@ -13,6 +13,7 @@ import { Database } from './database/database.service';
 import { runMigrations } from './database/migrations';
 import { ServiceInfoProvider } from './health/service-info';
 import { createFastDispatch, FastRoutes } from './http/fast-routes';
+import { clientErrorHandler, guardRequests } from './http/request-text';
 import { PlatformModule } from './platform.module';
 import { NestPinoLogger } from './observability/logger.provider';
 import { MetricsService } from './observability/metrics.service';
@@ -68,6 +69,8 @@ export async function startService(def: ServiceDefinition, appModule: Type<unkno
     skipMiddie: true,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => acceptRequestId(req.headers['x-request-id']),
     logger: false,
+    // What the HTTP parser refuses is answered in the one error shape too, with a code.
+    clientErrorHandler,
     // Fastify's own server, with a front for the kit's fast routes (see FastRoutes): a request they
     // take never reaches Fastify; every other request goes to Fastify's handler untouched.
     serverFactory: (handler: http.RequestListener, opts: FastifyServerOptions) => {
@@ -86,11 +89,15 @@ export async function startService(def: ServiceDefinition, appModule: Type<unkno
     logger: new NestPinoLogger(logger),
     bufferLogs: false,
     abortOnError: false,
+    // The kit registers the one JSON body parser (guardRequests); Nest's would replace it at init.
+    bodyParser: false,
   });
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
   metrics.setServiceLabel(def.name);
+  // Every request's text is checked here once: JSON bodies, path parameters, query strings.
+  guardRequests(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     requestContext.run({ requestId: request.id }, done);

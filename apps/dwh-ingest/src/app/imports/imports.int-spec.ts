@@ -1,5 +1,6 @@
 import { Database } from '@mlp/service-kit';
 import { createHash } from 'node:crypto';
+import net from 'node:net';
 import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
@@ -132,5 +133,53 @@ describe('third-party imports on a real PostgreSQL', () => {
     // A failed upload does not burn its key: the corrected file imports under it.
     const fixed = await upload('date,country,channel,spend\n2026-11-01,DE,search,1', 'text/csv', 'h-1');
     expect([fixed.status, fixed.json['rowsAccepted']]).toEqual([201, 1]);
+  });
+
+  /**
+   * Sends raw HTTP/1.1 requests one after another on one keep-alive socket; each answer's status
+   * line, or 'closed' when the server closed the socket instead (both leave the client free), or
+   * 'hang' when nothing came within two seconds.
+   */
+  async function onOneSocket(requests: Buffer[]): Promise<string[]> {
+    const url = new URL(svc.url);
+    const socket = net.connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let received = '';
+    let closed = false;
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    socket.on('close', () => (closed = true));
+    socket.on('error', () => (closed = true));
+    const out: string[] = [];
+    for (const req of requests) {
+      if (closed) {
+        out.push('closed');
+        continue;
+      }
+      received = '';
+      socket.write(req);
+      const deadline = Date.now() + 2000;
+      while (!/^HTTP\/1\.1 \d+[^\r]*\r\n[\s\S]*?\r\n\r\n/.test(received) && !closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const status = /^HTTP\/1\.1 (\d+)/.exec(received)?.[1];
+      out.push(status ?? (closed ? 'closed' : 'hang'));
+      // Let the rest of the answer and a close arrive.
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    socket.destroy();
+    return out;
+  }
+  const raw = (method: string, path: string, headers: Record<string, string>, body = '') =>
+    Buffer.concat([
+      Buffer.from(`${method} ${path} HTTP/1.1\r\nhost: x\r\nconnection: keep-alive\r\n${Object.entries({ ...headers, ...(body || method === 'POST' ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`),
+      Buffer.from(body),
+    ]);
+
+  it('leaves a keep-alive connection usable (or closes it) after refusing an upload whose body it did not read', async () => {
+    const badHeader = 'date,country,medium,spend\n' + '2026-11-01,DE,x,1\n'.repeat(200_000);
+    const answers = await onOneSocket([raw('POST', '/v1/imports/marketing_spend', { 'content-type': 'text/csv' }, badHeader), raw('GET', '/healthz', {})]);
+    expect(answers[0]).toBe('400');
+    expect(['200', 'closed']).toContain(answers[1]);
+    const small = await onOneSocket([raw('POST', '/v1/imports/marketing_spend', { 'content-type': 'text/csv' }, 'date,country,medium,spend\n1,2,3,4\n'), raw('GET', '/healthz', {})]);
+    expect(small[0]).toBe('400');
+    expect(['200', 'closed']).toContain(small[1]);
   });
 });

@@ -5,12 +5,12 @@ import { once } from 'node:events';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
-import { copyText, ESCAPED_NUL, jsonbSafe, jsonCopyText, withoutNul } from '../warehouse/copy-text';
+import { copyText, jsonbSafe, jsonCopyText, UNSTORABLE_ESCAPE, withoutNul } from '../warehouse/copy-text';
 import type { GroupOutcome } from './group-commit';
 import type { EventRow } from './message-validation';
 
-/** ESCAPED_NUL without the global flag, so testing keeps no state between strings. */
-const HAS_ESCAPED_NUL = new RegExp(ESCAPED_NUL.source);
+/** UNSTORABLE_ESCAPE without the global flag, so testing keeps no state between strings. */
+const HAS_UNSTORABLE_ESCAPE = new RegExp(UNSTORABLE_ESCAPE.source);
 
 export interface FailedEventRow {
   messageId: string | null;
@@ -272,13 +272,13 @@ async function copyEvents(client: PoolClient, texts: Buffer[]): Promise<boolean>
 
 /**
  * Stores rejected messages with their raw payload; a retried identical bad message is kept once.
- * jsonb cannot hold U+0000, so a payload with one is kept exactly as text in `payload_raw` (what a
- * replay reads) and readable in `payload` with U+FFFD in its place.
+ * jsonb cannot hold U+0000 or a lone surrogate, so a payload with one is kept exactly as text in
+ * `payload_raw` (what a replay reads) and readable in `payload` with U+FFFD in its place.
  */
 export async function insertFailedEvents(query: Query, rows: FailedEventRow[]): Promise<void> {
   if (!rows.length) return;
   const payloads = rows.map((r) => JSON.stringify(r.payload ?? null));
-  const raws = payloads.map((p) => (p.includes('\\u0000') && HAS_ESCAPED_NUL.test(p) ? p : null));
+  const raws = payloads.map((p) => (p.includes('\\u') && HAS_UNSTORABLE_ESCAPE.test(p) ? p : null));
   await query(
     `INSERT INTO "dwh".failed_events (message_id, event, payload, payload_raw, payload_sha256, violations, codes, received_at)
      SELECT u.message_id, u.event, u.payload, u.raw, u.sha, u.violations,
@@ -289,7 +289,7 @@ export async function insertFailedEvents(query: Query, rows: FailedEventRow[]): 
     [
       rows.map((r) => withoutNul(r.messageId)),
       rows.map((r) => withoutNul(r.event)),
-      payloads.map((p, i) => (raws[i] === null ? p : p.replace(ESCAPED_NUL, '$1\\ufffd'))),
+      payloads.map((p, i) => (raws[i] === null ? p : p.replace(UNSTORABLE_ESCAPE, '$1\\ufffd'))),
       raws,
       payloads.map((p) => createHash('sha256').update(p).digest('hex')),
       rows.map((r) => jsonbSafe(r.violations)),

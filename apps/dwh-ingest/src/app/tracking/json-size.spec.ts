@@ -21,4 +21,11 @@ describe('jsonBytesUpperBound', () => {
     const big = { ...event, properties: { note: 'x'.repeat(40_000) } };
     expect(jsonBytesUpperBound(big, 32_768)).toBeGreaterThan(32_768);
   });
+
+  it('measures a value nested 100,000 deep without overflowing the stack', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100_000; i++) deep = { d: deep };
+    expect(jsonBytesUpperBound(deep)).toBeGreaterThan(100_000 * 7);
+    expect(jsonBytesUpperBound(deep, 1000)).toBeGreaterThan(1000);
+  });
 });

@@ -1,21 +1,29 @@
 /**
  * An upper bound of the UTF-8 size of `JSON.stringify(value)`, without building it: a string of n
  * UTF-16 units is at most 6n + 2 bytes (an escape is 6 ASCII bytes, any other unit at most 3);
- * numbers at most 24 characters. Stops early once past `stopAbove`.
+ * numbers at most 24 characters. Stops early once past `stopAbove`. Walks with an explicit stack,
+ * so no nesting depth can overflow the call stack.
  */
 export function jsonBytesUpperBound(value: unknown, stopAbove = Infinity): number {
-  if (typeof value === 'string') return 6 * value.length + 2;
-  if (typeof value === 'number') return 24;
-  if (value === null || typeof value === 'boolean') return 5;
-  if (typeof value !== 'object') return 0;
-  let total = 2;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length && total <= stopAbove; i++) total += jsonBytesUpperBound(value[i], stopAbove) + 1;
-    return total;
-  }
-  for (const key in value) {
-    if (total > stopAbove) break;
-    total += 6 * key.length + 4 + jsonBytesUpperBound((value as Record<string, unknown>)[key], stopAbove);
+  let total = 0;
+  const stack: unknown[] = [value];
+  while (stack.length && total <= stopAbove) {
+    const v = stack.pop();
+    if (typeof v === 'string') total += 6 * v.length + 2;
+    else if (typeof v === 'number') total += 24;
+    else if (v === null || typeof v === 'boolean') total += 5;
+    else if (typeof v === 'object') {
+      total += 2;
+      if (Array.isArray(v)) {
+        total += v.length;
+        for (let i = 0; i < v.length; i++) stack.push(v[i]);
+      } else {
+        for (const key in v) {
+          total += 6 * key.length + 4;
+          stack.push((v as Record<string, unknown>)[key]);
+        }
+      }
+    }
   }
   return total;
 }

@@ -1,6 +1,6 @@
 import { DemoTrackingPlan } from '@mlp/contracts';
 import { CompiledPlan } from '../schemas/compiled-plan';
-import { canonicalTimestamp, nulCharacterPath, ReceivedAt, validateMessage } from './message-validation';
+import { canonicalTimestamp, ReceivedAt, validateMessage } from './message-validation';
 
 const plan = new CompiledPlan([...DemoTrackingPlan]);
 const received = new ReceivedAt(new Date('2026-11-20T10:00:10.000Z'));
@@ -68,20 +68,24 @@ describe('validating a tracking message against the plan', () => {
   });
 });
 
-describe('nulCharacterPath', () => {
-  it('finds U+0000 in nested strings, array items and keys, and nothing in clean messages', () => {
-    expect(nulCharacterPath({ a: { b: ['x', 'y\u0000'] } })).toBe('$.a.b[1]');
-    expect(nulCharacterPath({ props: { ['k\u0000']: 1 } })).toBe('$.props["k\ufffd"]');
-    expect(nulCharacterPath({ a: 'literal \\u0000 text', n: 0, t: true, z: null })).toBeNull();
+describe('text that cannot be stored rejects its message alone', () => {
+  it('rejects a message with U+0000, a lone surrogate or too deep a nesting with a code and path, and accepts the rest', () => {
+    const problems = (m: unknown) => {
+      const out = validateMessage(m, plan, received);
+      return out.ok ? [] : out.violations.filter((v) => v.code === 'INVALID_CHARACTER' || v.code === 'NESTING_TOO_DEEP').map((v) => `${v.path} ${v.code}`);
+    };
+    expect(problems(msg({ userId: 'u\u0000' }))).toEqual(['$.userId INVALID_CHARACTER']);
+    expect(problems(msg({ context: { page: { title: 'a\ud800b' } } }))).toEqual(['$.context.page.title INVALID_CHARACTER']);
+    expect(problems(msg({ context: { ['k\udc00']: 1 } }))).toEqual(['$.context["k\ufffd"] INVALID_CHARACTER']);
+    let deep: unknown = 1;
+    for (let i = 0; i < 5000; i++) deep = { d: deep };
+    expect(problems(msg({ context: deep as Record<string, unknown> }))[0]).toMatch(/ NESTING_TOO_DEEP$/);
+    expect(problems(msg({ context: { emoji: '😀', text: 'literal \\u0000' } }))).toEqual([]);
   });
-});
 
-describe('skipping the U+0000 walk for bodies known to hold none', () => {
-  it('gives the same outcome with and without the walk when no value holds U+0000', () => {
+  it('gives the same outcome when the caller already knows the text is clean', () => {
     for (const m of [msg(), msg({ properties: { product_id: 'p', price: -1 } }), msg({ event: 'nope' }), msg({ timestamp: 'x', extra: 1 })]) {
-      expect(validateMessage(m, plan, received, true)).toEqual(validateMessage(m, plan, received, false));
+      expect(validateMessage(m, plan, received, null)).toEqual(validateMessage(m, plan, received));
     }
-    const nul = validateMessage(msg({ userId: 'u\u0000' }), plan, received);
-    expect(!nul.ok && nul.violations.map((v) => v.code)).toContain('INVALID_CHARACTER');
   });
 });

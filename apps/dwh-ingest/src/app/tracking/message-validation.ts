@@ -1,4 +1,5 @@
 import { TrackingViolationCode, type EventViolation, type TrackingMessage } from '@mlp/contracts';
+import { findTextProblem, type TextProblem } from '@mlp/service-kit';
 import { CompiledPlan } from '../schemas/compiled-plan';
 import { envelopeViolations } from './envelope-validator';
 
@@ -38,33 +39,6 @@ const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  */
 export const canonicalTimestamp = (s: string): string => (CANONICAL.test(s) ? s : new Date(s).toISOString());
 
-/** Whether any string or key holds U+0000; allocation-free, as it runs for every event. */
-function hasNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (hasNul(value[i])) return true;
-    return false;
-  }
-  for (const k in value) if (k.includes('\u0000') || hasNul((value as Record<string, unknown>)[k])) return true;
-  return false;
-}
-
-/** JSON path of the first string or key holding U+0000 (PostgreSQL cannot store it), else null. */
-export function nulCharacterPath(value: unknown, path = '$'): string | null {
-  if (!hasNul(value)) return null;
-  if (typeof value === 'string') return path;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (hasNul(value[i])) return nulCharacterPath(value[i], `${path}[${i}]`);
-    return null;
-  }
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (k.includes('\u0000')) return `${path}[${JSON.stringify(k.replaceAll('\u0000', '\ufffd'))}]`;
-    if (hasNul(v)) return nulCharacterPath(v, `${path}.${k}`);
-  }
-  return null;
-}
-
 export type ValidationOutcome = { ok: true; row: EventRow } | { ok: false; messageId: string | null; event: string | null; violations: EventViolation[] };
 
 /** The schema a message is checked against: its event name for track calls, `identify` for identify calls. */
@@ -73,10 +47,11 @@ export const schemaNameOf = (type: string, event: string | undefined): string | 
 /**
  * Validates one message: the Segment envelope first, then the event's JSON Schema from the
  * tracking plan. Returns the row to load, or every violation with its code and JSON path.
- * `nulFree`: the caller knows no string or key of the message holds U+0000 (the JSON text it was
- * parsed from has no `\u0000` escape, see json-body.ts), so the walk that looks for one is skipped.
+ * `text`: the message's text problem as the caller already knows it (the kit's `recordTextProblem`,
+ * free when the request body's scan found none); when omitted the message is walked here. U+0000
+ * and lone surrogates cannot be stored, and nesting is bounded: such a message is rejected alone.
  */
-export function validateMessage(raw: unknown, plan: CompiledPlan, received: ReceivedAt, nulFree = false): ValidationOutcome {
+export function validateMessage(raw: unknown, plan: CompiledPlan, received: ReceivedAt, text?: TextProblem | null): ValidationOutcome {
   const obj = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
   const messageId = typeof obj?.['messageId'] === 'string' ? (obj['messageId'] as string) : null;
   const eventName = typeof obj?.['event'] === 'string' ? (obj['event'] as string) : obj?.['type'] === 'identify' ? 'identify' : null;
@@ -84,8 +59,8 @@ export function validateMessage(raw: unknown, plan: CompiledPlan, received: Rece
   if (!obj) return fail([{ path: '$', code: 'DATATYPE_MISMATCH', message: 'a message must be a JSON object' }]);
 
   const violations: EventViolation[] = envelopeViolations(obj);
-  const nul = nulFree ? null : nulCharacterPath(obj);
-  if (nul) violations.push({ path: nul, code: TrackingViolationCode.INVALID_CHARACTER, message: 'U+0000 is not allowed in strings or keys' });
+  const problem = text === undefined ? findTextProblem(obj) : text;
+  if (problem) violations.push({ path: problem.path, code: problem.code, message: problem.message });
   if (obj['userId'] === undefined && obj['anonymousId'] === undefined) {
     violations.push({ path: '$.userId', code: TrackingViolationCode.IDENTITY_MISSING, message: 'userId or anonymousId is required' });
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TrackingErrorCode, TrackingLimits, type EventResult, type IngestResponse } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
-import { MetricsService } from '@mlp/service-kit';
+import { MetricsService, recordTextProblem } from '@mlp/service-kit';
 import { Counter } from 'prom-client';
 import { SchemaRegistry } from '../schemas/schema-registry.service';
 import type { FailedEventRow } from './event-writer';
@@ -45,8 +45,12 @@ export class TrackingIngestService {
     }
   }
 
-  /** `nulFree`: the messages come from a JSON text without `\u0000` (json-body.ts), so none holds U+0000. */
-  async ingest(messages: unknown[], nulFree = false, received = new ReceivedAt()): Promise<IngestResponse> {
+  /**
+   * `body`: the parsed request body the messages come from (a `@TextCheckedPerRecord` route's), so
+   * each message's text check is the kit's `recordTextProblem` (free when the body's scan found
+   * nothing); without it every message is walked.
+   */
+  async ingest(messages: unknown[], body?: unknown, received = new ReceivedAt()): Promise<IngestResponse> {
     const plan = await this.registry.current();
     const results: EventResult[] = [];
     const accepted: EventRow[] = [];
@@ -55,7 +59,7 @@ export class TrackingIngestService {
     const seen = new Set<string>();
     for (let index = 0; index < messages.length; index++) {
       const raw = messages[index];
-      const outcome = validateMessage(raw, plan, received, nulFree);
+      const outcome = validateMessage(raw, plan, received, body === undefined ? undefined : recordTextProblem(body, raw));
       if (!outcome.ok) {
         results.push({ index, messageId: outcome.messageId, status: 'rejected', errors: outcome.violations });
         failed.push({ messageId: outcome.messageId, event: outcome.event, payload: raw, violations: outcome.violations, receivedAt: received.iso });

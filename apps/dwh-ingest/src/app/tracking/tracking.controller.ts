@@ -1,8 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { BatchRequest, IngestResponse, TrackingErrorCode, TrackingMessage } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
-import { ApiContract, RequireScope } from '@mlp/service-kit';
-import { isNulFreeBody } from './json-body';
+import { ApiContract, RequireScope, TextCheckedPerRecord } from '@mlp/service-kit';
 import { TrackingIngestService } from './tracking-ingest.service';
 
 function envelopeError(message: string, details: Array<{ path: string; code: string; message: string }> = []) {
@@ -14,7 +13,11 @@ const asObject = (body: unknown, what: string): Record<string, unknown> => {
   return body as Record<string, unknown>;
 };
 
-/** The Segment-compatible tracking API. 200 means every accepted message is committed. */
+/**
+ * The Segment-compatible tracking API. 200 means every accepted message is committed. Each message
+ * is checked alone, its text too (`@TextCheckedPerRecord`): one with U+0000, a lone surrogate or
+ * too deep a nesting is rejected into failed events, and the others are stored.
+ */
 @Controller('v1')
 export class TrackingController {
   constructor(private readonly ingest: TrackingIngestService) {}
@@ -22,26 +25,29 @@ export class TrackingController {
   @Post('track')
   @HttpCode(200)
   @RequireScope('ingest:write')
+  @TextCheckedPerRecord()
   @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One track call' })
   track(@Body() body: unknown) {
     const message = asObject(body, 'track');
     TrackingIngestService.checkLimits([message], () => '$');
-    return this.ingest.ingest([{ type: 'track', ...message }], isNulFreeBody(body));
+    return this.ingest.ingest([{ type: 'track', ...message }], body);
   }
 
   @Post('identify')
   @HttpCode(200)
   @RequireScope('ingest:write')
+  @TextCheckedPerRecord()
   @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One identify call' })
   identify(@Body() body: unknown) {
     const message = asObject(body, 'identify');
     TrackingIngestService.checkLimits([message], () => '$');
-    return this.ingest.ingest([{ type: 'identify', ...message }], isNulFreeBody(body));
+    return this.ingest.ingest([{ type: 'identify', ...message }], body);
   }
 
   @Post('batch')
   @HttpCode(200)
   @RequireScope('ingest:write')
+  @TextCheckedPerRecord()
   @ApiContract({ body: BatchRequest, response: IngestResponse, summary: 'Up to 2,500 track/identify calls' })
   batch(@Body() body: unknown) {
     const envelope = BatchRequest.validate(asObject(body, 'batch'));
@@ -55,6 +61,6 @@ export class TrackingController {
             m && typeof m === 'object' && !Array.isArray(m) ? { ...(sentAt ? { sentAt } : {}), ...(context ? { context } : {}), ...(m as Record<string, unknown>) } : m,
           )
         : batch;
-    return this.ingest.ingest(messages, isNulFreeBody(body));
+    return this.ingest.ingest(messages, body);
   }
 }

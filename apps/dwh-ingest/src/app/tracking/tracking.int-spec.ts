@@ -86,6 +86,30 @@ describe('tracking API on a real PostgreSQL', () => {
     expect(failed.received_at).toBeInstanceOf(Date);
   });
 
+  it('stores the 99 valid events of a batch whose 100th holds a lone surrogate, and keeps that one in failed events', async () => {
+    const valid = Array.from({ length: 99 }, () => trackMessage());
+    const bad = trackMessage({ properties: { product_id: 'p\ud800', price: 1 } });
+    const res = await callService<IngestResponse>(svc, 'POST', '/v1/batch', { batch: [...valid, bad] });
+    expect([res.status, res.json.accepted, res.json.rejected]).toEqual([200, 99, 1]);
+    expect(res.json.results).toEqual([expect.objectContaining({ index: 99, status: 'rejected', errors: [expect.objectContaining({ path: '$.properties.product_id', code: 'INVALID_CHARACTER' })] })]);
+    const [failed] = await svc.app.get(Database).query<{ payload: { properties: Record<string, string> }; payload_raw: string }>(`SELECT payload, payload_raw FROM "dwh".failed_events WHERE message_id = $1`, [bad['messageId']]);
+    expect(failed.payload.properties.product_id).toBe('p\ufffd');
+    expect(JSON.parse(failed.payload_raw).properties.product_id).toBe('p\ud800');
+  });
+
+  it('rejects an event nested deeper than the kit allows alone, and refuses a body nested 5,000 deep with 400', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100; i++) deep = { d: deep };
+    const res = await callService<IngestResponse>(svc, 'POST', '/v1/batch', { batch: [trackMessage(), trackMessage({ context: { deep } })] });
+    expect([res.status, res.json.accepted, res.json.rejected]).toEqual([200, 1, 1]);
+    expect(res.json.results[0].errors[0].code).toBe('NESTING_TOO_DEEP');
+    const body = `{"type":"track","properties":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`;
+    for (const route of ['/v1/track', '/v1/identify', '/v1/batch']) {
+      const deeper = await callService(svc, 'POST', route, route === '/v1/batch' ? `{"batch":[${body}]}` : body);
+      expect([route, deeper.status, deeper.json['code']]).toEqual([route, 400, 'NESTING_TOO_DEEP']);
+    }
+  });
+
   it('refuses a body that is not a batch envelope with 400', async () => {
     const res = await callService(svc, 'POST', '/v1/batch', { events: [] });
     expect([res.status, res.json['code']]).toEqual([400, 'INVALID_ENVELOPE']);

@@ -3,7 +3,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { TrackingLimits } from '@mlp/contracts';
 import type { FastifyInstance } from 'fastify';
 import { SchemasModule } from '../schemas/schemas.module';
-import { noteNulFreeJsonBodies } from './json-body';
 import { limitRequestBytes } from './request-size-limit';
 import { TrackingController } from './tracking.controller';
 import { TrackingIngestService } from './tracking-ingest.service';
@@ -21,6 +20,5 @@ export class TrackingModule implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.http.httpAdapter.getInstance<FastifyInstance>();
     limitRequestBytes(fastify, ['/v1/track', '/v1/identify', '/v1/batch'], TrackingLimits.maxRequestBytes);
-    noteNulFreeJsonBodies(fastify);
   }
 }

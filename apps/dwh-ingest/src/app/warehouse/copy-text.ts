@@ -25,12 +25,16 @@ export function copyLine(values: ReadonlyArray<string | number | null>): string 
   return `${line}\n`;
 }
 
-/** JSON escape of U+0000 in JSON.stringify output, not preceded by an escaped backslash. */
-export const ESCAPED_NUL = /(?<!\\)((?:\\\\)*)\\u0000/g;
+/**
+ * The escapes in JSON.stringify output that PostgreSQL's jsonb refuses: U+0000, and lone surrogates
+ * (JSON.stringify writes a surrogate pair as its character, a lone surrogate as a `\udxxx` escape);
+ * not preceded by an escaped backslash.
+ */
+export const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/g;
 
-/** JSON text for a jsonb column: each U+0000 becomes U+FFFD (diagnostics that quote a client's bad input). */
+/** JSON text for a jsonb column: U+0000 and lone surrogates become U+FFFD (diagnostics that quote a client's bad input). */
 export function jsonbSafe(value: unknown): string {
-  return JSON.stringify(value).replace(ESCAPED_NUL, '$1\\ufffd');
+  return JSON.stringify(value).replace(UNSTORABLE_ESCAPE, '$1\\ufffd');
 }
 
 /** A text column cannot hold U+0000 either (message ids and event names of rejected messages). */

@@ -5,6 +5,7 @@ import { PlatformError } from '@mlp/runtime';
 import { PeerClients } from '@mlp/service-kit';
 import type { ModelInputs } from '../inference/inference.service';
 import { modelRows, type FeatureValue, type ModelRows } from '../inference/model-rows';
+import { onlineColumnName, onlineFeatureSelection } from '../inference/online-feature-request';
 
 /** An entity's join keys and their values, e.g. `{ user_id: 'u42' }`. */
 export type EntityKey = Record<string, string | number>;
@@ -40,7 +41,8 @@ export class EntityFeatures {
     const transforms = artifact.preprocessing.features;
     const keys = Object.keys(entities[0] ?? {});
     const reply = await this.peers.get(ServiceName.FEATURE_STORE).send(GetOnlineFeaturesMessage, {
-      ...(artifact.featureService ? { feature_service: artifact.featureService } : { features: artifact.features }),
+      // Exactly the view versions the model was trained on, where its artifact records them.
+      ...onlineFeatureSelection(artifact),
       entities: Object.fromEntries(keys.map((k) => [k, entities.map((e) => e[k])])),
       full_feature_names: true,
     });
@@ -48,7 +50,7 @@ export class EntityFeatures {
     const offset = reply.results.length - transforms.length;
     const column = (ref: string, i: number) => {
       const [view, feature] = ref.split(':');
-      const candidates = [ref, `${view.replace(/@v\d+$/, '')}__${feature}`, `${view}__${feature}`, feature];
+      const candidates = [onlineColumnName(artifact, ref), ref, `${view.replace(/@v\d+$/, '')}__${feature}`, `${view}__${feature}`, feature];
       const at = names.findIndex((n) => candidates.includes(n));
       return reply.results[at >= 0 ? at : offset + i];
     };

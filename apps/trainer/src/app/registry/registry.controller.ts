@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { MoveAlias } from '@mlp/contracts';
+import { INT32_MAX, MoveAlias } from '@mlp/contracts';
 import { PlatformError, requestContext } from '@mlp/runtime';
 import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
 import type { FastifyReply } from 'fastify';
@@ -8,7 +8,8 @@ import { RegistryService } from './registry.service';
 
 const versionNumber = (raw: string): number => {
   const n = Number(raw);
-  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) {
+  // Versions are integer columns: beyond int32 is a 400, not PostgreSQL's out-of-range 500.
+  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(n) || n < 1 || n > INT32_MAX) {
     throw PlatformError.badRequest(`version must be a positive integer, got ${raw}`, [{ path: 'version', code: 'INVALID_VERSION', message: raw }], 'INVALID_VERSION');
   }
   return n;

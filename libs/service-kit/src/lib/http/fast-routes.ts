@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode } from '@mlp/contracts';
-import { acceptRequestId, PlatformError, requestContext, type Logger } from '@mlp/runtime';
-import { parse as secureJsonParse } from 'secure-json-parse';
+import { acceptRequestId, requestContext, type Logger } from '@mlp/runtime';
 import type { PlatformConfig } from '../config/platform-config';
 import type { MetricsService } from '../observability/metrics.service';
 import { authorize } from './auth';
 import { mapError } from './error-mapping';
+import { hasBadCharacter } from './json-text';
+import { parseJsonBody } from './request-text';
 
 /** What a fast route's handler gets: the parsed JSON body, the path parameters, the headers. */
 export interface FastRouteRequest {
@@ -47,9 +47,10 @@ interface CompiledRoute {
  * `application/json` with a Content-Length within the body limit and no Content-Encoding, and the
  * service is not draining. It does what the kit does on every route, in the same shape: the
  * `x-request-id` (accepted from the client or made), the request context, bearer token and scope
- * checks (the guard's rules and messages), Fastify's JSON parser settings (prototype-poisoning
- * protection included), errors through `mapError`, and the `http_request_duration_seconds` histogram
- * with the route template as label.
+ * checks (the guard's rules and messages), the kit's JSON parser and text checks (request-text.ts:
+ * prototype-poisoning protection, nesting depth, U+0000 and lone surrogates; path parameters with
+ * either are left to Fastify, whose request hook refuses them), errors through `mapError`, and the
+ * `http_request_duration_seconds` histogram with the route template as label.
  */
 export class FastRoutes {
   private readonly byMethod = new Map<string, CompiledRoute[]>();
@@ -101,6 +102,7 @@ export class FastRoutes {
           } catch {
             return undefined; // Fastify answers a malformed escape with its own 400
           }
+          if (hasBadCharacter(value)) return undefined; // the kit's request hook answers it with its 400
           (params ??= {})[expected.slice(1)] = value;
         } else if (expected !== actual) continue next;
       }
@@ -118,13 +120,6 @@ export interface FastDispatchOptions {
   bodyLimit: number;
   /** True once the service drains: requests then go to Fastify, which refuses them the usual way. */
   draining: () => boolean;
-}
-
-/** The fast path's error: the same messages and codes Fastify's JSON parser gives the exception filter. */
-function bodyError(message: string, cause?: unknown): Error {
-  const err = new Error(message, { cause }) as Error & { statusCode: number };
-  err.statusCode = 400;
-  return err;
 }
 
 function isJson(contentType: string | undefined): boolean {
@@ -157,18 +152,12 @@ export function createFastDispatch(options: FastDispatchOptions): (req: Incoming
     answer(res, method, template, started, mapped.status, JSON.stringify(mapped.body), 'application/json');
   };
 
-  const run = (req: IncomingMessage, res: ServerResponse, route: FastRoute, params: Record<string, string>, requestId: string, started: number, raw: string) => {
+  const run = (req: IncomingMessage, res: ServerResponse, route: FastRoute, params: Record<string, string>, requestId: string, started: number, raw: Buffer) => {
     const method = route.method;
     try {
       authorize(config, req.headers.authorization, route.scope);
-      // Fastify's FST_ERR_CTP_EMPTY_JSON_BODY, as the exception filter maps it.
-      if (raw.length === 0) throw new PlatformError(400, ErrorCode.VALIDATION_FAILED, "Body cannot be empty when content-type is set to 'application/json'");
-      let body: unknown;
-      try {
-        body = secureJsonParse(raw, { protoAction: 'error', constructorAction: 'error' });
-      } catch (err) {
-        throw bodyError((err as Error).message, err);
-      }
+      // The same parser and text checks as every Fastify route (request-text.ts).
+      const body = parseJsonBody(raw);
       const result = route.handle({ id: requestId, params, body, headers: req.headers });
       const ok = (value: unknown) => answer(res, method, route.path, started, 200, route.rawJson ? String(value) : JSON.stringify(value), 'application/json; charset=utf-8');
       if (result instanceof Promise) {
@@ -201,7 +190,7 @@ export function createFastDispatch(options: FastDispatchOptions): (req: Incoming
     });
     req.on('error', () => undefined); // an aborted upload: the socket is gone, nothing to answer
     req.on('end', () => {
-      const raw = received === 0 ? '' : (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received)).toString('utf8');
+      const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
       requestContext.run({ requestId }, () => run(req, res, found.route, found.params, requestId, started, raw));
     });
     return true;
