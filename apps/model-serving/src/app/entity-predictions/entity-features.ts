@@ -5,7 +5,7 @@ import { PlatformError } from '@mlp/runtime';
 import { PeerClients } from '@mlp/service-kit';
 import type { ModelInputs } from '../inference/inference.service';
 import { modelRows, type FeatureValue, type ModelRows } from '../inference/model-rows';
-import { onlineColumnName, onlineFeatureSelection } from '../inference/online-feature-request';
+import { onlineColumnName, onlineFeatureSelection } from './online-feature-request';
 
 /** An entity's join keys and their values, e.g. `{ user_id: 'u42' }`. */
 export type EntityKey = Record<string, string | number>;
