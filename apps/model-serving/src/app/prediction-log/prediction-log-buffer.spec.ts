@@ -4,9 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PredictionLogBuffer, PredictionLogFullError, type EncodedRecord } from './prediction-log-buffer';
-import { encodePredictionRecord } from './prediction-record';
 
-const record = (i: number): EncodedRecord => encodePredictionRecord({
+const record = (i: number): EncodedRecord => JSON.stringify({
   predictionId: `p-${i}`,
   requestId: 'r',
   model: 'churn',
@@ -47,6 +46,28 @@ describe('PredictionLogBuffer', () => {
     expect(wh.ids.size).toBe(1000);
     expect(buffer.segments()).toEqual([]);
     expect(buffer.stats).toMatchObject({ accepted: 1000, spilled: 900, sent: 1000 });
+  });
+
+  it('counts the records on disk without reading a sealed file twice, also files another writer put there', async () => {
+    const wh = new Warehouse();
+    wh.up = false;
+    const buffer = new PredictionLogBuffer({ capacity: 10, overflow: 'spill', spillDir: dir, batchSize: 50, segmentRecords: 100 }, wh.send);
+    for (let i = 0; i < 260; i += 10) buffer.offer(Array.from({ length: 10 }, (_, j) => record(i + j))); // 10 in memory, 250 on disk
+    fs.writeFileSync(path.join(dir, 'segment-000000000000001-1.jsonl'), `${record(1000)}\n${record(1001)}\n`); // e.g. the request thread's overflow
+    const read = jest.spyOn(fs, 'readFileSync');
+    try {
+      expect(buffer.spilledRecords()).toBe(252);
+      expect(read).toHaveBeenCalledTimes(1); // the foreign file; the buffer's own segments it counted as it wrote them
+      buffer.offer([record(2000)]);
+      expect(buffer.spilledRecords()).toBe(253); // the open segment grows
+      expect(read).toHaveBeenCalledTimes(1);
+    } finally {
+      read.mockRestore();
+    }
+    wh.up = true;
+    await buffer.flush();
+    expect(buffer.spilledRecords()).toBe(0);
+    expect(wh.ids.size).toBe(263);
   });
 
   it('pushes back instead of dropping when configured, and accepts again after a flush', async () => {
