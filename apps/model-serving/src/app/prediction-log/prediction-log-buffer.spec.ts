@@ -141,6 +141,20 @@ describe('PredictionLogBuffer', () => {
     expect(buffer.lastRefusal).toMatchObject({ records: 2, error: 'invalid lines', file: files[0] });
   });
 
+  it('counts the records the warehouse set aside on its side as rejected and the rest as sent, and sends nothing twice', async () => {
+    const got: string[] = [];
+    const send = async (records: EncodedRecord[]) => {
+      got.push(...records);
+      return { rejected: records.filter((r) => idOf(r).endsWith('3')).length };
+    };
+    const buffer = new PredictionLogBuffer({ capacity: 100, overflow: 'backpressure', batchSize: 10 }, send);
+    buffer.offer(Array.from({ length: 20 }, (_, i) => record(i)));
+    await buffer.flush();
+    expect(got).toHaveLength(20);
+    expect([buffer.stats.sent, buffer.stats.rejected, buffer.inMemory]).toEqual([18, 2, 0]);
+    expect(buffer.lastRefusal).toMatchObject({ records: 1, file: expect.stringContaining('dwh.prediction_log_rejected') });
+  });
+
   it('keeps a refused batch in memory and retries it when there is no spill directory to set it aside in', async () => {
     let refuse = true;
     const wh = new Warehouse();

@@ -27,7 +27,12 @@ export interface PredictionLogBufferOptions {
 /** A prediction log record as one line of JSON text (written from its frame, see `PredictionFrameReader`). */
 export type EncodedRecord = string;
 
-export type Sender = (records: EncodedRecord[]) => Promise<void>;
+/**
+ * Sends a batch. The warehouse stores the valid records of a batch and sets each invalid one aside
+ * on its side (dwh-ingest's `dwh.prediction_log_rejected`, listed and replayed there); the answer
+ * says how many it set aside.
+ */
+export type Sender = (records: EncodedRecord[]) => Promise<{ rejected?: number } | void>;
 
 export class PredictionLogFullError extends PlatformError {
   constructor(capacity: number) {
@@ -209,8 +214,12 @@ export class PredictionLogBuffer {
   /** True when the batch left the buffer: sent, or refused for good and set aside. */
   private async trySend(batch: EncodedRecord[]): Promise<boolean> {
     try {
-      await this.send(batch);
-      this.stats.sent += batch.length;
+      const rejected = (await this.send(batch))?.rejected ?? 0;
+      this.stats.sent += batch.length - rejected;
+      if (rejected > 0) {
+        this.stats.rejected += rejected;
+        this.lastRefusal = { file: 'dwh.prediction_log_rejected (dwh-ingest GET /v1/prediction-log/rejected)', records: rejected, error: 'the warehouse set these records aside; the rest of the batch was stored', at: new Date().toISOString() };
+      }
       return true;
     } catch (err) {
       // Set aside only where it can be kept: without a spill directory a refused batch stays in

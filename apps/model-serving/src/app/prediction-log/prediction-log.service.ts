@@ -23,7 +23,8 @@ const WORKER_RESTART_MS = 1000;
  * Ships every prediction to the warehouse through dwh-ingest's contract
  * (`dwh-ingest.prediction-log.v2`: records as JSON lines), asynchronously and in batches, from a
  * bounded buffer that spills to disk or pushes back when the warehouse is down. A batch the
- * warehouse refuses is set aside on disk and reported, not retried.
+ * warehouse refuses whole is set aside on disk and reported, not retried; records the warehouse sets
+ * aside alone (on its side) are counted as rejected.
  *
  * A record is encoded once: the request path writes each prediction as a binary frame into a
  * shared ring (PredictionLogWriter), and the consumer turns each frame into its JSON line, which
@@ -81,9 +82,7 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
       this.writer.ring,
       this.options,
       new PredictionFrameReader(this.writer.processId, this.writer.definitions).decode,
-      async (lines) => {
-        await client.send(IngestPredictionLogLinesMessage, { lines }, 15000);
-      },
+      (lines) => client.send(IngestPredictionLogLinesMessage, { lines }, 15000),
       (snapshot) => this.report(snapshot),
     );
     pipeline.start();

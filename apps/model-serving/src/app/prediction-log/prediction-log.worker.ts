@@ -20,9 +20,7 @@ function main(): void {
     new RecordRing(input.ring),
     input.options,
     new PredictionFrameReader(input.processId, input.definitions).decode,
-    async (lines) => {
-      await client.send(IngestPredictionLogLinesMessage, { lines }, 15000);
-    },
+    (lines) => client.send(IngestPredictionLogLinesMessage, { lines }, 15000),
     (snapshot) => post({ type: 'snapshot', snapshot }),
   );
   pipeline.start();
