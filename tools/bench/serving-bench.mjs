@@ -539,6 +539,20 @@ try {
   }
   // With --compare the run is an A/B of the infer path: the remaining phases are for one build.
   if (!compared) {
+    // The floor of any JSON service over this body: a bare server that also parses it (the service
+    // cannot answer without reading its inputs; the constant server above does not read them).
+    const parsing = http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(constant) }).end(constant);
+      });
+    });
+    await new Promise((r) => parsing.listen(0, '127.0.0.1', r));
+    const parsed = await bareCpu(() => closedLoop(`http://127.0.0.1:${parsing.address().port}/`, inferBody(1), CONCURRENCY, DURATION_MS));
+    parsing.close();
+    console.log(`bare node http + JSON.parse    ${fmt(parsed)}  (V2 / this ${(v2.rps / parsed.rps).toFixed(2)})`);
     // The service's own stack without inference (Fastify + Nest + the kit's hooks): where the ceiling is.
     const live = await serviceCpu(() => closedLoop(`${base}/v2/health/live`, null, CONCURRENCY, DURATION_MS));
     console.log(`service GET /v2/health/live   ${fmt(live)}  (the stack without inference; V2 / this ${(v2.rps / live.rps).toFixed(2)})`);

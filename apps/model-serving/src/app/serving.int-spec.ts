@@ -1,7 +1,8 @@
 import { ModelPromotedEvent, PredictEntitiesMessage, type ModelArtifact } from '@mlp/contracts';
 import { callService, createTestDatabase, freePort, startTestService, type TestDatabase, type TestService } from '@mlp/service-kit/testing';
-import { PeerClients } from '@mlp/service-kit';
+import { FastRoutes, PeerClients, type FastRouteRequest } from '@mlp/service-kit';
 import fs from 'node:fs';
+import http from 'node:http';
 import { Client } from 'pg';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +35,39 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const row = (i: number): DemoRow => ({ orders: i % 9, revenue: (i * 7.25) % 400, plan: ['free', 'plus', 'pro'][i % 3] });
 /** The model matrix of raw rows, by the hand-written reference preprocessing. */
 const vectors = (rows: DemoRow[]) => new Float32Array(rows.flatMap(demoVector));
+
+/**
+ * One POST with its body as written. `chunked` leaves out the Content-Length, which the kit's fast
+ * path declines: the Nest route answers it instead.
+ */
+function post(svc: TestService, path: string, body: string, headers: Record<string, string>, chunked: boolean): Promise<{ status: number; text: string; contentType?: string }> {
+  return new Promise((resolve, reject) => {
+    const length = chunked ? {} : { 'content-length': String(Buffer.byteLength(body)) };
+    const req = http.request(`${svc.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...length, ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), contentType: res.headers['content-type'] }));
+    });
+    req.on('error', reject);
+    if (chunked) req.write(body); // no content-length: Node sends Transfer-Encoding: chunked
+    req.end(chunked ? undefined : body);
+  });
+}
+
+/** Counts the requests the fast routes of these paths answer (their handler is wrapped in place). */
+function countFastCalls(svc: TestService, paths: string[]): { calls: number } {
+  const counter = { calls: 0 };
+  for (const path of paths) {
+    const route = svc.app.get(FastRoutes).match('POST', path)?.route;
+    if (!route) throw new Error(`no fast route for ${path}`);
+    const handle = route.handle.bind(route);
+    route.handle = (r: FastRouteRequest) => {
+      counter.calls++;
+      return handle(r);
+    };
+  }
+  return counter;
+}
 
 /**
  * A peer service answering the trainer, feature-store and dwh-ingest contracts from fixtures (the
@@ -158,6 +192,13 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     expect((await callService(svc, 'GET', '/v2/models/churn/versions/1')).json).toMatchObject({ name: 'churn', parameters: { version: '1' } });
     expect(await callService(svc, 'GET', '/v2/models/churn/ready')).toEqual(expect.objectContaining({ status: 200, json: { name: 'churn', ready: true } }));
     expect((await callService(svc, 'GET', '/v2/models/churn/versions/1/ready')).status).toBe(200);
+    // Both infer routes are documented, with their request and response contracts.
+    const paths = (await callService(svc, 'GET', '/openapi.json')).json['paths'] as Record<string, Record<string, { operationId?: string; requestBody?: unknown; responses?: Record<string, unknown> }>>;
+    for (const p of ['/v2/models/{model}/infer', '/v2/models/{model}/versions/{version}/infer']) {
+      expect([p, !!paths[p]?.['post']?.requestBody, !!paths[p]?.['post']?.responses?.['200']]).toEqual([p, true, true]);
+    }
+    const operationIds = Object.values(paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
+    expect(operationIds.filter((id, i) => operationIds.indexOf(id) !== i)).toEqual([]); // unique, as OpenAPI requires
   });
 
   it('infers with V2 from raw features: id echoed, [n] or [n, 1] shapes, outputs selected, version paths', async () => {
@@ -224,6 +265,28 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     const oversized = await callService(svc, 'POST', '/v2/models/churn/infer', { inputs: [{ name: 'user_activity:revenue_7d', datatype: 'FP64', shape: [120000], data: new Array(120000).fill(0.123456) }] });
     expect([oversized.status, oversized.json['code']]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     expect(series(await metrics(), 'model_infer_request_failure_total', { model: 'churn', version: '1', code: 'SHAPE_MISMATCH' })).toBeGreaterThanOrEqual(2);
+  });
+
+  it('answers a V2 infer the same, byte for byte, through the fast route and through the Nest route', async () => {
+    const fast = countFastCalls(svc, ['/v2/models/churn/infer', '/v2/models/churn/versions/1/infer']);
+    const ok = demoTensors([row(1), row(2)]);
+    const cases: Array<[string, string, unknown]> = [
+      ['policy, id echoed, outputs chosen', '/v2/models/churn/infer', { id: 'same-1', inputs: ok, outputs: [{ name: 'probability' }] }],
+      ['a pinned version', '/v2/models/churn/versions/1/infer', { inputs: ok }],
+      ['a client mistake', '/v2/models/churn/infer', { inputs: ok.slice(1) }],
+      ['an unknown version', '/v2/models/churn/versions/77/infer', { inputs: ok }],
+    ];
+    for (const [what, url, body] of cases) {
+      const headers = { 'x-request-id': `same-${what.length}` };
+      const before = fast.calls;
+      const viaFast = await post(svc, url, JSON.stringify(body), headers, false);
+      expect([what, fast.calls]).toEqual([what, before + 1]);
+      const viaNest = await post(svc, url, JSON.stringify(body), headers, true);
+      expect([what, fast.calls]).toEqual([what, before + 1]); // declined: the Nest route answered
+      expect([what, viaNest.status, viaNest.text]).toEqual([what, viaFast.status, viaFast.text]);
+      // (Errors differ in one header, which is the kit's: its fast path writes `application/json`, Fastify adds `; charset=utf-8`.)
+      if (viaFast.status === 200) expect([viaFast.contentType, viaNest.contentType]).toEqual(['application/json; charset=utf-8', 'application/json; charset=utf-8']);
+    }
   });
 
   it('speaks TF-Serving REST: instances, inputs, labels, versions and model status', async () => {
@@ -621,8 +684,12 @@ describe('prediction log with back pressure', () => {
     expect(logged).toHaveLength(6);
   });
 
-  it('needs a token with serving:predict on both V2 infer routes', async () => {
+  it('needs a token with serving:predict on both V2 infer routes, whichever way the request comes in', async () => {
     for (const url of ['/v2/models/pressure/infer', '/v2/models/pressure/versions/1/infer']) {
+      // The Nest route (a request the fast path declines) checks the same token and scope.
+      const body = JSON.stringify({ inputs: demoTensors([row(1)]) });
+      expect([url, (await post(svc, url, body, {}, true)).status]).toEqual([url, 401]);
+      expect([url, (await post(svc, url, body, { authorization: 'Bearer read-only-token-0123456789' }, true)).status]).toEqual([url, 403]);
       const anonymous = await callService(svc, 'POST', url, '{}');
       expect([anonymous.status, anonymous.json['code']]).toEqual([401, 'UNAUTHENTICATED']);
       const unknown = await infer(1, 'not-a-configured-token-000', url);

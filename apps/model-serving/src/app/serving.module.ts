@@ -1,23 +1,57 @@
 import { Module } from '@nestjs/common';
 import { BatchJobsController } from './batch-scoring/batch-jobs.controller';
 import { BatchScoringService } from './batch-scoring/batch-scoring.service';
+import { DriftController } from './drift/drift.controller';
 import { DriftService } from './drift/drift.service';
-import { EntityPredictionsController } from './inference/entity-predictions.controller';
+import { EntityFeatures } from './entity-predictions/entity-features';
+import { EntityPredictions } from './entity-predictions/entity-predictions';
+import { EntityPredictionsController } from './entity-predictions/entity-predictions.controller';
 import { InferenceService } from './inference/inference.service';
+import { PredictionObserver } from './inference/prediction-observer';
+import { VersionResolver } from './inference/version-resolver';
 import { LiveQualityController } from './live-quality/live-quality.controller';
 import { LiveQualityService } from './live-quality/live-quality.service';
-import { LeanInferRoute } from './inference/lean-infer-route';
-import { OpenInferenceController } from './inference/open-inference.controller';
-import { TfServingController } from './inference/tf-serving.controller';
 import { ServingMetrics } from './metrics/serving-metrics';
-import { ModelAdminController } from './models/model-admin.controller';
 import { ModelStore } from './models/model-store';
+import { ModelsController } from './models/models.controller';
+import { OpenInferenceController } from './open-inference/open-inference.controller';
+import { V2Infer } from './open-inference/v2-infer';
+import { V2InferController } from './open-inference/v2-infer.controller';
+import { PredictionLogController } from './prediction-log/prediction-log.controller';
 import { PredictionLogService } from './prediction-log/prediction-log.service';
+import { PredictionLogWriter } from './prediction-log/prediction-log-writer';
+import { TfServingController } from './tf-serving/tf-serving.controller';
+import { TrafficPolicies } from './traffic/traffic-policies';
 
 /** Real-time and batch serving: models in memory, the protocols on top, the prediction log and drift beside. */
 @Module({
-  controllers: [OpenInferenceController, TfServingController, EntityPredictionsController, ModelAdminController, LiveQualityController, BatchJobsController],
-  providers: [ServingMetrics, ModelStore, PredictionLogService, DriftService, InferenceService, BatchScoringService, LiveQualityService, LeanInferRoute],
+  controllers: [
+    OpenInferenceController,
+    V2InferController,
+    TfServingController,
+    EntityPredictionsController,
+    ModelsController,
+    DriftController,
+    PredictionLogController,
+    LiveQualityController,
+    BatchJobsController,
+  ],
+  providers: [
+    ServingMetrics,
+    TrafficPolicies,
+    ModelStore,
+    PredictionLogWriter,
+    PredictionLogService,
+    DriftService,
+    VersionResolver,
+    PredictionObserver,
+    InferenceService,
+    V2Infer,
+    EntityFeatures,
+    EntityPredictions,
+    BatchScoringService,
+    LiveQualityService,
+  ],
   exports: [InferenceService, ModelStore],
 })
 export class ServingModule {}

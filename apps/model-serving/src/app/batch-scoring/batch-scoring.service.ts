@@ -3,7 +3,9 @@ import type { BatchJob, CreateBatchJob } from '@mlp/contracts';
 import { PlatformError, type Logger } from '@mlp/runtime';
 import { Database, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { CronExpressionParser } from 'cron-parser';
+import { EntityFeatures } from '../entity-predictions/entity-features';
 import { InferenceService } from '../inference/inference.service';
+import { modelNotFound } from '../errors/inference-error';
 import { ModelStore } from '../models/model-store';
 import { keysQuery, type BatchSource } from './batch-source';
 
@@ -56,6 +58,7 @@ export class BatchScoringService implements OnApplicationBootstrap, OnApplicatio
     private readonly db: Database,
     private readonly store: ModelStore,
     private readonly inference: InferenceService,
+    private readonly features: EntityFeatures,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {}
@@ -81,7 +84,7 @@ export class BatchScoringService implements OnApplicationBootstrap, OnApplicatio
   }
 
   async create(body: CreateBatchJob): Promise<BatchJob> {
-    if (!this.store.knows(body.model)) throw new PlatformError(404, 'MODEL_NOT_FOUND', `model ${body.model} is not served`);
+    if (!this.store.knows(body.model)) throw modelNotFound(body.model);
     if (body.schedule) {
       try {
         nextRun(body.schedule);
@@ -182,16 +185,20 @@ export class BatchScoringService implements OnApplicationBootstrap, OnApplicatio
         await this.db.query(`UPDATE "serving".batch_jobs SET version = $2 WHERE id = $1`, [job.id, version]);
       }
       let cursor = job.cursor;
+      const requestId = `batch-${job.id}-${job.run}`;
       for (;;) {
         if (this.stopped) return; // the lease expires and a replica (or the next start) resumes from the cursor
         const keys = await this.readKeys(job.source, cursor, job.chunk_size);
         if (keys.length === 0) break;
-        const model = await this.store.version(job.model, version);
-        const entityRows = keys.map((k) => ({ [job.source.key]: k }));
-        const { rows, statuses } = await this.inference.entityRows(model, entityRows);
-        // The one inference path: non-finite answers fail the chunk, and every score is logged and watched for drift.
-        const out = await this.inference.predict(model, 'pinned', rows, `batch-${job.id}-${job.run}`, entityRows);
-        const width = out.length / rows.rows;
+        // The one inference path, pinned to the job's version: non-finite answers fail the chunk, and every score is logged and watched for drift.
+        const { rows, outputs } = await this.inference.predict({
+          model: job.model,
+          target: { version },
+          sticky: { requestId },
+          requestId,
+          inputs: this.features.inputsFor(keys.map((k) => ({ [job.source.key]: k }))),
+        });
+        const width = outputs.length / rows.rows;
         const last = keys[keys.length - 1];
         const stillRunning = await this.db.transaction(async (tx) => {
           const updated = returned<{ id: string }>(await tx.query(
@@ -204,7 +211,7 @@ export class BatchScoringService implements OnApplicationBootstrap, OnApplicatio
             `INSERT INTO "serving".batch_predictions (job_id, run, entity_key, model, version, score, feature_statuses)
              SELECT $1, $2, k, $3, $4, s, fs FROM unnest($5::text[], $6::float8[], $7::jsonb[]) AS t(k, s, fs)
              ON CONFLICT (job_id, run, entity_key) DO UPDATE SET score = EXCLUDED.score, version = EXCLUDED.version, feature_statuses = EXCLUDED.feature_statuses, predicted_at = now()`,
-            [job.id, job.run, job.model, version, keys, keys.map((_, i) => out[i * width]), statuses.map((s) => JSON.stringify(s))],
+            [job.id, job.run, job.model, version, keys, keys.map((_, i) => outputs[i * width]), rows.statuses.map((s) => JSON.stringify(s))],
           );
           return true;
         });

@@ -18,7 +18,7 @@ describe('AdaptiveBatcher', () => {
       const rows = 1 + (i % 3);
       const m = new Float32Array(rows * 3);
       for (let r = 0; r < rows; r++) m.set([i, r, 1], r * 3);
-      return batcher.run(m, rows).then((out) => ({ i, rows, out: Array.from(out) }));
+      return Promise.resolve(batcher.run(m, rows)).then((out) => ({ i, rows, out: Array.from(out) }));
     });
     for (const { i, rows, out } of await Promise.all(calls)) {
       const expected: number[] = [];
@@ -63,20 +63,43 @@ describe('AdaptiveBatcher', () => {
     expect(Array.from(await batcher.run(new Float32Array([1, 2, 3]), 1))).toEqual([6, 10]);
   });
 
-  it('refuses a matrix that does not match its row count', async () => {
+  it('refuses a matrix that does not match its row count', () => {
     const batcher = new AdaptiveBatcher(model, { inWidth: 3, outWidth: 2, maxBatchSize: 8, maxBatchDelayMs: 1 });
-    await expect(batcher.run(new Float32Array(4), 1)).rejects.toThrow(/expects 1 x 3/);
+    expect(() => batcher.run(new Float32Array(4), 1)).toThrow(/expects 1 x 3/);
   });
 
-  it('answers at once, without a promise, only when the request would not be coalesced anyway', async () => {
+  it('answers at once, without a promise, when the request would not wait and the model answers synchronously', async () => {
     const sizes: number[] = [];
     const m = new Float32Array([1, 2, 3]);
     const off = new AdaptiveBatcher(model, { inWidth: 3, outWidth: 2, maxBatchSize: 16, maxBatchDelayMs: 0, onBatch: (n) => sizes.push(n) });
-    expect(Array.from(off.runNow(m, 1, model) as Float32Array)).toEqual(Array.from(await off.run(m, 1)));
-    expect(sizes).toEqual([1, 1]); // both counted as executed batches
+    const now = off.run(m, 1);
+    expect(now).toBeInstanceOf(Float32Array);
+    expect(Array.from(now as Float32Array)).toEqual([6, 10]);
+    expect(sizes).toEqual([1]); // counted as an executed batch like any other
+    expect(off.inFlight).toBe(0);
     const coalescing = new AdaptiveBatcher(model, { inWidth: 3, outWidth: 2, maxBatchSize: 2, maxBatchDelayMs: 5 });
-    expect(coalescing.runNow(m, 1, model)).toBeUndefined(); // it would wait for company: queue instead
-    expect(coalescing.runNow(new Float32Array(6), 2, model)).toHaveLength(4); // a full batch runs alone anyway
-    expect(() => off.runNow(new Float32Array(4), 1, model)).toThrow(/expects 1 x 3/);
+    const waiting = coalescing.run(m, 1);
+    expect(waiting).toBeInstanceOf(Promise); // it waits for company
+    expect(coalescing.run(new Float32Array(6), 2)).toBeInstanceOf(Float32Array); // a full batch runs alone at once
+    expect(Array.from(await waiting)).toEqual([6, 10]);
+    const slow = new AdaptiveBatcher(async (x, rows) => model(x, rows), { inWidth: 3, outWidth: 2, maxBatchSize: 16, maxBatchDelayMs: 0 });
+    const later = slow.run(m, 1);
+    expect(later).toBeInstanceOf(Promise); // an asynchronous model answers later, through the same call
+    expect(slow.inFlight).toBe(1);
+    expect(Array.from(await later)).toEqual([6, 10]);
+    expect(slow.inFlight).toBe(0);
+  });
+
+  it('throws at once when a model fails synchronously on the direct path, and counts nothing in flight', () => {
+    const batcher = new AdaptiveBatcher(
+      () => {
+        throw new Error('model exploded');
+      },
+      { inWidth: 3, outWidth: 2, maxBatchSize: 8, maxBatchDelayMs: 0 },
+    );
+    expect(() => batcher.run(new Float32Array(3), 1)).toThrow('model exploded');
+    expect(batcher.inFlight).toBe(0);
+    const wrongWidth = new AdaptiveBatcher((_x, rows) => new Float32Array(rows), { inWidth: 3, outWidth: 2, maxBatchSize: 8, maxBatchDelayMs: 0 });
+    expect(() => wrongWidth.run(new Float32Array(3), 1)).toThrow(/answered 1 values for 1 rows x 2/);
   });
 });

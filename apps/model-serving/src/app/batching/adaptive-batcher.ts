@@ -49,12 +49,18 @@ export class AdaptiveBatcher {
     if (this.queue.length) this.flush();
   }
 
-  run(matrix: Float32Array, rows: number): Promise<Float32Array> {
-    if (matrix.length !== rows * this.options.inWidth) {
-      return Promise.reject(new Error(`batcher expects ${rows} x ${this.options.inWidth} values, got ${matrix.length}`));
-    }
+  /**
+   * Answers a request's rows. When it would not wait for company (coalescing off, or the request
+   * alone fills a batch) it runs at once, and with a synchronous executor the answer comes back
+   * synchronously: no promise on that path. Otherwise it joins the queue and the answer is a promise.
+   */
+  run(matrix: Float32Array, rows: number): Float32Array | Promise<Float32Array> {
+    if (matrix.length !== rows * this.options.inWidth) throw new Error(`batcher expects ${rows} x ${this.options.inWidth} values, got ${matrix.length}`);
     const { maxBatchSize, maxBatchDelayMs } = this.options;
-    if (maxBatchDelayMs <= 0 || rows >= maxBatchSize) return this.runBatch([{ matrix, rows }]).then((outs) => outs[0]);
+    if (maxBatchDelayMs <= 0 || rows >= maxBatchSize) {
+      const outs = this.runBatch([{ matrix, rows }]);
+      return outs instanceof Promise ? outs.then((o) => o[0]) : outs[0];
+    }
     return new Promise<Float32Array>((resolve, reject) => {
       if (this.queuedRows + rows > maxBatchSize) this.flush();
       this.queue.push({ matrix, rows, resolve, reject });
@@ -62,21 +68,6 @@ export class AdaptiveBatcher {
       if (this.queuedRows >= maxBatchSize) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), maxBatchDelayMs);
     });
-  }
-
-  /**
-   * Runs a request at once with a synchronous executor when it would not be coalesced anyway
-   * (coalescing off, or the request alone fills a batch); undefined when it should queue (`run`).
-   * The batch-size observer sees it like any other batch.
-   */
-  runNow(matrix: Float32Array, rows: number, executeNow: (matrix: Float32Array, rows: number) => Float32Array): Float32Array | undefined {
-    const { inWidth, outWidth, maxBatchSize, maxBatchDelayMs } = this.options;
-    if (maxBatchDelayMs > 0 && rows < maxBatchSize) return undefined;
-    if (matrix.length !== rows * inWidth) throw new Error(`batcher expects ${rows} x ${inWidth} values, got ${matrix.length}`);
-    this.options.onBatch?.(rows);
-    const out = executeNow(matrix, rows);
-    if (out.length !== rows * outWidth) throw new Error(`model answered ${out.length} values for ${rows} rows x ${outWidth}`);
-    return out;
   }
 
   /** Executes whatever is queued now. */
@@ -87,14 +78,20 @@ export class AdaptiveBatcher {
     if (batch.length === 0) return;
     this.queue = [];
     this.queuedRows = 0;
-    this.runBatch(batch).then(
-      (outs) => batch.forEach((p, i) => p.resolve(outs[i])),
-      (err) => batch.forEach((p) => p.reject(err)),
-    );
+    const answer = (outs: Float32Array[]) => batch.forEach((p, i) => p.resolve(outs[i]));
+    const fail = (err: unknown) => batch.forEach((p) => p.reject(err));
+    try {
+      const outs = this.runBatch(batch);
+      if (outs instanceof Promise) outs.then(answer, fail);
+      else answer(outs);
+    } catch (err) {
+      fail(err);
+    }
   }
 
-  private async runBatch(parts: Array<Pick<Pending, 'matrix' | 'rows'>>): Promise<Float32Array[]> {
-    const { inWidth, outWidth } = this.options;
+  /** Executes parts as one batch; synchronously when the executor is. */
+  private runBatch(parts: Array<Pick<Pending, 'matrix' | 'rows'>>): Float32Array[] | Promise<Float32Array[]> {
+    const { inWidth } = this.options;
     const rows = parts.reduce((n, p) => n + p.rows, 0);
     let matrix: Float32Array;
     if (parts.length === 1) matrix = parts[0].matrix;
@@ -106,21 +103,42 @@ export class AdaptiveBatcher {
         offset += p.matrix.length;
       }
     }
+    this.options.onBatch?.(rows);
     this.running++;
+    let out: Float32Array | Promise<Float32Array>;
     try {
-      this.options.onBatch?.(rows);
-      const out = await this.execute(matrix, rows);
-      if (out.length !== rows * outWidth) throw new Error(`model answered ${out.length} values for ${rows} rows x ${outWidth}`);
-      if (parts.length === 1) return [out]; // the predictor's output is fresh: no copy needed
-      const slices: Float32Array[] = [];
-      let offset = 0;
-      for (const p of parts) {
-        slices.push(out.slice(offset, offset + p.rows * outWidth));
-        offset += p.rows * outWidth;
-      }
-      return slices;
-    } finally {
+      out = this.execute(matrix, rows);
+    } catch (err) {
       this.running--;
+      throw err;
     }
+    if (!(out instanceof Promise)) {
+      this.running--;
+      return this.split(parts, rows, out);
+    }
+    return out.then(
+      (o) => {
+        this.running--;
+        return this.split(parts, rows, o);
+      },
+      (err: unknown) => {
+        this.running--;
+        throw err;
+      },
+    );
+  }
+
+  /** Each part's own rows of the batch's answer. */
+  private split(parts: Array<Pick<Pending, 'rows'>>, rows: number, out: Float32Array): Float32Array[] {
+    const { outWidth } = this.options;
+    if (out.length !== rows * outWidth) throw new Error(`model answered ${out.length} values for ${rows} rows x ${outWidth}`);
+    if (parts.length === 1) return [out]; // the predictor's output is fresh: no copy needed
+    const slices: Float32Array[] = [];
+    let offset = 0;
+    for (const p of parts) {
+      slices.push(out.slice(offset, offset + p.rows * outWidth));
+      offset += p.rows * outWidth;
+    }
+    return slices;
   }
 }

@@ -96,7 +96,7 @@ export class LoadedModel {
     onBatch?: (rows: number) => void,
   ) {
     this.featureNames = artifact.preprocessing.features.map((t) => t.name);
-    this.batcher = new AdaptiveBatcher((m, rows) => this.predictSliced(m, rows), {
+    this.batcher = new AdaptiveBatcher((m, rows) => this.execute(m, rows), {
       inWidth: artifact.preprocessing.outputWidth,
       outWidth,
       ...batching,
@@ -108,8 +108,6 @@ export class LoadedModel {
   get engine(): string {
     return this.model.engine;
   }
-
-  private readonly forward = (matrix: Float32Array, rows: number): Float32Array => this.model.predict(matrix, rows);
 
   get inWidth(): number {
     return this.artifact.preprocessing.outputWidth;
@@ -150,16 +148,22 @@ export class LoadedModel {
   }
 
   /**
-   * Large batches run in slices with a turn of the event loop between them, so one big request
-   * (or batch job chunk) does not hold up the small ones queued behind it for its whole duration.
+   * Runs one batch: at once on this thread when it is small enough (synchronously: the answer is
+   * not a promise), on the worker thread when it is heavy for a TF.js model off the Dense fast path,
+   * and otherwise in slices with a turn of the event loop between them, so one big request (or
+   * batch job chunk) does not hold up the small ones queued behind it for its whole duration.
    */
-  private async predictSliced(matrix: Float32Array, rows: number): Promise<Float32Array> {
+  private execute(matrix: Float32Array, rows: number): Float32Array | Promise<Float32Array> {
     if (this.offload && rows >= this.offload.minRows && !this.disposed) {
       this.worker ??= new InferenceWorker(this.offload.payload);
       this.workerBatches++;
       return this.worker.predict(matrix, rows, this.inWidth);
     }
     if (rows <= SLICE_ROWS) return this.model.predict(matrix, rows);
+    return this.predictInSlices(matrix, rows);
+  }
+
+  private async predictInSlices(matrix: Float32Array, rows: number): Promise<Float32Array> {
     const out = new Float32Array(rows * this.outWidth);
     for (let start = 0; start < rows; start += SLICE_ROWS) {
       const n = Math.min(SLICE_ROWS, rows - start);
@@ -191,18 +195,13 @@ export class LoadedModel {
     return this.inflight;
   }
 
-  predict(matrix: Float32Array, rows: number): Promise<Float32Array> {
-    return this.batcher.run(matrix, rows);
-  }
-
   /**
-   * Predicts at once, synchronously, when queueing would change nothing: the batcher would not wait
-   * for other requests (coalescing off, or a full batch), the batch is not sliced and not sent to the
-   * worker thread. Answers exactly what `predict` would; undefined when `predict` must be used.
+   * The model's answer for `rows` rows, through this version's batcher: synchronously when the batch
+   * runs at once on this thread (no coalescing wait, no worker thread, no slicing), else a promise.
+   * The caller holds the version (`acquire`) until the answer is in.
    */
-  predictNow(matrix: Float32Array, rows: number): Float32Array | undefined {
-    if (this.disposed || rows > SLICE_ROWS || (this.offload && rows >= this.offload.minRows)) return undefined;
-    return this.batcher.runNow(matrix, rows, this.forward);
+  predict(matrix: Float32Array, rows: number): Float32Array | Promise<Float32Array> {
+    return this.batcher.run(matrix, rows);
   }
 
   private dispose(): void {

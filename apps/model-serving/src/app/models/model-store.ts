@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { GetModelVersionMessage, ListAliasesMessage, ServiceName, TrafficPolicy, type TrafficPolicyPatch } from '@mlp/contracts';
+import { GetModelVersionMessage, ListAliasesMessage, ServiceName, type TrafficPolicy } from '@mlp/contracts';
 import { PlatformError, type Logger } from '@mlp/runtime';
-import { Database, PeerClients, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
-import { InferErrorCode } from '../inference/inference-error';
+import { PeerClients, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
+import { InferErrorCode, modelNotFound } from '../errors/inference-error';
 import { ServingMetrics } from '../metrics/serving-metrics';
-import { DEFAULT_POLICY } from '../traffic/traffic-split';
+import { TrafficPolicies } from '../traffic/traffic-policies';
 import { LoadedModel } from './loaded-model';
 
 export type Alias = 'champion' | 'challenger';
@@ -31,7 +31,6 @@ const MAX_PINNED = 4;
 @Injectable()
 export class ModelStore implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly models = new Map<string, ModelSlots>();
-  private readonly policies = new Map<string, TrafficPolicy>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
@@ -40,13 +39,14 @@ export class ModelStore implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     private readonly peers: PeerClients,
-    private readonly db: Database,
+    private readonly policies: TrafficPolicies,
     private readonly metrics: ServingMetrics,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {
     metrics.queueSource = () =>
       this.loadedModels().map((m) => ({ model: m.name, version: m.version, rows: m.batcher.queueSize }));
+    policies.onChange((model, policy) => this.configureBatchers(model, policy));
   }
 
   onApplicationBootstrap(): void {
@@ -104,7 +104,7 @@ export class ModelStore implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Compares every model's aliases with the registry and loads what changed. */
   async reconcile(): Promise<void> {
-    await this.loadPolicies();
+    await this.policies.load();
     const { models } = await this.peers.get(ServiceName.TRAINER).send(ListAliasesMessage, {});
     await Promise.all(models.map((m) => Promise.all([this.ensure(m.model, 'champion', m.champion), this.ensure(m.model, 'challenger', m.challenger)])));
     this.reconciledOnce = true;
@@ -151,7 +151,7 @@ export class ModelStore implements OnApplicationBootstrap, OnApplicationShutdown
 
   private async fetchAndLoad(model: string, version: number): Promise<LoadedModel> {
     const entry = await this.peers.get(ServiceName.TRAINER).send(GetModelVersionMessage, { model, version }, 30000);
-    const policy = this.policy(model);
+    const policy = this.policies.policy(model);
     const workerMinRows = this.config.env['INFERENCE_WORKER_MIN_ROWS'] as number;
     const loaded = await LoadedModel.load(
       entry,
@@ -181,7 +181,7 @@ export class ModelStore implements OnApplicationBootstrap, OnApplicationShutdown
   /** The version an alias serves, or a 404/503 telling why there is none. */
   alias(model: string, alias: Alias): LoadedModel {
     const slots = this.models.get(model);
-    if (!slots) throw new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${model} is not served`);
+    if (!slots) throw modelNotFound(model);
     const m = slots[alias];
     if (!m) {
       if (slots.wanted[alias] === null) throw new PlatformError(404, InferErrorCode.MODEL_VERSION_NOT_FOUND, `model ${model} has no ${alias}`);
@@ -197,7 +197,7 @@ export class ModelStore implements OnApplicationBootstrap, OnApplicationShutdown
   /** A specific version: an alias's, a pinned one, or loaded from the registry on first use. */
   async version(model: string, version: number): Promise<LoadedModel> {
     const slots = this.models.get(model);
-    if (!slots) throw new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${model} is not served`);
+    if (!slots) throw modelNotFound(model);
     const hit = [slots.champion, slots.challenger, slots.pinned.get(version)].find((m) => m?.version === version && !m.isDisposed);
     if (hit) return hit;
     let loaded: LoadedModel;
@@ -234,7 +234,7 @@ export class ModelStore implements OnApplicationBootstrap, OnApplicationShutdown
 
   private slots(model: string): ModelSlots {
     const s = this.models.get(model);
-    if (!s) throw new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${model} is not served`);
+    if (!s) throw modelNotFound(model);
     return s;
   }
 
@@ -247,42 +247,9 @@ export class ModelStore implements OnApplicationBootstrap, OnApplicationShutdown
     return s;
   }
 
-  // --- traffic policies (stored in serving.traffic_policies, cached here) ---
-
-  policy(model: string): TrafficPolicy {
-    return (
-      this.policies.get(model) ?? {
-        ...DEFAULT_POLICY,
-        maxBatchSize: this.config.env['DEFAULT_MAX_BATCH_SIZE'] as number,
-        maxBatchDelayMs: this.config.env['DEFAULT_MAX_BATCH_DELAY_MS'] as number,
-      }
-    );
-  }
-
-  async setPolicy(model: string, patch: TrafficPolicyPatch): Promise<TrafficPolicy> {
-    if (!this.models.has(model)) throw new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${model} is not served`);
-    const next = TrafficPolicy.parse({ ...this.policy(model), ...patch });
-    await this.db.query(
-      `INSERT INTO "serving".traffic_policies (model, policy) VALUES ($1, $2::jsonb)
-       ON CONFLICT (model) DO UPDATE SET policy = EXCLUDED.policy, updated_at = now()`,
-      [model, JSON.stringify(next)],
-    );
-    this.applyPolicy(model, next);
-    return next;
-  }
-
-  private applyPolicy(model: string, policy: TrafficPolicy): void {
-    this.policies.set(model, policy);
+  /** A policy's batching applies to every loaded version of its model. */
+  private configureBatchers(model: string, policy: TrafficPolicy): void {
     const s = this.models.get(model);
     for (const m of [s?.champion, s?.challenger, ...(s?.pinned.values() ?? [])]) m?.batcher.configure(policy);
-  }
-
-  private async loadPolicies(): Promise<void> {
-    if (!this.db.isConnected) return;
-    const rows = await this.db.query<{ model: string; policy: unknown }>(`SELECT model, policy FROM "serving".traffic_policies`);
-    for (const r of rows) {
-      const checked = TrafficPolicy.validate(r.policy);
-      if (checked.ok) this.applyPolicy(r.model, checked.value);
-    }
   }
 }

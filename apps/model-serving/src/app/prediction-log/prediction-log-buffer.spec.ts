@@ -4,9 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PredictionLogBuffer, PredictionLogFullError, type EncodedRecord } from './prediction-log-buffer';
-import { encodePredictionRecord } from './prediction-record';
 
-const record = (i: number): EncodedRecord => encodePredictionRecord({
+const record = (i: number): EncodedRecord => JSON.stringify({
   predictionId: `p-${i}`,
   requestId: 'r',
   model: 'churn',
@@ -47,6 +46,28 @@ describe('PredictionLogBuffer', () => {
     expect(wh.ids.size).toBe(1000);
     expect(buffer.segments()).toEqual([]);
     expect(buffer.stats).toMatchObject({ accepted: 1000, spilled: 900, sent: 1000 });
+  });
+
+  it('counts the records on disk without reading a sealed file twice, also files another writer put there', async () => {
+    const wh = new Warehouse();
+    wh.up = false;
+    const buffer = new PredictionLogBuffer({ capacity: 10, overflow: 'spill', spillDir: dir, batchSize: 50, segmentRecords: 100 }, wh.send);
+    for (let i = 0; i < 260; i += 10) buffer.offer(Array.from({ length: 10 }, (_, j) => record(i + j))); // 10 in memory, 250 on disk
+    fs.writeFileSync(path.join(dir, 'segment-000000000000001-1.jsonl'), `${record(1000)}\n${record(1001)}\n`); // e.g. the request thread's overflow
+    const read = jest.spyOn(fs, 'readFileSync');
+    try {
+      expect(buffer.spilledRecords()).toBe(252);
+      expect(read).toHaveBeenCalledTimes(1); // the foreign file; the buffer's own segments it counted as it wrote them
+      buffer.offer([record(2000)]);
+      expect(buffer.spilledRecords()).toBe(253); // the open segment grows
+      expect(read).toHaveBeenCalledTimes(1);
+    } finally {
+      read.mockRestore();
+    }
+    wh.up = true;
+    await buffer.flush();
+    expect(buffer.spilledRecords()).toBe(0);
+    expect(wh.ids.size).toBe(263);
   });
 
   it('pushes back instead of dropping when configured, and accepts again after a flush', async () => {
@@ -118,6 +139,20 @@ describe('PredictionLogBuffer', () => {
     expect(fs.readFileSync(files[0], 'utf8')).toBe(`${record(2)}\n${record(3)}\n`); // the lines as they were, ready to replay
     expect(buffer.segments()).toEqual([]); // never picked up again as a spill segment
     expect(buffer.lastRefusal).toMatchObject({ records: 2, error: 'invalid lines', file: files[0] });
+  });
+
+  it('counts the records the warehouse set aside on its side as rejected and the rest as sent, and sends nothing twice', async () => {
+    const got: string[] = [];
+    const send = async (records: EncodedRecord[]) => {
+      got.push(...records);
+      return { rejected: records.filter((r) => idOf(r).endsWith('3')).length };
+    };
+    const buffer = new PredictionLogBuffer({ capacity: 100, overflow: 'backpressure', batchSize: 10 }, send);
+    buffer.offer(Array.from({ length: 20 }, (_, i) => record(i)));
+    await buffer.flush();
+    expect(got).toHaveLength(20);
+    expect([buffer.stats.sent, buffer.stats.rejected, buffer.inMemory]).toEqual([18, 2, 0]);
+    expect(buffer.lastRefusal).toMatchObject({ records: 1, file: expect.stringContaining('dwh.prediction_log_rejected') });
   });
 
   it('keeps a refused batch in memory and retries it when there is no spill directory to set it aside in', async () => {

@@ -24,10 +24,15 @@ export interface PredictionLogBufferOptions {
   isRefusal?: (err: unknown) => boolean;
 }
 
-/** A prediction log record as one line of JSON text (see `encodePredictionRecord`). */
+/** A prediction log record as one line of JSON text (written from its frame, see `PredictionFrameReader`). */
 export type EncodedRecord = string;
 
-export type Sender = (records: EncodedRecord[]) => Promise<void>;
+/**
+ * Sends a batch. The warehouse stores the valid records of a batch and sets each invalid one aside
+ * on its side (dwh-ingest's `dwh.prediction_log_rejected`, listed and replayed there); the answer
+ * says how many it set aside.
+ */
+export type Sender = (records: EncodedRecord[]) => Promise<{ rejected?: number } | void>;
 
 export class PredictionLogFullError extends PlatformError {
   constructor(capacity: number) {
@@ -42,6 +47,16 @@ export function spillFileName(dir: string, kind: 'segment' | 'rejected'): string
   return path.join(dir, `${kind}-${String(Date.now()).padStart(15, '0')}-${process.pid}${Math.floor(Math.random() * 1000)}.jsonl`);
 }
 
+/** Writes records as one complete spill segment (written aside, then renamed into place), sent like any other. */
+export function writeSegment(dir: string, records: EncodedRecord[]): void {
+  fs.mkdirSync(dir, { recursive: true });
+  let file = spillFileName(dir, 'segment');
+  while (fs.existsSync(file)) file = spillFileName(dir, 'segment');
+  const aside = path.join(dir, `.${path.basename(file)}.tmp`);
+  fs.writeFileSync(aside, records.join('\n') + '\n');
+  fs.renameSync(aside, file);
+}
+
 /**
  * The bounded buffer between predictions and the warehouse. Nothing is dropped silently: when the
  * warehouse is down and memory is full, records go to disk (spill) or the caller is refused (back
@@ -53,6 +68,13 @@ export class PredictionLogBuffer {
   /** Records taken from memory for a send that has not finished: they still hold their room. */
   private sending = 0;
   private segment?: { file: string; records: number };
+  /**
+   * Lines of the sealed spill files, counted once: a sealed file never changes (the open segment
+   * is counted as it is written). Reports ask for the count after every flush, and reading every
+   * file again each time made the log's thread spend its time counting a large spill instead of
+   * sending it.
+   */
+  private readonly sealedLines = new Map<string, number>();
   private flushing?: Promise<number>;
   readonly stats = { accepted: 0, spilled: 0, sent: 0, refused: 0, sendFailures: 0, rejected: 0 };
 
@@ -92,7 +114,29 @@ export class PredictionLogBuffer {
 
   /** Records waiting on disk. */
   spilledRecords(): number {
-    return this.segments().reduce((n, f) => n + countLines(f), 0);
+    const files = this.segments();
+    const listed = new Set(files);
+    for (const file of this.sealedLines.keys()) if (!listed.has(file)) this.sealedLines.delete(file); // sent, or moved away
+    let records = 0;
+    for (const file of files) {
+      if (file === this.segment?.file) {
+        records += this.segment.records;
+        continue;
+      }
+      let lines = this.sealedLines.get(file);
+      if (lines === undefined) {
+        lines = countLines(file); // written by another writer (the request thread, an earlier run)
+        this.sealedLines.set(file, lines);
+      }
+      records += lines;
+    }
+    return records;
+  }
+
+  /** New spills go to a new segment; this one's count is known. */
+  private sealSegment(): void {
+    if (this.segment) this.sealedLines.set(this.segment.file, this.segment.records);
+    this.segment = undefined;
   }
 
   /** Checked before a prediction is made, so back pressure refuses the request rather than its log. */
@@ -123,6 +167,7 @@ export class PredictionLogBuffer {
     if (records.length === 0) return;
     const max = this.options.segmentRecords ?? 10000;
     if (!this.segment || this.segment.records >= max) {
+      this.sealSegment();
       const file = this.newFile('segment');
       this.segment = { file, records: 0 };
     }
@@ -144,8 +189,8 @@ export class PredictionLogBuffer {
     const sentBefore = this.stats.sent;
     const sent = () => this.stats.sent - sentBefore;
     for (const file of this.segments()) {
-      if (this.segment?.file === file) this.segment = undefined; // seal it: new spills go to a new segment
-      // One record per line, the format records have in memory (and had before they were encoded once).
+      if (this.segment?.file === file) this.sealSegment();
+      // One record per line, the format records have in memory.
       const records = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
       for (let i = 0; i < records.length; i += this.options.batchSize) {
         if (!(await this.trySend(records.slice(i, i + this.options.batchSize)))) return sent();
@@ -169,8 +214,12 @@ export class PredictionLogBuffer {
   /** True when the batch left the buffer: sent, or refused for good and set aside. */
   private async trySend(batch: EncodedRecord[]): Promise<boolean> {
     try {
-      await this.send(batch);
-      this.stats.sent += batch.length;
+      const rejected = (await this.send(batch))?.rejected ?? 0;
+      this.stats.sent += batch.length - rejected;
+      if (rejected > 0) {
+        this.stats.rejected += rejected;
+        this.lastRefusal = { file: 'dwh.prediction_log_rejected (dwh-ingest GET /v1/prediction-log/rejected)', records: rejected, error: 'the warehouse set these records aside; the rest of the batch was stored', at: new Date().toISOString() };
+      }
       return true;
     } catch (err) {
       // Set aside only where it can be kept: without a spill directory a refused batch stays in

@@ -5,13 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EncodedRecord } from './prediction-log-buffer';
 import { isWarehouseRefusal, PredictionLogPipeline, type PredictionLogPipelineOptions, type PredictionLogSnapshot } from './prediction-log-pipeline';
-import { PredictionFrameReader } from './prediction-frame';
-import { encodePredictionRecord } from './prediction-record';
-import { RecordRing } from './record-ring';
+import { RecordRing, textRecord } from './record-ring';
 
 const record = (i: number): EncodedRecord =>
-  encodePredictionRecord({ predictionId: `p-${i}`, requestId: 'r', model: 'churn', version: 1, arm: 'champion', inputs: { x: i, plan: 'pro' }, output: i / 7, latencyMs: 0.5, predictedAt: new Date(i).toISOString() });
-const decode = new PredictionFrameReader('process').decode;
+  JSON.stringify({ predictionId: `p-${i}`, requestId: 'r', model: 'churn', version: 1, arm: 'champion', inputs: { x: i, plan: 'pro' }, output: i / 7, latencyMs: 0.5, predictedAt: new Date(i).toISOString() });
+/** The pipeline carries whatever lines its decoder makes of the ring's records: text here. */
+const decode = textRecord;
 const idOf = (line: EncodedRecord) => (JSON.parse(line) as PredictionLogRecord).predictionId;
 
 /** A warehouse that can be switched off; it deduplicates on predictionId like the real one. */
@@ -144,6 +143,30 @@ describe('PredictionLogPipeline', () => {
     ring.write(record(3));
     await pipeline.flush();
     expect(reports.at(-1)).toMatchObject({ sent: 3, sendFailures: 1, inMemory: 1 });
+  });
+
+  it('joins a flush in progress instead of queueing behind it: a slow backlog does not pile up reports', async () => {
+    const ring = RecordRing.create(1 << 20);
+    let release = () => undefined as void;
+    let sends = 0;
+    const slow = async () => {
+      sends++;
+      await new Promise<void>((r) => (release = r));
+    };
+    const reports: PredictionLogSnapshot[] = [];
+    pipeline = new PredictionLogPipeline(ring, options({ batchSize: 5, capacity: 20, reportMs: 0 }), decode, slow, (s) => reports.push(s));
+    for (let i = 0; i < 30; i++) ring.write(record(i)); // 20 in memory, 10 spilled
+    const first = pipeline.flush();
+    const drains = Array.from({ length: 50 }, () => pipeline?.drain()); // the drain timer, while the send hangs
+    expect(drains).toHaveLength(50);
+    expect(pipeline.flush()).toBe(first);
+    for (let i = 0; i < 6 && sends <= 6; i++) {
+      await new Promise((r) => setImmediate(r));
+      release();
+    }
+    await first;
+    expect(reports).toHaveLength(1); // one flush, one report: not one per drain that asked meanwhile
+    expect(reports[0]).toMatchObject({ sent: 30, onDisk: 0, inMemory: 0 });
   });
 
   it('at close takes what is left in the ring and writes what it cannot send to disk, for the next start', async () => {

@@ -44,6 +44,7 @@ export class PredictionLogPipeline {
   private drainTimer?: NodeJS.Timeout;
   private flushTimer?: NodeJS.Timeout;
   private closed = false;
+  private flushing?: Promise<number>;
   /** After a failed send, flushes wait for the flush timer instead of retrying on every drain. */
   private retryAfter = 0;
   private lastReport?: { at: number; sendFailures: number; rejected: number; spilled: number };
@@ -88,8 +89,19 @@ export class PredictionLogPipeline {
     return moved;
   }
 
-  /** Takes what the ring holds, then sends what is pending (spilled segments first). Resolves with records sent. */
-  async flush(): Promise<number> {
+  /**
+   * Takes what the ring holds, then sends what is pending (spilled segments first). Resolves with
+   * records sent. A flush in progress is joined, not queued behind: drains ask for one every few
+   * milliseconds while a large backlog is being sent.
+   */
+  flush(): Promise<number> {
+    this.flushing ??= this.flushOnce().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<number> {
     this.take();
     const failures = this.buffer.stats.sendFailures;
     const sent = await this.buffer.flush();
@@ -105,8 +117,10 @@ export class PredictionLogPipeline {
     const at = Date.now();
     const notable = !last || sendFailures !== last.sendFailures || rejected !== last.rejected || spilled !== last.spilled;
     if (!notable && at - last.at < this.options.reportMs) return;
-    this.lastReport = { at, sendFailures, rejected, spilled };
-    this.onReport(this.snapshot());
+    const snapshot = this.snapshot();
+    // The period runs from the end of this report: a slow snapshot (a large spill) is not repeated back to back.
+    this.lastReport = { at: Date.now(), sendFailures, rejected, spilled };
+    this.onReport(snapshot);
   }
 
   snapshot(): PredictionLogSnapshot {

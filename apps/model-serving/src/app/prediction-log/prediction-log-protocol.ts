@@ -1,5 +1,21 @@
 import type { ClientConfig } from '@mlp/service-kit/transport';
+import path from 'node:path';
+import type { OverflowMode } from './prediction-log-buffer';
 import type { PredictionLogPipelineOptions, PredictionLogSnapshot } from './prediction-log-pipeline';
+
+/** The prediction log's settings, from the service's environment. */
+export function predictionLogOptions(env: Record<string, unknown>): PredictionLogPipelineOptions & { ringBytes: number } {
+  return {
+    capacity: env['PREDICTION_LOG_CAPACITY'] as number,
+    overflow: env['PREDICTION_LOG_OVERFLOW'] as OverflowMode,
+    spillDir: path.resolve(env['PREDICTION_LOG_SPILL_DIR'] as string),
+    batchSize: env['PREDICTION_LOG_BATCH'] as number,
+    flushMs: env['PREDICTION_LOG_FLUSH_MS'] as number,
+    drainMs: 10,
+    reportMs: 250,
+    ringBytes: (env['PREDICTION_LOG_RING_MB'] as number) * 1024 * 1024,
+  };
+}
 
 /** What the prediction log's worker thread starts with. */
 export interface PredictionLogWorkerData {

@@ -2,17 +2,13 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { IngestPredictionLogLinesMessage, ServiceName } from '@mlp/contracts';
 import { startWorkerThread, type Logger } from '@mlp/runtime';
 import { PeerClients, PLATFORM_CONFIG, PLATFORM_LOGGER, SERVICE_DEFINITION, type PlatformConfig, type ServiceDefinition } from '@mlp/service-kit';
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { ServingMetrics } from '../metrics/serving-metrics';
-import { PredictionLogFullError, spillFileName, type EncodedRecord, type OverflowMode } from './prediction-log-buffer';
-import { numericRecord, predictionId, PredictionFrameReader, PredictionFrameWriter, type NumericPredictions } from './prediction-frame';
+import { writeSegment } from './prediction-log-buffer';
+import { PredictionFrameReader } from './prediction-frame';
 import { PredictionLogPipeline, type PredictionLogPipelineOptions, type PredictionLogSnapshot } from './prediction-log-pipeline';
-import { encodePredictionRecord } from './prediction-record';
-import type { PredictionLogRequest, PredictionLogWorkerData, PredictionLogWorkerMessage } from './prediction-log-protocol';
-import { RecordRing } from './record-ring';
+import { predictionLogOptions, type PredictionLogRequest, type PredictionLogWorkerData, type PredictionLogWorkerMessage } from './prediction-log-protocol';
+import { PredictionLogWriter } from './prediction-log-writer';
 
 /** The consumer side as the service sees it: in the worker thread, or in this thread as a fallback. */
 interface LogConsumer {
@@ -21,31 +17,23 @@ interface LogConsumer {
 }
 
 const EMPTY: PredictionLogSnapshot = { inMemory: 0, onDisk: 0, accepted: 0, spilled: 0, sent: 0, sendFailures: 0, rejected: 0, rejectedFiles: [], lastRefusal: null };
-/** Under back pressure, predictions are refused before the ring's free space falls below this. */
-const RING_RESERVE_BYTES = 1 << 20;
 const WORKER_RESTART_MS = 1000;
 
 /**
  * Ships every prediction to the warehouse through dwh-ingest's contract
- * (`dwh-ingest.prediction-log.v2`: records as the JSON lines encoded at prediction time),
- * asynchronously and in batches, from a bounded buffer that spills to disk or pushes back when the
- * warehouse is down. A batch the warehouse refuses is set aside on disk and reported, not retried.
+ * (`dwh-ingest.prediction-log.v2`: records as JSON lines), asynchronously and in batches, from a
+ * bounded buffer that spills to disk or pushes back when the warehouse is down. A batch the
+ * warehouse refuses whole is set aside on disk and reported, not retried; records the warehouse sets
+ * aside alone (on its side) are counted as rejected.
  *
- * The request path only copies each line into a shared ring (`RecordRing`); a worker thread
- * (`prediction-log.worker.ts`, `PREDICTION_LOG_WORKER`) drains it into the buffer, spills and
- * sends. This thread keeps the budget (records in the ring and in the worker's memory against
- * `PREDICTION_LOG_CAPACITY`), the counters and the logs.
+ * A record is encoded once: the request path writes each prediction as a binary frame into a
+ * shared ring (PredictionLogWriter), and the consumer turns each frame into its JSON line, which
+ * stays that line in the buffer, on disk and on the wire. This service runs the consumer (on a
+ * worker thread, `prediction-log.worker.ts`, or in this thread with `PREDICTION_LOG_WORKER=false`),
+ * restarts it when it dies, closes it at shutdown, and keeps the log's counters, logs and state.
  */
 @Injectable()
 export class PredictionLogService implements OnApplicationBootstrap, OnApplicationShutdown {
-  /**
-   * Prediction ids: a random UUID per process plus a counter. As unique as a UUID per prediction
-   * (the warehouse deduplicates on them), without asking the CSPRNG once per row on the hot path.
-   */
-  readonly processId = randomUUID();
-  private sequence = 0;
-  private readonly ring: RecordRing;
-  private readonly frames: PredictionFrameWriter;
   private readonly options: PredictionLogPipelineOptions;
   private consumer?: LogConsumer;
   private worker?: Worker;
@@ -53,31 +41,20 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
   private nextId = 0;
   private closing = false;
   private restartTimer?: NodeJS.Timeout;
-  /** The consumer's last report; the counts of consumers that exited; what this thread counts itself. */
+  /** The consumer's last report, and the counts of consumers that exited (the writer counts its own). */
   private last: PredictionLogSnapshot = EMPTY;
   private readonly carried = { accepted: 0, spilled: 0, sent: 0, sendFailures: 0, rejected: 0 };
-  private readonly own = { refused: 0, spilled: 0 };
-  private readonly synced = { sent: 0, spilled: 0, refused: 0, rejected: 0 };
+  private readonly synced = { sent: 0, spilled: 0, rejected: 0 };
 
   constructor(
+    private readonly writer: PredictionLogWriter,
     private readonly peers: PeerClients,
     @Inject(SERVICE_DEFINITION) private readonly def: ServiceDefinition,
     private readonly metrics: ServingMetrics,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {
-    const env = config.env;
-    this.options = {
-      capacity: env['PREDICTION_LOG_CAPACITY'] as number,
-      overflow: env['PREDICTION_LOG_OVERFLOW'] as OverflowMode,
-      spillDir: path.resolve(env['PREDICTION_LOG_SPILL_DIR'] as string),
-      batchSize: env['PREDICTION_LOG_BATCH'] as number,
-      flushMs: env['PREDICTION_LOG_FLUSH_MS'] as number,
-      drainMs: 10,
-      reportMs: 250,
-    };
-    this.ring = RecordRing.create((env['PREDICTION_LOG_RING_MB'] as number) * 1024 * 1024);
-    this.frames = new PredictionFrameWriter(this.ring);
+    this.options = predictionLogOptions(config.env);
   }
 
   onApplicationBootstrap(): void {
@@ -102,12 +79,10 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
   private inThread(): LogConsumer {
     const client = this.peers.get(ServiceName.DWH_INGEST);
     const pipeline = new PredictionLogPipeline(
-      this.ring,
+      this.writer.ring,
       this.options,
-      new PredictionFrameReader(this.processId, this.frames.definitions).decode,
-      async (lines) => {
-        await client.send(IngestPredictionLogLinesMessage, { lines }, 15000);
-      },
+      new PredictionFrameReader(this.writer.processId, this.writer.definitions).decode,
+      (lines) => client.send(IngestPredictionLogLinesMessage, { lines }, 15000),
       (snapshot) => this.report(snapshot),
     );
     pipeline.start();
@@ -126,9 +101,9 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
 
   private inWorker(): LogConsumer {
     const workerData: PredictionLogWorkerData = {
-      ring: this.ring.shared,
-      processId: this.processId,
-      definitions: this.frames.definitions,
+      ring: this.writer.ring.shared,
+      processId: this.writer.processId,
+      definitions: this.writer.definitions,
       options: this.options,
       transport: { env: { NATS_URL: this.config.env.NATS_URL, PEER_TIMEOUT_MS: this.config.env.PEER_TIMEOUT_MS }, peers: this.config.peers },
       caller: this.def.name,
@@ -159,11 +134,11 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
       if (this.closing) return;
       // Records in the ring are safe (the next worker drains them); those the worker held in memory
       // are not: say how many, never lose them silently.
-      this.log.error({ code, recordsInWorkerMemory: this.ring.held }, 'prediction log worker exited; restarting it');
+      this.log.error({ code, recordsInWorkerMemory: this.writer.ring.held }, 'prediction log worker exited; restarting it');
       // The next worker counts from zero: keep this one's totals.
       for (const k of Object.keys(this.carried) as Array<keyof typeof this.carried>) this.carried[k] += this.last[k];
       this.last = EMPTY;
-      this.ring.setHeld(0);
+      this.writer.ring.setHeld(0);
       this.restartTimer = setTimeout(() => this.startConsumer(), WORKER_RESTART_MS);
       this.restartTimer.unref();
     });
@@ -184,63 +159,6 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
     };
   }
 
-  /** Records held in memory: in the ring and in the consumer's buffer. */
-  private get inMemory(): number {
-    return this.ring.pending + this.ring.held;
-  }
-
-  /** Refuses a request up front (503) when back pressure is on and the buffer is full. */
-  assertRoom(rows: number): void {
-    if (this.options.overflow !== 'backpressure') return;
-    if (this.inMemory + rows > this.options.capacity || this.ring.freeBytes < RING_RESERVE_BYTES) {
-      this.own.refused += rows;
-      this.syncCounters();
-      throw new PredictionLogFullError(this.options.capacity);
-    }
-  }
-
-  nextPredictionId(): string {
-    return predictionId(this.processId, ++this.sequence);
-  }
-
-  /**
-   * Hands numeric predictions to the consumer as binary frames (it writes their JSON lines); what
-   * does not fit is encoded here and spilled or refused.
-   */
-  recordNumbers(p: NumericPredictions, rows: number): void {
-    const first = this.sequence + 1;
-    this.sequence += rows;
-    const written = this.frames.write(p, rows, first);
-    if (written < rows) {
-      const rest: EncodedRecord[] = [];
-      for (let r = written; r < rows; r++) rest.push(encodePredictionRecord(numericRecord(p, r, predictionId(this.processId, first + r))));
-      this.overflow(rest);
-    }
-  }
-
-  /** Hands the lines to the consumer through the ring; what does not fit is spilled or refused. */
-  record(records: EncodedRecord[]): void {
-    let i = 0;
-    while (i < records.length && this.ring.write(records[i])) i++;
-    if (i < records.length) this.overflow(records.slice(i));
-  }
-
-  /**
-   * The ring is full: the consumer is not keeping up even with its disk (or is restarting). Under
-   * back pressure the records are refused, as the buffer would; otherwise they go to a spill
-   * segment of their own, which the consumer sends like any other.
-   */
-  private overflow(records: EncodedRecord[]): void {
-    if (this.options.overflow === 'backpressure' || !this.options.spillDir) {
-      this.own.refused += records.length;
-      this.syncCounters();
-      throw new PredictionLogFullError(this.options.capacity);
-    }
-    writeSegment(this.options.spillDir, records);
-    this.own.spilled += records.length;
-    this.syncCounters();
-  }
-
   /** The log's state for `GET /v1/prediction-log`. */
   async pending() {
     let s = this.last;
@@ -253,13 +171,14 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
       }
     }
     const c = this.carried;
+    const own = this.writer.counts;
     return {
-      inMemory: this.ring.pending + s.inMemory,
+      inMemory: this.writer.ring.pending + s.inMemory,
       onDisk: s.onDisk,
-      accepted: c.accepted + s.accepted + this.own.spilled,
-      spilled: c.spilled + s.spilled + this.own.spilled,
+      accepted: c.accepted + s.accepted + own.spilled,
+      spilled: c.spilled + s.spilled + own.spilled,
       sent: c.sent + s.sent,
-      refused: this.own.refused,
+      refused: own.refused,
       sendFailures: c.sendFailures + s.sendFailures,
       rejected: c.rejected + s.rejected,
       rejectedFiles: s.rejectedFiles,
@@ -280,16 +199,17 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
     this.syncCounters();
   }
 
+  /** Moves the metrics by what the consumers counted since (the writer moves its own). */
   private syncCounters(): void {
     const s = this.last;
     const c = this.carried;
-    const now = { sent: c.sent + s.sent, spilled: c.spilled + s.spilled + this.own.spilled, refused: this.own.refused, rejected: c.rejected + s.rejected };
-    for (const outcome of ['sent', 'spilled', 'refused', 'rejected'] as const) {
+    const now = { sent: c.sent + s.sent, spilled: c.spilled + s.spilled, rejected: c.rejected + s.rejected };
+    for (const outcome of ['sent', 'spilled', 'rejected'] as const) {
       const delta = now[outcome] - this.synced[outcome];
       if (delta > 0) this.metrics.logRecords.inc({ outcome }, delta);
       this.synced[outcome] = now[outcome];
     }
-    this.metrics.logPending.set({ where: 'memory' }, this.inMemory);
+    this.metrics.logPending.set({ where: 'memory' }, this.writer.inMemory);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -305,7 +225,7 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
       }
     }
     // Lines written after the consumer's last drain (or while no consumer ran) are still in the ring.
-    const rest = this.ring.read(Number.MAX_SAFE_INTEGER, new PredictionFrameReader(this.processId, this.frames.definitions).decode);
+    const rest = this.writer.ring.read(Number.MAX_SAFE_INTEGER, new PredictionFrameReader(this.writer.processId, this.writer.definitions).decode);
     if (rest.length > 0) {
       unsent += rest.length;
       if (this.options.spillDir) {
@@ -315,14 +235,4 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
     }
     if (unsent) this.log.warn({ unsent, persisted }, 'prediction log records not delivered at shutdown were written to disk');
   }
-}
-
-/** Writes records as one complete spill segment (written aside, then renamed into place). */
-function writeSegment(dir: string, records: EncodedRecord[]): void {
-  fs.mkdirSync(dir, { recursive: true });
-  let file = spillFileName(dir, 'segment');
-  while (fs.existsSync(file)) file = spillFileName(dir, 'segment');
-  const aside = path.join(dir, `.${path.basename(file)}.tmp`);
-  fs.writeFileSync(aside, records.join('\n') + '\n');
-  fs.renameSync(aside, file);
 }

@@ -1,7 +1,8 @@
-// Worker-thread entry: the prediction log's consumer side. The service writes each prediction's
-// line into a shared ring (see RecordRing); this thread drains it into the bounded buffer, spills,
-// sets refused batches aside and sends batches to the warehouse, so none of that work (nor the
-// garbage of thousands of strings) lands on the thread that answers requests.
+// Worker-thread entry: the prediction log's consumer side. The service writes each prediction as a
+// frame into a shared ring (see PredictionFrameWriter, RecordRing); this thread writes each frame's
+// JSON line, drains them into the bounded buffer, spills, sets refused batches aside and sends
+// batches to the warehouse, so none of that work (nor the garbage of thousands of strings) lands
+// on the thread that answers requests.
 import { IngestPredictionLogLinesMessage } from '@mlp/contracts';
 import { ServiceClient } from '@mlp/service-kit/transport';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -19,9 +20,7 @@ function main(): void {
     new RecordRing(input.ring),
     input.options,
     new PredictionFrameReader(input.processId, input.definitions).decode,
-    async (lines) => {
-      await client.send(IngestPredictionLogLinesMessage, { lines }, 15000);
-    },
+    (lines) => client.send(IngestPredictionLogLinesMessage, { lines }, 15000),
     (snapshot) => post({ type: 'snapshot', snapshot }),
   );
   pipeline.start();

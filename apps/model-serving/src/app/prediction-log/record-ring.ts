@@ -26,7 +26,7 @@ const align4 = (n: number) => (n + 3) & ~3;
 export type RecordDecoder = (bytes: Buffer, view: DataView, start: number, length: number) => string | undefined;
 
 /** Records written with `write` are UTF-8 text. */
-const textRecord: RecordDecoder = (bytes, _view, start, length) => bytes.toString('utf8', start, start + length);
+export const textRecord: RecordDecoder = (bytes, _view, start, length) => bytes.toString('utf8', start, start + length);
 
 export class RecordRing {
   private readonly control: Int32Array;

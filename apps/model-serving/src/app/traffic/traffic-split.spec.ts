@@ -1,4 +1,4 @@
-import { chooseArm, DEFAULT_POLICY, stickyHash } from './traffic-split';
+import { chooseArm, DEFAULT_POLICY, stickyHash, stickyKeyFor } from './traffic-split';
 
 describe('chooseArm', () => {
   const canary = { ...DEFAULT_POLICY, canaryWeight: 0.2 };
@@ -28,5 +28,16 @@ describe('chooseArm', () => {
       expect(stickyHash(k)).toBeGreaterThanOrEqual(0);
       expect(stickyHash(k)).toBeLessThan(1);
     }
+  });
+});
+
+describe('stickyKeyFor', () => {
+  it('routes by the entity key, then the header, under `entity`; by the header under `header`; else by the request id', () => {
+    const all = { entity: 'user_id=u1', header: 'h', requestId: 'r' };
+    expect(stickyKeyFor({ stickyKey: 'entity' }, all)).toBe('user_id=u1');
+    expect(stickyKeyFor({ stickyKey: 'entity' }, { header: 'h', requestId: 'r' })).toBe('h');
+    expect(stickyKeyFor({ stickyKey: 'header' }, all)).toBe('h');
+    expect(stickyKeyFor({ stickyKey: 'header' }, { entity: 'user_id=u1', requestId: 'r' })).toBe('r');
+    expect(stickyKeyFor({ stickyKey: 'entity' }, { requestId: 'r' })).toBe('r');
   });
 });

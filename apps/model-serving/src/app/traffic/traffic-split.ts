@@ -29,3 +29,21 @@ export function chooseArm(policy: TrafficPolicy, key: string, hasChallenger: boo
   if (policy.canaryWeight <= 0) return { serve: 'champion', shadow: false };
   return { serve: stickyHash(key) < policy.canaryWeight ? 'challenger' : 'champion', shadow: false };
 }
+
+/**
+ * Candidate sticky keys of a request: its entity key (V2 `parameters.sticky_key`, an entity's join
+ * keys), the `x-sticky-key` header, and its request id.
+ */
+export interface StickyKeys {
+  entity?: string;
+  header?: string;
+  requestId: string;
+}
+
+/**
+ * The key that routes a request under a policy: `entity` takes the entity key, else the header;
+ * `header` takes the header; the request id is the last resort.
+ */
+export function stickyKeyFor(policy: Pick<TrafficPolicy, 'stickyKey'>, keys: StickyKeys): string {
+  return (policy.stickyKey === 'entity' ? (keys.entity ?? keys.header) : keys.header) ?? keys.requestId;
+}

@@ -24,3 +24,5 @@ export const badInfer = (code: string, message: string, path?: string) =>
 
 export const tooLarge = (message: string) =>
   new PlatformError(413, InferErrorCode.BATCH_TOO_LARGE, message, [{ code: InferErrorCode.BATCH_TOO_LARGE, message }]);
+
+export const modelNotFound = (model: string) => new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${model} is not served`);

@@ -1,6 +1,6 @@
 import type { ModelArtifact, TensorDatatype } from '@mlp/contracts';
-import { badInfer, InferErrorCode } from './inference-error';
-import type { OutputTensor } from './v2-protocol';
+import { badInfer, InferErrorCode } from '../errors/inference-error';
+import type { OutputTensor } from '../open-inference/v2-protocol';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -3,24 +3,24 @@ import { ApiTags } from '@nestjs/swagger';
 import { PredictEntitiesBody, PredictEntitiesMessage, PredictEntitiesReply, type MessageMeta, type RequestOf } from '@mlp/contracts';
 import { ApiContract, HandleMessage, RequireScope, validate } from '@mlp/service-kit';
 import type { FastifyRequest } from 'fastify';
-import { InferenceService } from './inference.service';
+import { EntityPredictions } from './entity-predictions';
 
 /** Predictions by entity key for product services that only know a user id (HTTP and transport). */
 @ApiTags('entity-predictions')
 @Controller('v1/models')
 export class EntityPredictionsController {
-  constructor(private readonly inference: InferenceService) {}
+  constructor(private readonly entities: EntityPredictions) {}
 
   @Post(':model/predict-entities')
   @HttpCode(200)
   @RequireScope('serving:predict')
   @ApiContract({ body: PredictEntitiesBody, response: PredictEntitiesReply })
   predict(@Param('model') model: string, @Body(validate(PredictEntitiesBody)) body: PredictEntitiesBody, @Req() req: FastifyRequest, @Headers('x-sticky-key') sticky?: string) {
-    return this.inference.track(model, () => this.inference.predictEntities(model, body.entities, body.version, req.id, sticky));
+    return this.entities.predict(model, body.entities, body.version, req.id, sticky);
   }
 
   @HandleMessage(PredictEntitiesMessage)
   predictMessage(data: RequestOf<typeof PredictEntitiesMessage>, meta: MessageMeta) {
-    return this.inference.track(data.model, () => this.inference.predictEntities(data.model, data.entities, data.version, meta.requestId));
+    return this.entities.predict(data.model, data.entities, data.version, meta.requestId);
   }
 }

@@ -1,39 +1,24 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ErrorCode, InferRequest, InferResponse } from '@mlp/contracts';
+import { ErrorCode } from '@mlp/contracts';
 import { kindOfArtifact } from '@mlp/model-runtime';
 import { PlatformError } from '@mlp/runtime';
-import { ApiContract, Public, RequireScope, SERVICE_DEFINITION, type ServiceDefinition } from '@mlp/service-kit';
-import { Inject } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Public, SERVICE_DEFINITION, type ServiceDefinition } from '@mlp/service-kit';
 import type { LoadedModel } from '../models/loaded-model';
 import { ModelStore } from '../models/model-store';
-import { InferErrorCode } from './inference-error';
-import { InferenceService, stickyKeysFrom, type StickyKeys, type Target } from './inference.service';
-
-/** A version path segment: a positive integer, anything else names no version (404). */
-export function versionParam(model: string, raw: string): number {
-  const v = /^[1-9][0-9]{0,8}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isFinite(v)) throw new PlatformError(404, InferErrorCode.MODEL_VERSION_NOT_FOUND, `model ${model} has no version ${raw}`);
-  return v;
-}
-
-/** `parameters.sticky_key` is the entity key of a V2 request; the header and request id are the others. */
-export function stickyKeysOf(req: FastifyRequest, header: string | undefined, parameters?: Record<string, unknown>): StickyKeys {
-  return stickyKeysFrom(req.id, header, parameters);
-}
+import { versionParam } from '../models/version-param';
+import { InferErrorCode, modelNotFound } from '../errors/inference-error';
 
 export function platformOf(m: LoadedModel): string {
   return kindOfArtifact(m.artifact).platform;
 }
 
-/** The Open Inference Protocol (KServe V2) over REST. */
+/** The Open Inference Protocol (KServe V2) over REST: health, server and model metadata (infer: V2InferController). */
 @ApiTags('open-inference-v2')
 @Controller('v2')
 export class OpenInferenceController {
   constructor(
     private readonly store: ModelStore,
-    private readonly inference: InferenceService,
     @Inject(SERVICE_DEFINITION) private readonly def: ServiceDefinition,
   ) {}
 
@@ -77,29 +62,9 @@ export class OpenInferenceController {
     return { name: model, version, ready: true };
   }
 
-  @Post('models/:model/infer')
-  @HttpCode(200)
-  @RequireScope('serving:predict')
-  @ApiContract({ body: InferRequest, response: InferResponse, summary: 'Infer with the version the traffic policy picks' })
-  infer(@Param('model') model: string, @Body() body: unknown, @Req() req: FastifyRequest, @Headers('x-sticky-key') sticky?: string) {
-    return this.run(model, { policy: true }, body, req, sticky);
-  }
-
-  @Post('models/:model/versions/:version/infer')
-  @HttpCode(200)
-  @RequireScope('serving:predict')
-  @ApiContract({ body: InferRequest, response: InferResponse, summary: 'Infer with one version' })
-  inferVersion(@Param('model') model: string, @Param('version') version: string, @Body() body: unknown, @Req() req: FastifyRequest) {
-    return this.run(model, { version: versionParam(model, version) }, body, req);
-  }
-
-  private run(model: string, target: Target, body: unknown, req: FastifyRequest, sticky?: string) {
-    return this.inference.inferV2(model, target, body, req.id, sticky);
-  }
-
   private loaded(model: string, raw: string): LoadedModel {
     const version = versionParam(model, raw);
-    if (!this.store.knows(model)) throw new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${model} is not served`);
+    if (!this.store.knows(model)) throw modelNotFound(model);
     const m = this.store.loadedVersion(model, version);
     if (!m) throw new PlatformError(404, InferErrorCode.MODEL_VERSION_NOT_FOUND, `model ${model} version ${version} is not loaded (it loads on its first infer)`);
     return m;

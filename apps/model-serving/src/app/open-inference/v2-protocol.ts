@@ -1,6 +1,6 @@
-import type { TensorDatatype } from '@mlp/contracts';
-import { jsonNumber } from '../json-number';
-import { badInfer, InferErrorCode, tooLarge } from './inference-error';
+import type { ModelArtifact, TensorDatatype } from '@mlp/contracts';
+import { jsonNumber } from '../json/json-number';
+import { badInfer, InferErrorCode, tooLarge } from '../errors/inference-error';
 
 /** One input tensor as the client sent it, flattened row-major and checked against its declared shape. */
 export interface ParsedTensor {
@@ -160,28 +160,11 @@ export interface OutputTensor {
   data: number[];
 }
 
-/** The V2 infer response: `id` echoed, only the requested outputs, in the order asked. */
-export function buildInferResponse(
-  model: string,
-  version: number,
-  request: Pick<ParsedInferRequest, 'id' | 'outputs'>,
-  outputs: OutputTensor[],
-  parameters?: Record<string, unknown>,
-) {
-  const selected = request.outputs ? request.outputs.map((n) => outputs.find((o) => o.name === n) as OutputTensor) : outputs;
-  return {
-    model_name: model,
-    model_version: String(version),
-    ...(request.id !== undefined ? { id: request.id } : {}),
-    ...(parameters ? { parameters } : {}),
-    outputs: selected,
-  };
-}
-
 /**
- * The V2 infer response as JSON text, byte for byte `JSON.stringify(buildInferResponse(...))`, written
- * directly: the hot path answers every infer with it, and a generic serialisation of the response's
- * nested objects costs several times this.
+ * The V2 infer response as JSON text: `model_name`, `model_version`, `id` echoed, `parameters`, and
+ * only the requested outputs in the order asked. Written directly (byte for byte what
+ * `JSON.stringify` writes for that object): every V2 infer is answered with it, and a generic
+ * serialisation of the response's nested objects costs several times this.
  */
 export function inferResponseJson(
   model: string,
@@ -206,3 +189,21 @@ export function inferResponseJson(
   return text + ']}';
 }
 
+/** Splits the model's per-row output into the signature's output tensors. */
+export function outputTensors(artifact: ModelArtifact, out: Float32Array, rows: number): OutputTensor[] {
+  const total = out.length / rows;
+  let offset = 0;
+  return artifact.signature.outputs.map((spec) => {
+    const width = spec.shape.slice(1).reduce((a, b) => a * b, 1);
+    const data: number[] = new Array(rows * width);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) data[r * width + j] = out[r * total + offset + j];
+    offset += width;
+    return { name: spec.name, datatype: spec.datatype, shape: [rows, ...spec.shape.slice(1)], data };
+  });
+}
+
+/** `parameters.sticky_key` of a V2 request is its entity key (a string or a number). */
+export function stickyKeyParameter(parameters?: Record<string, unknown>): string | undefined {
+  const key = parameters?.['sticky_key'];
+  return typeof key === 'string' || typeof key === 'number' ? String(key) : undefined;
+}

@@ -1,5 +1,5 @@
 import { baselineArtifact, demoTensors, demoVector } from '../../testing/model-fixtures';
-import { assembleRows, loggedRow, outputTensors } from './model-input';
+import { assembleRows, TensorInputs } from './tensor-inputs';
 import { parseInferRequest } from './v2-protocol';
 
 const artifact = baselineArtifact('churn', 1);
@@ -22,10 +22,8 @@ describe('assembleRows: a request names the raw features, and the server preproc
     const rows = assembleRows(artifact, parse(demoTensors(raw)), 100);
     expect(rows.rows).toBe(2);
     Array.from(rows.matrix).forEach((x, i) => expect(x).toBeCloseTo(raw.flatMap(demoVector)[i], 5));
-    // The log and drift see the raw values, not the model vector.
-    expect(loggedRow(rows.logged, 0)).toEqual({ 'user_activity:orders_7d': 5, 'user_activity:revenue_7d': Math.expm1(3), 'user_profile:plan': 'pro' });
-    expect(loggedRow(rows.logged, 1)['user_activity:orders_7d']).toBeNull();
-    expect(rows.columns[2]).toEqual(['pro', 'free']);
+    // The log and drift see the raw values, not the model vector: the columns in the model's feature order.
+    expect(rows.columns).toEqual([[5, null], [Math.expm1(3), 0], ['pro', 'free']]);
   });
 
   it('takes [n] and [n, 1] shapes and any numeric datatype for a numeric feature, integers included', () => {
@@ -38,14 +36,6 @@ describe('assembleRows: a request names the raw features, and the server preproc
       base.map((t) => (t.datatype === 'BYTES' ? t : { ...t, datatype: 'INT32' })),
     ];
     for (const v of variants) expect(Array.from(assembleRows(artifact, parse(v), 10).matrix)).toEqual(expected);
-  });
-
-  it('logs an all-numeric model as numbers (NaN for missing) under the feature names', () => {
-    const numeric = { ...artifact, preprocessing: { outputWidth: 3, features: artifact.preprocessing.features.slice(0, 2) } };
-    numeric.signature = { ...artifact.signature, inputs: artifact.signature.inputs.slice(0, 2) };
-    const rows = assembleRows(numeric, parse(demoTensors([{ orders: 4, revenue: null, plan: null }]).slice(0, 2)), 10);
-    expect(Array.isArray(rows.logged)).toBe(false);
-    expect(loggedRow(rows.logged, 0)).toEqual({ 'user_activity:orders_7d': 4, 'user_activity:revenue_7d': null });
   });
 
   it('refuses unknown and missing inputs, wrong datatypes and shapes, and too many rows, each with its code', () => {
@@ -74,8 +64,10 @@ describe('assembleRows: a request names the raw features, and the server preproc
   });
 });
 
-describe('outputTensors', () => {
-  it('shapes the per-row output as the signature says', () => {
-    expect(outputTensors(artifact, new Float32Array([0.25, 0.75]), 2)).toEqual([{ name: 'probability', datatype: 'FP32', shape: [2, 1], data: [0.25, 0.75] }]);
+describe('TensorInputs', () => {
+  it('checks the outputs a request asks for against the version that answers', () => {
+    const tensors = parse(demoTensors([{ orders: 1, revenue: 1, plan: 'free' }]));
+    expect(new TensorInputs(tensors, 10, ['probability']).rowsFor(artifact).rows).toBe(1);
+    expect(codeOf(() => new TensorInputs(tensors, 10, ['logits']).rowsFor(artifact))).toBe('400 UNKNOWN_OUTPUT');
   });
 });

@@ -1,12 +1,15 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { PlatformError } from '@mlp/runtime';
-import { RequireScope } from '@mlp/service-kit';
+import { PLATFORM_CONFIG, RequireScope, type PlatformConfig } from '@mlp/service-kit';
 import type { FastifyRequest } from 'fastify';
+import { InferErrorCode, modelNotFound } from '../errors/inference-error';
+import { InferenceService } from '../inference/inference.service';
+import { BY_POLICY, type Target } from '../inference/version-resolver';
 import { ModelStore, type Alias } from '../models/model-store';
-import { InferErrorCode } from './inference-error';
-import { InferenceService, type Target } from './inference.service';
-import { stickyKeysOf, versionParam } from './open-inference.controller';
+import { versionParam } from '../models/version-param';
+import { TensorInputs } from '../open-inference/tensor-inputs';
+import { outputTensors, parseInferRequest } from '../open-inference/v2-protocol';
 import { tfServingToV2, v2ToTfServing } from './tf-serving-protocol';
 
 /**
@@ -19,20 +22,21 @@ export class TfServingController {
   constructor(
     private readonly store: ModelStore,
     private readonly inference: InferenceService,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {}
 
   @Post(':model(^[a-zA-Z0-9_.-]+)::predict')
   @HttpCode(200)
   @RequireScope('serving:predict')
   predict(@Param('model') model: string, @Body() body: unknown, @Req() req: FastifyRequest, @Headers('x-sticky-key') sticky?: string) {
-    return this.run(model, { policy: true }, body, req, sticky);
+    return this.run(model, BY_POLICY, body, req.id, sticky);
   }
 
   @Post(':model/versions/:version(^[a-zA-Z0-9_.-]+)::predict')
   @HttpCode(200)
   @RequireScope('serving:predict')
   predictVersion(@Param('model') model: string, @Param('version') version: string, @Body() body: unknown, @Req() req: FastifyRequest) {
-    return this.run(model, { version: versionParam(model, version) }, body, req);
+    return this.run(model, { version: versionParam(model, version) }, body, req.id);
   }
 
   @Post(':model/labels/:label(^[a-zA-Z0-9_.-]+)::predict')
@@ -40,13 +44,13 @@ export class TfServingController {
   @RequireScope('serving:predict')
   predictLabel(@Param('model') model: string, @Param('label') label: string, @Body() body: unknown, @Req() req: FastifyRequest) {
     if (label !== 'champion' && label !== 'challenger') throw new PlatformError(404, InferErrorCode.MODEL_VERSION_NOT_FOUND, `model ${model} has no label ${label} (champion, challenger)`);
-    return this.run(model, { alias: label as Alias }, body, req);
+    return this.run(model, { alias: label as Alias }, body, req.id);
   }
 
   /** TF-Serving's model status: one entry per version held in memory. */
   @Get(':model')
   status(@Param('model') model: string) {
-    if (!this.store.knows(model)) throw new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${model} is not served`);
+    if (!this.store.knows(model)) throw modelNotFound(model);
     const s = this.store.status(model);
     const loaded = this.store.loadedModels().filter((m) => m.name === model);
     const entries = loaded.map((m) => ({ version: String(m.version), state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }));
@@ -69,15 +73,25 @@ export class TfServingController {
     return { model_version_status: [entry] };
   }
 
-  private async run(model: string, target: Target, body: unknown, req: FastifyRequest, sticky?: string) {
-    if (!this.store.knows(model)) throw new PlatformError(404, InferErrorCode.MODEL_NOT_FOUND, `model ${model} is not served`);
-    const reference = this.store.loadedModels().find((m) => m.name === model);
-    if (!reference) throw new PlatformError(503, InferErrorCode.MODEL_NOT_READY, `model ${model} is not loaded yet`);
-    return this.inference.track(model, async (ctx) => {
+  /**
+   * Reads the TF-Serving body as V2 tensors (typed by the model's declared inputs: any loaded
+   * version tells them), predicts through the inference path, and answers in the body's layout.
+   */
+  private async run(name: string, target: Target, body: unknown, requestId: string, stickyHeader?: string) {
+    if (!this.store.knows(name)) throw modelNotFound(name);
+    const reference = this.store.anyLoaded(name);
+    if (!reference) throw new PlatformError(503, InferErrorCode.MODEL_NOT_READY, `model ${name} is not loaded yet`);
+    const { request, format } = this.inference.read(name, () => {
       const { v2, format } = tfServingToV2(body, reference.artifact);
-      const parsed = this.inference.parse(v2);
-      const result = await this.inference.inferTensors(model, target, parsed, stickyKeysOf(req, sticky), ctx);
-      return v2ToTfServing(result.outputs, format);
+      return { request: parseInferRequest(v2, { maxElements: this.config.env['MAX_INFER_ELEMENTS'] as number }), format };
     });
+    const p = await this.inference.predict({
+      model: name,
+      target,
+      sticky: { header: stickyHeader, requestId },
+      requestId,
+      inputs: new TensorInputs(request.inputs, this.config.env['MAX_INFER_ROWS'] as number),
+    });
+    return v2ToTfServing(outputTensors(p.model.artifact, p.outputs, p.rows.rows), format);
   }
 }

@@ -1,4 +1,5 @@
-import { buildInferResponse, inferResponseJson, parseInferRequest } from './v2-protocol';
+import { baselineArtifact } from '../../testing/model-fixtures';
+import { inferResponseJson, outputTensors, parseInferRequest } from './v2-protocol';
 
 const limits = { maxElements: 1000 };
 const body = (input: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ inputs: [{ name: 'features', datatype: 'FP32', shape: [2, 3], data: [1, 2, 3, 4, 5, 6], ...input }], ...extra });
@@ -58,28 +59,38 @@ describe('parseInferRequest', () => {
   });
 });
 
-describe('buildInferResponse', () => {
-  const outputs = [
-    { name: 'probability', datatype: 'FP32' as const, shape: [1, 1], data: [0.7] },
-    { name: 'label', datatype: 'FP32' as const, shape: [1, 1], data: [1] },
-  ];
-  it('echoes the id, keeps the model version as a string and selects outputs in the order asked', () => {
-    expect(buildInferResponse('churn', 3, { id: 'abc', outputs: ['label'] }, outputs)).toEqual({ model_name: 'churn', model_version: '3', id: 'abc', outputs: [outputs[1]] });
-    expect(buildInferResponse('churn', 3, {}, outputs).outputs).toHaveLength(2);
-  });
-});
-
 describe('inferResponseJson', () => {
   const outputs = [
     { name: 'probability', datatype: 'FP32' as const, shape: [3, 1], data: [0.5306586623191833, -0, 1e-7] },
     { name: 'label', datatype: 'INT64' as const, shape: [3, 2], data: [1, 0, 12345678901, -3, Number.NaN, Number.POSITIVE_INFINITY] },
   ];
+
+  it('echoes the id, keeps the model version as a string, and selects outputs in the order asked', () => {
+    const answer = JSON.parse(inferResponseJson('churn', 3, { id: 'abc', outputs: ['label'] }, outputs, { arm: 'pinned' }));
+    expect(answer).toEqual({ model_name: 'churn', model_version: '3', id: 'abc', parameters: { arm: 'pinned' }, outputs: [{ ...outputs[1], data: [1, 0, 12345678901, -3, null, null] }] });
+    expect(JSON.parse(inferResponseJson('churn', 3, {}, outputs)).outputs).toHaveLength(2);
+  });
+
+  /** The response object written the generic way: the text must be exactly its JSON.stringify. */
+  const reference = (...[model, version, request, all, parameters]: Parameters<typeof inferResponseJson>) => ({
+    model_name: model,
+    model_version: String(version),
+    ...(request.id !== undefined ? { id: request.id } : {}),
+    ...(parameters ? { parameters } : {}),
+    outputs: request.outputs ? request.outputs.map((n) => all.find((o) => o.name === n)) : all,
+  });
   const cases: Array<[string, Parameters<typeof inferResponseJson>]> = [
     ['all outputs with the arm', ['churn', 3, {}, outputs, { arm: 'champion' }]],
     ['an echoed id that needs escaping and a selection in another order', ['m"x', 12, { id: 'req-"1"\n', outputs: ['label', 'probability'] }, outputs, { arm: 'challenger' }]],
     ['no parameters and an empty output', ['churn', 1, {}, [{ name: 'empty', datatype: 'FP64', shape: [0, 1], data: [] }]]],
   ];
-  it.each(cases)('writes exactly what JSON.stringify(buildInferResponse(...)) writes: %s', (_, args) => {
-    expect(inferResponseJson(...args)).toBe(JSON.stringify(buildInferResponse(...args)));
+  it.each(cases)('writes exactly what JSON.stringify writes for the response object: %s', (_, args) => {
+    expect(inferResponseJson(...args)).toBe(JSON.stringify(reference(...args)));
+  });
+});
+
+describe('outputTensors', () => {
+  it('shapes the per-row output as the signature says', () => {
+    expect(outputTensors(baselineArtifact('churn', 1), new Float32Array([0.25, 0.75]), 2)).toEqual([{ name: 'probability', datatype: 'FP32', shape: [2, 1], data: [0.25, 0.75] }]);
   });
 });
