@@ -106,3 +106,10 @@ fs.writeFileSync(
   `${JSON.stringify({ name: `@mlp/${app}`, version: rootPkg.version, private: true, main, scripts: { start: `node ${main}` }, engines: rootPkg.engines, dependencies, optionalDependencies }, null, 2)}\n`,
 );
 console.log(`built ${app}: ${seen.size} files, ${Object.keys(dependencies).length} runtime packages -> ${path.relative(root, outDir)}`);
+
+// An app with a web UI (apps/<app>/web) ships its bundled pages in dist/apps/<app>/web.
+if (fs.existsSync(path.join(root, 'apps', app, 'web', 'index.html'))) {
+  const { buildWeb } = await import('./build-web.mjs');
+  const { files } = await buildWeb(app, path.join(outDir, 'web'));
+  console.log(`built ${app} web: ${files.length} files -> ${path.relative(root, path.join(outDir, 'web'))}`);
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Smoke run of the README's start command on the embedded default: `npm start` brings up PostgreSQL
-# and four ready services that call each other; Ctrl-C (SIGINT to the process group) stops them all
+# Smoke run of the README's start command on the embedded default: `npm start` brings up PostgreSQL,
+# four ready services that call each other and the console; Ctrl-C (SIGINT to the process group) stops them all
 # with nothing left running; a second start on the same data directory works too.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,7 +31,7 @@ run_once() {
     fi
     sleep 1
   done
-  echo "smoke ($attempt): all four services ready"
+  echo "smoke ($attempt): all four services and the console ready"
   local peers
   peers=$(curl -fsS -H 'x-request-id: smoke-trace-1' http://127.0.0.1:3004/v1/platform/peers)
   node -e '
@@ -40,7 +40,13 @@ run_once() {
     if (r.peers.length !== 3 || bad.length) { console.error("peers not all up with the request id:", JSON.stringify(r)); process.exit(1); }
     console.log("smoke: model-serving reached " + r.peers.map((p) => p.name).join(", ") + " over the transport with the request id");
   ' "$peers"
-  for port in 3001 3002 3003 3004; do
+  grep -q 'the console (web UI): http://127.0.0.1:3005' "$log" || { echo "smoke: npm start did not print the console URL"; exit 1; }
+  local page overview
+  page=$(curl -fsS http://127.0.0.1:3005/)
+  [[ "$page" == *'<div id="root">'* ]] || { echo "smoke: the console did not serve its page"; exit 1; }
+  overview=$(curl -fsS http://127.0.0.1:3005/api/overview)
+  [[ "$overview" == *'"items"'* ]] || { echo "smoke: the console overview did not answer"; exit 1; }
+  for port in 3001 3002 3003 3004 3005; do
     curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null
     metrics=$(curl -fsS "http://127.0.0.1:$port/metrics")
     [[ "$metrics" == *http_request_duration_seconds* ]] || { echo "smoke: no HTTP histogram on :$port/metrics"; exit 1; }

@@ -24,7 +24,7 @@ const ENV_SCHEMA = {
   required: ['PLATFORM_PROFILE', 'DATABASE_URL', 'PORT'],
   'x-required-in-production': ['AUTH_TOKENS', 'PLATFORM_PROFILE'],
 };
-const envSchemas = new Map(['dwh-ingest', 'feature-store', 'trainer', 'model-serving'].map((a) => [a, ENV_SCHEMA]));
+const envSchemas = new Map(['dwh-ingest', 'feature-store', 'trainer', 'model-serving', 'console'].map((a) => [a, ENV_SCHEMA]));
 const dev = renderKustomization(path.join(root, 'k8s/overlays/dev'));
 const prod = renderKustomization(path.join(root, 'k8s/overlays/prod'));
 
@@ -155,6 +155,9 @@ test('the NetworkPolicies allow exactly the calls of the architecture, nothing e
     'trainer -> feature-store:3002',
     ...apps.flatMap((a) => [`${a} -> postgres:5432`, `${a} -> nats:4222`]),
     'feature-store -> redis:6379',
+    // The console reads and steers the four services over their HTTP APIs; no messages, so no NATS.
+    ...apps.map((a, i) => `console -> ${a}:${3001 + i}`),
+    'console -> postgres:5432',
   ]);
   assert.deepEqual([...allowedConnections(dev)].sort(), [...expected].sort());
 });

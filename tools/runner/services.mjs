@@ -6,6 +6,12 @@ export const SERVICES = [
   { name: 'model-serving', httpPort: 3004, tcpPort: 4004, color: 32 },
 ];
 
+/** The web console: started with the services and ready after them; it calls their HTTP APIs only. */
+export const CONSOLE = { name: 'console', httpPort: 3005, tcpPort: 4005, color: 94 };
+
+/** Everything `npm start` runs: the four services, then the console. */
+export const APPS = [...SERVICES, CONSOLE];
+
 export const peersSpec = (services = SERVICES) => services.map((s) => `${s.name}=127.0.0.1:${s.tcpPort}`).join(',');
 
 export const entryPoint = (root, name) => `${root}/dist/apps/${name}/apps/${name}/src/main.js`;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the whole platform on one machine. Builds the apps, starts PostgreSQL (embedded under
-// .data/ unless DATABASE_URL is set), runs every service's migrations, starts a webhook sink and the
-// four services as separate processes with prefixed logs, waits until each is ready, then runs the
+// .data/ unless DATABASE_URL is set), runs every service's migrations, starts a webhook sink, the
+// four services and the console as separate processes with prefixed logs, waits until each is ready, then runs the
 // platform's main job (tools/runner/demo-pipeline.mjs: history -> marts -> features -> baseline ->
 // trained champion -> predictions; resumed on later starts) and keeps serving. On Ctrl-C or SIGTERM
 // it stops everything: services drain, PostgreSQL shuts down cleanly, nothing is left behind.
@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ensureInstalled } from './ensure-installed.mjs';
 import { formatLine } from './log-format.mjs';
-import { entryPoint, peersSpec, SERVICES } from './services.mjs';
+import { APPS, CONSOLE, entryPoint, peersSpec } from './services.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 ensureInstalled(root);
@@ -38,7 +38,7 @@ function portFree(port) {
 }
 
 async function main() {
-  for (const svc of SERVICES) {
+  for (const svc of APPS) {
     for (const port of [svc.httpPort, svc.tcpPort, ...(process.env.WEBHOOK_URLS ? [] : [SINK_PORT])]) {
       if (!(await portFree(port))) throw new Error(`port ${port} (${svc.name}) is in use: is the platform already running?`);
     }
@@ -76,18 +76,19 @@ async function main() {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   };
 
-  for (const svc of SERVICES) {
+  for (const svc of APPS) {
     const result = spawnSync(process.execPath, [entryPoint(root, svc.name), 'migrate'], { cwd: root, env: baseEnv, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`${svc.name} migrations failed:\n${result.stderr}${result.stdout}`);
     say(`${svc.name}: migrations up to date`);
   }
 
-  for (const svc of SERVICES) startChild(svc, { ...baseEnv, PORT: String(svc.httpPort), TCP_PORT: String(svc.tcpPort), MIGRATE_ON_START: 'false' });
-  await Promise.all(SERVICES.map((svc) => waitReady(svc)));
+  for (const svc of APPS) startChild(svc, { ...baseEnv, PORT: String(svc.httpPort), TCP_PORT: String(svc.tcpPort), MIGRATE_ON_START: 'false' });
+  await Promise.all(APPS.map((svc) => waitReady(svc)));
   say('all services are ready:');
-  for (const svc of SERVICES) {
+  for (const svc of APPS) {
     say(`  ${svc.name.padEnd(14)} http://127.0.0.1:${svc.httpPort}   docs http://127.0.0.1:${svc.httpPort}/docs   metrics /metrics`);
   }
+  say(`the console (web UI): http://127.0.0.1:${CONSOLE.httpPort}`);
   if (demoEnabled) {
     say('running the platform\'s main job (PLATFORM_DEMO=off to skip)');
     try {

@@ -4,3 +4,4 @@ export * from './dwh';
 export * from './features';
 export * from './training';
 export * from './serving';
+export * from './console';

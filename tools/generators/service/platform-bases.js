@@ -1,4 +1,4 @@
-// The kustomize bases of the four platform services come from the same template as generated
+// The kustomize bases of the platform's services (the four and the console) come from the same template as generated
 // services (kustomize-base.js) plus the per-service facts below, so a change to the shape lands in
 // every base at once. `node tools/generators/service/platform-bases.js` rewrites k8s/services/*;
 // `--check` fails when a committed base differs from what the template produces.
@@ -13,7 +13,7 @@ const PLATFORM_SERVICES = [
     name: 'dwh-ingest',
     httpPort: 3001,
     uses: ['postgres', 'nats'],
-    callers: ['model-serving'],
+    callers: ['model-serving', 'console'],
     public: true,
     description: 'tracking API, imports, warehouse transformations and marts',
   },
@@ -21,14 +21,14 @@ const PLATFORM_SERVICES = [
     name: 'feature-store',
     httpPort: 3002,
     uses: ['postgres', 'nats', 'redis'],
-    callers: ['model-serving', 'trainer'],
+    callers: ['model-serving', 'trainer', 'console'],
     description: 'feature registry, online and historical features, materialization',
   },
   {
     name: 'trainer',
     httpPort: 3003,
     uses: ['postgres', 'nats'],
-    callers: ['model-serving'],
+    callers: ['model-serving', 'console'],
     calls: [{ name: 'feature-store', port: 3002 }],
     config: { FEATURE_STORE_URL: 'http://feature-store:3002' },
     description: 'training runs, model registry, promotion gate and schedules',
@@ -39,6 +39,7 @@ const PLATFORM_SERVICES = [
     name: 'model-serving',
     httpPort: 3004,
     uses: ['postgres', 'nats'],
+    callers: ['console'],
     public: true,
     calls: [
       { name: 'feature-store', port: 3002 },
@@ -60,6 +61,27 @@ const PLATFORM_SERVICES = [
       },
     ],
     description: 'real-time and batch predictions',
+  },
+  {
+    name: 'console',
+    httpPort: 3005,
+    // No NATS: the console sends and receives no messages (its transport only answers its own
+    // readiness probe); the database is the kit's readiness dependency and its outbox.
+    uses: ['postgres'],
+    public: true,
+    calls: [
+      { name: 'dwh-ingest', port: 3001 },
+      { name: 'feature-store', port: 3002 },
+      { name: 'trainer', port: 3003 },
+      { name: 'model-serving', port: 3004 },
+    ],
+    config: {
+      DWH_INGEST_URL: 'http://dwh-ingest:3001',
+      FEATURE_STORE_URL: 'http://feature-store:3002',
+      TRAINER_URL: 'http://trainer:3003',
+      MODEL_SERVING_URL: 'http://model-serving:3004',
+    },
+    description: 'the web console; reads and steers the four services through their public HTTP APIs',
   },
 ];
 

@@ -1,0 +1,236 @@
+// The platform the console's browser tests (and its screenshots) run against: the four services as
+// processes (platform-processes.mjs), the console as a fifth process, and real data put through the
+// services' own APIs: tracking events (some rejected, so there are failed events to browse and
+// replay), a mart with a feature view and service, two training runs of a small model (curves,
+// calibration, a gate decision each) and V2 predictions so serving has traffic and drift to show.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import pg from 'pg';
+import { http, poll } from '../runner/demo-pipeline.mjs';
+import { entryPoint } from '../runner/services.mjs';
+import { root, startPlatform } from './platform-processes.mjs';
+
+export const CONSOLE_MODEL = 'console_demo';
+const ITEMS = 800;
+const DAY = 86_400_000;
+
+/** mulberry32: the same data on every run. */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Customers with a few numeric and categorical features an hour before their label. */
+function customers() {
+  const rnd = random(22);
+  const now = Date.now();
+  return Array.from({ length: ITEMS }, (_, i) => {
+    const labelAt = new Date(now - 40 * DAY + Math.floor((i * 40 * DAY) / ITEMS) + 60_000);
+    const visits = Math.floor(rnd() * 40);
+    const spend = Math.round(rnd() * rnd() * 50000) / 100;
+    const tenure = Math.floor(rnd() * 700);
+    const plan = rnd() < 0.1 ? null : ['free', 'plus', 'pro'][Math.floor(rnd() * 3)];
+    const z = 0.08 * visits - 2 + spend / 300 - tenure / 900 + (plan === 'pro' ? 0.9 : plan === 'plus' ? 0.3 : 0);
+    const label = rnd() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+    return { customer_id: `c-${String(i).padStart(4, '0')}`, feature_at: new Date(labelAt.getTime() - 3_600_000), label_at: labelAt, visits, spend, tenure, plan, label };
+  });
+}
+
+/** Tracking events over the last hours: most valid, some rejected for different reasons. */
+export function trackingBatches(now = Date.now()) {
+  const rnd = random(5);
+  const events = [];
+  for (let i = 0; i < 240; i++) {
+    const at = new Date(now - Math.floor(rnd() * 6 * 3_600_000)).toISOString();
+    const userId = `u-${Math.floor(rnd() * 50)}`;
+    const kind = i % 12;
+    if (kind === 0) events.push({ type: 'track', messageId: `console-bad-price-${i}`, event: 'product_viewed', userId, timestamp: at, properties: { product_id: `p-${i}`, price: 'twelve' } });
+    else if (kind === 1 && i % 24 === 1) events.push({ type: 'track', messageId: `console-unplanned-${i}`, event: 'wishlist_added', userId, timestamp: at, properties: { product_id: `p-${i}` } });
+    else if (kind === 2 && i % 24 === 2) events.push({ type: 'track', messageId: `console-missing-${i}`, event: 'added_to_cart', userId, timestamp: at, properties: { product_id: `p-${i}`, price: 10 } });
+    else events.push({ type: 'track', messageId: `console-ok-${i}`, event: 'page_viewed', userId, timestamp: at, properties: { path: `/p/${i % 17}` } });
+  }
+  // A retry of a few events already sent: duplicates.
+  const retries = events.slice(3, 9).filter((e) => e.messageId.startsWith('console-ok-'));
+  return [events.slice(0, 120), events.slice(120), retries];
+}
+
+async function seedWarehouse(urls) {
+  for (const batch of trackingBatches()) await http('POST', `${urls.dwh}/v1/batch`, { batch });
+}
+
+async function seedFeatures(urls, db) {
+  await db.query(`CREATE TABLE dwh.mart_console_customers (customer_id text PRIMARY KEY, feature_at timestamptz NOT NULL, label_at timestamptz NOT NULL,
+    visits bigint NOT NULL, spend double precision NOT NULL, tenure bigint NOT NULL, plan text, label integer NOT NULL)`);
+  const rows = customers();
+  await db.query(
+    `INSERT INTO dwh.mart_console_customers SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::float8[], $6::bigint[], $7::text[], $8::int[])`,
+    [rows.map((r) => r.customer_id), rows.map((r) => r.feature_at), rows.map((r) => r.label_at), rows.map((r) => r.visits), rows.map((r) => r.spend), rows.map((r) => r.tenure), rows.map((r) => r.plan), rows.map((r) => r.label)],
+  );
+  await http('POST', `${urls.features}/v1/apply`, {
+    entities: [{ name: 'customer', join_key: 'customer_id', value_type: 'string' }],
+    feature_views: [
+      {
+        name: 'customer_activity',
+        entities: ['customer'],
+        features: [
+          { name: 'visits', type: 'int64' },
+          { name: 'spend', type: 'float64' },
+          { name: 'tenure', type: 'int64' },
+          { name: 'plan', type: 'string' },
+        ],
+        source: { sql: 'SELECT customer_id, feature_at AS event_timestamp, visits, spend, tenure, plan FROM dwh.mart_console_customers' },
+        ttl_seconds: 90 * 86400,
+        online: true,
+      },
+    ],
+    feature_services: [{ name: CONSOLE_MODEL, features: ['customer_activity:visits', 'customer_activity:spend', 'customer_activity:tenure', 'customer_activity:plan'] }],
+  });
+  const mats = await http('POST', `${urls.features}/v1/materialize-incremental`, { end: new Date().toISOString(), views: ['customer_activity'] });
+  for (const m of mats.materializations) {
+    const done = await poll(async () => {
+      const s = await http('GET', `${urls.features}/v1/materializations/${m.id}`);
+      return ['succeeded', 'failed'].includes(String(s.status).toLowerCase()) ? s : undefined;
+    }, { what: 'materialization', timeoutMs: 120_000 });
+    if (String(done.status).toLowerCase() !== 'succeeded') throw new Error(`materialization failed: ${JSON.stringify(done)}`);
+  }
+}
+
+async function trainOnce(urls, overrides) {
+  const { id } = await http('POST', `${urls.trainer}/v1/training-runs`, { model: CONSOLE_MODEL, overrides });
+  const run = await poll(async () => {
+    const r = await http('GET', `${urls.trainer}/v1/training-runs/${id}`);
+    return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
+  }, { what: `training run ${id}`, timeoutMs: 300_000 });
+  if (run.status !== 'succeeded') throw new Error(`training run ${id} ${run.status}: ${run.error}`);
+  return run;
+}
+
+async function seedModels(urls) {
+  await http('POST', `${urls.trainer}/v1/model-specs`, {
+    name: CONSOLE_MODEL,
+    description: 'Will a customer upgrade within a week (console test data)',
+    featureService: CONSOLE_MODEL,
+    labelSource: { sql: 'SELECT customer_id, label_at AS event_timestamp, label FROM dwh.mart_console_customers', joinKeys: ['customer_id'], labelColumn: 'label' },
+    task: 'binary_classification',
+    algorithm: { kind: 'logistic_regression', epochs: 30, batchSize: 64, learningRate: 0.05 },
+    primaryMetric: 'auc',
+    split: { lookbackDays: 60, holdoutDays: 12, validationFraction: 0.15 },
+    promotion: { minEvalRows: 20 },
+    seed: 7,
+  });
+  const first = await trainOnce(urls);
+  const second = await trainOnce(urls, { algorithm: { kind: 'mlp', hiddenUnits: [8], dropout: 0, epochs: 25, batchSize: 64, learningRate: 0.01 }, seed: 11 });
+  const model = await http('GET', `${urls.trainer}/v1/models/${CONSOLE_MODEL}`);
+  const champion = model.aliases?.champion ?? null;
+  if (champion === null) throw new Error(`no champion after two runs: ${JSON.stringify(model)}`);
+  await poll(async () => {
+    const r = await fetch(`${urls.serving}/v2/models/${CONSOLE_MODEL}`);
+    return r.status === 200 && (await r.json()).parameters?.version === String(champion);
+  }, { what: `${CONSOLE_MODEL} v${champion} served`, timeoutMs: 60_000 });
+  return { runs: [first.id, second.id], champion };
+}
+
+/** Real V2 predictions of held-out rows, so serving has a request rate, latencies and drift to show. */
+async function seedPredictions(urls, runId) {
+  const meta = await http('GET', `${urls.serving}/v2/models/${CONSOLE_MODEL}`);
+  const holdout = await http('GET', `${urls.trainer}/v1/training-runs/${runId}/holdout-predictions?limit=200`);
+  for (let i = 0; i < holdout.rows.length; i += 20) {
+    const rows = holdout.rows.slice(i, i + 20);
+    await http('POST', `${urls.serving}/v2/models/${CONSOLE_MODEL}/infer`, {
+      inputs: meta.inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: [rows.length], data: rows.map((r) => r.features[input.name] ?? null) })),
+    });
+  }
+}
+
+/** Everything the console's pages show, put through the services' APIs (the mart is written directly: the warehouse is PostgreSQL). */
+export async function seedConsoleData(urls, db) {
+  await seedWarehouse(urls);
+  await seedFeatures(urls, db);
+  const models = await seedModels(urls);
+  await seedPredictions(urls, models.runs[0]);
+  return models;
+}
+
+/**
+ * Starts the console against a running platform. `env` adds to (or overrides) its environment, e.g.
+ * PLATFORM_PROFILE=production with AUTH_TOKENS. Returns its URL, its output and a stop function.
+ */
+export async function startConsole(platform, { httpPort, tcpPort, env = {} }) {
+  const entry = entryPoint(root, 'console');
+  if (!fs.existsSync(entry)) throw new Error('console is not built: npx nx run console:build');
+  // Another process on the port would answer the readiness probe in the console's place.
+  if (await fetch(`http://127.0.0.1:${httpPort}/healthz`).then(() => true, () => false)) throw new Error(`port ${httpPort} is in use: the console cannot start there`);
+  const output = [];
+  const child = spawn(process.execPath, [entry], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: platform.databaseUrl,
+      PORT: String(httpPort),
+      TCP_PORT: String(tcpPort),
+      DWH_INGEST_URL: platform.urls.dwh,
+      FEATURE_STORE_URL: platform.urls.features,
+      TRAINER_URL: platform.urls.trainer,
+      MODEL_SERVING_URL: platform.urls.serving,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) stream.on('data', (c) => output.push(c.toString()));
+  const url = `http://127.0.0.1:${httpPort}`;
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
+  try {
+    await poll(async () => {
+      if (child.exitCode !== null) throw new Error(`console exited ${child.exitCode}: ${output.join('').slice(-2000)}`);
+      return (await fetch(`${url}/readyz`).catch(() => ({ status: 0 }))).status === 200;
+    }, { what: 'console ready', timeoutMs: 60_000, intervalMs: 250 });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, stop, output: () => output.join('') };
+}
+
+/**
+ * The four services on `offset`, seeded, and the console beside them (HTTP 3005 + offset).
+ * `consoleEnv` adds to the console's environment.
+ */
+export async function startConsolePlatform({ offset, name = 'console', consoleEnv = {} }) {
+  const platform = await startPlatform({ offset, name, env: { DRIFT_MIN_OBSERVATIONS: '50', DRIFT_CHECK_INTERVAL_MS: '500' } });
+  const db = new pg.Client({ connectionString: platform.databaseUrl });
+  let consoleApp;
+  try {
+    await db.connect();
+    const models = await seedConsoleData(platform.urls, db);
+    consoleApp = await startConsole(platform, { httpPort: 3005 + offset, tcpPort: 4005 + offset, env: consoleEnv });
+    return {
+      ...platform,
+      db,
+      models,
+      console: consoleApp,
+      stop: async () => {
+        await consoleApp.stop();
+        await db.end().catch(() => undefined);
+        await platform.stop();
+      },
+    };
+  } catch (err) {
+    await consoleApp?.stop();
+    await db.end().catch(() => undefined);
+    for (const tail of platform.logTails()) process.stderr.write(`${tail}\n`);
+    await platform.stop();
+    throw err;
+  }
+}

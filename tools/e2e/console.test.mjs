@@ -1,0 +1,302 @@
+// The console in a real browser against the running platform: the four services and the console as
+// built processes (console-platform.mjs seeds real data through the services' APIs), driven by
+// Debian's Chromium through playwright-core. Every page must load without a console error or a
+// failed request and draw its charts with data; a promotion made in the UI must move the alias and
+// appear in the trainer's audit log; a failed event must be replayed; the "try it" form must get
+// the trainer's own score from model-serving; in the production profile the console must ask for
+// a token, offer only what its scopes allow, and never put the token in a URL or a log.
+//
+// Chromium: CHROMIUM_PATH, else /usr/bin/chromium (`apt-get install chromium`, which .ci/run does).
+// CONSOLE_SCREENSHOTS=<dir> also saves a screenshot of each page (docs/console.md uses them).
+/* global document -- the functions passed to page.evaluate run in the browser */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { http, poll } from '../runner/demo-pipeline.mjs';
+import { CONSOLE_MODEL, startConsole, startConsolePlatform } from './console-platform.mjs';
+import { root } from './platform-processes.mjs';
+
+const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/lib/chromium/chromium'].find((p) => p && fs.existsSync(p));
+// Ports 29501-29505 (HTTP), 30501-30505 (TCP) and 29605/30605 for the production-profile console:
+// clear of the other e2e tests (offsets 21000-25000 use 24001-29004), which may run alongside.
+const OFFSET = Number(process.env.E2E_CONSOLE_PORT_OFFSET ?? 26500);
+const SHOTS = process.env.CONSOLE_SCREENSHOTS ? path.resolve(process.env.CONSOLE_SCREENSHOTS) : null;
+const VIEWER = 'console-viewer-token-0123456789';
+const OPERATOR = 'console-operator-token-0123456789';
+
+let platform;
+let browser;
+
+/**
+ * A page that records what must never happen: console errors, uncaught exceptions, failed requests
+ * and error answers (`expectStatus` lists the ones a test provokes on purpose, e.g. a 401 before
+ * signing in). Requests the page aborted itself (leaving a page mid-load) are not failures.
+ */
+async function openPage({ expectStatus = [] } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  const problems = [];
+  const urls = [];
+  // Chromium also logs each error answer as a console error; the provoked ones are expected there too.
+  const provoked = (text) => expectStatus.some((s) => text.includes(`status of ${s} `));
+  page.on('console', (m) => m.type() === 'error' && !provoked(m.text()) && problems.push(`console error: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+  page.on('requestfailed', (r) => r.failure()?.errorText !== 'net::ERR_ABORTED' && problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+  page.on('request', (r) => urls.push(r.url()));
+  page.on('response', (r) => r.status() >= 400 && !expectStatus.includes(r.status()) && problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`));
+  return { page, context, problems, urls };
+}
+
+/** Each canvas: how many elements Chart.js laid out, and how many pixels of the plot area carry a series colour. */
+async function chartsOn(page) {
+  return page.$$eval('canvas', (canvases) =>
+    canvases.map((c) => {
+      const [left, top, right, bottom] = (c.dataset.area ?? '0 0 0 0').split(' ').map(Number);
+      const scale = c.width / c.clientWidth;
+      const data = c.getContext('2d').getImageData(Math.round(left * scale), Math.round(top * scale), Math.max(1, Math.round((right - left) * scale)), Math.max(1, Math.round((bottom - top) * scale))).data;
+      const palette = [[37, 99, 235], [217, 119, 6], [5, 150, 105], [124, 58, 237], [220, 38, 38], [8, 145, 178]];
+      let coloured = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] > 150 && palette.some(([r, g, b]) => Math.abs(data[i] - r) < 40 && Math.abs(data[i + 1] - g) < 40 && Math.abs(data[i + 2] - b) < 40)) coloured++;
+      }
+      return { label: c.getAttribute('aria-label'), elements: Number(c.dataset.elements ?? 0), coloured };
+    }),
+  );
+}
+
+async function shoot(page, name) {
+  if (!SHOTS) return;
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+const api = (service) => platform.urls[service];
+
+describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not found (set CHROMIUM_PATH or apt-get install chromium): the console browser tests cannot run' }, () => {
+  before(async () => {
+    const { chromium } = await import('playwright-core');
+    platform = await startConsolePlatform({ offset: OFFSET });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox', '--disable-dev-shm-usage'] : ['--disable-dev-shm-usage'] });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  test('every page loads without console errors or failed requests, and its charts draw data', { timeout: 180_000 }, async (t) => {
+    const { runs } = platform.models;
+    const pages = [
+      { name: 'overview', path: '/', ready: '[data-testid=board-counts]', charts: 0 },
+      { name: 'warehouse', path: '/warehouse', ready: 'table[aria-label="Failed events"] tbody tr', charts: 0 },
+      { name: 'features', path: '/features', ready: 'table[aria-label="Feature views"] tbody tr', charts: 0 },
+      { name: 'feature-view', path: '/features/customer_activity', ready: 'table[aria-label="Materializations"] tbody tr', charts: 4 },
+      { name: 'models', path: '/models', ready: 'table[aria-label="Registered models"] tbody tr', charts: 0 },
+      { name: 'model', path: `/models/${CONSOLE_MODEL}`, ready: 'table[aria-label="Alias audit log"] tbody tr', charts: 0 },
+      { name: 'run', path: `/runs/${runs[0]}`, ready: 'table[aria-label="Held-out metrics"]', charts: 2 },
+      { name: 'compare', path: `/compare?a=${runs[0]}&b=${runs[1]}`, ready: 'table[aria-label="Metrics side by side"]', charts: 2 },
+      { name: 'serving', path: '/serving', ready: 'table[aria-label="Served models"] tbody tr', charts: 0 },
+      { name: 'serving-model', path: `/serving/${CONSOLE_MODEL}`, ready: 'form[aria-label="V2 inference request"]', charts: 1 },
+    ];
+    const { page, context, problems } = await openPage();
+    try {
+      for (const p of pages) {
+        await page.goto(`${platform.console.url}${p.path}`);
+        await page.waitForSelector(p.ready, { timeout: 20_000 });
+        if (p.charts) await page.waitForFunction((n) => [...document.querySelectorAll('canvas')].filter((c) => c.dataset.area).length >= n, p.charts, { timeout: 20_000 });
+        await page.waitForLoadState('networkidle');
+        const charts = await chartsOn(page);
+        assert.equal(charts.length, p.charts, `${p.path}: charts ${JSON.stringify(charts)}`);
+        for (const c of charts) {
+          assert.ok(c.elements > 0, `${p.path}: chart "${c.label}" laid out no data`);
+          assert.ok(c.coloured > 50, `${p.path}: chart "${c.label}" drew no series in its plot area (${c.coloured} pixels)`);
+        }
+        await shoot(page, p.name);
+      }
+      // A bookmarked page path with nothing behind it shows the console's own answer, not an error.
+      await page.goto(`${platform.console.url}/no/such/page`);
+      await page.waitForSelector('text=Nothing here');
+      assert.deepEqual(problems, []);
+    } catch (err) {
+      t.diagnostic(`browser problems: ${JSON.stringify(problems)}`);
+      t.diagnostic(platform.console.output().slice(-3000));
+      throw err;
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("the console's route table asks for the scopes the services themselves require", async () => {
+    const { CONSOLE_ROUTES } = createRequire(import.meta.url)(path.join(root, 'dist/apps/console/apps/console/src/app/upstream/console-routes.js'));
+    const docs = Object.fromEntries(await Promise.all(['dwh-ingest', 'feature-store', 'trainer', 'model-serving'].map(async (s) => [s, await http('GET', `${platform.urls[{ 'dwh-ingest': 'dwh', 'feature-store': 'features', trainer: 'trainer', 'model-serving': 'serving' }[s]]}/openapi.json`)])));
+    const mismatches = [];
+    for (const r of CONSOLE_ROUTES) {
+      const op = docs[r.upstream].paths[r.path.replace(/:([a-z]+)/g, '{$1}')]?.[r.method.toLowerCase()];
+      if (!op) {
+        mismatches.push(`${r.upstream} ${r.method} ${r.path}: not in the service's OpenAPI`);
+        continue;
+      }
+      const forbidden = op.responses?.['403']?.description ?? '';
+      const scope = /lacks scope (\S+) \(FORBIDDEN\)/.exec(forbidden)?.[1] ?? null;
+      if (scope !== r.scope) mismatches.push(`${r.upstream} ${r.method} ${r.path}: the console says ${r.scope}, the service ${scope}`);
+    }
+    assert.deepEqual(mismatches, []);
+  });
+
+  test('a promotion made in the UI moves the alias, with its reason, into the trainer\'s audit log', { timeout: 120_000 }, async () => {
+    const before = await http('GET', `${api('trainer')}/v1/models/${CONSOLE_MODEL}`);
+    const versions = (await http('GET', `${api('trainer')}/v1/models/${CONSOLE_MODEL}/versions`)).versions.map((v) => v.version);
+    const target = versions.find((v) => v !== before.aliases.champion);
+    assert.ok(target, `a version that is not champion: ${JSON.stringify(versions)}`);
+    const reason = `console e2e: v${target} is the better-calibrated model (${Date.now()})`;
+    const { page, context, problems } = await openPage();
+    try {
+      await page.goto(`${platform.console.url}/models/${CONSOLE_MODEL}`);
+      await page.getByRole('button', { name: `Make v${target} champion` }).click();
+      const dialog = page.getByRole('dialog');
+      // The reason is required: the dialog does not submit without one.
+      assert.equal(await dialog.getByRole('button', { name: 'Move alias' }).isDisabled(), true);
+      await dialog.getByLabel('Reason (required)').fill(reason);
+      await dialog.getByRole('button', { name: 'Move alias' }).click();
+      await page.waitForFunction((v) => document.querySelector('[data-testid=champion]')?.textContent === `v${v}`, target, { timeout: 20_000 });
+      await page.getByRole('cell', { name: reason }).waitFor();
+      await shoot(page, 'model-promoted');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+    const model = await http('GET', `${api('trainer')}/v1/models/${CONSOLE_MODEL}`);
+    assert.equal(model.aliases.champion, target);
+    const last = (await http('GET', `${api('trainer')}/v1/models/${CONSOLE_MODEL}/audit`)).entries.at(-1);
+    assert.deepEqual({ alias: last.alias, from: last.from, to: last.to, reason: last.reason }, { alias: 'champion', from: before.aliases.champion, to: target, reason });
+    // model-serving follows the move (model.promoted.v1).
+    await poll(async () => (await http('GET', `${api('serving')}/v2/models/${CONSOLE_MODEL}`)).parameters?.version === String(target), { what: `v${target} served`, timeoutMs: 60_000 });
+  });
+
+  test('a failed event is replayed from the warehouse page once the tracking plan accepts it', { timeout: 120_000 }, async () => {
+    // The data team plans the event that arrived unplanned, then replays what was rejected.
+    await http('POST', `${api('dwh')}/v1/schemas`, {
+      name: 'wishlist_added',
+      version: '1-0-0',
+      description: 'A product saved for later',
+      schema: { type: 'object', required: ['product_id'], properties: { product_id: { type: 'string', minLength: 1, maxLength: 64 } }, additionalProperties: false },
+    });
+    const pending = await http('GET', `${api('dwh')}/v1/failed-events?code=UNPLANNED_EVENT&status=pending&limit=1`);
+    const failed = pending.items[0];
+    assert.ok(failed, 'an unplanned event was rejected by the seed');
+    const { page, context, problems } = await openPage();
+    try {
+      await page.goto(`${platform.console.url}/warehouse`);
+      const filter = page.getByRole('form', { name: 'Filter failed events' });
+      await filter.getByLabel('code').selectOption('UNPLANNED_EVENT');
+      await page.getByRole('checkbox', { name: `select failed event ${failed.id}` }).check();
+      // The payload is there to read before replaying it.
+      await page.getByRole('button', { name: failed.messageId }).click();
+      await page.getByText(`"messageId": "${failed.messageId}"`).waitFor();
+      await page.getByRole('button', { name: /Replay 1 selected/ }).click();
+      await page.getByTestId('replay-result').filter({ hasText: 'Replayed 1: 1 accepted' }).waitFor({ timeout: 20_000 });
+      await shoot(page, 'warehouse-replayed');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+    const replayed = await http('GET', `${api('dwh')}/v1/failed-events?code=UNPLANNED_EVENT&status=replayed&limit=100`);
+    assert.equal(replayed.items.find((e) => e.id === failed.id)?.replayStatus, 'accepted');
+    const { rows } = await platform.db.query('SELECT count(*)::int AS n FROM dwh.events WHERE message_id = $1', [failed.messageId]);
+    assert.equal(rows[0].n, 1, 'the replayed event is in the warehouse');
+  });
+
+  test("the try-it form sends a real V2 request and gets the trainer's own score for a held-out row", { timeout: 60_000 }, async () => {
+    const { page, context, problems } = await openPage();
+    try {
+      await page.goto(`${platform.console.url}/serving/${CONSOLE_MODEL}`);
+      await page.getByRole('button', { name: 'Fill with a held-out row' }).click();
+      await page.waitForFunction(() => [...document.querySelectorAll('form[aria-label="V2 inference request"] input')].some((i) => i.value !== ''));
+      await page.getByRole('button', { name: 'Send request' }).click();
+      const result = page.getByTestId('infer-result');
+      await result.waitFor({ timeout: 20_000 });
+      const text = await result.innerText();
+      const served = Number(/probability: ([0-9.]+)/.exec(text)?.[1]);
+      const trainer = Number(/the trainer scored this row ([0-9.]+)/.exec(text)?.[1]);
+      assert.ok(Number.isFinite(served) && Number.isFinite(trainer), text);
+      assert.ok(Math.abs(served - trainer) < 1e-5, `served ${served}, trainer ${trainer}`);
+      assert.match(text, /request console-|request [0-9a-f-]{36}/);
+      await shoot(page, 'serving-try-it');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('in the production profile it asks for a token, offers only what the scopes allow, and keeps the token out of URLs and logs', { timeout: 120_000 }, async () => {
+    const secured = await startConsole(platform, {
+      httpPort: 3005 + OFFSET + 100,
+      tcpPort: 4005 + OFFSET + 100,
+      env: {
+        PLATFORM_PROFILE: 'production',
+        AUTH_TOKENS: JSON.stringify([
+          { name: 'data-viewer', token: VIEWER, scopes: ['trainer:read', 'ingest:read', 'features:read'] },
+          { name: 'ml-operator', token: OPERATOR, scopes: ['admin'] },
+        ]),
+      },
+    });
+    // Signing in asks /api/session without a token first: that 401 is expected.
+    const { page, context, problems, urls } = await openPage({ expectStatus: [401] });
+    try {
+      await page.goto(`${secured.url}/`);
+      await page.getByLabel('Platform token').fill('not-a-token-0123456789');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('That token is not valid for this platform.').waitFor();
+      await page.getByLabel('Platform token').fill(VIEWER);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('signed-in-as').filter({ hasText: 'data-viewer' }).waitFor();
+      await page.getByTestId('board-counts').waitFor();
+      await shoot(page, 'sign-in-viewer');
+
+      // A viewer sees the registry but is offered no alias move, no replay and no prediction.
+      await page.goto(`${secured.url}/models/${CONSOLE_MODEL}`);
+      await page.getByRole('table', { name: 'Versions' }).waitFor();
+      await page.getByText('Moving an alias needs a token with the admin scope.').waitFor();
+      assert.equal(await page.getByRole('button', { name: /Make v\d+ champion/ }).count(), 0);
+      await page.goto(`${secured.url}/warehouse`);
+      await page.getByRole('table', { name: 'Failed events' }).waitFor();
+      assert.equal(await page.getByRole('button', { name: /Replay/ }).isDisabled(), true);
+      await page.goto(`${secured.url}/serving/${CONSOLE_MODEL}`);
+      await page.getByRole('form', { name: 'V2 inference request' }).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Send request' }).isDisabled(), true);
+      // Were the page to try anyway, the console refuses it for the route's scope.
+      const refused = await page.evaluate(async (model) => {
+        const token = sessionStorage.getItem('mlp.console.token');
+        const res = await fetch(`/api/trainer/v1/models/${model}/aliases`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ alias: 'champion', version: 1, reason: 'should be refused' }) });
+        return { status: res.status, body: await res.json() };
+      }, CONSOLE_MODEL);
+      assert.equal(refused.status, 403);
+      assert.equal(refused.body.code, 'FORBIDDEN');
+      // That 403 was provoked here (its answer and Chromium's console line about it).
+      problems.splice(0, problems.length, ...problems.filter((p) => !p.startsWith('HTTP 403') && !p.includes('status of 403 ')));
+
+      // Signing out forgets the token in this tab.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('Platform token').waitFor();
+      assert.equal(await page.evaluate(() => sessionStorage.getItem('mlp.console.token')), null);
+
+      // An operator (admin) is offered the actions.
+      await page.getByLabel('Platform token').fill(OPERATOR);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('signed-in-as').filter({ hasText: 'ml-operator' }).waitFor();
+      await page.goto(`${secured.url}/models/${CONSOLE_MODEL}`);
+      await page.getByRole('table', { name: 'Versions' }).waitFor();
+      assert.ok((await page.getByRole('button', { name: /Make v\d+ (champion|challenger)/ }).count()) > 0);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+      await secured.stop();
+    }
+    for (const token of [VIEWER, OPERATOR]) {
+      assert.deepEqual(urls.filter((u) => u.includes(token)), [], 'a token in a URL');
+      assert.ok(!secured.output().includes(token), "a token in the console's log");
+    }
+  });
+});
