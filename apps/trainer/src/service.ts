@@ -1,6 +1,7 @@
 import { InfoMessages, ServiceName } from '@mlp/contracts';
 import type { ServiceDefinition } from '@mlp/service-kit';
 import { Type } from '@sinclair/typebox';
+import { backendProblem, type BackendPreference } from './app/models/backend-preference';
 import { migrations } from './migrations';
 
 const version = process.env['SERVICE_VERSION'] ?? '0.1.0';
@@ -30,5 +31,10 @@ export const service: ServiceDefinition = {
     TRAINER_SCHEDULER_MS: Type.Integer({ minimum: 0, default: 30000, description: 'Cron check interval (0 disables schedules on this replica)' }),
     TRAINER_DEMO_SPECS: Type.Boolean({ default: true, description: 'Apply the demo model specs (purchase_propensity) at start' }),
     CODE_VERSION: Type.String({ default: process.env['GIT_COMMIT'] ? `${version}+${process.env['GIT_COMMIT']}` : version, description: 'Recorded on every run and version' }),
+  },
+  // A backend that cannot be had is a start error naming the package, not a silent fallback.
+  checkEnv: (env) => {
+    const problem = backendProblem(env['TRAINER_BACKEND'] as BackendPreference);
+    return problem ? [{ variable: 'TRAINER_BACKEND', message: problem }] : [];
   },
 };

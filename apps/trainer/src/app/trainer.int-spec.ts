@@ -4,7 +4,7 @@ import { callService, createTestDatabase, startTestService, type JsonObject, typ
 import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
 import { service } from '../service';
-import { nativeBackendAvailable } from './models/tfjs-backend';
+import { nativeBackendAvailable } from './models/backend-preference';
 import { AppModule } from './app.module';
 import { RetrainScheduler } from './schedules/retrain-scheduler';
 import { syntheticPurchases } from './test-fixtures/synthetic-purchases';

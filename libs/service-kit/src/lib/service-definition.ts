@@ -22,6 +22,12 @@ export interface ServiceDefinition<Extra extends TProperties = TProperties> {
   peers?: Array<{ name: string; info: MessageContract }>;
   /** Service-specific environment variables, validated at start with the common ones. */
   env?: Extra;
+  /**
+   * Checks of the validated environment that a schema cannot express (e.g. that a package a
+   * variable asks for is installed). Each problem stops the start before anything is opened,
+   * naming its variable, like a schema violation.
+   */
+  checkEnv?: (env: Record<string, unknown>) => Array<{ variable: string; message: string }>;
 }
 
 export const SERVICE_DEFINITION = Symbol('SERVICE_DEFINITION');

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { backendProblem, initBackend, nativeBackendAvailable } from './tfjs-backend';
+import { backendProblem, nativeBackendAvailable } from './backend-preference';
+import { initBackend } from './tfjs-backend';
 
 describe('training backend selection', () => {
   it('refuses TRAINER_BACKEND=tensorflow where @tensorflow/tfjs-node is not installed, naming the package', () => {

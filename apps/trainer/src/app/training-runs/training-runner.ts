@@ -5,7 +5,7 @@ import { Database, MetricsService, PLATFORM_CONFIG, PLATFORM_LOGGER, type Platfo
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Counter, Histogram } from 'prom-client';
-import { backendProblem, type BackendPreference } from '../models/tfjs-backend';
+import type { BackendPreference } from '../models/backend-preference';
 import { LeaseLostError, PromotionService } from '../promotion/promotion.service';
 import { RunQueue, type RunRow } from './run-queue';
 import type { TrainingJob, TrainingOutcome } from './training-pipeline';
@@ -41,9 +41,6 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
     metrics: MetricsService,
   ) {
-    // A backend that cannot be had is a start error naming the package, not a silent fallback.
-    const problem = backendProblem(this.env['TRAINER_BACKEND'] as BackendPreference);
-    if (problem) throw new Error(problem);
     this.runsFinished = new Counter({ name: 'trainer_runs_finished_total', help: 'Training runs finished by this replica', labelNames: ['status'], registers: [metrics.registry] });
     this.runSeconds = new Histogram({ name: 'trainer_run_duration_seconds', help: 'Wall time of training runs', buckets: [1, 5, 15, 60, 300, 900, 3600], registers: [metrics.registry] });
   }

@@ -1,7 +1,8 @@
 // Worker-thread entry: one training run off the service's event loop. The parent sends the job in
 // workerData, gets progress and the outcome as messages, and terminates the thread to cancel.
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend, type BackendPreference } from '../models/tfjs-backend';
+import type { BackendPreference } from '../models/backend-preference';
+import { initBackend } from '../models/tfjs-backend';
 import { runTrainingPipeline, TrainingSpecError, type TrainingJob } from './training-pipeline';
 import { HttpTrainingSetSource, TrainingSetError } from './training-set-source';
 import type { WorkerMessage } from './training-worker-protocol';

@@ -32,6 +32,8 @@ export function envSchemaOf(def: ServiceDefinition): Record<string, unknown> {
 export function loadPlatformConfig(def: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): PlatformConfig {
   const schema = serviceEnv(def.httpPort, def.tcpPort, def.env ?? {});
   const values = loadEnvConfig(schema, env) as PlatformConfig['env'];
+  const problems = def.checkEnv?.(values) ?? [];
+  if (problems.length) throw new ConfigError(problems);
   const tokens = TokenRegistry.fromEnv(values.AUTH_TOKENS);
   const profile = values.PLATFORM_PROFILE;
   if (profile === 'production' && tokens.size === 0) {
