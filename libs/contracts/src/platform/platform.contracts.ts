@@ -28,12 +28,15 @@ export type ServiceInfo = Static<typeof ServiceInfo>;
 
 const InfoRequest = Type.Object({}, { additionalProperties: false });
 
+/** Any platform service may ask another who it is (`GET /v1/platform/peers`). */
+const everyService = { callers: SERVICE_NAMES };
+
 /** `<service>.info.v1`: every service answers who it is. Pattern names are constants, never strings in code. */
 export const InfoMessages = {
-  'dwh-ingest': defineMessage('dwh-ingest.info.v1', InfoRequest, ServiceInfo, 'Identity, version and schema of dwh-ingest'),
-  'feature-store': defineMessage('feature-store.info.v1', InfoRequest, ServiceInfo, 'Identity, version and schema of feature-store'),
-  trainer: defineMessage('trainer.info.v1', InfoRequest, ServiceInfo, 'Identity, version and schema of trainer'),
-  'model-serving': defineMessage('model-serving.info.v1', InfoRequest, ServiceInfo, 'Identity, version and schema of model-serving'),
+  'dwh-ingest': defineMessage('dwh-ingest.info.v1', InfoRequest, ServiceInfo, 'Identity, version and schema of dwh-ingest', everyService),
+  'feature-store': defineMessage('feature-store.info.v1', InfoRequest, ServiceInfo, 'Identity, version and schema of feature-store', everyService),
+  trainer: defineMessage('trainer.info.v1', InfoRequest, ServiceInfo, 'Identity, version and schema of trainer', everyService),
+  'model-serving': defineMessage('model-serving.info.v1', InfoRequest, ServiceInfo, 'Identity, version and schema of model-serving', everyService),
 } as const;
 
 export const DependencyCheck = Type.Object(
