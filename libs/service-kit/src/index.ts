@@ -14,6 +14,8 @@ export * from './lib/observability/bound-histogram';
 export * from './lib/observability/metrics.service';
 export * from './lib/transport/message-handler';
 export * from './lib/transport/service-client';
+export * from './lib/transport/transport-options';
+export * from './lib/transport/transport-auth';
 export * from './lib/transport/peer-clients';
 export * from './lib/health/service-info';
 export * from './lib/outbox/outbox';

@@ -1,5 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Logger } from '@mlp/runtime';
 import { PLATFORM_CONFIG, SERVICE_DEFINITION, type ServiceDefinition } from './service-definition';
 import type { PlatformConfig } from './config/platform-config';
@@ -14,6 +14,7 @@ import { PlatformExceptionFilter } from './http/platform-exception.filter';
 import { PLATFORM_LOGGER } from './observability/logger.provider';
 import { MetricsService } from './observability/metrics.service';
 import { PeerClients } from './transport/peer-clients';
+import { TransportAuthInterceptor } from './transport/transport-auth.interceptor';
 import { Outbox } from './outbox/outbox';
 
 /** What every service has without writing it: config, logger, database, metrics, auth, health, info. */
@@ -32,6 +33,7 @@ export class PlatformModule {
         { provide: FastRoutes, useValue: fastRoutes },
         ...shared,
         { provide: APP_GUARD, useClass: TokenAuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: TransportAuthInterceptor },
         { provide: APP_FILTER, useClass: PlatformExceptionFilter },
       ],
       exports: [SERVICE_DEFINITION, PLATFORM_CONFIG, PLATFORM_LOGGER, FastRoutes, ...shared],
