@@ -20,9 +20,13 @@ const ENV_SCHEMA = {
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
     AUTH_TOKENS: { type: 'string' },
     NATS_URL: { type: 'string', pattern: '^(nats|tls)://' },
+    NATS_USER: { type: 'string' },
+    NATS_PASSWORD: { type: 'string', minLength: 16 },
+    TRANSPORT_SECRET: { type: 'string', minLength: 32 },
   },
   required: ['PLATFORM_PROFILE', 'DATABASE_URL', 'PORT'],
-  'x-required-in-production': ['AUTH_TOKENS', 'PLATFORM_PROFILE'],
+  'x-required-in-production': ['AUTH_TOKENS', 'PLATFORM_PROFILE', 'TRANSPORT_SECRET'],
+  'x-required-in-production-with': { NATS_URL: ['NATS_USER', 'NATS_PASSWORD'] },
 };
 const envSchemas = new Map(['dwh-ingest', 'feature-store', 'trainer', 'model-serving'].map((a) => [a, ENV_SCHEMA]));
 const dev = renderKustomization(path.join(root, 'k8s/overlays/dev'));
@@ -108,6 +112,17 @@ test('prod requires AUTH_TOKENS and the production profile (K8S-ENV-REQUIRED)', 
   assert.deepEqual(codes(mutate(prod, embedded), true), ['K8S-ENV-REQUIRED']);
   // Outside production an embedded-profile app may run without tokens.
   assert.deepEqual(codes(mutate(mutate(dev, embedded), noTokens)), []);
+});
+
+test('prod requires the transport secret and, with NATS, the service\'s own NATS user; the migration needs neither (K8S-ENV-REQUIRED)', () => {
+  const without = (name) => (o) => (app(o, 'trainer').env = app(o, 'trainer').env.filter((e) => e.name !== name));
+  assert.deepEqual(codes(mutate(prod, without('TRANSPORT_SECRET')), true), ['K8S-ENV-REQUIRED']);
+  assert.deepEqual(codes(mutate(prod, without('NATS_PASSWORD')), true), ['K8S-ENV-REQUIRED']);
+  const noUser = (o) => delete o.find((x) => x.kind === 'ConfigMap' && x.metadata.name.startsWith('trainer-config')).data.NATS_USER;
+  assert.deepEqual(codes(mutate(prod, noUser), true), ['K8S-ENV-REQUIRED']);
+  // The migrate init container gets the database URL only, and that is enough.
+  const migrate = deployment(prod).spec.template.spec.initContainers[0];
+  assert.deepEqual(migrate.env.map((e) => e.name), ['DATABASE_URL']);
 });
 
 test('a value the app would reject at start is caught (K8S-ENV-VALUE)', () => {

@@ -54,7 +54,9 @@ export function checkPolicies(objects, { envSchemas, production, selfContained =
       if (!image) add('K8S-IMAGE-TAG', where, 'has no image');
       else if (!image.includes('@sha256:') && !tag) add('K8S-IMAGE-TAG', where, `image ${image} has no tag (implies latest)`);
       else if (tag === 'latest') add('K8S-IMAGE-TAG', where, `image ${image} uses the latest tag`);
-      if (app) checkAppEnv(objects, c, where, envSchemas.get(app), { production, selfContained, add, warnings, what, externalSecrets });
+      // The migration (an init container running `migrate`) needs the database only.
+      const migrates = init && [...(c.command ?? []), ...(c.args ?? [])].includes('migrate');
+      if (app) checkAppEnv(objects, c, where, envSchemas.get(app), { production, selfContained, add, warnings, what, externalSecrets, migrates });
     }
     if (app) {
       // Migrations before traffic: an init container runs `migrate`; the app must not migrate itself.
@@ -73,12 +75,17 @@ function checkAppEnv(objects, container, where, schema, ctx) {
   // without a default must come from the manifests.
   const required = new Set((schema.required ?? []).filter((v) => schema.properties?.[v]?.default === undefined));
   const profile = vars.get('PLATFORM_PROFILE')?.value;
-  if (ctx.production || profile === 'production') for (const v of schema['x-required-in-production'] ?? []) required.add(v);
+  if ((ctx.production || profile === 'production') && !ctx.migrates) {
+    for (const v of schema['x-required-in-production'] ?? []) required.add(v);
+    // Required once another variable is set (NATS_URL -> the service's own NATS user and password).
+    for (const [trigger, needs] of Object.entries(schema['x-required-in-production-with'] ?? {})) if (vars.has(trigger)) for (const v of needs) required.add(v);
+  }
   if (ctx.production && profile !== 'production') {
     ctx.add('K8S-ENV-REQUIRED', where, `PLATFORM_PROFILE must be "production" (got ${JSON.stringify(profile ?? null)})`);
   }
   for (const name of [...required].sort()) {
-    if (!vars.has(name)) ctx.add('K8S-ENV-REQUIRED', where, `${name} is required by the app's env schema but not provided`);
+    // `A|B`: either variable satisfies the requirement (AUTH_TOKENS or AUTH_TOKENS_FILE).
+    if (!name.split('|').some((n) => vars.has(n))) ctx.add('K8S-ENV-REQUIRED', where, `${name.replace('|', ' or ')} is required by the app's env schema but not provided`);
   }
   for (const [name, v] of vars) {
     const prop = schema.properties?.[name];

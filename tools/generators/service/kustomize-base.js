@@ -34,7 +34,8 @@ function kustomizeBase(o) {
     MIGRATE_ON_START: 'false',
     DATABASE_POOL_SIZE: '10',
     SHUTDOWN_TIMEOUT_MS: '20000',
-    ...(uses.includes('nats') ? { NATS_URL: 'nats://nats:4222' } : {}),
+    // Its own NATS user: the broker lets it publish only what it owns (tools/deploy/nats-config.mjs).
+    ...(uses.includes('nats') ? { NATS_URL: 'nats://nats:4222', NATS_USER: o.name } : {}),
     ...(uses.includes('redis') ? { REDIS_URL: 'redis://redis:6379' } : {}),
     ...(o.config ?? {}),
   };
@@ -80,21 +81,26 @@ metadata:
 automountServiceAccountToken: false
 `;
 
-  const envBlock = `          envFrom:
+  const fromSecret = (variable, secret = `${o.name}-secrets`) => `
+            - name: ${variable}
+              valueFrom:
+                secretKeyRef:
+                  name: ${secret}
+                  key: ${variable}`;
+  const envBlock = (secrets) => `          envFrom:
             - configMapRef:
                 name: ${o.name}-config
           env:
-            # Created outside the manifests (External Secrets / sealed secrets); dev generates them.
-            - name: DATABASE_URL
-              valueFrom:
-                secretKeyRef:
-                  name: ${o.name}-secrets
-                  key: DATABASE_URL
-            - name: AUTH_TOKENS
-              valueFrom:
-                secretKeyRef:
-                  name: ${o.name}-secrets
-                  key: AUTH_TOKENS`;
+            # Created outside the manifests (External Secrets / sealed secrets); dev generates them.${secrets.join('')}`;
+  // Migrations need the database only; the app also its tokens, the platform's transport secret
+  // (one Secret shared by every service) and its NATS password.
+  const migrateEnv = envBlock([fromSecret('DATABASE_URL')]);
+  const appEnv = envBlock([
+    fromSecret('DATABASE_URL'),
+    fromSecret('AUTH_TOKENS'),
+    fromSecret('TRANSPORT_SECRET', 'mlp-transport'),
+    ...(uses.includes('nats') ? [fromSecret('NATS_PASSWORD')] : []),
+  ]);
   const containerSecurity = `          securityContext:
             allowPrivilegeEscalation: false
             readOnlyRootFilesystem: true
@@ -154,7 +160,7 @@ ${useLabels}
         - name: migrate
           image: mlp/${o.name}
           args: ["migrate"]
-${envBlock}
+${migrateEnv}
           resources:
             requests:
               cpu: 50m
@@ -174,7 +180,7 @@ ${containerSecurity}
             - name: http
               containerPort: ${o.httpPort}
               protocol: TCP
-${envBlock}
+${appEnv}
           startupProbe:
             httpGet:
               path: /healthz

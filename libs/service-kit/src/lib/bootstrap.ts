@@ -219,7 +219,7 @@ export async function runService(def: ServiceDefinition, appModule: Type<unknown
 }
 
 async function migrateOnly(def: ServiceDefinition): Promise<void> {
-  const config = loadPlatformConfig(def);
+  const config = loadPlatformConfig(def, process.env, 'migrate');
   const logger = createLogger(def.name, config.env.LOG_LEVEL);
   const ds = new DataSource({
     type: 'postgres',

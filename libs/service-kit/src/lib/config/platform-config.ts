@@ -48,12 +48,16 @@ export function envSchemaOf(def: ServiceDefinition): Record<string, unknown> {
   };
 }
 
-export function loadPlatformConfig(def: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+/**
+ * `purpose: 'migrate'` is the migration command (an init container): it needs the database only, so
+ * the production profile's credentials (tokens, transport secret, NATS user) are not required of it.
+ */
+export function loadPlatformConfig(def: ServiceDefinition, env: NodeJS.ProcessEnv = process.env, purpose: 'serve' | 'migrate' = 'serve'): PlatformConfig {
   const schema = serviceEnv(def.httpPort, def.tcpPort, def.env ?? {});
   const values = loadEnvConfig(schema, env) as PlatformConfig['env'];
   const tokens = TokenRegistry.fromEnv(values.AUTH_TOKENS);
   const profile = values.PLATFORM_PROFILE;
-  if (profile === 'production') {
+  if (profile === 'production' && purpose === 'serve') {
     const missing = [
       ...(tokens.size === 0 ? [{ variable: 'AUTH_TOKENS', message: 'is required in the production profile (a JSON array of scoped tokens)' }] : []),
       ...(values.TRANSPORT_SECRET ? [] : [{ variable: 'TRANSPORT_SECRET', message: 'is required in the production profile (the secret every transport message is signed with)' }]),
