@@ -92,13 +92,40 @@ async function waitReady(url, exited) {
   return null;
 }
 
+/**
+ * What the kubelet puts in a Secret or ConfigMap volume (its keys, or the listed items, as files);
+ * other volumes start empty, as an emptyDir or a new PersistentVolumeClaim does.
+ */
+export function writeVolumeFiles(objects, volume, dir) {
+  const source = volume?.secret
+    ? { kind: 'Secret', name: volume.secret.secretName, items: volume.secret.items }
+    : volume?.configMap
+      ? { kind: 'ConfigMap', name: volume.configMap.name, items: volume.configMap.items }
+      : null;
+  if (!source) return;
+  const object = objects.find((o) => o.kind === source.kind && o.metadata?.name === source.name);
+  if (!object) throw new Error(`volume ${volume.name}: ${source.kind} ${source.name} is not in the manifests`);
+  const value = (key) =>
+    object.stringData?.[key] ?? (object.kind === 'Secret' && object.data?.[key] !== undefined ? Buffer.from(object.data[key], 'base64').toString('utf8') : object.data?.[key]);
+  const items = source.items ?? Object.keys({ ...(object.data ?? {}), ...(object.stringData ?? {}) }).map((key) => ({ key, path: key }));
+  for (const { key, path: file } of items) {
+    const content = value(key);
+    if (content === undefined) throw new Error(`volume ${volume.name}: ${source.kind} ${source.name} has no key ${key}`);
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), content);
+  }
+}
+
 async function smokeDeployment(objects, w, ctx) {
   const app = w.metadata.labels['app.kubernetes.io/name'];
   const entry = path.join(root, 'dist/apps', app, 'apps', app, 'src/main.js');
   const spec = w.spec.template.spec;
   const volumeDirs = (name) => {
     const dir = path.join(ctx.tmp, w.metadata.name, name);
-    fs.mkdirSync(dir, { recursive: true });
+    if (!fs.existsSync(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      writeVolumeFiles(objects, spec.volumes?.find((v) => v.name === name), dir);
+    }
     return dir;
   };
   const started = Date.now();

@@ -19,13 +19,14 @@ const ENV_SCHEMA = {
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
     AUTH_TOKENS: { type: 'string' },
+    AUTH_TOKENS_FILE: { type: 'string' },
     NATS_URL: { type: 'string', pattern: '^(nats|tls)://' },
     NATS_USER: { type: 'string' },
     NATS_PASSWORD: { type: 'string', minLength: 16 },
     TRANSPORT_SECRET: { type: 'string', minLength: 32 },
   },
   required: ['PLATFORM_PROFILE', 'DATABASE_URL', 'PORT'],
-  'x-required-in-production': ['AUTH_TOKENS', 'PLATFORM_PROFILE', 'TRANSPORT_SECRET'],
+  'x-required-in-production': ['AUTH_TOKENS|AUTH_TOKENS_FILE', 'PLATFORM_PROFILE', 'TRANSPORT_SECRET'],
   'x-required-in-production-with': { NATS_URL: ['NATS_USER', 'NATS_PASSWORD'] },
 };
 const envSchemas = new Map(['dwh-ingest', 'feature-store', 'trainer', 'model-serving'].map((a) => [a, ENV_SCHEMA]));
@@ -47,10 +48,19 @@ test('the dev and prod overlays satisfy every policy', () => {
   assert.deepEqual(checkPolicies(prod, { envSchemas, production: true }).problems, []);
 });
 
-test('prod lists the Secrets that must exist outside the manifests', () => {
+test('prod lists the Secrets that must exist outside the manifests, mounted ones too', () => {
   const { externalSecrets } = checkPolicies(prod, { envSchemas, production: true });
   assert.ok(externalSecrets.has('trainer-secrets:AUTH_TOKENS'));
   assert.ok(externalSecrets.has('model-serving-secrets:DATABASE_URL'));
+  assert.ok(externalSecrets.has('mlp-transport:TRANSPORT_SECRET'));
+  assert.ok(externalSecrets.has('feature-store-secrets:NATS_PASSWORD'));
+});
+
+test('a file variable that points outside the container\'s volumes, or a mounted Secret without its key, is rejected', () => {
+  const elsewhere = (o) => (o.find((x) => x.kind === 'ConfigMap' && x.metadata.name.startsWith('trainer-config')).data.AUTH_TOKENS_FILE = '/etc/tokens.json');
+  assert.deepEqual(codes(mutate(dev, elsewhere)), ['K8S-ENV-FILE']);
+  const noKey = (o) => delete o.find((x) => x.kind === 'Secret' && x.metadata.name.startsWith('trainer-secrets')).data.AUTH_TOKENS;
+  assert.deepEqual(codes(mutate(dev, noKey)), ['K8S-ENV-REF']);
 });
 
 test('a container without a readiness probe is rejected (K8S-PROBES)', () => {
@@ -103,10 +113,8 @@ test('a variable the env schema requires but the manifests do not provide is rej
   assert.deepEqual(codes(mutate(dev, noDb)), ['K8S-ENV-REQUIRED']);
 });
 
-test('prod requires AUTH_TOKENS and the production profile (K8S-ENV-REQUIRED)', () => {
-  const noTokens = (o) => {
-    for (const c of [app(o, 'trainer'), deployment(o).spec.template.spec.initContainers[0]]) c.env = c.env.filter((e) => e.name !== 'AUTH_TOKENS');
-  };
+test('prod requires the tokens (AUTH_TOKENS or AUTH_TOKENS_FILE) and the production profile (K8S-ENV-REQUIRED)', () => {
+  const noTokens = (o) => delete o.find((x) => x.kind === 'ConfigMap' && x.metadata.name.startsWith('trainer-config')).data.AUTH_TOKENS_FILE;
   assert.deepEqual(codes(mutate(prod, noTokens), true), ['K8S-ENV-REQUIRED']);
   const embedded = (o) => (o.find((x) => x.kind === 'ConfigMap' && x.metadata.name.startsWith('trainer-config')).data.PLATFORM_PROFILE = 'embedded');
   assert.deepEqual(codes(mutate(prod, embedded), true), ['K8S-ENV-REQUIRED']);

@@ -4,6 +4,7 @@ export * from './lib/config/platform-config';
 export * from './lib/database/database.service';
 export * from './lib/database/migrations';
 export * from './lib/http/auth';
+export * from './lib/http/token-audit';
 export * from './lib/http/contract-pipe';
 export * from './lib/http/error-mapping';
 export * from './lib/http/fast-routes';

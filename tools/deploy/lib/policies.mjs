@@ -58,6 +58,19 @@ export function checkPolicies(objects, { envSchemas, production, selfContained =
       const migrates = init && [...(c.command ?? []), ...(c.args ?? [])].includes('migrate');
       if (app) checkAppEnv(objects, c, where, envSchemas.get(app), { production, selfContained, add, warnings, what, externalSecrets, migrates });
     }
+    // Secrets mounted as volumes: present in a self-contained overlay, else listed for the operator.
+    for (const v of spec.volumes ?? []) {
+      if (!v.secret) continue;
+      const secret = objects.find((o) => o.kind === 'Secret' && o.metadata?.name === v.secret.secretName);
+      const keys = (v.secret.items ?? []).map((i) => i.key);
+      if (!secret) {
+        if (selfContained && !v.secret.optional) add('K8S-ENV-REF', `volume ${v.name}`, `Secret ${v.secret.secretName} is not in the manifests`);
+        else for (const k of keys.length ? keys : ['*']) externalSecrets.add(`${v.secret.secretName}:${k}`);
+        continue;
+      }
+      const present = new Set(Object.keys({ ...(secret.data ?? {}), ...(secret.stringData ?? {}) }));
+      for (const k of keys) if (!present.has(k)) add('K8S-ENV-REF', `volume ${v.name}`, `Secret ${v.secret.secretName} has no key ${k}`);
+    }
     if (app) {
       // Migrations before traffic: an init container runs `migrate`; the app must not migrate itself.
       const migrate = (spec.initContainers ?? []).find((c) => [...(c.command ?? []), ...(c.args ?? [])].includes('migrate'));
@@ -88,6 +101,11 @@ function checkAppEnv(objects, container, where, schema, ctx) {
     if (!name.split('|').some((n) => vars.has(n))) ctx.add('K8S-ENV-REQUIRED', where, `${name.replace('|', ' or ')} is required by the app's env schema but not provided`);
   }
   for (const [name, v] of vars) {
+    // A file the app reads must be on a volume the container mounts (a Secret, a ConfigMap).
+    if (name.endsWith('_FILE') && v.value && !ctx.migrates) {
+      const mounted = (container.volumeMounts ?? []).some((m) => v.value.startsWith(`${m.mountPath.replace(/\/$/, '')}/`));
+      if (!mounted) ctx.add('K8S-ENV-FILE', where, `${name}=${v.value} is not on a volume this container mounts`);
+    }
     const prop = schema.properties?.[name];
     if (!prop) {
       ctx.warnings.push({ code: 'K8S-ENV-UNKNOWN', object: ctx.what, message: `${where}: ${name} (${v.source}) is not read by the app` });

@@ -34,6 +34,8 @@ function kustomizeBase(o) {
     MIGRATE_ON_START: 'false',
     DATABASE_POOL_SIZE: '10',
     SHUTDOWN_TIMEOUT_MS: '20000',
+    // The tokens as a file from the Secret volume: read again when the Secret changes (no restart).
+    AUTH_TOKENS_FILE: '/var/run/secrets/mlp/auth-tokens.json',
     // Its own NATS user: the broker lets it publish only what it owns (tools/deploy/nats-config.mjs).
     ...(uses.includes('nats') ? { NATS_URL: 'nats://nats:4222', NATS_USER: o.name } : {}),
     ...(uses.includes('redis') ? { REDIS_URL: 'redis://redis:6379' } : {}),
@@ -97,7 +99,6 @@ automountServiceAccountToken: false
   const migrateEnv = envBlock([fromSecret('DATABASE_URL')]);
   const appEnv = envBlock([
     fromSecret('DATABASE_URL'),
-    fromSecret('AUTH_TOKENS'),
     fromSecret('TRANSPORT_SECRET', 'mlp-transport'),
     ...(uses.includes('nats') ? [fromSecret('NATS_PASSWORD')] : []),
   ]);
@@ -216,11 +217,24 @@ ${appEnv}
 ${containerSecurity}
           volumeMounts:
             - name: tmp
-              mountPath: /tmp${mounts}
+              mountPath: /tmp
+            # Not a subPath mount: those never see a Secret's updates.
+            - name: auth-tokens
+              mountPath: /var/run/secrets/mlp
+              readOnly: true${mounts}
       volumes:
         - name: tmp
           emptyDir:
-            sizeLimit: 256Mi${volumeDefs}
+            sizeLimit: 256Mi
+        # The AUTH_TOKENS key of the service's Secret as auth-tokens.json; the kubelet swaps it in
+        # place when the Secret changes and the service reloads it (AUTH_TOKENS_FILE).
+        - name: auth-tokens
+          secret:
+            secretName: ${o.name}-secrets
+            defaultMode: 0440
+            items:
+              - key: AUTH_TOKENS
+                path: auth-tokens.json${volumeDefs}
 `;
 
   files['service.yaml'] = `apiVersion: v1

@@ -46,8 +46,15 @@ export const CommonEnv = {
   TCP_HOST: Type.String({ default: '127.0.0.1', description: 'Address the TCP transport binds to' }),
   HTTP_HOST: Type.String({ default: '0.0.0.0' }),
   AUTH_TOKENS: Type.Optional(
-    Type.String({ description: 'JSON array of {"name","token","scopes":[...]}; required in production', 'x-secret': true }),
+    Type.String({ description: 'JSON array of {"name","token","scopes":[...]}; this or AUTH_TOKENS_FILE is required in production', 'x-secret': true }),
   ),
+  AUTH_TOKENS_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'A file holding the same JSON array (a mounted Kubernetes Secret), read again when it changes: tokens are added, rotated and revoked without a restart',
+    }),
+  ),
+  AUTH_TOKENS_RELOAD_MS: Type.Integer({ minimum: 200, maximum: 300000, default: 2000, description: 'How often AUTH_TOKENS_FILE is read again, besides watching it' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },

@@ -9,6 +9,7 @@ import { createInfoHandler } from './health/info-handler';
 import { PlatformController } from './health/platform.controller';
 import { ServiceInfoProvider } from './health/service-info';
 import { TokenAuthGuard } from './http/auth';
+import { TokenAudit } from './http/token-audit';
 import { FastRoutes } from './http/fast-routes';
 import { PlatformExceptionFilter } from './http/platform-exception.filter';
 import { PLATFORM_LOGGER } from './observability/logger.provider';
@@ -22,7 +23,7 @@ import { Outbox } from './outbox/outbox';
 @Module({})
 export class PlatformModule {
   static register(def: ServiceDefinition, config: PlatformConfig, logger: Logger, fastRoutes: FastRoutes = new FastRoutes()): DynamicModule {
-    const shared = [Database, MetricsService, PeerClients, ServiceInfoProvider, Outbox];
+    const shared = [Database, MetricsService, PeerClients, ServiceInfoProvider, Outbox, TokenAudit];
     return {
       module: PlatformModule,
       controllers: [HealthController, PlatformController, createInfoHandler(def.info)],
