@@ -20,3 +20,4 @@ export * from './lib/transport/transport-auth';
 export * from './lib/transport/peer-clients';
 export * from './lib/health/service-info';
 export * from './lib/outbox/outbox';
+export * from './lib/outbox/webhooks';

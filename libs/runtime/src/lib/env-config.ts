@@ -67,8 +67,17 @@ export const CommonEnv = {
     default: 'dwh-ingest=127.0.0.1:4001,feature-store=127.0.0.1:4002,trainer=127.0.0.1:4003,model-serving=127.0.0.1:4004',
     description: 'TCP addresses of the other services (ignored with NATS_URL)',
   }),
-  WEBHOOK_URLS: Type.Optional(Type.String({ description: 'Comma-separated URLs that receive every event this service publishes' })),
-  WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'Signs webhook bodies: x-mlp-signature: sha256=<hmac>', 'x-secret': true })),
+  WEBHOOKS: Type.Optional(
+    Type.String({
+      description:
+        'JSON array of webhook receivers {"name","url","secret":"whsec_...","events":["dwh.sla.*",...]}: each its own secret and event filter (deliveries signed as Standard Webhooks); in production each needs a secret and https',
+      'x-secret': true,
+    }),
+  ),
+  WEBHOOK_URLS: Type.Optional(Type.String({ description: 'Older form of WEBHOOKS: comma-separated URLs that receive every event, all signed with WEBHOOK_SECRET' })),
+  WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'The secret of every WEBHOOK_URLS receiver (Standard Webhooks signature)', 'x-secret': true })),
+  WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 15, description: 'Attempts of a webhook delivery before it is dead-lettered (about 3 hours with the default backoff)' }),
+  WEBHOOK_MAX_BACKOFF_MS: Type.Integer({ minimum: 1000, default: 3600000, description: 'Longest wait between two attempts of a webhook delivery (it doubles from 0.5 s)' }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 50, default: 500, description: 'How often the outbox relay looks for due events' }),
   PLATFORM_PARENT_PID: Type.Optional(Type.Integer({ description: 'Exit when this process disappears (set by the runner)' })),
 } satisfies TProperties;

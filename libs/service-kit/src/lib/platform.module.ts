@@ -17,6 +17,7 @@ import { MetricsService } from './observability/metrics.service';
 import { PeerClients } from './transport/peer-clients';
 import { TransportAuthInterceptor } from './transport/transport-auth.interceptor';
 import { Outbox } from './outbox/outbox';
+import { WebhooksController } from './outbox/webhooks.controller';
 
 /** What every service has without writing it: config, logger, database, metrics, auth, health, info. */
 @Global()
@@ -26,7 +27,7 @@ export class PlatformModule {
     const shared = [Database, MetricsService, PeerClients, ServiceInfoProvider, Outbox, TokenAudit];
     return {
       module: PlatformModule,
-      controllers: [HealthController, PlatformController, createInfoHandler(def.info)],
+      controllers: [HealthController, PlatformController, WebhooksController, createInfoHandler(def.info)],
       providers: [
         { provide: SERVICE_DEFINITION, useValue: def },
         { provide: PLATFORM_CONFIG, useValue: config },

@@ -10,6 +10,7 @@ import {
 } from '@mlp/runtime';
 import type { Static, TObject } from '@sinclair/typebox';
 import type { ServiceDefinition } from '../service-definition';
+import { parseWebhookReceivers, type WebhookReceiver } from '../outbox/webhooks';
 
 type CommonValues = Static<TObject<typeof CommonEnv>> & { PORT: number; TCP_PORT: number };
 
@@ -26,6 +27,8 @@ export interface PlatformConfig {
   peers: Map<string, { host: string; port: number }>;
   /** Credentials of the transport: the platform's signing secret and this service's NATS user. */
   credentials: TransportCredentials;
+  /** Where the outbox delivers events as webhooks (WEBHOOKS, or WEBHOOK_URLS + WEBHOOK_SECRET). */
+  webhooks: WebhookReceiver[];
 }
 
 /**
@@ -87,5 +90,6 @@ export function loadPlatformConfig(def: ServiceDefinition, env: NodeJS.ProcessEn
     tokens,
     peers: parsePeers(values.PEERS),
     credentials: { secret: values.TRANSPORT_SECRET, natsUser: values.NATS_USER, natsPassword: values.NATS_PASSWORD },
+    webhooks: purpose === 'serve' ? parseWebhookReceivers(values as Record<string, string | undefined>, profile === 'production') : [],
   };
 }
