@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Manifest-driven smoke test: starts every app Deployment of a rendered overlay as a local process
+// Manifest-driven smoke test: starts every app Deployment and StatefulSet of a rendered overlay as a local process
 // with exactly the environment its manifests give it (the image's ENV, then ConfigMaps, Secrets and
 // literal env as the kubelet resolves them), runs its init containers first (the migration), waits
 // for /readyz, then sends SIGTERM and expects a clean exit. Only endpoints are rewritten: the
 // database to a fresh local database, NATS and Redis to the local servers, and paths on mounted
-// volumes to temporary directories (what the emptyDirs are in the pod).
+// volumes to temporary directories (empty, as an emptyDir or a new claim is; a Secret's or
+// ConfigMap's holding its files).
 // Usage: node tools/deploy/smoke-manifests.mjs [overlay=dev] [--no-build] [--port-offset N] [--only <app>]
 // (--port-offset shifts PORT, for machines where the platform already runs on 3001-3004; CI uses none.)
 import { execFileSync, spawn } from 'node:child_process';

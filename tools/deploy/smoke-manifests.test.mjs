@@ -9,7 +9,7 @@ import { imageEnv, localEnv, writeVolumeFiles } from './smoke-manifests.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dev = renderKustomization(path.join(root, 'k8s/overlays/dev'));
-const container = (name) => dev.find((o) => o.kind === 'Deployment' && o.metadata.name === name).spec.template.spec.containers[0];
+const container = (name) => dev.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === name).spec.template.spec.containers[0];
 
 test('the process starts with the image ENV of the final Dockerfile stage', () => {
   const env = imageEnv(undefined, 'trainer');

@@ -38,7 +38,7 @@ function mutate(objects, fn) {
   fn(copy);
   return copy;
 }
-const deployment = (objects, name = 'trainer') => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name);
+const deployment = (objects, name = 'trainer') => objects.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === name);
 const app = (objects, name) => deployment(objects, name).spec.template.spec.containers[0];
 const codes = (objects, production = false) =>
   [...new Set(checkPolicies(objects, { envSchemas, production, selfContained: !production }).problems.map((p) => p.code))].sort();
@@ -190,6 +190,18 @@ test('the reachability check notices a policy that lets a service call another i
     o.find((x) => x.kind === 'NetworkPolicy' && x.metadata.name === 'trainer').spec.ingress[0].from.push({ podSelector: {} });
   });
   assert.ok(allowedConnections(opened).has('feature-store -> trainer:3003'));
+});
+
+test('model-serving keeps its prediction log on a claim of its own that outlives the pod (K8S-PERSISTENCE)', () => {
+  const serving = deployment(dev, 'model-serving');
+  assert.equal(serving.kind, 'StatefulSet');
+  const mount = app(dev, 'model-serving').volumeMounts.find((m) => m.name === 'prediction-log');
+  assert.equal(mount.mountPath, '/var/lib/mlp/prediction-log');
+  assert.deepEqual(serving.spec.volumeClaimTemplates.map((c) => [c.metadata.name, c.spec.accessModes[0]]), [['prediction-log', 'ReadWriteOnce']]);
+  assert.equal(serving.spec.template.spec.volumes.some((v) => v.name === 'prediction-log'), false, 'not an emptyDir');
+  assert.deepEqual(codes(mutate(dev, (o) => (deployment(o, 'model-serving').spec.persistentVolumeClaimRetentionPolicy.whenScaled = 'Delete'))), ['K8S-PERSISTENCE']);
+  assert.deepEqual(codes(mutate(dev, (o) => (deployment(o, 'model-serving').spec.updateStrategy = { type: 'OnDelete' }))), ['K8S-AVAILABILITY']);
+  assert.deepEqual(codes(mutate(dev, (o) => delete deployment(o, 'model-serving').spec.minReadySeconds)), ['K8S-AVAILABILITY']);
 });
 
 test('rollouts that drop capacity, missing HPAs and overlapping PDBs are rejected (K8S-AVAILABILITY)', () => {

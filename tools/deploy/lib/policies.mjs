@@ -75,7 +75,7 @@ export function checkPolicies(objects, { envSchemas, production, selfContained =
       // Migrations before traffic: an init container runs `migrate`; the app must not migrate itself.
       const migrate = (spec.initContainers ?? []).find((c) => [...(c.command ?? []), ...(c.args ?? [])].includes('migrate'));
       if (!migrate) add('K8S-MIGRATIONS', '', 'no init container runs `migrate` before the app starts');
-      if (w.kind === 'Deployment') checkAvailability(objects, w, production, add);
+      if (w.kind === 'Deployment' || w.kind === 'StatefulSet') checkAvailability(objects, w, production, add);
     }
   }
   return { problems, warnings, externalSecrets };
@@ -138,12 +138,27 @@ function secretKey(container, name) {
 function checkAvailability(objects, w, production, add) {
   const labels = w.spec.template.metadata?.labels ?? {};
   const selects = (sel) => Object.entries(sel?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  const strategy = w.spec.strategy ?? {};
-  if (strategy.type === 'Recreate' || String(strategy.rollingUpdate?.maxUnavailable ?? '25%') !== '0') {
-    add('K8S-AVAILABILITY', '', 'rollingUpdate.maxUnavailable must be 0 (capacity never drops during a rollout)');
+  if (w.kind === 'Deployment') {
+    const strategy = w.spec.strategy ?? {};
+    if (strategy.type === 'Recreate' || String(strategy.rollingUpdate?.maxUnavailable ?? '25%') !== '0') {
+      add('K8S-AVAILABILITY', '', 'rollingUpdate.maxUnavailable must be 0 (capacity never drops during a rollout)');
+    }
+  } else {
+    // A StatefulSet cannot surge: it replaces one pod at a time, each proving itself for minReadySeconds.
+    if (w.spec.updateStrategy?.type === 'OnDelete') add('K8S-AVAILABILITY', '', 'updateStrategy must be RollingUpdate (OnDelete never rolls out)');
+    if (String(w.spec.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1) !== '1') add('K8S-AVAILABILITY', '', 'rollingUpdate.maxUnavailable must be 1 (one pod at a time)');
+    if (!(w.spec.minReadySeconds > 0)) add('K8S-AVAILABILITY', '', 'minReadySeconds must be set (a replaced pod serves for a while before the next one goes)');
+    // What a pod keeps on its claim must outlive the pod, also when the HPA scales it away.
+    const retention = w.spec.persistentVolumeClaimRetentionPolicy ?? {};
+    if ((w.spec.volumeClaimTemplates ?? []).length && (retention.whenScaled ?? 'Retain') !== 'Retain') {
+      add('K8S-PERSISTENCE', '', 'persistentVolumeClaimRetentionPolicy.whenScaled must be Retain (a scaled-away pod\'s data waits for its successor)');
+    }
+    if ((w.spec.volumeClaimTemplates ?? []).length && (retention.whenDeleted ?? 'Retain') !== 'Retain') {
+      add('K8S-PERSISTENCE', '', 'persistentVolumeClaimRetentionPolicy.whenDeleted must be Retain');
+    }
   }
-  const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec?.scaleTargetRef?.kind === 'Deployment' && o.spec.scaleTargetRef.name === w.metadata.name);
-  if (!hpa) add('K8S-AVAILABILITY', '', 'no HorizontalPodAutoscaler targets this Deployment');
+  const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec?.scaleTargetRef?.kind === w.kind && o.spec.scaleTargetRef.name === w.metadata.name);
+  if (!hpa) add('K8S-AVAILABILITY', '', `no HorizontalPodAutoscaler targets this ${w.kind}`);
   else if (production && labels['app.kubernetes.io/component'] === 'api' && (hpa.spec.minReplicas ?? 1) < 2) {
     add('K8S-AVAILABILITY', '', `HPA ${hpa.metadata.name} minReplicas must be at least 2 in production`);
   }

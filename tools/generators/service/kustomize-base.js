@@ -17,7 +17,9 @@ const INFRA = {
  * @param {string[]} [o.callers] services allowed to call this one over HTTP
  * @param {boolean} [o.public] reachable from the ingress controller
  * @param {Record<string, string>} [o.config] extra ConfigMap entries
- * @param {Array<{name: string, mountPath: string, sizeLimit: string, why: string}>} [o.volumes] extra writable emptyDirs
+ * @param {Array<{name: string, mountPath: string, sizeLimit: string, why: string, persistent?: boolean}>} [o.volumes] extra
+ *   writable volumes: emptyDirs, or with `persistent` a PersistentVolumeClaim per pod (the workload is then a
+ *   StatefulSet, so a pod that is replaced comes back to its own claim)
  * @param {string} [o.description]
  * @returns {Record<string, string>} file name -> content
  */
@@ -43,8 +45,46 @@ function kustomizeBase(o) {
   };
   const useLabels = uses.map((u) => `        mlp.io/uses-${u}: "true"`).join('\n');
   const volumes = o.volumes ?? [];
+  const claims = volumes.filter((v) => v.persistent);
+  const stateful = claims.length > 0;
+  const kind = stateful ? 'StatefulSet' : 'Deployment';
+  const workloadFile = stateful ? 'statefulset.yaml' : 'deployment.yaml';
   const mounts = volumes.map((v) => `\n            - name: ${v.name}\n              mountPath: ${v.mountPath}`).join('');
-  const volumeDefs = volumes.map((v) => `\n        # ${v.why}\n        - name: ${v.name}\n          emptyDir:\n            sizeLimit: ${v.sizeLimit}`).join('');
+  const volumeDefs = volumes
+    .filter((v) => !v.persistent)
+    .map((v) => `\n        # ${v.why}\n        - name: ${v.name}\n          emptyDir:\n            sizeLimit: ${v.sizeLimit}`)
+    .join('');
+  const claimTemplates = claims
+    .map(
+      (v) => `    # ${v.why}
+    - metadata:
+        name: ${v.name}
+      spec:
+        accessModes: ["ReadWriteOnce"]
+        resources:
+          requests:
+            storage: ${v.sizeLimit}`,
+    )
+    .join('\n');
+  // A Deployment surges a new pod before an old one goes; a StatefulSet replaces its pods one at a
+  // time (each keeps its claim), and minReadySeconds makes each new pod prove itself first.
+  const rollout = stateful
+    ? `  serviceName: ${o.name}-pods
+  # Pods start and stop together (scaling is not sequential); each keeps its own claim.
+  podManagementPolicy: Parallel
+  minReadySeconds: 10
+  updateStrategy:
+    type: RollingUpdate
+  # Claims outlive their pods: a pod scaled away or deleted leaves its data for the next one with its name.
+  persistentVolumeClaimRetentionPolicy:
+    whenDeleted: Retain
+    whenScaled: Retain`
+    : `  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      # Never below the current capacity during a rollout; one new pod at a time.
+      maxSurge: 1
+      maxUnavailable: 0`;
   const files = {};
 
   files['kustomization.yaml'] = `# ${o.name}: ${o.description ?? 'a platform service'}. Rendered alone or from an overlay.
@@ -57,8 +97,8 @@ labels:
     includeTemplates: true
 resources:
   - serviceaccount.yaml
-  - deployment.yaml
-  - service.yaml
+  - ${workloadFile}
+  - service.yaml${stateful ? '\n  - service-pods.yaml' : ''}
   - hpa.yaml
   - pdb.yaml
   - networkpolicy.yaml
@@ -109,8 +149,8 @@ automountServiceAccountToken: false
             capabilities:
               drop: ["ALL"]`;
 
-  files['deployment.yaml'] = `apiVersion: apps/v1
-kind: Deployment
+  files[workloadFile] = `apiVersion: apps/v1
+kind: ${kind}
 metadata:
   name: ${o.name}
   labels:
@@ -118,12 +158,7 @@ metadata:
 spec:
   replicas: 2
   revisionHistoryLimit: 5
-  strategy:
-    type: RollingUpdate
-    rollingUpdate:
-      # Never below the current capacity during a rollout; one new pod at a time.
-      maxSurge: 1
-      maxUnavailable: 0
+${rollout}
   selector:
     matchLabels:
       ${labels.replace('\n    ', '\n      ')}
@@ -235,7 +270,7 @@ ${containerSecurity}
             items:
               - key: AUTH_TOKENS
                 path: auth-tokens.json${volumeDefs}
-`;
+${stateful ? `  volumeClaimTemplates:\n${claimTemplates}\n` : ''}`;
 
   files['service.yaml'] = `apiVersion: v1
 kind: Service
@@ -256,6 +291,28 @@ spec:
       protocol: TCP
 `;
 
+  if (stateful) {
+    files['service-pods.yaml'] = `# The StatefulSet's governing Service: a stable name per pod, no load balancing (the
+# ${o.name} Service takes the traffic).
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${o.name}-pods
+  labels:
+    app.kubernetes.io/name: ${o.name}
+spec:
+  clusterIP: None
+  publishNotReadyAddresses: false
+  selector:
+    ${labels}
+  ports:
+    - name: http
+      port: ${o.httpPort}
+      targetPort: http
+      protocol: TCP
+`;
+  }
+
   files['hpa.yaml'] = `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
@@ -265,7 +322,7 @@ metadata:
 spec:
   scaleTargetRef:
     apiVersion: apps/v1
-    kind: Deployment
+    kind: ${kind}
     name: ${o.name}
   minReplicas: 2
   maxReplicas: 10
