@@ -41,6 +41,9 @@ export const CommonEnv = {
       'x-secret': true,
     }),
   ),
+  TRANSPORT_SECRET_PREVIOUS: Type.Optional(
+    Type.String({ minLength: 32, description: 'During a rotation: the old TRANSPORT_SECRET, still accepted (never used to sign) until every service has the new one', 'x-secret': true }),
+  ),
   TRANSPORT_REPLAY_WINDOW_MS: Type.Integer({ minimum: 1000, maximum: 600000, default: 30000, description: 'A signed message sent further than this from now (either way) is refused; its nonce is remembered meanwhile' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   TCP_HOST: Type.String({ default: '127.0.0.1', description: 'Address the TCP transport binds to' }),

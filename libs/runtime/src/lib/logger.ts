@@ -32,6 +32,7 @@ export function createLogger(service: string, level = 'info', destination?: pino
         'DATABASE_URL',
         'AUTH_TOKENS',
         'TRANSPORT_SECRET',
+        'TRANSPORT_SECRET_PREVIOUS',
         'NATS_PASSWORD',
         'secret',
         '*.secret',

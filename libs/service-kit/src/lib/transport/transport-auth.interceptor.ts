@@ -32,8 +32,14 @@ export class TransportAuthInterceptor implements NestInterceptor {
     metrics: MetricsService,
   ) {
     const secret = config.credentials.secret;
+    const previous = config.env['TRANSPORT_SECRET_PREVIOUS'] as string | undefined;
     if (secret) {
-      this.verifier = new TransportVerifier({ key: transportKey(secret), self: def.name, windowMs: config.env.TRANSPORT_REPLAY_WINDOW_MS as number });
+      this.verifier = new TransportVerifier({
+        key: transportKey(secret),
+        previousKey: previous ? transportKey(previous) : undefined,
+        self: def.name,
+        windowMs: config.env.TRANSPORT_REPLAY_WINDOW_MS as number,
+      });
     }
     this.refused = new Counter({
       name: 'transport_messages_refused_total',

@@ -48,6 +48,15 @@ describe('transport message authentication', () => {
     expect(verifier.check('model.promoted.v1', 'not an envelope', 'event')).toMatchObject({ reason: 'malformed' });
   });
 
+  it('accepts the previous secret too while a new one rolls out, and only then', () => {
+    const previous = transportKey('the-secret-being-replaced-0123456789ab');
+    const rotating = new TransportVerifier({ key, previousKey: previous, self: 'model-serving', windowMs: WINDOW, now: () => T0, maySend: () => true });
+    expect(rotating.check('model.promoted.v1', signed('model.promoted.v1', promoted, {}, previous), 'event')).toMatchObject({ accept: true });
+    expect(rotating.check('model.promoted.v1', signed('model.promoted.v1', promoted, {}, key), 'event')).toMatchObject({ accept: true });
+    const { verifier } = setup();
+    expect(verifier.check('model.promoted.v1', signed('model.promoted.v1', promoted, {}, previous), 'event')).toMatchObject({ reason: 'bad_signature' });
+  });
+
   it('refuses an authentic message from a service that may not send it', () => {
     const { verifier } = setup();
     expect(verifier.check('model.promoted.v1', signed('model.promoted.v1', promoted, { caller: 'feature-store' }), 'event')).toEqual({

@@ -64,6 +64,8 @@ export function signMeta(key: Buffer, pattern: string, meta: Omit<SignedFields, 
 
 export interface TransportVerifierOptions {
   key: Buffer;
+  /** Also accepted while a new secret rolls out (TRANSPORT_SECRET_PREVIOUS); never used to sign. */
+  previousKey?: Buffer;
   /** This service's name: what `to` must say. */
   self: string;
   /** How far a message's `sentAt` may be from this clock, either way. */
@@ -101,8 +103,12 @@ export class TransportVerifier {
     if (typeof meta.nonce !== 'string' || typeof meta.signature !== 'string') return { accept: false, reason: 'unsigned', caller };
     if (typeof meta.to !== 'string') return { accept: false, reason: 'malformed', caller };
     const given = Buffer.from(meta.signature, 'base64url');
-    const expected = mac(this.options.key, pattern, meta as SignedFields, dataJsonOf(envelope?.data));
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { accept: false, reason: 'bad_signature', caller };
+    const dataJson = dataJsonOf(envelope?.data);
+    const matches = (key: Buffer) => {
+      const expected = mac(key, pattern, meta as SignedFields, dataJson);
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    };
+    if (!matches(this.options.key) && !(this.options.previousKey && matches(this.options.previousKey))) return { accept: false, reason: 'bad_signature', caller };
     const now = this.now();
     const sentAt = Date.parse(meta.sentAt);
     if (!Number.isFinite(sentAt) || Math.abs(now - sentAt) > this.options.windowMs) return { accept: false, reason: 'stale', caller };
