@@ -113,7 +113,7 @@ function checkAppEnv(objects, container, where, schema, ctx) {
     }
     if (v.external) {
       if (ctx.selfContained) ctx.add('K8S-ENV-REF', where, `${name}: ${v.source} is not in the manifests`);
-      else ctx.externalSecrets.add(`${v.source.replace('Secret/', '')}:${secretKey(container, name)}`);
+      else ctx.externalSecrets.add(`${v.source.replace('Secret/', '')}:${secretKey(container, name)}${v.optional ? ' (optional)' : ''}`);
       continue;
     }
     if (v.value === undefined) continue;

@@ -123,12 +123,12 @@ metadata:
 automountServiceAccountToken: false
 `;
 
-  const fromSecret = (variable, secret = `${o.name}-secrets`) => `
+  const fromSecret = (variable, secret = `${o.name}-secrets`, optional = false) => `
             - name: ${variable}
               valueFrom:
                 secretKeyRef:
                   name: ${secret}
-                  key: ${variable}`;
+                  key: ${variable}${optional ? '\n                  optional: true' : ''}`;
   const envBlock = (secrets) => `          envFrom:
             - configMapRef:
                 name: ${o.name}-config
@@ -141,6 +141,8 @@ automountServiceAccountToken: false
     fromSecret('DATABASE_URL'),
     fromSecret('TRANSPORT_SECRET', 'mlp-transport'),
     ...(uses.includes('nats') ? [fromSecret('NATS_PASSWORD')] : []),
+    // Webhook receivers with their secrets: add a WEBHOOKS key to the Secret to have events delivered.
+    fromSecret('WEBHOOKS', `${o.name}-secrets`, true),
   ]);
   const containerSecurity = `          securityContext:
             allowPrivilegeEscalation: false
