@@ -21,7 +21,7 @@ before(async () => {
   if (skip) return;
   nats = await startNatsServer({ config: renderNatsConfig(), services: platformServices() });
   platform = await startPlatform({
-    offset: Number(process.env.E2E_TRUST_PORT_OFFSET ?? 24000),
+    offset: Number(process.env.E2E_TRUST_PORT_OFFSET ?? 26000),
     name: 'trust',
     env: { NATS_URL: nats.url, TRANSPORT_SECRET: SECRET },
     envOf: (service) => ({ NATS_USER: service, NATS_PASSWORD: nats.passwords[service] }),

@@ -79,7 +79,7 @@ export const CommonEnv = {
   ),
   WEBHOOK_URLS: Type.Optional(Type.String({ description: 'Older form of WEBHOOKS: comma-separated URLs that receive every event, all signed with WEBHOOK_SECRET' })),
   WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'The secret of every WEBHOOK_URLS receiver (Standard Webhooks signature)', 'x-secret': true })),
-  WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 15, description: 'Attempts of a webhook delivery before it is dead-lettered (about 3 hours with the default backoff)' }),
+  WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 15, description: 'Attempts of a webhook delivery before it is dead-lettered (about 2 hours with the default backoff)' }),
   WEBHOOK_MAX_BACKOFF_MS: Type.Integer({ minimum: 1000, default: 3600000, description: 'Longest wait between two attempts of a webhook delivery (it doubles from 0.5 s)' }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 50, default: 500, description: 'How often the outbox relay looks for due events' }),
   PLATFORM_PARENT_PID: Type.Optional(Type.Integer({ description: 'Exit when this process disappears (set by the runner)' })),
