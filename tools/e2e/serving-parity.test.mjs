@@ -56,7 +56,7 @@ let urls;
 let db;
 
 before(async () => {
-  platform = await startPlatform({ offset: Number(process.env.E2E_PARITY_PORT_OFFSET ?? 23000), name: 'parity', env: { BATCH_POLL_MS: '200' } });
+  platform = await startPlatform({ offset: Number(process.env.E2E_PARITY_PORT_OFFSET ?? 24000), name: 'parity', env: { BATCH_POLL_MS: '200' } });
   urls = platform.urls;
   db = new pg.Client({ connectionString: platform.databaseUrl });
   await db.connect();

@@ -31,5 +31,12 @@ export const service: ServiceDefinition = {
     MATERIALIZATION_LEASE_MS: Type.Integer({ minimum: 1000, default: 30000, description: 'A running chunk without heartbeat for this long is taken over' }),
     MATERIALIZATION_POLL_MS: Type.Integer({ minimum: 50, default: 1000 }),
     FRESHNESS_CHECK_MS: Type.Integer({ minimum: 100, default: 15000, description: 'How often freshness SLAs are evaluated' }),
+    FEATURE_VERSION_IDLE_RETIRE_SECONDS: Type.Integer({
+      minimum: 0,
+      default: 604800,
+      description: 'An older feature view version that no feature service pins and nothing read online for this long (since it was superseded or last read) is retired; 0: never automatically',
+    }),
+    VERSION_RETIREMENT_CHECK_MS: Type.Integer({ minimum: 100, default: 60000, description: 'How often versions due for retirement are retired and their online values deleted' }),
+    VERSION_USAGE_FLUSH_MS: Type.Integer({ minimum: 100, default: 30000, description: 'How often the online reads of feature view versions are recorded' }),
   },
 };

@@ -152,7 +152,7 @@ describe('trainer on a real PostgreSQL', () => {
       version: 1,
       aliases: ['champion'],
       status: 'promoted',
-      lineage: { runId: id, datasetFingerprint: dataset.fingerprint, featureServiceVersion: '4', specHash: firstRun.specHash, backend: 'wasm' },
+      lineage: { runId: id, datasetFingerprint: dataset.fingerprint, featureServiceVersion: '4', specHash: firstRun.specHash, backend: 'wasm', featureViewVersions: { activity: 1, profile: 1 } },
     });
     const [event] = (await pool.query(`SELECT payload FROM registry.outbox WHERE pattern = 'model.promoted.v1'`)).rows;
     expect(event.payload).toMatchObject({ model: 'synthetic_purchases', alias: 'champion', version: 1, previousVersion: null });
@@ -163,7 +163,8 @@ describe('trainer on a real PostgreSQL', () => {
     expect(res.status).toBe(200);
     const sha = createHash('sha256').update(res.text).digest('hex');
     expect(res.headers.get('x-artifact-sha256')).toBe(sha);
-    expect(JSON.parse(res.text)).toMatchObject({ format: 'mlp-model/v1', version: 1, algorithm: 'logistic_regression', model: { kind: 'tfjs-layers' } });
+    // The exact view versions the training set was joined from, which serving will fetch.
+    expect(JSON.parse(res.text)).toMatchObject({ format: 'mlp-model/v1', version: 1, algorithm: 'logistic_regression', model: { kind: 'tfjs-layers' }, featureViewVersions: { activity: 1, profile: 1 } });
     const client = new ServiceClient('trainer', 'trainer-test', { ...svc.config, peers: new Map([['trainer', { host: '127.0.0.1', port: svc.tcpPort }]]) });
     try {
       const reply = await client.send(GetModelVersionMessage, { model: 'synthetic_purchases', alias: 'champion' });

@@ -43,6 +43,12 @@ const DatasetMetadataSchema = Type.Object(
         rows: Type.Integer(),
         columns: Type.Array(Type.String()),
         features: Type.Array(Type.String()),
+        /**
+         * The exact view version of each feature column, `view@vN:feature`, in the order of
+         * `features`: what a model trained on the set must be served. Optional: sets written
+         * before view versions were immutable lack it.
+         */
+        feature_refs: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}@v[0-9]+:[a-z][a-z0-9_]{0,62}$' }))),
         /** `sha256:<hex>` of every byte of the body before this line. */
         fingerprint: Type.String({ pattern: '^sha256:[0-9a-f]{64}$' }),
         created_at: Type.String({ format: 'date-time' }),

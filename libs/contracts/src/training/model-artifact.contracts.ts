@@ -111,6 +111,15 @@ const ModelArtifactSchema = Type.Object(
     /** Feature references in model input order (what predict-entities fetches online). */
     features: Type.Array(Type.String()),
     featureService: Type.Optional(Type.String()),
+    /**
+     * The exact feature view version each view of `features` was trained on (view -> version):
+     * serving fetches `view@vN:feature` for these, so later edits of a view never reach the model.
+     * Optional: artifacts from before immutable view versions lack it (served through
+     * `featureService` or `features`, whatever the views are now).
+     */
+    featureViewVersions: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }), Int32({ minimum: 1 }), { additionalProperties: false }),
+    ),
     preprocessing: Preprocessing,
     signature: ModelSignature,
     /**

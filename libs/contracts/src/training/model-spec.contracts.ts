@@ -82,6 +82,8 @@ export type LabelSource = Static<typeof LabelSource>;
 /** Time-based split: the most recent window is held out; a random split of time data leaks the future. */
 export const TimeSplit = Type.Object(
   {
+    /** `time` (the default when absent). */
+    kind: Type.Optional(Type.Literal('time')),
     /** How far back the training set reaches from its end. */
     lookbackDays: Type.Integer({ minimum: 1, maximum: 3650 }),
     /** The most recent days, held out for evaluation and the promotion gate. */
@@ -92,6 +94,32 @@ export const TimeSplit = Type.Object(
   { additionalProperties: false },
 );
 export type TimeSplit = Static<typeof TimeSplit>;
+
+/**
+ * Seeded random split, for data without a meaningful time (a static labelled table): a test share
+ * held out for the gate and a validation share for early stopping, drawn per class when
+ * stratified. The same rows and seed always give the same split, so a candidate and the champion
+ * are judged on the same test rows.
+ */
+export const RandomSplit = Type.Object(
+  {
+    kind: Type.Literal('random'),
+    /** Share of the rows held out as the test set (evaluation and the promotion gate). */
+    testFraction: Type.Number({ minimum: 0.05, maximum: 0.5 }),
+    /** Share of the remaining rows used for early stopping (never for the gate). */
+    validationFraction: Type.Optional(Type.Number({ minimum: 0, maximum: 0.5 })),
+    /** Keep each class's share in every part (classification; the default there). */
+    stratify: Type.Optional(Type.Boolean()),
+    /** How far back label rows are read from the run's end (default: all of them). */
+    lookbackDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36500 })),
+  },
+  { additionalProperties: false },
+);
+export type RandomSplit = Static<typeof RandomSplit>;
+
+/** How a training set is split into training, validation and held-out rows. */
+export const DataSplit = Type.Union([TimeSplit, RandomSplit]);
+export type DataSplit = Static<typeof DataSplit>;
 
 export const PromotionPolicy = Type.Object(
   {
@@ -142,7 +170,7 @@ const ModelSpecSchema = Type.Object(
     task: ModelTask,
     algorithm: Algorithm,
     primaryMetric: PrimaryMetric,
-    split: TimeSplit,
+    split: DataSplit,
     promotion: PromotionPolicy,
     schedule: Type.Optional(ModelSchedule),
     triggers: Type.Optional(RetrainTriggers),

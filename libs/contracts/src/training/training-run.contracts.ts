@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineContract, defineEvent, Int32 } from '../lib/contract-exports';
-import { Algorithm, MODEL_NAME_PATTERN, PrimaryMetric, PromotionPolicy, TimeSplit } from './model-spec.contracts';
+import { Algorithm, DataSplit, MODEL_NAME_PATTERN, PrimaryMetric, PromotionPolicy } from './model-spec.contracts';
 
 export const TrainingRunStatus = Type.Union(
   ['queued', 'running', 'succeeded', 'failed', 'cancelled'].map((s) => Type.Literal(s)),
@@ -11,7 +11,7 @@ export type TrainingRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 
 const RunOverrides = Type.Object(
   {
     algorithm: Type.Optional(Algorithm),
-    split: Type.Optional(TimeSplit),
+    split: Type.Optional(DataSplit),
     promotion: Type.Optional(PromotionPolicy),
     primaryMetric: Type.Optional(PrimaryMetric),
     seed: Type.Optional(Int32({ minimum: 0, maximum: 2147483647 })),
@@ -95,7 +95,10 @@ const TrainingRunSchema = Type.Object(
           holdoutRows: Type.Integer(),
           start: Type.String(),
           end: Type.String(),
+          /** Time split: where the held-out window starts. Random split: the window's start (held-out rows span it all). */
           holdoutStart: Type.String(),
+          /** How the rows were split (absent on runs from before random splits existed: a time split). */
+          split: Type.Optional(Type.Union([Type.Literal('time'), Type.Literal('random')])),
         },
         { additionalProperties: false },
       ),

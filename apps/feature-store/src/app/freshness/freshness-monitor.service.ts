@@ -4,6 +4,8 @@ import type { Logger } from '@mlp/runtime';
 import { Database, MetricsService, Outbox, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { Gauge } from 'prom-client';
 import { FeatureRegistry } from '../registry/feature-registry.service';
+import { liveVersions, versionKey } from '../registry/version-lifecycle';
+import { epochMicrosSql, formatInstant, instantFromEpochMicros } from '../time/event-time';
 
 export interface FreshnessStatus {
   view: string;
@@ -16,10 +18,11 @@ export interface FreshnessStatus {
 }
 
 /**
- * The freshness SLA of every online view: age of its newest online value against
- * `freshness_sla_seconds` (default: the view's ttl). Exposed as gauges and a status endpoint;
- * each change between OK and BREACHED is published once (outbox -> webhooks), replicas agree
- * through the `freshness_state` row they update in the same transaction.
+ * The freshness SLA of every live online view version (the head, and older versions models still
+ * read): age of its newest online value against `freshness_sla_seconds` (default: the version's
+ * ttl). Exposed as gauges and a status endpoint; each change between OK and BREACHED is published
+ * once (outbox -> webhooks), replicas agree through the `freshness_state` row (per view version)
+ * they update in the same transaction.
  */
 @Injectable()
 export class FreshnessMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,7 +38,7 @@ export class FreshnessMonitor implements OnApplicationBootstrap, OnApplicationSh
     metrics: MetricsService,
   ) {
     const current = () => this.statuses().catch(() => [] as FreshnessStatus[]);
-    const labels = ['view'] as const;
+    const labels = ['view', 'version'] as const;
     new Gauge({
       name: 'feature_view_freshness_seconds',
       help: 'Age of the newest online value per feature view (seconds)',
@@ -43,7 +46,7 @@ export class FreshnessMonitor implements OnApplicationBootstrap, OnApplicationSh
       registers: [metrics.registry],
       async collect() {
         this.reset();
-        for (const s of await current()) if (s.age_seconds !== null) this.set({ view: s.view }, s.age_seconds);
+        for (const s of await current()) if (s.age_seconds !== null) this.set({ view: s.view, version: String(s.version) }, s.age_seconds);
       },
     });
     new Gauge({
@@ -53,7 +56,7 @@ export class FreshnessMonitor implements OnApplicationBootstrap, OnApplicationSh
       registers: [metrics.registry],
       async collect() {
         this.reset();
-        for (const s of await current()) this.set({ view: s.view }, s.sla_seconds);
+        for (const s of await current()) this.set({ view: s.view, version: String(s.version) }, s.sla_seconds);
       },
     });
     new Gauge({
@@ -63,7 +66,7 @@ export class FreshnessMonitor implements OnApplicationBootstrap, OnApplicationSh
       registers: [metrics.registry],
       async collect() {
         this.reset();
-        for (const s of await current()) this.set({ view: s.view }, s.status === 'BREACHED' ? 1 : 0);
+        for (const s of await current()) this.set({ view: s.view, version: String(s.version) }, s.status === 'BREACHED' ? 1 : 0);
       },
     });
   }
@@ -85,23 +88,22 @@ export class FreshnessMonitor implements OnApplicationBootstrap, OnApplicationSh
 
   async statuses(now = new Date()): Promise<FreshnessStatus[]> {
     const snap = await this.registry.snapshot();
-    const live = [...snap.views.values()].filter((v) => !v.removed && v.versions.get(v.head)!.online);
+    const live = [...snap.views.values()].flatMap((v) => liveVersions(v).filter((n) => v.versions.get(n)!.online).map((version) => ({ name: v.name, version, spec: v.versions.get(version)! })));
     if (!live.length) return [];
-    const marks = await this.db.query<{ view_key: string; newest_event_timestamp: Date }>(
-      `SELECT view_key, newest_event_timestamp FROM "${this.db.schema}".online_watermarks WHERE view_key = ANY($1::text[])`,
-      [live.map((v) => `${v.name}@v${v.head}`)],
+    const marks = await this.db.query<{ view_key: string; newest: string }>(
+      `SELECT view_key, ${epochMicrosSql('newest_event_timestamp')}::text AS newest FROM "${this.db.schema}".online_watermarks WHERE view_key = ANY($1::text[])`,
+      [live.map((v) => versionKey(v.name, v.version))],
     );
-    const byKey = new Map(marks.map((m) => [m.view_key, new Date(m.newest_event_timestamp)]));
+    const byKey = new Map(marks.map((m) => [m.view_key, instantFromEpochMicros(m.newest)]));
     return live
-      .map((v) => {
-        const spec = v.versions.get(v.head)!;
+      .map(({ name, version, spec }) => {
         const sla = spec.freshness_sla_seconds ?? spec.ttl_seconds;
-        const newest = byKey.get(`${v.name}@v${v.head}`);
-        const age = newest ? Math.max(0, (now.getTime() - newest.getTime()) / 1000) : null;
+        const newest = byKey.get(versionKey(name, version));
+        const age = newest ? Math.max(0, (now.getTime() - newest.ms - newest.us / 1000) / 1000) : null;
         const status: FreshnessStatus['status'] = age === null ? 'NO_DATA' : age > sla ? 'BREACHED' : 'OK';
-        return { view: v.name, version: v.head, newest_event_timestamp: newest?.toISOString() ?? null, age_seconds: age, sla_seconds: sla, status };
+        return { view: name, version, newest_event_timestamp: newest ? formatInstant(newest) : null, age_seconds: age, sla_seconds: sla, status };
       })
-      .sort((a, b) => a.view.localeCompare(b.view));
+      .sort((a, b) => a.view.localeCompare(b.view) || b.version - a.version);
   }
 
   /** Publishes transitions between OK and BREACHED; returns the statuses it saw. */
@@ -112,10 +114,10 @@ export class FreshnessMonitor implements OnApplicationBootstrap, OnApplicationSh
       const breached = st.status === 'BREACHED';
       await this.db.transaction(async (m) => {
         const changed = await m.query(
-          `INSERT INTO "${this.db.schema}".freshness_state (view, breached) VALUES ($1, $2)
-           ON CONFLICT (view) DO UPDATE SET breached = EXCLUDED.breached, changed_at = now() WHERE freshness_state.breached <> EXCLUDED.breached
+          `INSERT INTO "${this.db.schema}".freshness_state (view, version, breached) VALUES ($1, $3, $2)
+           ON CONFLICT (view, version) DO UPDATE SET breached = EXCLUDED.breached, changed_at = now() WHERE freshness_state.breached <> EXCLUDED.breached
            RETURNING (xmax = 0) AS inserted`,
-          [st.view, breached],
+          [st.view, breached, st.version],
         );
         const row = changed[0] as { inserted: boolean } | undefined;
         // A first observation that is fine is not news; a first breach and every later change are.
@@ -125,7 +127,7 @@ export class FreshnessMonitor implements OnApplicationBootstrap, OnApplicationSh
           { view: st.view, version: st.version, age_seconds: st.age_seconds, sla_seconds: st.sla_seconds, status: breached ? 'BREACHED' : 'RECOVERED', observed_at: now.toISOString() },
           m,
         );
-        this.log.warn({ view: st.view, age: st.age_seconds, sla: st.sla_seconds, breached }, 'feature view freshness changed');
+        this.log.warn({ view: st.view, version: st.version, age: st.age_seconds, sla: st.sla_seconds, breached }, 'feature view freshness changed');
       });
     }
     return statuses;

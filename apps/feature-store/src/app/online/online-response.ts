@@ -3,6 +3,7 @@ import { PlatformError } from '@mlp/runtime';
 import type { ResolvedFeatures } from '../registry/feature-registry.service';
 import type { StoredValue } from './online-store';
 import { encodeEntityKey } from '../registry/entity-key';
+import { formatInstant } from '../time/event-time';
 
 export type EntityColumns = Record<string, Array<string | number>>;
 
@@ -54,11 +55,14 @@ export function entityKeysOf(resolved: ResolvedFeatures, entities: EntityColumns
   return out;
 }
 
-/** A stored value's freshness, status and timestamp text (age exactly ttl is still PRESENT). */
+/**
+ * A stored value's freshness, status and timestamp text (age exactly ttl is still PRESENT; the
+ * clock has milliseconds, and microseconds within the stored millisecond only make it younger).
+ */
 function rowState(hit: StoredValue | null | undefined, nowMs: number, ttlMs: number): { fresh: boolean; status: FeatureStatus; stamp: string | null } {
   if (!hit) return { fresh: false, status: 'NOT_FOUND', stamp: null };
-  const fresh = nowMs - hit.eventTimestamp.getTime() <= ttlMs;
-  return { fresh, status: fresh ? 'PRESENT' : 'OUTSIDE_MAX_AGE', stamp: hit.eventTimestamp.toISOString() };
+  const fresh = nowMs - hit.at.ms <= ttlMs;
+  return { fresh, status: fresh ? 'PRESENT' : 'OUTSIDE_MAX_AGE', stamp: formatInstant(hit.at) };
 }
 
 /** Per entity row of one view, once for all of its features: freshness, status and timestamp text. */

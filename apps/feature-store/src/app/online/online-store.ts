@@ -1,20 +1,28 @@
 import type { PoolClient } from 'pg';
+import type { Instant } from '../time/event-time';
 
 /** One entity's values of one feature view version, as stored online. */
 export interface OnlineRow {
   entityKey: string;
   values: Record<string, unknown>;
-  eventTimestamp: Date;
+  /** The event time as the client wrote it (checked by `checkTimestamp`; PostgreSQL parses this text). */
+  eventTimestamp: string;
+  /** The same instant, parsed here (for stores that compare in the service or in Lua). */
+  at: Instant;
+  /** Write sequence number (decimal text of a bigint): wins ties in event time, latest written first. */
+  seq: string;
 }
 
 export interface StoredValue {
   values: Record<string, unknown>;
-  eventTimestamp: Date;
+  at: Instant;
 }
 
 /**
- * The online store: latest values per (view version, entity). Writes are newer-wins, so a
- * late-arriving older row or a replayed materialization chunk never overwrites fresher values.
+ * The online store: latest values per (view version, entity). Writes are newer-wins by
+ * (event time, write sequence): a late-arriving older row or a replayed materialization chunk
+ * never overwrites fresher values, and of two rows with the same event time the later written
+ * stays (the tie rule of training sets too, see `projectedSource`).
  */
 export interface OnlineStore {
   readonly kind: 'postgres' | 'redis';
@@ -29,10 +37,12 @@ export interface OnlineStore {
   writeStaged(client: PoolClient, viewKey: string, chunk: StagedChunk): Promise<StagedWrite>;
   /** Per view key, per requested entity key (same order), the stored value or null. */
   read(viewKeys: string[], entityKeys: string[]): Promise<Map<string, Array<StoredValue | null>>>;
+  /** Deletes every value of one view version (a retired version); returns how many were deleted. */
+  drop(viewKey: string): Promise<number>;
   close(): Promise<void>;
 }
 
-/** Rows of `table` (entity_key, event_timestamp, vals json) with this materialization id and chunk. */
+/** Rows of `table` (entity_key, event_timestamp, write_seq, vals json) with this materialization id and chunk. */
 export interface StagedChunk {
   /** Quoted, schema-qualified table name (never user input). */
   table: string;
@@ -43,7 +53,7 @@ export interface StagedChunk {
 export interface StagedWrite {
   read: number;
   written: number;
-  newest: Date | null;
+  newest: Instant | null;
 }
 
 export const ONLINE_STORE = Symbol('ONLINE_STORE');

@@ -1,18 +1,40 @@
 import { PlatformError } from '@mlp/runtime';
 import Redis from 'ioredis';
 import type { PoolClient } from 'pg';
+import { epochMicrosSql, type Instant } from '../time/event-time';
 import { ReadCoalescer } from './read-coalescer';
 import type { OnlineRow, OnlineStore, StagedChunk, StagedWrite, StoredValue } from './online-store';
 
-/** Newer-wins SET for many keys at once: the stored JSON starts with `{"t":<epoch ms>` so Lua can compare. */
+/**
+ * Newer-wins SET for many keys at once, by (event time, write sequence): the stored JSON starts
+ * with `{"t":<epoch ms>,"u":<microseconds within that ms>,"s":<write sequence>` so Lua can
+ * compare (every part an exact double). Values stored before microseconds and write sequences
+ * (`{"t":<ms>,"v":...}`) count as u = 0, s = 0. ARGV holds four strings per key: t, u, s, the value.
+ */
 const WRITE_NEWER = `
 local n = 0
 for i, key in ipairs(KEYS) do
-  local t = tonumber(ARGV[2 * i - 1])
+  local t = tonumber(ARGV[4 * i - 3])
+  local u = tonumber(ARGV[4 * i - 2])
+  local s = tonumber(ARGV[4 * i - 1])
   local cur = redis.call('GET', key)
-  local curT = cur and tonumber(string.match(cur, '^{"t":(%-?%d+)'))
-  if (not curT) or curT <= t then
-    redis.call('SET', key, ARGV[2 * i])
+  local write = true
+  if cur then
+    local ct, cu, cs = string.match(cur, '^{"t":(%-?%d+),"u":(%d+),"s":(%-?%d+)')
+    if not ct then
+      ct = string.match(cur, '^{"t":(%-?%d+)')
+      cu = 0
+      cs = 0
+    end
+    ct = tonumber(ct)
+    cu = tonumber(cu)
+    cs = tonumber(cs)
+    if ct then
+      write = ct < t or (ct == t and (cu < u or (cu == u and cs <= s)))
+    end
+  end
+  if write then
+    redis.call('SET', key, ARGV[4 * i])
     n = n + 1
   end
 end
@@ -45,10 +67,7 @@ export class RedisOnlineStore implements OnlineStore {
     for (let i = 0; i < rows.length; i += WRITE_BATCH) {
       const batch = rows.slice(i, i + WRITE_BATCH);
       const keys = batch.map((r) => this.key(viewKey, r.entityKey));
-      const args = batch.flatMap((r) => {
-        const t = r.eventTimestamp.getTime();
-        return [String(t), `{"t":${t},"v":${JSON.stringify(r.values)}}`];
-      });
+      const args = batch.flatMap((r) => [String(r.at.ms), String(r.at.us), r.seq, `{"t":${r.at.ms},"u":${r.at.us},"s":${r.seq},"v":${JSON.stringify(r.values)}}`]);
       written += await this.call(() => (this.redis as unknown as { fsWriteNewer(n: number, ...a: string[]): Promise<number> }).fsWriteNewer(keys.length, ...keys, ...args));
     }
     return written;
@@ -60,20 +79,23 @@ export class RedisOnlineStore implements OnlineStore {
    */
   async writeStaged(client: PoolClient, viewKey: string, chunk: StagedChunk): Promise<StagedWrite> {
     const cursor = 'fs_staged_chunk';
+    // e: exact epoch microseconds; t, u: its millisecond (rounded down) and the microseconds within it.
     await client.query(
       `DECLARE ${cursor} NO SCROLL CURSOR FOR
-         SELECT entity_key, t::text, '{"t":' || t || ',"v":' || vals::text || '}'
-           FROM (SELECT entity_key, vals, floor(extract(epoch FROM event_timestamp) * 1000)::bigint AS t
-                   FROM ${chunk.table} WHERE materialization_id = $1 AND chunk = $2) s`,
+         SELECT entity_key, t::text, u::text, write_seq::text, '{"t":' || t || ',"u":' || u || ',"s":' || write_seq || ',"v":' || vals::text || '}'
+           FROM (SELECT entity_key, vals, write_seq, e / 1000 - (e % 1000 < 0)::int AS t, (e % 1000 + 1000) % 1000 AS u
+                   FROM (SELECT entity_key, vals, write_seq, ${epochMicrosSql('event_timestamp')} AS e
+                           FROM ${chunk.table} WHERE materialization_id = $1 AND chunk = $2) x) s`,
       [chunk.materializationId, chunk.chunk],
     );
     let read = 0;
     let written = 0;
-    let newest = -Infinity;
+    let newestMs = -Infinity;
+    let newestUs = 0;
     try {
       for (;;) {
         const batch = await client.query({ text: `FETCH ${STAGED_FETCH} FROM ${cursor}`, rowMode: 'array' });
-        const rows = batch.rows as Array<[string, string, string]>;
+        const rows = batch.rows as Array<[string, string, string, string, string]>;
         if (rows.length === 0) break;
         read += rows.length;
         const pipeline = this.redis.pipeline();
@@ -82,9 +104,13 @@ export class RedisOnlineStore implements OnlineStore {
           const args: string[] = [];
           for (const r of slice) args.push(this.key(viewKey, r[0]));
           for (const r of slice) {
-            args.push(r[1], r[2]);
-            const t = Number(r[1]);
-            if (t > newest) newest = t;
+            args.push(r[1], r[2], r[3], r[4]);
+            const ms = Number(r[1]);
+            const us = Number(r[2]);
+            if (ms > newestMs || (ms === newestMs && us > newestUs)) {
+              newestMs = ms;
+              newestUs = us;
+            }
           }
           (pipeline as unknown as { fsWriteNewer(n: number, ...a: string[]): void }).fsWriteNewer(slice.length, ...args);
         }
@@ -97,7 +123,8 @@ export class RedisOnlineStore implements OnlineStore {
     } finally {
       await client.query(`CLOSE ${cursor}`).catch(() => undefined);
     }
-    return { read, written, newest: Number.isFinite(newest) ? new Date(newest) : null };
+    const newest: Instant | null = Number.isFinite(newestMs) ? { ms: newestMs, us: newestUs } : null;
+    return { read, written, newest };
   }
 
   read(viewKeys: string[], entityKeys: string[]): Promise<Map<string, Array<StoredValue | null>>> {
@@ -115,8 +142,8 @@ export class RedisOnlineStore implements OnlineStore {
               values[ki] = null;
               continue;
             }
-            const parsed = JSON.parse(text) as { t: number; v: Record<string, unknown> };
-            values[ki] = { values: parsed.v, eventTimestamp: new Date(parsed.t) };
+            const parsed = JSON.parse(text) as { t: number; u?: number; v: Record<string, unknown> };
+            values[ki] = { values: parsed.v, at: { ms: parsed.t, us: parsed.u ?? 0 } };
           }
           out.set(viewKeys[vi], values);
         }
@@ -126,6 +153,20 @@ export class RedisOnlineStore implements OnlineStore {
         throw PlatformError.unavailable('redis', err);
       },
     );
+  }
+
+  /** SCANs the version's keys (never KEYS: the server keeps serving reads) and UNLINKs them in batches. */
+  async drop(viewKey: string): Promise<number> {
+    // The prefix is configurable: glob characters in it match only themselves.
+    const match = `${this.key(viewKey, '').replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`;
+    let cursor = '0';
+    let dropped = 0;
+    do {
+      const [next, keys] = await this.call(() => this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000));
+      cursor = next;
+      if (keys.length) dropped += await this.call(() => this.redis.unlink(...keys));
+    } while (cursor !== '0');
+    return dropped;
   }
 
   private async call<T>(work: () => Promise<T>): Promise<T> {

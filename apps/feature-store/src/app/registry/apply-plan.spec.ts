@@ -1,5 +1,5 @@
 import type { FeatureViewDefinition } from '@mlp/contracts';
-import { computeApplyPlan, schemaHash, stableStringify, type RegistrySnapshot } from './apply-plan';
+import { computeApplyPlan, dataHash, schemaHash, stableStringify, type RegistrySnapshot } from './apply-plan';
 
 const view = (over: Partial<FeatureViewDefinition> = {}): FeatureViewDefinition => ({
   name: 'activity',
@@ -18,21 +18,69 @@ const registered = (spec: FeatureViewDefinition, head = 1): RegistrySnapshot => 
 });
 
 describe('apply plans', () => {
-  it('hashes the schema independently of key and feature order, and ignores non-schema fields', () => {
+  it('hashes schema and data independently of key and feature order; neither depends on metadata, the data hash on ttl', () => {
     const a = view({ features: [{ name: 'a', type: 'int64' }, { name: 'b', type: 'string' }] });
     const b = view({ features: [{ name: 'b', type: 'string' }, { name: 'a', type: 'int64' }], description: 'x', ttl_seconds: 5 });
     expect(schemaHash(a)).toBe(schemaHash(b));
     expect(schemaHash(a)).not.toBe(schemaHash(view({ features: [{ name: 'a', type: 'float64' }, { name: 'b', type: 'string' }] })));
+    expect(dataHash(a)).not.toBe(dataHash(b));
+    expect(dataHash(a)).toBe(dataHash({ ...b, ttl_seconds: a.ttl_seconds }));
     expect(stableStringify({ b: 1, a: [2, { d: 1, c: 2 }] })).toBe('{"a":[2,{"c":2,"d":1}],"b":1}');
   });
 
-  it('updates in place for a ttl change and creates a new version for a type change', () => {
+  it('makes a new version for every change of what the view\'s values are: entities, features, source SQL, timestamp field, ttl', () => {
     const current = registered(view(), 3);
-    const ttl = computeApplyPlan(current, { feature_views: [view({ ttl_seconds: 120 })] });
-    expect(ttl.changed).toEqual([{ kind: 'feature_view', name: 'activity', version: 3, fields: ['ttl_seconds'], new_version: false }]);
-    expect(ttl.views).toEqual([expect.objectContaining({ op: 'update', version: 3 })]);
-    const typed = computeApplyPlan(current, { feature_views: [view({ features: [{ name: 'orders', type: 'float64' }] })] });
-    expect(typed.views).toEqual([expect.objectContaining({ op: 'new_version', version: 4 })]);
+    current.entities.set('account', { name: 'account', join_key: 'user_id', value_type: 'string' });
+    const changes: Array<[Partial<FeatureViewDefinition>, string[]]> = [
+      [{ entities: ['account'] }, ['entities']],
+      [{ features: [{ name: 'orders', type: 'float64' }] }, ['features']],
+      [{ features: [{ name: 'orders', type: 'int64' }, { name: 'revenue', type: 'float64' }], source: { sql: 'SELECT user_id, ts AS event_timestamp, orders, revenue FROM dwh.mart_x' } }, ['features', 'source']],
+      [{ source: { sql: 'SELECT user_id, ts AS event_timestamp, orders * 2 AS orders FROM dwh.mart_x' } }, ['source']],
+      [{ source: { sql: 'SELECT user_id, ts AS event_timestamp, orders FROM dwh.mart_x', timestamp_field: 'ts' } }, ['source']],
+      [{ ttl_seconds: 120 }, ['ttl_seconds']],
+    ];
+    for (const [over, fields] of changes) {
+      const plan = computeApplyPlan(current, { feature_views: [view(over)] });
+      expect([plan.views, plan.changed]).toEqual([
+        [expect.objectContaining({ op: 'new_version', version: 4 })],
+        [{ kind: 'feature_view', name: 'activity', version: 4, fields, new_version: true }],
+      ]);
+    }
+    // The default timestamp field spelled out is the same data.
+    expect(dataHash(view({ source: { sql: view().source.sql, timestamp_field: 'event_timestamp' } }))).toBe(dataHash(view()));
+  });
+
+  it('updates metadata in place and says so: description, owner, tags, freshness SLA, online, a feature\'s description, feature order', () => {
+    const base = view({ features: [{ name: 'orders', type: 'int64' }, { name: 'revenue', type: 'float64' }], source: { sql: 'SELECT user_id, ts AS event_timestamp, orders, revenue FROM dwh.mart_x' } });
+    const current = registered(base, 3);
+    const changes: Array<[Partial<FeatureViewDefinition>, string[]]> = [
+      [{ description: 'orders per day' }, ['description']],
+      [{ owner: 'growth' }, ['owner']],
+      [{ tags: { team: 'growth' } }, ['tags']],
+      [{ freshness_sla_seconds: 600 }, ['freshness_sla_seconds']],
+      [{ online: false }, ['online']],
+      [{ features: [{ name: 'orders', type: 'int64', description: 'orders that day' }, { name: 'revenue', type: 'float64' }] }, ['features']],
+      [{ features: [{ name: 'revenue', type: 'float64' }, { name: 'orders', type: 'int64' }] }, ['features']],
+    ];
+    for (const [over, fields] of changes) {
+      const plan = computeApplyPlan(current, { feature_views: [{ ...base, ...over }] });
+      expect([plan.views, plan.changed]).toEqual([
+        [expect.objectContaining({ op: 'update', version: 3 })],
+        [{ kind: 'feature_view', name: 'activity', version: 3, fields, new_version: false }],
+      ]);
+    }
+    expect(computeApplyPlan(current, { feature_views: [base] }).unchanged).toEqual([{ kind: 'feature_view', name: 'activity', version: 3 }]);
+  });
+
+  it('refuses a service that pins a retired version (it would be read online), but accepts the live ones', () => {
+    const current = registered(view(), 2);
+    const reg = current.views.get('activity')!;
+    reg.versions.set(1, view({ ttl_seconds: 30 }));
+    reg.retired = new Set([1]);
+    expect(() => computeApplyPlan(current, { feature_services: [{ name: 'old', features: ['activity@v1:orders'] }] })).toThrow(
+      expect.objectContaining({ status: 409, code: 'FEATURE_VERSION_RETIRED' }),
+    );
+    expect(computeApplyPlan(current, { feature_services: [{ name: 'new', features: ['activity@v2:orders'] }] }).created).toEqual([{ kind: 'feature_service', name: 'new' }]);
   });
 
   it('lets a service pin the version created in the same apply, and refuses unknown pins', () => {

@@ -11,6 +11,11 @@ export interface RegisteredView {
   maxVersion: number;
   removed: boolean;
   versions: Map<number, FeatureViewDefinition>;
+  /**
+   * Versions taken out of online serving (no longer materialized, their online values dropped);
+   * still readable offline. Absent: none.
+   */
+  retired?: ReadonlySet<number>;
 }
 
 export interface RegistrySnapshot {
@@ -49,10 +54,39 @@ export function stableStringify(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** What a consumer of the view's data depends on: its entities and its typed features. */
+const typedFeatures = (view: FeatureViewDefinition) => [...view.features].map((f) => [f.name, f.type]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+
+/** The shape of the view's rows: its entities and its typed features. */
 export function schemaHash(view: FeatureViewDefinition): string {
-  const features = [...view.features].map((f) => [f.name, f.type]).sort((a, b) => a[0].localeCompare(b[0]));
-  return createHash('sha256').update(stableStringify({ entities: view.entities, features })).digest('hex');
+  return createHash('sha256').update(stableStringify({ entities: view.entities, features: typedFeatures(view) })).digest('hex');
+}
+
+/**
+ * Top-level fields of a feature view that decide its values: which rows (entities, source SQL,
+ * timestamp field), which columns and types (features), and which values count as too old (ttl).
+ * A change of any of them makes a new, immutable version. The others (description, owner, tags,
+ * freshness_sla_seconds, online, a feature's description) are metadata, updated in place.
+ */
+export const DATA_FIELDS = ['entities', 'features', 'source', 'ttl_seconds'] as const;
+
+/**
+ * Everything the view's data depends on (see DATA_FIELDS): equal for two definitions exactly when
+ * they give the same values for the same mart. The order of features and a feature's description
+ * change no value; the source SQL is compared as written (a reformatted query is a new version:
+ * telling equivalent SQL apart is not attempted).
+ */
+export function dataHash(view: FeatureViewDefinition): string {
+  return createHash('sha256')
+    .update(
+      stableStringify({
+        entities: view.entities,
+        features: typedFeatures(view),
+        sql: view.source.sql,
+        timestamp_field: view.source.timestamp_field ?? 'event_timestamp',
+        ttl_seconds: view.ttl_seconds,
+      }),
+    )
+    .digest('hex');
 }
 
 const specEqual = (a: unknown, b: unknown) => stableStringify(a) === stableStringify(b);
@@ -131,7 +165,7 @@ export function computeApplyPlan(current: RegistrySnapshot, req: ApplyRequest): 
       nextVersion.set(v.name, reg.maxVersion + 1);
     } else {
       const head = reg.versions.get(reg.head)!;
-      if (schemaHash(head) !== schemaHash(v)) {
+      if (dataHash(head) !== dataHash(v)) {
         viewOps.push({ op: 'new_version', spec: v, version: reg.maxVersion + 1 });
         nextVersion.set(v.name, reg.maxVersion + 1);
       } else if (!specEqual(head, v)) {
@@ -153,6 +187,10 @@ export function computeApplyPlan(current: RegistrySnapshot, req: ApplyRequest): 
       if (p.version !== undefined && p.version !== nextVersion.get(p.view)) spec = current.views.get(p.view)?.versions.get(p.version);
       if (!spec) throw bad('UNKNOWN_FEATURE_VERSION', `feature service ${s.name} references unknown version ${ref}`, [ref]);
       if (!spec.features.some((f) => f.name === p.feature)) throw bad('UNKNOWN_FEATURE', `feature service ${s.name} references unknown feature ${ref}`, [ref]);
+      // A service is read online too: what it pins must be served (restore a retired version first).
+      if (p.version !== undefined && current.views.get(p.view)?.retired?.has(p.version)) {
+        throw PlatformError.conflict(`feature service ${s.name} pins ${ref}, a retired version: restore it first`, [{ code: 'FEATURE_VERSION_RETIRED', message: ref }], 'FEATURE_VERSION_RETIRED');
+      }
     }
   }
 

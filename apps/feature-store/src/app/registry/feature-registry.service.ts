@@ -20,6 +20,8 @@ export interface ResolvedView {
   /** Type of every join key value. */
   keyType: 'string' | 'int64';
   features: Array<{ name: string; type: FeatureValueType; outputName: string; ref: string }>;
+  /** Taken out of online serving (see version-lifecycle.ts): readable offline only. */
+  retired: boolean;
 }
 
 /** Shared between requests (cached per registry snapshot): never mutated after `resolve`. */
@@ -27,6 +29,24 @@ export interface ResolvedFeatures {
   views: ResolvedView[];
   /** Output names in request order. */
   featureNames: string[];
+  /** The exact version of every output feature, `view@vN:feature`, in the order of `featureNames`. */
+  resolvedRefs: string[];
+  /** `view@vN` of the requested versions that are retired (online reads refuse them). */
+  retired: string[];
+}
+
+/** A version's source status and life online, as stored. */
+export interface VersionStatus {
+  name: string;
+  version: number;
+  source_status: string;
+  source_message: string | null;
+  source_relations: string[];
+  created_at: Date;
+  superseded_at: Date | null;
+  last_online_read_at: Date | null;
+  retired_at: Date | null;
+  retired_reason: string | null;
 }
 
 const CACHE_MS = 2000;
@@ -89,16 +109,26 @@ export class FeatureRegistry {
     this.refreshing = undefined;
   }
 
+  /** The registry as one transaction sees it (`m` holds the apply lock: nothing changes under it). */
+  snapshotIn(m: { query(sql: string): Promise<unknown> }): Promise<RegistrySnapshot> {
+    return this.load(async (sql) => (await m.query(sql)) as unknown[]);
+  }
+
   private async load(query: (sql: string) => Promise<unknown[]> = (sql) => this.db.query(sql)): Promise<RegistrySnapshot> {
     const s = this.db.schema;
     // Sequential: inside apply these share one transaction's connection.
     const entities = (await query(`SELECT spec FROM "${s}".entities`)) as Array<{ spec: EntityDefinition }>;
-    const views = (await query(`SELECT name, version, spec FROM "${s}".feature_views`)) as Array<{ name: string; version: number; spec: FeatureViewDefinition }>;
+    const views = (await query(`SELECT name, version, spec, retired_at IS NOT NULL AS retired FROM "${s}".feature_views`)) as Array<{ name: string; version: number; spec: FeatureViewDefinition; retired: boolean }>;
     const heads = (await query(`SELECT name, version, max_version, removed_at FROM "${s}".feature_view_heads`)) as Array<{ name: string; version: number; max_version: number; removed_at: Date | null }>;
     const services = (await query(`SELECT spec FROM "${s}".feature_services`)) as Array<{ spec: FeatureServiceDefinition }>;
     const viewMap = new Map<string, RegisteredView>();
     for (const h of heads) viewMap.set(h.name, { name: h.name, head: h.version, maxVersion: h.max_version, removed: !!h.removed_at, versions: new Map() });
-    for (const v of views) viewMap.get(v.name)?.versions.set(v.version, v.spec);
+    for (const v of views) {
+      const reg = viewMap.get(v.name);
+      if (!reg) continue;
+      reg.versions.set(v.version, v.spec);
+      if (v.retired) reg.retired = new Set([...(reg.retired ?? []), v.version]);
+    }
     return {
       entities: new Map(entities.map((e) => [e.spec.name, e.spec])),
       views: viewMap,
@@ -129,6 +159,8 @@ export class FeatureRegistry {
         if (op.op === 'update') {
           await m.query(`UPDATE "${s}".feature_views SET spec = $3, schema_hash = $4, source_status = $5, source_message = $6, source_relations = $7, updated_at = now() WHERE name = $1 AND version = $2`, params);
         } else {
+          // The version it replaces stops being the head now: its idle clock (retirement) starts.
+          await m.query(`UPDATE "${s}".feature_views SET superseded_at = now() WHERE name = $1 AND superseded_at IS NULL`, [op.spec.name]);
           await m.query(`INSERT INTO "${s}".feature_views (name, version, spec, schema_hash, source_status, source_message, source_relations) VALUES ($1, $2, $3, $4, $5, $6, $7)`, params);
           await m.query(
             `INSERT INTO "${s}".feature_view_heads (name, version, max_version) VALUES ($1, $2, $2)
@@ -245,6 +277,7 @@ export class FeatureRegistry {
 
     const byKey = new Map<string, ResolvedView>();
     const featureNames: string[] = [];
+    const resolvedRefs: string[] = [];
     for (const ref of refs) {
       const p = parseFeatureRef(ref);
       const reg = snap.views.get(p.view);
@@ -259,7 +292,7 @@ export class FeatureRegistry {
       if (!view) {
         const entity = snap.entities.get(spec.entities[0]);
         if (!entity) throw PlatformError.conflict(`feature view ${viewKey} has no registered entity`, [], 'UNKNOWN_ENTITY');
-        view = { name: p.view, version, viewKey, spec, joinKeys: entityJoinKeys(entity), keyType: entity.value_type, features: [] };
+        view = { name: p.view, version, viewKey, spec, joinKeys: entityJoinKeys(entity), keyType: entity.value_type, features: [], retired: !!reg.retired?.has(version) };
         byKey.set(viewKey, view);
       }
       const outputName = input.full_feature_names ? `${p.view}${p.version === undefined ? '' : `__v${version}`}__${p.feature}` : p.feature;
@@ -267,13 +300,18 @@ export class FeatureRegistry {
         throw PlatformError.badRequest(`feature name ${outputName} appears twice; use full_feature_names`, [{ code: 'DUPLICATE_FEATURE_NAME', message: outputName }], 'DUPLICATE_FEATURE_NAME');
       }
       featureNames.push(outputName);
+      resolvedRefs.push(`${viewKey}:${feature.name}`);
       view.features.push({ name: feature.name, type: feature.type, outputName, ref });
     }
-    return { views: [...byKey.values()], featureNames };
+    const views = [...byKey.values()];
+    return { views, featureNames, resolvedRefs, retired: views.filter((v) => v.retired).map((v) => v.viewKey) };
   }
 
-  async sourceStatuses(): Promise<Array<{ name: string; version: number; source_status: string; source_message: string | null; source_relations: string[] }>> {
-    return this.db.query(`SELECT name, version, source_status, source_message, source_relations FROM "${this.db.schema}".feature_views ORDER BY name, version`);
+  async sourceStatuses(): Promise<VersionStatus[]> {
+    return this.db.query(
+      `SELECT name, version, source_status, source_message, source_relations, created_at, superseded_at, last_online_read_at, retired_at, retired_reason
+         FROM "${this.db.schema}".feature_views ORDER BY name, version`,
+    );
   }
 }
 

@@ -5,6 +5,7 @@ import { PlatformError } from '@mlp/runtime';
 import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
 import { IDENTIFIER } from './feature-ref';
 import { FeatureRegistry } from './feature-registry.service';
+import { liveVersions } from './version-lifecycle';
 
 export function checkName(name: string, what: string): string {
   if (!IDENTIFIER.test(name)) throw PlatformError.badRequest(`${what} names are lower-case identifiers`, [{ code: 'INVALID_NAME', message: name.slice(0, 100) }], 'INVALID_NAME');
@@ -39,7 +40,14 @@ export class RegistryController {
       .filter((v) => !v.removed)
       .map((v) => {
         const st = statuses.find((s) => s.name === v.name && s.version === v.head);
-        return { ...v.versions.get(v.head)!, version: v.head, versions: [...v.versions.keys()].sort((a, b) => a - b), source_status: st?.source_status, source_message: st?.source_message ?? null };
+        return {
+          ...v.versions.get(v.head)!,
+          version: v.head,
+          versions: [...v.versions.keys()].sort((a, b) => a - b),
+          live_versions: liveVersions(v).sort((a, b) => a - b),
+          source_status: st?.source_status,
+          source_message: st?.source_message ?? null,
+        };
       });
     return { feature_views };
   }
@@ -50,12 +58,26 @@ export class RegistryController {
     const reg = (await this.registry.snapshot()).views.get(checkName(name, 'feature view'));
     if (!reg || reg.removed) throw PlatformError.notFound(`unknown feature view ${name}`, 'UNKNOWN_FEATURE_VIEW');
     const statuses = (await this.registry.sourceStatuses()).filter((s) => s.name === name);
+    const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
     return {
       name,
       version: reg.head,
       versions: [...reg.versions].sort((a, b) => a[0] - b[0]).map(([version, spec]) => {
         const st = statuses.find((s) => s.version === version);
-        return { version, spec, source_status: st?.source_status, source_message: st?.source_message ?? null, source_relations: st?.source_relations ?? [] };
+        return {
+          version,
+          spec,
+          source_status: st?.source_status,
+          source_message: st?.source_message ?? null,
+          source_relations: st?.source_relations ?? [],
+          // Served online (materialized, watched for freshness) unless retired; see the README's Versions.
+          live: version === reg.head || !reg.retired?.has(version),
+          created_at: iso(st?.created_at),
+          superseded_at: iso(st?.superseded_at),
+          last_online_read_at: iso(st?.last_online_read_at),
+          retired_at: iso(st?.retired_at),
+          retired_reason: st?.retired_reason ?? null,
+        };
       }),
     };
   }

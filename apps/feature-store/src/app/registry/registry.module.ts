@@ -3,6 +3,7 @@ import { SessionModule } from '../database/session.module';
 import { DemoDefinitionsLoader } from './demo-definitions.loader';
 import { FeatureRegistry } from './feature-registry.service';
 import { RegistryController } from './registry.controller';
+import { VersionUsageTracker } from './version-usage.service';
 
-@Module({ imports: [SessionModule], controllers: [RegistryController], providers: [FeatureRegistry, DemoDefinitionsLoader], exports: [FeatureRegistry, SessionModule] })
+@Module({ imports: [SessionModule], controllers: [RegistryController], providers: [FeatureRegistry, DemoDefinitionsLoader, VersionUsageTracker], exports: [FeatureRegistry, VersionUsageTracker, SessionModule] })
 export class RegistryModule {}

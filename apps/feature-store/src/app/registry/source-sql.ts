@@ -81,8 +81,16 @@ export const timestampField = (view: FeatureViewDefinition) => view.source.times
 
 /**
  * The source of one view version projected onto the store's shape
- * (entity_key text: the encoded join key(s), see `encodeEntityKey`; event_timestamp timestamptz, _prio int, one typed column per feature),
- * with pushed offline rows appended. Pushed rows win ties (`_prio` 1) because they arrive later.
+ * (entity_key text: the encoded join key(s), see `encodeEntityKey`; event_timestamp timestamptz;
+ * _seq bigint; one typed column per feature), with pushed offline rows appended.
+ *
+ * The tie rule (the same in training sets, materialization and the online stores): of rows with
+ * the same entity and event time, the latest written wins, by `_seq`: a pushed row's write
+ * sequence number (`write_seq`, from 1, in push order and, within a push, in row order); a source
+ * row counts as 0, so a pushed row wins against the mart. Two source rows of one entity and event
+ * time (duplicates in the mart) have no order between them: which one is used is not defined, and
+ * training sets and materialization may pick differently; a source gives one row per entity and
+ * event time. (Ordering them by content would cost every training set a hash of every source row.)
  * Only registry-checked identifiers and integers are interpolated.
  */
 export function projectedSource(schema: string, view: FeatureViewDefinition, version: number, joinKeys: string[]): string {
@@ -92,9 +100,9 @@ export function projectedSource(schema: string, view: FeatureViewDefinition, ver
   quoteIdent(view.name);
   if (!Number.isInteger(version)) throw new Error('version must be an integer');
   const keysPresent = joinKeys.map((k) => `s.${quoteIdent(k)} IS NOT NULL`).join(' AND ');
-  return `SELECT ${entityKeySql('s', joinKeys)} AS entity_key, (s.${ts})::timestamptz AS event_timestamp, 0 AS _prio, ${cols}
+  return `SELECT ${entityKeySql('s', joinKeys)} AS entity_key, (s.${ts})::timestamptz AS event_timestamp, 0::bigint AS _seq, ${cols}
             FROM (${view.source.sql}) s WHERE s.${ts} IS NOT NULL AND ${keysPresent}
           UNION ALL
-          SELECT p.entity_key, p.event_timestamp, 1 AS _prio, ${pushed}
+          SELECT p.entity_key, p.event_timestamp, p.write_seq AS _seq, ${pushed}
             FROM ${quoteIdent(schema)}.offline_pushes p WHERE p.view = '${view.name}' AND p.version = ${version}`;
 }

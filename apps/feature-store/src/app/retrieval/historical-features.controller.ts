@@ -28,6 +28,7 @@ export class HistoricalFeaturesController {
       'content-type': set.contentType,
       'x-dataset-rows': String(set.rows),
       'x-dataset-columns': set.columns.join(','),
+      'x-feature-view-versions': set.viewVersions.join(','),
       trailer: 'x-dataset-fingerprint, x-dataset-rows',
     });
     raw.on('close', () => {

@@ -10,6 +10,7 @@ import { SessionPool } from '../database/session-pool';
 import { quoteIdent } from '../registry/feature-ref';
 import { FeatureRegistry, type ResolvedFeatures } from '../registry/feature-registry.service';
 import { checkSourceSqlText, MART_RELATION, projectedSource, relationsOfPlan, TEXT_OIDS, TIMESTAMP_OIDS } from '../registry/source-sql';
+import { checkContractTimestamps, checkTimestamp, compareInstants } from '../time/event-time';
 import { copyAsText, jsonKindOf, NdjsonFromCopyText, type JsonColumn } from './ndjson-from-copy';
 import { copyAsCsv, pointInTimeSelect, quoteAlias } from './point-in-time-query';
 
@@ -18,6 +19,8 @@ export interface TrainingSetStream {
   format: 'ndjson' | 'csv';
   rows: number;
   columns: string[];
+  /** `view@vN` of every view version the set was joined from. */
+  viewVersions: string[];
   body: Readable;
   /** Resolves once the body has been fully produced. */
   fingerprint: Promise<string>;
@@ -58,7 +61,9 @@ export class HistoricalFeaturesService {
     const entityRows = req.entity_rows ? this.checkEntityRows(req.entity_rows as Record<string, unknown[]>, joinKeys) : undefined;
     if (req.label_source) {
       checkSourceSqlText(req.label_source.sql, 'label source SQL');
-      if (!(new Date(req.label_source.start) < new Date(req.label_source.end))) throw PlatformError.badRequest('label_source.start must be before end', [], 'INVALID_TIME_RANGE');
+      const start = checkTimestamp(req.label_source.start, '$.label_source.start');
+      const end = checkTimestamp(req.label_source.end, '$.label_source.end');
+      if (compareInstants(start, end) >= 0) throw PlatformError.badRequest('label_source.start must be before end', [], 'INVALID_TIME_RANGE');
     }
     for (const v of resolved.views) await this.registry.ensureSourceReady(v);
 
@@ -85,12 +90,15 @@ export class HistoricalFeaturesService {
       await client.query(`SET LOCAL work_mem = '${sortMemoryMb}MB'`);
       if (req.label_source && label) await this.insertLabelRows(client, req.label_source, label);
       else if (entityRows) await this.insertEntityRows(client, entityRows, joinKeys);
-      const [bounds] = (await client.query(`SELECT min(event_timestamp) AS lo, max(event_timestamp) AS hi, count(*)::int AS n FROM ${ROWS}`)).rows as Array<{ lo: Date | null; hi: Date | null; n: number }>;
+      // The rows' time range bounds what is read of each source. It comes back as PostgreSQL's text
+      // and goes in again as a parameter, exact to the microsecond (a Date would drop the last three
+      // digits, and with them the source rows in the latest row's last partial millisecond).
+      const [bounds] = (await client.query(`SELECT min(event_timestamp)::text AS lo, max(event_timestamp)::text AS hi, count(*)::int AS n FROM ${ROWS}`)).rows as Array<{ lo: string | null; hi: string | null; n: number }>;
       for (const [i, v] of resolved.views.entries()) {
         if (bounds.n === 0) break;
         await client.query(
           `INSERT INTO ${tables[i]} SELECT * FROM (${projectedSource(this.db.schema, v.spec, v.version, v.joinKeys)}) p
-            WHERE p.event_timestamp <= $1 AND p.event_timestamp >= $2::timestamptz - make_interval(secs => $3)`,
+            WHERE p.event_timestamp <= $1::timestamptz AND p.event_timestamp >= $2::timestamptz - make_interval(secs => $3)`,
           [bounds.hi, bounds.lo, v.spec.ttl_seconds],
         );
       }
@@ -100,7 +108,7 @@ export class HistoricalFeaturesService {
       // Statistics only of the columns the join's plan depends on (the probe's key and the row
       // order's correlation); the feature and label columns' statistics would never be used.
       for (const t of tables) {
-        await client.query(`CREATE INDEX ON ${t} (entity_key, event_timestamp DESC, _prio DESC)`);
+        await client.query(`CREATE INDEX ON ${t} (entity_key, event_timestamp DESC, _seq DESC)`);
         await client.query(`ANALYZE ${t} (entity_key, event_timestamp)`);
       }
       // Rows are stored in __row_id order: with this index the output needs no sort of its wide rows.
@@ -113,13 +121,13 @@ export class HistoricalFeaturesService {
       );
       const format = req.format ?? 'ndjson';
       const columns = [...rowColumns, ...resolved.featureNames];
-      if (format === 'csv') return this.wrap(client, client.query(copyTo(copyAsCsv(select))), format, bounds.n, columns, resolved.featureNames);
+      if (format === 'csv') return this.wrap(client, client.query(copyTo(copyAsCsv(select))), format, bounds.n, columns, resolved);
       // NDJSON: the join's values come as COPY text and are formatted here, on the service's core,
       // while the backend goes on joining (the column types come from planning the query alone).
       const { fields } = await client.query(`${select} LIMIT 0`);
       const jsonColumns: JsonColumn[] = fields.map((f) => ({ name: f.name, kind: jsonKindOf(f.dataTypeID) }));
       const copy = client.query(copyTo(copyAsText(select, jsonColumns)));
-      return this.wrap(client, copy, format, bounds.n, columns, resolved.featureNames, new NdjsonFromCopyText(jsonColumns));
+      return this.wrap(client, copy, format, bounds.n, columns, resolved, new NdjsonFromCopyText(jsonColumns));
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release(true);
@@ -134,6 +142,8 @@ export class HistoricalFeaturesService {
     if (missing.length) throw PlatformError.badRequest(`entity_rows lacks join keys ${missing.join(', ')}`, missing.map((m) => ({ code: 'MISSING_JOIN_KEY', message: m })), 'MISSING_JOIN_KEY');
     const extra = keys.filter((k) => !joinKeys.has(k));
     if (extra.length) throw PlatformError.badRequest(`entity_rows has unknown columns ${extra.join(', ')}`, extra.map((m) => ({ code: 'UNKNOWN_JOIN_KEY', message: m })), 'UNKNOWN_JOIN_KEY');
+    // Timestamps go to PostgreSQL as the text given; what it would round or refuse is a 400 here.
+    checkContractTimestamps(rows['event_timestamp'], '$.entity_rows.event_timestamp');
     for (const [k, type] of joinKeys) {
       if (rows[k].length !== n) throw PlatformError.badRequest('entity_rows columns must have the same length', [], 'ENTITY_LENGTH_MISMATCH');
       const wrong = rows[k].findIndex((v) => (type === 'int64' ? typeof v !== 'number' || !Number.isSafeInteger(v) : typeof v !== 'string'));
@@ -228,7 +238,10 @@ export class HistoricalFeaturesService {
     return tables;
   }
 
-  private wrap(client: PoolClient, copy: Readable, format: 'ndjson' | 'csv', rows: number, columns: string[], features: string[], formatter?: Transform): TrainingSetStream {
+  private wrap(client: PoolClient, copy: Readable, format: 'ndjson' | 'csv', rows: number, columns: string[], resolved: ResolvedFeatures, formatter?: Transform): TrainingSetStream {
+    const features = resolved.featureNames;
+    // The exact version of every feature column: what a model trained on this set must be served.
+    const featureRefs = resolved.resolvedRefs;
     const hash = createHash('sha256');
     let resolveFp!: (fp: string) => void;
     let rejectFp!: (err: unknown) => void;
@@ -265,7 +278,7 @@ export class HistoricalFeaturesService {
         const fp = `sha256:${hash.digest('hex')}`;
         resolveFp(fp);
         if (format === 'ndjson') {
-          done(null, `${JSON.stringify({ _metadata: { rows, columns, features, fingerprint: fp, created_at: new Date().toISOString() } })}\n`);
+          done(null, `${JSON.stringify({ _metadata: { rows, columns, features, feature_refs: featureRefs, fingerprint: fp, created_at: new Date().toISOString() } })}\n`);
         } else done();
       },
     });
@@ -284,7 +297,8 @@ export class HistoricalFeaturesService {
     });
     if (formatter) copy.pipe(formatter).pipe(body);
     else copy.pipe(body);
-    return { contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson', format, rows, columns, body, fingerprint };
+    const viewVersions = resolved.views.map((v) => v.viewKey);
+    return { contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson', format, rows, columns, viewVersions, body, fingerprint };
   }
 }
 

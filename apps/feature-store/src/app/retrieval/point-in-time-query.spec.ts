@@ -8,7 +8,7 @@ describe('point-in-time query builder', () => {
     expect(sql).toContain(`s.entity_key = ((r."user_id")::text) COLLATE "C"`);
     expect(sql).toContain(`s.event_timestamp <= r.event_timestamp`);
     expect(sql).toContain(`s.event_timestamp >= r.event_timestamp - interval '86400 seconds'`);
-    expect(sql).toContain('ORDER BY s.event_timestamp DESC, s._prio DESC');
+    expect(sql).toContain('ORDER BY s.event_timestamp DESC, s._seq DESC');
     expect(sql).toMatch(/ORDER BY r.__row_id$/);
     expect(sql).toContain('f0."orders_7d" AS "orders_7d"');
   });

@@ -11,7 +11,7 @@ export function quoteAlias(name: string): string {
 }
 
 export interface PointInTimeView {
-  /** Temporary table holding the projected source (entity_key, event_timestamp, _prio, features). */
+  /** Temporary table holding the projected source (entity_key, event_timestamp, _seq, features). */
   table: string;
   /** Join key columns of the rows table that address this view's entity. */
   joinKeys: string[];
@@ -22,10 +22,10 @@ export interface PointInTimeView {
 /**
  * The point-in-time join: for every row, per view, the latest source row of the same entity whose
  * event_timestamp is at or before the row's timestamp and no older than the view's ttl (age equal
- * to ttl still counts), ties broken in favour of pushed rows. One LATERAL index probe per row and
- * view over `(entity_key, event_timestamp DESC, _prio DESC)`; the output keeps the rows' order. The
- * source tables' `entity_key` has the "C" collation (byte comparisons); the probe compares in it too
- * so that index is usable.
+ * to ttl still counts), ties won by the latest written (the greatest `_seq`, see `projectedSource`).
+ * One LATERAL index probe per row and view over `(entity_key, event_timestamp DESC, _seq DESC)`;
+ * the output keeps the rows' order. The source tables' `entity_key` has the "C" collation (byte
+ * comparisons); the probe compares in it too so that index is usable.
  */
 export function pointInTimeSelect(rowsTable: string, rowColumns: string[], views: PointInTimeView[]): string {
   const select = rowColumns.map((c) => `r.${quoteAlias(c)}`);
@@ -41,7 +41,7 @@ export function pointInTimeSelect(rowsTable: string, rowColumns: string[], views
          WHERE s.entity_key = (${entityKeySql('r', v.joinKeys)}) COLLATE "C"
            AND s.event_timestamp <= r.event_timestamp
            AND s.event_timestamp >= r.event_timestamp - interval '${v.ttlSeconds} seconds'
-         ORDER BY s.event_timestamp DESC, s._prio DESC
+         ORDER BY s.event_timestamp DESC, s._seq DESC
          LIMIT 1) ${alias} ON true`);
   });
   if (!/^fs_[a-z0-9_]+$/.test(rowsTable)) throw new Error(`bad temp table name ${rowsTable}`);

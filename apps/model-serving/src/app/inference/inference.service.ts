@@ -18,6 +18,7 @@ import { isMissing, type RawColumn } from '@mlp/model-runtime';
 import { chooseArm } from '../traffic/traffic-split';
 import { badInfer, InferErrorCode } from './inference-error';
 import { assembleRows, loggedRow, modelRows, outputTensors, type FeatureValue, type ModelRows } from './model-input';
+import { onlineColumnName, onlineFeatureSelection } from './online-feature-request';
 import { buildInferResponse, inferResponseJson, parseInferRequest, type OutputTensor, type ParsedInferRequest, type ParsedTensor } from './v2-protocol';
 
 /**
@@ -402,7 +403,8 @@ export class InferenceService {
     const transforms = model.artifact.preprocessing.features;
     const keys = Object.keys(entityRows[0] ?? {});
     const reply = await this.peers.get(ServiceName.FEATURE_STORE).send(GetOnlineFeaturesMessage, {
-      ...(model.artifact.featureService ? { feature_service: model.artifact.featureService } : { features: model.artifact.features }),
+      // Exactly the view versions the model was trained on, where its artifact records them.
+      ...onlineFeatureSelection(model.artifact),
       entities: Object.fromEntries(keys.map((k) => [k, entityRows.map((e) => e[k])])),
       full_feature_names: true,
     });
@@ -410,7 +412,7 @@ export class InferenceService {
     const offset = reply.results.length - transforms.length;
     const column = (ref: string, i: number) => {
       const [view, feature] = ref.split(':');
-      const candidates = [ref, `${view.replace(/@v\d+$/, '')}__${feature}`, `${view}__${feature}`, feature];
+      const candidates = [onlineColumnName(model.artifact, ref), ref, `${view.replace(/@v\d+$/, '')}__${feature}`, `${view}__${feature}`, feature];
       const at = names.findIndex((n) => candidates.includes(n));
       return reply.results[at >= 0 ? at : offset + i];
     };

@@ -22,7 +22,7 @@ export function specProblems(spec: ModelSpec): SpecProblem[] {
   if (classification !== CLASSIFICATION_METRICS.has(spec.primaryMetric)) {
     problems.push({ path: '$.primaryMetric', code: 'METRIC_TASK_MISMATCH', message: `${spec.primaryMetric} does not apply to ${spec.task}` });
   }
-  if (spec.split.holdoutDays >= spec.split.lookbackDays) {
+  if (spec.split.kind !== 'random' && spec.split.holdoutDays >= spec.split.lookbackDays) {
     problems.push({ path: '$.split.holdoutDays', code: 'INVALID_SPLIT', message: 'the held-out window must be shorter than the lookback, or nothing is left to train on' });
   }
   const { labelSource } = spec;

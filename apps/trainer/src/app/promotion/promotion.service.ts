@@ -69,6 +69,8 @@ export class PromotionService {
         datasetRows: outcome.dataset.rows,
         featureService: spec.featureService,
         featureServiceVersion: outcome.featureServiceVersion,
+        // The exact view versions the model was trained on and is served (null: not reported).
+        featureViewVersions: outcome.artifact.featureViewVersions ?? null,
         specHash: run.spec_hash,
         codeVersion: run.code_version,
         backend,

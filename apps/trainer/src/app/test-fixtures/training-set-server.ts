@@ -74,7 +74,10 @@ export async function startTrainingSetServer(databaseUrl: string): Promise<Train
           hash.update(line);
           res.write(line);
         }
-        res.end(`${JSON.stringify({ _metadata: { rows: rows.length, fingerprint: `sha256:${hash.digest('hex')}`, created_at: new Date().toISOString() } })}\n`);
+        // As the feature store does: the exact view version of every feature column.
+        const features = ['activity__page_views_7d', 'activity__orders_30d', 'activity__revenue_30d', 'profile__plan'];
+        const featureRefs = features.map((f) => f.replace('__', '@v1:'));
+        res.end(`${JSON.stringify({ _metadata: { rows: rows.length, features, feature_refs: featureRefs, fingerprint: `sha256:${hash.digest('hex')}`, created_at: new Date().toISOString() } })}\n`);
       })().catch((e: unknown) => {
         res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e), code: 'INTERNAL', details: [] }));
       });

@@ -3,21 +3,24 @@ import { decodeArtifact, encodeArtifact } from '../artifacts/artifact-codec';
 import { predictWithArtifact } from '../models/artifact-predictor';
 import { initBackend } from '../models/tfjs-backend';
 import { syntheticPurchases } from '../test-fixtures/synthetic-purchases';
-import { runTrainingPipeline, type TrainingJob } from './training-pipeline';
+import { featureInputsOf, runTrainingPipeline, type TrainingJob } from './training-pipeline';
 import type { TrainingSet, TrainingSetRequest, TrainingSetSource } from './training-set-source';
 
 // The pipeline's data port, served from rows in memory: this spec covers the framework-free core;
 // the HTTP source against a real server is covered by the integration test.
 class RowsSource implements TrainingSetSource {
   requests: TrainingSetRequest[] = [];
-  constructor(private readonly rows: Array<Record<string, unknown>>) {}
+  constructor(
+    private readonly rows: Array<Record<string, unknown>>,
+    private readonly featureRefs?: Record<string, string>,
+  ) {}
   async load(request: TrainingSetRequest): Promise<TrainingSet> {
     this.requests.push(request);
     const rows = this.rows.filter((r) => {
       const t = Date.parse(String(r['event_timestamp']));
       return t >= request.start.getTime() && t < request.end.getTime();
     });
-    return { rows: rows as TrainingSet['rows'], fingerprint: `sha256:${'0'.repeat(64)}`, featureServiceVersion: '3' };
+    return { rows: rows as TrainingSet['rows'], fingerprint: `sha256:${'0'.repeat(64)}`, featureServiceVersion: '3', ...(this.featureRefs ? { featureRefs: this.featureRefs } : {}) };
   }
 }
 
@@ -41,6 +44,26 @@ describe('training pipeline on synthetic data with known probabilities', () => {
   beforeAll(async () => {
     await initBackend('cpu');
   });
+
+  it('splits data without a meaningful time at random, stratified and seeded by the model, and still learns', async () => {
+    // A static table: every row carries the same (import) timestamp, so a time split would hold out all or nothing.
+    const flat: Array<Record<string, unknown>> = rows.slice(0, 3000).map((r) => ({ ...r, event_timestamp: '2026-05-01T00:00:00.000Z' }));
+    const randomSpec = spec({ split: { kind: 'random', testFraction: 0.25, validationFraction: 0.1 } });
+    const source = new RowsSource(flat);
+    const a = await runTrainingPipeline(job(randomSpec), source);
+    expect(source.requests[0].start.toISOString()).toBe('1970-01-01T00:00:00.000Z');
+    expect(a.dataset.split).toBe('random');
+    expect(a.dataset.holdoutRows).toBe(a.holdout.length);
+    expect(a.dataset.holdoutRows / a.dataset.rows).toBeCloseTo(0.25, 2);
+    const rate = (xs: Array<{ label: number }>) => xs.filter((x) => x.label === 1).length / xs.length;
+    const positives = flat.filter((r) => Number(r['label']) === 1).length / flat.length;
+    expect(rate(a.holdout)).toBeCloseTo(positives, 2);
+    expect(Math.abs(a.metrics.candidate.auc - a.metrics.reference.auc)).toBeLessThan(0.03);
+    // Another training seed trains another model, but judges it on the same held-out rows.
+    const b = await runTrainingPipeline(job({ ...randomSpec, seed: 99 }), new RowsSource(flat));
+    const ids = (o: typeof a) => o.holdout.map((h) => JSON.stringify(h.keys)).sort();
+    expect(ids(b)).toEqual(ids(a));
+  }, 60000);
 
   it('trains logistic regression to within 0.02 AUC of the true probabilities and above the baseline', async () => {
     const source = new RowsSource(rows);
@@ -110,5 +133,30 @@ describe('training pipeline on synthetic data with known probabilities', () => {
 
   it('refuses a window without labelled rows with a code, not a crash', async () => {
     await expect(runTrainingPipeline({ ...job(spec()), end: '2020-01-01T00:00:00Z' }, new RowsSource(rows))).rejects.toMatchObject({ code: 'EMPTY_TRAINING_SET' });
+  });
+  it('names inputs view:feature and records the exact view versions the training set reports, pinned columns included', async () => {
+    // The same data as a service pinning activity@v3 (columns view__v3__feature) and reading profile's head, v1.
+    const pinned = rows.slice(0, 3000).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.startsWith('activity__') ? k.replace('activity__', 'activity__v3__') : k, v])));
+    const refs = {
+      activity__v3__orders_30d: 'activity@v3:orders_30d',
+      activity__v3__page_views_7d: 'activity@v3:page_views_7d',
+      activity__v3__revenue_30d: 'activity@v3:revenue_30d',
+      profile__plan: 'profile@v1:plan',
+    };
+    const versioned = await runTrainingPipeline(job(spec()), new RowsSource(pinned, refs));
+    const plain = await runTrainingPipeline(job(spec()), new RowsSource(rows.slice(0, 3000)));
+    expect(versioned.artifact.features).toEqual(['activity:orders_30d', 'activity:page_views_7d', 'activity:revenue_30d', 'profile:plan']);
+    expect(versioned.artifact.featureViewVersions).toEqual({ activity: 3, profile: 1 });
+    expect(plain.artifact.featureViewVersions).toBeUndefined();
+    // The same values under other column names: the same model, answering the same scores.
+    expect(versioned.holdout.map((h) => h.score)).toEqual(plain.holdout.map((h) => h.score));
+    const encoded = encodeArtifact({ ...versioned.artifact, version: 1 });
+    expect(decodeArtifact(encoded.json, encoded.sha256).featureViewVersions).toEqual({ activity: 3, profile: 1 });
+  }, 60000);
+
+  it('refuses a training set that gives a model two versions of one view, or one feature twice', () => {
+    expect(featureInputsOf(['b__x', 'a__y'], undefined)).toEqual({ columns: ['a__y', 'b__x'], features: ['a:y', 'b:x'] });
+    expect(() => featureInputsOf([], { a__x: 'a@v1:x', a__v2__y: 'a@v2:y' })).toThrow(expect.objectContaining({ code: 'MIXED_FEATURE_VIEW_VERSIONS' }));
+    expect(() => featureInputsOf([], { a__x: 'a@v2:x', a__v2__x: 'a@v2:x' })).toThrow(expect.objectContaining({ code: 'DUPLICATE_FEATURE' }));
   });
 });

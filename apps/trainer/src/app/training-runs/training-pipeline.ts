@@ -1,11 +1,12 @@
 import type { EpochPoint, ModelArtifact, ModelSpec, Preprocessing, TensorSpec } from '@mlp/contracts';
 import { decodeArtifact } from '../artifacts/artifact-codec';
+import { randomSplit } from '../datasets/random-split';
 import { timeSplit } from '../datasets/time-split';
 import { calibration, evaluate, type CalibrationBin } from '../evaluation/metrics';
 import { predictWithArtifact } from '../models/artifact-predictor';
 import { applyToRows, coerceNumericColumns, fitPreprocessing, kindForAlgorithm, rawInputSignature, type FeatureType, type RawRecord } from '@mlp/model-runtime';
 import { trainingBaseline } from '../preprocessing/training-baseline';
-import type { TrainingRow, TrainingSetSource } from './training-set-source';
+import { parseVersionedRef, type TrainingRow, type TrainingSetSource } from './training-set-source';
 
 const DAY_MS = 86_400_000;
 
@@ -36,6 +37,7 @@ export interface TrainingOutcome {
     start: string;
     end: string;
     holdoutStart: string;
+    split: 'time' | 'random';
   };
   featureServiceVersion: string | null;
   championError: string | null;
@@ -68,11 +70,56 @@ export class TrainingSpecError extends Error {
   }
 }
 
+/** The seed of a model's random split: fixed by its name, the same for every run of the model. */
+function splitSeedOf(model: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < model.length; i++) h = Math.imul(h ^ model.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
 /** `view__feature` columns of a training set become `view:feature` references. */
 export const featureRefOf = (column: string): string => {
   const at = column.indexOf('__');
   return `${column.slice(0, at)}:${column.slice(at + 2)}`;
 };
+
+export interface FeatureInputs {
+  /** Training-set columns holding features, in model input order. */
+  columns: string[];
+  /** The model's input names, `view:feature` (also its V2 input names), in the same order. */
+  features: string[];
+  /** The exact version of each view, where the feature store said which (else undefined). */
+  viewVersions?: Record<string, number>;
+}
+
+/**
+ * The model's inputs from a training set's feature columns. With the exact refs the feature store
+ * reported (column -> `view@vN:feature`), every input is named `view:feature` whatever the column
+ * is called (a pinned column is `view__vN__feature`) and the view versions are recorded; a model
+ * takes one version of each view, so two versions of one view (or of one feature) are refused.
+ * Without them, `view__feature` columns are read as before and no version is known.
+ */
+export function featureInputsOf(columns: string[], refs: Record<string, string> | undefined): FeatureInputs {
+  if (!refs) {
+    const sorted = [...columns].sort();
+    return { columns: sorted, features: sorted.map(featureRefOf) };
+  }
+  const viewVersions: Record<string, number> = {};
+  const inputs = Object.keys(refs).map((column) => {
+    const p = parseVersionedRef(refs[column])!;
+    const known = viewVersions[p.view];
+    if (known !== undefined && known !== p.version) {
+      throw new TrainingSpecError(`the feature service gives view ${p.view} in two versions (v${known} and v${p.version}); a model takes one version of each view`, 'MIXED_FEATURE_VIEW_VERSIONS');
+    }
+    viewVersions[p.view] = p.version;
+    return { column, feature: `${p.view}:${p.feature}` };
+  });
+  // In the order of the input names, as without versions (where column and name sort alike).
+  inputs.sort((a, b) => (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0));
+  const dup = inputs.find((x, i) => i > 0 && inputs[i - 1].feature === x.feature);
+  if (dup) throw new TrainingSpecError(`the feature service gives ${dup.feature} twice`, 'DUPLICATE_FEATURE');
+  return { columns: inputs.map((x) => x.column), features: inputs.map((x) => x.feature), viewVersions };
+}
 
 function labelValue(raw: unknown, task: ModelSpec['task']): number | null {
   if (raw === null || raw === undefined) return null;
@@ -95,7 +142,9 @@ function signatureOf(spec: ModelSpec, preprocessing: Preprocessing, types: Reado
 export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetSource, hooks: PipelineHooks = {}): Promise<TrainingOutcome> {
   const { spec } = job;
   const end = new Date(job.end);
-  const start = new Date(end.getTime() - spec.split.lookbackDays * DAY_MS);
+  const plan = spec.split;
+  // A random split reads every label row up to the end unless it says how far back.
+  const start = new Date(plan.lookbackDays === undefined ? 0 : end.getTime() - plan.lookbackDays * DAY_MS);
   const set = await source.load({ featureService: spec.featureService, labelSql: spec.labelSource.sql, start, end });
   await hooks.onProgress?.(0.05);
 
@@ -103,8 +152,7 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
   const reserved = new Set<string>([...joinKeys, 'event_timestamp', labelColumn, ...(referenceScoreColumn ? [referenceScoreColumn] : [])]);
   const columns = new Set<string>();
   for (const row of set.rows.slice(0, 1000)) for (const k of Object.keys(row)) if (!reserved.has(k) && k.includes('__')) columns.add(k);
-  const featureColumns = [...columns].sort();
-  const features = featureColumns.map(featureRefOf);
+  const { columns: featureColumns, features, viewVersions } = featureInputsOf([...columns], set.featureRefs);
   if (set.rows.length > 0 && features.length === 0) {
     throw new TrainingSpecError(`feature service ${spec.featureService} returned no \`view__feature\` columns`, 'NO_FEATURES');
   }
@@ -139,10 +187,23 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
     throw new TrainingSpecError(`the training set between ${start.toISOString()} and ${end.toISOString()} has no labelled rows (${unlabeled} without a label)`, 'EMPTY_TRAINING_SET');
   }
   const algorithm = spec.algorithm;
-  const validationFraction = algorithm.kind !== 'baseline' && algorithm.earlyStopping ? (spec.split.validationFraction ?? 0.1) : (spec.split.validationFraction ?? 0);
-  const split = timeSplit(examples, (e) => e.ts, { end, holdoutDays: spec.split.holdoutDays, validationFraction });
-  if (split.train.length === 0) throw new TrainingSpecError('no rows before the held-out window: widen lookbackDays or shorten holdoutDays', 'EMPTY_TRAINING_SPLIT');
-  if (split.holdout.length === 0) throw new TrainingSpecError('no rows in the held-out window: the gate would have nothing to judge', 'EMPTY_HOLDOUT');
+  const validationFraction = algorithm.kind !== 'baseline' && algorithm.earlyStopping ? (plan.validationFraction ?? 0.1) : (plan.validationFraction ?? 0);
+  const split =
+    plan.kind === 'random'
+      ? {
+          ...randomSplit(examples, (e) => `${JSON.stringify(e.keys)}@${e.timestamp}`, (e) => e.label, {
+            testFraction: plan.testFraction,
+            validationFraction,
+            stratify: plan.stratify ?? spec.task === 'binary_classification',
+            // The model's own seed for its split, not the run's: a new training seed must not move
+            // rows the champion trained on into the rows it is judged on.
+            seed: splitSeedOf(spec.name),
+          }),
+          holdoutStart: start,
+        }
+      : timeSplit(examples, (e) => e.ts, { end, holdoutDays: plan.holdoutDays, validationFraction });
+  if (split.train.length === 0) throw new TrainingSpecError(plan.kind === 'random' ? 'no rows left to train on' : 'no rows before the held-out window: widen lookbackDays or shorten holdoutDays', 'EMPTY_TRAINING_SPLIT');
+  if (split.holdout.length === 0) throw new TrainingSpecError('no held-out rows: the gate would have nothing to judge', 'EMPTY_HOLDOUT');
 
   // Fitted on the training split only; validation and held-out rows are transformed with it.
   const trainRecords = split.train.map((e) => e.record);
@@ -212,6 +273,7 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
     algorithm: algorithm.kind,
     features,
     featureService: spec.featureService,
+    ...(viewVersions ? { featureViewVersions: viewVersions } : {}),
     preprocessing,
     signature: signatureOf(spec, preprocessing, set.featureTypes ?? {}),
     trainingBaseline: trainingBaseline(trainX, preprocessing),
@@ -231,6 +293,7 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
       start: start.toISOString(),
       end: end.toISOString(),
       holdoutStart: split.holdoutStart.toISOString(),
+      split: plan.kind ?? 'time',
     },
     featureServiceVersion: set.featureServiceVersion,
     championError,

@@ -73,6 +73,28 @@ describe('training sets over HTTP from the feature store', () => {
     expect(set.featureServiceVersion).toBe(`sha256:${expected}`);
   });
 
+  it('reads the exact view version of each column from the metadata, types the inputs at those versions and versions the service with them', async () => {
+    const pinnedRows = [{ user_id: 'a', event_timestamp: '2026-01-02T00:00:00.000Z', label: 1, activity__v1__orders_30d: 2, profile__plan: 'pro' }];
+    const body = pinnedRows.map((r) => `${JSON.stringify(r)}\n`).join('');
+    const fp = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const meta = { rows: 1, columns: ['user_id', 'event_timestamp', 'label', 'activity__v1__orders_30d', 'profile__plan'], features: ['activity__v1__orders_30d', 'profile__plan'], feature_refs: ['activity@v1:orders_30d', 'profile@v2:plan'], fingerprint: fp, created_at: '2026-02-01T00:00:00.000Z' };
+    const definition = { name: 'purchase_propensity', features: ['activity@v1:orders_30d', 'profile:plan'] };
+    // The head of activity is v2 now, with another type: the set was joined from v1, so v1's type counts.
+    const registry: Record<string, unknown> = {
+      '/v1/feature-services/purchase_propensity': definition,
+      '/v1/feature-views/activity': { name: 'activity', version: 2, versions: [{ version: 1, spec: { features: [{ name: 'orders_30d', type: 'int64' }] } }, { version: 2, spec: { features: [{ name: 'orders_30d', type: 'float64' }] } }] },
+      '/v1/feature-views/profile': { name: 'profile', version: 2, versions: [{ version: 2, spec: { features: [{ name: 'plan', type: 'string' }] } }] },
+    };
+    const s = await serve((_, url) => (url in registry ? { status: 200, body: JSON.stringify(registry[url]) } : { status: 200, body: body + `${JSON.stringify({ _metadata: meta })}\n` }));
+    servers.push(s.server);
+    const set = await new HttpTrainingSetSource(s.url).load(request);
+    expect(set.featureRefs).toEqual({ activity__v1__orders_30d: 'activity@v1:orders_30d', profile__plan: 'profile@v2:plan' });
+    expect(set.featureTypes).toEqual({ 'activity:orders_30d': 'int64', 'profile:plan': 'string' });
+    // The definition alone would not change when profile gets a v3: the resolved versions are part of the identity.
+    const identity = '{"features":["activity@v1:orders_30d","profile:plan"],"name":"purchase_propensity","resolved_features":["activity@v1:orders_30d","profile@v2:plan"]}';
+    expect(set.featureServiceVersion).toBe(`sha256:${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`);
+  });
+
   it('refuses a body whose bytes do not match the declared fingerprint (retryable)', async () => {
     const s = await serve(() => ({ status: 200, body: ndjson + metadata(`sha256:${'0'.repeat(64)}`) }));
     servers.push(s.server);

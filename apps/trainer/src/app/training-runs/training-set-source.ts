@@ -18,6 +18,31 @@ export interface TrainingSet {
   featureServiceVersion: string | null;
   /** Declared type of each feature (`view:feature`), where the feature store told: the served model's input datatypes. */
   featureTypes?: Record<string, FeatureType>;
+  /**
+   * Feature column -> the exact view version it was joined from (`view@vN:feature`), where the
+   * feature store told (its `_metadata.feature_refs`): what the model must be served.
+   */
+  featureRefs?: Record<string, string>;
+}
+
+const VERSIONED_REF = /^([a-z][a-z0-9_]{0,62})@v([0-9]+):([a-z][a-z0-9_]{0,62})$/;
+
+/** `view@vN:feature` -> its parts; undefined for anything else. */
+export function parseVersionedRef(ref: string): { view: string; version: number; feature: string } | undefined {
+  const m = VERSIONED_REF.exec(ref);
+  return m ? { view: m[1], version: Number(m[2]), feature: m[3] } : undefined;
+}
+
+/**
+ * Column -> exact ref from a training set's metadata (`features` and `feature_refs`, in the same
+ * order). Undefined when the feature store did not say (older versions) or said something unusable.
+ */
+export function featureRefsOf(metadata: { features?: unknown; feature_refs?: unknown } | null): Record<string, string> | undefined {
+  const features = metadata?.features;
+  const refs = metadata?.feature_refs;
+  if (!Array.isArray(features) || !Array.isArray(refs) || features.length !== refs.length || features.length === 0) return undefined;
+  if (!refs.every((r) => typeof r === 'string' && parseVersionedRef(r)) || !features.every((f) => typeof f === 'string')) return undefined;
+  return Object.fromEntries(features.map((f, i) => [f as string, refs[i] as string]));
 }
 
 /** Where training sets come from; the feature store over HTTP in production, the same contract in tests. */
@@ -80,7 +105,7 @@ export class HttpTrainingSetSource implements TrainingSetSource {
     }
     const rows: TrainingRow[] = [];
     const hash = createHash('sha256');
-    let metadata: { fingerprint?: string } | null = null;
+    let metadata: { fingerprint?: string; features?: unknown; feature_refs?: unknown } | null = null;
     let buffered = '';
     const decoder = new TextDecoder();
     const take = (line: string) => {
@@ -113,8 +138,38 @@ export class HttpTrainingSetSource implements TrainingSetSource {
     if (declared && declared !== ours) {
       throw new TrainingSetError(`training set fingerprint ${declared} does not match the bytes received (${ours})`, 'DATASET_FINGERPRINT_MISMATCH', true);
     }
-    const version = res.headers.get('x-feature-service-version') ?? (await this.definitionVersion(request.featureService));
-    return { rows, fingerprint: declared ?? ours, featureServiceVersion: version, featureTypes: await this.featureTypes(request.featureService) };
+    const featureRefs = featureRefsOf(metadata);
+    const version = res.headers.get('x-feature-service-version') ?? (await this.definitionVersion(request.featureService, featureRefs));
+    const featureTypes = featureRefs ? await this.versionedFeatureTypes(Object.values(featureRefs)) : await this.featureTypes(request.featureService);
+    return { rows, fingerprint: declared ?? ours, featureServiceVersion: version, featureTypes, ...(featureRefs ? { featureRefs } : {}) };
+  }
+
+  private async registryGet(path: string): Promise<Record<string, unknown> | null> {
+    const res = await fetch(new URL(path, this.baseUrl), { headers: this.headers, signal: AbortSignal.timeout(10_000) });
+    return res.ok ? ((await res.json()) as Record<string, unknown>) : null;
+  }
+
+  /** The declared type of each feature (`view:feature`) at exactly the versions the set was joined from. Best effort. */
+  private async versionedFeatureTypes(refs: string[]): Promise<Record<string, FeatureType>> {
+    const types: Record<string, FeatureType> = {};
+    const byView = new Map<string, Array<{ version: number; feature: string }>>();
+    for (const ref of refs) {
+      const p = parseVersionedRef(ref)!;
+      byView.set(p.view, [...(byView.get(p.view) ?? []), p]);
+    }
+    try {
+      for (const [view, wanted] of byView) {
+        const def = await this.registryGet(`/v1/feature-views/${encodeURIComponent(view)}`);
+        const versions = (def?.['versions'] ?? []) as Array<{ version: number; spec: { features?: Array<{ name: string; type: FeatureType }> } }>;
+        for (const { version, feature } of wanted) {
+          const type = versions.find((x) => x.version === version)?.spec.features?.find((f) => f.name === feature)?.type;
+          if (type) types[`${view}:${feature}`] = type;
+        }
+      }
+    } catch {
+      // types are best effort: without them the model declares numeric inputs FP64
+    }
+    return types;
   }
 
   /**
@@ -153,18 +208,21 @@ export class HttpTrainingSetSource implements TrainingSetSource {
   }
 
   /**
-   * The feature service has no version number of its own; its definition pins the feature views
-   * (and their versions), so a hash of the definition identifies what the training set was built from.
+   * The feature service has no version number of its own: a hash of its definition and, where the
+   * feature store told, the exact view versions the set was joined from (the definition alone
+   * stays the same when a view it names gets a new version) identifies what the set was built from.
    * Best effort: lineage without it is still recorded.
    */
-  private async definitionVersion(featureService: string): Promise<string | null> {
+  private async definitionVersion(featureService: string, featureRefs?: Record<string, string>): Promise<string | null> {
     try {
       const res = await fetch(new URL(`/v1/feature-services/${encodeURIComponent(featureService)}`, this.baseUrl), {
         headers: this.headers,
         signal: AbortSignal.timeout(10_000),
       });
       if (!res.ok) return null;
-      return `sha256:${createHash('sha256').update(canonicalJson(await res.json())).digest('hex').slice(0, 16)}`;
+      const definition = (await res.json()) as Record<string, unknown>;
+      const identity = featureRefs ? { ...definition, resolved_features: Object.values(featureRefs) } : definition;
+      return `sha256:${createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 16)}`;
     } catch {
       return null;
     }

@@ -52,6 +52,18 @@ describe('model kinds: trained and served by the same code', () => {
     }
   }
 
+  it('regularises a logistic regression by default (scikit-learn\'s C = 1), so a small separable table is not fitted to the last row', async () => {
+    const rows = 400;
+    const x = new Float32Array(rows * 2).map((_, i) => Math.sin(i * 7.1) * 2);
+    const y = new Float32Array(rows).map((_, r) => (x[r * 2] + 0.5 * x[r * 2 + 1] > 0 ? 1 : 0));
+    const train = (l2?: number) =>
+      kindForAlgorithm('logistic_regression').train({ task: 'binary_classification', algorithm: { kind: 'logistic_regression', epochs: 60, batchSize: 32, learningRate: 0.1, ...(l2 === undefined ? {} : { l2 }) }, seed: 3, width: 2, x, y });
+    const extremity = (p: Float32Array) => p.reduce((s, v) => s + Math.abs(v - 0.5), 0) / p.length;
+    const [byDefault, unpenalised] = [await train(), await train(0)];
+    expect(extremity(byDefault.predictor.predict(x, rows))).toBeLessThan(extremity(unpenalised.predictor.predict(x, rows)));
+    expect(JSON.stringify(byDefault.model)).toContain('"l2":0.00125');
+  });
+
   it('refuses an artifact model whose width does not match the preprocessing, with the reason', async () => {
     const { x, y, width } = data('binary_classification');
     const trained = await kindForAlgorithm('mlp').train({ task: 'binary_classification', algorithm: ALGORITHMS.mlp as never, seed: 5, width, x, y });

@@ -56,13 +56,24 @@ export function buildLayersModel(task: ModelTask, algorithm: TrainedAlgorithm, i
 }
 
 /**
+ * The L2 penalty when a spec names none. Logistic/linear regression gets scikit-learn's default
+ * (C = 1: a penalty of ||w||^2 / 2 against the summed loss, i.e. 1 / (2n) against the mean loss
+ * TF.js minimises), so a small table is not fitted to the last row; an MLP gets none (its dropout
+ * and early stopping regularise it).
+ */
+export function defaultL2(algorithm: TrainedAlgorithm, rows: number): number | undefined {
+  return algorithm.kind === 'logistic_regression' ? 1 / (2 * Math.max(1, rows)) : undefined;
+}
+
+/**
  * Trains with seeded initialisers and our own seeded shuffle per epoch (TF.js's internal shuffle is
  * not seedable), one epoch at a time so progress, early stopping and cancellation happen between
  * epochs. Early stopping restores the weights of the best validation epoch.
  */
 async function trainLayersModel(input: TrainInput & { algorithm: TrainedAlgorithm }): Promise<{ model: tf.LayersModel; curves: EpochPoint[] }> {
-  const { algorithm, width } = input;
+  const { width } = input;
   const rows = input.y.length;
+  const algorithm = { ...input.algorithm, l2: input.algorithm.l2 ?? defaultL2(input.algorithm, rows) };
   const model = buildLayersModel(input.task, algorithm, width, input.seed);
   const random = seededRandom(input.seed ^ 0x5bd1e995);
   const x = tf.tensor2d(input.x, [rows, width]);
