@@ -395,7 +395,7 @@ spec:
         - protocol: TCP
           port: ${INFRA[u].port}`,
     ),
-    `    # Webhooks (WEBHOOK_URLS) go to HTTPS endpoints outside the cluster, never to private ranges.
+    `    # Webhooks (WEBHOOKS) go to HTTPS endpoints outside the cluster, never to private ranges.
     - to:
         - ipBlock:
             cidr: 0.0.0.0/0
