@@ -23,8 +23,8 @@ for (const c of contracts.listContracts()) {
 }
 const messages = contracts.listMessages().map((m) =>
   'payload' in m
-    ? { kind: 'event', pattern: m.pattern, description: m.description, payload: `${m.payload.id}.schema.json`, consumers: m.consumers }
-    : { kind: 'request-reply', pattern: m.pattern, description: m.description, request: `${m.request.id}.schema.json`, reply: `${m.reply.id}.schema.json` },
+    ? { kind: 'event', pattern: m.pattern, description: m.description, payload: `${m.payload.id}.schema.json`, producer: m.producer ?? null, consumers: m.consumers }
+    : { kind: 'request-reply', pattern: m.pattern, description: m.description, request: `${m.request.id}.schema.json`, reply: `${m.reply.id}.schema.json`, owner: contracts.messageOwner(m.pattern), callers: m.callers ?? null },
 );
 fs.writeFileSync(path.join(outDir, 'messages.json'), `${JSON.stringify(messages, null, 2)}\n`);
 console.log(`wrote ${count} JSON Schemas and ${messages.length} message patterns to ${path.relative(process.cwd(), outDir) || '.'}`);

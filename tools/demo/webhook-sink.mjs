@@ -1,24 +1,44 @@
 #!/usr/bin/env node
 // The demo's webhook receiver: the platform's services POST SLA breaches, drift, promotions and failed
-// trainings to WEBHOOK_URLS; this prints each one as a line, keeps the last 100, and serves them at
-// GET /webhooks for the status command. With WEBHOOK_SECRET set it checks `x-mlp-signature:
-// sha256=<hex HMAC-SHA256 of the raw body>` and refuses unsigned or forged deliveries with 401.
+// trainings to their webhook receivers; this prints each one as a line, keeps the last 100, and serves
+// them at GET /webhooks for the status command. With WEBHOOK_SECRET set it verifies deliveries the
+// Standard Webhooks way (https://www.standardwebhooks.com): `webhook-signature: v1,<base64 HMAC-SHA256
+// of "<webhook-id>.<webhook-timestamp>.<raw body>">`, and refuses a timestamp more than 5 minutes
+// from now, so a captured delivery cannot be replayed later; within those minutes a second delivery
+// of the same webhook-id is acknowledged and shown once.
 //
 //   WEBHOOK_SECRET=... node tools/demo/webhook-sink.mjs [--port 3090] [--host 127.0.0.1]
-//   then start the services with WEBHOOK_URLS=http://127.0.0.1:3090/webhooks
+//   then start the services with WEBHOOK_URLS=http://127.0.0.1:3090/webhooks and the same WEBHOOK_SECRET
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const MAX_BODY_BYTES = 1_048_576;
+export const TOLERANCE_SECONDS = 300;
 
-/** True when `header` is `sha256=<hex>` of the HMAC-SHA256 of `rawBody` under `secret` (constant time). */
-export function verifySignature(secret, rawBody, header) {
-  if (typeof header !== 'string' || !header.startsWith('sha256=')) return false;
-  const given = Buffer.from(header.slice('sha256='.length), 'hex');
-  const expected = createHmac('sha256', secret).update(rawBody).digest();
-  return given.length === expected.length && timingSafeEqual(given, expected);
+/** The HMAC key of a secret: `whsec_<base64>` (Standard Webhooks), else the string's UTF-8 bytes. */
+export const webhookKey = (secret) => (secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8'));
+
+/**
+ * Checks a delivery's Standard Webhooks headers against its raw body (constant time).
+ * @returns {'ok' | 'missing' | 'bad_signature' | 'stale'}
+ */
+export function verifyDelivery(secret, rawBody, headers, { now = Date.now(), toleranceSeconds = TOLERANCE_SECONDS } = {}) {
+  const id = headers['webhook-id'];
+  const timestamp = headers['webhook-timestamp'];
+  const signature = headers['webhook-signature'];
+  if (typeof id !== 'string' || typeof signature !== 'string' || !/^[0-9]{1,12}$/.test(String(timestamp ?? ''))) return 'missing';
+  const expected = createHmac('sha256', webhookKey(secret)).update(`${id}.${timestamp}.`).update(rawBody).digest();
+  const matches = signature
+    .split(' ')
+    .filter((s) => s.startsWith('v1,'))
+    .some((s) => {
+      const given = Buffer.from(s.slice(3), 'base64');
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    });
+  if (!matches) return 'bad_signature';
+  return Math.abs(now / 1000 - Number(timestamp)) > toleranceSeconds ? 'stale' : 'ok';
 }
 
 /** A one-line summary of a webhook payload: the fields a human looks for first, then the rest. */
@@ -37,10 +57,10 @@ export function summarise(payload) {
 }
 
 /**
- * @param {{ secret?: string, keep?: number, log?: (line: string) => void }} [options]
+ * @param {{ secret?: string, keep?: number, log?: (line: string) => void, now?: () => number }} [options]
  * @returns {http.Server & { received: object[] }}
  */
-export function createWebhookSink({ secret, keep = 100, log = (line) => console.log(line) } = {}) {
+export function createWebhookSink({ secret, keep = 100, log = (line) => console.log(line), now = Date.now } = {}) {
   const received = [];
   const seen = new Set();
   const send = (res, status, body) => {
@@ -66,9 +86,13 @@ export function createWebhookSink({ secret, keep = 100, log = (line) => console.
     req.on('end', () => {
       if (res.writableEnded) return;
       const raw = Buffer.concat(chunks);
-      if (secret && !verifySignature(secret, raw, req.headers['x-mlp-signature'])) {
-        log(`webhook REFUSED: bad or missing x-mlp-signature from ${req.headers['user-agent'] ?? 'unknown sender'}`);
-        return send(res, 401, { error: 'bad or missing x-mlp-signature', code: 'BAD_SIGNATURE' });
+      if (secret) {
+        const verdict = verifyDelivery(secret, raw, req.headers, { now: now() });
+        if (verdict !== 'ok') {
+          const stale = verdict === 'stale';
+          log(`webhook REFUSED: ${stale ? 'timestamp outside 5 minutes (a replay?)' : 'bad or missing webhook-signature'} from ${req.headers['user-agent'] ?? 'unknown sender'}`);
+          return send(res, 401, stale ? { error: 'webhook-timestamp is more than 5 minutes from now', code: 'STALE_TIMESTAMP' } : { error: 'bad or missing webhook-signature', code: 'BAD_SIGNATURE' });
+        }
       }
       let body;
       try {
@@ -77,7 +101,7 @@ export function createWebhookSink({ secret, keep = 100, log = (line) => console.
         return send(res, 400, { error: 'body is not JSON', code: 'INVALID_JSON' });
       }
       // Delivery is at least once: a redelivered id is acknowledged but shown once.
-      const id = body?.id;
+      const id = req.headers['webhook-id'] ?? body?.id;
       if (id !== undefined && seen.has(id)) return send(res, 200, { status: 'duplicate' });
       if (id !== undefined) seen.add(id);
       const entry = {

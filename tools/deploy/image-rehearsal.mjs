@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { renderKustomization } from './lib/render.mjs';
-import { localEnv } from './smoke-manifests.mjs';
+import { localEnv, writeVolumeFiles } from './smoke-manifests.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ADMIN_URL = process.env.SMOKE_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -41,18 +41,26 @@ function runAs(entry, args, env, cwd) {
 }
 
 async function rehearse(objects, app, { databaseUrl, portOffset, volumes }) {
-  const w = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === app);
-  if (!w) throw new Error(`no Deployment ${app} in the dev overlay`);
+  const w = objects.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === app);
+  if (!w) throw new Error(`no Deployment or StatefulSet ${app} in the dev overlay`);
   const dir = assembleImageRoot(app);
   try {
     const entry = path.join(dir, 'apps', app, 'src/main.js');
+    const spec = w.spec.template.spec;
     const volumeDirs = (name) => {
       const v = path.join(volumes, app, name);
-      fs.mkdirSync(v, { recursive: true });
-      fs.chownSync(v, USER.uid, USER.gid);
+      if (!fs.existsSync(v)) {
+        fs.mkdirSync(v, { recursive: true });
+        // Secret and ConfigMap volumes hold their files (read-only to the app, as fsGroup gives).
+        writeVolumeFiles(objects, spec.volumes?.find((x) => x.name === name), v);
+        for (const f of fs.readdirSync(v)) {
+          fs.chownSync(path.join(v, f), 0, USER.gid);
+          fs.chmodSync(path.join(v, f), 0o440);
+        }
+        fs.chownSync(v, USER.uid, USER.gid);
+      }
       return v;
     };
-    const spec = w.spec.template.spec;
     for (const c of spec.initContainers ?? []) {
       const p = runAs(entry, c.args ?? [], { ...localEnv(objects, c, { app, databaseUrl, volumeDirs }), TMPDIR: '/tmp' }, '/');
       const code = await p.exited;

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Manifest-driven smoke test: starts every app Deployment of a rendered overlay as a local process
+// Manifest-driven smoke test: starts every app Deployment and StatefulSet of a rendered overlay as a local process
 // with exactly the environment its manifests give it (the image's ENV, then ConfigMaps, Secrets and
 // literal env as the kubelet resolves them), runs its init containers first (the migration), waits
 // for /readyz, then sends SIGTERM and expects a clean exit. Only endpoints are rewritten: the
 // database to a fresh local database, NATS and Redis to the local servers, and paths on mounted
-// volumes to temporary directories (what the emptyDirs are in the pod).
+// volumes to temporary directories (empty, as an emptyDir or a new claim is; a Secret's or
+// ConfigMap's holding its files).
 // Usage: node tools/deploy/smoke-manifests.mjs [overlay=dev] [--no-build] [--port-offset N] [--only <app>]
 // (--port-offset shifts PORT, for machines where the platform already runs on 3001-3004; CI uses none.)
 import { execFileSync, spawn } from 'node:child_process';
@@ -92,13 +93,40 @@ async function waitReady(url, exited) {
   return null;
 }
 
+/**
+ * What the kubelet puts in a Secret or ConfigMap volume (its keys, or the listed items, as files);
+ * other volumes start empty, as an emptyDir or a new PersistentVolumeClaim does.
+ */
+export function writeVolumeFiles(objects, volume, dir) {
+  const source = volume?.secret
+    ? { kind: 'Secret', name: volume.secret.secretName, items: volume.secret.items }
+    : volume?.configMap
+      ? { kind: 'ConfigMap', name: volume.configMap.name, items: volume.configMap.items }
+      : null;
+  if (!source) return;
+  const object = objects.find((o) => o.kind === source.kind && o.metadata?.name === source.name);
+  if (!object) throw new Error(`volume ${volume.name}: ${source.kind} ${source.name} is not in the manifests`);
+  const value = (key) =>
+    object.stringData?.[key] ?? (object.kind === 'Secret' && object.data?.[key] !== undefined ? Buffer.from(object.data[key], 'base64').toString('utf8') : object.data?.[key]);
+  const items = source.items ?? Object.keys({ ...(object.data ?? {}), ...(object.stringData ?? {}) }).map((key) => ({ key, path: key }));
+  for (const { key, path: file } of items) {
+    const content = value(key);
+    if (content === undefined) throw new Error(`volume ${volume.name}: ${source.kind} ${source.name} has no key ${key}`);
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), content);
+  }
+}
+
 async function smokeDeployment(objects, w, ctx) {
   const app = w.metadata.labels['app.kubernetes.io/name'];
   const entry = path.join(root, 'dist/apps', app, 'apps', app, 'src/main.js');
   const spec = w.spec.template.spec;
   const volumeDirs = (name) => {
     const dir = path.join(ctx.tmp, w.metadata.name, name);
-    fs.mkdirSync(dir, { recursive: true });
+    if (!fs.existsSync(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      writeVolumeFiles(objects, spec.volumes?.find((v) => v.name === name), dir);
+    }
     return dir;
   };
   const started = Date.now();

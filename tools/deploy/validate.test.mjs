@@ -19,10 +19,15 @@ const ENV_SCHEMA = {
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
     AUTH_TOKENS: { type: 'string' },
+    AUTH_TOKENS_FILE: { type: 'string' },
     NATS_URL: { type: 'string', pattern: '^(nats|tls)://' },
+    NATS_USER: { type: 'string' },
+    NATS_PASSWORD: { type: 'string', minLength: 16 },
+    TRANSPORT_SECRET: { type: 'string', minLength: 32 },
   },
   required: ['PLATFORM_PROFILE', 'DATABASE_URL', 'PORT'],
-  'x-required-in-production': ['AUTH_TOKENS', 'PLATFORM_PROFILE'],
+  'x-required-in-production': ['AUTH_TOKENS|AUTH_TOKENS_FILE', 'PLATFORM_PROFILE', 'TRANSPORT_SECRET'],
+  'x-required-in-production-with': { NATS_URL: ['NATS_USER', 'NATS_PASSWORD'] },
 };
 const envSchemas = new Map(['dwh-ingest', 'feature-store', 'trainer', 'model-serving', 'console'].map((a) => [a, ENV_SCHEMA]));
 const dev = renderKustomization(path.join(root, 'k8s/overlays/dev'));
@@ -33,7 +38,7 @@ function mutate(objects, fn) {
   fn(copy);
   return copy;
 }
-const deployment = (objects, name = 'trainer') => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name);
+const deployment = (objects, name = 'trainer') => objects.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === name);
 const app = (objects, name) => deployment(objects, name).spec.template.spec.containers[0];
 const codes = (objects, production = false) =>
   [...new Set(checkPolicies(objects, { envSchemas, production, selfContained: !production }).problems.map((p) => p.code))].sort();
@@ -43,10 +48,19 @@ test('the dev and prod overlays satisfy every policy', () => {
   assert.deepEqual(checkPolicies(prod, { envSchemas, production: true }).problems, []);
 });
 
-test('prod lists the Secrets that must exist outside the manifests', () => {
+test('prod lists the Secrets that must exist outside the manifests, mounted ones too', () => {
   const { externalSecrets } = checkPolicies(prod, { envSchemas, production: true });
   assert.ok(externalSecrets.has('trainer-secrets:AUTH_TOKENS'));
   assert.ok(externalSecrets.has('model-serving-secrets:DATABASE_URL'));
+  assert.ok(externalSecrets.has('mlp-transport:TRANSPORT_SECRET'));
+  assert.ok(externalSecrets.has('feature-store-secrets:NATS_PASSWORD'));
+});
+
+test('a file variable that points outside the container\'s volumes, or a mounted Secret without its key, is rejected', () => {
+  const elsewhere = (o) => (o.find((x) => x.kind === 'ConfigMap' && x.metadata.name.startsWith('trainer-config')).data.AUTH_TOKENS_FILE = '/etc/tokens.json');
+  assert.deepEqual(codes(mutate(dev, elsewhere)), ['K8S-ENV-FILE']);
+  const noKey = (o) => delete o.find((x) => x.kind === 'Secret' && x.metadata.name.startsWith('trainer-secrets')).data.AUTH_TOKENS;
+  assert.deepEqual(codes(mutate(dev, noKey)), ['K8S-ENV-REF']);
 });
 
 test('a container without a readiness probe is rejected (K8S-PROBES)', () => {
@@ -99,15 +113,24 @@ test('a variable the env schema requires but the manifests do not provide is rej
   assert.deepEqual(codes(mutate(dev, noDb)), ['K8S-ENV-REQUIRED']);
 });
 
-test('prod requires AUTH_TOKENS and the production profile (K8S-ENV-REQUIRED)', () => {
-  const noTokens = (o) => {
-    for (const c of [app(o, 'trainer'), deployment(o).spec.template.spec.initContainers[0]]) c.env = c.env.filter((e) => e.name !== 'AUTH_TOKENS');
-  };
+test('prod requires the tokens (AUTH_TOKENS or AUTH_TOKENS_FILE) and the production profile (K8S-ENV-REQUIRED)', () => {
+  const noTokens = (o) => delete o.find((x) => x.kind === 'ConfigMap' && x.metadata.name.startsWith('trainer-config')).data.AUTH_TOKENS_FILE;
   assert.deepEqual(codes(mutate(prod, noTokens), true), ['K8S-ENV-REQUIRED']);
   const embedded = (o) => (o.find((x) => x.kind === 'ConfigMap' && x.metadata.name.startsWith('trainer-config')).data.PLATFORM_PROFILE = 'embedded');
   assert.deepEqual(codes(mutate(prod, embedded), true), ['K8S-ENV-REQUIRED']);
   // Outside production an embedded-profile app may run without tokens.
   assert.deepEqual(codes(mutate(mutate(dev, embedded), noTokens)), []);
+});
+
+test('prod requires the transport secret and, with NATS, the service\'s own NATS user; the migration needs neither (K8S-ENV-REQUIRED)', () => {
+  const without = (name) => (o) => (app(o, 'trainer').env = app(o, 'trainer').env.filter((e) => e.name !== name));
+  assert.deepEqual(codes(mutate(prod, without('TRANSPORT_SECRET')), true), ['K8S-ENV-REQUIRED']);
+  assert.deepEqual(codes(mutate(prod, without('NATS_PASSWORD')), true), ['K8S-ENV-REQUIRED']);
+  const noUser = (o) => delete o.find((x) => x.kind === 'ConfigMap' && x.metadata.name.startsWith('trainer-config')).data.NATS_USER;
+  assert.deepEqual(codes(mutate(prod, noUser), true), ['K8S-ENV-REQUIRED']);
+  // The migrate init container gets the database URL only, and that is enough.
+  const migrate = deployment(prod).spec.template.spec.initContainers[0];
+  assert.deepEqual(migrate.env.map((e) => e.name), ['DATABASE_URL']);
 });
 
 test('a value the app would reject at start is caught (K8S-ENV-VALUE)', () => {
@@ -170,6 +193,18 @@ test('the reachability check notices a policy that lets a service call another i
     o.find((x) => x.kind === 'NetworkPolicy' && x.metadata.name === 'trainer').spec.ingress[0].from.push({ podSelector: {} });
   });
   assert.ok(allowedConnections(opened).has('feature-store -> trainer:3003'));
+});
+
+test('model-serving keeps its prediction log on a claim of its own that outlives the pod (K8S-PERSISTENCE)', () => {
+  const serving = deployment(dev, 'model-serving');
+  assert.equal(serving.kind, 'StatefulSet');
+  const mount = app(dev, 'model-serving').volumeMounts.find((m) => m.name === 'prediction-log');
+  assert.equal(mount.mountPath, '/var/lib/mlp/prediction-log');
+  assert.deepEqual(serving.spec.volumeClaimTemplates.map((c) => [c.metadata.name, c.spec.accessModes[0]]), [['prediction-log', 'ReadWriteOnce']]);
+  assert.equal(serving.spec.template.spec.volumes.some((v) => v.name === 'prediction-log'), false, 'not an emptyDir');
+  assert.deepEqual(codes(mutate(dev, (o) => (deployment(o, 'model-serving').spec.persistentVolumeClaimRetentionPolicy.whenScaled = 'Delete'))), ['K8S-PERSISTENCE']);
+  assert.deepEqual(codes(mutate(dev, (o) => (deployment(o, 'model-serving').spec.updateStrategy = { type: 'OnDelete' }))), ['K8S-AVAILABILITY']);
+  assert.deepEqual(codes(mutate(dev, (o) => delete deployment(o, 'model-serving').spec.minReadySeconds)), ['K8S-AVAILABILITY']);
 });
 
 test('rollouts that drop capacity, missing HPAs and overlapping PDBs are rejected (K8S-AVAILABILITY)', () => {

@@ -22,10 +22,11 @@ async function admin(sql) {
 }
 
 /**
- * @param {{ offset: number, name: string, env?: Record<string, string> }} options
- * `env` is added to every service's environment (e.g. faster drift checks for a test).
+ * @param {{ offset: number, name: string, env?: Record<string, string>, envOf?: (service: string) => Record<string, string> }} options
+ * `env` is added to every service's environment (e.g. faster drift checks for a test), `envOf` to
+ * one service's (e.g. its own NATS user).
  */
-export async function startPlatform({ offset, name, env: extra = {} }) {
+export async function startPlatform({ offset, name, env: extra = {}, envOf = () => ({}) }) {
   if (!process.env.DATABASE_URL) throw new Error('run through npm test, which provides DATABASE_URL');
   for (const s of SERVICES) if (!fs.existsSync(entryPoint(root, s.name))) throw new Error(`${s.name} is not built: npm test builds it`);
   const services = SERVICES.map((s) => ({ ...s, httpPort: s.httpPort + offset, tcpPort: s.tcpPort + offset }));
@@ -70,7 +71,7 @@ export async function startPlatform({ offset, name, env: extra = {} }) {
     for (const s of services) {
       const child = spawn(process.execPath, [entryPoint(root, s.name)], {
         cwd: root,
-        env: { ...env, PORT: String(s.httpPort), TCP_PORT: String(s.tcpPort) },
+        env: { ...env, ...envOf(s.name), PORT: String(s.httpPort), TCP_PORT: String(s.tcpPort) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       logs.set(s.name, []);

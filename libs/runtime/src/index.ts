@@ -5,3 +5,4 @@ export * from './lib/logger';
 export * from './lib/platform-error';
 export * from './lib/embedded-postgres';
 export * from './lib/worker-thread';
+export * from './lib/token-file';

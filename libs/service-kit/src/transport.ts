@@ -2,3 +2,4 @@
 // threads): importing it does not load Nest's HTTP stack, Fastify, TypeORM or the health checks.
 export * from './lib/transport/service-client';
 export * from './lib/transport/transport-options';
+export * from './lib/transport/transport-auth';

@@ -54,13 +54,28 @@ export function checkPolicies(objects, { envSchemas, production, selfContained =
       if (!image) add('K8S-IMAGE-TAG', where, 'has no image');
       else if (!image.includes('@sha256:') && !tag) add('K8S-IMAGE-TAG', where, `image ${image} has no tag (implies latest)`);
       else if (tag === 'latest') add('K8S-IMAGE-TAG', where, `image ${image} uses the latest tag`);
-      if (app) checkAppEnv(objects, c, where, envSchemas.get(app), { production, selfContained, add, warnings, what, externalSecrets });
+      // The migration (an init container running `migrate`) needs the database only.
+      const migrates = init && [...(c.command ?? []), ...(c.args ?? [])].includes('migrate');
+      if (app) checkAppEnv(objects, c, where, envSchemas.get(app), { production, selfContained, add, warnings, what, externalSecrets, migrates });
+    }
+    // Secrets mounted as volumes: present in a self-contained overlay, else listed for the operator.
+    for (const v of spec.volumes ?? []) {
+      if (!v.secret) continue;
+      const secret = objects.find((o) => o.kind === 'Secret' && o.metadata?.name === v.secret.secretName);
+      const keys = (v.secret.items ?? []).map((i) => i.key);
+      if (!secret) {
+        if (selfContained && !v.secret.optional) add('K8S-ENV-REF', `volume ${v.name}`, `Secret ${v.secret.secretName} is not in the manifests`);
+        else for (const k of keys.length ? keys : ['*']) externalSecrets.add(`${v.secret.secretName}:${k}`);
+        continue;
+      }
+      const present = new Set(Object.keys({ ...(secret.data ?? {}), ...(secret.stringData ?? {}) }));
+      for (const k of keys) if (!present.has(k)) add('K8S-ENV-REF', `volume ${v.name}`, `Secret ${v.secret.secretName} has no key ${k}`);
     }
     if (app) {
       // Migrations before traffic: an init container runs `migrate`; the app must not migrate itself.
       const migrate = (spec.initContainers ?? []).find((c) => [...(c.command ?? []), ...(c.args ?? [])].includes('migrate'));
       if (!migrate) add('K8S-MIGRATIONS', '', 'no init container runs `migrate` before the app starts');
-      if (w.kind === 'Deployment') checkAvailability(objects, w, production, add);
+      if (w.kind === 'Deployment' || w.kind === 'StatefulSet') checkAvailability(objects, w, production, add);
     }
   }
   return { problems, warnings, externalSecrets };
@@ -73,14 +88,24 @@ function checkAppEnv(objects, container, where, schema, ctx) {
   // without a default must come from the manifests.
   const required = new Set((schema.required ?? []).filter((v) => schema.properties?.[v]?.default === undefined));
   const profile = vars.get('PLATFORM_PROFILE')?.value;
-  if (ctx.production || profile === 'production') for (const v of schema['x-required-in-production'] ?? []) required.add(v);
+  if ((ctx.production || profile === 'production') && !ctx.migrates) {
+    for (const v of schema['x-required-in-production'] ?? []) required.add(v);
+    // Required once another variable is set (NATS_URL -> the service's own NATS user and password).
+    for (const [trigger, needs] of Object.entries(schema['x-required-in-production-with'] ?? {})) if (vars.has(trigger)) for (const v of needs) required.add(v);
+  }
   if (ctx.production && profile !== 'production') {
     ctx.add('K8S-ENV-REQUIRED', where, `PLATFORM_PROFILE must be "production" (got ${JSON.stringify(profile ?? null)})`);
   }
   for (const name of [...required].sort()) {
-    if (!vars.has(name)) ctx.add('K8S-ENV-REQUIRED', where, `${name} is required by the app's env schema but not provided`);
+    // `A|B`: either variable satisfies the requirement (AUTH_TOKENS or AUTH_TOKENS_FILE).
+    if (!name.split('|').some((n) => vars.has(n))) ctx.add('K8S-ENV-REQUIRED', where, `${name.replace('|', ' or ')} is required by the app's env schema but not provided`);
   }
   for (const [name, v] of vars) {
+    // A file the app reads must be on a volume the container mounts (a Secret, a ConfigMap).
+    if (name.endsWith('_FILE') && v.value && !ctx.migrates) {
+      const mounted = (container.volumeMounts ?? []).some((m) => v.value.startsWith(`${m.mountPath.replace(/\/$/, '')}/`));
+      if (!mounted) ctx.add('K8S-ENV-FILE', where, `${name}=${v.value} is not on a volume this container mounts`);
+    }
     const prop = schema.properties?.[name];
     if (!prop) {
       ctx.warnings.push({ code: 'K8S-ENV-UNKNOWN', object: ctx.what, message: `${where}: ${name} (${v.source}) is not read by the app` });
@@ -88,7 +113,7 @@ function checkAppEnv(objects, container, where, schema, ctx) {
     }
     if (v.external) {
       if (ctx.selfContained) ctx.add('K8S-ENV-REF', where, `${name}: ${v.source} is not in the manifests`);
-      else ctx.externalSecrets.add(`${v.source.replace('Secret/', '')}:${secretKey(container, name)}`);
+      else ctx.externalSecrets.add(`${v.source.replace('Secret/', '')}:${secretKey(container, name)}${v.optional ? ' (optional)' : ''}`);
       continue;
     }
     if (v.value === undefined) continue;
@@ -113,12 +138,27 @@ function secretKey(container, name) {
 function checkAvailability(objects, w, production, add) {
   const labels = w.spec.template.metadata?.labels ?? {};
   const selects = (sel) => Object.entries(sel?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  const strategy = w.spec.strategy ?? {};
-  if (strategy.type === 'Recreate' || String(strategy.rollingUpdate?.maxUnavailable ?? '25%') !== '0') {
-    add('K8S-AVAILABILITY', '', 'rollingUpdate.maxUnavailable must be 0 (capacity never drops during a rollout)');
+  if (w.kind === 'Deployment') {
+    const strategy = w.spec.strategy ?? {};
+    if (strategy.type === 'Recreate' || String(strategy.rollingUpdate?.maxUnavailable ?? '25%') !== '0') {
+      add('K8S-AVAILABILITY', '', 'rollingUpdate.maxUnavailable must be 0 (capacity never drops during a rollout)');
+    }
+  } else {
+    // A StatefulSet cannot surge: it replaces one pod at a time, each proving itself for minReadySeconds.
+    if (w.spec.updateStrategy?.type === 'OnDelete') add('K8S-AVAILABILITY', '', 'updateStrategy must be RollingUpdate (OnDelete never rolls out)');
+    if (String(w.spec.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1) !== '1') add('K8S-AVAILABILITY', '', 'rollingUpdate.maxUnavailable must be 1 (one pod at a time)');
+    if (!(w.spec.minReadySeconds > 0)) add('K8S-AVAILABILITY', '', 'minReadySeconds must be set (a replaced pod serves for a while before the next one goes)');
+    // What a pod keeps on its claim must outlive the pod, also when the HPA scales it away.
+    const retention = w.spec.persistentVolumeClaimRetentionPolicy ?? {};
+    if ((w.spec.volumeClaimTemplates ?? []).length && (retention.whenScaled ?? 'Retain') !== 'Retain') {
+      add('K8S-PERSISTENCE', '', 'persistentVolumeClaimRetentionPolicy.whenScaled must be Retain (a scaled-away pod\'s data waits for its successor)');
+    }
+    if ((w.spec.volumeClaimTemplates ?? []).length && (retention.whenDeleted ?? 'Retain') !== 'Retain') {
+      add('K8S-PERSISTENCE', '', 'persistentVolumeClaimRetentionPolicy.whenDeleted must be Retain');
+    }
   }
-  const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec?.scaleTargetRef?.kind === 'Deployment' && o.spec.scaleTargetRef.name === w.metadata.name);
-  if (!hpa) add('K8S-AVAILABILITY', '', 'no HorizontalPodAutoscaler targets this Deployment');
+  const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec?.scaleTargetRef?.kind === w.kind && o.spec.scaleTargetRef.name === w.metadata.name);
+  if (!hpa) add('K8S-AVAILABILITY', '', `no HorizontalPodAutoscaler targets this ${w.kind}`);
   else if (production && labels['app.kubernetes.io/component'] === 'api' && (hpa.spec.minReplicas ?? 1) < 2) {
     add('K8S-AVAILABILITY', '', `HPA ${hpa.metadata.name} minReplicas must be at least 2 in production`);
   }

@@ -70,7 +70,7 @@ export function containerEnv(objects, container) {
     } else if (e.valueFrom?.secretKeyRef) {
       const ref = e.valueFrom.secretKeyRef;
       const secret = byName(objects, 'Secret', ref.name);
-      if (!secret) vars.set(e.name, { source: `Secret/${ref.name}`, external: true });
+      if (!secret) vars.set(e.name, { source: `Secret/${ref.name}`, external: true, optional: ref.optional === true });
       else {
         const value = secretValue(secret, ref.key);
         if (value === undefined && !ref.optional) problems.push({ code: 'K8S-ENV-REF', message: `${e.name}: Secret ${ref.name} has no key ${ref.key}` });

@@ -4,6 +4,7 @@
 // kustomize base + network policy wired into the dev and prod overlays.
 'use strict';
 
+const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 const { generateFiles, joinPathFragments, names, readJson } = require('@nx/devkit');
 const { kustomizeBase } = require('./kustomize-base');
@@ -56,8 +57,11 @@ function addToOverlay(tree, overlay, name, { devSecrets }) {
     text = `${text.replace(/\n*$/, '\n')}`;
     text = text.replace(
       /(secretGenerator:\n)/,
-      `$1  - name: ${name}-secrets\n    literals:\n      - DATABASE_URL=${dbUrl}\n      ${tokens}\n`,
+      `$1  - name: ${name}-secrets\n    literals:\n      - DATABASE_URL=${dbUrl}\n      ${tokens}\n      - NATS_PASSWORD=mlp-dev-nats-${name}\n`,
     );
+    // The in-cluster NATS server's copy of the new service's password.
+    const variable = `NATS_PASSWORD_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+    text = insertAfterLine(text, /^ {6}- NATS_PASSWORD_[A-Z0-9_]+=/, `      - ${variable}=mlp-dev-nats-${name}`, 'the NATS password');
   }
   tree.write(file, text);
 }
@@ -123,6 +127,8 @@ async function serviceGenerator(tree, options) {
 
   const pkg = readJson(tree, 'package.json');
   return () => {
+    // The NATS user of the new service and its subject permissions, from its contracts (now on disk).
+    execFileSync(process.execPath, [path.join(tree.root, 'tools/deploy/nats-config.mjs')], { cwd: tree.root, stdio: 'inherit' });
     console.log(`\n${name}: apps/${name} (http ${httpPort}, schema "${schema}"), libs/contracts/src/${name}, k8s/services/${name}.`);
     console.log(`Next: npx jest -c apps/${name}/jest.config.cjs; node tools/deploy/validate.mjs (${pkg.name}).`);
   };

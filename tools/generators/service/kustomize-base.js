@@ -17,7 +17,9 @@ const INFRA = {
  * @param {string[]} [o.callers] services allowed to call this one over HTTP
  * @param {boolean} [o.public] reachable from the ingress controller
  * @param {Record<string, string>} [o.config] extra ConfigMap entries
- * @param {Array<{name: string, mountPath: string, sizeLimit: string, why: string}>} [o.volumes] extra writable emptyDirs
+ * @param {Array<{name: string, mountPath: string, sizeLimit: string, why: string, persistent?: boolean}>} [o.volumes] extra
+ *   writable volumes: emptyDirs, or with `persistent` a PersistentVolumeClaim per pod (the workload is then a
+ *   StatefulSet, so a pod that is replaced comes back to its own claim)
  * @param {string} [o.description]
  * @returns {Record<string, string>} file name -> content
  */
@@ -34,14 +36,55 @@ function kustomizeBase(o) {
     MIGRATE_ON_START: 'false',
     DATABASE_POOL_SIZE: '10',
     SHUTDOWN_TIMEOUT_MS: '20000',
-    ...(uses.includes('nats') ? { NATS_URL: 'nats://nats:4222' } : {}),
+    // The tokens as a file from the Secret volume: read again when the Secret changes (no restart).
+    AUTH_TOKENS_FILE: '/var/run/secrets/mlp/auth-tokens.json',
+    // Its own NATS user: the broker lets it publish only what it owns (tools/deploy/nats-config.mjs).
+    ...(uses.includes('nats') ? { NATS_URL: 'nats://nats:4222', NATS_USER: o.name } : {}),
     ...(uses.includes('redis') ? { REDIS_URL: 'redis://redis:6379' } : {}),
     ...(o.config ?? {}),
   };
   const useLabels = uses.map((u) => `        mlp.io/uses-${u}: "true"`).join('\n');
   const volumes = o.volumes ?? [];
+  const claims = volumes.filter((v) => v.persistent);
+  const stateful = claims.length > 0;
+  const kind = stateful ? 'StatefulSet' : 'Deployment';
+  const workloadFile = stateful ? 'statefulset.yaml' : 'deployment.yaml';
   const mounts = volumes.map((v) => `\n            - name: ${v.name}\n              mountPath: ${v.mountPath}`).join('');
-  const volumeDefs = volumes.map((v) => `\n        # ${v.why}\n        - name: ${v.name}\n          emptyDir:\n            sizeLimit: ${v.sizeLimit}`).join('');
+  const volumeDefs = volumes
+    .filter((v) => !v.persistent)
+    .map((v) => `\n        # ${v.why}\n        - name: ${v.name}\n          emptyDir:\n            sizeLimit: ${v.sizeLimit}`)
+    .join('');
+  const claimTemplates = claims
+    .map(
+      (v) => `    # ${v.why}
+    - metadata:
+        name: ${v.name}
+      spec:
+        accessModes: ["ReadWriteOnce"]
+        resources:
+          requests:
+            storage: ${v.sizeLimit}`,
+    )
+    .join('\n');
+  // A Deployment surges a new pod before an old one goes; a StatefulSet replaces its pods one at a
+  // time (each keeps its claim), and minReadySeconds makes each new pod prove itself first.
+  const rollout = stateful
+    ? `  serviceName: ${o.name}-pods
+  # Pods start and stop together (scaling is not sequential); each keeps its own claim.
+  podManagementPolicy: Parallel
+  minReadySeconds: 10
+  updateStrategy:
+    type: RollingUpdate
+  # Claims outlive their pods: a pod scaled away or deleted leaves its data for the next one with its name.
+  persistentVolumeClaimRetentionPolicy:
+    whenDeleted: Retain
+    whenScaled: Retain`
+    : `  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      # Never below the current capacity during a rollout; one new pod at a time.
+      maxSurge: 1
+      maxUnavailable: 0`;
   const files = {};
 
   files['kustomization.yaml'] = `# ${o.name}: ${o.description ?? 'a platform service'}. Rendered alone or from an overlay.
@@ -54,8 +97,8 @@ labels:
     includeTemplates: true
 resources:
   - serviceaccount.yaml
-  - deployment.yaml
-  - service.yaml
+  - ${workloadFile}
+  - service.yaml${stateful ? '\n  - service-pods.yaml' : ''}
   - hpa.yaml
   - pdb.yaml
   - networkpolicy.yaml
@@ -80,21 +123,27 @@ metadata:
 automountServiceAccountToken: false
 `;
 
-  const envBlock = `          envFrom:
+  const fromSecret = (variable, secret = `${o.name}-secrets`, optional = false) => `
+            - name: ${variable}
+              valueFrom:
+                secretKeyRef:
+                  name: ${secret}
+                  key: ${variable}${optional ? '\n                  optional: true' : ''}`;
+  const envBlock = (secrets) => `          envFrom:
             - configMapRef:
                 name: ${o.name}-config
           env:
-            # Created outside the manifests (External Secrets / sealed secrets); dev generates them.
-            - name: DATABASE_URL
-              valueFrom:
-                secretKeyRef:
-                  name: ${o.name}-secrets
-                  key: DATABASE_URL
-            - name: AUTH_TOKENS
-              valueFrom:
-                secretKeyRef:
-                  name: ${o.name}-secrets
-                  key: AUTH_TOKENS`;
+            # Created outside the manifests (External Secrets / sealed secrets); dev generates them.${secrets.join('')}`;
+  // Migrations need the database only; the app also its tokens, the platform's transport secret
+  // (one Secret shared by every service) and its NATS password.
+  const migrateEnv = envBlock([fromSecret('DATABASE_URL')]);
+  const appEnv = envBlock([
+    fromSecret('DATABASE_URL'),
+    fromSecret('TRANSPORT_SECRET', 'mlp-transport'),
+    ...(uses.includes('nats') ? [fromSecret('NATS_PASSWORD')] : []),
+    // Webhook receivers with their secrets: add a WEBHOOKS key to the Secret to have events delivered.
+    fromSecret('WEBHOOKS', `${o.name}-secrets`, true),
+  ]);
   const containerSecurity = `          securityContext:
             allowPrivilegeEscalation: false
             readOnlyRootFilesystem: true
@@ -102,8 +151,8 @@ automountServiceAccountToken: false
             capabilities:
               drop: ["ALL"]`;
 
-  files['deployment.yaml'] = `apiVersion: apps/v1
-kind: Deployment
+  files[workloadFile] = `apiVersion: apps/v1
+kind: ${kind}
 metadata:
   name: ${o.name}
   labels:
@@ -111,12 +160,7 @@ metadata:
 spec:
   replicas: 2
   revisionHistoryLimit: 5
-  strategy:
-    type: RollingUpdate
-    rollingUpdate:
-      # Never below the current capacity during a rollout; one new pod at a time.
-      maxSurge: 1
-      maxUnavailable: 0
+${rollout}
   selector:
     matchLabels:
       ${labels.replace('\n    ', '\n      ')}
@@ -154,7 +198,7 @@ ${useLabels}
         - name: migrate
           image: mlp/${o.name}
           args: ["migrate"]
-${envBlock}
+${migrateEnv}
           resources:
             requests:
               cpu: 50m
@@ -174,7 +218,7 @@ ${containerSecurity}
             - name: http
               containerPort: ${o.httpPort}
               protocol: TCP
-${envBlock}
+${appEnv}
           startupProbe:
             httpGet:
               path: /healthz
@@ -210,12 +254,25 @@ ${envBlock}
 ${containerSecurity}
           volumeMounts:
             - name: tmp
-              mountPath: /tmp${mounts}
+              mountPath: /tmp
+            # Not a subPath mount: those never see a Secret's updates.
+            - name: auth-tokens
+              mountPath: /var/run/secrets/mlp
+              readOnly: true${mounts}
       volumes:
         - name: tmp
           emptyDir:
-            sizeLimit: 256Mi${volumeDefs}
-`;
+            sizeLimit: 256Mi
+        # The AUTH_TOKENS key of the service's Secret as auth-tokens.json; the kubelet swaps it in
+        # place when the Secret changes and the service reloads it (AUTH_TOKENS_FILE).
+        - name: auth-tokens
+          secret:
+            secretName: ${o.name}-secrets
+            defaultMode: 0440
+            items:
+              - key: AUTH_TOKENS
+                path: auth-tokens.json${volumeDefs}
+${stateful ? `  volumeClaimTemplates:\n${claimTemplates}\n` : ''}`;
 
   files['service.yaml'] = `apiVersion: v1
 kind: Service
@@ -236,6 +293,28 @@ spec:
       protocol: TCP
 `;
 
+  if (stateful) {
+    files['service-pods.yaml'] = `# The StatefulSet's governing Service: a stable name per pod, no load balancing (the
+# ${o.name} Service takes the traffic).
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${o.name}-pods
+  labels:
+    app.kubernetes.io/name: ${o.name}
+spec:
+  clusterIP: None
+  publishNotReadyAddresses: false
+  selector:
+    ${labels}
+  ports:
+    - name: http
+      port: ${o.httpPort}
+      targetPort: http
+      protocol: TCP
+`;
+  }
+
   files['hpa.yaml'] = `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
@@ -245,7 +324,7 @@ metadata:
 spec:
   scaleTargetRef:
     apiVersion: apps/v1
-    kind: Deployment
+    kind: ${kind}
     name: ${o.name}
   minReplicas: 2
   maxReplicas: 10
@@ -316,7 +395,7 @@ spec:
         - protocol: TCP
           port: ${INFRA[u].port}`,
     ),
-    `    # Webhooks (WEBHOOK_URLS) go to HTTPS endpoints outside the cluster, never to private ranges.
+    `    # Webhooks (WEBHOOKS) go to HTTPS endpoints outside the cluster, never to private ranges.
     - to:
         - ipBlock:
             cidr: 0.0.0.0/0

@@ -57,7 +57,8 @@ const PLATFORM_SERVICES = [
         name: 'prediction-log',
         mountPath: '/var/lib/mlp/prediction-log',
         sizeLimit: '2Gi',
-        why: 'Prediction log records spilled to disk while the warehouse is unreachable (PREDICTION_LOG_OVERFLOW=spill); survives container restarts.',
+        why: 'Prediction log records spilled while the warehouse is unreachable (PREDICTION_LOG_OVERFLOW=spill), and what is left in memory at shutdown: a claim per pod, so a pod that is replaced sends them on.',
+        persistent: true,
       },
     ],
     description: 'real-time and batch predictions',
@@ -161,7 +162,8 @@ function platformBases() {
   return PLATFORM_SERVICES.map((s) => {
     const files = kustomizeBase(s);
     if (s.memoryRequest) {
-      files['deployment.yaml'] = files['deployment.yaml'].replace(/( {12}requests:\n {14}cpu: 250m\n {14}memory: )256Mi/, `$1${s.memoryRequest}`);
+      const workload = files['deployment.yaml'] ? 'deployment.yaml' : 'statefulset.yaml';
+      files[workload] = files[workload].replace(/( {12}requests:\n {14}cpu: 250m\n {14}memory: )256Mi/, `$1${s.memoryRequest}`);
     }
     return { name: s.name, files: s.workers ? addWorkers(files, s.name, s.workers) : files };
   });

@@ -12,6 +12,7 @@ export const MartRefreshedEvent = defineEvent(
   }),
   'A warehouse mart was rebuilt or incrementally refreshed',
   ['feature-store', 'trainer'],
+  { producer: 'dwh-ingest' },
 );
 export type MartRefreshed = Static<typeof MartRefreshedEvent.payload.schema>;
 
@@ -34,6 +35,7 @@ export const SlaBreachedEvent = defineEvent(
   }),
   'A warehouse dataset breached its freshness or completeness SLA',
   [],
+  { producer: 'dwh-ingest' },
 );
 export type SlaBreached = Static<typeof SlaBreachedEvent.payload.schema>;
 
@@ -54,5 +56,6 @@ export const SlaRecoveredEvent = defineEvent(
   }),
   'A warehouse dataset that breached its freshness or completeness SLA is within it again',
   [],
+  { producer: 'dwh-ingest' },
 );
 export type SlaRecovered = Static<typeof SlaRecoveredEvent.payload.schema>;

@@ -75,4 +75,5 @@ export const LiveQualityMessage = defineMessage(
   ),
   LiveQualityReport,
   'Live model quality (AUC, log loss, Brier, calibration) per version and arm over a window, from dwh.mart_predictions',
+  { callers: ['model-serving'] },
 );

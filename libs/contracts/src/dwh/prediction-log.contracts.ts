@@ -26,6 +26,7 @@ export const IngestPredictionLogMessage = defineMessage(
   Type.Object({ records: Type.Array(PredictionLogRecord, { minItems: 1, maxItems: 5000 }) }, { additionalProperties: false }),
   Type.Object({ accepted: Type.Integer(), duplicates: Type.Integer() }, { additionalProperties: false }),
   'Durably appends prediction log records to the warehouse (idempotent by predictionId); a record holding text the warehouse cannot store (U+0000, a lone surrogate) or nested too deeply is set aside alone',
+  { callers: ['model-serving'] },
 );
 
 /** One prediction log record as a contract of its own: what a receiver checks each line against. */
@@ -70,6 +71,7 @@ export const IngestPredictionLogLinesMessage = defineMessage(
   ),
   PredictionLogIngestReply,
   'Durably appends prediction log records sent as JSON lines (idempotent by predictionId); an invalid line is set aside alone with its violations (listed and replayed at /v1/prediction-log/rejected), the valid ones are stored',
+  { callers: ['model-serving'] },
 );
 
 /** A line of a prediction log batch that was set aside, as the warehouse keeps it. */

@@ -170,5 +170,6 @@ export const FeatureFreshnessBreachedEvent = defineEvent(
   FreshnessBreachedSchema,
   'A feature view breached (or recovered from) its freshness SLA',
   [],
+  { producer: 'feature-store' },
 );
 export type FeatureFreshnessBreached = Static<typeof FreshnessBreachedSchema>;

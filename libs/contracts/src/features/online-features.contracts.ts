@@ -55,4 +55,5 @@ export const GetOnlineFeaturesMessage = defineMessage(
   OnlineFeaturesRequestSchema,
   OnlineFeaturesResponseSchema,
   'Latest feature values per entity, with PRESENT / NOT_FOUND / OUTSIDE_MAX_AGE statuses',
+  { callers: ['model-serving'] },
 );

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { ContractViolation, defineContract, toJsonPath, ViolationCode } from './contract';
-import { defineEvent, defineMessage, findEvent, listMessages } from './transport';
+import { defineEvent, defineMessage, findEvent, listMessages, maySend, transportSubjects } from './transport';
 
 const Order = defineContract(
   'spec.Order',
@@ -72,5 +72,26 @@ describe('message patterns', () => {
     expect(findEvent('spec.happened.v1')).toBe(e);
     expect(e.consumers).toEqual(['trainer']);
     expect(findEvent('spec.echo.v1')).toBeUndefined();
+  });
+
+  it('let only an event\'s producer and a message\'s owner or declared callers send it', () => {
+    defineEvent('spec-owned.changed.v1', Type.Object({}), 'changed', ['spec-b'], { producer: 'spec-a' });
+    defineMessage('spec-b.lookup.v1', Type.Object({}), Type.Object({}), 'lookup', { callers: ['spec-a'] });
+    defineMessage('spec-b.open.v1', Type.Object({}), Type.Object({}), 'fixture without callers');
+    expect([maySend('spec-a', 'spec-owned.changed.v1'), maySend('spec-b', 'spec-owned.changed.v1')]).toEqual([true, false]);
+    expect([maySend('spec-a', 'spec-b.lookup.v1'), maySend('spec-b', 'spec-b.lookup.v1'), maySend('spec-c', 'spec-b.lookup.v1')]).toEqual([true, true, false]);
+    expect(maySend('spec-c', 'spec-b.open.v1')).toBe(true);
+    expect(maySend('spec-a', 'spec-nobody.registered.v1')).toBe(false);
+  });
+
+  it('give each service the NATS subjects of what it owns, calls and consumes, and its own reply inbox', () => {
+    expect(transportSubjects('spec-a')).toEqual({
+      publish: ['spec-b.lookup.v1', 'spec-owned.changed.v1'],
+      subscribe: ['_INBOX.spec-a.>'],
+    });
+    expect(transportSubjects('spec-b')).toEqual({
+      publish: ['spec-b.lookup.v1', 'spec-b.open.v1'],
+      subscribe: ['_INBOX.spec-b.>', 'spec-b.lookup.v1', 'spec-b.open.v1', 'spec-owned.changed.v1'],
+    });
   });
 });

@@ -114,6 +114,8 @@ export const PredictEntitiesMessage = defineMessage(
   Type.Object({ model: ModelName, entities: EntityKeys, version: Type.Optional(Int32({ minimum: 1 })) }, { additionalProperties: false }),
   PredictEntitiesReplySchema,
   'Scores entities by key: fetches the model features online, applies the saved preprocessing, answers scores with versions and feature statuses',
+  // No platform service calls it; a product service on the transport needs a NATS user and a name here.
+  { callers: [] },
 );
 
 const FeatureDriftSchema = Type.Object(
@@ -166,6 +168,7 @@ export const ModelDriftDetectedEvent = defineEvent(
   ),
   'Input drift (PSI) of a served model crossed the threshold; the trainer may retrain',
   ['trainer'],
+  { producer: 'model-serving' },
 );
 
 /** Where the entities of a batch job come from: a published mart (and its key column), or a read-only SELECT. */

@@ -183,6 +183,7 @@ export const GetModelVersionMessage = defineMessage(
   ModelVersionRef,
   ModelVersionWithArtifact,
   'A registered model version (by number or alias) with its artifact and sha256',
+  { callers: ['model-serving'] },
 );
 
 /** Which versions hold the aliases right now; model-serving reconciles against this periodically. */
@@ -201,6 +202,7 @@ export const ListAliasesMessage = defineMessage(
     { additionalProperties: false },
   ),
   'Current champion and challenger version of every model',
+  { callers: ['model-serving'] },
 );
 
 /** An alias moved (through the promotion gate or by an admin). */
@@ -220,4 +222,5 @@ export const ModelPromotedEvent = defineEvent(
   ),
   'A model alias now points at another version; serving swaps to it',
   ['model-serving'],
+  { producer: 'trainer' },
 );

@@ -152,6 +152,7 @@ export const TrainingRunFailedEvent = defineEvent(
   ),
   'A training run failed with no attempts left (webhooks only)',
   [],
+  { producer: 'trainer' },
 );
 
 const RawFeatureValue = Type.Union([Type.Number(), Type.String(), Type.Boolean(), Type.Null()]);

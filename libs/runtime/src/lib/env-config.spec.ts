@@ -22,6 +22,18 @@ describe('environment configuration', () => {
     }
   });
 
+  it('never repeats a secret or a password in a URL when it refuses them', () => {
+    try {
+      loadEnvConfig(schema, { DATABASE_URL: 'mysql://app:hunter2-db@h/db', NATS_URL: 'nats://svc:hunter2-nats@nats:4222', TRANSPORT_SECRET: 'hunter2-short' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      const message = (err as ConfigError).message;
+      expect((err as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['DATABASE_URL', 'NATS_URL', 'TRANSPORT_SECRET']);
+      expect(message).not.toMatch(/hunter2/);
+      expect(message).toMatch(/TRANSPORT_SECRET must NOT have fewer than 32 characters \(got a value of 13 characters\)/);
+    }
+  });
+
   it('parses peer addresses and refuses malformed ones', () => {
     expect(parsePeers('a=127.0.0.1:1,b-c=host:2')).toEqual(
       new Map([

@@ -1,6 +1,7 @@
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { redactUrl } from './logger';
 
 /**
  * Environment configuration is declared as a TypeBox object whose property names are the variable
@@ -28,13 +29,35 @@ export const CommonEnv = {
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL connection URL' }),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 30000 }),
-  NATS_URL: Type.Optional(Type.String({ pattern: '^(nats|tls)://', description: 'Use NATS instead of TCP between services' })),
+  NATS_URL: Type.Optional(
+    Type.String({ pattern: '^(nats|tls)://[^@/]+/?$', description: 'Use NATS instead of TCP between services (no credentials in the URL: NATS_USER, NATS_PASSWORD)' }),
+  ),
+  NATS_USER: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', description: "This service's NATS user (its subject permissions are rendered from the contracts); required with NATS_URL in production" })),
+  NATS_PASSWORD: Type.Optional(Type.String({ minLength: 16, description: 'Password of NATS_USER', 'x-secret': true })),
+  TRANSPORT_SECRET: Type.Optional(
+    Type.String({
+      minLength: 32,
+      description: 'Shared by the platform services: every transport message is signed with it and unsigned or forged ones are refused; required in production',
+      'x-secret': true,
+    }),
+  ),
+  TRANSPORT_SECRET_PREVIOUS: Type.Optional(
+    Type.String({ minLength: 32, description: 'During a rotation: the old TRANSPORT_SECRET, still accepted (never used to sign) until every service has the new one', 'x-secret': true }),
+  ),
+  TRANSPORT_REPLAY_WINDOW_MS: Type.Integer({ minimum: 1000, maximum: 600000, default: 30000, description: 'A signed message sent further than this from now (either way) is refused; its nonce is remembered meanwhile' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   TCP_HOST: Type.String({ default: '127.0.0.1', description: 'Address the TCP transport binds to' }),
   HTTP_HOST: Type.String({ default: '0.0.0.0' }),
   AUTH_TOKENS: Type.Optional(
-    Type.String({ description: 'JSON array of {"name","token","scopes":[...]}; required in production' }),
+    Type.String({ description: 'JSON array of {"name","token","scopes":[...]}; this or AUTH_TOKENS_FILE is required in production', 'x-secret': true }),
   ),
+  AUTH_TOKENS_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'A file holding the same JSON array (a mounted Kubernetes Secret), read again when it changes: tokens are added, rotated and revoked without a restart',
+    }),
+  ),
+  AUTH_TOKENS_RELOAD_MS: Type.Integer({ minimum: 200, maximum: 300000, default: 2000, description: 'How often AUTH_TOKENS_FILE is read again, besides watching it' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -47,8 +70,17 @@ export const CommonEnv = {
     default: 'dwh-ingest=127.0.0.1:4001,feature-store=127.0.0.1:4002,trainer=127.0.0.1:4003,model-serving=127.0.0.1:4004',
     description: 'TCP addresses of the other services (ignored with NATS_URL)',
   }),
-  WEBHOOK_URLS: Type.Optional(Type.String({ description: 'Comma-separated URLs that receive every event this service publishes' })),
-  WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'Signs webhook bodies: x-mlp-signature: sha256=<hmac>' })),
+  WEBHOOKS: Type.Optional(
+    Type.String({
+      description:
+        'JSON array of webhook receivers {"name","url","secret":"whsec_...","events":["dwh.sla.*",...]}: each its own secret and event filter (deliveries signed as Standard Webhooks); in production each needs a secret and https',
+      'x-secret': true,
+    }),
+  ),
+  WEBHOOK_URLS: Type.Optional(Type.String({ description: 'Older form of WEBHOOKS: comma-separated URLs that receive every event, all signed with WEBHOOK_SECRET' })),
+  WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'The secret of every WEBHOOK_URLS receiver (Standard Webhooks signature)', 'x-secret': true })),
+  WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 15, description: 'Attempts of a webhook delivery before it is dead-lettered (about 2 hours with the default backoff)' }),
+  WEBHOOK_MAX_BACKOFF_MS: Type.Integer({ minimum: 1000, default: 3600000, description: 'Longest wait between two attempts of a webhook delivery (it doubles from 0.5 s)' }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 50, default: 500, description: 'How often the outbox relay looks for due events' }),
   PLATFORM_PARENT_PID: Type.Optional(Type.Integer({ description: 'Exit when this process disappears (set by the runner)' })),
 } satisfies TProperties;
@@ -73,16 +105,25 @@ export function loadEnvConfig<T extends TObject>(schema: T, env: NodeJS.ProcessE
   const problems = (validate.errors ?? []).filter((e) => e.keyword !== 'const').map((e) => {
     const variable =
       e.keyword === 'required' ? String(e.params['missingProperty']) : e.instancePath.replace(/^\//, '').split('/')[0];
-    const options = (schema.properties[variable] as { anyOf?: Array<{ const?: unknown }> } | undefined)?.anyOf;
+    const property = schema.properties[variable] as { anyOf?: Array<{ const?: unknown }>; 'x-secret'?: boolean } | undefined;
+    const options = property?.anyOf;
+    const got = shown(env[variable], property?.['x-secret'] === true);
     const message =
       e.keyword === 'required'
         ? 'is required but not set'
         : e.keyword === 'anyOf' && options?.every((o) => o.const !== undefined)
-          ? `must be one of ${options.map((o) => String(o.const)).join(', ')} (got ${JSON.stringify(env[variable] ?? null)})`
-          : `${e.message ?? 'is invalid'} (got ${JSON.stringify(env[variable] ?? null)})`;
+          ? `must be one of ${options.map((o) => String(o.const)).join(', ')} (got ${got})`
+          : `${e.message ?? 'is invalid'} (got ${got})`;
     return { variable, message };
   });
   throw new ConfigError(dedupe(problems));
+}
+
+/** A rejected value as the error message may show it: never a secret, never a URL's password. */
+function shown(value: string | undefined, secret: boolean): string {
+  if (value === undefined) return 'null';
+  if (secret) return `a value of ${value.length} characters`;
+  return JSON.stringify(/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(value) ? redactUrl(value) : value);
 }
 
 function dedupe(problems: Array<{ variable: string; message: string }>) {

@@ -11,9 +11,12 @@ export function createLogger(service: string, level = 'info', destination?: pino
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     messageKey: 'msg',
+    // Inside a request every line names it and who made it: the token's name over HTTP, the
+    // calling service over the transport.
     mixin() {
       const ctx = requestContext.get();
-      return ctx ? { requestId: ctx.requestId } : {};
+      if (!ctx) return {};
+      return ctx.principal ? { requestId: ctx.requestId, principal: ctx.principal } : { requestId: ctx.requestId };
     },
     // Secrets never reach the logs, whatever a caller passes in.
     redact: {
@@ -28,6 +31,13 @@ export function createLogger(service: string, level = 'info', destination?: pino
         'databaseUrl',
         'DATABASE_URL',
         'AUTH_TOKENS',
+        'TRANSPORT_SECRET',
+        'TRANSPORT_SECRET_PREVIOUS',
+        'NATS_PASSWORD',
+        'secret',
+        '*.secret',
+        'pass',
+        '*.pass',
       ],
       censor: '[redacted]',
     },

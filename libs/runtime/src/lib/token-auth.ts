@@ -19,32 +19,43 @@ const SCOPE = /^(admin|[a-z][a-z0-9-]*:([a-z][a-z0-9-]*|\*))$/;
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
-export class TokenRegistry {
+/** What authentication needs of a set of tokens: a fixed registry, or one reloaded from a file. */
+export interface TokenLookup {
+  readonly size: number;
+  authenticate(presented: string): TokenGrant | undefined;
+}
+
+export class TokenRegistry implements TokenLookup {
   private constructor(private readonly tokens: StoredToken[]) {}
 
   static fromEnv(raw: string | undefined): TokenRegistry {
+    return TokenRegistry.parse(raw, 'AUTH_TOKENS');
+  }
+
+  /**
+   * Parses a JSON array of `{name, token, scopes}`. Problems name the entry and the token's name,
+   * never the token, and a JSON syntax error is not quoted (it would show a piece of the text).
+   */
+  static parse(raw: string | undefined, variable: string): TokenRegistry {
     if (raw === undefined || raw.trim() === '') return new TokenRegistry([]);
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
     } catch {
-      throw new ConfigError([{ variable: 'AUTH_TOKENS', message: 'is not valid JSON (expected an array of {name, token, scopes})' }]);
+      throw new ConfigError([{ variable, message: 'is not valid JSON (expected an array of {name, token, scopes})' }]);
     }
-    if (!Array.isArray(parsed)) throw new ConfigError([{ variable: 'AUTH_TOKENS', message: 'must be a JSON array' }]);
+    if (!Array.isArray(parsed)) throw new ConfigError([{ variable, message: 'must be a JSON array' }]);
     const names = new Set<string>();
     const tokens = parsed.map((entry: unknown, i) => {
       const e = entry as { name?: unknown; token?: unknown; scopes?: unknown };
       const where = `entry ${i}`;
-      if (typeof e?.name !== 'string' || !/^[\w.-]{1,64}$/.test(e.name))
-        throw new ConfigError([{ variable: 'AUTH_TOKENS', message: `${where}: name must be 1-64 word characters` }]);
-      if (names.has(e.name)) throw new ConfigError([{ variable: 'AUTH_TOKENS', message: `${where}: duplicate name ${e.name}` }]);
+      if (typeof e?.name !== 'string' || !/^[\w.-]{1,64}$/.test(e.name)) throw new ConfigError([{ variable, message: `${where}: name must be 1-64 word characters` }]);
+      if (names.has(e.name)) throw new ConfigError([{ variable, message: `${where}: duplicate name ${e.name}` }]);
       names.add(e.name);
       if (typeof e.token !== 'string' || e.token.length < 16)
-        throw new ConfigError([{ variable: 'AUTH_TOKENS', message: `${where} (${e.name}): token must be at least 16 characters` }]);
+        throw new ConfigError([{ variable, message: `${where} (${e.name}): token must be at least 16 characters` }]);
       if (!Array.isArray(e.scopes) || e.scopes.length === 0 || !e.scopes.every((s) => typeof s === 'string' && SCOPE.test(s)))
-        throw new ConfigError([
-          { variable: 'AUTH_TOKENS', message: `${where} (${e.name}): scopes must be a non-empty list like ["ingest:write"]` },
-        ]);
+        throw new ConfigError([{ variable, message: `${where} (${e.name}): scopes must be a non-empty list like ["ingest:write"]` }]);
       return { name: e.name, scopes: e.scopes as string[], digest: digest(e.token) };
     });
     return new TokenRegistry(tokens);
@@ -52,6 +63,18 @@ export class TokenRegistry {
 
   get size(): number {
     return this.tokens.length;
+  }
+
+  /** Each token's name and scopes (never the token). */
+  grants(): TokenGrant[] {
+    return this.tokens.map((t) => ({ name: t.name, scopes: [...t.scopes] }));
+  }
+
+  /** Whether a token of this name has the same secret in another registry (a rotation changes it). */
+  sameToken(name: string, other: TokenRegistry): boolean {
+    const a = this.tokens.find((t) => t.name === name);
+    const b = other.tokens.find((t) => t.name === name);
+    return !!a && !!b && timingSafeEqual(a.digest, b.digest);
   }
 
   /** Finds the grant for a presented token, in time independent of which token (if any) matches. */

@@ -13,6 +13,7 @@ import { Database } from './database/database.service';
 import { runMigrations } from './database/migrations';
 import { ServiceInfoProvider } from './health/service-info';
 import { createFastDispatch, FastRoutes } from './http/fast-routes';
+import { TokenAudit } from './http/token-audit';
 import { clientErrorHandler, guardRequests } from './http/request-text';
 import { PlatformModule } from './platform.module';
 import { NestPinoLogger } from './observability/logger.provider';
@@ -46,9 +47,12 @@ export interface StartOptions {
 export async function startService(def: ServiceDefinition, appModule: Type<unknown>, options: StartOptions = {}): Promise<RunningService> {
   const config = loadPlatformConfig(def, options.env ?? process.env);
   const logger = options.logger ?? createLogger(def.name, config.env.LOG_LEVEL);
+  if (!config.credentials.secret) {
+    logger.warn('transport messages are not authenticated: no TRANSPORT_SECRET (the embedded default). Set it on every service to have messages signed and forged ones refused.');
+  }
   if (config.authOpen) {
     logger.warn(
-      '!!! AUTHENTICATION IS OFF: embedded profile without AUTH_TOKENS. Anyone who can reach this port can call every endpoint. Set PLATFORM_PROFILE=production and AUTH_TOKENS for real deployments. !!!',
+      '!!! AUTHENTICATION IS OFF: embedded profile without AUTH_TOKENS or AUTH_TOKENS_FILE. Anyone who can reach this port can call every endpoint. Set PLATFORM_PROFILE=production and AUTH_TOKENS_FILE (or AUTH_TOKENS) for real deployments. !!!',
     );
   }
 
@@ -113,7 +117,15 @@ export async function startService(def: ServiceDefinition, appModule: Type<unkno
     if (draining) void reply.header('connection', 'close');
     done(null, payload);
   });
-  front.dispatch = createFastDispatch({ routes: fastRoutes, config, metrics, logger, bodyLimit: config.env.BODY_LIMIT_BYTES, draining: () => draining });
+  front.dispatch = createFastDispatch({
+    routes: fastRoutes,
+    config,
+    metrics,
+    logger,
+    bodyLimit: config.env.BODY_LIMIT_BYTES,
+    draining: () => draining,
+    audit: app.get(TokenAudit),
+  });
 
   const document = SwaggerModule.createDocument(
     app,
@@ -219,7 +231,7 @@ export async function runService(def: ServiceDefinition, appModule: Type<unknown
 }
 
 async function migrateOnly(def: ServiceDefinition): Promise<void> {
-  const config = loadPlatformConfig(def);
+  const config = loadPlatformConfig(def, process.env, 'migrate');
   const logger = createLogger(def.name, config.env.LOG_LEVEL);
   const ds = new DataSource({
     type: 'postgres',

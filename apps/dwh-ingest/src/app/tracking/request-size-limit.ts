@@ -30,6 +30,10 @@ export function limitRequestBytes(fastify: FastifyInstance, urls: string[], maxB
       },
     });
     payload.on('error', (err) => counter.destroy(err));
+    // Whoever reads the body (a content parser) listens for its errors; a body nobody reads (the
+    // request was answered first, e.g. refused for its content type) would otherwise turn a client
+    // hanging up into an unhandled 'error' event that ends the process.
+    counter.on('error', () => undefined);
     done(null, payload.pipe(counter));
   });
 }

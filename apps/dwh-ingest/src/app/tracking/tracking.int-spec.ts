@@ -1,5 +1,6 @@
 import type { ErrorResponse, IngestResponse } from '@mlp/contracts';
 import { Database } from '@mlp/service-kit';
+import net from 'node:net';
 import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
@@ -146,5 +147,29 @@ describe('tracking API on a real PostgreSQL', () => {
     const count = await callService(svc, 'POST', '/v1/batch', { batch });
     expect([count.status, count.json['code']]).toEqual([413, 'BATCH_TOO_LARGE']);
     expect(svc.logs.find((l) => l['level'] === 50)).toEqual([]);
+  });
+
+  it('refuses a body that is not JSON with 415, and survives its client hanging up (found by the OpenAPI fuzz)', async () => {
+    // NDJSON has a parser in this service (imports) but is no tracking call: answered at once, the
+    // body (declared longer than sent) never read. The client then closes: the aborted body must
+    // not take the process down.
+    const port = Number(new URL(svc.url).port);
+    for (const path of ['/v1/track', '/v1/batch']) {
+      const answer = await new Promise<string>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.write(`POST ${path}?limit=2147483648 HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: 500\r\n\r\n{"messageId":"m1"`);
+        });
+        let text = '';
+        socket.on('data', (d) => {
+          text += d;
+          socket.destroy();
+        });
+        socket.on('close', () => resolve(text.split('\r\n')[0]));
+        socket.on('error', () => undefined);
+      });
+      expect(answer).toBe('HTTP/1.1 415 Unsupported Media Type');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await callService(svc, 'POST', '/v1/track', trackMessage())).status).toBe(200);
   });
 });

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { TrackingLimits } from '@mlp/contracts';
 import type { FastifyInstance } from 'fastify';
 import { SchemasModule } from '../schemas/schemas.module';
+import { acceptJsonOnly } from './json-only';
 import { limitRequestBytes } from './request-size-limit';
 import { TrackingController } from './tracking.controller';
 import { TrackingIngestService } from './tracking-ingest.service';
@@ -19,6 +20,8 @@ export class TrackingModule implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.http.httpAdapter.getInstance<FastifyInstance>();
-    limitRequestBytes(fastify, ['/v1/track', '/v1/identify', '/v1/batch'], TrackingLimits.maxRequestBytes);
+    const routes = ['/v1/track', '/v1/identify', '/v1/batch'];
+    acceptJsonOnly(fastify, routes);
+    limitRequestBytes(fastify, routes, TrackingLimits.maxRequestBytes);
   }
 }

@@ -4,6 +4,7 @@ import {
   ExecutionContext,
   Inject,
   Injectable,
+  Optional,
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -13,6 +14,7 @@ import { bearerToken, hasScope, PlatformError, requestContext } from '@mlp/runti
 import type { FastifyRequest } from 'fastify';
 import { PLATFORM_CONFIG } from '../service-definition';
 import type { PlatformConfig } from '../config/platform-config';
+import { TokenAudit } from './token-audit';
 
 const SCOPES = 'mlp:scopes';
 const PUBLIC = 'mlp:public';
@@ -43,17 +45,25 @@ interface RouteAuth {
  * The token and scope checks of one request (the guard's, and the kit's fast routes'): open only in
  * the embedded profile without tokens; otherwise a valid bearer token, holding `scope` when given.
  */
-export function authorize(config: PlatformConfig, authorization: string | undefined, scope: string | undefined): void {
+export function authorize(config: PlatformConfig, authorization: string | undefined, scope: string | undefined, audit?: TokenAudit): void {
   if (config.authOpen) return;
   const token = bearerToken(authorization);
-  if (!token) throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, 'a bearer token is required');
+  if (!token) {
+    audit?.record('missing', undefined, scope);
+    throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, 'a bearer token is required');
+  }
   const grant = config.tokens.authenticate(token);
-  if (!grant) throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, 'the bearer token is not valid');
+  if (!grant) {
+    audit?.record('unknown', undefined, scope);
+    throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, 'the bearer token is not valid');
+  }
   const ctx = requestContext.get();
   if (ctx) ctx.principal = grant.name;
   if (scope && !hasScope(grant.scopes, scope)) {
+    audit?.record('forbidden', grant.name, scope);
     throw new PlatformError(403, ErrorCode.FORBIDDEN, `the token "${grant.name}" lacks the scope ${scope}`, [{ code: 'MISSING_SCOPE', message: scope }]);
   }
+  audit?.record('ok', grant.name);
 }
 
 @Injectable()
@@ -64,13 +74,14 @@ export class TokenAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Optional() private readonly audit?: TokenAudit,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const route = this.routeAuth(context.getHandler(), context.getClass());
     if (route.isPublic) return true;
-    authorize(this.config, context.switchToHttp().getRequest<FastifyRequest>().headers.authorization, route.scope);
+    authorize(this.config, context.switchToHttp().getRequest<FastifyRequest>().headers.authorization, route.scope, this.audit);
     return true;
   }
 

@@ -3,6 +3,7 @@ import { acceptRequestId, requestContext, type Logger } from '@mlp/runtime';
 import type { PlatformConfig } from '../config/platform-config';
 import type { MetricsService } from '../observability/metrics.service';
 import { authorize } from './auth';
+import type { TokenAudit } from './token-audit';
 import { mapError } from './error-mapping';
 import { hasBadCharacter } from './json-text';
 import { parseJsonBody } from './request-text';
@@ -120,6 +121,8 @@ export interface FastDispatchOptions {
   bodyLimit: number;
   /** True once the service drains: requests then go to Fastify, which refuses them the usual way. */
   draining: () => boolean;
+  /** Counts and logs authentications, as for every other route. */
+  audit?: TokenAudit;
 }
 
 function isJson(contentType: string | undefined): boolean {
@@ -134,7 +137,7 @@ function isJson(contentType: string | undefined): boolean {
  * taken by a fast route (and will be answered), false when Fastify should handle it.
  */
 export function createFastDispatch(options: FastDispatchOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const { routes, config, metrics, logger, bodyLimit, draining } = options;
+  const { routes, config, metrics, logger, bodyLimit, draining, audit } = options;
 
   const answer = (res: ServerResponse, method: string, template: string, started: number, status: number, body: string, contentType: string) => {
     if (!res.destroyed) {
@@ -155,7 +158,7 @@ export function createFastDispatch(options: FastDispatchOptions): (req: Incoming
   const run = (req: IncomingMessage, res: ServerResponse, route: FastRoute, params: Record<string, string>, requestId: string, started: number, raw: Buffer) => {
     const method = route.method;
     try {
-      authorize(config, req.headers.authorization, route.scope);
+      authorize(config, req.headers.authorization, route.scope, audit);
       // The same parser and text checks as every Fastify route (request-text.ts).
       const body = parseJsonBody(raw);
       const result = route.handle({ id: requestId, params, body, headers: req.headers });

@@ -1,7 +1,15 @@
+import { SetMetadata } from '@nestjs/common';
 import { MessagePattern, EventPattern } from '@nestjs/microservices';
 import { EnvelopeContract, type EventContract, type MessageContract, type Envelope } from '@mlp/contracts';
 import { acceptRequestId, PlatformError, requestContext } from '@mlp/runtime';
 import type { TSchema } from '@sinclair/typebox';
+
+/** What the transport authentication needs to know of a handler: its pattern and kind. */
+export const TRANSPORT_HANDLER = 'mlp:transport-handler';
+export interface TransportHandlerMeta {
+  pattern: string;
+  kind: 'message' | 'event';
+}
 
 function unwrap(raw: unknown, contractId: string): { meta: Envelope<unknown>['meta']; data: unknown } {
   const envelope = EnvelopeContract.validate(raw);
@@ -34,6 +42,7 @@ export function HandleMessage<Req extends TSchema, Rep extends TSchema>(contract
       },
       contract.pattern,
     );
+    SetMetadata(TRANSPORT_HANDLER, { pattern: contract.pattern, kind: 'message' } satisfies TransportHandlerMeta)(target, key, descriptor);
     MessagePattern(contract.pattern)(target, key, descriptor);
   };
 }
@@ -42,6 +51,7 @@ export function HandleMessage<Req extends TSchema, Rep extends TSchema>(contract
 export function HandleEvent<P extends TSchema>(contract: EventContract<P>): MethodDecorator {
   return (target, key, descriptor) => {
     wrapHandler(descriptor, (data) => contract.payload.parse(data), contract.pattern);
+    SetMetadata(TRANSPORT_HANDLER, { pattern: contract.pattern, kind: 'event' } satisfies TransportHandlerMeta)(target, key, descriptor);
     EventPattern(contract.pattern)(target, key, descriptor);
   };
 }

@@ -10,15 +10,18 @@ import {
 import { PlatformError, requestContext } from '@mlp/runtime';
 import { randomUUID } from 'node:crypto';
 import { firstValueFrom, timeout } from 'rxjs';
-import { clientTransportOptions, type ClientConfig } from './transport-options';
+import { signMeta, transportKey } from './transport-auth';
+import { clientCredentials, clientTransportOptions, type ClientConfig } from './transport-options';
 
 /**
  * A typed client for another service. Requests are validated before they leave and replies when
- * they arrive; the current request id travels in the envelope. Failures come back as PlatformErrors:
- * the peer's own error shape when it answered, 503 when it could not be reached in time.
+ * they arrive; the current request id travels in the envelope, which is signed for the peer when
+ * the platform has a transport secret. Failures come back as PlatformErrors: the peer's own error
+ * shape when it answered, 503 when it could not be reached in time.
  */
 export class ServiceClient {
   private readonly proxy: ClientProxy;
+  private readonly key?: Buffer;
 
   constructor(
     readonly peer: string,
@@ -27,13 +30,13 @@ export class ServiceClient {
     private readonly config: ClientConfig,
   ) {
     this.proxy = ClientProxyFactory.create(clientTransportOptions(peer, config, caller));
+    const secret = clientCredentials(config).secret;
+    this.key = secret ? transportKey(secret) : undefined;
   }
 
-  private envelope(data: unknown) {
-    return {
-      meta: { requestId: requestContext.requestId() ?? randomUUID(), caller: this.caller, sentAt: new Date().toISOString() },
-      data,
-    };
+  private envelope(pattern: string, data: unknown) {
+    const meta = { requestId: requestContext.requestId() ?? randomUUID(), caller: this.caller, sentAt: new Date().toISOString() };
+    return { meta: this.key ? signMeta(this.key, pattern, { ...meta, to: this.peer }, data) : meta, data };
   }
 
   async send<M extends MessageContract>(contract: M, request: RequestOf<M>, timeoutMs?: number): Promise<ReplyOf<M>> {
@@ -41,7 +44,7 @@ export class ServiceClient {
     let reply: unknown;
     try {
       reply = await firstValueFrom(
-        this.proxy.send(contract.pattern, this.envelope(request)).pipe(timeout(timeoutMs ?? this.config.env.PEER_TIMEOUT_MS)),
+        this.proxy.send(contract.pattern, this.envelope(contract.pattern, request)).pipe(timeout(timeoutMs ?? this.config.env.PEER_TIMEOUT_MS)),
       );
     } catch (err) {
       throw toPeerError(this.peer, err);
@@ -57,7 +60,7 @@ export class ServiceClient {
   async emit<E extends EventContract>(contract: E, payload: PayloadOf<E>): Promise<void> {
     contract.payload.parse(payload);
     try {
-      await firstValueFrom(this.proxy.emit(contract.pattern, this.envelope(payload)).pipe(timeout(this.config.env.PEER_TIMEOUT_MS)), {
+      await firstValueFrom(this.proxy.emit(contract.pattern, this.envelope(contract.pattern, payload)).pipe(timeout(this.config.env.PEER_TIMEOUT_MS)), {
         defaultValue: undefined,
       });
     } catch (err) {

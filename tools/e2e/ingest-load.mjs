@@ -1,0 +1,133 @@
+// Tracking load for the fault tests: clients send batches of events with unique messageIds to
+// dwh-ingest, each batch retried with the same ids until it is acknowledged (a 200), as a
+// well-behaved product client does. What was acknowledged is then checked against the warehouse:
+// lost (acknowledged, not stored) and doubled (stored twice) must both be zero.
+import pg from 'pg';
+
+const event = (id) => ({
+  type: 'track',
+  messageId: id,
+  userId: `fault-user-${id.length % 50}`,
+  event: 'product_viewed',
+  timestamp: new Date().toISOString(),
+  properties: { product_id: 'p1', price: 9.5 },
+});
+
+/**
+ * @param {{ url: string, clients?: number, batch?: number, prefix: string, requestTimeoutMs?: number }} options
+ */
+export function ingestLoad({ url, clients = 4, batch = 100, prefix, requestTimeoutMs = 5000 }) {
+  const acked = new Set();
+  const sent = new Set();
+  const outcomes = new Map(); // "200", "503", "ECONNREFUSED", "timeout", ...
+  const failures = []; // times of failed attempts
+  // Events a retry found already stored: committed by an attempt whose answer never arrived.
+  const duplicates = { count: 0 };
+  let producing = true;
+  let giveUpAt = Infinity;
+  let seq = 0;
+
+  const attempt = async (ids) => {
+    let outcome;
+    try {
+      const res = await fetch(`${url}/v1/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ batch: ids.map(event) }),
+        signal: AbortSignal.timeout(requestTimeoutMs),
+      });
+      outcome = String(res.status);
+      const body = await res.json().catch(() => ({}));
+      if (res.status === 200) {
+        const rejected = new Set((body.results ?? []).filter((r) => r.status === 'rejected').map((r) => r.messageId));
+        if (rejected.size) throw new Error(`events rejected: ${[...rejected].slice(0, 3).join(', ')}`);
+        for (const id of ids) acked.add(id);
+        duplicates.count += Number(body.duplicates ?? 0);
+        return true;
+      }
+    } catch (err) {
+      if (String(err?.message).startsWith('events rejected')) throw err;
+      outcome = err?.name === 'TimeoutError' ? 'timeout' : (err?.cause?.code ?? err?.name ?? 'error');
+    } finally {
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    }
+    failures.push(Date.now());
+    return false;
+  };
+
+  const client = async (c) => {
+    while (producing) {
+      const ids = Array.from({ length: batch }, () => `${prefix}-${c}-${seq++}`);
+      for (const id of ids) sent.add(id);
+      // The same ids until acknowledged: a retry of a batch that was stored is answered as duplicates.
+      while (!(await attempt(ids))) {
+        if (Date.now() > giveUpAt) return;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  };
+  const running = Array.from({ length: clients }, (_, c) => client(c));
+  return {
+    acked,
+    sent,
+    outcomes,
+    failures,
+    duplicates,
+    /** Stops new batches; the ones in flight keep retrying for up to `drainMs`. */
+    async stop(drainMs = 30_000) {
+      producing = false;
+      giveUpAt = Date.now() + drainMs;
+      await Promise.all(running);
+    },
+  };
+}
+
+/** Polls /readyz and records every change of status: [{at, status}]. */
+export function readinessWatch(url, intervalMs = 100) {
+  const changes = [];
+  let last;
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, () => 0);
+      if (status !== last) changes.push({ at: Date.now(), status });
+      last = status;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  })();
+  return {
+    changes,
+    async stop() {
+      on = false;
+      await loop;
+    },
+    /** The first time after `since` that readiness answered 200 following a non-200. */
+    healedAt(since) {
+      let down = false;
+      for (const c of changes) {
+        if (c.at < since) continue;
+        if (c.status !== 200) down = true;
+        else if (down) return c.at;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** What the warehouse holds of the sent ids: stored, lost (acknowledged but absent) and doubled. */
+export async function warehouseCheck(databaseUrl, { prefix, acked }) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows: [counts] } = await client.query(
+      `SELECT count(*)::int AS stored, count(DISTINCT message_id)::int AS distinct_ids FROM dwh.events WHERE message_id LIKE $1`,
+      [`${prefix}-%`],
+    );
+    const { rows: present } = await client.query(`SELECT message_id FROM dwh.events WHERE message_id = ANY($1::text[])`, [[...acked]]);
+    const found = new Set(present.map((r) => r.message_id));
+    const lost = [...acked].filter((id) => !found.has(id));
+    return { stored: counts.stored, lost: lost.length, lostSample: lost.slice(0, 5), doubled: counts.stored - counts.distinct_ids };
+  } finally {
+    await client.end();
+  }
+}
