@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { IngestPredictionLogLinesMessage, ServiceName } from '@mlp/contracts';
 import { startWorkerThread, type Logger } from '@mlp/runtime';
-import { PeerClients, PLATFORM_CONFIG, PLATFORM_LOGGER, SERVICE_DEFINITION, type PlatformConfig, type ServiceDefinition } from '@mlp/service-kit';
+import { clientConfigOf, PeerClients, PLATFORM_CONFIG, PLATFORM_LOGGER, SERVICE_DEFINITION, type PlatformConfig, type ServiceDefinition } from '@mlp/service-kit';
 import type { Worker } from 'node:worker_threads';
 import { ServingMetrics } from '../metrics/serving-metrics';
 import { writeSegment } from './prediction-log-buffer';
@@ -105,7 +105,8 @@ export class PredictionLogService implements OnApplicationBootstrap, OnApplicati
       processId: this.writer.processId,
       definitions: this.writer.definitions,
       options: this.options,
-      transport: { env: { NATS_URL: this.config.env.NATS_URL, PEER_TIMEOUT_MS: this.config.env.PEER_TIMEOUT_MS }, peers: this.config.peers },
+      // The service's own transport settings and credentials (the worker signs what it sends like the service).
+      transport: clientConfigOf(this.config),
       caller: this.def.name,
       peer: ServiceName.DWH_INGEST,
     };
