@@ -9,26 +9,15 @@ import pg from 'pg';
 import { http, poll } from '../runner/demo-pipeline.mjs';
 import { entryPoint } from '../runner/services.mjs';
 import { root, startPlatform } from './platform-processes.mjs';
+import { seededRandom } from './seeded-random.mjs';
 
 export const CONSOLE_MODEL = 'console_demo';
 const ITEMS = 800;
 const DAY = 86_400_000;
 
-/** mulberry32: the same data on every run. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Customers with a few numeric and categorical features an hour before their label. */
 function customers() {
-  const rnd = random(22);
+  const rnd = seededRandom(22);
   const now = Date.now();
   return Array.from({ length: ITEMS }, (_, i) => {
     const labelAt = new Date(now - 40 * DAY + Math.floor((i * 40 * DAY) / ITEMS) + 60_000);
@@ -44,7 +33,7 @@ function customers() {
 
 /** Tracking events over the last hours: most valid, some rejected for different reasons. */
 export function trackingBatches(now = Date.now()) {
-  const rnd = random(5);
+  const rnd = seededRandom(5);
   const events = [];
   for (let i = 0; i < 240; i++) {
     const at = new Date(now - Math.floor(rnd() * 6 * 3_600_000)).toISOString();

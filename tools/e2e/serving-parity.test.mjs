@@ -8,25 +8,14 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { http, poll } from '../runner/demo-pipeline.mjs';
 import { startPlatform } from './platform-processes.mjs';
+import { seededRandom } from './seeded-random.mjs';
 
 const ITEMS = 600;
 const DAY = 86_400_000;
 
-/** mulberry32: the data set is the same on every run. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One row per item: its features an hour before its label, so the online value is the one the label row saw. */
 function items() {
-  const rnd = random(16);
+  const rnd = seededRandom(16);
   const now = Date.now();
   return Array.from({ length: ITEMS }, (_, i) => {
     const labelAt = new Date(now - 40 * DAY + Math.floor((i * 40 * DAY) / ITEMS) + 60_000);

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { http, poll } from '../runner/demo-pipeline.mjs';
 import { startPlatform } from './platform-processes.mjs';
+import { seededRandom } from './seeded-random.mjs';
 
 const ITEMS = 400;
 const DAY = 86_400_000;
@@ -19,21 +20,9 @@ const SOURCE_V1 = 'SELECT item_id, feature_at AS event_timestamp, n_int, x_float
 const SOURCE_V2 = 'SELECT item_id, feature_at AS event_timestamp, n_int * 3 + 7 AS n_int, 1.5 - x_float AS x_float, color FROM dwh.mart_vv_items';
 const v2Of = (item) => ({ n_int: item.n * 3 + 7, x_float: 1.5 - item.x, color: item.color });
 
-/** mulberry32: the data set is the same on every run. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One row per item: its features an hour before its label, so the online value is the one the label row saw. */
 function items() {
-  const rnd = random(19);
+  const rnd = seededRandom(19);
   const now = Date.now();
   return Array.from({ length: ITEMS }, (_, i) => {
     const labelAt = new Date(now - 40 * DAY + Math.floor((i * 40 * DAY) / ITEMS) + 60_000);
