@@ -236,6 +236,8 @@ describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not fou
       tcpPort: 4005 + OFFSET + 100,
       env: {
         PLATFORM_PROFILE: 'production',
+        // Production signs every transport message (the console's readiness asks itself).
+        TRANSPORT_SECRET: 'console-e2e-transport-secret-0123456789abcdef',
         AUTH_TOKENS: JSON.stringify([
           { name: 'data-viewer', token: VIEWER, scopes: ['trainer:read', 'ingest:read', 'features:read'] },
           { name: 'ml-operator', token: OPERATOR, scopes: ['admin'] },

@@ -88,7 +88,7 @@ describe('the console server', () => {
     const dead = await deadUrl();
     const env = { DWH_INGEST_URL: dwh.url, TRAINER_URL: trainer.url, FEATURE_STORE_URL: dead, MODEL_SERVING_URL: dead, CONSOLE_WEB_DIR: web, CONSOLE_UPSTREAM_TIMEOUT_MS: '2000' };
     open = await startTestService(service, AppModule, { env });
-    secured = await startTestService(service, AppModule, { env: { ...env, PLATFORM_PROFILE: 'production', AUTH_TOKENS: TOKENS } });
+    secured = await startTestService(service, AppModule, { env: { ...env, PLATFORM_PROFILE: 'production', AUTH_TOKENS: TOKENS, TRANSPORT_SECRET: 'console-int-spec-transport-secret-0123456789' } });
   });
 
   afterAll(async () => {

@@ -8,6 +8,8 @@ export const ConsoleInfoMessage = defineMessage(
   Type.Object({}, { additionalProperties: false }),
   ServiceInfo,
   'Identity, version and schema of the console',
+  // Only the console asks itself (its readiness); no service calls it.
+  { callers: ['console'] },
 );
 
 /** Who is signed in to the console, and what the token may do (the pages show and enable only that). */

@@ -10,6 +10,8 @@ export const ServiceName = {
 } as const;
 export type ServiceName = (typeof ServiceName)[keyof typeof ServiceName];
 export const SERVICE_NAMES = Object.values(ServiceName);
+/** Every app on the platform's transport: the four services and the console (which only asks itself). */
+export const PLATFORM_APPS: readonly string[] = [...SERVICE_NAMES, 'console'];
 
 export const ServiceInfo = Type.Object(
   {

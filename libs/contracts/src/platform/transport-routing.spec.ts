@@ -1,5 +1,5 @@
 import { listMessages, maySend, messageOwner, transportSubjects } from '../index';
-import { SERVICE_NAMES } from './platform.contracts';
+import { PLATFORM_APPS, SERVICE_NAMES } from './platform.contracts';
 
 describe('who may send each platform message', () => {
   const platform = listMessages().filter((m) => !m.pattern.startsWith('spec'));
@@ -10,8 +10,8 @@ describe('who may send each platform message', () => {
         expect([m.pattern, SERVICE_NAMES.includes(m.producer as never)]).toEqual([m.pattern, true]);
         for (const c of m.consumers) expect([m.pattern, SERVICE_NAMES.includes(c as never)]).toEqual([m.pattern, true]);
       } else {
-        expect([m.pattern, SERVICE_NAMES.includes(messageOwner(m.pattern) as never), Array.isArray(m.callers)]).toEqual([m.pattern, true, true]);
-        for (const c of m.callers ?? []) expect([m.pattern, SERVICE_NAMES.includes(c as never)]).toEqual([m.pattern, true]);
+        expect([m.pattern, PLATFORM_APPS.includes(messageOwner(m.pattern)), Array.isArray(m.callers)]).toEqual([m.pattern, true, true]);
+        for (const c of m.callers ?? []) expect([m.pattern, PLATFORM_APPS.includes(c)]).toEqual([m.pattern, true]);
       }
     }
   });
