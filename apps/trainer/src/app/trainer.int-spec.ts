@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { RetrainScheduler } from './schedules/retrain-scheduler';
 import { syntheticPurchases } from './test-fixtures/synthetic-purchases';
 import { seedSyntheticMarts, startTrainingSetServer, type TrainingSetServer } from './test-fixtures/training-set-server';
+import { testPool } from './test-fixtures/test-pool';
 
 const TOKENS = JSON.stringify([
   { name: 'ops-admin', token: 'admin-token-0123456789ab', scopes: ['admin'] },
@@ -60,7 +61,7 @@ describe('trainer on a real PostgreSQL', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    pool = new Pool({ connectionString: db.url, max: 2 });
+    pool = testPool({ connectionString: db.url, max: 2 });
     await seedSyntheticMarts(pool, syntheticPurchases({ rows: 5000, end: new Date(END), days: 60, seed: 5 }));
     store = await startTrainingSetServer(db.url);
     svc = await startTestService(service, AppModule, {
@@ -290,7 +291,7 @@ describe('event-triggered retraining', () => {
     const db = await createTestDatabase();
     const svc = await startTestService(service, AppModule, { db, env: { TRAINER_CONCURRENCY: '0', TRAINER_SCHEDULER_MS: '0', TRAINER_DEMO_SPECS: 'false' } });
     const client = new ServiceClient('trainer', 'dwh-ingest', { ...svc.config, peers: new Map([['trainer', { host: '127.0.0.1', port: svc.tcpPort }]]) });
-    const pool = new Pool({ connectionString: db.url, max: 1 });
+    const pool = testPool({ connectionString: db.url, max: 1 });
     try {
       const spec = { ...SPEC, name: 'watching_model', triggers: { martsRefreshed: ['dwh.mart_purchase_labels'], onDrift: true } };
       expect((await call(svc, 'POST', '/v1/model-specs', spec, {})).status).toBe(201);
@@ -312,7 +313,7 @@ describe('event-triggered retraining', () => {
   it('starts at most one event-triggered run per minIntervalMinutes, however many events arrive', async () => {
     const db = await createTestDatabase();
     const svc = await startTestService(service, AppModule, { db, env: { TRAINER_CONCURRENCY: '0', TRAINER_SCHEDULER_MS: '0', TRAINER_DEMO_SPECS: 'false' } });
-    const pool = new Pool({ connectionString: db.url, max: 1 });
+    const pool = testPool({ connectionString: db.url, max: 1 });
     try {
       const scheduler = svc.app.get(RetrainScheduler);
       const debounced = { ...SPEC, name: 'debounced_model', triggers: { onDrift: true, minIntervalMinutes: 30 } };

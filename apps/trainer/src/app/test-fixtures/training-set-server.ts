@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import type { SyntheticRow } from './synthetic-purchases';
+import { testPool } from './test-pool';
 
 /**
  * A small, real HTTP server implementing the feature store's `POST /v1/historical-features`
@@ -41,7 +42,7 @@ export async function seedSyntheticMarts(pool: Pool, rows: SyntheticRow[]): Prom
 }
 
 export async function startTrainingSetServer(databaseUrl: string): Promise<TrainingSetServer> {
-  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  const pool = testPool({ connectionString: databaseUrl, max: 2 });
   const requests: Array<Record<string, unknown>> = [];
   const server: Server = createServer((req, res) => {
     let body = '';

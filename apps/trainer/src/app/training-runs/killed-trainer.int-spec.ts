@@ -7,6 +7,7 @@ import { service } from '../../service';
 import { AppModule } from '../app.module';
 import { syntheticPurchases } from '../test-fixtures/synthetic-purchases';
 import { seedSyntheticMarts, startTrainingSetServer, type TrainingSetServer } from '../test-fixtures/training-set-server';
+import { testPool } from '../test-fixtures/test-pool';
 
 const ROOT = path.resolve(__dirname, '../../../../..');
 const END = '2026-06-01T00:00:00.000Z';
@@ -35,7 +36,7 @@ describe('a trainer killed mid-run', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    pool = new Pool({ connectionString: db.url, max: 2 });
+    pool = testPool({ connectionString: db.url, max: 2 });
     await seedSyntheticMarts(pool, syntheticPurchases({ rows: 3000, end: new Date(END), days: 60, seed: 3 }));
     store = await startTrainingSetServer(db.url);
     // The surviving replica: API and lease reaper, trains nothing itself.

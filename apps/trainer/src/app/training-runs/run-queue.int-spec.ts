@@ -6,6 +6,7 @@ import { service } from '../../service';
 import { PURCHASE_PROPENSITY_SPEC } from '../model-specs/demo-model-specs';
 import { AppModule } from '../app.module';
 import { RunQueue } from './run-queue';
+import { testPool } from '../test-fixtures/test-pool';
 
 // The queue's own SQL against a real PostgreSQL, each "replica" with its own connection pool; the
 // events it publishes are recorded with whether they were part of a transaction.
@@ -47,7 +48,7 @@ describe('training run queue on a real PostgreSQL', () => {
     // Migrations through the real service, then it stops: the queues below are the replicas.
     const svc = await startTestService(service, AppModule, { db, env: { TRAINER_CONCURRENCY: '0', TRAINER_SCHEDULER_MS: '0', TRAINER_DEMO_SPECS: 'false' } });
     await svc.shutdown('migrated');
-    pools = [new Pool({ connectionString: db.url, max: 4 }), new Pool({ connectionString: db.url, max: 4 })];
+    pools = [testPool({ connectionString: db.url, max: 4 }), testPool({ connectionString: db.url, max: 4 })];
     for (const name of models) {
       await pools[0].query(`INSERT INTO registry.models (name, spec, spec_hash) VALUES ($1, $2::jsonb, 'x')`, [name, JSON.stringify({ ...PURCHASE_PROPENSITY_SPEC, name })]);
     }
