@@ -7,3 +7,4 @@ export * from './sla.contracts';
 export * from './imports.contracts';
 export * from './failed-events.contracts';
 export * from './transformations.contracts';
+export * from './warehouse-definitions.contracts';

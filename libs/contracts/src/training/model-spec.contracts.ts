@@ -194,3 +194,43 @@ const ModelSpecRecordSchema = Type.Object(
 );
 export const ModelSpecRecord = defineContract('training.ModelSpecRecord', ModelSpecRecordSchema);
 export type ModelSpecRecord = Static<typeof ModelSpecRecordSchema>;
+
+/**
+ * `POST /v1/model-specs/apply`: a project's model specs at once. Specs of other projects are never
+ * touched; a name another project owns is a 409 naming it; `prune` removes this project's specs that
+ * are not in the request.
+ */
+export const ModelSpecApplyRequest = defineContract(
+  'training.ModelSpecApplyRequest',
+  Type.Object(
+    {
+      project: Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$' }),
+      specs: Type.Array(ModelSpecSchema, { maxItems: 500 }),
+      dry_run: Type.Optional(Type.Boolean()),
+      prune: Type.Optional(Type.Boolean()),
+    },
+    { additionalProperties: false },
+  ),
+);
+export type ModelSpecApplyRequest = Static<typeof ModelSpecApplyRequest.schema>;
+
+const SpecPlanItem = Type.Object(
+  { name: Type.String(), fields: Type.Optional(Type.Array(Type.String({ description: 'Top-level spec fields that change' }))) },
+  { additionalProperties: false },
+);
+
+export const ModelSpecApplyPlan = defineContract(
+  'training.ModelSpecApplyPlan',
+  Type.Object(
+    {
+      project: Type.String(),
+      dry_run: Type.Boolean(),
+      created: Type.Array(SpecPlanItem),
+      changed: Type.Array(SpecPlanItem),
+      removed: Type.Array(SpecPlanItem),
+      unchanged: Type.Array(SpecPlanItem),
+    },
+    { additionalProperties: false },
+  ),
+);
+export type ModelSpecApplyPlan = Static<typeof ModelSpecApplyPlan.schema>;

@@ -6,6 +6,8 @@ export interface RequestContext {
   requestId: string;
   /** Who called: a token name over HTTP, a service name over the transport. */
   principal?: string;
+  /** The projects an HTTP token is limited to (its `project:<name>` scopes); absent: any project. */
+  projects?: readonly string[];
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

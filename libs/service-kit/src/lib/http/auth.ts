@@ -28,6 +28,22 @@ export const RequireScope = (scope: string) =>
     ApiForbiddenResponse({ description: `token lacks scope ${scope} (FORBIDDEN)` }),
   );
 
+const PROJECT_SCOPE = 'project:';
+
+/**
+ * A token holding `project:<name>` scopes may change only those projects' objects (an admin token
+ * limited to one team); a token without any is not limited. Call it wherever a request names the
+ * project whose objects it writes or removes.
+ */
+export function assertProjectAccess(project: string): void {
+  const allowed = requestContext.get()?.projects;
+  if (allowed && !allowed.includes(project)) {
+    throw new PlatformError(403, ErrorCode.FORBIDDEN, `the token "${requestContext.get()?.principal}" is limited to the project(s) ${allowed.join(', ')}, not ${project}`, [
+      { code: 'PROJECT_FORBIDDEN', message: project },
+    ]);
+  }
+}
+
 /** Probes, metrics and docs answer without a token. */
 export const Public = () => SetMetadata(PUBLIC, true);
 
@@ -58,7 +74,11 @@ export function authorize(config: PlatformConfig, authorization: string | undefi
     throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, 'the bearer token is not valid');
   }
   const ctx = requestContext.get();
-  if (ctx) ctx.principal = grant.name;
+  if (ctx) {
+    ctx.principal = grant.name;
+    const projects = grant.scopes.filter((s) => s.startsWith(PROJECT_SCOPE)).map((s) => s.slice(PROJECT_SCOPE.length));
+    if (projects.length) ctx.projects = projects;
+  }
   if (scope && !hasScope(grant.scopes, scope)) {
     audit?.record('forbidden', grant.name, scope);
     throw new PlatformError(403, ErrorCode.FORBIDDEN, `the token "${grant.name}" lacks the scope ${scope}`, [{ code: 'MISSING_SCOPE', message: scope }]);
