@@ -17,7 +17,7 @@ export async function migrateServingSchema(url: string): Promise<void> {
 }
 
 /**
- * The part of the kit's Database a class under test uses (query, transaction, isConnected) over its
+ * The part of the kit's Database a class under test uses (query, transaction, isConnected, whenReady) over its
  * own pool: each pool stands for one replica. Queries answer rows, as pg does; `connected.value =
  * false` plays a database the service has lost.
  */
@@ -27,6 +27,7 @@ export function poolDatabase(pool: Pool, connected = { value: true }): Database 
     get isConnected() {
       return connected.value;
     },
+    whenReady: async () => undefined,
     query: async (sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows,
     transaction: async <T>(work: (m: unknown) => Promise<T>): Promise<T> => {
       const client = await pool.connect();
