@@ -1,8 +1,13 @@
 import { Module } from '@nestjs/common';
 import { BatchJobsController } from './batch-scoring/batch-jobs.controller';
-import { BatchScoringService } from './batch-scoring/batch-scoring.service';
+import { BatchJobQueue } from './batch-scoring/batch-job-queue';
+import { BatchJobRunner } from './batch-scoring/batch-job-runner';
+import { BatchJobStore } from './batch-scoring/batch-job-store';
+import { BatchSourceReader } from './batch-scoring/batch-source-reader';
 import { DriftController } from './drift/drift.controller';
-import { DriftService } from './drift/drift.service';
+import { DriftAlerts } from './drift/drift-alerts';
+import { DriftBaselines } from './drift/drift-baselines';
+import { DriftMonitor } from './drift/drift-monitor';
 import { EntityFeatures } from './entity-predictions/entity-features';
 import { EntityPredictions } from './entity-predictions/entity-predictions';
 import { EntityPredictionsController } from './entity-predictions/entity-predictions.controller';
@@ -42,14 +47,19 @@ import { TrafficPolicies } from './traffic/traffic-policies';
     ModelStore,
     PredictionLogWriter,
     PredictionLogService,
-    DriftService,
+    DriftBaselines,
+    DriftAlerts,
+    DriftMonitor,
     VersionResolver,
     PredictionObserver,
     InferenceService,
     V2Infer,
     EntityFeatures,
     EntityPredictions,
-    BatchScoringService,
+    BatchSourceReader,
+    BatchJobStore,
+    BatchJobQueue,
+    BatchJobRunner,
     LiveQualityService,
   ],
   exports: [InferenceService, ModelStore],

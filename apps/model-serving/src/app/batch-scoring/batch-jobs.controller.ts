@@ -2,19 +2,25 @@ import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { BatchJob, CreateBatchJob } from '@mlp/contracts';
 import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
-import { BatchScoringService } from './batch-scoring.service';
+import { BatchJobRunner } from './batch-job-runner';
+import { BatchJobStore } from './batch-job-store';
 
 /** Scheduled batch scoring into serving.batch_predictions; progress is the job resource itself. */
 @ApiTags('batch-scoring')
 @Controller('v1/batch-jobs')
 export class BatchJobsController {
-  constructor(private readonly jobs: BatchScoringService) {}
+  constructor(
+    private readonly jobs: BatchJobStore,
+    private readonly runner: BatchJobRunner,
+  ) {}
 
   @Post()
   @RequireScope('serving:admin')
   @ApiContract({ body: CreateBatchJob, response: BatchJob, status: 201 })
-  create(@Body(validate(CreateBatchJob)) body: CreateBatchJob) {
-    return this.jobs.create(body);
+  async create(@Body(validate(CreateBatchJob)) body: CreateBatchJob) {
+    const job = await this.jobs.create(body);
+    this.runner.kick(); // a new job is due at once: no need to wait for the next poll
+    return job;
   }
 
   @Get()

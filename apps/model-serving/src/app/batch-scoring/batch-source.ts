@@ -43,3 +43,15 @@ export function keysQuery(source: BatchSource, cursor: string | null, limit: num
     params: [cursor ?? '', limit],
   };
 }
+
+/**
+ * The client's mistake in a failing entity query (syntax, unknown table or column, a data-modifying
+ * CTE, a write in the read-only transaction): a 400 INVALID_SQL. Anything else (the database being
+ * away) is not the client's and gives undefined.
+ */
+export function entityQueryMistake(err: unknown): PlatformError | undefined {
+  const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
+  if (typeof code !== 'string' || !/^(42|22|0A|25006)/.test(code)) return undefined;
+  const message = (err as Error).message;
+  return PlatformError.badRequest(`the entity query failed: ${message}`, [{ path: '$.source', code: 'INVALID_SQL', message }], 'INVALID_SQL');
+}

@@ -5,7 +5,8 @@ import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
 import type { LoadedModel } from '../models/loaded-model';
 import { ModelStore } from '../models/model-store';
 import { versionParam } from '../models/version-param';
-import { DriftService } from './drift.service';
+import { DriftBaselines } from './drift-baselines';
+import { DriftMonitor } from './drift-monitor';
 
 /** Input drift of a served version (the champion unless `version` names one), and its explicit baseline. */
 @ApiTags('models')
@@ -13,20 +14,23 @@ import { DriftService } from './drift.service';
 export class DriftController {
   constructor(
     private readonly store: ModelStore,
-    private readonly drift: DriftService,
+    private readonly monitor: DriftMonitor,
+    private readonly baselines: DriftBaselines,
   ) {}
 
   @Get()
   @ApiContract({ response: DriftReport })
   async report(@Param('model') model: string, @Query('version') version?: string) {
-    return this.drift.report(await this.target(model, version));
+    return this.monitor.report(await this.target(model, version));
   }
 
   @Put('baseline')
   @RequireScope('serving:admin')
   @ApiContract({ body: DriftBaseline, response: DriftReport })
   async setBaseline(@Param('model') model: string, @Body(validate(DriftBaseline)) body: DriftBaseline, @Query('version') version?: string) {
-    return this.drift.setBaseline(await this.target(model, version), body);
+    const served = await this.target(model, version);
+    await this.baselines.setExplicit(served, body.features);
+    return this.monitor.report(served);
   }
 
   private async target(model: string, version?: string): Promise<LoadedModel> {

@@ -1,4 +1,4 @@
-import { baselineFromFeatureStats, parseFeatureRef } from './feature-store-baseline';
+import { baselineFromFeatureStats, baselinesFromStats, parseFeatureRef, statsRequests } from './feature-store-baseline';
 
 const stats = { feature: 'orders_7d', type: 'int', count: 100, null_count: 10, null_rate: 0.1, mean: 2, std: 1, min: 0, max: 4, quantiles: null };
 
@@ -30,5 +30,25 @@ describe('baselines from feature-store statistics', () => {
     expect(parseFeatureRef('user_activity@v3:orders_7d')).toEqual({ view: 'user_activity', version: 3, feature: 'orders_7d' });
     expect(parseFeatureRef('user_activity:orders_7d')).toEqual({ view: 'user_activity', version: undefined, feature: 'orders_7d' });
     expect(parseFeatureRef('orders_7d')).toBeUndefined();
+  });
+
+  it('asks each feature view (and pinned view version) once for the features it holds', () => {
+    expect(statsRequests(['user_activity:orders_7d', 'user_profile:plan', 'user_activity:revenue_7d', 'user_activity@v2:orders_7d', 'bare_name'])).toEqual([
+      { path: 'user_activity/stats', refs: [{ ref: 'user_activity:orders_7d', feature: 'orders_7d' }, { ref: 'user_activity:revenue_7d', feature: 'revenue_7d' }] },
+      { path: 'user_profile/stats', refs: [{ ref: 'user_profile:plan', feature: 'plan' }] },
+      { path: 'user_activity/stats?version=2', refs: [{ ref: 'user_activity@v2:orders_7d', feature: 'orders_7d' }] },
+    ]);
+  });
+
+  it('takes from a view\'s statistics the requested features that have a usable histogram, named by the model\'s ref', () => {
+    const [request] = statsRequests(['a@v3:orders_7d', 'a@v3:revenue_7d', 'a@v3:missing']);
+    const found = baselinesFromStats(request, {
+      features: [
+        { ...stats, histogram: { edges: [0, 2, 4], counts: [1, 3] } },
+        { ...stats, feature: 'revenue_7d', histogram: null },
+        { ...stats, feature: 'unrequested', histogram: { edges: [0, 1], counts: [5] } },
+      ],
+    });
+    expect(found).toEqual([{ feature: 'a@v3:orders_7d', kind: 'numeric', edges: [0, 2, 4], proportions: [0, 0.25, 0.75, 0] }]);
   });
 });

@@ -27,3 +27,37 @@ export function parseFeatureRef(ref: string): { view: string; version?: number; 
   const m = /^([a-z][a-z0-9_]{0,62})(?:@v([0-9]+))?:([a-z][a-z0-9_]{0,62})$/.exec(ref);
   return m ? { view: m[1], version: m[2] ? Number(m[2]) : undefined, feature: m[3] } : undefined;
 }
+
+/** One statistics request of the feature store (`/v1/feature-views/{path}`) and the model features it answers. */
+export interface StatsRequest {
+  path: string;
+  refs: Array<{ ref: string; feature: string }>;
+}
+
+/**
+ * The statistics requests for a model's features: one per feature view (and pinned view version),
+ * naming which of the model's features it holds. Features that are not `view:feature` refs are left out.
+ */
+export function statsRequests(features: readonly string[]): StatsRequest[] {
+  const byPath = new Map<string, StatsRequest>();
+  for (const ref of features) {
+    const parsed = parseFeatureRef(ref);
+    if (!parsed) continue;
+    const path = `${parsed.view}/stats${parsed.version ? `?version=${parsed.version}` : ''}`;
+    const request = byPath.get(path) ?? { path, refs: [] };
+    request.refs.push({ ref, feature: parsed.feature });
+    byPath.set(path, request);
+  }
+  return [...byPath.values()];
+}
+
+/** The baselines one view's statistics give for the requested features (those with a usable histogram). */
+export function baselinesFromStats(request: StatsRequest, stats: { features: readonly FeatureStats[] }): BaselineHistogram[] {
+  const found: BaselineHistogram[] = [];
+  for (const { ref, feature } of request.refs) {
+    const s = stats.features.find((f) => f.feature === feature);
+    const b = s && baselineFromFeatureStats(ref, s);
+    if (b) found.push(b);
+  }
+  return found;
+}

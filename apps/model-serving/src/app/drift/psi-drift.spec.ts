@@ -1,5 +1,5 @@
 import type { Preprocessing } from '@mlp/contracts';
-import { baselineFromPreprocessing, psi, PsiMonitor } from './psi-drift';
+import { baselineBins, baselineFromPreprocessing, breaches, psi, PsiMonitor } from './psi-drift';
 
 // Deterministic standard-normal-ish samples (Box-Muller over a fixed LCG).
 function normals(n: number, seed = 7): number[] {
@@ -50,5 +50,27 @@ describe('PSI drift', () => {
     expect(monitor.report()[0].status).toBe('ok');
     for (let i = 0; i < 2000; i++) monitor.observe({ 'p:plan': i % 2 ? 'enterprise' : 'free' });
     expect(monitor.report()[0].status).toBe('drift');
+  });
+
+  it('names the features in breach with their PSI, and only those', () => {
+    expect(
+      breaches([
+        { feature: 'a', psi: 0.3, observations: 500, status: 'drift' },
+        { feature: 'b', psi: 0.12, observations: 500, status: 'warn' },
+        { feature: 'c', psi: null, observations: 3, status: 'insufficient_data' },
+        { feature: 'd', psi: 1.5, observations: 500, status: 'drift' },
+      ]),
+    ).toEqual([
+      { feature: 'a', psi: 0.3 },
+      { feature: 'd', psi: 1.5 },
+    ]);
+    expect(breaches([{ feature: 'a', psi: 0.01, observations: 500, status: 'ok' }])).toEqual([]);
+  });
+
+  it('sizes the live counts of a baseline and refuses proportions that do not fit its edges', () => {
+    expect(baselineBins({ feature: 'x', kind: 'numeric', edges: [0, 1], proportions: [0.2, 0.5, 0.3] })).toBe(3);
+    expect(baselineBins({ feature: 'p', kind: 'categorical', proportions: { free: 0.5, pro: 0.5, __other__: 0 } })).toBe(4);
+    expect(() => baselineBins({ feature: 'x', kind: 'numeric', edges: [0, 1], proportions: [0.5, 0.5] })).toThrow('baseline of x: 2 edges need 3 proportions');
+    expect(() => new PsiMonitor([{ feature: 'x', kind: 'numeric', edges: [0], proportions: [1] }], options)).toThrow(/1 edges need 2 proportions/);
   });
 });

@@ -47,6 +47,16 @@ function binOf(edges: readonly number[], x: number): number {
   return lo;
 }
 
+/**
+ * How many bins a baseline's live counts need: numeric edges + 1, or its categories plus one for
+ * unseen values. Throws when a numeric baseline's proportions do not fit its edges.
+ */
+export function baselineBins(b: BaselineHistogram): number {
+  const bins = b.kind === 'numeric' ? b.edges.length + 1 : Object.keys(b.proportions).length + 1;
+  if (b.kind === 'numeric' && b.proportions.length !== bins) throw new Error(`baseline of ${b.feature}: ${b.edges.length} edges need ${bins} proportions`);
+  return bins;
+}
+
 export interface FeatureDrift {
   feature: string;
   psi: number | null;
@@ -83,8 +93,7 @@ export class PsiMonitor {
     readonly options: PsiMonitorOptions,
   ) {
     for (const b of baselines) {
-      const bins = b.kind === 'numeric' ? b.edges.length + 1 : Object.keys(b.proportions).length + 1;
-      if (b.kind === 'numeric' && b.proportions.length !== bins) throw new Error(`baseline of ${b.feature}: ${b.edges.length} edges need ${bins} proportions`);
+      const bins = baselineBins(b);
       const categories = b.kind === 'categorical' ? new Map(Object.keys(b.proportions).filter((c) => c !== '__other__').map((c, i) => [c, i])) : undefined;
       this.tracks.set(b.feature, { baseline: b, ring: new Int32Array(options.window), next: 0, size: 0, counts: new Float64Array(bins), categories });
     }
@@ -132,6 +141,11 @@ export class PsiMonitor {
       return { feature, psi: value, observations: t.size, status: value >= driftThreshold ? 'drift' : value >= warnThreshold ? 'warn' : 'ok' };
     });
   }
+}
+
+/** The features of a report in breach (status `drift`), with their PSI: what a drift alert names. */
+export function breaches(report: readonly FeatureDrift[]): Array<{ feature: string; psi: number }> {
+  return report.filter((f) => f.status === 'drift').map((f) => ({ feature: f.feature, psi: f.psi as number }));
 }
 
 function categoricalExpected(t: Track): number[] {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PlatformError, type Logger } from '@mlp/runtime';
 import { PLATFORM_LOGGER } from '@mlp/service-kit';
-import { DriftService } from '../drift/drift.service';
+import { DriftMonitor } from '../drift/drift-monitor';
 import { InferErrorCode } from '../errors/inference-error';
 import { ServingMetrics } from '../metrics/serving-metrics';
 import type { LoadedModel, ModelArm } from '../models/loaded-model';
@@ -22,7 +22,7 @@ export class PredictionObserver {
   constructor(
     private readonly store: ModelStore,
     private readonly metrics: ServingMetrics,
-    private readonly drift: DriftService,
+    private readonly drift: DriftMonitor,
     private readonly predictionLog: PredictionLogWriter,
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {}
