@@ -1,0 +1,26 @@
+// A service's refusal, told in the project's terms: each violation path of the request
+// (`$.models[3].sql`) becomes the file, line and field it came from
+// (`models/mart_orders.sql:1 sql: ...`).
+import { locate } from './origins.mjs';
+import { formatPath, parsePath } from './paths.mjs';
+
+/**
+ * @param request one entry of buildApplyRequests()
+ * @param details the `details` of the error body ({ path, code, message }[])
+ * @returns {{ file?: string, line?: number, path: string, message: string, code?: string }[]}
+ */
+export function mapRefusal(request, details = []) {
+  return (Array.isArray(details) ? details : []).map((d) => {
+    const message = `${d.message ?? 'refused'}${d.code ? ` (${d.code})` : ''}`;
+    const segs = parsePath(d.path ?? '');
+    const [list, index, ...rest] = segs;
+    const origin = typeof index === 'number' ? request.origins[list]?.[index] : undefined;
+    if (origin) return { ...locate(origin, rest), message, code: d.code };
+    if (segs.length && typeof list === 'string' && !(list in request.origins) && request.top) {
+      // A top-level field: project (mlp.yaml name), description, owner.
+      const where = locate(request.top, segs);
+      if (['project', 'description', 'owner'].includes(list)) return { ...where, message, code: d.code };
+    }
+    return { path: d.path ? formatPath(segs) || d.path : '', message, code: d.code };
+  });
+}
