@@ -93,7 +93,7 @@ describe('a valid project folder', () => {
       'features/customers.yaml:14 feature_views[0].source.sql: relation dwh.mart_x does not exist',
     ]);
     assert.deepEqual(mapRefusal(specs, [{ path: '$.specs[0].featureService', code: 'UNKNOWN_FEATURE_SERVICE', message: 'unknown' }]).map(formatProblem), [
-      'training/churn.yaml:4 featureService: unknown (UNKNOWN_FEATURE_SERVICE)',
+      'training/churn.yaml:3 featureService: unknown (UNKNOWN_FEATURE_SERVICE)',
     ]);
   });
 });
