@@ -95,7 +95,7 @@ describe('mlp plan', () => {
       assert.equal(q.headers['content-type'], 'application/json');
       assert.ok(!q.path.includes(TOKEN) && !JSON.stringify(q.query).includes(TOKEN));
     }
-    assert.match(r.stdout, /^warehouse \(dwh-ingest at http:\/\/127\.0\.0\.1:\d+\)\n {2}\+ source  orders\n {2}\+ model   stg_orders\n {2}~ kpi     orders_per_day  fields: sql\n {6}recomputed$/m);
+    assert.match(r.stdout, /^warehouse \(dwh-ingest at http:\/\/127\.0\.0\.1:\d+\)\n {2}\+ source {2}orders\n {2}\+ model {3}stg_orders\n {2}~ kpi {5}orders_per_day {2}fields: sql\n {6}recomputed$/m);
     assert.match(r.stdout, /^model specs \(trainer at .*\)\n {2}no changes \(1 unchanged\)$/m);
     assert.match(r.stdout, /Plan: 3 to create, 1 to change, 0 to remove\.$/m);
     assert.ok(!(r.stdout + r.stderr).includes(TOKEN));
