@@ -145,7 +145,11 @@ export async function runCli(argv, io = {}) {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.OK : ExitCode.INVALID;
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return ExitCode.OK;
+      if (json) full.stdout.write(`${JSON.stringify({ error: { message: err.message.replace(/^error: /, ''), code: 'USAGE', service: null, exitCode: ExitCode.INVALID, problems: [] } }, null, 2)}\n`);
+      return ExitCode.INVALID;
+    }
     const e = err instanceof CliError ? err : new CliError(ExitCode.FAILED, `unexpected error: ${err?.stack ?? err}`, { code: 'INTERNAL' });
     if (json || ctx?.out.json) {
       full.stdout.write(`${JSON.stringify({ error: { message: e.message, code: e.code ?? null, service: e.service ?? null, exitCode: e.exitCode, problems: e.problems } }, null, 2)}\n`);

@@ -173,20 +173,39 @@ describe('mlp apply', () => {
     assert.deepEqual(doc.services.features, { skipped: true });
   });
 
-  it('without --yes shows the plan and, off a terminal, applies nothing (exit 2)', async () => {
+  it('without --yes and off a terminal sends nothing (exit 2)', async () => {
     routeApplies();
     const r = await mlp(['apply', VALID]);
     assert.equal(r.code, 2);
-    assert.ok(svc.requests.every((q) => q.body.dry_run === true));
-    assert.equal(svc.requests.length, 3);
+    assert.equal(svc.requests.length, 0);
     assert.match(r.stderr, /apply needs --yes when its input is not a terminal/);
   });
 
-  it('without --yes and nothing to change says so and exits 0', async () => {
+  it('without --yes on a terminal shows the plan, asks, and applies only on yes', async () => {
+    routeApplies();
+    const { PassThrough } = await import('node:stream');
+    const answer = (text) => {
+      const stdin = new PassThrough();
+      stdin.isTTY = true;
+      setTimeout(() => stdin.write(`${text}\n`), 20);
+      return stdin;
+    };
+    const no = await mlp(['apply', VALID], { stdin: answer('n') });
+    assert.equal(no.code, 1);
+    assert.deepEqual(svc.requests.map((q) => q.body.dry_run), [true, true, true]);
+    assert.match(no.stderr, /Apply these changes to project shop-analytics\? \[y\/N\]/);
+    svc.requests.length = 0;
+    const yes = await mlp(['apply', VALID], { stdin: answer('yes') });
+    assert.equal(yes.code, 0, yes.stderr);
+    assert.deepEqual(svc.requests.map((q) => q.body.dry_run), [true, true, true, false, false, false]);
+    assert.match(yes.stdout, /Plan: 3 to create[\s\S]*Applied: 3 created/);
+  });
+
+  it('without --yes and nothing to change says so and exits 0 without asking', async () => {
     svc.route('dwh', 'POST /v1/warehouse/apply', (q) => ({ body: plan({ project: 'shop-analytics', dry_run: q.body.dry_run, version: 1, unchanged: [{ kind: 'source', name: 'orders' }] }) }));
     svc.route('features', 'POST /v1/apply', (q) => ({ body: plan({ dry_run: q.body.dry_run, sources: [] }) }));
     svc.route('trainer', 'POST /v1/model-specs/apply', (q) => ({ body: specsPlan(q.body.dry_run) }));
-    const r = await mlp(['apply', VALID]);
+    const r = await mlp(['apply', VALID], { stdin: { isTTY: true } });
     assert.equal(r.code, 0);
     assert.match(r.stdout, /Nothing to apply\.$/m);
     assert.equal(svc.requests.length, 3);
@@ -287,6 +306,15 @@ describe('mlp train, runs, promote, rollback', () => {
     assert.match(r.stdout, /^gate: promoted \(PROMOTED\): candidate 0\.8123 vs champion v3 0\.79: beats the champion by 0\.02$/m);
   });
 
+  it('train --wait rides out a short trainer outage while polling', async () => {
+    let polls = 0;
+    svc.route('trainer', 'POST /v1/training-runs', { status: 202, body: { id: 'r-3', status: 'queued' } });
+    svc.route('trainer', 'GET /v1/training-runs/r-3', () => (++polls === 1 ? { status: 503, body: { error: 'database down', code: 'DEPENDENCY_UNAVAILABLE', details: [] } } : { body: { ...finished, id: 'r-3' } }));
+    const r = await mlp(['train', 'churn', '--wait', '--interval', '0.05']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /trainer is unreachable .* HTTP 503 DEPENDENCY_UNAVAILABLE: database down; still waiting \(1\/10\)/);
+  });
+
   it('train --wait exits 1 when the run failed; without --wait it only starts it', async () => {
     svc.route('trainer', 'POST /v1/training-runs', { status: 202, body: { id: 'r-2', status: 'queued' } });
     svc.route('trainer', 'GET /v1/training-runs/r-2', { body: { ...finished, id: 'r-2', status: 'failed', metrics: null, gate: null, modelVersion: null, error: 'no labelled rows' } });
@@ -363,6 +391,9 @@ describe('usage errors and configuration', () => {
     assert.equal((await mlp(['plan', '--no-such-option'])).code, 2);
     assert.equal((await mlp(['--help'])).code, 0);
     assert.equal((await mlp(['promote', 'churn'])).code, 2);
+    const json = await mlp(['plan', '--no-such-option', '--json']);
+    assert.equal(json.code, 2);
+    assert.equal(JSON.parse(json.stdout).error.code, 'USAGE');
   });
 
   it('reads URLs and the token from a config file, flags winning over environment over file', async () => {

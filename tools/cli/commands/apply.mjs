@@ -69,7 +69,6 @@ export async function planCommand(ctx, dirArg, options) {
 
 async function confirm(ctx, question) {
   const { stdin, stderr } = ctx.io;
-  if (!stdin?.isTTY) throw usageError('apply needs --yes when its input is not a terminal (nothing was applied)');
   const rl = readline.createInterface({ input: stdin, output: stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(question)).trim());
@@ -80,6 +79,8 @@ async function confirm(ctx, question) {
 
 export async function applyCommand(ctx, dirArg, options) {
   const { project, fullRefresh, prune } = prepare(ctx, dirArg, options);
+  // Nobody could answer the question: refuse before sending anything (`mlp plan` shows the plan).
+  if (!options.yes && !ctx.io.stdin?.isTTY) throw usageError('apply needs --yes when its input is not a terminal (nothing was sent; mlp plan shows the plan)');
   await checkOutsideFeatureServices(ctx, project);
   if (!options.yes) {
     const planned = [];

@@ -3,6 +3,7 @@ import { ProgressBar } from '../../demo/progress-bar.mjs';
 import { CliError, ExitCode, usageError } from '../exit-codes.mjs';
 import { table } from '../output.mjs';
 
+const MAX_MISSES = 10;
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 const MODEL = /^[a-z][a-z0-9_-]{0,62}$/;
 const modelName = (m) => {
@@ -36,8 +37,18 @@ export async function trainCommand(ctx, model, options) {
   const intervalMs = Math.max(0.05, Number(options.interval ?? 2)) * 1000;
   const bar = ctx.io.stderr.isTTY ? new ProgressBar(ctx.io.stderr, `train ${model}`) : null;
   let run;
+  let misses = 0;
   for (;;) {
-    run = await trainer.get(`/v1/training-runs/${encodeURIComponent(accepted.id)}`);
+    try {
+      run = await trainer.get(`/v1/training-runs/${encodeURIComponent(accepted.id)}`);
+      misses = 0;
+    } catch (err) {
+      // The run goes on without us: ride out a trainer restart or a short network outage.
+      if (!(err instanceof CliError) || err.exitCode !== ExitCode.UNREACHABLE || ++misses > MAX_MISSES) throw err;
+      ctx.out.note(`${err.message}; still waiting (${misses}/${MAX_MISSES})`);
+      await sleep(intervalMs);
+      continue;
+    }
     bar?.update(run.progress ?? 0, run.status);
     if (TERMINAL.has(run.status)) break;
     await sleep(intervalMs);

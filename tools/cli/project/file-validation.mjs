@@ -21,7 +21,6 @@ function validators() {
     const schema = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, `${kind}.schema.json`), 'utf8'));
     compiled[kind] = { schema, validate: ajv.compile(schema) };
   }
-  compiled.ajv = ajv;
   return compiled;
 }
 
@@ -33,10 +32,13 @@ export function validateFile(kind, value) {
   return toProblems(reduceUnionErrors(v.validate.errors ?? [], v.schema, value));
 }
 
-/** Checks that an event schema's `schema` is itself a JSON Schema Ajv can compile. */
+/** Checks that an event schema's `schema` is itself a JSON Schema (draft-07) Ajv can compile. */
 export function jsonSchemaProblem(schema) {
+  // A fresh instance each time: two event versions may carry the same $id.
+  const ajv = new Ajv({ strict: false, validateFormats: true });
+  addFormats(ajv);
   try {
-    validators().ajv.compile(schema);
+    ajv.compile(schema);
     return null;
   } catch (err) {
     return err.message;
