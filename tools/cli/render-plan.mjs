@@ -67,10 +67,9 @@ export function renderPlans(results, { prune = false, applied = false } = {}) {
     total.removed += c.removed;
     out.push('');
   }
-  out.push(
-    applied
-      ? `Applied: ${total.created} created, ${total.changed} changed, ${total.removed} removed.`
-      : `Plan: ${total.created} to create, ${total.changed} to change, ${total.removed} to remove.`,
-  );
+  const missing = results.filter((r) => !r.plan).map((r) => SERVICE_TITLES[r.service] ?? r.service);
+  if (applied) out.push(`Applied: ${total.created} created, ${total.changed} changed, ${total.removed} removed.`);
+  else if (missing.length) out.push(`Plan incomplete: no plan for ${missing.join(', ')}.`);
+  else out.push(`Plan: ${total.created} to create, ${total.changed} to change, ${total.removed} to remove.`);
   return out.join('\n');
 }

@@ -65,5 +65,6 @@ describe('plan rendering', () => {
     ]);
     assert.match(text, /warehouse \(dwh-ingest at http:\/\/w\)\n {2}! dwh-ingest refused \(HTTP 409 NAME_OWNED_BY_ANOTHER_PROJECT\)\n {6}models\/x.sql:1 name: owned by billing/);
     assert.match(text, /features \(feature-store at http:\/\/f\)\n {2}\(not applied\)/);
+    assert.match(text, /Plan incomplete: no plan for warehouse, features\.$/);
   });
 });
