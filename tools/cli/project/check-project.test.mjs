@@ -78,6 +78,7 @@ describe('a valid project folder', () => {
       { path: '$.event_schemas[0].schema', code: 'X', message: 'bad' },
       { path: '$.project', code: 'PROJECT_FORBIDDEN', message: 'not yours' },
       { path: '$.whatever[9]', message: 'something else' },
+      { path: '$.models[0].sql', code: 'SQL_SYNTAX', message: 'syntax error at or near "sum"', position: 50 },
     ]);
     assert.deepEqual(mapped.map(formatProblem), [
       'models/mart_customer_orders.yaml:8 tests[1].column: no column customer_id in the model output (UNKNOWN_COLUMN)',
@@ -88,6 +89,8 @@ describe('a valid project folder', () => {
       'sources/tracking-plan.yaml:6 events[0].schema: bad (X)',
       'mlp.yaml:1 name: not yours (PROJECT_FORBIDDEN)',
       'whatever[9]: something else',
+      // Character 50 of mart_customer_orders' SQL is on its third line.
+      'models/mart_customer_orders.sql:3 sql: syntax error at or near "sum" (SQL_SYNTAX)',
     ]);
     assert.deepEqual(mapRefusal(features, [{ path: '/feature_views/0/source/sql', message: 'relation dwh.mart_x does not exist' }]).map(formatProblem), [
       'features/customers.yaml:14 feature_views[0].source.sql: relation dwh.mart_x does not exist',

@@ -6,7 +6,7 @@ import { formatPath, parsePath } from './paths.mjs';
 
 /**
  * @param request one entry of buildApplyRequests()
- * @param details the `details` of the error body ({ path, code, message }[])
+ * @param details the `details` of the error body ({ path, code, message, position? }[])
  * @returns {{ file?: string, line?: number, path: string, message: string, code?: string }[]}
  */
 export function mapRefusal(request, details = []) {
@@ -15,7 +15,16 @@ export function mapRefusal(request, details = []) {
     const segs = parsePath(d.path ?? '');
     const [list, index, ...rest] = segs;
     const origin = typeof index === 'number' ? request.origins[list]?.[index] : undefined;
-    if (origin) return { ...locate(origin, rest), message, code: d.code };
+    if (origin) {
+      const where = locate(origin, rest);
+      // A parser error's character position in a model's SQL (1-based, as PostgreSQL reports it) names its line.
+      const position = Number(d.position ?? d.cursorPosition);
+      const sql = request.body[list]?.[index]?.sql;
+      if (rest.length === 1 && rest[0] === 'sql' && origin.fields?.sql && typeof sql === 'string' && Number.isInteger(position) && position >= 1) {
+        where.line += (sql.slice(0, position - 1).match(/\n/g) ?? []).length;
+      }
+      return { ...where, message, code: d.code };
+    }
     if (segs.length && typeof list === 'string' && !(list in request.origins) && request.top) {
       // A top-level field: project (mlp.yaml name), description, owner.
       const where = locate(request.top, segs);
