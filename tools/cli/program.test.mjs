@@ -432,6 +432,11 @@ describe('mlp init', () => {
     const ref = first.replace('# yaml-language-server: $schema=', '');
     assert.ok(fs.existsSync(path.resolve(dir, 'models', ref)), ref);
     assert.match(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8'), /^\.mlp\/$/m);
+    const inRepo = path.join(tmp, 'in-repo');
+    fs.mkdirSync(inRepo);
+    fs.writeFileSync(path.join(inRepo, '.gitignore'), 'node_modules/');
+    assert.equal((await mlp(['init', inRepo, '--name', 'in-repo'])).code, 0);
+    assert.equal(fs.readFileSync(path.join(inRepo, '.gitignore'), 'utf8'), 'node_modules/\n# Local CLI configuration (service URLs and a token): never commit it.\n.mlp/\n');
     const again = await mlp(['init', dir, '--name', 'team-x']);
     assert.equal(again.code, 2);
     assert.equal((await mlp(['init', path.join(tmp, 'Bad Name')])).code, 2);

@@ -52,18 +52,18 @@ function prepare(ctx, dirArg, options) {
   const project = loadValidProject(ctx, dirArg);
   const fullRefresh = checkFullRefresh(project, options.fullRefresh === true ? [] : (options.fullRefresh ?? []));
   for (const w of project.warnings) ctx.out.note(`warning: ${formatProblem(w)}`);
-  return { project, fullRefresh, prune: Boolean(options.prune) };
+  return { project, fullRefresh, prune: Boolean(options.prune), warnings: project.warnings };
 }
 
 export async function planCommand(ctx, dirArg, options) {
-  const { project, fullRefresh, prune } = prepare(ctx, dirArg, options);
+  const { project, fullRefresh, prune, warnings } = prepare(ctx, dirArg, options);
   await checkOutsideFeatureServices(ctx, project);
   const results = [];
   // Dry runs change nothing: all three are asked even when one refuses.
   for (const request of buildApplyRequests(project, { dryRun: true, prune, fullRefresh })) results.push(await send(ctx, request));
   ctx.out.line(renderPlans(results, { prune }));
   const failed = results.find((r) => r.error);
-  ctx.out.result({ project: project.name, dry_run: true, prune, services: jsonResults(results) });
+  ctx.out.result({ project: project.name, dry_run: true, prune, services: jsonResults(results), warnings });
   return failed ? failed.exitCode : ExitCode.OK;
 }
 
@@ -78,7 +78,7 @@ async function confirm(ctx, question) {
 }
 
 export async function applyCommand(ctx, dirArg, options) {
-  const { project, fullRefresh, prune } = prepare(ctx, dirArg, options);
+  const { project, fullRefresh, prune, warnings } = prepare(ctx, dirArg, options);
   // Nobody could answer the question: refuse before sending anything (`mlp plan` shows the plan).
   if (!options.yes && !ctx.io.stdin?.isTTY) throw usageError('apply needs --yes when its input is not a terminal (nothing was sent; mlp plan shows the plan)');
   await checkOutsideFeatureServices(ctx, project);
@@ -88,7 +88,7 @@ export async function applyCommand(ctx, dirArg, options) {
     ctx.out.line(renderPlans(planned, { prune }));
     const failed = planned.find((r) => r.error);
     if (failed) {
-      ctx.out.result({ project: project.name, applied: false, prune, services: jsonResults(planned) });
+      ctx.out.result({ project: project.name, applied: false, prune, services: jsonResults(planned), warnings });
       ctx.out.note(`nothing applied: the ${SERVICE_TITLES[failed.service]} dry run failed`);
       return failed.exitCode;
     }
@@ -97,7 +97,7 @@ export async function applyCommand(ctx, dirArg, options) {
       return n + c.created + c.changed + c.removed;
     }, 0);
     if (changes === 0 && !fullRefresh.length) {
-      ctx.out.result({ project: project.name, applied: false, prune, services: jsonResults(planned) });
+      ctx.out.result({ project: project.name, applied: false, prune, services: jsonResults(planned), warnings });
       ctx.out.line('Nothing to apply.');
       return ExitCode.OK;
     }
@@ -118,7 +118,7 @@ export async function applyCommand(ctx, dirArg, options) {
     if (r.error) failed = r;
   }
   ctx.out.line(renderPlans(results, { prune, applied: true }));
-  ctx.out.result({ project: project.name, applied: !failed, prune, services: jsonResults(results) });
+  ctx.out.result({ project: project.name, applied: !failed, prune, services: jsonResults(results), warnings });
   if (failed) {
     const done = results.filter((r) => r.plan).map((r) => SERVICE_TITLES[r.service]);
     const skipped = results.filter((r) => !r.plan && !r.error).map((r) => SERVICE_TITLES[r.service]);

@@ -22,11 +22,17 @@ export function initCommand(ctx, dirArg, options) {
   const name = options.name ?? path.basename(dir);
   if (!PROJECT_NAME.test(name)) throw usageError(`${JSON.stringify(name)} is not a project name (lower-case letters, digits and dashes, starting with a letter): pass --name`);
   const files = skeletonFiles(name, schemaRefFor(dir, options.schemaBase ?? ctx.io.env.MLP_SCHEMA_BASE));
-  const existing = Object.keys(files).filter((f) => fs.existsSync(path.join(dir, f)));
+  // An existing .gitignore (a project inside a repository) gets the line it lacks; anything else is never overwritten.
+  const gitignore = path.join(dir, '.gitignore');
+  const existing = Object.keys(files).filter((f) => f !== '.gitignore' && fs.existsSync(path.join(dir, f)));
   if (existing.length) throw usageError(`${path.relative(ctx.io.cwd, dir) || '.'} already has ${existing.join(', ')}: nothing written`);
   for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
+    const file = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (file === gitignore && fs.existsSync(file)) {
+      const current = fs.readFileSync(file, 'utf8');
+      if (!/^\/?\.mlp\/?$/m.test(current)) fs.appendFileSync(file, `${current.endsWith('\n') || !current ? '' : '\n'}${text}`);
+    } else fs.writeFileSync(file, text);
   }
   ctx.out.result({ project: name, dir, files: Object.keys(files) });
   ctx.out.line(`created project ${name} in ${path.relative(ctx.io.cwd, dir) || '.'}:`);
