@@ -57,5 +57,3 @@ export function checkFullRefresh(project, names = []) {
   if (unknown.length) throw usageError(`--full-refresh ${unknown.join(', ')}: not a source or model of project ${project.name}`);
   return names;
 }
-
-export const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;

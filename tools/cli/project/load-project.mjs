@@ -5,14 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { jsonSchemaProblem, validateFile } from './file-validation.mjs';
 import { problemAt } from './origins.mjs';
-import { formatPath } from './paths.mjs';
 import { splitSqlHeader } from './sql-header.mjs';
 import { readYaml } from './yaml-source.mjs';
 
 export const WAREHOUSE_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const YAML_EXT = /\.ya?ml$/;
 
-/** @returns the project: `{ dir, name, owner, description, mlp, sources, eventSchemas, models, outcomes, kpis, entities, featureViews, featureServices, specs, problems, files }` */
+/** @returns the project: `{ dir, name, owner, description, mlp, sources, eventSchemas, models, outcomes, kpis, entities, featureViews, featureServices, specs, problems }`, each object as `{ def, origin }` */
 export function loadProject(dir) {
   const project = {
     dir,
@@ -30,7 +29,6 @@ export function loadProject(dir) {
     featureServices: [],
     specs: [],
     problems: [],
-    files: [],
   };
   const problem = (file, line, p, message, severity = 'error') => project.problems.push({ file, line, path: p, message, severity });
 
@@ -58,10 +56,7 @@ export function loadProject(dir) {
       .map((e) => e.name)
       .sort();
   };
-  const read = (rel) => {
-    project.files.push(rel);
-    return fs.readFileSync(path.join(dir, rel), 'utf8');
-  };
+  const read = (rel) => fs.readFileSync(path.join(dir, rel), 'utf8');
   const basename = (f) => f.replace(/\.[^.]+$/, '');
   const nameMustMatch = (checked, rel, what) => {
     const expected = basename(path.basename(rel));
@@ -174,7 +169,3 @@ export function loadProject(dir) {
 
   return project;
 }
-
-export const errorsOf = (project) => project.problems.filter((p) => p.severity === 'error');
-export const warningsOf = (project) => project.problems.filter((p) => p.severity === 'warning');
-export { formatPath };
