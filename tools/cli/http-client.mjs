@@ -84,7 +84,8 @@ export class ServiceClient {
       }
     }
     if (res.ok) return parsed;
-    if (res.status === 404 && allow404) return null;
+    // "No such object" is an answer; "no such route" means the service is older than the CLI.
+    if (res.status === 404 && allow404 && parsed?.code !== 'ROUTE_NOT_FOUND') return null;
     if (UNAVAILABLE.has(res.status)) {
       throw new ServiceUnreachable(this.name, this.baseUrl, `HTTP ${res.status}${parsed?.code ? ` ${parsed.code}` : ''}${parsed?.error ? `: ${parsed.error}` : ''}`);
     }

@@ -44,6 +44,9 @@ describe('service client', () => {
     assert.equal(await c.get('/v1/models/m', { allow404: true, query: { a: 1, b: undefined } }), null);
     assert.equal(seen.url, 'http://x/v1/models/m?a=1');
     assert.equal(seen.init.headers.authorization, 'Bearer s3cret');
+    const old = new ServiceClient({ name: 'dwh-ingest', baseUrl: 'http://x', fetch: answering(404, { error: 'Route GET:/v1/projects/p not found', code: 'ROUTE_NOT_FOUND', details: [] }) });
+    const e = await old.get('/v1/projects/p', { allow404: true }).catch((x) => x);
+    assert.ok(e instanceof ServiceRefused);
   });
 
   it('never prints user information of a URL', () => {

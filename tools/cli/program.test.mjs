@@ -113,6 +113,7 @@ describe('mlp plan', () => {
     fs.cpSync(VALID, dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'training/churn.yaml'), fs.readFileSync(path.join(dir, 'training/churn.yaml'), 'utf8').replace('featureService: churn_features', 'featureService: shared_features'));
     routeApplies();
+    svc.route('features', 'GET /v1/feature-services/shared_features', { status: 404, body: { error: 'unknown feature service shared_features', code: 'UNKNOWN_FEATURE_SERVICE', details: [] } });
     const r = await mlp(['plan', dir]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /training\/churn.yaml:3 featureService: no feature service shared_features in this project nor on the feature store/);
@@ -374,6 +375,8 @@ describe('mlp status', () => {
   });
 
   it('says when the project was never applied', async () => {
+    svc.route('dwh', 'GET /v1/projects/shop-analytics', { status: 404, body: { error: 'project shop-analytics not found', code: 'PROJECT_NOT_FOUND', details: [] } });
+    svc.route('trainer', 'GET /v1/models/churn', { status: 404, body: { error: 'model churn not found', code: 'MODEL_NOT_FOUND', details: [] } });
     svc.route('features', 'GET /v1/feature-views', { body: { feature_views: [] } });
     svc.route('features', 'GET /v1/freshness', { body: { status: 'OK', views: [] } });
     svc.route('serving', 'GET /v1/models/churn', { status: 404, body: { error: 'model churn not found', code: 'MODEL_NOT_FOUND', details: [] } });
@@ -382,6 +385,14 @@ describe('mlp status', () => {
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.warehouse.summary, null);
     assert.deepEqual(doc.models.specs, [{ name: 'churn', registered: false, latest_version: null, champion: null, challenger: null, serving: null }]);
+  });
+
+  it('a warehouse without the projects API is an error, not "never applied"', async () => {
+    svc.route('features', 'GET /v1/feature-views', { body: { feature_views: [] } });
+    svc.route('features', 'GET /v1/freshness', { body: { status: 'OK', views: [] } });
+    const r = await mlp(['status', VALID]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /warehouse \(dwh-ingest at .*\)\n {2}! dwh-ingest refused \(HTTP 404 ROUTE_NOT_FOUND\)/);
   });
 });
 
