@@ -227,7 +227,7 @@ describe('mlp import', () => {
     assert.equal(q.headers['idempotency-key'], `sha256-${createHash('sha256').update(content).digest('hex')}`);
     assert.equal(q.headers.authorization, `Bearer ${TOKEN}`);
     assert.match(r.stdout, /^import\s+source\s+accepted\s+rejected\s+replayed\nimp-1\s+orders\s+1\s+1\s+no$/m);
-    assert.match(r.stderr, /1 rows rejected: GET http:\/\/127\.0\.0\.1:\d+\/v1\/imports\/runs\/imp-1\/rejected-rows/);
+    assert.match(r.stderr, /1 row rejected: GET http:\/\/127\.0\.0\.1:\d+\/v1\/imports\/runs\/imp-1\/rejected-rows/);
   });
 
   it('takes NDJSON by extension or --format, and refuses an unknown format (exit 2)', async () => {
@@ -332,6 +332,8 @@ describe('mlp train, runs, promote, rollback', () => {
     const r = await mlp(['runs', 'churn', '--status', 'succeeded', '--limit', '5']);
     assert.equal(r.code, 0);
     assert.deepEqual(svc.requests[0].query, { model: 'churn', status: 'succeeded', limit: '5' });
+    svc.route('trainer', 'GET /v1/training-runs', { body: { runs: [] } });
+    assert.match((await mlp(['runs', 'churn'])).stdout, /^no training runs of churn$/m);
     assert.match(r.stdout, /^r-1\s+churn\s+succeeded\s+api\s+2026-12-07T09:00:00.000Z\s+4\.2\s+4\s+promoted$/m);
   });
 

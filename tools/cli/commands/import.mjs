@@ -63,6 +63,6 @@ export async function importCommand(ctx, source, fileArg, options) {
     ),
   );
   if (result.replayed) ctx.out.note(`already imported under this key (import ${result.importId}): nothing loaded again`);
-  if (result.rowsRejected > 0) ctx.out.note(`${result.rowsRejected} rows rejected: GET ${client.url}/v1/imports/runs/${result.importId}/rejected-rows lists them`);
+  if (result.rowsRejected > 0) ctx.out.note(`${result.rowsRejected} row${result.rowsRejected === 1 ? '' : 's'} rejected: GET ${client.url}/v1/imports/runs/${result.importId}/rejected-rows lists them`);
   return 0;
 }

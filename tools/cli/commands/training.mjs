@@ -71,6 +71,10 @@ export async function runsCommand(ctx, model, options) {
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw usageError('--limit must be an integer between 1 and 500');
   const { runs } = await ctx.client('trainer').get('/v1/training-runs', { query: { model: model === undefined ? undefined : modelName(model), status: options.status, limit } });
   ctx.out.result({ runs });
+  if (!runs.length) {
+    ctx.out.line(`no training runs${model ? ` of ${model}` : ''}${options.status ? ` with status ${options.status}` : ''}`);
+    return ExitCode.OK;
+  }
   ctx.out.line(
     table(
       ['id', 'model', 'status', 'trigger', 'created', 'seconds', 'version', 'gate'],
