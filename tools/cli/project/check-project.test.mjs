@@ -95,6 +95,7 @@ describe('a valid project folder', () => {
     assert.deepEqual(mapRefusal(features, [{ path: '/feature_views/0/source/sql', message: 'relation dwh.mart_x does not exist' }]).map(formatProblem), [
       'features/customers.yaml:14 feature_views[0].source.sql: relation dwh.mart_x does not exist',
     ]);
+    assert.deepEqual(mapRefusal(specs, [{ code: 'PROJECT_FORBIDDEN', message: 'shop-analytics' }]).map(formatProblem), ['mlp.yaml:1 name: shop-analytics (PROJECT_FORBIDDEN)']);
     assert.deepEqual(mapRefusal(specs, [{ path: '$.specs[0].featureService', code: 'UNKNOWN_FEATURE_SERVICE', message: 'unknown' }]).map(formatProblem), [
       'training/churn.yaml:3 featureService: unknown (UNKNOWN_FEATURE_SERVICE)',
     ]);

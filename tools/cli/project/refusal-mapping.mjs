@@ -12,7 +12,8 @@ import { formatPath, parsePath } from './paths.mjs';
 export function mapRefusal(request, details = []) {
   return (Array.isArray(details) ? details : []).map((d) => {
     const message = `${d.message ?? 'refused'}${d.code ? ` (${d.code})` : ''}`;
-    const segs = parsePath(d.path ?? '');
+    // assertProjectAccess names the project in a detail without a path: it is mlp.yaml's name.
+    const segs = !d.path && d.code === 'PROJECT_FORBIDDEN' ? ['project'] : parsePath(d.path ?? '');
     const [list, index, ...rest] = segs;
     const origin = typeof index === 'number' ? request.origins[list]?.[index] : undefined;
     if (origin) {
