@@ -10,7 +10,7 @@ const DAY = 86400_000;
 describe('point-in-time training sets on a real PostgreSQL', () => {
   let svc: TestService;
   beforeAll(async () => {
-    svc = await startTestService(service, AppModule, { env: { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_WORKER: 'false', REDIS_URL: undefined } });
+    svc = await startTestService(service, AppModule, { env: { MATERIALIZATION_WORKER: 'false', REDIS_URL: undefined } });
     await createMarts(svc.db.url);
     await insertActivity(svc.db.url, [
       { user_id: 'u1', activity_date: '2026-01-01', orders: 1, revenue: 10.5 },
