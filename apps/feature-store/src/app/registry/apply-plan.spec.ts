@@ -180,6 +180,14 @@ describe('apply plans', () => {
       expect(names(legacy.removed)).toEqual(['feature_service:legacy_svc', 'feature_view:legacy_orders']);
       // A project with nothing registered prunes nothing.
       expect(computeApplyPlan(current, { project: 'team-c', prune: true }).removed).toEqual([]);
+      // Nor may team-a take a feature out of a view team-b's service reads (a new version that drops it).
+      expect(() => computeApplyPlan(current, { project: 'team-a', feature_views: [view({ name: 'a_spend', features: [{ name: 'spend', type: 'float64' }] })] })).toThrow(
+        expect.objectContaining({ status: 409, code: 'FEATURE_VIEW_IN_USE', message: expect.stringContaining('a_spend:orders, which feature service b_svc (project team-b) uses') }),
+      );
+      // Its own services are its business: the same change with its own service broken is the usual 400.
+      expect(() => computeApplyPlan(current, { project: 'team-a', feature_views: [view({ name: 'a_orders', features: [{ name: 'spend', type: 'float64' }] })] })).toThrow(
+        expect.objectContaining({ status: 400, code: 'UNKNOWN_FEATURE' }),
+      );
     });
 
     it('adopts unowned objects: the project shows as a changed field, and nothing else changes', () => {

@@ -256,7 +256,17 @@ export function computeApplyPlan(current: RegistrySnapshot, req: ApplyRequest): 
       let spec: FeatureViewDefinition | undefined = headSpec;
       if (p.version !== undefined && p.version !== nextVersion.get(p.view)) spec = current.views.get(p.view)?.versions.get(p.version);
       if (!spec) throw bad('UNKNOWN_FEATURE_VERSION', `feature service ${s.name} references unknown version ${ref}`, [ref]);
-      if (!spec.features.some((f) => f.name === p.feature)) throw bad('UNKNOWN_FEATURE', `feature service ${s.name} references unknown feature ${ref}`, [ref]);
+      if (!spec.features.some((f) => f.name === p.feature)) {
+        // Another project's service reads a feature this apply takes out of the view.
+        if (!requestedServices.has(s.name) && !inScope('services', s.name)) {
+          throw PlatformError.conflict(
+            `feature view ${p.view} would lose ${ref}, which feature service ${s.name} (${ownerLabel('services', s.name)}) uses`,
+            [{ code: 'FEATURE_VIEW_IN_USE', message: `${ref}: ${s.name}` }],
+            'FEATURE_VIEW_IN_USE',
+          );
+        }
+        throw bad('UNKNOWN_FEATURE', `feature service ${s.name} references unknown feature ${ref}`, [ref]);
+      }
       // A service is read online too: what it pins must be served (restore a retired version first).
       if (p.version !== undefined && current.views.get(p.view)?.retired?.has(p.version)) {
         throw PlatformError.conflict(`feature service ${s.name} pins ${ref}, a retired version: restore it first`, [{ code: 'FEATURE_VERSION_RETIRED', message: ref }], 'FEATURE_VERSION_RETIRED');
