@@ -28,7 +28,7 @@ start() { # $1 main.js; the Redis store only for the mixed mode
   [ -n "${svc:-}" ] && kill "$svc" 2>/dev/null && wait "$svc" 2>/dev/null || true
   local store=()
   [ "$mode" = mixed ] && store=(REDIS_URL="$redis" ONLINE_STORE_PREFIX=fsbench)
-  env DATABASE_URL="$db" PORT="$port" TCP_PORT=$((port + 1000)) HTTP_HOST=127.0.0.1 LOG_LEVEL=warn FEATURE_STORE_DEMO_DEFINITIONS=false "${store[@]}" \
+  env DATABASE_URL="$db" PORT="$port" TCP_PORT=$((port + 1000)) HTTP_HOST=127.0.0.1 LOG_LEVEL=warn "${store[@]}" \
     node "$1" >"$work/service.log" 2>&1 &
   svc=$!
   for _ in $(seq 1 60); do curl -sf "127.0.0.1:$port/healthz" >/dev/null && return; sleep 0.5; done

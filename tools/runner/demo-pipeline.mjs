@@ -25,14 +25,29 @@ const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
  */
 export const SHIFT_SCENARIO = { daysAgo: 42, country: 'US', orderFactor: 0.25, sessionFactor: 4 };
 
+/** `POST /v1/model-specs`, naming the spec's project when one owns it (otherwise the trainer answers 409). */
+const declareSpec = (urls, spec, project) => http('POST', `${urls.trainer}/v1/model-specs${project ? `?project=${encodeURIComponent(project)}` : ''}`, spec);
+
 /** While the as-of champion is trained, new data must not retrain the model on its own. */
 async function holdAutomaticRetraining(urls) {
-  const specs = await http('GET', `${urls.trainer}/v1/model-specs`);
-  const original = specs.models.find((m) => m.spec.name === MODEL).spec;
-  const { schedule, ...held } = original;
+  const record = await http('GET', `${urls.trainer}/v1/model-specs/${MODEL}`);
+  const { schedule, ...held } = record.spec;
   void schedule;
-  await http('POST', `${urls.trainer}/v1/model-specs`, { ...held, triggers: { onDrift: true } });
-  return original;
+  await declareSpec(urls, { ...held, triggers: { onDrift: true } }, record.project);
+  return { spec: record.spec, project: record.project ?? null };
+}
+
+/**
+ * The services define nothing themselves: the demo shop's features and model spec come from its
+ * project (examples/acme-shop), applied before this job runs.
+ */
+async function requireDemoProject(urls) {
+  const missing = [];
+  const spec = await http('GET', `${urls.trainer}/v1/model-specs/${MODEL}`, undefined, { ok: [200, 404] });
+  if (!spec.spec) missing.push(`model spec ${MODEL} (trainer)`);
+  const service = await http('GET', `${urls.features}/v1/feature-services/${MODEL}`, undefined, { ok: [200, 400, 404] });
+  if (!service.features) missing.push(`feature service ${MODEL} (feature store)`);
+  if (missing.length) throw new Error(`the demo shop's project is not applied (missing ${missing.join(', ')}): apply examples/acme-shop first`);
 }
 
 export async function http(method, url, body, { ok = [200, 201, 202], timeoutMs = 600_000 } = {}) {
@@ -89,6 +104,7 @@ export async function runDemoPipeline({ root, say, env = process.env, urls = URL
 
   const scenario = env.DEMO_SCENARIO ?? 'steady';
   if (!['steady', 'shift'].includes(scenario)) throw new Error(`DEMO_SCENARIO must be steady or shift, got ${scenario}`);
+  await requireDemoProject(urls);
 
   // 1. The product's history, sent the way a product platform sends it.
   let world;
@@ -109,7 +125,8 @@ export async function runDemoPipeline({ root, say, env = process.env, urls = URL
       shifts,
     });
     if (scenario === 'shift') {
-      state.scenario = { name: 'shift', since: new Date(shifts[0].from).toISOString(), ...change, spec: await holdAutomaticRetraining(urls) };
+      const held = await holdAutomaticRetraining(urls);
+      state.scenario = { name: 'shift', since: new Date(shifts[0].from).toISOString(), ...change, spec: held.spec, project: held.project };
       save();
       say(`scenario: since ${state.scenario.since.slice(0, 10)} ${change.country} users browse x${change.sessionFactor} and order x${change.orderFactor}; the champion will be trained as of that day`);
     }
@@ -149,7 +166,7 @@ export async function runDemoPipeline({ root, say, env = process.env, urls = URL
 
   if (state.scenario && !state.scenario.restored) {
     // Automation back on: drift, new marts and the schedule retrain from here.
-    await http('POST', `${urls.trainer}/v1/model-specs`, state.scenario.spec);
+    await declareSpec(urls, state.scenario.spec, state.scenario.project);
     state.scenario.restored = true;
     save();
   }

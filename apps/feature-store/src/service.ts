@@ -14,7 +14,6 @@ export const service: ServiceDefinition = {
   info: InfoMessages[ServiceName.FEATURE_STORE],
   peers: [{ name: ServiceName.DWH_INGEST, info: InfoMessages[ServiceName.DWH_INGEST] }],
   env: {
-    FEATURE_STORE_DEMO_DEFINITIONS: Type.Boolean({ default: true, description: 'Apply the demo entities, views and purchase_propensity service at start' }),
     ONLINE_STORE_PREFIX: Type.String({ pattern: '^[a-zA-Z0-9_:-]{1,64}$', default: 'fs', description: 'Key prefix in Redis (REDIS_URL selects the Redis online store)' }),
     SESSION_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 50, default: 4, description: 'Connections for training-set streams, cursors and source checks' }),
     SESSION_TEMP_BUFFERS_MB: Type.Integer({ minimum: 1, maximum: 16384, default: 256, description: 'temp_buffers of session connections (temporary tables of training sets)' }),

@@ -29,7 +29,6 @@ export const service: ServiceDefinition = {
     TRAINER_HEARTBEAT_MS: Type.Integer({ minimum: 100, default: 5000, description: 'Lease renewal and progress write interval (well under the lease)' }),
     TRAINER_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 3, description: 'Attempts before a run is failed' }),
     TRAINER_SCHEDULER_MS: Type.Integer({ minimum: 0, default: 30000, description: 'Cron check interval (0 disables schedules on this replica)' }),
-    TRAINER_DEMO_SPECS: Type.Boolean({ default: true, description: 'Apply the demo model specs (purchase_propensity) at start' }),
     CODE_VERSION: Type.String({ default: process.env['GIT_COMMIT'] ? `${version}+${process.env['GIT_COMMIT']}` : version, description: 'Recorded on every run and version' }),
   },
   // A backend that cannot be had is a start error naming the package, not a silent fallback.

@@ -86,15 +86,10 @@ describe('trainer on a real PostgreSQL', () => {
     await db?.drop();
   });
 
-  it('applies the demo purchase_propensity spec from code at start', async () => {
-    let res = await call(svc, 'GET', '/v1/model-specs/purchase_propensity');
-    for (let i = 0; i < 20 && res.status !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      res = await call(svc, 'GET', '/v1/model-specs/purchase_propensity');
-    }
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ spec: { featureService: 'purchase_propensity', labelSource: { labelDelayDays: 7 } }, specHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect((res.json['spec'] as ModelSpec).labelSource.sql).toContain('dwh.mart_orders');
+  it('declares no model of its own at start: specs arrive through the API', async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    const res = await call(svc, 'GET', '/v1/model-specs');
+    expect([res.status, res.json['models']]).toEqual([200, []]);
   });
 
   it('answers invalid specs with 400 and machine-readable codes, and only admins may declare models', async () => {
@@ -280,7 +275,7 @@ describe('trainer on a real PostgreSQL', () => {
 describe('backend configuration', () => {
   it('refuses to start with TRAINER_BACKEND=tensorflow where @tensorflow/tfjs-node is not installed', async () => {
     if (nativeBackendAvailable()) return; // installed here: the preference is valid
-    await expect(startTestService(service, AppModule, { env: { TRAINER_BACKEND: 'tensorflow', TRAINER_SCHEDULER_MS: '0', TRAINER_DEMO_SPECS: 'false' } })).rejects.toThrow(
+    await expect(startTestService(service, AppModule, { env: { TRAINER_BACKEND: 'tensorflow', TRAINER_SCHEDULER_MS: '0' } })).rejects.toThrow(
       /TRAINER_BACKEND=tensorflow needs the package @tensorflow\/tfjs-node/,
     );
   });
@@ -289,7 +284,7 @@ describe('backend configuration', () => {
 describe('event-triggered retraining', () => {
   it('queues a run when a watched mart is refreshed and does not stack a second one on drift', async () => {
     const db = await createTestDatabase();
-    const svc = await startTestService(service, AppModule, { db, env: { TRAINER_CONCURRENCY: '0', TRAINER_SCHEDULER_MS: '0', TRAINER_DEMO_SPECS: 'false' } });
+    const svc = await startTestService(service, AppModule, { db, env: { TRAINER_CONCURRENCY: '0', TRAINER_SCHEDULER_MS: '0' } });
     const client = new ServiceClient('trainer', 'dwh-ingest', { ...svc.config, peers: new Map([['trainer', { host: '127.0.0.1', port: svc.tcpPort }]]) });
     const pool = testPool({ connectionString: db.url, max: 1 });
     try {
@@ -312,7 +307,7 @@ describe('event-triggered retraining', () => {
 
   it('starts at most one event-triggered run per minIntervalMinutes, however many events arrive', async () => {
     const db = await createTestDatabase();
-    const svc = await startTestService(service, AppModule, { db, env: { TRAINER_CONCURRENCY: '0', TRAINER_SCHEDULER_MS: '0', TRAINER_DEMO_SPECS: 'false' } });
+    const svc = await startTestService(service, AppModule, { db, env: { TRAINER_CONCURRENCY: '0', TRAINER_SCHEDULER_MS: '0' } });
     const pool = testPool({ connectionString: db.url, max: 1 });
     try {
       const scheduler = svc.app.get(RetrainScheduler);
@@ -347,7 +342,7 @@ describe('event-triggered retraining', () => {
 describe('error shape', () => {
   it('answers bad run ids and bodies with 4xx codes, never 500', async () => {
     const db = await createTestDatabase();
-    const svc = await startTestService(service, AppModule, { db, env: { TRAINER_CONCURRENCY: '0', TRAINER_SCHEDULER_MS: '0', TRAINER_DEMO_SPECS: 'false' } });
+    const svc = await startTestService(service, AppModule, { db, env: { TRAINER_CONCURRENCY: '0', TRAINER_SCHEDULER_MS: '0' } });
     try {
       const bad = await call(svc, 'GET', '/v1/training-runs/not-a-uuid', undefined, {});
       expect([bad.status, bad.json['code']]).toEqual([400, 'INVALID_RUN_ID']);

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { ProjectName } from '../dwh/warehouse-definitions.contracts';
 import { defineContract, Int32 } from '../lib/contract-exports';
 
 /** Lower-case identifiers only: they end up as SQL identifiers after registry checks. */
@@ -78,12 +79,21 @@ export type FeatureServiceDefinition = Static<typeof FeatureServiceSchema>;
 
 const ApplyRequestSchema = Type.Object(
   {
+    /**
+     * The project that owns these objects. A name another project owns is a 409
+     * (NAME_OWNED_BY_ANOTHER_PROJECT); objects without a project are adopted by the first project
+     * that applies them. Absent: the objects are unowned, and names a project owns are refused.
+     */
+    project: Type.Optional(ProjectName),
     entities: Type.Optional(Type.Array(EntitySchema, { maxItems: 500 })),
     feature_views: Type.Optional(Type.Array(FeatureViewSchema, { maxItems: 500 })),
     feature_services: Type.Optional(Type.Array(FeatureServiceSchema, { maxItems: 500 })),
     /** Plan only: nothing is written. */
     dry_run: Type.Optional(Type.Boolean()),
-    /** Remove registered objects that are not in this request (Feast's `apply` over a whole repo). */
+    /**
+     * Remove this project's registered objects that are not in this request (Feast's `apply` over a
+     * whole repo); never another project's. Without `project`: only unowned objects.
+     */
     prune: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
@@ -117,6 +127,8 @@ export type SourceStatus = Static<typeof SourceStatus>;
 
 const ApplyPlanSchema = Type.Object(
   {
+    /** The project of the request (absent: unowned objects). */
+    project: Type.Optional(Type.String()),
     dry_run: Type.Boolean(),
     created: Type.Array(PlanItem),
     changed: Type.Array(PlanItem),

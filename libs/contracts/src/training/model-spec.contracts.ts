@@ -186,6 +186,8 @@ export type ModelSpec = Static<typeof ModelSpecSchema>;
 const ModelSpecRecordSchema = Type.Object(
   {
     spec: ModelSpecSchema,
+    /** The project that owns the spec (`POST /v1/model-specs/apply`); null: declared without a project. */
+    project: Type.Union([Type.String(), Type.Null()]),
     specHash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),

@@ -40,7 +40,6 @@ describe('materialization, statistics and freshness on a real PostgreSQL', () =>
     await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
     svc = await startTestService(service, AppModule, {
       env: {
-        FEATURE_STORE_DEMO_DEFINITIONS: 'false',
         MATERIALIZATION_CHUNKS: String(CHUNKS),
         MATERIALIZATION_POLL_MS: '100',
         FRESHNESS_CHECK_MS: '200',
@@ -158,7 +157,7 @@ describe('materialization, statistics and freshness on a real PostgreSQL', () =>
 describe('materialization after a crash, with two replicas', () => {
   const CHUNKS_16 = 16;
   it('stages the job again when its stage was lost (a database crash empties unlogged tables) and writes every chunk', async () => {
-    const idle = await startTestService(service, AppModule, { env: { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_WORKER: 'false', MATERIALIZATION_CHUNKS: '4', REDIS_URL: undefined } });
+    const idle = await startTestService(service, AppModule, { env: { MATERIALIZATION_WORKER: 'false', MATERIALIZATION_CHUNKS: '4', REDIS_URL: undefined } });
     let worker: TestService | undefined;
     try {
       await createMarts(idle.db.url);
@@ -172,7 +171,7 @@ describe('materialization after a crash, with two replicas', () => {
         await c.query(`UPDATE features.materializations SET status = 'RUNNING', staged_at = now(), stage_attempts = 1 WHERE id = $1`, [id]);
         await c.query(`UPDATE features.materialization_chunks SET staged_rows = 10 WHERE materialization_id = $1`, [id]);
       });
-      worker = await startTestService(service, AppModule, { db: idle.db, env: { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_POLL_MS: '50', REDIS_URL: undefined } });
+      worker = await startTestService(service, AppModule, { db: idle.db, env: { MATERIALIZATION_POLL_MS: '50', REDIS_URL: undefined } });
       const final = await waitFor('restaged materialization', async () => {
         const j = (await callService<Job>(idle, 'GET', `/v1/materializations/${id}`)).json;
         return j.status === 'SUCCEEDED' ? j : undefined;
@@ -194,7 +193,7 @@ describe('materialization after a crash, with two replicas', () => {
   });
 
   it('resumes at the unfinished chunks and no chunk is done twice', async () => {
-    const idle = await startTestService(service, AppModule, { env: { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_WORKER: 'false', MATERIALIZATION_CHUNKS: String(CHUNKS_16), REDIS_URL: undefined } });
+    const idle = await startTestService(service, AppModule, { env: { MATERIALIZATION_WORKER: 'false', MATERIALIZATION_CHUNKS: String(CHUNKS_16), REDIS_URL: undefined } });
     const replicas: TestService[] = [];
     try {
       await createMarts(idle.db.url);
@@ -209,7 +208,7 @@ describe('materialization after a crash, with two replicas', () => {
         await c.query(`UPDATE features.materialization_chunks SET status = 'DONE', claimed_by = 'dead', attempts = 1, finished_at = now() WHERE materialization_id = $1 AND chunk = 0`, [id]);
         await c.query(`UPDATE features.materialization_chunks SET status = 'RUNNING', claimed_by = 'dead', attempts = 1, heartbeat_at = now() - interval '1 minute' WHERE materialization_id = $1 AND chunk = 1`, [id]);
       });
-      const env = { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_POLL_MS: '50', MATERIALIZATION_LEASE_MS: '5000', REDIS_URL: undefined };
+      const env = { MATERIALIZATION_POLL_MS: '50', MATERIALIZATION_LEASE_MS: '5000', REDIS_URL: undefined };
       replicas.push(await startTestService(service, AppModule, { db: idle.db, env }), await startTestService(service, AppModule, { db: idle.db, env }));
       const final = await waitFor('resumed materialization', async () => {
         const j = (await callService<Job>(idle, 'GET', `/v1/materializations/${id}`)).json;

@@ -16,7 +16,7 @@ describe.each(stores)('online features on the %s store', (kind, redisUrl) => {
   const prefix = `fs-test-${randomUUID().slice(0, 8)}`;
   beforeAll(async () => {
     svc = await startTestService(service, AppModule, {
-      env: { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_WORKER: 'false', REDIS_URL: redisUrl, ONLINE_STORE_PREFIX: prefix },
+      env: { MATERIALIZATION_WORKER: 'false', REDIS_URL: redisUrl, ONLINE_STORE_PREFIX: prefix },
     });
     await createMarts(svc.db.url);
     expect((await callService(svc, 'POST', '/v1/apply', ACTIVITY_DEFINITIONS)).status).toBe(200);
@@ -109,7 +109,6 @@ describe('online features with tokens', () => {
   beforeAll(async () => {
     svc = await startTestService(service, AppModule, {
       env: {
-        FEATURE_STORE_DEMO_DEFINITIONS: 'false',
         MATERIALIZATION_WORKER: 'false',
         AUTH_TOKENS: JSON.stringify([
           { name: 'admin', token: 'admin-token-0123456789', scopes: ['admin'] },

@@ -54,7 +54,7 @@ describe.each(stores)('the tie rule and microsecond event times, offline and on 
 
   beforeAll(async () => {
     svc = await startTestService(service, AppModule, {
-      env: { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_CHUNKS: '2', MATERIALIZATION_POLL_MS: '100', REDIS_URL: url, ONLINE_STORE_PREFIX: prefix },
+      env: { MATERIALIZATION_CHUNKS: '2', MATERIALIZATION_POLL_MS: '100', REDIS_URL: url, ONLINE_STORE_PREFIX: prefix },
     });
     await sql(svc.db.url, async (c) => {
       await c.query('CREATE SCHEMA IF NOT EXISTS dwh');

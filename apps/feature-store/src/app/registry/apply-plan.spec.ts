@@ -110,4 +110,104 @@ describe('apply plans', () => {
     current.services.clear();
     expect(computeApplyPlan(current, { feature_views: [view()] }).views).toEqual([expect.objectContaining({ op: 'create', version: 6 })]);
   });
+
+  describe('ownership by project', () => {
+    /** Two projects side by side plus one unowned (legacy) object of each kind. */
+    function owned(): RegistrySnapshot {
+      const reg = (spec: FeatureViewDefinition, removed = false) => ({ name: spec.name, head: 1, maxVersion: 1, removed, versions: new Map([[1, spec]]) });
+      const user = { name: 'user', join_key: 'user_id', value_type: 'string' as const };
+      return {
+        entities: new Map([
+          ['user', user],
+          ['shop', { name: 'shop', join_key: 'shop_id', value_type: 'string' as const }],
+          ['legacy_user', { ...user, name: 'legacy_user' }],
+        ]),
+        views: new Map([
+          ['a_orders', reg(view({ name: 'a_orders' }))],
+          ['a_spend', reg(view({ name: 'a_spend' }))],
+          ['b_orders', reg(view({ name: 'b_orders' }))],
+          ['legacy_orders', reg(view({ name: 'legacy_orders' }))],
+          ['a_gone', reg(view({ name: 'a_gone' }), true)],
+        ]),
+        services: new Map([
+          ['a_svc', { name: 'a_svc', features: ['a_orders:orders'] }],
+          // Reading is shared: team-b's service uses team-a's view.
+          ['b_svc', { name: 'b_svc', features: ['b_orders:orders', 'a_spend:orders'] }],
+          ['legacy_svc', { name: 'legacy_svc', features: ['legacy_orders:orders'] }],
+        ]),
+        owners: {
+          entities: new Map([['user', 'team-a'], ['shop', 'team-b']]),
+          views: new Map([['a_orders', 'team-a'], ['a_spend', 'team-a'], ['b_orders', 'team-b'], ['a_gone', 'team-a']]),
+          services: new Map([['a_svc', 'team-a'], ['b_svc', 'team-b']]),
+        },
+      };
+    }
+    const names = (items: Array<{ kind: string; name: string }>) => items.map((i) => `${i.kind}:${i.name}`);
+
+    it('refuses names another project owns with one 409 naming each owner, removed views included', () => {
+      const current = owned();
+      const err = (() => {
+        try {
+          computeApplyPlan(current, { project: 'team-b', entities: [current.entities.get('user')!], feature_views: [view({ name: 'a_gone' })] });
+        } catch (e) {
+          return e as { status: number; code: string; message: string; details: Array<{ code: string; message: string }> };
+        }
+        throw new Error('no conflict');
+      })();
+      expect([err.status, err.code]).toEqual([409, 'NAME_OWNED_BY_ANOTHER_PROJECT']);
+      expect(err.message).toContain('entity user (owned by project team-a)');
+      expect(err.details.map((d) => d.message)).toEqual(['entity user is owned by project team-a', 'feature view a_gone is owned by project team-a']);
+      // Without a project, owned names are refused too; the owner itself may apply them.
+      expect(() => computeApplyPlan(current, { feature_services: [current.services.get('b_svc')!] })).toThrow(expect.objectContaining({ status: 409, code: 'NAME_OWNED_BY_ANOTHER_PROJECT' }));
+      expect(computeApplyPlan(current, { project: 'team-b', feature_services: [current.services.get('b_svc')!] }).unchanged).toEqual([{ kind: 'feature_service', name: 'b_svc' }]);
+    });
+
+    it('prunes only the project\'s own objects, and never what another project still uses', () => {
+      const current = owned();
+      const plan = computeApplyPlan(current, { project: 'team-a', prune: true, entities: [current.entities.get('user')!], feature_views: [view({ name: 'a_spend' })] });
+      expect(names(plan.removed)).toEqual(['feature_service:a_svc', 'feature_view:a_orders']);
+      expect(plan.views).toEqual([{ op: 'remove', name: 'a_orders' }]);
+      // a_spend is read by team-b's service: team-a cannot prune it away.
+      expect(() => computeApplyPlan(current, { project: 'team-a', prune: true, entities: [current.entities.get('user')!] })).toThrow(
+        expect.objectContaining({ status: 409, code: 'FEATURE_VIEW_IN_USE', message: expect.stringContaining('b_svc (project team-b)') }),
+      );
+      // team-b's views use team-a's entity `user`.
+      expect(() => computeApplyPlan(current, { project: 'team-a', prune: true, feature_views: [view({ name: 'a_spend' })] })).toThrow(
+        expect.objectContaining({ status: 409, code: 'ENTITY_IN_USE' }),
+      );
+      // A prune without a project touches only unowned objects.
+      const legacy = computeApplyPlan(current, { prune: true, entities: [current.entities.get('legacy_user')!] });
+      expect(names(legacy.removed)).toEqual(['feature_service:legacy_svc', 'feature_view:legacy_orders']);
+      // A project with nothing registered prunes nothing.
+      expect(computeApplyPlan(current, { project: 'team-c', prune: true }).removed).toEqual([]);
+      // Nor may team-a take a feature out of a view team-b's service reads (a new version that drops it).
+      expect(() => computeApplyPlan(current, { project: 'team-a', feature_views: [view({ name: 'a_spend', features: [{ name: 'spend', type: 'float64' }] })] })).toThrow(
+        expect.objectContaining({ status: 409, code: 'FEATURE_VIEW_IN_USE', message: expect.stringContaining('a_spend:orders, which feature service b_svc (project team-b) uses') }),
+      );
+      // Its own services are its business: the same change with its own service broken is the usual 400.
+      expect(() => computeApplyPlan(current, { project: 'team-a', feature_views: [view({ name: 'a_orders', features: [{ name: 'spend', type: 'float64' }] })] })).toThrow(
+        expect.objectContaining({ status: 400, code: 'UNKNOWN_FEATURE' }),
+      );
+    });
+
+    it('adopts unowned objects: the project shows as a changed field, and nothing else changes', () => {
+      const current = owned();
+      const plan = computeApplyPlan(current, {
+        project: 'team-c',
+        entities: [{ ...current.entities.get('legacy_user')!, description: 'people' }],
+        feature_views: [view({ name: 'legacy_orders' })],
+        feature_services: [current.services.get('legacy_svc')!],
+      });
+      expect(plan.changed).toEqual([
+        { kind: 'entity', name: 'legacy_user', fields: ['description', 'project'] },
+        { kind: 'feature_view', name: 'legacy_orders', version: 1, fields: ['project'], new_version: false },
+        { kind: 'feature_service', name: 'legacy_svc', fields: ['project'] },
+      ]);
+      expect(plan.adopt).toEqual({ entities: ['legacy_user'], views: ['legacy_orders'], services: ['legacy_svc'] });
+      expect(plan.views).toEqual([]);
+      // Applying unowned objects without a project keeps them unowned: nothing to adopt, nothing changed.
+      const same = computeApplyPlan(current, { feature_services: [current.services.get('legacy_svc')!] });
+      expect([same.adopt.services, same.unchanged]).toEqual([[], [{ kind: 'feature_service', name: 'legacy_svc' }]]);
+    });
+  });
 });

@@ -2,28 +2,28 @@ import type { ApplyRequest, FeatureViewDefinition } from '@mlp/contracts';
 import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
+import { ROLLING_ACTIVITY_DEFINITIONS } from '../../testing/rolling-activity-definitions';
 import { ACTIVITY_DEFINITIONS, createMarts, insertActivity, parseTrainingSet, sql } from '../../testing/warehouse-fixtures';
 
 describe('feature registry: apply plans and versions on a real PostgreSQL', () => {
   let svc: TestService;
   beforeAll(async () => {
-    // The demo definitions are applied at start while the marts do not exist yet.
     svc = await startTestService(service, AppModule, { env: { MATERIALIZATION_WORKER: 'false', REDIS_URL: undefined } });
   });
   afterAll(() => svc.close());
 
   const views = async () => (await callService(svc, 'GET', '/v1/feature-views')).json['feature_views'] as Array<FeatureViewDefinition & { version: number; source_status: string }>;
 
-  it('applies the demo definitions without the marts, reports SOURCE_MISSING, and serves once the marts exist', async () => {
-    const demo = await (async () => {
-      for (let i = 0; i < 100; i++) {
-        const v = await views();
-        if (v.length === 2) return v;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error('demo definitions were not applied');
-    })();
-    expect(demo.map((v) => [v.name, v.source_status])).toEqual([
+  it('starts with an empty registry, applies definitions without the marts, reports SOURCE_MISSING, and serves once the marts exist', async () => {
+    // The platform applies nothing of its own at start.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await views()).toEqual([]);
+    const applied = await callService(svc, 'POST', '/v1/apply', ROLLING_ACTIVITY_DEFINITIONS);
+    expect(applied.json['sources']).toEqual([
+      expect.objectContaining({ view: 'user_activity', status: 'SOURCE_MISSING' }),
+      expect.objectContaining({ view: 'user_profile', status: 'SOURCE_MISSING' }),
+    ]);
+    expect((await views()).map((v) => [v.name, v.source_status])).toEqual([
       ['user_activity', 'SOURCE_MISSING'],
       ['user_profile', 'SOURCE_MISSING'],
     ]);

@@ -56,7 +56,7 @@ describe.each(stores)('composite join keys end to end on the %s store', (kind, r
   const prefix = `fs-test-${randomUUID().slice(0, 8)}`;
   beforeAll(async () => {
     svc = await startTestService(service, AppModule, {
-      env: { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_CHUNKS: '3', MATERIALIZATION_POLL_MS: '100', REDIS_URL: redisUrl, ONLINE_STORE_PREFIX: prefix },
+      env: { MATERIALIZATION_CHUNKS: '3', MATERIALIZATION_POLL_MS: '100', REDIS_URL: redisUrl, ONLINE_STORE_PREFIX: prefix },
     });
     await createMarts(svc.db.url);
     await sql(svc.db.url, async (c) => {

@@ -3,7 +3,7 @@ import type { ApplyPlan, ApplyRequest, EntityDefinition, FeatureServiceDefinitio
 import { PlatformError, type Logger } from '@mlp/runtime';
 import { Database, PLATFORM_LOGGER } from '@mlp/service-kit';
 import { SessionPool } from '../database/session-pool';
-import { computeApplyPlan, schemaHash, type RegisteredView, type RegistrySnapshot } from './apply-plan';
+import { computeApplyPlan, schemaHash, type RegisteredView, type RegistryOwners, type RegistrySnapshot } from './apply-plan';
 import { entityJoinKeys } from './entity-key';
 import { parseFeatureRef } from './feature-ref';
 import { checkSourceColumns, checkSourceSqlText, MART_RELATION, relationsOfPlan } from './source-sql';
@@ -117,10 +117,17 @@ export class FeatureRegistry {
   private async load(query: (sql: string) => Promise<unknown[]> = (sql) => this.db.query(sql)): Promise<RegistrySnapshot> {
     const s = this.db.schema;
     // Sequential: inside apply these share one transaction's connection.
-    const entities = (await query(`SELECT spec FROM "${s}".entities`)) as Array<{ spec: EntityDefinition }>;
+    type Owned = { project: string | null };
+    const entities = (await query(`SELECT spec, project FROM "${s}".entities`)) as Array<{ spec: EntityDefinition } & Owned>;
     const views = (await query(`SELECT name, version, spec, retired_at IS NOT NULL AS retired FROM "${s}".feature_views`)) as Array<{ name: string; version: number; spec: FeatureViewDefinition; retired: boolean }>;
-    const heads = (await query(`SELECT name, version, max_version, removed_at FROM "${s}".feature_view_heads`)) as Array<{ name: string; version: number; max_version: number; removed_at: Date | null }>;
-    const services = (await query(`SELECT spec FROM "${s}".feature_services`)) as Array<{ spec: FeatureServiceDefinition }>;
+    const heads = (await query(`SELECT name, version, max_version, removed_at, project FROM "${s}".feature_view_heads`)) as Array<{ name: string; version: number; max_version: number; removed_at: Date | null } & Owned>;
+    const services = (await query(`SELECT spec, project FROM "${s}".feature_services`)) as Array<{ spec: FeatureServiceDefinition } & Owned>;
+    const owned = (rows: Array<[string, string | null]>) => new Map(rows.filter((r): r is [string, string] => r[1] !== null));
+    const owners: RegistryOwners = {
+      entities: owned(entities.map((e) => [e.spec.name, e.project])),
+      views: owned(heads.map((h) => [h.name, h.project])),
+      services: owned(services.map((x) => [x.spec.name, x.project])),
+    };
     const viewMap = new Map<string, RegisteredView>();
     for (const h of heads) viewMap.set(h.name, { name: h.name, head: h.version, maxVersion: h.max_version, removed: !!h.removed_at, versions: new Map() });
     for (const v of views) {
@@ -133,13 +140,19 @@ export class FeatureRegistry {
       entities: new Map(entities.map((e) => [e.spec.name, e.spec])),
       views: viewMap,
       services: new Map(services.map((x) => [x.spec.name, x.spec])),
+      owners,
     };
   }
 
-  /** Plans (and unless dry run, writes) a set of definitions. Sources are checked lazily. */
+  /**
+   * Plans (and unless dry run, writes) a set of definitions in one transaction. Sources are checked
+   * lazily. Who may apply `req.project` is the caller's business (assertProjectAccess); here names
+   * owned by another project are refused and unowned ones are adopted (see computeApplyPlan).
+   */
   async apply(req: ApplyRequest): Promise<ApplyPlan> {
     for (const v of req.feature_views ?? []) checkSourceSqlText(v.source.sql, `source SQL of ${v.name}`);
     const s = this.db.schema;
+    const project = req.project ?? null;
     const result = await this.db.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('feature-store.apply'))`);
       const current = await this.load((sql) => m.query(sql));
@@ -161,26 +174,42 @@ export class FeatureRegistry {
         } else {
           // The version it replaces stops being the head now: its idle clock (retirement) starts.
           await m.query(`UPDATE "${s}".feature_views SET superseded_at = now() WHERE name = $1 AND superseded_at IS NULL`, [op.spec.name]);
-          await m.query(`INSERT INTO "${s}".feature_views (name, version, spec, schema_hash, source_status, source_message, source_relations) VALUES ($1, $2, $3, $4, $5, $6, $7)`, params);
+          await m.query(`INSERT INTO "${s}".feature_views (name, version, spec, schema_hash, source_status, source_message, source_relations, project) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [...params, project]);
+          // The planner refused names owned by another project, so the head's owner is ours or none yet.
           await m.query(
-            `INSERT INTO "${s}".feature_view_heads (name, version, max_version) VALUES ($1, $2, $2)
-             ON CONFLICT (name) DO UPDATE SET version = $2, max_version = GREATEST(feature_view_heads.max_version, $2), removed_at = NULL`,
-            [op.spec.name, op.version],
+            `INSERT INTO "${s}".feature_view_heads (name, version, max_version, project) VALUES ($1, $2, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET version = $2, max_version = GREATEST(feature_view_heads.max_version, $2), removed_at = NULL, project = $3`,
+            [op.spec.name, op.version, project],
           );
         }
       }
       if (!req.dry_run) {
+        // Adopting an unowned view takes every version of it, and its head (the name).
+        for (const name of plan.adopt.views) {
+          await m.query(`UPDATE "${s}".feature_view_heads SET project = $2 WHERE name = $1 AND project IS NULL`, [name, project]);
+          await m.query(`UPDATE "${s}".feature_views SET project = $2 WHERE name = $1 AND project IS NULL`, [name, project]);
+        }
         for (const op of plan.views) if (op.op === 'remove') await m.query(`UPDATE "${s}".feature_view_heads SET removed_at = now() WHERE name = $1`, [op.name]);
         for (const e of plan.entities) {
           if (e.op === 'remove') await m.query(`DELETE FROM "${s}".entities WHERE name = $1`, [e.name]);
-          else await m.query(`INSERT INTO "${s}".entities (name, spec) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET spec = $2, updated_at = now()`, [e.spec.name, JSON.stringify(e.spec)]);
+          else
+            await m.query(`INSERT INTO "${s}".entities (name, spec, project) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET spec = $2, project = $3, updated_at = now()`, [
+              e.spec.name,
+              JSON.stringify(e.spec),
+              project,
+            ]);
         }
         for (const x of plan.services) {
           if (x.op === 'remove') await m.query(`DELETE FROM "${s}".feature_services WHERE name = $1`, [x.name]);
-          else await m.query(`INSERT INTO "${s}".feature_services (name, spec) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET spec = $2, updated_at = now()`, [x.spec.name, JSON.stringify(x.spec)]);
+          else
+            await m.query(`INSERT INTO "${s}".feature_services (name, spec, project) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET spec = $2, project = $3, updated_at = now()`, [
+              x.spec.name,
+              JSON.stringify(x.spec),
+              project,
+            ]);
         }
       }
-      return { dry_run: !!req.dry_run, created: plan.created, changed: plan.changed, removed: plan.removed, unchanged: plan.unchanged, sources };
+      return { ...(req.project ? { project: req.project } : {}), dry_run: !!req.dry_run, created: plan.created, changed: plan.changed, removed: plan.removed, unchanged: plan.unchanged, sources };
     });
     if (!req.dry_run) this.invalidate();
     return result;

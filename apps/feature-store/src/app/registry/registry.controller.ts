@@ -2,10 +2,14 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ApplyPlan, ApplyRequest } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
-import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
+import { ApiContract, assertProjectAccess, RequireScope, validate } from '@mlp/service-kit';
 import { IDENTIFIER } from './feature-ref';
+import type { RegistryOwners, RegistrySnapshot } from './apply-plan';
 import { FeatureRegistry } from './feature-registry.service';
 import { liveVersions } from './version-lifecycle';
+
+/** The owning project of a registry object, null when none owns it. */
+const projectOf = (snap: RegistrySnapshot, kind: keyof RegistryOwners, name: string): string | null => snap.owners?.[kind].get(name) ?? null;
 
 export function checkName(name: string, what: string): string {
   if (!IDENTIFIER.test(name)) throw PlatformError.badRequest(`${what} names are lower-case identifiers`, [{ code: 'INVALID_NAME', message: name.slice(0, 100) }], 'INVALID_NAME');
@@ -22,13 +26,16 @@ export class RegistryController {
   @RequireScope('admin')
   @ApiContract({ body: ApplyRequest, response: ApplyPlan, summary: 'Plan and apply entities, feature views and feature services' })
   apply(@Body(validate(ApplyRequest)) body: ApplyRequest): Promise<ApplyPlan> {
+    // A project-limited token applies only its projects (and never unowned objects), dry runs too.
+    assertProjectAccess(body.project);
     return this.registry.apply(body);
   }
 
   @Get('entities')
   @RequireScope('features:read')
   async entities() {
-    return { entities: [...(await this.registry.snapshot()).entities.values()] };
+    const snap = await this.registry.snapshot();
+    return { entities: [...snap.entities.values()].map((e) => ({ ...e, project: projectOf(snap, 'entities', e.name) })) };
   }
 
   @Get('feature-views')
@@ -42,6 +49,7 @@ export class RegistryController {
         const st = statuses.find((s) => s.name === v.name && s.version === v.head);
         return {
           ...v.versions.get(v.head)!,
+          project: projectOf(snap, 'views', v.name),
           version: v.head,
           versions: [...v.versions.keys()].sort((a, b) => a - b),
           live_versions: liveVersions(v).sort((a, b) => a - b),
@@ -55,12 +63,14 @@ export class RegistryController {
   @Get('feature-views/:name')
   @RequireScope('features:read')
   async view(@Param('name') name: string) {
-    const reg = (await this.registry.snapshot()).views.get(checkName(name, 'feature view'));
+    const snap = await this.registry.snapshot();
+    const reg = snap.views.get(checkName(name, 'feature view'));
     if (!reg || reg.removed) throw PlatformError.notFound(`unknown feature view ${name}`, 'UNKNOWN_FEATURE_VIEW');
     const statuses = (await this.registry.sourceStatuses()).filter((s) => s.name === name);
     const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
     return {
       name,
+      project: projectOf(snap, 'views', name),
       version: reg.head,
       versions: [...reg.versions].sort((a, b) => a[0] - b[0]).map(([version, spec]) => {
         const st = statuses.find((s) => s.version === version);
@@ -85,14 +95,16 @@ export class RegistryController {
   @Get('feature-services')
   @RequireScope('features:read')
   async services() {
-    return { feature_services: [...(await this.registry.snapshot()).services.values()] };
+    const snap = await this.registry.snapshot();
+    return { feature_services: [...snap.services.values()].map((x) => ({ ...x, project: projectOf(snap, 'services', x.name) })) };
   }
 
   @Get('feature-services/:name')
   @RequireScope('features:read')
   async service(@Param('name') name: string) {
-    const svc = (await this.registry.snapshot()).services.get(checkName(name, 'feature service'));
+    const snap = await this.registry.snapshot();
+    const svc = snap.services.get(checkName(name, 'feature service'));
     if (!svc) throw PlatformError.notFound(`unknown feature service ${name}`, 'UNKNOWN_FEATURE_SERVICE');
-    return svc;
+    return { ...svc, project: projectOf(snap, 'services', name) };
   }
 }

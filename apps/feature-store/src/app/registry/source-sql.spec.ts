@@ -1,5 +1,5 @@
 import type { FeatureViewDefinition } from '@mlp/contracts';
-import { checkSourceColumns, checkSourceSqlText, MART_RELATION, projectedSource, relationsOfPlan } from './source-sql';
+import { checkSourceColumns, checkSourceSqlText, LABEL_RELATION, MART_RELATION, projectedSource, relationsOfPlan } from './source-sql';
 
 const view: FeatureViewDefinition = {
   name: 'v',
@@ -27,6 +27,19 @@ describe('source SQL guards', () => {
     const rels = relationsOfPlan(plan);
     expect(rels).toEqual([{ schema: 'dwh', name: 'mart_x' }, { schema: 'features', name: 'entities' }]);
     expect(rels.map(MART_RELATION)).toEqual([true, false]);
+  });
+
+  it('lets label SQL read marts and imported sources (dwh.src_*), but not the warehouse\'s bookkeeping or other schemas; view sources only marts', () => {
+    const rels = [
+      { schema: 'dwh', name: 'mart_orders' },
+      { schema: 'dwh', name: 'src_crm_leads' },
+      { schema: 'dwh', name: 'imports' },
+      { schema: 'dwh', name: 'outbox' },
+      { schema: 'registry', name: 'src_x' },
+      { schema: 'dwh', name: 'src_' },
+    ];
+    expect(rels.map(LABEL_RELATION)).toEqual([true, true, false, false, false, false]);
+    expect(rels.map(MART_RELATION)).toEqual([true, false, false, false, false, false]);
   });
 
   it('checks join key, timestamp and feature column types', () => {

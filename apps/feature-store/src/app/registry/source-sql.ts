@@ -41,6 +41,13 @@ export function relationsOfPlan(plan: unknown): Array<{ schema: string; name: st
 
 export const MART_RELATION = (r: { schema: string; name: string }) => r.schema === 'dwh' && /^mart_[a-z0-9_]+$/.test(r.name);
 
+/**
+ * What label SQL may read: the published marts and the warehouse's imported sources (`dwh.src_*`,
+ * e.g. a CRM's outcomes), as the trainer's spec rules allow. Not the warehouse's bookkeeping tables
+ * (imports, outbox, projects, ...), which share the schema.
+ */
+export const LABEL_RELATION = (r: { schema: string; name: string }) => MART_RELATION(r) || (r.schema === 'dwh' && /^src_[a-z0-9_]+$/.test(r.name));
+
 /** PostgreSQL type OIDs a source column may have for each declared feature type. */
 export const INT_OIDS = [20, 21, 23];
 const FLOAT_OIDS = [700, 701, 1700, ...INT_OIDS];

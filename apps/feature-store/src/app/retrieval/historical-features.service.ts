@@ -9,7 +9,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { SessionPool } from '../database/session-pool';
 import { quoteIdent } from '../registry/feature-ref';
 import { FeatureRegistry, type ResolvedFeatures } from '../registry/feature-registry.service';
-import { checkSourceSqlText, MART_RELATION, projectedSource, relationsOfPlan, TEXT_OIDS, TIMESTAMP_OIDS } from '../registry/source-sql';
+import { checkSourceSqlText, LABEL_RELATION, projectedSource, relationsOfPlan, TEXT_OIDS, TIMESTAMP_OIDS } from '../registry/source-sql';
 import { checkContractTimestamps, checkTimestamp, compareInstants } from '../time/event-time';
 import { copyAsText, jsonKindOf, NdjsonFromCopyText, type JsonColumn } from './ndjson-from-copy';
 import { copyAsCsv, pointInTimeSelect, quoteAlias } from './point-in-time-query';
@@ -184,9 +184,9 @@ export class HistoricalFeaturesService {
   private async labelFields(client: PoolClient, sql: string): Promise<Array<{ name: string; dataTypeID: number }>> {
     try {
       const plan = await client.query(`EXPLAIN (VERBOSE, FORMAT JSON) SELECT * FROM (${sql}) l`);
-      const foreign = relationsOfPlan(plan.rows[0]?.['QUERY PLAN']).filter((r) => !MART_RELATION(r));
+      const foreign = relationsOfPlan(plan.rows[0]?.['QUERY PLAN']).filter((r) => !LABEL_RELATION(r));
       if (foreign.length) {
-        throw PlatformError.badRequest(`label source reads relations outside dwh.mart_*: ${foreign.map((r) => `${r.schema}.${r.name}`).join(', ')}`, [], 'INVALID_LABEL_SOURCE');
+        throw PlatformError.badRequest(`label source reads relations outside dwh.mart_* and dwh.src_*: ${foreign.map((r) => `${r.schema}.${r.name}`).join(', ')}`, [], 'INVALID_LABEL_SOURCE');
       }
       return (await client.query(`SELECT * FROM (${sql}) l LIMIT 0`)).fields;
     } catch (err) {

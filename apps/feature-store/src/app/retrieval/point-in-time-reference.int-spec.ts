@@ -157,7 +157,7 @@ describe('point-in-time training sets against a brute-force reference (property-
   let svc: TestService;
   let caseNo = 0;
   beforeAll(async () => {
-    svc = await startTestService(service, AppModule, { env: { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_WORKER: 'false', REDIS_URL: undefined } });
+    svc = await startTestService(service, AppModule, { env: { MATERIALIZATION_WORKER: 'false', REDIS_URL: undefined } });
     await sql(svc.db.url, async (c) => {
       await c.query(`CREATE SCHEMA IF NOT EXISTS dwh`);
       for (const v of VIEWS) await c.query(`CREATE TABLE ${v.mart} (user_id text, ts timestamptz, n bigint, x double precision, s text, b boolean)`);

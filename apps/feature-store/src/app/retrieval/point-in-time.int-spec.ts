@@ -10,7 +10,7 @@ const DAY = 86400_000;
 describe('point-in-time training sets on a real PostgreSQL', () => {
   let svc: TestService;
   beforeAll(async () => {
-    svc = await startTestService(service, AppModule, { env: { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_WORKER: 'false', REDIS_URL: undefined } });
+    svc = await startTestService(service, AppModule, { env: { MATERIALIZATION_WORKER: 'false', REDIS_URL: undefined } });
     await createMarts(svc.db.url);
     await insertActivity(svc.db.url, [
       { user_id: 'u1', activity_date: '2026-01-01', orders: 1, revenue: 10.5 },
@@ -119,6 +119,26 @@ describe('point-in-time training sets on a real PostgreSQL', () => {
       ['u1', 't', '1', 'pro'],
     ]);
     expect(trailers['x-dataset-fingerprint']).toBe(`sha256:${createHash('sha256').update(text).digest('hex')}`);
+  });
+
+  it('reads labels from an imported source (dwh.src_*) as well as marts, never from the warehouse\'s bookkeeping', async () => {
+    await sql(svc.db.url, async (c) => {
+      await c.query(`CREATE TABLE dwh.src_crm_upgrades (user_id text, upgraded_at timestamptz, upgraded boolean)`);
+      await c.query(`INSERT INTO dwh.src_crm_upgrades VALUES ('u1', '2026-01-04T00:00:00Z', true)`);
+      await c.query(`CREATE TABLE IF NOT EXISTS dwh.imports (id int, user_id text)`);
+    });
+    const range = { start: '2025-01-01T00:00:00Z', end: '2027-01-01T00:00:00Z' };
+    const ok = await callService(svc, 'POST', '/v1/historical-features', {
+      features: ['daily_activity:orders'],
+      label_source: { sql: 'SELECT user_id, upgraded_at AS event_timestamp, upgraded FROM dwh.src_crm_upgrades', ...range },
+    });
+    expect(ok.status).toBe(200);
+    expect(parseTrainingSet(ok.text).rows).toEqual([{ user_id: 'u1', event_timestamp: '2026-01-04T00:00:00+00:00', upgraded: true, orders: 33 }]);
+    const internal = await callService(svc, 'POST', '/v1/historical-features', {
+      features: ['daily_activity:orders'],
+      label_source: { sql: 'SELECT user_id, now() AS event_timestamp, 1 AS label FROM dwh.imports', ...range },
+    });
+    expect([internal.status, internal.json['code']]).toEqual([400, 'INVALID_LABEL_SOURCE']);
   });
 
   it('streams label columns of any type as NDJSON, one line per row, whatever they are called', async () => {

@@ -42,7 +42,6 @@ describe.each(stores)('immutable feature view versions on the %s online store', 
   beforeAll(async () => {
     svc = await startTestService(service, AppModule, {
       env: {
-        FEATURE_STORE_DEMO_DEFINITIONS: 'false',
         MATERIALIZATION_CHUNKS: '2',
         MATERIALIZATION_POLL_MS: '100',
         // The test drives retirement itself (sweep) and backdates the clocks it reads.
@@ -199,7 +198,7 @@ describe.each(stores)('immutable feature view versions on the %s online store', 
 
 describe('a materialization of a version retired while it runs', () => {
   it('writes nothing online: its chunks see the version retired and the job fails', async () => {
-    const svc = await startTestService(service, AppModule, { env: { FEATURE_STORE_DEMO_DEFINITIONS: 'false', MATERIALIZATION_WORKER: 'false', MATERIALIZATION_CHUNKS: '2', REDIS_URL: undefined } });
+    const svc = await startTestService(service, AppModule, { env: { MATERIALIZATION_WORKER: 'false', MATERIALIZATION_CHUNKS: '2', REDIS_URL: undefined } });
     try {
       await createMarts(svc.db.url);
       await insertActivity(svc.db.url, users.map((u, i) => ({ user_id: u, activity_date: day(-1), orders: i })));

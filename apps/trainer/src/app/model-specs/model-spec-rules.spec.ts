@@ -1,36 +1,48 @@
 import type { ModelSpec } from '@mlp/contracts';
-import { PURCHASE_PROPENSITY_SPEC } from './demo-model-specs';
+import { ORDER_WITHIN_7D_SPEC as SPEC } from '../test-fixtures/model-spec-fixtures';
 import { specProblems } from './model-spec-rules';
 
 const codes = (spec: ModelSpec) => specProblems(spec).map((p) => p.code);
 
 describe('model spec rules', () => {
-  it('accepts the demo purchase propensity spec', () => {
-    expect(specProblems(PURCHASE_PROPENSITY_SPEC)).toEqual([]);
+  it('accepts a complete spec', () => {
+    expect(specProblems(SPEC)).toEqual([]);
   });
 
   it('refuses a metric that does not fit the task', () => {
-    expect(codes({ ...PURCHASE_PROPENSITY_SPEC, primaryMetric: 'rmse' })).toEqual(['METRIC_TASK_MISMATCH']);
-    expect(codes({ ...PURCHASE_PROPENSITY_SPEC, task: 'regression' })).toEqual(['METRIC_TASK_MISMATCH']);
+    expect(codes({ ...SPEC, primaryMetric: 'rmse' })).toEqual(['METRIC_TASK_MISMATCH']);
+    expect(codes({ ...SPEC, task: 'regression' })).toEqual(['METRIC_TASK_MISMATCH']);
   });
 
   it('refuses a held-out window that leaves nothing to train on', () => {
-    expect(codes({ ...PURCHASE_PROPENSITY_SPEC, split: { lookbackDays: 7, holdoutDays: 7 } })).toEqual(['INVALID_SPLIT']);
+    expect(codes({ ...SPEC, split: { lookbackDays: 7, holdoutDays: 7 } })).toEqual(['INVALID_SPLIT']);
   });
 
-  it('refuses label SQL that is not one SELECT over published marts', () => {
-    const sql = (s: string) => codes({ ...PURCHASE_PROPENSITY_SPEC, labelSource: { ...PURCHASE_PROPENSITY_SPEC.labelSource, sql: s } });
-    expect(sql('DELETE FROM dwh.mart_orders WHERE true')).toEqual(['INVALID_LABEL_SQL']);
-    expect(sql('SELECT 1 FROM dwh.mart_orders; DROP TABLE dwh.mart_orders')).toEqual(['INVALID_LABEL_SQL']);
-    expect(sql('SELECT user_id FROM registry.models')).toEqual(['LABEL_SQL_OUTSIDE_WAREHOUSE', 'INVALID_LABEL_SQL']);
-    expect(sql('SELECT user_id, now() AS event_timestamp, 1 AS label FROM dwh.mart_orders;')).toEqual([]);
+  const labelSql = (s: string) => codes({ ...SPEC, labelSource: { ...SPEC.labelSource, sql: s } });
+
+  it('refuses label SQL that is not one SELECT', () => {
+    expect(labelSql('DELETE FROM dwh.mart_orders WHERE true')).toEqual(['INVALID_LABEL_SQL']);
+    expect(labelSql('SELECT 1 FROM dwh.mart_orders; DROP TABLE dwh.mart_orders')).toEqual(['INVALID_LABEL_SQL']);
+    expect(labelSql('SELECT user_id, now() AS event_timestamp, 1 AS label FROM dwh.mart_orders;')).toEqual([]);
+  });
+
+  it('accepts label SQL over any warehouse relation (marts, imported sources, models), not only marts', () => {
+    expect(labelSql('SELECT user_id, ts AS event_timestamp, converted AS label FROM dwh.src_crm_leads')).toEqual([]);
+    expect(labelSql('SELECT user_id, ts AS event_timestamp, churned AS label FROM dwh.customer_churn_labels')).toEqual([]);
+    expect(labelSql('WITH l AS (SELECT * FROM dwh.src_crm_leads) SELECT l.user_id, l.ts AS event_timestamp, l.converted AS label FROM l JOIN dwh.mart_orders o USING (user_id)')).toEqual([]);
+  });
+
+  it('refuses label SQL that reads another schema, or no warehouse relation at all', () => {
+    expect(labelSql('SELECT user_id FROM registry.models')).toEqual(['LABEL_SQL_OUTSIDE_WAREHOUSE', 'INVALID_LABEL_SQL']);
+    expect(labelSql('SELECT a.user_id, a.ts AS event_timestamp, a.label FROM dwh.src_leads a JOIN features.entities e ON true')).toEqual(['LABEL_SQL_OUTSIDE_WAREHOUSE']);
+    expect(labelSql("SELECT 'u1' AS user_id, now() AS event_timestamp, 1 AS label")).toEqual(['INVALID_LABEL_SQL']);
   });
 
   it('refuses an invalid cron schedule', () => {
-    expect(codes({ ...PURCHASE_PROPENSITY_SPEC, schedule: { cron: '61 * * * *' } })).toEqual(['INVALID_CRON']);
+    expect(codes({ ...SPEC, schedule: { cron: '61 * * * *' } })).toEqual(['INVALID_CRON']);
   });
 
   it('refuses a label column that is also a join key', () => {
-    expect(codes({ ...PURCHASE_PROPENSITY_SPEC, labelSource: { ...PURCHASE_PROPENSITY_SPEC.labelSource, labelColumn: 'user_id' } })).toEqual(['LABEL_IS_JOIN_KEY']);
+    expect(codes({ ...SPEC, labelSource: { ...SPEC.labelSource, labelColumn: 'user_id' } })).toEqual(['LABEL_IS_JOIN_KEY']);
   });
 });

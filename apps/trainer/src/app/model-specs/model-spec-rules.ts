@@ -8,13 +8,14 @@ export interface SpecProblem {
 }
 
 const CLASSIFICATION_METRICS = new Set(['auc', 'log_loss', 'f1']);
-const MART = /^dwh\.mart_[a-z0-9_]+$/;
 const WAREHOUSE = /^dwh\.[a-z0-9_]+$/;
 
 /**
  * Checks a schema-valid spec for what the schema cannot express: a metric that fits the task, a
- * split that leaves training data, a valid cron, a single read-only SELECT over the warehouse (at least one published mart)
- * as the label source. Each problem carries a machine-readable code.
+ * split that leaves training data, a valid cron, a single read-only SELECT over the warehouse as
+ * the label source (reading at least one relation of the warehouse schema `dwh`: a mart, an
+ * imported source `dwh.src_*`, a model; nothing in another schema). Each problem carries a
+ * machine-readable code.
  */
 export function specProblems(spec: ModelSpec): SpecProblem[] {
   const problems: SpecProblem[] = [];
@@ -37,14 +38,14 @@ export function specProblems(spec: ModelSpec): SpecProblem[] {
     problems.push({ path: '$.labelSource.sql', code: 'INVALID_LABEL_SQL', message: 'the label source must be one SELECT (or WITH ... SELECT) statement' });
   } else {
     const tables = [...sql.matchAll(/\b(?:from|join)\s+([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)/gi)].map((m) => m[1].toLowerCase());
-    // The warehouse schema is the published DWH-to-DS interface (marts, plus imports such as the demo's
-    // true probabilities); other services' schemas are not.
+    // The warehouse schema is the published DWH-to-DS interface (marts, imported sources, a project's
+    // models); other services' schemas are not. Unqualified names are CTEs or fail at run time.
     const foreign = tables.filter((t) => !WAREHOUSE.test(t));
     if (foreign.length) {
       problems.push({ path: '$.labelSource.sql', code: 'LABEL_SQL_OUTSIDE_WAREHOUSE', message: `the label source may read only the warehouse schema dwh, not ${foreign.join(', ')}` });
     }
-    if (!tables.some((t) => MART.test(t))) {
-      problems.push({ path: '$.labelSource.sql', code: 'INVALID_LABEL_SQL', message: 'the label source must read at least one published mart (dwh.mart_*)' });
+    if (!tables.some((t) => WAREHOUSE.test(t))) {
+      problems.push({ path: '$.labelSource.sql', code: 'INVALID_LABEL_SQL', message: 'the label source must read at least one published warehouse relation (dwh.<name>)' });
     }
   }
   if (spec.schedule) {

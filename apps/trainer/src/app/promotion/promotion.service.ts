@@ -32,7 +32,7 @@ export class PromotionService {
 
   async registerOutcome(run: RunRow, owner: string, outcome: TrainingOutcome, backend: string, championAtStart: number | null): Promise<{ version: number; gate: GateDecision }> {
     return this.db.transaction(async (m) => {
-      await m.query(`SELECT name FROM "registry".models WHERE name = $1 FOR UPDATE`, [run.model]);
+      const [model] = (await m.query(`SELECT removed_at IS NOT NULL AS removed FROM "registry".models WHERE name = $1 FOR UPDATE`, [run.model])) as Array<{ removed: boolean }>;
       const [held] = (await m.query(`SELECT id FROM "registry".training_runs WHERE id = $1 AND lease_owner = $2 AND status = 'running' FOR UPDATE`, [run.id, owner])) as unknown[];
       if (!held) throw new LeaseLostError(run.id);
       const [{ next }] = (await m.query(`SELECT COALESCE(max(version), 0) + 1 AS next FROM "registry".model_versions WHERE model = $1`, [run.model])) as Array<{ next: number }>;
@@ -42,7 +42,17 @@ export class PromotionService {
       const championNow = champion?.version ?? null;
       const spec = run.spec;
       let gate: GateDecision;
-      if (championNow !== championAtStart) {
+      if (model?.removed) {
+        // Its project removed the spec while it trained: the version is kept (history), never promoted.
+        gate = {
+          promoted: false,
+          code: 'MODEL_SPEC_REMOVED',
+          reason: 'the model spec was removed while this run trained',
+          comparedWith: 'none',
+          candidate: outcome.metrics['candidate']?.[spec.primaryMetric] ?? null,
+          reference: null,
+        };
+      } else if (championNow !== championAtStart) {
         gate = {
           promoted: false,
           code: 'CHAMPION_CHANGED',

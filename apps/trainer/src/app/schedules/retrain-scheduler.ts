@@ -36,14 +36,14 @@ export class RetrainScheduler implements OnApplicationBootstrap, OnApplicationSh
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** Handles every model with a schedule once; returns what it did per model. */
+  /** Handles every declared (not removed) model with a schedule once; returns what it did per model. */
   async tick(now = new Date()): Promise<Array<{ model: string; action: string; due: string | null }>> {
     if (!this.db.isConnected) return [];
-    const names = await this.db.query<{ name: string }>(`SELECT name FROM "registry".models WHERE spec ? 'schedule' ORDER BY name`);
+    const names = await this.db.query<{ name: string }>(`SELECT name FROM "registry".models WHERE spec ? 'schedule' AND removed_at IS NULL ORDER BY name`);
     const out: Array<{ model: string; action: string; due: string | null }> = [];
     for (const { name } of names) {
       const done = await this.db.transaction(async (m) => {
-        const [row] = (await m.query(`SELECT spec, schedule_handled_at, created_at FROM "registry".models WHERE name = $1 FOR UPDATE SKIP LOCKED`, [name])) as Array<{
+        const [row] = (await m.query(`SELECT spec, schedule_handled_at, created_at FROM "registry".models WHERE name = $1 AND removed_at IS NULL FOR UPDATE SKIP LOCKED`, [name])) as Array<{
           spec: ModelSpec;
           schedule_handled_at: Date | null;
           created_at: Date;
@@ -85,7 +85,7 @@ export class RetrainScheduler implements OnApplicationBootstrap, OnApplicationSh
               EXISTS (SELECT 1 FROM "registry".training_runs r
                        WHERE r.model = m.name AND r.requested_by = 'event'
                          AND r.created_at > now() - make_interval(mins => COALESCE((m.spec->'triggers'->>'minIntervalMinutes')::int, 0))) AS recent
-         FROM "registry".models m WHERE m.name = $1`,
+         FROM "registry".models m WHERE m.name = $1 AND m.removed_at IS NULL`,
       [model],
     );
     if (!row || !wants(row.spec)) return null;
@@ -98,13 +98,14 @@ export class RetrainScheduler implements OnApplicationBootstrap, OnApplicationSh
       this.log.info({ model, runId: run.id, reason }, 'retrain triggered');
       return run.id;
     } catch (e) {
-      if (e instanceof PlatformError && e.code === 'RUN_IN_PROGRESS') return null;
+      // Already running, or the spec was removed since it was read.
+      if (e instanceof PlatformError && (e.code === 'RUN_IN_PROGRESS' || e.code === 'MODEL_NOT_FOUND')) return null;
       throw e;
     }
   }
 
   async modelsWatching(mart: string): Promise<string[]> {
-    const rows = await this.db.query<{ name: string }>(`SELECT name FROM "registry".models WHERE spec->'triggers'->'martsRefreshed' ? $1 ORDER BY name`, [mart]);
+    const rows = await this.db.query<{ name: string }>(`SELECT name FROM "registry".models WHERE spec->'triggers'->'martsRefreshed' ? $1 AND removed_at IS NULL ORDER BY name`, [mart]);
     return rows.map((r) => r.name);
   }
 }

@@ -42,7 +42,7 @@ describe('a trainer killed mid-run', () => {
     // The surviving replica: API and lease reaper, trains nothing itself.
     api = await startTestService(service, AppModule, {
       db,
-      env: { FEATURE_STORE_URL: store.url, TRAINER_CONCURRENCY: '0', TRAINER_POLL_MS: '100', TRAINER_SCHEDULER_MS: '0', TRAINER_DEMO_SPECS: 'false' },
+      env: { FEATURE_STORE_URL: store.url, TRAINER_CONCURRENCY: '0', TRAINER_POLL_MS: '100', TRAINER_SCHEDULER_MS: '0' },
     });
   }, 60000);
 
@@ -73,7 +73,6 @@ describe('a trainer killed mid-run', () => {
         TRAINER_HEARTBEAT_MS: '200',
         TRAINER_LEASE_MS: '2000',
         TRAINER_SCHEDULER_MS: '0',
-        TRAINER_DEMO_SPECS: 'false',
       },
     });
     const pid = child.pid as number;
@@ -105,7 +104,7 @@ describe('a trainer killed mid-run', () => {
     // Takes over the requeued run (attempt 2), then stops while training.
     const replica = await startTestService(service, AppModule, {
       db,
-      env: { FEATURE_STORE_URL: store.url, TRAINER_BACKEND: 'cpu', TRAINER_POLL_MS: '100', TRAINER_HEARTBEAT_MS: '200', TRAINER_SCHEDULER_MS: '0', TRAINER_DEMO_SPECS: 'false' },
+      env: { FEATURE_STORE_URL: store.url, TRAINER_BACKEND: 'cpu', TRAINER_POLL_MS: '100', TRAINER_HEARTBEAT_MS: '200', TRAINER_SCHEDULER_MS: '0' },
     });
     let run: TrainingRun | undefined;
     for (let i = 0; i < 300; i++) {

@@ -3,7 +3,7 @@ import type { Database, Outbox } from '@mlp/service-kit';
 import { createTestDatabase, startTestService, type TestDatabase } from '@mlp/service-kit/testing';
 import { Pool } from 'pg';
 import { service } from '../../service';
-import { PURCHASE_PROPENSITY_SPEC } from '../model-specs/demo-model-specs';
+import { ORDER_WITHIN_7D_SPEC } from '../test-fixtures/model-spec-fixtures';
 import { AppModule } from '../app.module';
 import { RunQueue } from './run-queue';
 import { testPool } from '../test-fixtures/test-pool';
@@ -46,11 +46,11 @@ describe('training run queue on a real PostgreSQL', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     // Migrations through the real service, then it stops: the queues below are the replicas.
-    const svc = await startTestService(service, AppModule, { db, env: { TRAINER_CONCURRENCY: '0', TRAINER_SCHEDULER_MS: '0', TRAINER_DEMO_SPECS: 'false' } });
+    const svc = await startTestService(service, AppModule, { db, env: { TRAINER_CONCURRENCY: '0', TRAINER_SCHEDULER_MS: '0' } });
     await svc.shutdown('migrated');
     pools = [testPool({ connectionString: db.url, max: 4 }), testPool({ connectionString: db.url, max: 4 })];
     for (const name of models) {
-      await pools[0].query(`INSERT INTO registry.models (name, spec, spec_hash) VALUES ($1, $2::jsonb, 'x')`, [name, JSON.stringify({ ...PURCHASE_PROPENSITY_SPEC, name })]);
+      await pools[0].query(`INSERT INTO registry.models (name, spec, spec_hash) VALUES ($1, $2::jsonb, 'x')`, [name, JSON.stringify({ ...ORDER_WITHIN_7D_SPEC, name })]);
     }
   }, 60000);
 
@@ -60,7 +60,7 @@ describe('training run queue on a real PostgreSQL', () => {
   });
 
   const enqueue = (q: RunQueue, model: string, maxAttempts = 3) =>
-    q.enqueue({ model, spec: { ...PURCHASE_PROPENSITY_SPEC, name: model } as ModelSpec, trigger: 'test', requestedBy: 'test', codeVersion: 'test', maxAttempts });
+    q.enqueue({ model, spec: { ...ORDER_WITHIN_7D_SPEC, name: model } as ModelSpec, trigger: 'test', requestedBy: 'test', codeVersion: 'test', maxAttempts });
 
   it('never gives the same run to two replicas claiming at the same time', async () => {
     const [a, b] = pools.map(queueOn);

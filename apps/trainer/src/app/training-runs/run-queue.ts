@@ -108,7 +108,11 @@ export class RunQueue {
     }
   }
 
-  /** Queues a run; 409 RUN_IN_PROGRESS when the model already has one queued or running. */
+  /**
+   * Queues a run; 409 RUN_IN_PROGRESS when the model already has one queued or running, 404
+   * MODEL_NOT_FOUND when its spec is not declared (or was removed). The model row is share-locked,
+   * so a removal either waits for this run (and then cancels it) or this insert sees the removal.
+   */
   async enqueue(
     input: { model: string; spec: ModelSpec; overrides?: RunOverrides; trigger: string; requestedBy: string | null; codeVersion: string; maxAttempts: number },
     manager?: EntityManager,
@@ -120,9 +124,12 @@ export class RunQueue {
     try {
       const rows = (await query(
         `INSERT INTO ${Q} (id, model, status, trigger, spec, spec_hash, seed, data_end, code_version, requested_by, max_attempts)
-         VALUES ($1, $2, 'queued', $3, $4::jsonb, $5, $6, $7, $8, $9, $10) RETURNING *`,
+         SELECT $1, $2, 'queued', $3, $4::jsonb, $5, $6, $7, $8, $9, $10
+          WHERE EXISTS (SELECT 1 FROM "registry".models WHERE name = $2 AND removed_at IS NULL FOR SHARE)
+         RETURNING *`,
         [randomUUID(), input.model, input.trigger, JSON.stringify(spec), sha256Hex(canonicalJson(spec)), spec.seed ?? 0, end, input.codeVersion, input.requestedBy, input.maxAttempts],
       )) as RunRow[];
+      if (!rows[0]) throw PlatformError.notFound(`model ${input.model} is not declared`, 'MODEL_NOT_FOUND');
       return rows[0];
     } catch (e) {
       if ((e as { code?: string }).code === '23505' || (e as { driverError?: { code?: string } }).driverError?.code === '23505') {

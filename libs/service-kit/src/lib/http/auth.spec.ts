@@ -4,7 +4,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { ErrorCode } from '@mlp/contracts';
 import { PlatformError, requestContext, TokenRegistry } from '@mlp/runtime';
 import type { PlatformConfig } from '../config/platform-config';
-import { Public, RequireScope, TokenAuthGuard } from './auth';
+import { assertProjectAccess, Public, RequireScope, TokenAuthGuard } from './auth';
 
 const tokens = TokenRegistry.fromEnv(
   JSON.stringify([
@@ -59,5 +59,30 @@ describe('token auth guard', () => {
       expect(attempt(WriteThings, WriteThings.prototype.write, 'Bearer reader-token-0123456789')).toBe(ErrorCode.FORBIDDEN);
       expect(attempt(WriteThings, WriteThings.prototype.write, 'Bearer unknown-token-0123456789')).toBe(ErrorCode.UNAUTHENTICATED);
     }
+  });
+});
+
+describe('assertProjectAccess', () => {
+  const as = (projects: string[] | undefined, project: string | null | undefined) => {
+    try {
+      requestContext.run({ requestId: 'r2', principal: 'team-a-ci', ...(projects ? { projects } : {}) }, () => assertProjectAccess(project));
+      return 'allowed';
+    } catch (err) {
+      const e = err as PlatformError;
+      return `${e.status} ${e.details[0]?.code}: ${e.message}`;
+    }
+  };
+
+  it('lets a project-limited token write only its projects, and never objects without a project', () => {
+    expect(as(['team-a', 'team-c'], 'team-a')).toBe('allowed');
+    expect(as(['team-a', 'team-c'], 'team-c')).toBe('allowed');
+    expect(as(['team-a'], 'team-b')).toBe('403 PROJECT_FORBIDDEN: the token "team-a-ci" is limited to the project(s) team-a, not team-b');
+    expect(as(['team-a'], undefined)).toBe('403 PROJECT_FORBIDDEN: the token "team-a-ci" is limited to the project(s) team-a, not objects without a project');
+    expect(as(['team-a'], null)).toMatch(/^403 PROJECT_FORBIDDEN/);
+  });
+
+  it('does not limit a token without project scopes', () => {
+    expect(as(undefined, 'team-b')).toBe('allowed');
+    expect(as(undefined, undefined)).toBe('allowed');
   });
 });

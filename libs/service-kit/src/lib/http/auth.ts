@@ -33,13 +33,15 @@ const PROJECT_SCOPE = 'project:';
 /**
  * A token holding `project:<name>` scopes may change only those projects' objects (an admin token
  * limited to one team); a token without any is not limited. Call it wherever a request names the
- * project whose objects it writes or removes.
+ * project whose objects it writes or removes. No project (`undefined`/`null`: the request writes
+ * objects that no project owns) is outside every project, so a project-limited token may not.
  */
-export function assertProjectAccess(project: string): void {
+export function assertProjectAccess(project: string | null | undefined): void {
   const allowed = requestContext.get()?.projects;
-  if (allowed && !allowed.includes(project)) {
-    throw new PlatformError(403, ErrorCode.FORBIDDEN, `the token "${requestContext.get()?.principal}" is limited to the project(s) ${allowed.join(', ')}, not ${project}`, [
-      { code: 'PROJECT_FORBIDDEN', message: project },
+  if (allowed && (project == null || !allowed.includes(project))) {
+    const what = project == null ? 'objects without a project' : project;
+    throw new PlatformError(403, ErrorCode.FORBIDDEN, `the token "${requestContext.get()?.principal}" is limited to the project(s) ${allowed.join(', ')}, not ${what}`, [
+      { code: 'PROJECT_FORBIDDEN', message: project ?? '' },
     ]);
   }
 }

@@ -70,8 +70,11 @@ SELECT w.user_id,
   FROM windows w
   LEFT JOIN dwh.mart_user_profile p ON p.user_id = w.user_id`;
 
-/** The platform's demo definitions, applied from code at start: what the trainer's purchase propensity model uses. */
-export const DEMO_DEFINITIONS: ApplyRequest = {
+/**
+ * Test fixture: a shop's user activity windows over a date spine, a profile view and a service
+ * (the definitions the platform used to apply at start; the demo shop's now live in its project).
+ */
+export const ROLLING_ACTIVITY_DEFINITIONS: ApplyRequest = {
   entities: [{ name: 'user', join_key: 'user_id', value_type: 'string', description: 'A product user (Segment userId)' }],
   feature_views: [
     {
