@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createProductWorld, rankAuc, worldFromManifest, DAY_MS, DEFAULT_MANIFEST } from '../demo/product-history.mjs';
 import { sendHistory } from '../demo/send-events.mjs';
+import { Writable } from 'node:stream';
+import { runCli } from '../cli/program.mjs';
 
 export const URLS = {
   dwh: 'http://127.0.0.1:3001',
@@ -38,16 +40,25 @@ async function holdAutomaticRetraining(urls) {
 }
 
 /**
- * The services define nothing themselves: the demo shop's features and model spec come from its
- * project (examples/acme-shop), applied before this job runs.
+ * The services define nothing themselves: the shop is a project like any other (examples/acme-shop),
+ * applied through the public CLI exactly as a team applies its own (`npx mlp apply examples/acme-shop`).
+ * Applying an unchanged project changes nothing, so a restart re-applies it safely.
  */
-async function requireDemoProject(urls) {
-  const missing = [];
-  const spec = await http('GET', `${urls.trainer}/v1/model-specs/${MODEL}`, undefined, { ok: [200, 404] });
-  if (!spec.spec) missing.push(`model spec ${MODEL} (trainer)`);
-  const service = await http('GET', `${urls.features}/v1/feature-services/${MODEL}`, undefined, { ok: [200, 400, 404] });
-  if (!service.features) missing.push(`feature service ${MODEL} (feature store)`);
-  if (missing.length) throw new Error(`the demo shop's project is not applied (missing ${missing.join(', ')}): apply examples/acme-shop first`);
+async function applyShopProject({ root, urls, say, env }) {
+  let pending = '';
+  const out = new Writable({
+    write(chunk, _enc, done) {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop();
+      for (const l of lines) if (l.trim()) say(`project:   ${l}`);
+      done();
+    },
+  });
+  const cliEnv = { ...env, MLP_DWH_URL: urls.dwh, MLP_FEATURES_URL: urls.features, MLP_TRAINER_URL: urls.trainer, MLP_SERVING_URL: urls.serving };
+  const code = await runCli(['apply', path.join(root, 'examples', 'acme-shop'), '--yes'], { stdout: out, stderr: out, env: cliEnv, cwd: root });
+  if (pending.trim()) say(`project:   ${pending}`);
+  if (code !== 0) throw new Error(`mlp apply examples/acme-shop failed (exit ${code}); see the lines above`);
 }
 
 export async function http(method, url, body, { ok = [200, 201, 202], timeoutMs = 600_000 } = {}) {
@@ -104,7 +115,8 @@ export async function runDemoPipeline({ root, say, env = process.env, urls = URL
 
   const scenario = env.DEMO_SCENARIO ?? 'steady';
   if (!['steady', 'shift'].includes(scenario)) throw new Error(`DEMO_SCENARIO must be steady or shift, got ${scenario}`);
-  await requireDemoProject(urls);
+  say('project: applying examples/acme-shop (npx mlp apply examples/acme-shop)');
+  await applyShopProject({ root, urls, say, env });
 
   // 1. The product's history, sent the way a product platform sends it.
   let world;
