@@ -27,6 +27,13 @@ export const service: ServiceDefinition = {
       default: 20,
       description: 'Group commit: a request queued behind a busy write waits at most this long before a further write starts for it (0: one commit per request)',
     }),
+    OUTCOMES_REFRESH_SECONDS: Type.Integer({
+      minimum: 0,
+      default: 300,
+      description: 'Relabel live predictions from their models\' outcomes (dwh.prediction_outcomes) this often (0: only on POST /v1/outcomes/refresh)',
+    }),
+    OUTCOMES_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 300000, description: 'Statement timeout of one model\'s outcome labelling (its READ ONLY transaction)' }),
+    KPI_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 15000, description: 'Statement timeout of one KPI read (GET /v1/kpis/{name}); past it the answer is 422 KPI_FAILED' }),
     SLA_OVERRIDES: Type.Optional(
       Type.String({ description: 'JSON {"<dataset>": {"warnAfter": n, "errorAfter": n}}: seconds for freshness, ratios for completeness' }),
     ),

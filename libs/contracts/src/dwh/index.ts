@@ -1,5 +1,7 @@
 export * from './prediction-log.contracts';
 export * from './live-quality.contracts';
+export * from './outcomes.contracts';
+export * from './kpis.contracts';
 export * from './tracking.contracts';
 export * from './tracking-plan.contracts';
 export * from './dwh-events.contracts';

@@ -17,14 +17,19 @@ export type CalibrationBin = Static<typeof CalibrationBin>;
 
 const Nullable = (schema: TNumber) => Type.Union([schema, Type.Null()]);
 
-/** Live quality of one model version in one traffic arm, from predictions whose outcome is known. */
+/**
+ * Live quality of one model version in one traffic arm, from predictions whose outcome is known
+ * (`dwh.prediction_outcomes`, labelled by the model's applied outcome). With binary labels (every
+ * label 0 or 1): positives, AUC, log loss, Brier and calibration. With numeric labels: RMSE and MAE
+ * (the binary figures are then 0, null and empty).
+ */
 export const LiveQualityGroup = Type.Object(
   {
     version: Int32({ minimum: 1 }),
     arm: Type.String(),
     /** Predictions made in the window (labelled or not). */
     predictions: Type.Integer({ minimum: 0 }),
-    /** Of those, predictions with a known outcome (entity-keyed and older than the label horizon). */
+    /** Of those, predictions with a known outcome (entity-keyed, and older than the outcome's horizon when it has one). */
     labelled: Type.Integer({ minimum: 0 }),
     positives: Type.Integer({ minimum: 0 }),
     positiveRate: Nullable(Type.Number({ minimum: 0, maximum: 1 })),
@@ -36,10 +41,31 @@ export const LiveQualityGroup = Type.Object(
     brier: Nullable(Type.Number({ minimum: 0 })),
     /** Non-empty bins only, ascending. */
     calibration: Type.Array(CalibrationBin),
+    /** Root mean squared error of the score against the label (any label kind). Optional: absent from older warehouses. */
+    rmse: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+    /** Mean absolute error of the score against the label. */
+    mae: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+    /** Mean label of the labelled predictions (the positive rate for binary labels). */
+    meanLabel: Type.Optional(Nullable(Type.Number())),
   },
   { additionalProperties: false },
 );
 export type LiveQualityGroup = Static<typeof LiveQualityGroup>;
+
+export const LiveQualityOutcome = Type.Object(
+  {
+    project: Type.String(),
+    keys: Type.Array(Type.String()),
+    labelColumn: Type.String(),
+    timestampColumn: Type.Union([Type.String(), Type.Null()]),
+    /** e.g. 7d; null without a time column (labelled as soon as an outcome row exists). */
+    horizon: Type.Union([Type.String(), Type.Null()]),
+    aggregate: Type.String(),
+    default: Type.Union([Type.Number(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type LiveQualityOutcome = Static<typeof LiveQualityOutcome>;
 
 export const LiveQualityReport = Type.Object(
   {
@@ -48,11 +74,15 @@ export const LiveQualityReport = Type.Object(
     /** Predictions made in (windowStart, windowEnd] are considered. */
     windowStart: Type.String({ format: 'date-time' }),
     windowEnd: Type.String({ format: 'date-time' }),
-    /** What counts as a positive outcome (the mart's label). */
+    /** The outcome's label column (what the predictions are scored against). */
     label: Type.String(),
     bins: Type.Integer({ minimum: 2 }),
-    /** When dwh.mart_predictions was last rebuilt (null when empty): the figures are as fresh as the mart. */
+    /** When the model's labels were last refreshed (null before the first refresh): the figures are as fresh as that. */
     martUpdatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    /** binary: every label of the model is 0 or 1; numeric: otherwise; null: no label yet. */
+    labelKind: Type.Optional(Type.Union([Type.Literal('binary'), Type.Literal('numeric'), Type.Null()])),
+    /** The outcome that labels the model. */
+    outcome: Type.Optional(LiveQualityOutcome),
     groups: Type.Array(LiveQualityGroup),
   },
   { additionalProperties: false },
@@ -74,6 +104,6 @@ export const LiveQualityMessage = defineMessage(
     { additionalProperties: false },
   ),
   LiveQualityReport,
-  'Live model quality (AUC, log loss, Brier, calibration) per version and arm over a window, from dwh.mart_predictions',
+  'Live model quality per version and arm over a window, from the predictions its outcome labelled (dwh.prediction_outcomes): AUC, log loss, Brier, calibration for binary labels, RMSE and MAE for any; a model without an outcome is a 404 NO_OUTCOME',
   { callers: ['model-serving'] },
 );

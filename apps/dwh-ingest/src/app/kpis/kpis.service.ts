@@ -1,0 +1,92 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { KPI_MAX_POINTS, KpiDefinition, KpiErrorCode, type KpiPoint, type KpiSeries, type KpiSummary } from '@mlp/contracts';
+import { isDependencyDown, PlatformError } from '@mlp/runtime';
+import { Database, PLATFORM_CONFIG, type PlatformConfig } from '@mlp/service-kit';
+import { singleSelectProblem } from '../warehouse/single-select';
+import { kpiPointsQuery, type KpiRange } from './kpi-sql';
+
+interface ObjectRow {
+  name: string;
+  project: string;
+  definition: Record<string, unknown>;
+}
+
+interface PointRow {
+  date: string;
+  value: number | null;
+  dimension: string | null;
+}
+
+const failed = (name: string, message: string) => new PlatformError(422, KpiErrorCode.KPI_FAILED, `KPI ${name} failed: ${message}`);
+
+/**
+ * KPIs applied by projects (`dwh.project_objects`, kind `kpi`): listed, and read as points over a
+ * date range. A KPI's SQL runs only after it parses as one SELECT, in a READ ONLY transaction with
+ * KPI_STATEMENT_TIMEOUT_MS; its failure (PostgreSQL's message, or the timeout) is a 422 KPI_FAILED,
+ * a database outage a 503.
+ */
+@Injectable()
+export class Kpis {
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly db: Database,
+    @Inject(PLATFORM_CONFIG) config: PlatformConfig,
+  ) {
+    this.timeoutMs = config.env['KPI_STATEMENT_TIMEOUT_MS'] as number;
+  }
+
+  async list(): Promise<KpiSummary[]> {
+    const rows = await this.db.query<ObjectRow>(`SELECT name, project, definition FROM "dwh".project_objects WHERE kind = 'kpi' ORDER BY name`);
+    return rows.map((r) => ({
+      name: r.name,
+      project: r.project,
+      description: typeof r.definition['description'] === 'string' ? r.definition['description'] : null,
+      unit: typeof r.definition['unit'] === 'string' ? r.definition['unit'] : null,
+      dimensional: typeof r.definition['dimension_column'] === 'string',
+    }));
+  }
+
+  /** The KPI's definition, or 404 UNKNOWN_KPI; 422 KPI_FAILED when the stored definition is not one. */
+  async definition(name: string): Promise<KpiDefinition> {
+    const [row] = await this.db.query<ObjectRow>(`SELECT name, project, definition FROM "dwh".project_objects WHERE kind = 'kpi' AND name = $1`, [name]);
+    if (!row) throw PlatformError.notFound(`unknown KPI ${name}`, KpiErrorCode.UNKNOWN_KPI);
+    const checked = KpiDefinition.validate({ ...row.definition, name: row.name });
+    if (!checked.ok) throw failed(name, `the stored definition does not satisfy dwh.KpiDefinition: ${checked.violations.map((v) => `${v.path} ${v.message}`).join('; ')}`);
+    return checked.value;
+  }
+
+  async points(def: KpiDefinition, range: KpiRange): Promise<KpiSeries> {
+    const problem = await singleSelectProblem(def.sql);
+    if (problem) throw failed(def.name, problem);
+    let query: { sql: string; params: unknown[] };
+    try {
+      query = kpiPointsQuery(def, range);
+    } catch (err) {
+      throw failed(def.name, (err as Error).message);
+    }
+    let rows: PointRow[];
+    try {
+      rows = await this.db.transaction(async (m) => {
+        await m.query(`SET TRANSACTION READ ONLY`);
+        await m.query(`SELECT set_config('statement_timeout', $1, true), set_config('search_path', 'dwh', true)`, [String(this.timeoutMs)]);
+        return (await m.query(query.sql, query.params)) as PointRow[];
+      });
+    } catch (err) {
+      if (err instanceof PlatformError || isDependencyDown(err)) throw err;
+      throw failed(def.name, (err as Error)?.message ?? String(err));
+    }
+    if (rows.length > KPI_MAX_POINTS) {
+      throw new PlatformError(422, KpiErrorCode.KPI_TOO_MANY_POINTS, `KPI ${def.name} has more than ${KPI_MAX_POINTS} points in the range: narrow it (from, to) or pick a dimension`);
+    }
+    const dimensional = def.dimension_column !== undefined;
+    return {
+      name: def.name,
+      unit: def.unit ?? null,
+      from: range.from ?? null,
+      to: range.to ?? null,
+      ...(range.dimension !== undefined ? { dimension: range.dimension } : {}),
+      points: rows.map((r): KpiPoint => ({ date: r.date, value: r.value === null ? null : Number(r.value), ...(dimensional ? { dimension: r.dimension } : {}) })),
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { OutcomeDefinition, OutcomeErrorCode } from '@mlp/contracts';
+import { PlatformError } from '@mlp/runtime';
+import { Database } from '@mlp/service-kit';
+import { createHash } from 'node:crypto';
+
+/** An outcome as a project applied it (`dwh.project_objects`, kind `outcome`, named by its model). */
+export interface AppliedOutcome {
+  model: string;
+  project: string;
+  definition: OutcomeDefinition;
+  sha256: string;
+  /** Set when the stored definition does not satisfy the contract (it is then never run). */
+  problem?: string;
+}
+
+interface ObjectRow {
+  name: string;
+  project: string;
+  definition: Record<string, unknown>;
+}
+
+/**
+ * The outcomes applied by projects, read where the warehouse apply stores them. The apply
+ * validated them; they are validated again here (the contract, then the SQL before it runs), since
+ * the row is only data and a definition that slipped through must fail alone, not the refresh.
+ */
+@Injectable()
+export class AppliedOutcomes {
+  constructor(private readonly db: Database) {}
+
+  async list(): Promise<AppliedOutcome[]> {
+    const rows = await this.db.query<ObjectRow>(`SELECT name, project, definition FROM "dwh".project_objects WHERE kind = 'outcome' ORDER BY name`);
+    return rows.map(toApplied);
+  }
+
+  async find(model: string): Promise<AppliedOutcome | undefined> {
+    const rows = await this.db.query<ObjectRow>(`SELECT name, project, definition FROM "dwh".project_objects WHERE kind = 'outcome' AND name = $1`, [model]);
+    return rows[0] ? toApplied(rows[0]) : undefined;
+  }
+
+  /** The model's outcome, or 404 NO_OUTCOME. */
+  async get(model: string): Promise<AppliedOutcome> {
+    const found = await this.find(model);
+    if (!found) throw noOutcome(model);
+    return found;
+  }
+}
+
+export const noOutcome = (model: string) =>
+  PlatformError.notFound(`model ${model} has no outcome: apply one with its project (training/${model}.yaml, outcome:) to label its live predictions`, OutcomeErrorCode.NO_OUTCOME);
+
+function toApplied(row: ObjectRow): AppliedOutcome {
+  const candidate = { ...row.definition, model: row.name };
+  const sha256 = createHash('sha256').update(JSON.stringify(row.definition)).digest('hex');
+  const checked = OutcomeDefinition.validate(candidate);
+  if (checked.ok) return { model: row.name, project: row.project, definition: checked.value, sha256 };
+  return {
+    model: row.name,
+    project: row.project,
+    definition: candidate as OutcomeDefinition,
+    sha256,
+    problem: `the stored outcome does not satisfy dwh.OutcomeDefinition: ${checked.violations.map((v) => `${v.path} ${v.message}`).join('; ')}`,
+  };
+}

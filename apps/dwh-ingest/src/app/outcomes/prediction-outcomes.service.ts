@@ -1,0 +1,196 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { OutcomeErrorCode, type OutcomeRefreshResult, type OutcomeStatus } from '@mlp/contracts';
+import { isDependencyDown, PlatformError, type Logger } from '@mlp/runtime';
+import { asDependencyError, Database, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
+import type { QueryRunner } from 'typeorm';
+import { singleSelectProblem } from '../warehouse/single-select';
+import { AppliedOutcomes, noOutcome, type AppliedOutcome } from './applied-outcomes';
+import { APPLY_STAGED_SQL, CREATE_STAGE_SQL, DELETE_UNSTAGED_SQL, outcomeLabelQuery, STAGE_TABLE } from './outcome-labels-sql';
+
+const LOCK_KEY = 'dwh.prediction_outcomes';
+
+type ModelResult = OutcomeRefreshResult['models'][number];
+
+interface RefreshRow {
+  model: string;
+  status: 'refreshed' | 'failed';
+  error: string | null;
+  predictions: string;
+  labelled: string;
+  attempted_at: Date;
+  refreshed_at: Date | null;
+}
+
+/**
+ * Keeps `dwh.prediction_outcomes` (every logged prediction of a model with an outcome, and its
+ * label) up to date: every OUTCOMES_REFRESH_SECONDS and on `POST /v1/outcomes/refresh`. Per model,
+ * the outcome's SELECT runs in a READ ONLY transaction with OUTCOMES_STATEMENT_TIMEOUT_MS, staging
+ * labels in a session temp table (the one thing a read-only transaction may write), then a second
+ * transaction applies them. One replica refreshes at a time (a session advisory lock); an outcome
+ * whose SQL fails is recorded as failed with PostgreSQL's message and the others go on.
+ */
+@Injectable()
+export class PredictionOutcomes implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly outcomes: AppliedOutcomes,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Inject(PLATFORM_LOGGER) private readonly log: Logger,
+  ) {
+    this.timeoutMs = config.env['OUTCOMES_STATEMENT_TIMEOUT_MS'] as number;
+  }
+
+  onApplicationBootstrap(): void {
+    const seconds = this.config.env['OUTCOMES_REFRESH_SECONDS'] as number;
+    if (seconds > 0) {
+      this.timer = setInterval(() => void this.scheduled(), seconds * 1000);
+      this.timer.unref();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  private async scheduled(): Promise<void> {
+    if (!this.db.isConnected || this.running) return;
+    try {
+      const result = await this.refresh();
+      const failed = result.models.filter((m) => m.status === 'failed');
+      if (failed.length) this.log.warn({ failed: failed.map((m) => ({ model: m.model, error: m.error })) }, 'outcome labels not refreshed for some models');
+    } catch (err) {
+      if ((err as PlatformError).code !== OutcomeErrorCode.REFRESH_IN_PROGRESS) this.log.warn({ err: String(err) }, 'scheduled outcome refresh failed');
+    }
+  }
+
+  /** Refreshes the labels of the given models (all with an outcome when absent); unknown ones are 404 NO_OUTCOME. */
+  async refresh(models?: string[]): Promise<OutcomeRefreshResult> {
+    const applied = await this.outcomes.list();
+    const missing = (models ?? []).filter((m) => !applied.some((a) => a.model === m));
+    if (missing.length) throw noOutcome(missing.join(', '));
+    const selected = models ? applied.filter((a) => models.includes(a.model)) : applied;
+    const work = this.locked((qr) => this.refreshAll(qr, selected, models ? undefined : applied.map((a) => a.model)));
+    this.running = work;
+    try {
+      return await work;
+    } finally {
+      if (this.running === work) this.running = undefined;
+    }
+  }
+
+  /** Every applied outcome with its last refresh. */
+  async status(): Promise<OutcomeStatus[]> {
+    const [applied, rows] = await Promise.all([this.outcomes.list(), this.db.query<RefreshRow>(`SELECT * FROM "dwh".outcome_refreshes`)]);
+    return applied.map((a) => {
+      const r = rows.find((x) => x.model === a.model);
+      const d = a.definition;
+      return {
+        model: a.model,
+        project: a.project,
+        keys: d.keys ?? [],
+        labelColumn: d.label_column,
+        timestampColumn: d.timestamp_column ?? null,
+        horizon: d.horizon ?? null,
+        aggregate: d.aggregate ?? 'max',
+        default: d.default ?? null,
+        status: r?.status ?? null,
+        error: r?.error ?? a.problem ?? null,
+        predictions: Number(r?.predictions ?? 0),
+        labelled: Number(r?.labelled ?? 0),
+        attemptedAt: r ? r.attempted_at.toISOString() : null,
+        refreshedAt: r?.refreshed_at ? r.refreshed_at.toISOString() : null,
+      };
+    });
+  }
+
+  private async locked<T>(work: (qr: QueryRunner) => Promise<T>): Promise<T> {
+    const qr = this.db.source.createQueryRunner();
+    try {
+      await qr.connect();
+      const [lock] = await qr.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [LOCK_KEY]);
+      if (!lock.ok) throw PlatformError.conflict('an outcome refresh is in progress', [], OutcomeErrorCode.REFRESH_IN_PROGRESS);
+      try {
+        return await work(qr);
+      } finally {
+        await qr.query(`DROP TABLE IF EXISTS ${STAGE_TABLE}`).catch(() => undefined);
+        await qr.query(`SELECT pg_advisory_unlock(hashtext($1))`, [LOCK_KEY]).catch(() => undefined);
+      }
+    } catch (err) {
+      throw asDependencyError(err);
+    } finally {
+      await qr.release().catch(() => undefined);
+    }
+  }
+
+  private async refreshAll(qr: QueryRunner, selected: AppliedOutcome[], allModels?: string[]): Promise<OutcomeRefreshResult> {
+    const startedAt = new Date();
+    if (allModels) {
+      // Outcomes pruned from their project: their labels go with them.
+      await qr.query(`DELETE FROM "dwh".prediction_outcomes WHERE NOT (model = ANY($1::text[]))`, [allModels]);
+      await qr.query(`DELETE FROM "dwh".outcome_refreshes WHERE NOT (model = ANY($1::text[]))`, [allModels]);
+    }
+    const models: ModelResult[] = [];
+    for (const outcome of selected) models.push(await this.refreshOne(qr, outcome));
+    return { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), models };
+  }
+
+  private async refreshOne(qr: QueryRunner, outcome: AppliedOutcome): Promise<ModelResult> {
+    const t0 = Date.now();
+    const { model } = outcome;
+    try {
+      const problem = outcome.problem ?? (await singleSelectProblem(outcome.definition.sql));
+      if (problem) throw new OutcomeProblem(problem);
+      let query;
+      try {
+        query = outcomeLabelQuery(model, outcome.definition);
+      } catch (err) {
+        throw new OutcomeProblem((err as Error).message);
+      }
+      await qr.query(CREATE_STAGE_SQL);
+      await qr.query(`TRUNCATE ${STAGE_TABLE}`);
+      await qr.startTransaction();
+      await qr.query(`SET TRANSACTION READ ONLY`);
+      await qr.query(`SELECT set_config('statement_timeout', $1, true), set_config('search_path', 'dwh', true)`, [String(this.timeoutMs)]);
+      await qr.query(query.sql, query.params);
+      await qr.commitTransaction();
+      await qr.query(`ANALYZE ${STAGE_TABLE}`);
+
+      await qr.startTransaction();
+      const upserted = await qr.query(APPLY_STAGED_SQL, [model, query.static], true);
+      const deleted = await qr.query(DELETE_UNSTAGED_SQL, [model], true);
+      const [counts] = await qr.query(
+        `SELECT count(*)::bigint AS predictions, count(*) FILTER (WHERE label_available)::bigint AS labelled FROM "dwh".prediction_outcomes WHERE model = $1`,
+        [model],
+      );
+      await qr.query(
+        `INSERT INTO "dwh".outcome_refreshes (model, project, definition_sha256, status, error, predictions, labelled, attempted_at, refreshed_at)
+         VALUES ($1, $2, $3, 'refreshed', NULL, $4, $5, now(), now())
+         ON CONFLICT (model) DO UPDATE SET project = EXCLUDED.project, definition_sha256 = EXCLUDED.definition_sha256, status = 'refreshed', error = NULL,
+           predictions = EXCLUDED.predictions, labelled = EXCLUDED.labelled, attempted_at = EXCLUDED.attempted_at, refreshed_at = EXCLUDED.refreshed_at`,
+        [model, outcome.project, outcome.sha256, counts.predictions, counts.labelled],
+      );
+      await qr.commitTransaction();
+      const changed = (upserted.affected ?? 0) + (deleted.affected ?? 0);
+      return { model, status: 'refreshed', predictions: Number(counts.predictions), labelled: Number(counts.labelled), changed, durationMs: Date.now() - t0 };
+    } catch (err) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      if (isDependencyDown(err)) throw err;
+      const error = err instanceof OutcomeProblem ? err.message : `the outcome of ${model} failed: ${(err as Error)?.message ?? String(err)}`;
+      await qr.query(
+        `INSERT INTO "dwh".outcome_refreshes (model, project, definition_sha256, status, error, attempted_at)
+         VALUES ($1, $2, $3, 'failed', $4, now())
+         ON CONFLICT (model) DO UPDATE SET project = EXCLUDED.project, definition_sha256 = EXCLUDED.definition_sha256, status = 'failed', error = EXCLUDED.error, attempted_at = EXCLUDED.attempted_at`,
+        [model, outcome.project, outcome.sha256, error],
+      );
+      return { model, status: 'failed', predictions: 0, labelled: 0, changed: 0, durationMs: Date.now() - t0, error };
+    }
+  }
+}
+
+/** A definition the refresh refuses to run (it fails that model only). */
+class OutcomeProblem extends Error {}
