@@ -134,21 +134,29 @@ function freshnessLine(v) {
 }
 
 /**
- * Live quality (model-serving's /live-quality, computed by the warehouse): per version and arm, the
- * AUC of the predictions whose 7-day outcome is known, or how many are still waiting for one.
+ * Live quality (model-serving's /live-quality, computed by the warehouse from the model's outcome):
+ * per version and arm, AUC and log loss (binary labels) or RMSE and MAE (numeric labels) of the
+ * predictions whose outcome is known, or how many are still waiting for one.
  */
 export function liveQualityLine(body) {
   const groups = Array.isArray(body?.groups) ? body.groups : null;
   if (!groups) return summarise(body);
   if (groups.length === 0) return `no predictions in the last ${body.windowHours} h`;
   const fmt = (x, d = 3) => (typeof x === 'number' ? x.toFixed(d) : 'n/a');
+  const horizon = body.outcome?.horizon ? `${body.outcome.horizon} horizon` : 'outcome not in yet';
+  const figures = (g) => (body.labelKind === 'numeric' ? `RMSE ${fmt(g.rmse)}, MAE ${fmt(g.mae)}` : `AUC ${fmt(g.auc)}, log loss ${fmt(g.logLoss)}`);
   return groups
     .map((g) =>
       g.labelled > 0
-        ? `v${g.version} ${g.arm}: AUC ${fmt(g.auc)}, log loss ${fmt(g.logLoss)}, ${g.labelled} labelled of ${g.predictions}`
-        : `v${g.version} ${g.arm}: ${g.predictions} predictions, outcomes not known yet (7-day horizon)`,
+        ? `v${g.version} ${g.arm}: ${figures(g)}, ${g.labelled} labelled of ${g.predictions}`
+        : `v${g.version} ${g.arm}: ${g.predictions} predictions, outcomes not known yet (${horizon})`,
     )
     .join('; ');
+}
+
+/** The live-quality line when the endpoint did not answer 200: a model without an outcome is said plainly. */
+function liveQualityUnavailable(r) {
+  return r.body?.code === 'NO_OUTCOME' ? 'no outcome declared (its project labels no live predictions)' : `unavailable (${r.reason})`;
 }
 
 /** Drift of the served version (model-serving's DriftReport): drifting features first, by PSI. */
@@ -204,7 +212,7 @@ export function renderStatus(s, { color = false } = {}) {
         .join(', ');
       if (m.entry?.latestVersion === null) out.push(`  ${m.name}: no versions yet`);
       else out.push(`  ${m.name}: champion ${v(m.champion)}${extra ? `, ${extra}` : ''}`);
-      out.push(`    live quality: ${m.quality.ok ? liveQualityLine(m.quality.body) : unavailable(m.quality)}`);
+      out.push(`    live quality: ${m.quality.ok ? liveQualityLine(m.quality.body) : liveQualityUnavailable(m.quality)}`);
       out.push(`    drift:        ${m.drift.ok ? driftLine(m.drift.body) : unavailable(m.drift)}`);
     }
   }

@@ -67,6 +67,8 @@ describe('status command', () => {
         {
           model: 'purchase_propensity',
           windowHours: 720,
+          labelKind: 'binary',
+          outcome: { project: 'acme-shop', horizon: '7d' },
           groups: [
             { version: 4, arm: 'champion', predictions: 1200, labelled: 900, positives: 120, auc: 0.7712, logLoss: 0.3512, brier: 0.09, calibration: [] },
             { version: 5, arm: 'challenger', predictions: 80, labelled: 0, positives: 0, auc: null, logLoss: null, brier: null, calibration: [] },
@@ -104,7 +106,7 @@ describe('status command', () => {
     assert.match(text, /events completeness +warn +6\.2% rejected \(warn 5\.0%, error 20\.0%\)/);
     assert.match(text, /prediction_log freshness +error +never loaded/);
     assert.match(text, /user_activity v2 +OK +newest value 1\.5 h old \(SLA 2\.0 d\)/);
-    assert.match(text, /purchase_propensity: champion v4, challenger v5, latest v5\n +live quality: v4 champion: AUC 0\.771, log loss 0\.351, 900 labelled of 1200; v5 challenger: 80 predictions, outcomes not known yet/);
+    assert.match(text, /purchase_propensity: champion v4, challenger v5, latest v5\n +live quality: v4 champion: AUC 0\.771, log loss 0\.351, 900 labelled of 1200; v5 challenger: 80 predictions, outcomes not known yet \(7d horizon\)/);
     assert.match(text, /drift: +v4: DRIFT in 1 of 3 features; highest user_activity:orders_7d psi 0\.340, user_activity:page_views_7d psi 0\.120/);
     assert.match(text, /churn: no versions yet\n/);
     assert.match(text, /prediction_log freshness +error +never loaded \(warn 1\.0 h, error 6\.0 h\)/);

@@ -267,6 +267,35 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     expect(series(await metrics(), 'model_infer_request_failure_total', { model: 'churn', version: '1', code: 'SHAPE_MISMATCH' })).toBeGreaterThanOrEqual(2);
   });
 
+  it('records the entity keys a V2 request names with each row in the prediction log, and refuses bad ones with 400', async () => {
+    const two = await infer('churn', [row(1), row(2)], { parameters: { entity: { colour_id: ['c-1', 'c-2'], shop: 7 } } }, '/v2/models/churn/infer', { 'x-request-id': 'entity-two' });
+    expect(two.status).toBe(200);
+    const one = await infer('churn', [row(3)], { parameters: { entity: { colour_id: 'c-17' } } }, '/v2/models/churn/infer', { 'x-request-id': 'entity-one' });
+    expect(one.status).toBe(200);
+    const plain = await infer('churn', [row(4)], {}, '/v2/models/churn/infer', { 'x-request-id': 'entity-none' });
+    expect(plain.status).toBe(200);
+    const logged = await until(
+      () => [...peerState.logged.values()].filter((r) => r.requestId.startsWith('entity-')),
+      (rs) => rs.length === 4,
+    );
+    const entities = logged.map((r) => [r.requestId, r.entity ?? null, r.inputs['user_activity:orders_7d']]).sort((a, b) => String(a[0]).localeCompare(String(b[0])) || Number(a[2]) - Number(b[2]));
+    expect(entities).toEqual([
+      ['entity-none', null, row(4).orders],
+      ['entity-one', { colour_id: 'c-17' }, row(3).orders],
+      ['entity-two', { colour_id: 'c-1', shop: 7 }, row(1).orders],
+      ['entity-two', { colour_id: 'c-2', shop: 7 }, row(2).orders],
+    ]);
+    const cases: Array<[unknown, string]> = [
+      [{ 'colour-id': 'c-1' }, 'INVALID_ENTITY'],
+      [{ colour_id: true }, 'INVALID_ENTITY'],
+      [{ colour_id: ['c-1', 'c-2', 'c-3'] }, 'ENTITY_ROWS_MISMATCH'],
+    ];
+    for (const [entity, code] of cases) {
+      const res = await infer('churn', [row(1), row(2)], { parameters: { entity } });
+      expect([entity, res.status, res.json['code']]).toEqual([entity, 400, code]);
+    }
+  });
+
   it('answers a V2 infer the same, byte for byte, through the fast route and through the Nest route', async () => {
     const fast = countFastCalls(svc, ['/v2/models/churn/infer', '/v2/models/churn/versions/1/infer']);
     const ok = demoTensors([row(1), row(2)]);
@@ -606,11 +635,14 @@ describe('model-serving over the real transport and PostgreSQL', () => {
       logLoss: 0.52,
       brier: 0.18,
       calibration: [{ bin: 1, lower: 0, upper: 0.5, count: 18, meanPredicted: 0.25, observedRate: 0.2 }],
+      rmse: 0.4,
+      mae: 0.35,
+      meanLabel: 0.4,
     };
     peerState.liveQuality.set('churn', [champion]);
     const res = await callService(svc, 'GET', '/v1/models/churn/live-quality?window_hours=48');
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ model: 'churn', windowHours: 48, label: 'ordered_within_7d', groups: [champion] });
+    expect(res.json).toMatchObject({ model: 'churn', windowHours: 48, label: 'ordered', groups: [champion] });
     expect((await callService(svc, 'GET', '/v1/models/churn/live-quality')).json['windowHours']).toBe(720);
     expect((await callService(svc, 'GET', '/v1/models/churn/live-quality?version=1')).json['groups']).toEqual([]);
     for (const bad of ['0', '1.5', 'week', '9000']) {
@@ -618,9 +650,14 @@ describe('model-serving over the real transport and PostgreSQL', () => {
       expect([r.status, r.json['code']]).toEqual([400, 'INVALID_WINDOW']);
     }
     expect((await callService(svc, 'GET', '/v1/models/nope/live-quality')).status).toBe(404);
+    // A served model that no outcome labels: the warehouse's 404 NO_OUTCOME, passed on; no gauges for it.
+    const unlabelled = await callService(svc, 'GET', '/v1/models/rule/live-quality');
+    expect([unlabelled.status, unlabelled.json['code']]).toEqual([404, 'NO_OUTCOME']);
     const auc = await until(metrics, (t) => series(t, 'model_live_auc', { model: 'churn', version: '2', arm: 'champion' }) === 0.8125);
     expect(series(auc, 'model_live_labelled_predictions', { model: 'churn', version: '2', arm: 'champion' })).toBe(30);
     expect(series(auc, 'model_live_brier', { model: 'churn', version: '2', arm: 'champion' })).toBe(0.18);
+    expect(series(auc, 'model_live_rmse', { model: 'churn', version: '2', arm: 'champion' })).toBe(0.4);
+    expect(series(auc, 'model_live_labelled_predictions', { model: 'rule', version: '1', arm: 'champion' })).toBeNaN();
 
     peerState.warehouseDown = true;
     try {

@@ -34,7 +34,7 @@ export class PeerFixtureState {
   /** Online-feature calls left before the feature store starts failing (undefined: never fails). */
   featureCallsBeforeOutage?: number;
   readonly logged = new Map<string, PredictionLogRecord>();
-  /** What the warehouse's live-quality answer holds per model (dwh-ingest computes it from its mart). */
+  /** What the warehouse's live-quality answer holds per model with an outcome (dwh-ingest computes it from the labelled predictions); others are 404 NO_OUTCOME. */
   readonly liveQuality = new Map<string, LiveQualityGroup[]>();
   readonly driftEvents: Array<PayloadOf<typeof ModelDriftDetectedEvent>> = [];
   versionFetches = 0;
@@ -107,13 +107,15 @@ class PeerFixtureController {
   liveQuality(req: RequestOf<typeof LiveQualityMessage>) {
     if (peerState.warehouseDown) throw PlatformError.unavailable('warehouse', 'fixture switched off');
     const end = new Date();
-    const groups = (peerState.liveQuality.get(req.model) ?? []).filter((g) => req.version === undefined || g.version === req.version);
+    const known = peerState.liveQuality.get(req.model);
+    if (!known) throw PlatformError.notFound(`model ${req.model} has no outcome`, 'NO_OUTCOME');
+    const groups = known.filter((g) => req.version === undefined || g.version === req.version);
     return {
       model: req.model,
       windowHours: req.windowHours,
       windowStart: new Date(end.getTime() - req.windowHours * 3_600_000).toISOString(),
       windowEnd: end.toISOString(),
-      label: 'ordered_within_7d',
+      label: 'ordered',
       bins: req.bins ?? 10,
       martUpdatedAt: end.toISOString(),
       groups,

@@ -1,6 +1,6 @@
 import type { ChartConfiguration } from 'chart.js';
 import { useMemo, useState, type FormEvent } from 'react';
-import { get, request, seg, serviceUrl } from '../api';
+import { ApiError, get, request, seg, serviceUrl } from '../api';
 import { ChartCanvas } from '../charts/chart';
 import { ErrorBox, Loading, Section } from '../components';
 import { num, pct } from '../format';
@@ -41,7 +41,22 @@ interface DriftReport {
 interface LiveQuality {
   windowHours: number;
   martUpdatedAt: string | null;
-  groups: Array<{ version: number; arm: string; predictions: number; labelled: number; positives: number; positiveRate: number | null; auc: number | null; logLoss: number | null; brier: number | null }>;
+  label: string;
+  labelKind?: 'binary' | 'numeric' | null;
+  outcome?: { project: string; horizon: string | null };
+  groups: Array<{
+    version: number;
+    arm: string;
+    predictions: number;
+    labelled: number;
+    positives: number;
+    positiveRate: number | null;
+    auc: number | null;
+    logLoss: number | null;
+    brier: number | null;
+    rmse?: number | null;
+    mae?: number | null;
+  }>;
 }
 
 interface InferResponse {
@@ -108,6 +123,8 @@ export function ServingModelPage({ model }: { model: string }) {
   const policy = useApi<TrafficPolicy>(serviceUrl('model-serving', `${path}/traffic-policy`));
   const drift = useApi<DriftReport>(serviceUrl('model-serving', `${path}/drift`), { refreshMs: 10000 });
   const quality = useApi<LiveQuality>(serviceUrl('model-serving', `${path}/live-quality`));
+  // A model whose project declares no outcome has no live quality: said plainly, not as an error.
+  const noOutcome = quality.error instanceof ApiError && quality.error.code === 'NO_OUTCOME';
   const status = served.data?.models.find((m) => m.name === model);
   const measured = drift.data?.features.some((f) => f.psi !== null) ?? false;
   const driftChart = useMemo(() => (drift.data && measured ? psiChart(drift.data) : null), [drift.data, measured]);
@@ -180,9 +197,19 @@ export function ServingModelPage({ model }: { model: string }) {
             </dl>
           )}
           <h3>Live quality</h3>
-          {quality.error && <ErrorBox error={quality.error} />}
+          {noOutcome && (
+            <p className="meta">No outcome labels this model&apos;s predictions: its project declares one with the model spec (outcome:) to measure live quality.</p>
+          )}
+          {quality.error && !noOutcome && <ErrorBox error={quality.error} />}
+          {quality.data && (
+            <p className="meta">
+              Labelled by {quality.data.label}
+              {quality.data.outcome?.horizon ? ` within ${quality.data.outcome.horizon}` : ''}
+              {quality.data.outcome ? ` (project ${quality.data.outcome.project})` : ''}; labels refreshed {quality.data.martUpdatedAt ?? 'not yet'}.
+            </p>
+          )}
           {quality.data && quality.data.groups.length === 0 && <p className="meta">No entity-keyed predictions in the last {quality.data.windowHours} h with known outcomes yet.</p>}
-          {quality.data && quality.data.groups.length > 0 && (
+          {quality.data && quality.data.groups.length > 0 && quality.data.labelKind !== 'numeric' && (
             <table className="table compact" aria-label="Live quality">
               <thead>
                 <tr>
@@ -203,6 +230,32 @@ export function ServingModelPage({ model }: { model: string }) {
                     <td className="num">{num(g.labelled)}</td>
                     <td className="num">{num(g.auc)}</td>
                     <td className="num">{num(g.logLoss)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {quality.data && quality.data.groups.length > 0 && quality.data.labelKind === 'numeric' && (
+            <table className="table compact" aria-label="Live quality">
+              <thead>
+                <tr>
+                  <th>version</th>
+                  <th>arm</th>
+                  <th className="num">predictions</th>
+                  <th className="num">labelled</th>
+                  <th className="num">RMSE</th>
+                  <th className="num">MAE</th>
+                </tr>
+              </thead>
+              <tbody>
+                {quality.data.groups.map((g) => (
+                  <tr key={`${g.version}-${g.arm}`}>
+                    <td>v{g.version}</td>
+                    <td>{g.arm}</td>
+                    <td className="num">{num(g.predictions)}</td>
+                    <td className="num">{num(g.labelled)}</td>
+                    <td className="num">{num(g.rmse ?? null)}</td>
+                    <td className="num">{num(g.mae ?? null)}</td>
                   </tr>
                 ))}
               </tbody>

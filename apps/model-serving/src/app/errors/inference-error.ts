@@ -11,6 +11,10 @@ export const InferErrorCode = {
   /** A finite raw value that the preprocessing turns into a value beyond float32 (e.g. 1e300 standardised). */
   INPUT_OUT_OF_RANGE: 'INPUT_OUT_OF_RANGE',
   UNKNOWN_OUTPUT: 'UNKNOWN_OUTPUT',
+  /** `parameters.entity` of a V2 request: a key that is not an identifier, a value that is not a string or a finite number. */
+  INVALID_ENTITY: 'INVALID_ENTITY',
+  /** A `parameters.entity` list whose length is not the batch size. */
+  ENTITY_ROWS_MISMATCH: 'ENTITY_ROWS_MISMATCH',
   BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
   MODEL_NOT_FOUND: 'MODEL_NOT_FOUND',
   MODEL_VERSION_NOT_FOUND: 'MODEL_VERSION_NOT_FOUND',

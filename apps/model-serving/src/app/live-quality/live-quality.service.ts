@@ -1,16 +1,18 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { LiveQualityMessage, ServiceName, type LiveQualityGroup, type LiveQualityReport } from '@mlp/contracts';
-import type { Logger } from '@mlp/runtime';
+import { LiveQualityMessage, OutcomeErrorCode, ServiceName, type LiveQualityGroup, type LiveQualityReport } from '@mlp/contracts';
+import { PlatformError, type Logger } from '@mlp/runtime';
 import { PeerClients, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { ServingMetrics } from '../metrics/serving-metrics';
 import { ModelStore } from '../models/model-store';
 
 /**
- * Live model quality (AUC, log loss, Brier, calibration once outcomes are known) is computed by the
- * warehouse from the prediction log joined with later orders (`dwh-ingest.live-quality.v1`); this
- * asks for it on demand and, every LIVE_QUALITY_REFRESH_MS, for every served model to refresh the
- * `model_live_*` gauges. When the warehouse is unreachable the endpoint answers 503 and the gauges
- * keep their last values (their age is `model_live_quality_refreshed_timestamp_seconds`).
+ * Live model quality (AUC, log loss, Brier, calibration for binary labels; RMSE, MAE for any) is
+ * computed by the warehouse from the logged predictions its outcome labelled
+ * (`dwh-ingest.live-quality.v1`); this asks for it on demand and, every LIVE_QUALITY_REFRESH_MS,
+ * for every served model to refresh the `model_live_*` gauges. A model without an outcome is a
+ * 404 NO_OUTCOME from the warehouse, passed on as it is; it has no gauges. When the warehouse is
+ * unreachable the endpoint answers 503 and the gauges keep their last values (their age is
+ * `model_live_quality_refreshed_timestamp_seconds`).
  */
 @Injectable()
 export class LiveQualityService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -53,12 +55,16 @@ export class LiveQualityService implements OnApplicationBootstrap, OnApplication
         this.lastGroups.set(model, report.groups);
         this.metrics.liveRefreshed.set({ model }, Date.now() / 1000);
       } catch (err) {
+        if (err instanceof PlatformError && err.code === OutcomeErrorCode.NO_OUTCOME) {
+          this.lastGroups.delete(model); // nothing labels it (any more): no figures to show
+          continue;
+        }
         failed++;
         if (failed === 1) this.log.warn({ model, err: String(err) }, 'live quality not refreshed; gauges keep their last values');
       }
     }
     const m = this.metrics;
-    for (const g of [m.liveAuc, m.liveLogLoss, m.liveBrier, m.livePositiveRate, m.liveLabelled]) g.reset();
+    for (const g of [m.liveAuc, m.liveLogLoss, m.liveBrier, m.livePositiveRate, m.liveRmse, m.liveMae, m.liveLabelled]) g.reset();
     for (const [model, groups] of this.lastGroups) {
       for (const g of groups) {
         const labels = { model, version: String(g.version), arm: g.arm };
@@ -67,6 +73,8 @@ export class LiveQualityService implements OnApplicationBootstrap, OnApplication
         if (g.logLoss !== null) m.liveLogLoss.set(labels, g.logLoss);
         if (g.brier !== null) m.liveBrier.set(labels, g.brier);
         if (g.positiveRate !== null) m.livePositiveRate.set(labels, g.positiveRate);
+        if (g.rmse !== undefined && g.rmse !== null) m.liveRmse.set(labels, g.rmse);
+        if (g.mae !== undefined && g.mae !== null) m.liveMae.set(labels, g.mae);
       }
     }
   }

@@ -20,6 +20,8 @@ export class ServingMetrics {
   readonly liveLogLoss: Gauge<ModelLabels | 'arm'>;
   readonly liveBrier: Gauge<ModelLabels | 'arm'>;
   readonly livePositiveRate: Gauge<ModelLabels | 'arm'>;
+  readonly liveRmse: Gauge<ModelLabels | 'arm'>;
+  readonly liveMae: Gauge<ModelLabels | 'arm'>;
   readonly liveLabelled: Gauge<ModelLabels | 'arm'>;
   readonly liveRefreshed: Gauge<'model'>;
   private readonly successCells = new Set<{ labels: Record<ModelLabels, string>; pending: number }>();
@@ -86,6 +88,8 @@ export class ServingMetrics {
     this.liveLogLoss = live('model_live_log_loss', 'Log loss of labelled predictions');
     this.liveBrier = live('model_live_brier', 'Brier score of labelled predictions');
     this.livePositiveRate = live('model_live_positive_rate', 'Observed positive rate of labelled predictions');
+    this.liveRmse = live('model_live_rmse', 'Root mean squared error of the score against the label (any label kind)');
+    this.liveMae = live('model_live_mae', 'Mean absolute error of the score against the label (any label kind)');
     this.liveLabelled = live('model_live_labelled_predictions', 'Predictions with a known outcome');
     this.liveRefreshed = new Gauge({ name: 'model_live_quality_refreshed_timestamp_seconds', help: 'When the live quality gauges of a model were last refreshed', labelNames: ['model'], registers });
   }

@@ -3,17 +3,20 @@ import { acceptsDatatype, type RawColumn } from '@mlp/model-runtime';
 import { badInfer, InferErrorCode, tooLarge } from '../errors/inference-error';
 import type { ModelInputs } from '../inference/inference.service';
 import { inputLayout, modelRows, type ModelRows } from '../inference/model-rows';
+import { entityRows, type EntityColumns } from './entity-parameter';
 import type { ParsedTensor } from './v2-protocol';
 
 /**
  * The inputs of a tensor request (V2, and TF-Serving through it): the parsed tensors, and the
- * outputs the request asks for, both checked against the version that answers.
+ * outputs the request asks for, both checked against the version that answers; and the entity of
+ * each row when the request named one (`parameters.entity` of V2), for the prediction log.
  */
 export class TensorInputs implements ModelInputs {
   constructor(
     private readonly tensors: ParsedTensor[],
     private readonly maxRows: number,
     private readonly outputs?: readonly string[],
+    private readonly entity?: EntityColumns,
   ) {}
 
   rowsFor(artifact: ModelArtifact): ModelRows {
@@ -22,7 +25,8 @@ export class TensorInputs implements ModelInputs {
         if (!artifact.signature.outputs.some((s) => s.name === o)) throw badInfer(InferErrorCode.UNKNOWN_OUTPUT, `the model has no output ${o}`);
       }
     }
-    return assembleRows(artifact, this.tensors, this.maxRows);
+    const rows = assembleRows(artifact, this.tensors, this.maxRows);
+    return this.entity ? { ...rows, entities: entityRows(this.entity, rows.rows) } : rows;
   }
 }
 

@@ -6,12 +6,14 @@ import { andThen, type MaybePromise } from '../inference/maybe-promise';
 import { BY_POLICY, type Target } from '../inference/version-resolver';
 import { ModelStore } from '../models/model-store';
 import { versionParam } from '../models/version-param';
+import { parseEntityParameter } from './entity-parameter';
 import { TensorInputs } from './tensor-inputs';
 import { inferResponseJson, outputTensors, parseInferRequest, stickyKeyParameter } from './v2-protocol';
 
 /**
- * The V2 infer operation: reads the request (the version path segment, the body, the sticky keys),
- * predicts through the inference path, and answers the V2 response as JSON text. It is the one
+ * The V2 infer operation: reads the request (the version path segment, the body, the sticky keys,
+ * the entity of its rows for the prediction log), predicts through the inference path, and
+ * answers the V2 response as JSON text. It is the one
  * handler of both infer routes (`/v2/models/{m}/infer`, `/v2/models/{m}/versions/{v}/infer`) and of
  * both ways in: the kit's fast route and the Nest route (see V2InferController).
  */
@@ -33,14 +35,17 @@ export class V2Infer {
     const name = params['model'];
     const target: Target = params['version'] === undefined ? BY_POLICY : { version: versionParam(name, params['version']) };
     if (!this.store.knows(name)) throw modelNotFound(name);
-    const request = this.inference.read(name, () => parseInferRequest(body, { maxElements: this.maxElements }));
+    const { request, entity } = this.inference.read(name, () => {
+      const parsed = parseInferRequest(body, { maxElements: this.maxElements });
+      return { request: parsed, entity: parseEntityParameter(parsed.parameters) };
+    });
     const header = headers['x-sticky-key'];
     const prediction = this.inference.predict({
       model: name,
       target,
       sticky: { entity: stickyKeyParameter(request.parameters), header: typeof header === 'string' ? header : undefined, requestId: id },
       requestId: id,
-      inputs: new TensorInputs(request.inputs, this.maxRows, request.outputs),
+      inputs: new TensorInputs(request.inputs, this.maxRows, request.outputs, entity),
     });
     return andThen(prediction, (p) => inferResponseJson(name, p.model.version, request, outputTensors(p.model.artifact, p.outputs, p.rows.rows), { arm: p.arm }));
   };
