@@ -32,6 +32,11 @@ export const service: ServiceDefinition = {
       default: 300,
       description: 'Relabel live predictions from their models\' outcomes (dwh.prediction_outcomes) this often (0: only on POST /v1/outcomes/refresh)',
     }),
+    OUTCOMES_LOOKBACK_HOURS: Type.Integer({
+      minimum: 0,
+      default: 72,
+      description: 'Time-based outcomes refresh incrementally: a label settles this long after its horizon ended (a later outcome row changes it only on a full refresh; 0: always full)',
+    }),
     OUTCOMES_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 300000, description: 'Statement timeout of one model\'s outcome labelling (its READ ONLY transaction)' }),
     KPI_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 15000, description: 'Statement timeout of one KPI read (GET /v1/kpis/{name}); past it the answer is 422 KPI_FAILED' }),
     SLA_OVERRIDES: Type.Optional(

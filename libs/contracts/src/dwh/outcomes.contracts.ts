@@ -47,7 +47,10 @@ export type OutcomeList = Static<typeof OutcomeList.schema>;
 export const RefreshOutcomesRequest = defineContract(
   'dwh.RefreshOutcomesRequest',
   Type.Object(
-    { models: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,62}$' }), { minItems: 1, maxItems: 500, description: 'Only these models (each must have an outcome)' })) },
+    {
+      models: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,62}$' }), { minItems: 1, maxItems: 500, description: 'Only these models (each must have an outcome)' })),
+      full: Type.Optional(Type.Boolean({ description: 'Relabel every prediction, also those whose label has settled (time-based outcomes refresh incrementally otherwise)' })),
+    },
     { additionalProperties: false },
   ),
 );
@@ -64,6 +67,8 @@ export const OutcomeRefreshResult = defineContract(
           {
             model: Type.String(),
             status: Type.Union([Type.Literal('refreshed'), Type.Literal('failed')]),
+            /** full: every prediction relabelled; incremental: only those whose label may still change (time-based outcomes, same definition as the last refresh). */
+            mode: Type.Union([Type.Literal('full'), Type.Literal('incremental')]),
             predictions: Type.Integer({ minimum: 0 }),
             labelled: Type.Integer({ minimum: 0 }),
             /** Rows inserted, relabelled or removed by this refresh. */

@@ -13,8 +13,8 @@ const timed: OutcomeDefinition = {
 
 describe('the outcome labelling SQL', () => {
   it('passes every value from the definition as a parameter, in order, and splices only quoted identifiers', () => {
-    const { sql, params, static: isStatic } = outcomeLabelQuery('colour_pick', timed);
-    expect(isStatic).toBe(false);
+    const { sql, params, static: isStatic, incremental } = outcomeLabelQuery('colour_pick', timed);
+    expect([isStatic, incremental]).toEqual([false, false]);
     // model, horizon seconds, the key names (looked up in the entity), the default
     expect(params).toEqual(['colour_pick', 172800, 'colour_id', 'shop', 0]);
     expect(sql).toContain('o."colour_id"::text AS k0, o."shop"::text AS k1, o."picked_at"::timestamptz AS at');
@@ -31,6 +31,18 @@ describe('the outcome labelling SQL', () => {
     expect(outcomeLabelQuery('m', { ...timed, aggregate: 'sum' }).sql).toContain('THEN sum(o.label) END');
     expect(outcomeLabelQuery('m', { ...timed, aggregate: 'count' }).sql).toContain('THEN count(o.hit)::float8 END');
     expect(outcomeLabelQuery('m', { ...timed, aggregate: 'last' }).sql).toContain('(array_agg(o.label ORDER BY o.at DESC, o.label DESC))[1]');
+  });
+
+  it('stages, incrementally, only the predictions whose label may still change or that have no row yet', () => {
+    const { sql, params, incremental } = outcomeLabelQuery('colour_pick', timed, { lookbackSeconds: 3600 });
+    expect(incremental).toBe(true);
+    expect(params).toEqual(['colour_pick', 172800, 'colour_id', 'shop', 0, 3600]);
+    expect(sql).toContain(
+      "AND (p.predicted_at > now() - $2::float8 * interval '1 second' - $6::float8 * interval '1 second'\n          OR NOT EXISTS (SELECT 1 FROM \"dwh\".prediction_outcomes t WHERE t.prediction_id = p.prediction_id))",
+    );
+    // A static outcome's labels never settle: it is always staged whole.
+    const still = outcomeLabelQuery('m', { model: 'm', sql: 'SELECT id, y FROM dwh.labels', keys: ['id'], label_column: 'y' }, { lookbackSeconds: 3600 });
+    expect([still.incremental, still.sql.includes('NOT EXISTS')]).toEqual([false, false]);
   });
 
   it('without a default leaves a prediction with no outcome row unlabelled', () => {

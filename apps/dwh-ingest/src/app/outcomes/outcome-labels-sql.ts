@@ -17,6 +17,8 @@ export interface OutcomeLabelQuery {
   params: unknown[];
   /** Without a time column a label exists as soon as an outcome row does: `labelled_at` is when a refresh first saw it. */
   static: boolean;
+  /** Only the predictions whose label may still change were staged (the others keep theirs). */
+  incremental: boolean;
 }
 
 /** Identifiers of a definition that reach SQL text (quoted); anything else is refused here, whatever validated it before. */
@@ -47,10 +49,14 @@ const labelValue = (column: string) => `CASE o.${q(column)}::text WHEN 'true' TH
  * Without a time column: all of the entity's outcome rows combined by `aggregate` (`last` reads as
  * max, there being no order), labelled as soon as a row exists; `default` does not apply.
  *
+ * With `lookbackSeconds` (time-based outcomes only) the refresh is incremental: it stages only the
+ * predictions made after now() - horizon - lookback, and those without a row yet; older labels are
+ * settled (a late outcome row no longer changes them until a full refresh).
+ *
  * Everything from the definition that is a value (model, horizon, default, the entity's key names)
  * is a parameter; only checked identifiers and the checked SELECT are text.
  */
-export function outcomeLabelQuery(model: string, def: OutcomeDefinition): OutcomeLabelQuery {
+export function outcomeLabelQuery(model: string, def: OutcomeDefinition, options: { lookbackSeconds?: number } = {}): OutcomeLabelQuery {
   const problems = outcomeIdentifierProblems(def);
   if (problems.length) throw new Error(`outcome of ${model}: ${problems.join('; ')}`);
   const timed = def.timestamp_column !== undefined;
@@ -84,6 +90,13 @@ export function outcomeLabelQuery(model: string, def: OutcomeDefinition): Outcom
   const fallback = timed && def.default !== undefined ? `coalesce(${value}, ${param(def.default, 'float8')})` : value;
   const label = timed ? `CASE WHEN ${hasKeys} AND p.predicted_at + ${horizon} <= now() THEN ${fallback} END` : `CASE WHEN ${hasKeys} THEN ${value} END`;
   const labelledAt = timed ? `p.predicted_at + ${horizon}` : 'NULL::timestamptz';
+  // Incremental (time-based only): predictions whose label may still change, and those not labelled yet.
+  const incremental = timed && options.lookbackSeconds !== undefined;
+  const window = incremental
+    ? `
+     AND (p.predicted_at > now() - ${horizon} - ${param(options.lookbackSeconds, 'float8')} * interval '1 second'
+          OR NOT EXISTS (SELECT 1 FROM "dwh".prediction_outcomes t WHERE t.prediction_id = p.prediction_id))`
+    : '';
 
   const sql = `INSERT INTO ${STAGE_TABLE} (prediction_id, label, labelled_at, outcome_rows)
 WITH outcome AS MATERIALIZED (
@@ -92,21 +105,20 @@ WITH outcome AS MATERIALIZED (
 ), predictions AS (
   SELECT p.prediction_id, p.predicted_at, ${predictionKeys.join(', ')}
     FROM "dwh".prediction_log p
-   WHERE p.model = ${modelParam}
+   WHERE p.model = ${modelParam}${window}
 )
 SELECT l.prediction_id, l.label, CASE WHEN l.label IS NOT NULL THEN l.labelled_at END, l.outcome_rows
   FROM (SELECT p.prediction_id, ${label} AS label, ${labelledAt} AS labelled_at, count(o.hit)::int AS outcome_rows
           FROM predictions p
           LEFT JOIN outcome o ON ${join.join(' AND ')}
          GROUP BY p.prediction_id, p.predicted_at, ${keys.map((k) => `p.${k.alias}`).join(', ')}) l`;
-  return { sql, params, static: !timed };
+  return { sql, params, static: !timed, incremental };
 }
 
 /**
  * Moves the staged labels of one model into `dwh.prediction_outcomes`: new predictions are
- * inserted, changed labels updated (rows whose label did not change are not touched), and rows
- * whose prediction left the log removed. `labelled_at` of a static outcome keeps the refresh that
- * first saw the label. $1 model, $2 static.
+ * inserted, changed labels updated (rows whose label did not change are not touched).
+ * `labelled_at` of a static outcome keeps the refresh that first saw the label. $1 model, $2 static.
  */
 export const APPLY_STAGED_SQL = `
 INSERT INTO "dwh".prediction_outcomes AS t
@@ -126,6 +138,7 @@ ON CONFLICT (prediction_id) DO UPDATE SET
  WHERE (t.label, t.label_available, t.outcome_rows) IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.label_available, EXCLUDED.outcome_rows)
     OR (NOT $2::boolean AND t.labelled_at IS DISTINCT FROM EXCLUDED.labelled_at)`;
 
-export const DELETE_UNSTAGED_SQL = `
+/** Rows of the model whose prediction is no longer in the log (or now belongs to no row of the model). $1 model. */
+export const DELETE_UNLOGGED_SQL = `
 DELETE FROM "dwh".prediction_outcomes t
- WHERE t.model = $1::text AND NOT EXISTS (SELECT 1 FROM ${STAGE_TABLE} l WHERE l.prediction_id = t.prediction_id)`;
+ WHERE t.model = $1::text AND NOT EXISTS (SELECT 1 FROM "dwh".prediction_log p WHERE p.prediction_id = t.prediction_id AND p.model = t.model)`;

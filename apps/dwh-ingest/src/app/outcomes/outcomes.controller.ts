@@ -24,6 +24,6 @@ export class OutcomesController {
   refresh(@Body() raw: unknown) {
     const checked = RefreshOutcomesRequest.validate(raw ?? {});
     if (!checked.ok) throw PlatformError.badRequest('invalid outcome refresh request', checked.violations);
-    return this.labels.refresh(checked.value.models);
+    return this.labels.refresh(checked.value.models, checked.value.full ?? false);
   }
 }

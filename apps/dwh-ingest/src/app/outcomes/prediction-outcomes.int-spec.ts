@@ -142,7 +142,7 @@ describe('live predictions labelled by their models\' outcomes, on a real Postgr
     const result = await refresh({ models: ['colour_pick'] });
     const expected = new Map(colourPredictions.map((p) => [p.predictionId, expectedColour(p)]));
     const labelled = [...expected.values()].filter((e) => e.label !== null).length;
-    expect(result.models).toEqual([{ model: 'colour_pick', status: 'refreshed', predictions: 80, labelled, changed: 80, durationMs: expect.any(Number) }]);
+    expect(result.models).toEqual([{ model: 'colour_pick', status: 'refreshed', mode: 'full', predictions: 80, labelled, changed: 80, durationMs: expect.any(Number) }]);
     // The data must exercise every case, or the test proves little.
     const values = [...expected.values()];
     expect(values.filter((e) => e.label === 1).length).toBeGreaterThan(5);
@@ -158,7 +158,29 @@ describe('live predictions labelled by their models\' outcomes, on a real Postgr
       expect([p.predictionId, row?.label, row?.label_available, row?.labelled_at?.getTime() ?? null]).toEqual([p.predictionId, e.label, e.label !== null, e.labelledAt]);
     }
     // A second refresh with nothing new changes nothing.
-    expect((await refresh({ models: ['colour_pick'] })).models[0]).toMatchObject({ status: 'refreshed', changed: 0 });
+    expect((await refresh({ models: ['colour_pick'] })).models[0]).toMatchObject({ status: 'refreshed', mode: 'incremental', changed: 0 });
+  });
+
+  it('refreshes incrementally: a late outcome relabels a recent prediction, a settled one only on a full refresh', async () => {
+    // Unpicked, labelled 0: one settled (its horizon ended more than the 72 h lookback ago), one not.
+    const zero = (p: PredictionLogRecord) => p.entity && expectedColour(p).label === 0;
+    const settled = colourPredictions.find((p) => zero(p) && Date.parse(p.predictedAt) < now - HORIZON - 72 * HOUR - HOUR) as PredictionLogRecord;
+    const recent = colourPredictions.find((p) => zero(p) && Date.parse(p.predictedAt) > now - HORIZON - 72 * HOUR + HOUR && p.entity?.['colour_id'] !== settled.entity?.['colour_id']) as PredictionLogRecord;
+    expect([settled, recent].every(Boolean)).toBe(true);
+    const late = [settled, recent].map((p) => ({ colour_id: String(p.entity?.['colour_id']), picked_at: Date.parse(p.predictedAt) + HOUR, picked: true }));
+    for (const k of late) await db.query(`INSERT INTO "dwh".test_colour_picks VALUES ($1, 1, $2, true)`, [k.colour_id, iso(k.picked_at)]);
+    picks.push(...late);
+
+    const incremental = await refresh({ models: ['colour_pick'] });
+    expect(incremental.models[0]).toMatchObject({ mode: 'incremental' });
+    let stored = await labels('colour_pick');
+    expect([stored.get(recent.predictionId)?.label, stored.get(settled.predictionId)?.label]).toEqual([1, 0]);
+
+    const full = await refresh({ models: ['colour_pick'], full: true });
+    expect(full.models[0]).toMatchObject({ mode: 'full' });
+    stored = await labels('colour_pick');
+    for (const p of colourPredictions) expect([p.predictionId, stored.get(p.predictionId)?.label]).toEqual([p.predictionId, expectedColour(p).label]);
+    expect(stored.get(settled.predictionId)?.label).toBe(1);
   });
 
   it('computes AUC, log loss, Brier and calibration of each version and arm as a brute-force count does', async () => {

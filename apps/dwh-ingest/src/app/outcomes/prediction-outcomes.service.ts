@@ -5,7 +5,7 @@ import { asDependencyError, Database, PLATFORM_CONFIG, PLATFORM_LOGGER, type Pla
 import type { QueryRunner } from 'typeorm';
 import { singleSelectProblem } from '../warehouse/single-select';
 import { AppliedOutcomes, noOutcome, type AppliedOutcome } from './applied-outcomes';
-import { APPLY_STAGED_SQL, CREATE_STAGE_SQL, DELETE_UNSTAGED_SQL, outcomeLabelQuery, STAGE_TABLE } from './outcome-labels-sql';
+import { APPLY_STAGED_SQL, CREATE_STAGE_SQL, DELETE_UNLOGGED_SQL, outcomeLabelQuery, STAGE_TABLE } from './outcome-labels-sql';
 
 const LOCK_KEY = 'dwh.prediction_outcomes';
 
@@ -34,6 +34,7 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
   private readonly timeoutMs: number;
+  private readonly lookbackSeconds: number;
 
   constructor(
     private readonly db: Database,
@@ -42,6 +43,7 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {
     this.timeoutMs = config.env['OUTCOMES_STATEMENT_TIMEOUT_MS'] as number;
+    this.lookbackSeconds = (config.env['OUTCOMES_LOOKBACK_HOURS'] as number) * 3600;
   }
 
   onApplicationBootstrap(): void {
@@ -68,13 +70,17 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  /** Refreshes the labels of the given models (all with an outcome when absent); unknown ones are 404 NO_OUTCOME. */
-  async refresh(models?: string[]): Promise<OutcomeRefreshResult> {
+  /**
+   * Refreshes the labels of the given models (all with an outcome when absent; unknown ones are 404
+   * NO_OUTCOME). A time-based outcome whose definition is the one of its last successful refresh is
+   * refreshed incrementally (OUTCOMES_LOOKBACK_HOURS), unless `full`.
+   */
+  async refresh(models?: string[], full = false): Promise<OutcomeRefreshResult> {
     const applied = await this.outcomes.list();
     const missing = (models ?? []).filter((m) => !applied.some((a) => a.model === m));
     if (missing.length) throw noOutcome(missing.join(', '));
     const selected = models ? applied.filter((a) => models.includes(a.model)) : applied;
-    const work = this.locked((qr) => this.refreshAll(qr, selected, models ? undefined : applied.map((a) => a.model)));
+    const work = this.locked((qr) => this.refreshAll(qr, selected, full, models ? undefined : applied.map((a) => a.model)));
     this.running = work;
     try {
       return await work;
@@ -127,7 +133,7 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  private async refreshAll(qr: QueryRunner, selected: AppliedOutcome[], allModels?: string[]): Promise<OutcomeRefreshResult> {
+  private async refreshAll(qr: QueryRunner, selected: AppliedOutcome[], full: boolean, allModels?: string[]): Promise<OutcomeRefreshResult> {
     const startedAt = new Date();
     if (allModels) {
       // Outcomes pruned from their project: their labels go with them.
@@ -135,11 +141,16 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
       await qr.query(`DELETE FROM "dwh".outcome_refreshes WHERE NOT (model = ANY($1::text[]))`, [allModels]);
     }
     const models: ModelResult[] = [];
-    for (const outcome of selected) models.push(await this.refreshOne(qr, outcome));
+    const last = await qr.query(`SELECT model, definition_sha256 FROM "dwh".outcome_refreshes WHERE refreshed_at IS NOT NULL`);
+    const settled = new Map<string, string>((last as Array<{ model: string; definition_sha256: string }>).map((r) => [r.model, r.definition_sha256]));
+    for (const outcome of selected) {
+      const incremental = !full && this.lookbackSeconds > 0 && settled.get(outcome.model) === outcome.sha256;
+      models.push(await this.refreshOne(qr, outcome, incremental));
+    }
     return { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), models };
   }
 
-  private async refreshOne(qr: QueryRunner, outcome: AppliedOutcome): Promise<ModelResult> {
+  private async refreshOne(qr: QueryRunner, outcome: AppliedOutcome, incremental: boolean): Promise<ModelResult> {
     const t0 = Date.now();
     const { model } = outcome;
     try {
@@ -147,7 +158,7 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
       if (problem) throw new OutcomeProblem(problem);
       let query;
       try {
-        query = outcomeLabelQuery(model, outcome.definition);
+        query = outcomeLabelQuery(model, outcome.definition, incremental ? { lookbackSeconds: this.lookbackSeconds } : {});
       } catch (err) {
         throw new OutcomeProblem((err as Error).message);
       }
@@ -162,7 +173,7 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
 
       await qr.startTransaction();
       const upserted = await qr.query(APPLY_STAGED_SQL, [model, query.static], true);
-      const deleted = await qr.query(DELETE_UNSTAGED_SQL, [model], true);
+      const deleted = await qr.query(DELETE_UNLOGGED_SQL, [model], true);
       const [counts] = await qr.query(
         `SELECT count(*)::bigint AS predictions, count(*) FILTER (WHERE label_available)::bigint AS labelled FROM "dwh".prediction_outcomes WHERE model = $1`,
         [model],
@@ -176,7 +187,8 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
       );
       await qr.commitTransaction();
       const changed = (upserted.affected ?? 0) + (deleted.affected ?? 0);
-      return { model, status: 'refreshed', predictions: Number(counts.predictions), labelled: Number(counts.labelled), changed, durationMs: Date.now() - t0 };
+      const mode = query.incremental ? 'incremental' : 'full';
+      return { model, status: 'refreshed', mode, predictions: Number(counts.predictions), labelled: Number(counts.labelled), changed, durationMs: Date.now() - t0 };
     } catch (err) {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
       if (isDependencyDown(err)) throw err;
@@ -187,7 +199,7 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
          ON CONFLICT (model) DO UPDATE SET project = EXCLUDED.project, definition_sha256 = EXCLUDED.definition_sha256, status = 'failed', error = EXCLUDED.error, attempted_at = EXCLUDED.attempted_at`,
         [model, outcome.project, outcome.sha256, error],
       );
-      return { model, status: 'failed', predictions: 0, labelled: 0, changed: 0, durationMs: Date.now() - t0, error };
+      return { model, status: 'failed', mode: incremental ? 'incremental' : 'full', predictions: 0, labelled: 0, changed: 0, durationMs: Date.now() - t0, error };
     }
   }
 }
