@@ -69,7 +69,7 @@ export class Kpis {
     try {
       rows = await this.db.transaction(async (m) => {
         await m.query(`SET TRANSACTION READ ONLY`);
-        await m.query(`SELECT set_config('statement_timeout', $1, true), set_config('search_path', 'dwh', true)`, [String(this.timeoutMs)]);
+        await m.query(`SELECT set_config('statement_timeout', $1, true), set_config('search_path', 'dwh, public', true)`, [String(this.timeoutMs)]);
         return (await m.query(query.sql, query.params)) as PointRow[];
       });
     } catch (err) {

@@ -166,7 +166,7 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
       await qr.query(`TRUNCATE ${STAGE_TABLE}`);
       await qr.startTransaction();
       await qr.query(`SET TRANSACTION READ ONLY`);
-      await qr.query(`SELECT set_config('statement_timeout', $1, true), set_config('search_path', 'dwh', true)`, [String(this.timeoutMs)]);
+      await qr.query(`SELECT set_config('statement_timeout', $1, true), set_config('search_path', 'dwh, public', true)`, [String(this.timeoutMs)]);
       await qr.query(query.sql, query.params);
       await qr.commitTransaction();
       await qr.query(`ANALYZE ${STAGE_TABLE}`);

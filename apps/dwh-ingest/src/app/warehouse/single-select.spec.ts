@@ -24,6 +24,10 @@ describe('definition SQL that the platform embeds', () => {
       ['SELECT * FROM dwh.mart_orders FOR UPDATE', /FOR UPDATE/],
       ['SELECT * FROM dwh.mart_orders WHERE user_id = $1', /parameter/],
       ['SELEC 1', /does not parse/],
+      ["SELECT set_config('search_path', 'x', false) AS v", /calls set_config\(\)/],
+      ['SELECT 1 FROM dwh.mart_orders WHERE pg_catalog.PG_ADVISORY_LOCK(1) IS NULL', /calls pg_advisory_lock\(\)/],
+      ["SELECT * FROM (SELECT pg_read_file('/etc/passwd') AS t) x", /calls pg_read_file\(\)/],
+      ["SELECT * FROM dblink('host=x', 'select 1') AS t(a int)", /calls dblink\(\)/],
       ['-- nothing', /one statement, found 0|cannot be empty/],
     ];
     for (const [sql, problem] of cases) expect(await singleSelectProblem(sql)).toMatch(problem);
