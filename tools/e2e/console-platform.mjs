@@ -125,22 +125,47 @@ async function seedModels(urls) {
   return { runs: [first.id, second.id], champion };
 }
 
-/** Real V2 predictions of held-out rows, so serving has a request rate, latencies and drift to show. */
+/**
+ * The outcome that labels the model's live predictions: the customer's label in the mart, known at
+ * once (no time column). Stored where the warehouse apply (`POST /v1/warehouse/apply`) keeps it.
+ */
+async function seedOutcome(db) {
+  await db.query(`INSERT INTO dwh.projects (name, description, version) VALUES ('console-test', 'console test data', 1) ON CONFLICT (name) DO NOTHING`);
+  const definition = { model: CONSOLE_MODEL, sql: 'SELECT customer_id, label FROM dwh.mart_console_customers', keys: ['customer_id'], label_column: 'label' };
+  await db.query(
+    `INSERT INTO dwh.project_objects (kind, name, project, definition, definition_sha256, version) VALUES ('outcome', $1, 'console-test', $2::jsonb, md5($2::text), 1)
+     ON CONFLICT (kind, name) DO UPDATE SET definition = EXCLUDED.definition`,
+    [CONSOLE_MODEL, JSON.stringify(definition)],
+  );
+}
+
+/**
+ * Real V2 predictions of held-out rows, each naming its customer (`parameters.entity`), so serving
+ * has a request rate, latencies, drift and live quality to show; then the warehouse labels them.
+ */
 async function seedPredictions(urls, runId) {
   const meta = await http('GET', `${urls.serving}/v2/models/${CONSOLE_MODEL}`);
   const holdout = await http('GET', `${urls.trainer}/v1/training-runs/${runId}/holdout-predictions?limit=200`);
   for (let i = 0; i < holdout.rows.length; i += 20) {
     const rows = holdout.rows.slice(i, i + 20);
     await http('POST', `${urls.serving}/v2/models/${CONSOLE_MODEL}/infer`, {
+      parameters: { entity: { customer_id: rows.map((r) => r.keys.customer_id) } },
       inputs: meta.inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: [rows.length], data: rows.map((r) => r.features[input.name] ?? null) })),
     });
   }
+  // The prediction log reaches the warehouse in the background: relabel until it is there.
+  await poll(async () => {
+    // 409: the warehouse's own scheduled refresh is running; ask again.
+    const refreshed = await http('POST', `${urls.dwh}/v1/outcomes/refresh`, { models: [CONSOLE_MODEL] }, { ok: [200, 409] });
+    return refreshed.models?.[0]?.labelled > 0 ? refreshed : undefined;
+  }, { what: `${CONSOLE_MODEL} predictions labelled`, timeoutMs: 60_000 });
 }
 
 /** Everything the console's pages show, put through the services' APIs (the mart is written directly: the warehouse is PostgreSQL). */
 export async function seedConsoleData(urls, db) {
   await seedWarehouse(urls);
   await seedFeatures(urls, db);
+  await seedOutcome(db);
   const models = await seedModels(urls);
   await seedPredictions(urls, models.runs[0]);
   return models;
