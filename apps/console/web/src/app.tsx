@@ -1,6 +1,7 @@
 import { useEffect, type ReactNode } from 'react';
 import { ComparePage } from './pages/compare';
 import { FeatureViewPage, FeaturesPage } from './pages/features';
+import { KpiPage, KpisPage } from './pages/kpis';
 import { ModelPage } from './pages/model';
 import { ModelsPage } from './pages/models';
 import { OverviewPage } from './pages/overview';
@@ -16,6 +17,7 @@ const NAV = [
   { to: '/features', label: 'Features', question: 'Which features exist, in which versions, and are they fresh?' },
   { to: '/models', label: 'Models', question: 'Which version is champion, and why?' },
   { to: '/serving', label: 'Serving', question: 'What is served, is the input drifting, does it answer?' },
+  { to: '/kpis', label: 'KPIs', question: 'How are the business figures the projects declared moving?' },
 ];
 
 export function App() {
@@ -87,6 +89,8 @@ function route(path: string, query: URLSearchParams): { title: string; element: 
   if ((p = match('/models/:name', path))) return { title: p.name, element: <ModelPage key={p.name} name={p.name} /> };
   if ((p = match('/runs/:id', path))) return { title: `Run ${p.id.slice(0, 8)}`, element: <RunPage key={p.id} id={p.id} /> };
   if (path === '/compare') return { title: 'Compare runs', element: <ComparePage a={query.get('a')} b={query.get('b')} /> };
+  if (path === '/kpis') return { title: 'KPIs', element: <KpisPage /> };
+  if ((p = match('/kpis/:name', path))) return { title: p.name, element: <KpiPage key={p.name} name={p.name} /> };
   if (path === '/serving') return { title: 'Serving', element: <ServingPage /> };
   if ((p = match('/serving/:model', path))) return { title: `Serving ${p.model}`, element: <ServingModelPage key={p.model} model={p.model} /> };
   return {

@@ -31,6 +31,10 @@ export const CONSOLE_ROUTES: readonly ConsoleRoute[] = [
   route('dwh-ingest', 'GET', '/v1/transformations/runs/:id', 'ingest:read'),
   route('dwh-ingest', 'GET', '/v1/schemas', 'ingest:read'),
   route('dwh-ingest', 'GET', '/v1/schemas/:name/:version', 'ingest:read'),
+  // KPIs and outcomes the projects declared.
+  route('dwh-ingest', 'GET', '/v1/kpis', 'ingest:read'),
+  route('dwh-ingest', 'GET', '/v1/kpis/:name', 'ingest:read'),
+  route('dwh-ingest', 'GET', '/v1/outcomes', 'ingest:read'),
   // Features: the registry, freshness, statistics, materializations.
   route('feature-store', 'GET', '/v1/entities', 'features:read'),
   route('feature-store', 'GET', '/v1/feature-views', 'features:read'),
