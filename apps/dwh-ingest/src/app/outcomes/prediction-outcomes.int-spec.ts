@@ -286,6 +286,11 @@ describe('live predictions labelled by their models\' outcomes, on a real Postgr
     expect(await db.query(`SELECT count(*) AS n FROM "dwh".prediction_log`)).toEqual(before);
     expect(await db.query(`SELECT last_value, is_called FROM "dwh".test_seq`)).toEqual([{ last_value: '1', is_called: false }]);
 
+    const metrics = (await callService(svc, 'GET', '/metrics')).json['text'] as string;
+    expect(metrics).toMatch(/^dwh_outcome_refresh_failed\{model="missing_mart"[^}]*\} 1$/m);
+    expect(metrics).toMatch(/^dwh_outcome_refresh_failed\{model="colour_pick"[^}]*\} 0$/m);
+    expect(metrics).toMatch(/^dwh_outcome_labelled_predictions\{model="grader"[^}]*\} 3$/m);
+
     const listed = await callService(svc, 'GET', '/v1/outcomes');
     expect(listed.status).toBe(200);
     const outcomes = listed.json['outcomes'] as Array<Record<string, unknown>>;

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { OutcomeErrorCode, type OutcomeRefreshResult, type OutcomeStatus } from '@mlp/contracts';
 import { isDependencyDown, PlatformError, type Logger } from '@mlp/runtime';
-import { asDependencyError, Database, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
+import { asDependencyError, Database, MetricsService, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
+import { Gauge } from 'prom-client';
 import type { QueryRunner } from 'typeorm';
 import { singleSelectProblem } from '../warehouse/single-select';
 import { AppliedOutcomes, noOutcome, type AppliedOutcome } from './applied-outcomes';
@@ -41,8 +42,29 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
     private readonly outcomes: AppliedOutcomes,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
+    metrics: MetricsService,
   ) {
     this.timeoutMs = config.env['OUTCOMES_STATEMENT_TIMEOUT_MS'] as number;
+    // Read from dwh.outcome_refreshes at scrape time, so every replica reports the last refresh, whichever ran it.
+    const refreshes = () =>
+      this.db.isConnected ? this.db.query<RefreshRow>(`SELECT * FROM "dwh".outcome_refreshes`).catch(() => [] as RefreshRow[]) : Promise.resolve([] as RefreshRow[]);
+    const gauge = (name: string, help: string, value: (r: RefreshRow) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['model'],
+        registers: [metrics.registry],
+        async collect() {
+          this.reset();
+          for (const r of await refreshes()) {
+            const v = value(r);
+            if (v !== null) this.set({ model: r.model }, v);
+          }
+        },
+      });
+    gauge('dwh_outcome_labels_refreshed_timestamp_seconds', 'When the live-prediction labels of a model were last refreshed successfully', (r) => (r.refreshed_at ? r.refreshed_at.getTime() / 1000 : null));
+    gauge('dwh_outcome_refresh_failed', '1 when the last label refresh of a model failed (its outcome SQL did not run), else 0', (r) => (r.status === 'failed' ? 1 : 0));
+    gauge('dwh_outcome_labelled_predictions', 'Logged predictions of a model with a known outcome', (r) => Number(r.labelled));
     this.lookbackSeconds = (config.env['OUTCOMES_LOOKBACK_HOURS'] as number) * 3600;
   }
 
