@@ -312,5 +312,12 @@ describe('live predictions labelled by their models\' outcomes, on a real Postgr
     expect((await labels('grader')).size).toBe(0);
     expect((await callService(svc, 'GET', '/v1/models/grader/live-quality')).json['code']).toBe('NO_OUTCOME');
     expect((await labels('colour_pick')).size).toBe(80);
+
+    // A prediction removed from the log by hand leaves the labels with the next full refresh.
+    await db.query(`DELETE FROM "dwh".prediction_log WHERE prediction_id = 'cp-1'`);
+    await refresh({ models: ['colour_pick'] });
+    expect((await labels('colour_pick')).has('cp-1')).toBe(true);
+    await refresh({ models: ['colour_pick'], full: true });
+    expect((await labels('colour_pick')).has('cp-1')).toBe(false);
   });
 });

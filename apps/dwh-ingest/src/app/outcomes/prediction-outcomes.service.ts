@@ -195,7 +195,8 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
 
       await qr.startTransaction();
       const upserted = await qr.query(APPLY_STAGED_SQL, [model, query.static], true);
-      const deleted = await qr.query(DELETE_UNLOGGED_SQL, [model], true);
+      // The log has no retention: rows leave it only by hand, so a full refresh is where they are swept.
+      const deleted = query.incremental ? { affected: 0 } : await qr.query(DELETE_UNLOGGED_SQL, [model], true);
       const [counts] = await qr.query(
         `SELECT count(*)::bigint AS predictions, count(*) FILTER (WHERE label_available)::bigint AS labelled FROM "dwh".prediction_outcomes WHERE model = $1`,
         [model],
