@@ -23,7 +23,9 @@ export function parseKpiQuery(query: { from?: string; to?: string; dimension?: s
   }
   if (query.from !== undefined && query.to !== undefined && query.from > query.to) return bad('from must not be after to');
   if (query.dimension !== undefined) {
-    if (typeof query.dimension !== 'string' || query.dimension.length > 200) return bad('dimension must be text of at most 200 characters');
+    if (typeof query.dimension !== 'string' || query.dimension.length > 200 || query.dimension.includes('\u0000')) {
+      return bad('dimension must be text of at most 200 characters, without U+0000');
+    }
     if (!dimensional) return bad('this KPI has no dimension');
   }
   return { ...(query.from !== undefined ? { from: query.from } : {}), ...(query.to !== undefined ? { to: query.to } : {}), ...(query.dimension !== undefined ? { dimension: query.dimension } : {}) };

@@ -35,5 +35,7 @@ describe('the KPI query string', () => {
   it('refuses impossible dates, a reversed range, and a dimension the KPI does not have', () => {
     for (const q of [{ from: '2026-02-30' }, { to: '2026-1-5' }, { from: '2026-03-01', to: '2026-02-01' }]) expect(parseKpiQuery(q, true)).toMatchObject({ code: 'INVALID_KPI_QUERY' });
     expect(parseKpiQuery({ dimension: 'web' }, false)).toEqual({ code: 'INVALID_KPI_QUERY', message: 'this KPI has no dimension' });
+    expect(parseKpiQuery({ dimension: 'a\u0000b' }, true)).toMatchObject({ code: 'INVALID_KPI_QUERY' });
+    expect(parseKpiQuery({ from: ['2026-01-01', '2026-01-02'] as unknown as string }, true)).toMatchObject({ code: 'INVALID_KPI_QUERY' });
   });
 });

@@ -93,8 +93,10 @@ describe('KPIs applied by projects, read over HTTP from a real PostgreSQL', () =
   });
 
   it('answers an unknown KPI with 404 UNKNOWN_KPI and a bad query with 400 INVALID_KPI_QUERY', async () => {
-    const unknown = await get('/v1/kpis/nope');
-    expect([unknown.status, unknown.json['code']]).toEqual([404, 'UNKNOWN_KPI']);
+    for (const name of ['nope', 'Revenue', '%F0%9F%98%80', 'x'.repeat(90)]) {
+      const unknown = await get(`/v1/kpis/${name}`);
+      expect([name, unknown.status, unknown.json['code']]).toEqual([name, 404, 'UNKNOWN_KPI']);
+    }
     for (const q of ['from=2026-02-30', 'from=2026-03-05&to=2026-03-01', 'to=yesterday']) {
       const res = await get(`/v1/kpis/revenue?${q}`);
       expect([q, res.status, res.json['code']]).toEqual([q, 400, 'INVALID_KPI_QUERY']);

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { KPI_MAX_POINTS, KpiDefinition, KpiErrorCode, type KpiPoint, type KpiSeries, type KpiSummary } from '@mlp/contracts';
+import { KPI_MAX_POINTS, KpiDefinition, KpiErrorCode, WAREHOUSE_IDENTIFIER_PATTERN, type KpiPoint, type KpiSeries, type KpiSummary } from '@mlp/contracts';
 import { isDependencyDown, PlatformError } from '@mlp/runtime';
 import { Database, PLATFORM_CONFIG, type PlatformConfig } from '@mlp/service-kit';
 import { singleSelectProblem } from '../warehouse/single-select';
 import { kpiPointsQuery, type KpiRange } from './kpi-sql';
+
+const KPI_NAME = new RegExp(WAREHOUSE_IDENTIFIER_PATTERN);
 
 interface ObjectRow {
   name: string;
@@ -49,6 +51,8 @@ export class Kpis {
 
   /** The KPI's definition, or 404 UNKNOWN_KPI; 422 KPI_FAILED when the stored definition is not one. */
   async definition(name: string): Promise<KpiDefinition> {
+    // Not a KPI name (e.g. a path segment holding U+0000, which PostgreSQL cannot even compare): unknown.
+    if (!KPI_NAME.test(name)) throw PlatformError.notFound(`unknown KPI ${name.slice(0, 100)}`, KpiErrorCode.UNKNOWN_KPI);
     const [row] = await this.db.query<ObjectRow>(`SELECT name, project, definition FROM "dwh".project_objects WHERE kind = 'kpi' AND name = $1`, [name]);
     if (!row) throw PlatformError.notFound(`unknown KPI ${name}`, KpiErrorCode.UNKNOWN_KPI);
     const checked = KpiDefinition.validate({ ...row.definition, name: row.name });

@@ -14,6 +14,9 @@ export interface AppliedOutcome {
   problem?: string;
 }
 
+/** What an outcome's `model` may be (dwh.OutcomeDefinition). */
+const MODEL_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+
 interface ObjectRow {
   name: string;
   project: string;
@@ -35,6 +38,8 @@ export class AppliedOutcomes {
   }
 
   async find(model: string): Promise<AppliedOutcome | undefined> {
+    // Not a model name (e.g. a path segment holding U+0000, which PostgreSQL cannot even compare): none.
+    if (!MODEL_NAME.test(model)) return undefined;
     const rows = await this.db.query<ObjectRow>(`SELECT name, project, definition FROM "dwh".project_objects WHERE kind = 'outcome' AND name = $1`, [model]);
     return rows[0] ? toApplied(rows[0]) : undefined;
   }

@@ -299,9 +299,13 @@ describe('live predictions labelled by their models\' outcomes, on a real Postgr
   });
 
   it('answers 404 NO_OUTCOME for a model without an outcome, over HTTP and the transport, and forgets labels of a pruned outcome', async () => {
-    const none = await callService(svc, 'GET', '/v1/models/unlabelled/live-quality');
-    expect([none.status, none.json['code']]).toEqual([404, 'NO_OUTCOME']);
-    await expect(svc.app.get(PeerClients).get('dwh-ingest').send(LiveQualityMessage, { model: 'unlabelled', windowHours: 24 })).rejects.toMatchObject({ status: 404, code: 'NO_OUTCOME' });
+    for (const model of ['unlabelled', 'Colour_Pick', 'x'.repeat(90)]) {
+      const none = await callService(svc, 'GET', `/v1/models/${model}/live-quality`);
+      expect([model, none.status, none.json['code']]).toEqual([model, 404, 'NO_OUTCOME']);
+    }
+    for (const model of ['unlabelled', 'a\u0000b']) {
+      await expect(svc.app.get(PeerClients).get('dwh-ingest').send(LiveQualityMessage, { model, windowHours: 24 })).rejects.toMatchObject({ status: 404, code: 'NO_OUTCOME' });
+    }
     const unknownRefresh = await callService(svc, 'POST', '/v1/outcomes/refresh', { models: ['unlabelled'] });
     expect([unknownRefresh.status, unknownRefresh.json['code']]).toEqual([404, 'NO_OUTCOME']);
     const bad = await callService(svc, 'GET', '/v1/models/colour_pick/live-quality?window_hours=0');
