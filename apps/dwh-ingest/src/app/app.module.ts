@@ -3,11 +3,12 @@ import { FailedEventsModule } from './failed-events/failed-events.module';
 import { ImportsModule } from './imports/imports.module';
 import { LiveQualityModule } from './live-quality/live-quality.module';
 import { PredictionLogModule } from './prediction-log/prediction-log.module';
+import { ProjectsModule } from './projects/projects.module';
 import { SchemasModule } from './schemas/schemas.module';
 import { TrackingModule } from './tracking/tracking.module';
 import { SlaModule } from './sla/sla.module';
 import { TransformationsModule } from './transformations/transformations.module';
 
 /** The dwh-ingest features; platform concerns (health, metrics, auth, database) come from the kit. */
-@Module({ imports: [SchemasModule, TrackingModule, FailedEventsModule, PredictionLogModule, TransformationsModule, SlaModule, ImportsModule, LiveQualityModule] })
+@Module({ imports: [SchemasModule, TrackingModule, FailedEventsModule, PredictionLogModule, TransformationsModule, SlaModule, ImportsModule, LiveQualityModule, ProjectsModule] })
 export class AppModule {}

@@ -1,7 +1,7 @@
-import { analyseSelect, bindWindow, qualifyRelations } from './select-check';
+import { analyseSelect, bindWindow, qualifyRelations, type SelectRules } from './select-check';
 
 const known = new Set(['events', 'prediction_log', 'src_spend', 'stg_events', 'mart_orders']);
-const rules = { allowed: (n: string) => known.has(n), parameters: [1, 2] };
+const rules: SelectRules = { allowed: (n: string) => known.has(n), parameters: [1, 2] };
 const codes = async (sql: string, r = rules) => (await analyseSelect(sql, r)).problems.map((p) => p.code);
 
 describe('the model SQL check', () => {

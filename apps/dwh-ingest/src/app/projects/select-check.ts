@@ -225,5 +225,7 @@ export const bindWindow = (sql: string): string => sql.replace(/\{\{from\}\}/g, 
 /** The window as constants, for compiling a model as a view (a view cannot hold parameters). */
 export const windowAsNull = (sql: string): string => sql.replace(/\{\{(from|to)\}\}/g, 'NULL::timestamptz');
 export const usesWindow = (sql: string): boolean => /\{\{(from|to)\}\}/.test(sql);
+/** The SQL without a trailing semicolon, so it can be embedded (`CREATE VIEW ... AS`, a CTE). */
+export const withoutTerminator = (sql: string): string => sql.replace(/;\s*$/, '');
 /** A custom data test's SQL with its model in place of `{{model}}`. */
 export const bindModel = (sql: string, model: string): string => sql.replace(/\{\{model\}\}/g, model);
