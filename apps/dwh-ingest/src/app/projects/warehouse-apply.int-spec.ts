@@ -95,7 +95,7 @@ describe('warehouse definitions applied per project (real app, real PostgreSQL)'
     return callService<{ rowsAccepted: number; rowsRejected: number }>(svc, 'POST', '/v1/imports/spend_a', body, { 'content-type': 'text/csv' });
   };
   const martRefreshes = async (mart: string) =>
-    Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "dwh".outbox WHERE pattern = 'dwh.mart.refreshed.v1' AND payload->>'mart' = $1`, [mart]))[0].n);
+    Number((await db.query<{ n: string }>(`SELECT count(DISTINCT payload->>'runId') AS n FROM "dwh".outbox WHERE pattern = 'dwh.mart.refreshed.v1' AND payload->>'mart' = $1`, [mart]))[0].n);
 
   it('plans a dry run without changing anything, then applies atomically and lists the project', async () => {
     const dry = await apply(shopA({ dry_run: true }));
@@ -151,7 +151,10 @@ describe('warehouse definitions applied per project (real app, real PostgreSQL)'
 
     const r = await run();
     expect(r.status).toBe('success');
-    expect(r.models.map((m) => m.model)).toEqual(['mart_spend_a', 'mart_spend_share_a', 'stg_orders_a', 'mart_revenue_a']);
+    const order = r.models.map((m) => m.model);
+    expect([...order].sort()).toEqual(['mart_revenue_a', 'mart_spend_a', 'mart_spend_share_a', 'stg_orders_a']);
+    expect(order.indexOf('mart_spend_a')).toBeLessThan(order.indexOf('mart_spend_share_a'));
+    expect(order.indexOf('stg_orders_a')).toBeLessThan(order.indexOf('mart_revenue_a'));
     expect(r.models.every((m) => m.status === 'built')).toBe(true);
 
     const expectedRevenue = new Map<string, { orders: number; revenue: number }>();
@@ -288,6 +291,7 @@ describe('project-limited tokens (production profile)', () => {
         TRANSFORM_INTERVAL_SECONDS: '0',
         SLA_CHECK_INTERVAL_SECONDS: '0',
         PLATFORM_PROFILE: 'production',
+        MIGRATE_ON_START: 'true',
         NATS_URL: undefined,
         REDIS_URL: undefined,
         TRANSPORT_SECRET: 'dwh-ingest-int-spec-transport-secret-0123456789',
