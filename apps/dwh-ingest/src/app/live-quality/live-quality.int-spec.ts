@@ -3,7 +3,7 @@ import { PeerClients } from '@mlp/service-kit';
 import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { trackMessage } from '../test-support';
+import { applyShopFixture, trackMessage } from '../test-support';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -17,6 +17,8 @@ describe('live quality from the prediction mart on a real PostgreSQL', () => {
 
   beforeAll(async () => {
     svc = await startTestService(service, AppModule, { env: { TRANSFORM_INTERVAL_SECONDS: '0', SLA_CHECK_INTERVAL_SECONDS: '0' } });
+    // mart_predictions as the shop DAG builds it (until outcomes replace it).
+    await applyShopFixture(svc);
     let n = 0;
     const prediction = (over: Partial<PredictionLogRecord>): PredictionLogRecord => ({
       predictionId: `lq-${++n}`,

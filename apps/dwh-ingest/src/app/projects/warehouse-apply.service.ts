@@ -239,15 +239,17 @@ export class WarehouseApply {
     await qr.query(`SAVEPOINT compile_all`);
     try {
       await qr.query(`CREATE SCHEMA "${scratch}"`);
-      for (const t of ['events', 'prediction_log']) await qr.query(`CREATE TABLE "${scratch}".${q(t)} (LIKE ${rel(t)})`);
+      // Keys come along: a GROUP BY on a primary key may select the row's other columns.
+      const like = (name: string) => `CREATE TABLE "${scratch}".${q(name)} (LIKE ${rel(name)} INCLUDING CONSTRAINTS INCLUDING INDEXES)`;
+      for (const t of ['events', 'prediction_log']) await qr.query(like(t));
       for (const [name, s] of analysis.sources) {
         const table = sourceTable(name);
         const exists = await this.physical(qr, table);
         if (s.path === null && exists) {
-          await qr.query(`CREATE TABLE "${scratch}".${q(table)} (LIKE ${rel(table)})`);
+          await qr.query(like(table));
         } else {
           const cols = s.def.columns.map((c) => `${q(c.name)} ${SOURCE_PG_TYPES[c.type]}`);
-          await qr.query(`CREATE TABLE "${scratch}".${q(table)} (import_id uuid, row_number bigint, ${cols.join(', ')}, loaded_at timestamptz)`);
+          await qr.query(`CREATE TABLE "${scratch}".${q(table)} (import_id uuid, row_number bigint, ${cols.join(', ')}, loaded_at timestamptz, PRIMARY KEY (import_id, row_number))`);
         }
       }
       const failed = new Set<string>();
@@ -257,7 +259,7 @@ export class WarehouseApply {
           continue;
         }
         if (m.path === null && (await this.physical(qr, m.name))) {
-          await qr.query(`CREATE TABLE "${scratch}".${q(m.name)} (LIKE ${rel(m.name)})`);
+          await qr.query(like(m.name));
           continue;
         }
         const sql = await inScratch(withoutTerminator(windowAsNull(m.def.sql)));
@@ -268,8 +270,18 @@ export class WarehouseApply {
         }
         const cols = await outputColumns(m.name);
         columns.set(m.name, cols);
+        const shapeProblems = m.path ? checkModelColumns(m.def, m.path, cols) : [];
+        violations.push(...shapeProblems);
+        if (m.def.materialized !== 'view' && !shapeProblems.length) {
+          // Downstream SQL reads a table with its key, as it will at run time.
+          await qr.query(`ALTER VIEW "${scratch}".${q(m.name)} RENAME TO ${q(`__compiled_${columns.size}`)}`);
+          const key = m.def.unique_key?.length ? `, PRIMARY KEY (${m.def.unique_key.map(q).join(', ')})` : '';
+          if (!(await attempt(m.path ? `${m.path}.sql` : '$', `CREATE TABLE "${scratch}".${q(m.name)} (${cols.map((c) => `${q(c.name)} ${c.type}`).join(', ')}${key})`))) {
+            failed.add(m.name);
+            continue;
+          }
+        }
         if (!m.path) continue;
-        violations.push(...checkModelColumns(m.def, m.path, cols));
         for (const [j, t] of (m.def.tests ?? []).entries()) {
           if (t.kind === 'sql') {
             const testSql = await inScratch(withoutTerminator(bindModel(t.sql, m.name)));
