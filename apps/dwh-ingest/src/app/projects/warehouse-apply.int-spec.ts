@@ -280,6 +280,45 @@ describe('warehouse definitions applied per project (real app, real PostgreSQL)'
     ]);
     expect(await db.query(`SELECT name FROM "dwh".projects ORDER BY name`)).toEqual([{ name: 'shop-a' }, { name: 'shop-b' }]);
   });
+
+  it('replaces stored rows by primary key on a later import (the last row of a key in a file wins), with the wider column types', async () => {
+    const fx = {
+      name: 'fx_rates',
+      columns: [
+        { name: 'currency', type: 'text' as const, required: true, values: ['EUR', 'USD', 'GBP'] },
+        { name: 'rate', type: 'double' as const, required: true, minimum: 0 },
+        { name: 'volume', type: 'bigint' as const },
+        { name: 'quoted_at', type: 'timestamptz' as const },
+        { name: 'active', type: 'boolean' as const },
+      ],
+      primary_key: ['currency'],
+    };
+    expect((await apply({ project: 'shop-keys', sources: [fx] })).status).toBe(200);
+    const first = [
+      { currency: 'EUR', rate: 1.1, volume: 9_000_000_000, quoted_at: '2026-11-20T10:00:00Z', active: true },
+      { currency: 'USD', rate: 1, volume: 5, quoted_at: '2026-11-20T10:00:00+01:00', active: false },
+      { currency: 'EUR', rate: 1.2, volume: 7, quoted_at: '2026-11-20T11:00:00Z', active: true },
+    ];
+    const second = [
+      { currency: 'USD', rate: 0.9, volume: 6, quoted_at: '2026-11-21T10:00:00Z', active: true },
+      { currency: 'GBP', rate: 1.3, volume: null, quoted_at: null, active: null },
+      { currency: 'XXX', rate: 1, volume: 1, quoted_at: null, active: null },
+    ];
+    for (const rows of [first, second]) {
+      const res = await callService<{ rowsAccepted: number }>(svc, 'POST', '/v1/imports/fx_rates', rows.map((r) => JSON.stringify(r)).join('\n'), { 'content-type': 'application/x-ndjson' });
+      expect(res.status).toBe(201);
+    }
+    const latest = new Map<string, (typeof first)[number] | (typeof second)[number]>();
+    for (const r of [...first, ...second]) if (fx.columns[0].values?.includes(r.currency)) latest.set(r.currency, r);
+    const rows = await db.query(
+      `SELECT currency, rate, volume::text AS volume, quoted_at, active FROM "dwh".src_fx_rates ORDER BY currency`,
+    );
+    expect(rows).toEqual(
+      [...latest.values()]
+        .sort((a, b) => a.currency.localeCompare(b.currency))
+        .map((r) => ({ currency: r.currency, rate: r.rate, volume: r.volume === null ? null : String(r.volume), quoted_at: r.quoted_at ? new Date(r.quoted_at) : null, active: r.active })),
+    );
+  });
 });
 
 describe('project-limited tokens (production profile)', () => {

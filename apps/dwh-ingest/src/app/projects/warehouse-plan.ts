@@ -210,7 +210,8 @@ export async function analyseRequest(req: WarehouseApplyRequest, stored: readonl
 
   const models: PlannedModel[] = [];
   for (const { def, project, path } of modelDefs) {
-    const a = await analyseSelect(bindWindow(def.sql), { allowed: readable, parameters: def.materialized === 'incremental' ? [1, 2] : [] });
+    // A window in a non-incremental model is reported by the shape check.
+    const a = await analyseSelect(bindWindow(def.sql), { allowed: readable, parameters: [1, 2] });
     const deps = new Set(a.relations.filter((r) => modelNames.has(r)));
     const testRefs = new Map<number, RelationRef[]>();
     const problems: Violation[] = [];
