@@ -206,6 +206,7 @@ describe('warehouse definitions applied per project (real app, real PostgreSQL)'
     expect(taken.status).toBe(409);
     expect(taken.json.code).toBe('NAME_OWNED_BY_ANOTHER_PROJECT');
     expect(taken.json.error).toMatch(/shop-a/);
+    expect(taken.json.details).toEqual([{ path: '$.sources[0].name', code: 'NAME_OWNED_BY_ANOTHER_PROJECT', message: 'source spend_a is owned by project shop-a' }]);
 
     const reader: WarehouseModelDefinition = { name: 'b_top_users', layer: 'marts', materialized: 'view', sql: 'SELECT user_id FROM dwh.mart_revenue_a WHERE revenue > 50' };
     expect((await apply({ project: 'shop-b', models: [reader] })).status).toBe(200);
@@ -279,6 +280,14 @@ describe('warehouse definitions applied per project (real app, real PostgreSQL)'
       ['$.models[1].sql', 'MODEL_CYCLE'],
     ]);
     expect(await db.query(`SELECT name FROM "dwh".projects ORDER BY name`)).toEqual([{ name: 'shop-a' }, { name: 'shop-b' }]);
+  });
+
+  it('serialises concurrent applies: two projects claiming one new name, exactly one wins', async () => {
+    const claim = (project: string) => apply({ project, models: [{ name: 'contested', layer: 'staging', materialized: 'view', sql: `SELECT '${project}'::text AS owner` }] });
+    const answers = await Promise.all([claim('race-1'), claim('race-2')]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const [row] = await db.query<{ project: string }>(`SELECT project FROM "dwh".project_objects WHERE kind = 'model' AND name = 'contested'`);
+    expect(answers.find((a) => a.status === 409)?.json.error).toContain(`owned by project ${row.project}`);
   });
 
   it('replaces stored rows by primary key on a later import (the last row of a key in a file wins), with the wider column types', async () => {

@@ -11,7 +11,7 @@ import {
   type WarehousePlanItem,
 } from '@mlp/contracts';
 import { isDependencyDown, PlatformError, requestContext, type Logger } from '@mlp/runtime';
-import { asDependencyError, assertProjectAccess, Database, PLATFORM_LOGGER } from '@mlp/service-kit';
+import { asDependencyError, assertProjectAccess, Database, findTextProblem, PLATFORM_LOGGER } from '@mlp/service-kit';
 import { randomBytes } from 'node:crypto';
 import type { QueryRunner } from 'typeorm';
 import { SchemaRegistry } from '../schemas/schema-registry.service';
@@ -90,6 +90,9 @@ export class WarehouseApply {
     const checked = WarehouseApplyRequest.validate(raw);
     if (!checked.ok) throw PlatformError.badRequest('invalid warehouse definitions', checked.violations);
     const req = checked.value;
+    // Definitions are stored as jsonb, which cannot hold U+0000 or lone surrogates.
+    const text = findTextProblem(req);
+    if (text) throw PlatformError.badRequest('invalid warehouse definitions', [text], text.code);
     assertProjectAccess(req.project);
     await this.registry.current();
     const qr = this.db.source.createQueryRunner();
@@ -134,7 +137,7 @@ export class WarehouseApply {
       const [first] = analysis.conflicts;
       throw PlatformError.conflict(
         `${first.kind} ${first.name} is owned by project ${first.owner}${analysis.conflicts.length > 1 ? ` (and ${analysis.conflicts.length - 1} more names of other projects)` : ''}`,
-        analysis.conflicts.map((c) => ({ path: '$', code: 'NAME_OWNED_BY_ANOTHER_PROJECT', message: `${c.kind} ${c.name} is owned by project ${c.owner}` })),
+        analysis.conflicts.map((c) => ({ path: `${c.path}.${c.kind === 'outcome' ? 'model' : 'name'}`, code: 'NAME_OWNED_BY_ANOTHER_PROJECT', message: `${c.kind} ${c.name} is owned by project ${c.owner}` })),
         'NAME_OWNED_BY_ANOTHER_PROJECT',
       );
     }
@@ -234,7 +237,11 @@ export class WarehouseApply {
       );
     const inScratch = async (sql: string) => {
       const a = await analyseSelect(sql, { allowed: () => true });
-      return qualifyRelations(sql, a.refs, scratch);
+      try {
+        return qualifyRelations(sql, a.refs, scratch);
+      } catch {
+        return 'SELECT 1 FROM "relation reference not understood"';
+      }
     };
     await qr.query(`SAVEPOINT compile_all`);
     try {

@@ -46,7 +46,7 @@ describe('planning warehouse definitions', () => {
   it('reports names owned by another project, and refuses to remove what another project reads', async () => {
     const spend = { name: 'spend', columns: [{ name: 'x', type: 'text' as const }] };
     const owned = await analyseRequest({ project: 'team-b', sources: [spend] }, [stored('team-a', 'source', 'spend', spend)]);
-    expect(owned.conflicts).toEqual([{ kind: 'source', name: 'spend', owner: 'team-a' }]);
+    expect(owned.conflicts).toEqual([{ kind: 'source', name: 'spend', owner: 'team-a', path: '$.sources[0]' }]);
 
     const state = [stored('team-a', 'source', 'spend', spend), stored('team-b', 'model', 'b', view('b', 'SELECT x FROM src_spend'))];
     const pruned = await analyseRequest({ project: 'team-a', prune: true }, state);

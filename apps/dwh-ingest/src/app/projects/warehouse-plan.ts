@@ -81,7 +81,7 @@ export interface PlannedQuery {
 
 export interface RequestAnalysis {
   violations: Violation[];
-  conflicts: Array<{ kind: WarehouseObjectKind; name: string; owner: string }>;
+  conflicts: Array<{ kind: WarehouseObjectKind; name: string; owner: string; path: string }>;
   /** Every model of the warehouse after this apply. */
   models: PlannedModel[];
   /** Every source after this apply (name -> definition). */
@@ -185,7 +185,7 @@ export async function analyseRequest(req: WarehouseApplyRequest, stored: readonl
   const conflicts: RequestAnalysis['conflicts'] = [];
   for (const o of objects) {
     const owner = owners.get(ownerKey(o.kind, o.name));
-    if (owner && !conflicts.some((c) => c.kind === o.kind && c.name === o.name)) conflicts.push({ kind: o.kind, name: o.kind === 'event_schema' ? o.name.split('@')[0] : o.name, owner });
+    if (owner && !conflicts.some((c) => c.kind === o.kind && c.name === o.name)) conflicts.push({ kind: o.kind, name: o.kind === 'event_schema' ? o.name.split('@')[0] : o.name, owner, path: o.path });
   }
 
   const inRequest = new Set(objects.map((o) => `${o.kind}|${o.name}`));
