@@ -264,7 +264,12 @@ describe('warehouse definitions applied per project (real app, real PostgreSQL)'
       }),
     );
     expect(bad.status).toBe(400);
-    expect(bad.json.details.map((d) => [d.path, d.code])).toEqual([['$.models[4].sql', 'SQL_FORBIDDEN_RELATION']]);
+    // One answer names every problem: the parser's refusals and PostgreSQL's.
+    expect(bad.json.code).toBe('INVALID_DEFINITIONS');
+    expect(bad.json.details.map((d) => [d.path, d.code])).toEqual([
+      ['$.models[4].sql', 'SQL_FORBIDDEN_RELATION'],
+      ['$.models[5].sql', 'SQL_ERROR'],
+    ]);
     const unknownColumn = await apply(shopA({ models: [{ name: 'ghost_col', layer: 'staging', materialized: 'view', sql: 'SELECT no_such_column FROM events' }] }));
     expect(unknownColumn.json.details).toEqual([expect.objectContaining({ path: '$.models[0].sql', code: 'SQL_ERROR', message: expect.stringMatching(/no_such_column/) })]);
     expect(await exists('dwh.ghost_col')).toBe(false);
@@ -279,6 +284,12 @@ describe('warehouse definitions applied per project (real app, real PostgreSQL)'
       ['$.models[0].sql', 'MODEL_CYCLE'],
       ['$.models[1].sql', 'MODEL_CYCLE'],
     ]);
+    const duplicateColumn = await apply({
+      project: 'shop-d',
+      sources: [{ name: 'dup', columns: [{ name: 'a', type: 'text' }, { name: 'a', type: 'integer' }] }],
+      models: [{ name: 'd1', layer: 'staging', materialized: 'view', sql: 'SELECT a FROM src_dup' }],
+    });
+    expect([duplicateColumn.status, duplicateColumn.json.details.map((d) => [d.path, d.code])]).toEqual([400, [['$.sources[0].columns[1].name', 'DUPLICATE_NAME']]]);
     expect(await db.query(`SELECT name FROM "dwh".projects ORDER BY name`)).toEqual([{ name: 'shop-a' }, { name: 'shop-b' }]);
   });
 

@@ -141,7 +141,7 @@ export class WarehouseApply {
         'NAME_OWNED_BY_ANOTHER_PROJECT',
       );
     }
-    refuse(analysis.violations);
+    // Models the static checks refused are not compiled; the others are, so one answer names every problem.
     const columns = await this.compile(qr, analysis, req);
     const own = stored.filter((o) => o.project === req.project);
     const diff = diffObjects(req, own);
@@ -214,7 +214,10 @@ export class WarehouseApply {
    */
   private async compile(qr: QueryRunner, analysis: RequestAnalysis, req: WarehouseApplyRequest): Promise<Map<string, Column[]>> {
     const scratch = `dwh_check_${randomBytes(6).toString('hex')}`;
-    const violations: Violation[] = [];
+    const violations: Violation[] = [...analysis.violations];
+    const refused = (path: string | null) => path !== null && analysis.violations.some((v) => v.path === path || v.path.startsWith(`${path}.`));
+    // Without a well-formed graph there is no order to compile in.
+    if (analysis.violations.some((v) => v.code === 'MODEL_CYCLE' || v.code === 'DUPLICATE_NAME')) refuse(violations);
     const columns = new Map<string, Column[]>();
     const attempt = async (path: string, sql: string): Promise<boolean> => {
       await qr.query(`SAVEPOINT compile_one`);
@@ -255,13 +258,15 @@ export class WarehouseApply {
         if (s.path === null && exists) {
           await qr.query(like(table));
         } else {
-          const cols = s.def.columns.map((c) => `${q(c.name)} ${SOURCE_PG_TYPES[c.type]}`);
-          await qr.query(`CREATE TABLE "${scratch}".${q(table)} (import_id uuid, row_number bigint, ${cols.join(', ')}, loaded_at timestamptz, PRIMARY KEY (import_id, row_number))`);
+          // A refused declaration still gets a table (its valid, distinct columns), so models reading it compile.
+          const declared = s.def.columns.filter((c, k) => !SOURCE_SYSTEM_COLUMNS.includes(c.name) && s.def.columns.findIndex((x) => x.name === c.name) === k);
+          const cols = declared.map((c) => `${q(c.name)} ${SOURCE_PG_TYPES[c.type]}`);
+          await qr.query(`CREATE TABLE "${scratch}".${q(table)} (import_id uuid, row_number bigint, ${[...cols, ''].join(', ')}loaded_at timestamptz, PRIMARY KEY (import_id, row_number))`);
         }
       }
-      const failed = new Set<string>();
+      const failed = new Set(analysis.models.filter((m) => refused(m.path)).map((m) => m.name));
       for (const m of topologicalOrder(analysis.models)) {
-        if (m.deps.some((d) => failed.has(d))) {
+        if (failed.has(m.name) || m.deps.some((d) => failed.has(d))) {
           failed.add(m.name);
           continue;
         }
@@ -306,6 +311,7 @@ export class WarehouseApply {
         ...analysis.kpis.map((k, i) => ({ kind: 'kpi' as const, def: (req.kpis ?? [])[i], path: `$.kpis[${i}]`, sql: k.sql })),
       ];
       for (const x of queries) {
+        if (refused(`${x.path}.sql`)) continue;
         const sql = await inScratch(withoutTerminator(x.sql));
         if (!(await attempt(`${x.path}.sql`, `CREATE VIEW "${scratch}"."__query" AS\n${sql}\n`))) continue;
         violations.push(...checkQueryColumns(x.kind, x.def, x.path, await outputColumns('__query')));
