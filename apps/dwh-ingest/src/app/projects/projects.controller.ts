@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ProjectSummary, WarehouseApplyPlan, WarehouseApplyRequest } from '@mlp/contracts';
+import { WarehouseApplyPlan, WarehouseApplyRequest } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
 import { ApiContract, RequireScope } from '@mlp/service-kit';
 import { WarehouseApply } from './warehouse-apply.service';
@@ -29,9 +29,9 @@ export class ProjectsController {
     return { projects: await this.warehouse.list() };
   }
 
+  /** A dwh.ProjectSummary with the project's current `definitions` (sources, event_schemas, models, outcomes, kpis). */
   @Get('projects/:name')
   @RequireScope('ingest:read')
-  @ApiContract({ response: ProjectSummary })
   get(@Param('name') name: string) {
     return this.warehouse.get(projectName(name));
   }

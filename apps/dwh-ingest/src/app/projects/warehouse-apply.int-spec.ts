@@ -214,7 +214,14 @@ describe('warehouse definitions applied per project (real app, real PostgreSQL)'
     expect(r.models.map((m) => [m.model, m.status])).toEqual([['b_top_users', 'built']]);
     expect(await db.query(`SELECT user_id FROM "dwh".b_top_users`)).toEqual([{ user_id: 'u2' }]);
 
-    // shop-a may not remove what shop-b reads.
+    // shop-a may not change a mart so that shop-b's model no longer compiles, nor remove what shop-b reads.
+    const withoutRevenue: WarehouseModelDefinition = { ...martRevenue, sql: martRevenue.sql.replace(', sum(revenue)::numeric(12,2) AS revenue', ''), tests: [] };
+    const breaksReader = await apply(shopA({ models: [martShare, martSpend, withoutRevenue, stgOrders], full_refresh: ['mart_revenue_a'] }));
+    expect(breaksReader.status).toBe(400);
+    expect(breaksReader.json.details).toEqual([
+      { path: '$', code: 'OBJECT_IN_USE', message: expect.stringMatching(/^model b_top_users of project shop-b would no longer compile: column "revenue" does not exist/) },
+    ]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM "dwh".mart_revenue_a`)).toEqual([{ n: 2 }]);
     const inUse = await apply(shopA({ models: [martShare, martSpend, stgOrders], prune: true }));
     expect(inUse.status).toBe(400);
     expect(inUse.json.code).toBe('OBJECT_IN_USE');

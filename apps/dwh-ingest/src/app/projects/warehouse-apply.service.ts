@@ -219,7 +219,7 @@ export class WarehouseApply {
     // Without a well-formed graph there is no order to compile in.
     if (analysis.violations.some((v) => v.code === 'MODEL_CYCLE' || v.code === 'DUPLICATE_NAME')) refuse(violations);
     const columns = new Map<string, Column[]>();
-    const attempt = async (path: string, sql: string): Promise<boolean> => {
+    const attempt = async (path: string, sql: string, kept?: PlannedModel): Promise<boolean> => {
       await qr.query(`SAVEPOINT compile_one`);
       try {
         await qr.query(sql);
@@ -228,7 +228,10 @@ export class WarehouseApply {
       } catch (err) {
         await qr.query(`ROLLBACK TO SAVEPOINT compile_one`);
         if (isDependencyDown(err)) throw err;
-        violations.push({ path, code: 'SQL_ERROR', message: (err as Error).message });
+        const message = (err as Error).message;
+        // A model that stays (another project's, or this one's without prune) would break at its next run.
+        if (kept) violations.push({ path, code: 'OBJECT_IN_USE', message: `model ${kept.name} of project ${kept.project} would no longer compile: ${message}` });
+        else violations.push({ path, code: 'SQL_ERROR', message });
         return false;
       }
     };
@@ -265,17 +268,26 @@ export class WarehouseApply {
         }
       }
       const failed = new Set(analysis.models.filter((m) => refused(m.path)).map((m) => m.name));
+      const changing = new Set([
+        ...analysis.models.filter((m) => m.path !== null).map((m) => m.name),
+        ...[...analysis.sources].filter(([, src]) => src.path !== null).map(([name]) => sourceTable(name)),
+      ]);
       for (const m of topologicalOrder(analysis.models)) {
         if (failed.has(m.name) || m.deps.some((d) => failed.has(d))) {
           failed.add(m.name);
           continue;
         }
-        if (m.path === null && (await this.physical(qr, m.name))) {
-          await qr.query(like(m.name));
-          continue;
+        const kept = m.path === null ? m : undefined;
+        if (kept) {
+          // A kept model reading something this apply changes is compiled again from its SQL.
+          if ([...m.deps, ...m.inputs].some((d) => changing.has(d))) changing.add(m.name);
+          else if (await this.physical(qr, m.name)) {
+            await qr.query(like(m.name));
+            continue;
+          }
         }
         const sql = await inScratch(withoutTerminator(windowAsNull(m.def.sql)));
-        const ok = await attempt(m.path ? `${m.path}.sql` : '$', `CREATE VIEW "${scratch}".${q(m.name)} AS\n${sql}\n`);
+        const ok = await attempt(m.path ? `${m.path}.sql` : '$', `CREATE VIEW "${scratch}".${q(m.name)} AS\n${sql}\n`, kept);
         if (!ok) {
           failed.add(m.name);
           continue;
@@ -288,7 +300,7 @@ export class WarehouseApply {
           // Downstream SQL reads a table with its key, as it will at run time.
           await qr.query(`ALTER VIEW "${scratch}".${q(m.name)} RENAME TO ${q(`__compiled_${columns.size}`)}`);
           const key = m.def.unique_key?.length ? `, PRIMARY KEY (${m.def.unique_key.map(q).join(', ')})` : '';
-          if (!(await attempt(m.path ? `${m.path}.sql` : '$', `CREATE TABLE "${scratch}".${q(m.name)} (${cols.map((c) => `${q(c.name)} ${c.type}`).join(', ')}${key})`))) {
+          if (!(await attempt(m.path ? `${m.path}.sql` : '$', `CREATE TABLE "${scratch}".${q(m.name)} (${cols.map((c) => `${q(c.name)} ${c.type}`).join(', ')}${key})`, kept))) {
             failed.add(m.name);
             continue;
           }
