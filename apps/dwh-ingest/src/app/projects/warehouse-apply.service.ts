@@ -17,6 +17,7 @@ import type { QueryRunner } from 'typeorm';
 import { SchemaRegistry } from '../schemas/schema-registry.service';
 import { parseSchemaVer, compareSchemaVer } from '../schemas/schemaver';
 import { topologicalOrder } from '../transformations/model-dag';
+import { APPLY_LOCK, TRANSFORMATIONS_LOCK } from '../warehouse/locks';
 import { analyseSelect, qualifyRelations, WAREHOUSE_SCHEMA, windowAsNull, withoutTerminator, bindModel } from './select-check';
 import {
   analyseRequest,
@@ -35,7 +36,6 @@ import {
 } from './warehouse-plan';
 
 const SCHEMA = WAREHOUSE_SCHEMA;
-const APPLY_LOCK = 'dwh.warehouse.apply';
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 const q = (id: string) => {
   if (!IDENT.test(id)) throw new Error(`not an identifier: ${id}`);
@@ -103,6 +103,13 @@ export class WarehouseApply {
       // One apply at a time: names are global, and the plan must see the state it changes.
       await qr.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [APPLY_LOCK]);
       await qr.query(`SET LOCAL lock_timeout = '15s'`);
+      // Relations change under no running build: wait up to the lock timeout for a run to finish.
+      try {
+        await qr.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [TRANSFORMATIONS_LOCK]);
+      } catch (err) {
+        if ((err as { code?: string }).code === '55P03') throw PlatformError.conflict('a transformation run is in progress; apply again when it has finished', [], 'RUN_IN_PROGRESS');
+        throw err;
+      }
       const plan = await this.plan(qr, req);
       if (req.dry_run || plan.version === -1) {
         await qr.rollbackTransaction();

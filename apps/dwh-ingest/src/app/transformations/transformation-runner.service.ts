@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { QueryRunner } from 'typeorm';
 import { analyseSelect, bindModel, bindWindow, WAREHOUSE_SCHEMA, withoutTerminator } from '../projects/select-check';
 import { durationSeconds } from '../warehouse/durations';
+import { TRANSFORMATIONS_LOCK } from '../warehouse/locks';
 import { WarehouseCatalog } from '../warehouse/warehouse-catalog';
 import { dataTestQuery, testName } from './data-test-sql';
 import { IDENTIFIER, selectWithDownstream, topologicalOrder } from './model-dag';
@@ -58,7 +59,7 @@ interface ModelState {
 }
 
 const SCHEMA = WAREHOUSE_SCHEMA;
-const LOCK_KEY = 'dwh.transformations';
+const LOCK_KEY = TRANSFORMATIONS_LOCK;
 const q = (id: string) => {
   if (!IDENTIFIER.test(id)) throw new Error(`not an identifier: ${id}`);
   return `"${id}"`;
@@ -157,7 +158,7 @@ export class TransformationRunner implements OnApplicationBootstrap, OnApplicati
     try {
       await qr.connect();
       const [lock] = await qr.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [LOCK_KEY]);
-      if (!lock.ok) throw PlatformError.conflict('a transformation run is in progress', [], 'RUN_IN_PROGRESS');
+      if (!lock.ok) throw PlatformError.conflict('a transformation run or a warehouse apply is in progress', [], 'RUN_IN_PROGRESS');
       try {
         return await this.execute(qr, models, options);
       } finally {
