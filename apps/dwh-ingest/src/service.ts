@@ -15,6 +15,11 @@ export const service: ServiceDefinition = {
   peers: [],
   env: {
     TRANSFORM_INTERVAL_SECONDS: Type.Integer({ minimum: 0, default: 300, description: 'Run the model DAG this often (0: only on POST /v1/transformations/run)' }),
+    TRANSFORM_STATEMENT_TIMEOUT_SECONDS: Type.Integer({
+      minimum: 1,
+      default: 900,
+      description: "Statement timeout of each model build and data test (a team's SQL cannot hold the warehouse longer)",
+    }),
     SLA_CHECK_INTERVAL_SECONDS: Type.Integer({ minimum: 0, default: 60, description: 'Evaluate freshness/completeness SLAs this often (0: only on GET /v1/sla)' }),
     INGEST_GROUP_COMMIT_MAX_ROWS: Type.Integer({
       minimum: 0,

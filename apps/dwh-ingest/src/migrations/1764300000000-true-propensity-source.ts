@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The demo's ground-truth import source (see ImportSources in the contracts) and its mart. */
+/** The demo's ground-truth import source and its mart (now declared by the demo project and adopted by its apply). */
 export class TruePropensitySource1764300000000 implements MigrationInterface {
   name = 'TruePropensitySource1764300000000';
 

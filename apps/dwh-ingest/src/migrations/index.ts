@@ -5,7 +5,18 @@ import { ImportBodyDigest1764400000000 } from './1764400000000-import-body-diges
 import { FailedEventRawPayload1764500000000 } from './1764500000000-failed-event-raw-payload';
 import { PredictionLogRejected1764600000000 } from './1764600000000-prediction-log-rejected';
 import { Projects1764700000000 } from './1764700000000-projects';
+import { ModelStateDefinition1764710000000 } from './1764710000000-model-state-definition';
 import { PredictionOutcomes1764760000000 } from './1764760000000-prediction-outcomes';
 
 /** Every migration of the dwh schema, oldest first. New ones are appended here. */
-export const migrations = [Outbox1764000000000, Warehouse1764100000000, TruePropensitySource1764300000000, ImportBodyDigest1764400000000, FailedEventRawPayload1764500000000, PredictionLogRejected1764600000000, Projects1764700000000, PredictionOutcomes1764760000000];
+export const migrations = [
+  Outbox1764000000000,
+  Warehouse1764100000000,
+  TruePropensitySource1764300000000,
+  ImportBodyDigest1764400000000,
+  FailedEventRawPayload1764500000000,
+  PredictionLogRejected1764600000000,
+  Projects1764700000000,
+  ModelStateDefinition1764710000000,
+  PredictionOutcomes1764760000000,
+];

@@ -2,11 +2,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import { defineContract } from '../lib/contract-exports';
 import { SlaStatus } from './dwh-events.contracts';
 
-/** Freshness SLA of a dataset, measured on its loaded-at column (dbt source freshness style). */
+/**
+ * Freshness SLA of one of the platform's own datasets, measured as the age of its newest row
+ * (dbt source freshness). Teams declare the freshness of their sources and models in their
+ * warehouse definitions (`freshness` of dwh.SourceDefinition / dwh.ModelDefinition).
+ */
 export interface FreshnessSla {
   dataset: string;
-  kind: 'source' | 'mart';
-  /** Schema-qualified table and its loaded-at column (both checked against a strict pattern). */
+  /** Schema-qualified table and its data-time column (both checked against a strict pattern). */
   table: string;
   loadedAtColumn: string;
   warnAfterSeconds: number;
@@ -21,15 +24,10 @@ export interface CompletenessSla {
   errorAfterRatio: number;
 }
 
-/** The DWH-to-DS/BI interface SLAs of the warehouse (thresholds overridable per deployment). */
+/** The platform's own datasets (thresholds overridable per deployment with SLA_OVERRIDES). */
 export const DwhFreshnessSlas: readonly FreshnessSla[] = [
-  { dataset: 'events', kind: 'source', table: 'dwh.events', loadedAtColumn: 'loaded_at', warnAfterSeconds: 3600, errorAfterSeconds: 6 * 3600 },
-  { dataset: 'prediction_log', kind: 'source', table: 'dwh.prediction_log', loadedAtColumn: 'loaded_at', warnAfterSeconds: 3600, errorAfterSeconds: 6 * 3600 },
-  { dataset: 'marketing_spend', kind: 'source', table: 'dwh.src_marketing_spend', loadedAtColumn: 'loaded_at', warnAfterSeconds: 2 * 86400, errorAfterSeconds: 7 * 86400 },
-  { dataset: 'mart_user_profile', kind: 'mart', table: 'dwh.mart_user_profile', loadedAtColumn: 'updated_at', warnAfterSeconds: 2 * 3600, errorAfterSeconds: 24 * 3600 },
-  { dataset: 'mart_user_activity_daily', kind: 'mart', table: 'dwh.mart_user_activity_daily', loadedAtColumn: 'updated_at', warnAfterSeconds: 2 * 3600, errorAfterSeconds: 24 * 3600 },
-  { dataset: 'mart_orders', kind: 'mart', table: 'dwh.mart_orders', loadedAtColumn: 'updated_at', warnAfterSeconds: 2 * 3600, errorAfterSeconds: 24 * 3600 },
-  { dataset: 'mart_predictions', kind: 'mart', table: 'dwh.mart_predictions', loadedAtColumn: 'updated_at', warnAfterSeconds: 2 * 3600, errorAfterSeconds: 24 * 3600 },
+  { dataset: 'events', table: 'dwh.events', loadedAtColumn: 'loaded_at', warnAfterSeconds: 3600, errorAfterSeconds: 6 * 3600 },
+  { dataset: 'prediction_log', table: 'dwh.prediction_log', loadedAtColumn: 'loaded_at', warnAfterSeconds: 3600, errorAfterSeconds: 6 * 3600 },
 ];
 
 export const DwhCompletenessSlas: readonly CompletenessSla[] = [
@@ -40,7 +38,7 @@ export const SlaCheckResult = Type.Object({
   dataset: Type.String(),
   check: Type.Union([Type.Literal('freshness'), Type.Literal('completeness')]),
   status: SlaStatus,
-  measured: Type.Union([Type.Number(), Type.Null()], { description: 'Seconds since last load, or rejected ratio' }),
+  measured: Type.Union([Type.Number(), Type.Null()], { description: 'Age of the newest data in seconds, or rejected ratio' }),
   warnAfter: Type.Number(),
   errorAfter: Type.Number(),
   reason: Type.String(),

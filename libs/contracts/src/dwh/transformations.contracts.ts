@@ -10,6 +10,7 @@ export const RunTransformationsRequest = defineContract(
         Type.Array(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' }), { maxItems: 100, description: 'These models and everything downstream; all when absent' }),
       ),
       fullRefresh: Type.Optional(Type.Boolean({ description: 'Rebuild incremental models from scratch' })),
+      project: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$', description: "Only this project's models (with `models`: those of them)" })),
     },
     { additionalProperties: false },
   ),

@@ -3,7 +3,7 @@ import { Database } from '@mlp/service-kit';
 import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { trackMessage } from '../test-support';
+import { applyTrackingPlan, trackMessage } from '../test-support';
 
 /** What these tests read of an event's JSON Schema (an object schema, as the tracking plan writes them). */
 type PropertiesSchema = { required: string[]; properties: Record<string, unknown> };
@@ -12,6 +12,7 @@ describe('failed events, schema registry and replay on a real PostgreSQL', () =>
   let svc: TestService;
   beforeAll(async () => {
     svc = await startTestService(service, AppModule, { env: { TRANSFORM_INTERVAL_SECONDS: '0', SLA_CHECK_INTERVAL_SECONDS: '0' } });
+    await applyTrackingPlan(svc);
   });
   afterAll(() => svc.close());
 

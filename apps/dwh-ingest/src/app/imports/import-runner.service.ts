@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ImportSources, type ImportResult, type ImportSource } from '@mlp/contracts';
+import type { ImportResult, SourceDefinition } from '@mlp/contracts';
 import { isDependencyDown, PlatformError } from '@mlp/runtime';
 import { asDependencyError, Database } from '@mlp/service-kit';
 import { createHash, randomUUID, type Hash } from 'node:crypto';
@@ -14,11 +14,19 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyLine, jsonbSafe, withoutNul } from '../warehouse/copy-text';
 import { CsvRowSplitter, ImportFormatError, LineSplitter } from './row-splitters';
-import { RowEncoder, type RowViolation } from './row-validation';
+import { WarehouseCatalog } from '../warehouse/warehouse-catalog';
+import { RowEncoder, type ImportColumn, type RowViolation } from './row-validation';
 
 export type ImportFormat = 'csv' | 'ndjson';
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** A declared source as an import reads it: primary key columns must hold a value. */
+interface ImportSource {
+  name: string;
+  columns: ImportColumn[];
+  primaryKey: string[];
+}
 
 interface ImportRow {
   id: string;
@@ -34,25 +42,38 @@ interface ImportRow {
 }
 
 /**
- * Streams a third-party file into `dwh.src_<source>` with COPY inside one transaction: good rows go
+ * Streams a third-party file into `dwh.src_<source>` (a source declared by a project's apply) with
+ * COPY inside one transaction: good rows go
  * straight to the COPY stream, bad rows to a temporary file that is COPYed into
  * `dwh.import_rejected_rows` afterwards, so memory stays flat whatever the file size. The
  * Idempotency-Key row is inserted first in the same transaction: a concurrent duplicate waits on it
- * and then answers the committed result.
+ * and then answers the committed result. A source with a primary key is COPYed into a staging
+ * table first and merged: a later import's row replaces the stored row with the same key.
  */
 @Injectable()
 export class ImportRunner {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly catalog: WarehouseCatalog,
+  ) {}
 
-  sourceOf(name: string): ImportSource {
-    const spec = ImportSources.find((s) => s.name === name);
-    if (!spec) throw PlatformError.notFound(`no import source ${name} (known: ${ImportSources.map((s) => s.name).join(', ')})`, 'UNKNOWN_SOURCE');
-    if (!IDENT.test(`src_${spec.name}`) || !spec.columns.every((c) => IDENT.test(c.name))) throw new Error(`invalid source declaration ${spec.name}`);
-    return spec;
+  /** The declared source (read at each import, so an apply is seen at once by every replica). */
+  async sourceOf(name: string): Promise<ImportSource> {
+    const def: SourceDefinition | null = IDENT.test(name) ? await this.catalog.source(name) : null;
+    if (!def) throw PlatformError.notFound(`no import source ${name}: sources are declared by a project (POST /v1/warehouse/apply)`, 'UNKNOWN_SOURCE');
+    if (!IDENT.test(`src_${def.name}`) || !def.columns.every((c) => IDENT.test(c.name))) throw new Error(`invalid source declaration ${def.name}`);
+    const primaryKey = def.primary_key ?? [];
+    return { name: def.name, primaryKey, columns: def.columns.map((c) => ({ ...c, required: c.required || primaryKey.includes(c.name) })) };
   }
 
   async run(sourceName: string, format: ImportFormat, body: Readable, idempotencyKey: string | null): Promise<ImportResult> {
-    const spec = this.sourceOf(sourceName);
+    let spec: ImportSource;
+    try {
+      spec = await this.sourceOf(sourceName);
+    } catch (err) {
+      body.resume();
+      throw asDependencyError(err);
+    }
     const qr = this.db.source.createQueryRunner();
     const hash = createHash('sha256');
     let client: PoolClient | undefined;
@@ -125,7 +146,11 @@ export class ImportRunner {
    */
   private async copyRows(client: PoolClient, spec: ImportSource, importId: string, format: ImportFormat, body: Readable, rejectedPath: string, hash: Hash) {
     const names = spec.columns.map((c) => `"${c.name}"`).join(', ');
-    const copy = client.query(copyFrom(`COPY "dwh"."src_${spec.name}" (import_id, row_number, ${names}) FROM STDIN`));
+    const target = spec.primaryKey.length ? 'pg_temp.import_stage' : `"dwh"."src_${spec.name}"`;
+    if (spec.primaryKey.length) {
+      await client.query(`CREATE TEMP TABLE import_stage (LIKE "dwh"."src_${spec.name}" INCLUDING DEFAULTS) ON COMMIT DROP`);
+    }
+    const copy = client.query(copyFrom(`COPY ${target} (import_id, row_number, ${names}) FROM STDIN`));
     const rejectedFile = fs.createWriteStream(rejectedPath);
     let failed: Error | undefined;
     // Keep a server-side COPY error (e.g. a refused value) until the next write instead of crashing.
@@ -222,10 +247,23 @@ export class ImportRunner {
       await once(copy, 'close').catch(() => undefined);
       throw err;
     }
+    if (spec.primaryKey.length) await this.mergeByKey(client, spec);
     if (rejected) {
       await pipeline(fs.createReadStream(rejectedPath), client.query(copyFrom(`COPY "dwh".import_rejected_rows (import_id, row_number, raw, violations) FROM STDIN`)));
     }
     return { accepted, rejected };
+  }
+
+  /** The staged rows replace stored rows with the same key; within the file, the last row of a key wins. */
+  private async mergeByKey(client: PoolClient, spec: ImportSource): Promise<void> {
+    const key = spec.primaryKey.map((k) => `"${k}"`).join(', ');
+    const cols = ['import_id', 'row_number', ...spec.columns.map((c) => c.name), 'loaded_at'].map((c) => `"${c}"`);
+    const updates = cols.filter((c) => !spec.primaryKey.includes(c.slice(1, -1))).map((c) => `${c} = EXCLUDED.${c}`);
+    await client.query(
+      `INSERT INTO "dwh"."src_${spec.name}" (${cols.join(', ')})
+       SELECT DISTINCT ON (${key}) ${cols.join(', ')} FROM pg_temp.import_stage ORDER BY ${key}, row_number DESC
+       ON CONFLICT (${key}) DO UPDATE SET ${updates.join(', ')}`,
+    );
   }
 
   private checkHeader(spec: ImportSource, header: string[]): string[] {

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { applyWarehouse, MARKETING_SPEND_FIXTURE } from '../test-support';
 
 // The issue's figure. DWH_IMPORT_TEST_ROWS only exists to try other sizes by hand.
 const ROWS = Number(process.env['DWH_IMPORT_TEST_ROWS'] ?? 1_000_000);
@@ -73,6 +74,7 @@ describe(`a ${ROWS}-row import`, () => {
       if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    await applyWarehouse(url, { project: 'imports-fixture', sources: [MARKETING_SPEND_FIXTURE] });
   }, 90_000);
   afterAll(async () => {
     if (child && child.exitCode === null) {

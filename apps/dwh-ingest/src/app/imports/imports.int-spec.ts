@@ -4,6 +4,7 @@ import net from 'node:net';
 import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
+import { applyWarehouse, MARKETING_SPEND_FIXTURE } from '../test-support';
 
 describe('third-party imports on a real PostgreSQL', () => {
   let svc: TestService;
@@ -11,6 +12,7 @@ describe('third-party imports on a real PostgreSQL', () => {
   beforeAll(async () => {
     svc = await startTestService(service, AppModule, { env: { TRANSFORM_INTERVAL_SECONDS: '0', SLA_CHECK_INTERVAL_SECONDS: '0' } });
     db = svc.app.get(Database);
+    await applyWarehouse(svc, { project: 'imports-fixture', sources: [MARKETING_SPEND_FIXTURE] });
   });
   afterAll(() => svc.close());
 

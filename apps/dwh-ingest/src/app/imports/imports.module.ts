@@ -2,9 +2,10 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { ImportRunner } from './import-runner.service';
+import { WarehouseCatalog } from '../warehouse/warehouse-catalog';
 import { IMPORT_CONTENT_TYPES, ImportsController } from './imports.controller';
 
-@Module({ controllers: [ImportsController], providers: [ImportRunner] })
+@Module({ controllers: [ImportsController], providers: [ImportRunner, WarehouseCatalog] })
 export class ImportsModule implements OnModuleInit {
   constructor(private readonly http: HttpAdapterHost) {}
 

@@ -1,4 +1,4 @@
-import type { ImportColumn } from '@mlp/contracts';
+import type { SourceColumn } from '@mlp/contracts';
 import { copyText } from '../warehouse/copy-text';
 
 export interface RowViolation {
@@ -8,7 +8,13 @@ export interface RowViolation {
 }
 
 const NUMERIC = /^-?\d{1,12}(\.\d{1,6})?$/;
-const INTEGER = /^-?\d{1,15}$/;
+const INTEGER = /^-?\d{1,10}$/;
+const BIGINT = /^-?\d{1,18}$/;
+const DOUBLE = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d{1,3})?$/;
+// ISO 8601 with an explicit offset: a time without its zone is ambiguous.
+const TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
+const BOOLEANS: Record<string, string> = { true: 't', false: 'f', '1': 't', '0': 'f', t: 't', f: 'f' };
+const INT4_MAX = 2147483647;
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 const digit = (s: string, i: number) => {
@@ -34,10 +40,14 @@ export function validDate(s: string): boolean {
   return day <= (month === 2 && leap ? 29 : DAYS[month - 1]);
 }
 
+/** A declared column with whether it must hold a value (declared required, or part of the primary key). */
+export type ImportColumn = SourceColumn & { required?: boolean };
+
 interface CompiledColumn {
   column: ImportColumn;
   path: string;
   pattern?: RegExp;
+  values?: Set<string>;
 }
 
 /**
@@ -51,7 +61,12 @@ export class RowEncoder {
   private readonly declared: Set<string>;
 
   constructor(readonly columns: readonly ImportColumn[]) {
-    this.compiled = columns.map((c) => ({ column: c, path: `$.${c.name}`, pattern: c.pattern === undefined ? undefined : new RegExp(c.pattern) }));
+    this.compiled = columns.map((c) => ({
+      column: c,
+      path: `$.${c.name}`,
+      pattern: c.pattern === undefined ? undefined : new RegExp(c.pattern),
+      values: c.values === undefined ? undefined : new Set(c.values),
+    }));
     this.declared = new Set(columns.map((c) => c.name));
   }
 
@@ -83,9 +98,13 @@ export class RowEncoder {
 
   /** The COPY value of column i (null for an absent optional value), or its violation. */
   checkColumn(i: number, raw: unknown): string | null | RowViolation {
-    const { column: c, path, pattern } = this.compiled[i];
+    const { column: c, path, pattern, values } = this.compiled[i];
     if (raw === undefined || raw === null || raw === '') {
       return c.required ? { path, code: 'REQUIRED_MISSING', message: 'is required' } : null;
+    }
+    if (typeof raw === 'boolean') {
+      if (c.type !== 'boolean') return { path, code: 'DATATYPE_MISMATCH', message: `must be ${c.type}` };
+      return raw ? 't' : 'f';
     }
     if (typeof raw !== 'string' && typeof raw !== 'number') return { path, code: 'DATATYPE_MISMATCH', message: `must be ${c.type}` };
     const text = typeof raw === 'string' ? raw : String(raw);
@@ -94,19 +113,35 @@ export class RowEncoder {
       case 'date':
         if (!validDate(text)) return { path, code: 'DATATYPE_MISMATCH', message: 'must be a date YYYY-MM-DD' };
         break;
-      case 'numeric':
-      case 'integer':
-        if (!(c.type === 'numeric' ? NUMERIC : INTEGER).test(text)) {
-          return { path, code: 'DATATYPE_MISMATCH', message: `must be ${c.type === 'numeric' ? 'a decimal number' : 'an integer'}` };
-        }
-        if (c.minimum !== undefined && (text.charCodeAt(0) === 45 || c.minimum > 0) && Number(text) < c.minimum) {
-          return { path, code: 'OUT_OF_RANGE', message: `must be >= ${c.minimum}` };
+      case 'timestamptz':
+        if (!TIMESTAMPTZ.test(text) || !validDate(text.slice(0, 10)) || Number.isNaN(Date.parse(text.replace(' ', 'T')))) {
+          return { path, code: 'DATATYPE_MISMATCH', message: 'must be an ISO 8601 timestamp with a zone, e.g. 2026-11-20T10:00:00Z' };
         }
         break;
+      case 'boolean': {
+        const b = BOOLEANS[text.toLowerCase()];
+        if (b === undefined) return { path, code: 'DATATYPE_MISMATCH', message: 'must be true or false' };
+        return b;
+      }
+      case 'numeric':
+      case 'integer':
+      case 'bigint':
+      case 'double': {
+        const [re, what] =
+          c.type === 'numeric' ? [NUMERIC, 'a decimal number'] : c.type === 'integer' ? [INTEGER, 'an integer'] : c.type === 'bigint' ? [BIGINT, 'an integer'] : [DOUBLE, 'a number'];
+        if (!re.test(text)) return { path, code: 'DATATYPE_MISMATCH', message: `must be ${what}` };
+        const n = Number(text);
+        if (c.type === 'integer' && Math.abs(n) > INT4_MAX) return { path, code: 'OUT_OF_RANGE', message: `must be between -${INT4_MAX} and ${INT4_MAX}` };
+        if (c.type === 'double' && !Number.isFinite(n)) return { path, code: 'OUT_OF_RANGE', message: 'must be a finite number' };
+        if (c.minimum !== undefined && n < c.minimum) return { path, code: 'OUT_OF_RANGE', message: `must be >= ${c.minimum}` };
+        if (c.maximum !== undefined && n > c.maximum) return { path, code: 'OUT_OF_RANGE', message: `must be <= ${c.maximum}` };
+        break;
+      }
       case 'text':
         if (typeof raw !== 'string') return { path, code: 'DATATYPE_MISMATCH', message: 'must be a string' };
-        if (c.maxLength !== undefined && text.length > c.maxLength) return { path, code: 'SIZE_CONSTRAINT', message: `must be at most ${c.maxLength} characters` };
+        if (c.max_length !== undefined && text.length > c.max_length) return { path, code: 'SIZE_CONSTRAINT', message: `must be at most ${c.max_length} characters` };
         if (pattern !== undefined && !pattern.test(text)) return { path, code: 'PATTERN_MISMATCH', message: `must match ${c.pattern}` };
+        if (values !== undefined && !values.has(text)) return { path, code: 'ACCEPTED_VALUES', message: `must be one of ${JSON.stringify(c.values)}` };
         break;
     }
     return text;

@@ -9,11 +9,13 @@ import { Database, PeerClients } from '@mlp/service-kit';
 import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
+import { applyTrackingPlan } from '../test-support';
 
 describe('prediction log over the real transport and PostgreSQL', () => {
   let svc: TestService;
   beforeAll(async () => {
     svc = await startTestService(service, AppModule, { env: { TRANSFORM_INTERVAL_SECONDS: '0', SLA_CHECK_INTERVAL_SECONDS: '0' } });
+    await applyTrackingPlan(svc);
   });
   afterAll(() => svc.close());
 

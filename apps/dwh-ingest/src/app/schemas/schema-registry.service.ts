@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { compileJsonSchema, DemoTrackingPlan, type EventSchemaDocument, type RegisteredEventSchema } from '@mlp/contracts';
+import { compileJsonSchema, type EventSchemaDocument, type RegisteredEventSchema } from '@mlp/contracts';
 import { PlatformError, type Logger } from '@mlp/runtime';
 import { Database, PLATFORM_LOGGER } from '@mlp/service-kit';
+import type { EntityManager } from 'typeorm';
 import { CompiledPlan } from './compiled-plan';
 import { findIncompatibilities } from './schema-compatibility';
 import { classifyChange, compareSchemaVer, parseSchemaVer, type SchemaChange } from './schemaver';
@@ -20,8 +21,9 @@ const REFRESH_MS = 5000;
 const HISTORY_SAMPLE = 2000;
 
 /**
- * The tracking plan registry: schemas live in `dwh.event_schemas` (the contracts library's demo plan
- * is registered at start), every replica keeps a compiled copy and refreshes it when the table changes.
+ * The tracking plan registry: schemas live in `dwh.event_schemas` (registered through
+ * `POST /v1/schemas` or a project's `POST /v1/warehouse/apply`), every replica keeps a compiled copy
+ * and refreshes it when the table changes.
  */
 @Injectable()
 export class SchemaRegistry implements OnModuleInit, OnApplicationShutdown {
@@ -45,11 +47,10 @@ export class SchemaRegistry implements OnModuleInit, OnApplicationShutdown {
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** The compiled plan; the first call registers the contracts' plan and loads the table. */
+  /** The compiled plan; the first call loads the table. */
   async current(): Promise<CompiledPlan> {
     if (this.plan) return this.plan;
     this.loading ??= (async () => {
-      await this.registerContractsPlan();
       await this.refresh(true);
       return this.plan as CompiledPlan;
     })().finally(() => {
@@ -66,18 +67,6 @@ export class SchemaRegistry implements OnModuleInit, OnApplicationShutdown {
     const rows = await this.db.query<SchemaRow>(`SELECT name, version, schema FROM "dwh".event_schemas`);
     this.plan = new CompiledPlan(rows);
     this.stamp = s.stamp;
-  }
-
-  private async registerContractsPlan(): Promise<void> {
-    for (const doc of DemoTrackingPlan) {
-      const ver = parseSchemaVer(doc.version);
-      if (!ver) throw new Error(`invalid SchemaVer in contracts: ${doc.name} ${doc.version}`);
-      await this.db.query(
-        `INSERT INTO "dwh".event_schemas (name, version, model, revision, addition, description, schema, source, change)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, 'contracts', 'initial') ON CONFLICT (name, version) DO NOTHING`,
-        [doc.name, doc.version, ver.model, ver.revision, ver.addition, doc.description ?? null, JSON.stringify(doc.schema)],
-      );
-    }
   }
 
   async list(): Promise<RegisteredEventSchema[]> {
@@ -100,6 +89,16 @@ export class SchemaRegistry implements OnModuleInit, OnApplicationShutdown {
    */
   async register(doc: EventSchemaDocument): Promise<{ created: boolean; schema: RegisteredEventSchema }> {
     await this.current();
+    const result = await this.db.transaction((m) => this.registerIn(m, doc));
+    await this.refresh(true);
+    return result;
+  }
+
+  /**
+   * The registration rules inside the caller's transaction (a project's apply registers its
+   * schemas atomically with its other definitions); the caller refreshes after commit.
+   */
+  async registerIn(m: EntityManager, doc: EventSchemaDocument): Promise<{ created: boolean; schema: RegisteredEventSchema }> {
     const ver = parseSchemaVer(doc.version);
     if (!ver) throw PlatformError.badRequest(`${doc.version} is not SchemaVer`, [{ path: '$.version', code: 'PATTERN_MISMATCH', message: 'MODEL-REVISION-ADDITION' }]);
     try {
@@ -107,7 +106,7 @@ export class SchemaRegistry implements OnModuleInit, OnApplicationShutdown {
     } catch (err) {
       throw PlatformError.badRequest('schema is not a valid JSON Schema', [{ path: '$.schema', code: 'INVALID_JSON_SCHEMA', message: String((err as Error).message) }], 'INVALID_JSON_SCHEMA');
     }
-    const result = await this.db.transaction(async (m) => {
+    const result = await (async () => {
       // One registration per schema name at a time, so two additions cannot both become "next".
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('dwh.event_schemas:' || $1))`, [doc.name]);
       const rows: SchemaRow[] = await m.query(`SELECT * FROM "dwh".event_schemas WHERE name = $1`, [doc.name]);
@@ -139,8 +138,7 @@ export class SchemaRegistry implements OnModuleInit, OnApplicationShutdown {
         [doc.name, doc.version, ver.model, ver.revision, ver.addition, doc.description ?? null, JSON.stringify(doc.schema), kind.change],
       );
       return { created: true, row };
-    });
-    await this.refresh(true);
+    })();
     return { created: result.created, schema: toApi(result.row) };
   }
 

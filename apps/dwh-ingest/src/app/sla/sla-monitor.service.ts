@@ -1,8 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DwhCompletenessSlas, DwhFreshnessSlas, SlaBreachedEvent, SlaRecoveredEvent, type SlaCheckResult, type SlaReport } from '@mlp/contracts';
+import { DwhCompletenessSlas, DwhFreshnessSlas, SlaBreachedEvent, SlaRecoveredEvent, type FreshnessSla, type SlaCheckResult, type SlaReport } from '@mlp/contracts';
 import type { Logger } from '@mlp/runtime';
 import { Database, MetricsService, Outbox, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { Gauge } from 'prom-client';
+import { durationSeconds } from '../warehouse/durations';
+import { WarehouseCatalog } from '../warehouse/warehouse-catalog';
 import {
   completenessDefaults,
   completenessStatus,
@@ -25,8 +27,9 @@ interface Measured {
 }
 
 /**
- * Measures freshness (sources on their loaded-at column, marts on their transformation watermark)
- * and completeness, keeps each check's status in `dwh.sla_state`, and emits `dwh.sla.breached.v1`
+ * Measures freshness (the age of each dataset's newest data: the maximum of its freshness column,
+ * whenever its job ran) of the platform's datasets and of every source and model whose applied
+ * definition declares a freshness policy, and completeness, keeps each check's status in `dwh.sla_state`, and emits `dwh.sla.breached.v1`
  * through the outbox when a check turns warn or error, and `dwh.sla.recovered.v1` when it returns
  * to ok (webhooks receive both from there).
  */
@@ -40,17 +43,19 @@ export class SlaMonitor implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     private readonly db: Database,
     private readonly outbox: Outbox,
+    private readonly catalog: WarehouseCatalog,
     metrics: MetricsService,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {
     for (const s of DwhFreshnessSlas) if (!QUALIFIED.test(s.table) || !IDENT.test(s.loadedAtColumn)) throw new Error(`invalid SLA table ${s.table}`);
+    // Thresholds of team datasets live in their definitions; overrides are for the platform's own.
     const known = [...DwhFreshnessSlas.map((s) => s.dataset), ...DwhCompletenessSlas.map((s) => `${s.dataset}:completeness`)];
     this.overrides = parseOverrides(config.env['SLA_OVERRIDES'] as string | undefined, known);
     const measure = () => (this.db.isConnected ? this.measure().catch(() => [] as Measured[]) : Promise.resolve([] as Measured[]));
     this.freshness = new Gauge({
       name: 'dwh_dataset_freshness_seconds',
-      help: 'Seconds since the newest load of a source, or since a mart\'s watermark',
+      help: 'Age in seconds of the newest data of a dataset (its freshness column)',
       labelNames: ['dataset'],
       registers: [metrics.registry],
       async collect() {
@@ -79,24 +84,34 @@ export class SlaMonitor implements OnApplicationBootstrap, OnApplicationShutdown
     return this.overrides.get(key) ?? fallback;
   }
 
+  /** Freshness policies of the applied sources and models, as datasets named by their relation. */
+  private async declaredFreshness(): Promise<FreshnessSla[]> {
+    const out: FreshnessSla[] = [];
+    const policy = (dataset: string, column: string, f: { warn_after: string; error_after: string }) =>
+      out.push({ dataset, table: `dwh.${dataset}`, loadedAtColumn: column, warnAfterSeconds: durationSeconds(f.warn_after), errorAfterSeconds: durationSeconds(f.error_after) });
+    for (const s of await this.catalog.sources()) if (s.def.freshness) policy(`src_${s.def.name}`, s.def.freshness.column ?? 'loaded_at', s.def.freshness);
+    for (const m of await this.catalog.models()) if (m.def.freshness?.column) policy(m.def.name, m.def.freshness.column, m.def.freshness);
+    return out;
+  }
+
   private async measure(): Promise<Measured[]> {
     const out: Measured[] = [];
-    const state = await this.db.query<{ name: string; age: number | null }>(
-      `SELECT name, extract(epoch FROM now() - watermark)::float8 AS age FROM "dwh".model_state`,
-    );
-    const marts = new Map(state.map((s) => [s.name, s.age]));
-    for (const s of DwhFreshnessSlas) {
-      let age: number | null;
-      if (s.kind === 'mart') {
-        age = marts.get(s.dataset) ?? null;
-      } else {
-        const [, schema, table] = QUALIFIED.exec(s.table) as RegExpExecArray;
+    for (const s of [...DwhFreshnessSlas, ...(await this.declaredFreshness())]) {
+      const match = QUALIFIED.exec(s.table);
+      if (!match || !IDENT.test(s.loadedAtColumn)) continue;
+      const [, schema, table] = match;
+      const [exists] = await this.db.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`"${schema}"."${table}"`]);
+      let age: number | null = null;
+      if (exists.ok) {
+        // A date column counts from the start of its day in UTC (extract(epoch) of a date is nominal).
         const [r] = await this.db.query<{ age: number | null }>(
-          `SELECT extract(epoch FROM now() - max("${s.loadedAtColumn}"))::float8 AS age FROM "${schema}"."${table}"`,
+          `SELECT (extract(epoch FROM now()) - extract(epoch FROM max("${s.loadedAtColumn}")))::float8 AS age FROM "${schema}"."${table}"`,
         );
         age = r.age;
       }
-      out.push({ dataset: s.dataset, check: 'freshness', measured: age === null ? null : Math.max(0, age), thresholds: this.thresholds(s.dataset, freshnessDefaults(s)) });
+      const platform = DwhFreshnessSlas.includes(s);
+      const defaults = freshnessDefaults(s);
+      out.push({ dataset: s.dataset, check: 'freshness', measured: age === null ? null : Math.max(0, age), thresholds: platform ? this.thresholds(s.dataset, defaults) : defaults });
     }
     for (const s of DwhCompletenessSlas) {
       const [r] = await this.db.query<{ accepted: string; rejected: string }>(

@@ -3,7 +3,7 @@ import { callService, startTestService, type TestService } from '@mlp/service-ki
 import { createServer, type Server } from 'node:http';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { trackMessage } from '../test-support';
+import { applyTrackingPlan, applyWarehouse, MARKETING_SPEND_FIXTURE, trackMessage } from '../test-support';
 
 describe('SLAs on a real PostgreSQL', () => {
   let svc: TestService;
@@ -29,6 +29,9 @@ describe('SLAs on a real PostgreSQL', () => {
         SLA_OVERRIDES: JSON.stringify({ events: { warnAfter: 1, errorAfter: 2 }, 'events:completeness': { warnAfter: 0.3, errorAfter: 0.6 } }),
       },
     });
+    await applyTrackingPlan(svc);
+    // A team's source with its own freshness policy, checked beside the platform's datasets.
+    await applyWarehouse(svc, { project: 'sla-fixture', sources: [{ ...MARKETING_SPEND_FIXTURE, freshness: { warn_after: '2d', error_after: '7d' } }] });
   });
   afterAll(async () => {
     await svc.close();
@@ -43,7 +46,7 @@ describe('SLAs on a real PostgreSQL', () => {
     const fresh = await callService<SlaReport>(svc, 'GET', '/v1/sla');
     expect(fresh.status).toBe(200);
     expect(check(fresh.json, 'events')).toMatchObject({ status: 'ok', warnAfter: 1, errorAfter: 2 });
-    expect(check(fresh.json, 'mart_orders')).toMatchObject({ status: 'warn', measured: null });
+    expect(check(fresh.json, 'src_marketing_spend')).toMatchObject({ status: 'warn', measured: null, warnAfter: 2 * 86400, errorAfter: 7 * 86400 });
     expect(check(fresh.json, 'events', 'completeness')).toMatchObject({ status: 'ok', measured: 0 });
 
     await new Promise((r) => setTimeout(r, 2100));
@@ -85,7 +88,7 @@ describe('SLAs on a real PostgreSQL', () => {
     expect(recoveries().map((r) => r.payload)).toEqual([
       expect.objectContaining({ status: 'ok', previousStatus: 'error', breachedSince, warnAfter: 1, errorAfter: 2, reason: expect.stringMatching(/^last load \d+ s ago$/) }),
     ]);
-    // A check that was never breached does not "recover": mart_orders has been warn (no rows) all along.
+    // A check that was never breached does not "recover": src_marketing_spend has been warn (no rows) all along.
     expect(received.filter((r) => r.event === 'dwh.sla.recovered.v1' && r.payload['dataset'] !== 'events')).toEqual([]);
   });
 });

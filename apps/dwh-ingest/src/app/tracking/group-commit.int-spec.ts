@@ -3,7 +3,7 @@ import { Database } from '@mlp/service-kit';
 import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { trackMessage } from '../test-support';
+import { applyTrackingPlan, trackMessage } from '../test-support';
 import { eventsCopyText, storeEventGroup, type FailedEventRow, type StoreRequest } from './event-writer';
 import type { EventRow } from './message-validation';
 
@@ -39,6 +39,7 @@ describe('group commit on a real PostgreSQL', () => {
   let db: Database;
   beforeAll(async () => {
     svc = await startTestService(service, AppModule, { env: { TRANSFORM_INTERVAL_SECONDS: '0', SLA_CHECK_INTERVAL_SECONDS: '0' } });
+    await applyTrackingPlan(svc);
     db = svc.app.get(Database);
   });
   afterAll(() => svc.close());

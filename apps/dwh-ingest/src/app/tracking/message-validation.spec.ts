@@ -1,8 +1,8 @@
-import { DemoTrackingPlan } from '@mlp/contracts';
+import { TRACKING_PLAN_FIXTURE } from '../test-support';
 import { CompiledPlan } from '../schemas/compiled-plan';
 import { canonicalTimestamp, ReceivedAt, validateMessage } from './message-validation';
 
-const plan = new CompiledPlan([...DemoTrackingPlan]);
+const plan = new CompiledPlan(TRACKING_PLAN_FIXTURE);
 const received = new ReceivedAt(new Date('2026-11-20T10:00:10.000Z'));
 const msg = (over: Record<string, unknown> = {}) => ({
   type: 'track',

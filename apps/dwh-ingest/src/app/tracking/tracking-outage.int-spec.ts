@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { trackMessage } from '../test-support';
+import { applyTrackingPlan, trackMessage } from '../test-support';
 
 describe('tracking during a PostgreSQL outage', () => {
   it('answers 503 (never 500) to every waiting request while PostgreSQL is down and recovers without a restart', async () => {
@@ -17,6 +17,7 @@ describe('tracking during a PostgreSQL outage', () => {
       env: { TRANSFORM_INTERVAL_SECONDS: '0', SLA_CHECK_INTERVAL_SECONDS: '0' },
     });
     try {
+      await applyTrackingPlan(svc);
       expect((await callService(svc, 'POST', '/v1/track', trackMessage())).status).toBe(200);
       await pg.stop();
       const down = await callService(svc, 'POST', '/v1/batch', { batch: [trackMessage()] });

@@ -4,12 +4,13 @@ import net from 'node:net';
 import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { trackMessage } from '../test-support';
+import { applyTrackingPlan, trackMessage } from '../test-support';
 
 describe('tracking API on a real PostgreSQL', () => {
   let svc: TestService;
   beforeAll(async () => {
     svc = await startTestService(service, AppModule);
+    await applyTrackingPlan(svc);
   });
   afterAll(() => svc.close());
 

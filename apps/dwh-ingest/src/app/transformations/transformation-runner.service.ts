@@ -1,12 +1,15 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { MartRefreshedEvent } from '@mlp/contracts';
+import { MartRefreshedEvent, type DataTestDefinition, type WarehouseModelDefinition } from '@mlp/contracts';
 import { isDependencyDown, PlatformError, type Logger } from '@mlp/runtime';
 import { asDependencyError, Database, Outbox, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { randomUUID } from 'node:crypto';
 import type { QueryRunner } from 'typeorm';
+import { analyseSelect, bindModel, bindWindow, WAREHOUSE_SCHEMA, withoutTerminator } from '../projects/select-check';
+import { durationSeconds } from '../warehouse/durations';
+import { TRANSFORMATIONS_LOCK } from '../warehouse/locks';
+import { WarehouseCatalog } from '../warehouse/warehouse-catalog';
 import { dataTestQuery, testName } from './data-test-sql';
-import { DemoModels } from './demo-models';
-import { bindWindow, checkModels, selectWithDownstream, topologicalOrder, type ModelDefinition } from './model-dag';
+import { IDENTIFIER, selectWithDownstream, topologicalOrder } from './model-dag';
 
 export interface DataTestResult {
   test: string;
@@ -18,7 +21,8 @@ export interface DataTestResult {
 
 export interface ModelRunResult {
   model: string;
-  materialized: ModelDefinition['materialized'];
+  project: string;
+  materialized: WarehouseModelDefinition['materialized'];
   status: 'built' | 'unchanged' | 'failed' | 'skipped';
   rowsAffected: number;
   watermark: string | null;
@@ -36,34 +40,58 @@ export interface TransformationRun {
   models: ModelRunResult[];
 }
 
+/** A registered model with what its SQL reads (derived from the SQL, never declared). */
+export interface RegisteredModel {
+  name: string;
+  project: string;
+  def: WarehouseModelDefinition;
+  sha: string;
+  /** Models it reads (SQL and tests): they build first. */
+  deps: string[];
+  /** Raw relations it reads (src_<name>, events, prediction_log): new rows there mean it must rebuild. */
+  inputs: string[];
+}
+
 interface ModelState {
   watermark: Date | null;
   last_built_at: Date | null;
+  definition_sha256: string | null;
 }
 
-const SCHEMA = 'dwh';
-const LOCK_KEY = 'dwh.transformations';
+const SCHEMA = WAREHOUSE_SCHEMA;
+const LOCK_KEY = TRANSFORMATIONS_LOCK;
+const q = (id: string) => {
+  if (!IDENTIFIER.test(id)) throw new Error(`not an identifier: ${id}`);
+  return `"${id}"`;
+};
+
+/** A failing `error` test: the model's transaction rolls back, so nothing it built is published. */
+class TestsFailed extends Error {
+  constructor(readonly tests: DataTestResult[]) {
+    super(`data tests failed: ${tests.filter((t) => t.status === 'fail' && t.severity === 'error').map((t) => `${t.test} (${t.failures} rows)`).join(', ')}`);
+  }
+}
 
 /**
- * Runs the model DAG in dependency order, one transaction per model, holding a session advisory
- * lock so that one replica runs at a time. Incremental windows end at a bound below every open
+ * Runs every project's models in dependency order (loaded from `dwh.project_objects` at each run),
+ * one transaction per model, holding a session advisory lock so that one replica runs at a time.
+ * Each build and its data tests run in that transaction (dbt build): an `error` test that fails
+ * rolls it back, so the published relation stays exactly as it was, downstream models are skipped
+ * and no mart-refreshed event is sent. Incremental windows end at a bound below every open
  * transaction's start, so rows committed late (with an earlier loaded_at) are never skipped.
  */
 @Injectable()
 export class TransformationRunner implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly models: readonly ModelDefinition[] = DemoModels;
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
 
   constructor(
     private readonly db: Database,
     private readonly outbox: Outbox,
+    private readonly catalog: WarehouseCatalog,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
-  ) {
-    const errors = checkModels(this.models);
-    if (errors.length) throw new Error(`invalid transformation models: ${errors.join('; ')}`);
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     const seconds = Number(this.config.env['TRANSFORM_INTERVAL_SECONDS'] ?? 300);
@@ -78,6 +106,10 @@ export class TransformationRunner implements OnApplicationBootstrap, OnApplicati
     await this.running?.catch(() => undefined);
   }
 
+  private get statementTimeoutMs(): number {
+    return Number(this.config.env['TRANSFORM_STATEMENT_TIMEOUT_SECONDS'] ?? 900) * 1000;
+  }
+
   private async scheduled(): Promise<void> {
     if (!this.db.isConnected || this.running) return;
     try {
@@ -88,10 +120,30 @@ export class TransformationRunner implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  async run(options: { trigger: 'api' | 'schedule'; models?: string[]; fullRefresh?: boolean }): Promise<TransformationRun> {
-    const unknown = (options.models ?? []).filter((m) => !this.models.some((d) => d.name === m));
+  /** The registered DAG: every project's models with what their SQL reads. */
+  async registeredModels(): Promise<RegisteredModel[]> {
+    const entries = await this.catalog.models();
+    const names = new Set(entries.map((e) => e.def.name));
+    const out: RegisteredModel[] = [];
+    for (const e of entries) {
+      const a = await analyseSelect(bindWindow(e.def.sql), { allowed: () => true, parameters: [1, 2] });
+      const deps = new Set(a.relations.filter((r) => names.has(r) && r !== e.def.name));
+      for (const t of e.def.tests ?? []) {
+        if (t.kind === 'relationships' && names.has(t.to) && t.to !== e.def.name) deps.add(t.to);
+        if (t.kind === 'sql') for (const r of (await analyseSelect(bindModel(t.sql, e.def.name), { allowed: () => true })).relations) if (names.has(r) && r !== e.def.name) deps.add(r);
+      }
+      out.push({ name: e.def.name, project: e.project, def: e.def, sha: e.sha, deps: [...deps], inputs: a.relations.filter((r) => !names.has(r)) });
+    }
+    return topologicalOrder(out);
+  }
+
+  async run(options: { trigger: 'api' | 'schedule'; models?: string[]; fullRefresh?: boolean; project?: string }): Promise<TransformationRun> {
+    const all = await this.registeredModels();
+    const unknown = (options.models ?? []).filter((m) => !all.some((d) => d.name === m));
     if (unknown.length) throw PlatformError.badRequest(`unknown models: ${unknown.join(', ')}`, [], 'UNKNOWN_MODEL');
-    const selected = options.models?.length ? selectWithDownstream(this.models, options.models) : topologicalOrder(this.models);
+    if (options.project && !all.some((m) => m.project === options.project)) throw PlatformError.badRequest(`project ${options.project} has no models`, [], 'UNKNOWN_PROJECT');
+    let selected = options.models?.length ? selectWithDownstream(all, options.models) : all;
+    if (options.project) selected = selected.filter((m) => m.project === options.project);
     const work = this.runLocked(selected, options);
     this.running = work;
     try {
@@ -101,12 +153,12 @@ export class TransformationRunner implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  private async runLocked(models: ModelDefinition[], options: { trigger: 'api' | 'schedule'; fullRefresh?: boolean }): Promise<TransformationRun> {
+  private async runLocked(models: RegisteredModel[], options: { trigger: 'api' | 'schedule'; fullRefresh?: boolean }): Promise<TransformationRun> {
     const qr = this.db.source.createQueryRunner();
     try {
       await qr.connect();
       const [lock] = await qr.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [LOCK_KEY]);
-      if (!lock.ok) throw PlatformError.conflict('a transformation run is in progress', [], 'RUN_IN_PROGRESS');
+      if (!lock.ok) throw PlatformError.conflict('a transformation run or a warehouse apply is in progress', [], 'RUN_IN_PROGRESS');
       try {
         return await this.execute(qr, models, options);
       } finally {
@@ -119,7 +171,7 @@ export class TransformationRunner implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  private async execute(qr: QueryRunner, models: ModelDefinition[], options: { trigger: 'api' | 'schedule'; fullRefresh?: boolean }): Promise<TransformationRun> {
+  private async execute(qr: QueryRunner, models: RegisteredModel[], options: { trigger: 'api' | 'schedule'; fullRefresh?: boolean }): Promise<TransformationRun> {
     const runId = randomUUID();
     const startedAt = new Date();
     await qr.query(`INSERT INTO "dwh".transformation_runs (id, trigger, status, started_at) VALUES ($1, $2, 'running', $3)`, [runId, options.trigger, startedAt]);
@@ -135,23 +187,24 @@ export class TransformationRunner implements OnApplicationBootstrap, OnApplicati
     const broken = new Set<string>();
     for (const model of models) {
       const t0 = Date.now();
-      const base = { model: model.name, materialized: model.materialized, tests: [] as DataTestResult[] };
+      const base = { model: model.name, project: model.project, materialized: model.def.materialized, tests: [] as DataTestResult[] };
       if (model.deps.some((d) => broken.has(d))) {
         broken.add(model.name);
-        results.push({ ...base, status: 'skipped', rowsAffected: 0, watermark: null, durationMs: 0, error: 'an upstream model failed' });
+        results.push({ ...base, status: 'skipped', rowsAffected: 0, watermark: null, durationMs: 0, error: `an upstream model failed (${model.deps.filter((d) => broken.has(d)).join(', ')})` });
         continue;
       }
       try {
         const built = await this.buildModel(qr, model, bound, runId, changed, !!options.fullRefresh);
         if (built.changed) changed.add(model.name);
-        const tests = built.changed ? await this.runTests(qr, model, runId) : [];
-        results.push({ ...base, status: built.changed ? 'built' : 'unchanged', rowsAffected: built.rows, watermark: bound.toISOString(), durationMs: Date.now() - t0, tests });
+        results.push({ ...base, status: built.changed ? 'built' : 'unchanged', rowsAffected: built.rows, watermark: bound.toISOString(), durationMs: Date.now() - t0, tests: built.tests });
       } catch (err) {
         if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
         if (isDependencyDown(err)) throw err;
         broken.add(model.name);
-        this.log.error({ err: String(err), model: model.name }, 'model build failed');
-        results.push({ ...base, status: 'failed', rowsAffected: 0, watermark: null, durationMs: Date.now() - t0, error: String((err as Error)?.message ?? err), tests: [] });
+        const tests = err instanceof TestsFailed ? err.tests : [];
+        if (tests.length) await this.recordTests(qr, model.name, runId, tests);
+        this.log.error({ err: String((err as Error)?.message ?? err), model: model.name }, 'model build failed');
+        results.push({ ...base, status: 'failed', rowsAffected: 0, watermark: null, durationMs: Date.now() - t0, error: String((err as Error)?.message ?? err), tests });
         await qr.query(
           `INSERT INTO "dwh".model_state (name, last_run_id, last_status) VALUES ($1, $2, 'failed')
            ON CONFLICT (name) DO UPDATE SET last_run_id = EXCLUDED.last_run_id, last_status = 'failed'`,
@@ -159,7 +212,7 @@ export class TransformationRunner implements OnApplicationBootstrap, OnApplicati
         );
       }
     }
-    const status: TransformationRun['status'] = results.some((r) => r.status === 'failed')
+    const status: TransformationRun['status'] = results.some((r) => r.status === 'failed' && !r.tests.some((t) => t.status === 'fail' && t.severity === 'error'))
       ? 'failed'
       : results.some((r) => r.tests.some((t) => t.status === 'fail' && t.severity === 'error'))
         ? 'tests_failed'
@@ -169,95 +222,119 @@ export class TransformationRunner implements OnApplicationBootstrap, OnApplicati
     return { runId, trigger: options.trigger, status, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), models: results };
   }
 
-  private async buildModel(qr: QueryRunner, m: ModelDefinition, bound: Date, runId: string, changed: Set<string>, fullRefresh: boolean): Promise<{ changed: boolean; rows: number }> {
-    const table = `"${SCHEMA}"."${m.name}"`;
-    const [state]: ModelState[] = await qr.query(`SELECT watermark, last_built_at FROM "dwh".model_state WHERE name = $1`, [m.name]);
+  /** Whether any raw input got rows loaded in [since, bound). */
+  private async inputsChanged(qr: QueryRunner, m: RegisteredModel, since: Date | null, bound: Date): Promise<boolean> {
+    for (const input of m.inputs) {
+      const [r] = await qr.query(`SELECT EXISTS (SELECT 1 FROM "${SCHEMA}".${q(input)} WHERE loaded_at >= $1 AND loaded_at < $2) AS ok`, [since ?? '-infinity', bound]);
+      if (r.ok) return true;
+    }
+    return false;
+  }
+
+  private async buildModel(
+    qr: QueryRunner,
+    m: RegisteredModel,
+    bound: Date,
+    runId: string,
+    changed: Set<string>,
+    fullRefresh: boolean,
+  ): Promise<{ changed: boolean; rows: number; tests: DataTestResult[] }> {
+    const def = m.def;
+    const table = `"${SCHEMA}".${q(m.name)}`;
+    const [state]: ModelState[] = await qr.query(`SELECT watermark, last_built_at, definition_sha256 FROM "dwh".model_state WHERE name = $1`, [m.name]);
     const depsChanged = m.deps.some((d) => changed.has(d));
+    const defChanged = state?.definition_sha256 !== m.sha;
+    const sql = withoutTerminator(def.sql);
     await qr.startTransaction();
+    // The team's SQL resolves only warehouse relations and built-in functions, and is bounded in time.
+    await qr.query(`SET LOCAL search_path = pg_catalog, ${SCHEMA}, pg_temp`);
+    await qr.query(`SELECT set_config('statement_timeout', $1, true)`, [String(this.statementTimeoutMs)]);
     let rows = 0;
     let didChange = false;
-    if (m.materialized === 'view') {
+    if (def.materialized === 'view') {
       const [exists] = await qr.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`${SCHEMA}.${m.name}`]);
-      await qr.query(`CREATE OR REPLACE VIEW ${table} AS ${m.sql}`);
-      didChange = !exists.ok || depsChanged || fullRefresh;
+      if (!exists.ok || defChanged || fullRefresh) await qr.query(`CREATE OR REPLACE VIEW ${table} AS\n${sql}\n`);
+      didChange = !exists.ok || defChanged || fullRefresh || depsChanged || (await this.inputsChanged(qr, m, state?.watermark ?? null, bound));
     } else {
-      await this.ensureTable(qr, m);
-      const cols = (m.columns ?? []).map((c) => `"${c.name}"`).join(', ');
-      if (m.materialized === 'incremental') {
-        if (fullRefresh) await qr.query(`DELETE FROM ${table}`);
+      const [exists] = await qr.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`${SCHEMA}.${m.name}`]);
+      if (!exists.ok) throw new Error(`${SCHEMA}.${m.name} does not exist: apply the project again (its table is created by the apply)`);
+      if (def.materialized === 'incremental') {
         const from = fullRefresh || !state?.watermark ? '-infinity' : state.watermark;
-        const key = (m.uniqueKey ?? []).map((k) => `"${k}"`).join(', ');
-        const updates = (m.columns ?? []).filter((c) => !m.uniqueKey?.includes(c.name)).map((c) => `"${c.name}" = EXCLUDED."${c.name}"`);
-        const [r] = await qr.query(
-          `WITH ins AS (INSERT INTO ${table} (${cols}) ${bindWindow(m.sql)}
-                         ON CONFLICT (${key}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'} RETURNING 1)
-           SELECT count(*)::bigint AS n FROM ins`,
-          [from, bound],
-        );
-        rows = Number(r.n);
+        // Staged first: the window's rows, with the column names the SQL gives them.
+        await qr.query(`CREATE TEMP TABLE mlp_stage ON COMMIT DROP AS\n${bindWindow(sql)}\n`, [from, bound]);
+        const cols = await this.stageColumns(qr);
+        const [n] = await qr.query(`SELECT count(*)::bigint AS n FROM pg_temp.mlp_stage`);
+        rows = Number(n.n);
+        if (fullRefresh) await qr.query(`DELETE FROM ${table}`);
+        if (rows > 0) {
+          const key = (def.unique_key ?? []).map(q).join(', ');
+          const updates = cols.filter((c) => !def.unique_key?.includes(c)).map((c) => `${q(c)} = EXCLUDED.${q(c)}`);
+          const list = cols.map(q).join(', ');
+          await qr.query(
+            `INSERT INTO ${table} (${list}) SELECT ${list} FROM pg_temp.mlp_stage ON CONFLICT (${key}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
+          );
+        }
         didChange = rows > 0 || fullRefresh;
       } else {
-        const stale = !state?.last_built_at || Date.now() - new Date(state.last_built_at).getTime() > (m.maxAgeSeconds ?? Infinity) * 1000;
-        let sourcesChanged = false;
-        for (const s of m.sources ?? []) {
-          const [schema, name] = s.table.split('.');
-          const [r] = await qr.query(`SELECT EXISTS (SELECT 1 FROM "${schema}"."${name}" WHERE "${s.loadedAt}" >= $1 AND "${s.loadedAt}" < $2) AS ok`, [
-            state?.watermark ?? '-infinity',
-            bound,
-          ]);
-          sourcesChanged ||= r.ok;
-        }
-        if (fullRefresh || stale || depsChanged || sourcesChanged) {
+        const maxAge = def.max_age ? durationSeconds(def.max_age) : Infinity;
+        const stale = !state?.last_built_at || Date.now() - new Date(state.last_built_at).getTime() > maxAge * 1000;
+        if (fullRefresh || stale || defChanged || depsChanged || (await this.inputsChanged(qr, m, state?.watermark ?? null, bound))) {
+          await qr.query(`CREATE TEMP TABLE mlp_stage ON COMMIT DROP AS\n${sql}\n`);
+          const list = (await this.stageColumns(qr)).map(q).join(', ');
           await qr.query(`DELETE FROM ${table}`);
-          const [r] = await qr.query(`WITH ins AS (INSERT INTO ${table} (${cols}) ${m.sql} RETURNING 1) SELECT count(*)::bigint AS n FROM ins`);
+          const [r] = await qr.query(`WITH ins AS (INSERT INTO ${table} (${list}) SELECT ${list} FROM pg_temp.mlp_stage RETURNING 1) SELECT count(*)::bigint AS n FROM ins`);
           rows = Number(r.n);
           didChange = true;
         }
       }
     }
+    const tests = didChange || defChanged ? await this.runTests(qr, m.name, def.tests ?? []) : [];
+    if (tests.some((t) => t.status === 'fail' && t.severity === 'error')) throw new TestsFailed(tests);
+    await this.recordTests(qr, m.name, runId, tests);
     await qr.query(
-      `INSERT INTO "dwh".model_state (name, watermark, last_run_id, last_status, last_rows, last_built_at)
-       VALUES ($1, $2, $3, 'success', $4, CASE WHEN $5 THEN now() END)
+      `INSERT INTO "dwh".model_state (name, watermark, last_run_id, last_status, last_rows, last_built_at, definition_sha256)
+       VALUES ($1, $2, $3, 'success', $4, CASE WHEN $5 THEN now() END, $6)
        ON CONFLICT (name) DO UPDATE SET watermark = EXCLUDED.watermark, last_run_id = EXCLUDED.last_run_id, last_status = 'success',
-         last_rows = EXCLUDED.last_rows, last_built_at = coalesce(EXCLUDED.last_built_at, "dwh".model_state.last_built_at)`,
-      [m.name, bound, runId, rows, didChange],
+         last_rows = EXCLUDED.last_rows, last_built_at = coalesce(EXCLUDED.last_built_at, "dwh".model_state.last_built_at),
+         definition_sha256 = EXCLUDED.definition_sha256`,
+      [m.name, bound, runId, rows, didChange, m.sha],
     );
-    if (m.layer === 'marts' && didChange) {
+    if (def.layer === 'marts' && didChange) {
       await this.outbox.publish(MartRefreshedEvent, { mart: `${SCHEMA}.${m.name}`, watermark: bound.toISOString(), rowsAffected: rows, runId }, qr.manager);
     }
     await qr.commitTransaction();
-    return { changed: didChange, rows };
+    return { changed: didChange, rows, tests };
   }
 
-  private async ensureTable(qr: QueryRunner, m: ModelDefinition): Promise<void> {
-    const table = `"${SCHEMA}"."${m.name}"`;
-    const cols = (m.columns ?? []).map((c) => `"${c.name}" ${c.type}`);
-    if (m.uniqueKey?.length) cols.push(`PRIMARY KEY (${m.uniqueKey.map((k) => `"${k}"`).join(', ')})`);
-    await qr.query(`CREATE TABLE IF NOT EXISTS ${table} (${cols.join(', ')})`);
-    for (const idx of m.indexes ?? []) {
-      const name = `${m.name}_${idx.join('_')}_idx`.slice(0, 63);
-      await qr.query(`CREATE INDEX IF NOT EXISTS "${name}" ON ${table} (${idx.map((c) => `"${c}"`).join(', ')})`);
-    }
+  private async stageColumns(qr: QueryRunner): Promise<string[]> {
+    const rows: Array<{ name: string }> = await qr.query(
+      `SELECT attname AS name FROM pg_attribute WHERE attrelid = 'pg_temp.mlp_stage'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+    );
+    return rows.map((r) => r.name);
   }
 
-  private async runTests(qr: QueryRunner, m: ModelDefinition, runId: string): Promise<DataTestResult[]> {
+  private async runTests(qr: QueryRunner, model: string, tests: readonly DataTestDefinition[]): Promise<DataTestResult[]> {
     const out: DataTestResult[] = [];
-    for (const t of m.tests) {
-      const { sql, params } = dataTestQuery(SCHEMA, m.name, t);
+    for (const t of tests) {
+      const { sql, params } = dataTestQuery(SCHEMA, model, t);
       const [r] = await qr.query(sql, params);
       const failures = Number(r.failures);
-      const result: DataTestResult = { test: testName(t), severity: t.severity ?? 'error', status: failures ? 'fail' : 'pass', failures, sample: (r.sample ?? []).slice(0, 5) };
-      out.push(result);
+      out.push({ test: testName(t), severity: t.severity ?? 'error', status: failures ? 'fail' : 'pass', failures, sample: ((r.sample as unknown[]) ?? []).slice(0, 5) });
+    }
+    return out;
+  }
+
+  private async recordTests(qr: QueryRunner, model: string, runId: string, tests: DataTestResult[]): Promise<void> {
+    for (const result of tests) {
       await qr.query(`INSERT INTO "dwh".data_test_results (run_id, model, test, status, failures, sample) VALUES ($1, $2, $3, $4, $5, $6::jsonb)`, [
         runId,
-        m.name,
+        model,
         `${result.test} [${result.severity}]`,
         result.status,
-        failures,
+        result.failures,
         JSON.stringify(result.sample),
       ]);
     }
-    return out;
   }
 
   async listRuns(limit: number): Promise<unknown[]> {
@@ -283,14 +360,16 @@ export class TransformationRunner implements OnApplicationBootstrap, OnApplicati
       `SELECT * FROM "dwh".model_state`,
     );
     const byName = new Map(state.map((s) => [s.name, s]));
-    return topologicalOrder(this.models).map((m) => ({
+    return (await this.registeredModels()).map((m) => ({
       name: m.name,
-      layer: m.layer,
-      description: m.description,
-      materialized: m.materialized,
+      project: m.project,
+      layer: m.def.layer,
+      description: m.def.description ?? null,
+      materialized: m.def.materialized,
       deps: m.deps,
-      uniqueKey: m.uniqueKey ?? null,
-      tests: m.tests.map((t) => `${testName(t)} [${t.severity ?? 'error'}]`),
+      inputs: m.inputs,
+      uniqueKey: m.def.unique_key ?? null,
+      tests: (m.def.tests ?? []).map((t) => `${testName(t)} [${t.severity ?? 'error'}]`),
       watermark: byName.get(m.name)?.watermark ?? null,
       lastStatus: byName.get(m.name)?.last_status ?? null,
       lastBuiltAt: byName.get(m.name)?.last_built_at ?? null,

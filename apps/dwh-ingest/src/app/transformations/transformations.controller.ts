@@ -19,7 +19,7 @@ export class TransformationsController {
     const checked = RunTransformationsRequest.validate(raw ?? {});
     if (!checked.ok) throw PlatformError.badRequest('invalid transformation run request', checked.violations);
     const body: Static<typeof RunTransformationsRequest.schema> = checked.value;
-    return this.runner.run({ trigger: 'api', models: body.models, fullRefresh: body.fullRefresh });
+    return this.runner.run({ trigger: 'api', models: body.models, fullRefresh: body.fullRefresh, project: body.project });
   }
 
   @Get('models')

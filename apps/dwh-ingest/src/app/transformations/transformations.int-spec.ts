@@ -3,7 +3,7 @@ import { Database, PeerClients } from '@mlp/service-kit';
 import { callService, startTestService, type TestService } from '@mlp/service-kit/testing';
 import { AppModule } from '../app.module';
 import { service } from '../../service';
-import { trackMessage } from '../test-support';
+import { applyShopFixture, trackMessage } from '../test-support';
 import { TransformationRunner } from './transformation-runner.service';
 
 const DAY = 86_400_000;
@@ -17,6 +17,7 @@ describe('transformations on a real PostgreSQL', () => {
   beforeAll(async () => {
     svc = await startTestService(service, AppModule, { env: { TRANSFORM_INTERVAL_SECONDS: '0', SLA_CHECK_INTERVAL_SECONDS: '0' } });
     db = svc.app.get(Database);
+    await applyShopFixture(svc);
   });
   afterAll(() => svc.close());
 
@@ -47,8 +48,12 @@ describe('transformations on a real PostgreSQL', () => {
 
     const r = await run();
     const order = r.models.map((m) => m.model);
-    expect(order).toEqual(['stg_events', 'mart_true_propensity', 'stg_identifies', 'stg_orders', 'mart_user_profile', 'mart_orders', 'mart_user_activity_daily', 'mart_predictions']);
-    for (const def of svc.app.get(TransformationRunner).models) for (const dep of def.deps) expect(order.indexOf(dep)).toBeLessThan(order.indexOf(def.name));
+    expect([...order].sort()).toEqual(['mart_orders', 'mart_predictions', 'mart_true_propensity', 'mart_user_activity_daily', 'mart_user_profile', 'stg_events', 'stg_identifies', 'stg_orders']);
+    // Dependencies are derived from the SQL (and relationships tests): each model after what it reads.
+    const registered = await svc.app.get(TransformationRunner).registeredModels();
+    expect(registered.find((m) => m.name === 'mart_predictions')).toMatchObject({ deps: ['mart_orders'], inputs: ['prediction_log'] });
+    expect(registered.find((m) => m.name === 'mart_user_activity_daily')?.deps.sort()).toEqual(['mart_user_profile', 'stg_events']);
+    for (const def of registered) for (const dep of def.deps) expect(order.indexOf(dep)).toBeLessThan(order.indexOf(def.name));
     expect(r.models.every((m) => m.status === 'built')).toBe(true);
     expect(model(r, 'stg_events').rowsAffected).toBe(5);
 
@@ -97,7 +102,8 @@ describe('transformations on a real PostgreSQL', () => {
     expect(day).toEqual({ page_views: 2, add_to_carts: 1 });
   });
 
-  it('reports a failing data test with its failing values and stores the result', async () => {
+  it('holds back a model whose error test fails (the published mart stays as it was), skips what reads it, and stores the result', async () => {
+    const profileBefore = await db.query(`SELECT * FROM "dwh".mart_user_profile ORDER BY user_id`);
     // A backward-compatible ADDITION widens the plan enum; the mart's accepted_values test still expects three plans.
     const identify = await callService<{ schema: { properties: { plan: { enum: string[] } } } }>(svc, 'GET', '/v1/schemas/identify/1-0-0');
     const schema = identify.json['schema'];
@@ -107,8 +113,11 @@ describe('transformations on a real PostgreSQL', () => {
     await callService(svc, 'POST', '/v1/identify', { messageId: 'i-3', userId: 'u2', timestamp: iso(now), traits: { plan: 'enterprise' } });
     const r = await run();
     expect(r.status).toBe('tests_failed');
+    expect(model(r, 'mart_user_profile').status).toBe('failed');
     const test = model(r, 'mart_user_profile').tests.find((t) => t.test === 'accepted_values(plan)');
     expect(test).toMatchObject({ status: 'fail', failures: 1, severity: 'error', sample: ['enterprise'] });
+    expect(model(r, 'mart_user_activity_daily').status).toBe('skipped');
+    expect(await db.query(`SELECT * FROM "dwh".mart_user_profile ORDER BY user_id`)).toEqual(profileBefore);
     const stored = await db.query<{ status: string; failures: string }>(`SELECT status, failures FROM "dwh".data_test_results WHERE run_id = $1 AND test LIKE 'accepted_values(plan)%'`, [r.runId]);
     expect(stored).toEqual([{ status: 'fail', failures: '1' }]);
     const fetched = await callService(svc, 'GET', `/v1/transformations/runs/${r.runId}`);
@@ -119,7 +128,7 @@ describe('transformations on a real PostgreSQL', () => {
     const empty = await callService(svc, 'POST', '/v1/transformations/run');
     expect(empty.status).toBe(200);
     const full = await run({ models: ['stg_events'], fullRefresh: true });
-    expect(full.models.map((m) => m.model)).toEqual(['stg_events', 'stg_identifies', 'stg_orders', 'mart_user_profile', 'mart_orders', 'mart_user_activity_daily', 'mart_predictions']);
+    expect(full.models.map((m) => m.model).sort()).toEqual(['mart_orders', 'mart_predictions', 'mart_user_activity_daily', 'mart_user_profile', 'stg_events', 'stg_identifies', 'stg_orders']);
     const [events] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "dwh".events`);
     expect(model(full, 'stg_events').rowsAffected).toBe(Number(events.n));
     const unknown = await callService(svc, 'POST', '/v1/transformations/run', { models: ['ghost'] });
