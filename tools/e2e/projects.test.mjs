@@ -60,7 +60,7 @@ async function mlp(...args) {
   return { code, json, stderr: err.text(), stdout: out.text() };
 }
 
-const expectOk = (r, what) => assert.equal(r.code, 0, `${what}: exit ${r.code}\n${r.stderr}\n${r.stdout.slice(0, 2000)}`);
+const expectOk = (r, what) => assert.equal(r.code, 0, `${what}: exit ${r.code}\n${r.stderr}\n${r.stdout.slice(0, 2000)}\n${r.code === 1 ? platform.logTails(1500).join('\n') : ''}`);
 
 function readCsv(file) {
   const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n');
@@ -144,7 +144,7 @@ test('a static CSV goes from project files to a served V2 prediction, labelled b
     const holdout = await http('GET', `${urls.trainer}/v1/training-runs/${runId}/holdout-predictions?limit=5000`);
     assert.ok(holdout.rows.length >= 80, `held-out rows: ${holdout.rows.length}`);
     const meta = await http('GET', `${urls.serving}/v2/models/warm_colour`);
-    assert.deepEqual(meta.inputs.map((i) => [i.name, i.datatype]), [['colour_rgb:r', 'INT64'], ['colour_rgb:g', 'INT64'], ['colour_rgb:b', 'INT64']]);
+    assert.deepEqual(meta.inputs.map((i) => [i.name, i.datatype]).sort(), [['colour_rgb:b', 'INT64'], ['colour_rgb:g', 'INT64'], ['colour_rgb:r', 'INT64']]);
     const rows = holdout.rows;
     const byId = new Map(colours.map((c) => [c.colour_id, c]));
     // The client sends what it has: the colour's channels from the CSV, and its id for the outcome.

@@ -86,6 +86,16 @@ export function effectiveSpec(spec: ModelSpec, overrides: RunOverrides = {}): Mo
 }
 
 /**
+ * The end of a run's data, on a whole minute so that reruns read the same window. A time split rounds
+ * down (the held-out window ends at a settled minute); a random split rounds up, so a static table
+ * loaded a few seconds ago is in the run rather than left out until the next minute.
+ */
+export function dataEnd(spec: ModelSpec, at: number): Date {
+  const minutes = at / 60_000;
+  return new Date((spec.split.kind === 'random' ? Math.ceil(minutes) : Math.floor(minutes)) * 60_000);
+}
+
+/**
  * The durable training-run queue in PostgreSQL. Replicas claim with `FOR UPDATE SKIP LOCKED` (no two
  * take the same run), hold a lease they renew with heartbeats, and a run whose lease expired (its
  * trainer was killed) is requeued, or failed once it used up its attempts: never stuck in running.
@@ -119,7 +129,7 @@ export class RunQueue {
   ): Promise<RunRow> {
     const spec = effectiveSpec(input.spec, input.overrides);
     const delayDays = spec.labelSource.labelDelayDays ?? 0;
-    const end = input.overrides?.end ? new Date(input.overrides.end) : new Date(Math.floor((Date.now() - delayDays * DAY_MS) / 60_000) * 60_000);
+    const end = input.overrides?.end ? new Date(input.overrides.end) : dataEnd(spec, Date.now() - delayDays * DAY_MS);
     const query = (sql: string, params: unknown[]) => (manager ? manager.query(sql, params) : this.db.query(sql, params));
     try {
       const rows = (await query(
