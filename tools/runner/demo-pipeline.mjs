@@ -7,7 +7,11 @@ import path from 'node:path';
 import { createProductWorld, rankAuc, worldFromManifest, DAY_MS, DEFAULT_MANIFEST } from '../demo/product-history.mjs';
 import { sendHistory } from '../demo/send-events.mjs';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { runCli } from '../cli/program.mjs';
+
+/** The shop's project files, in this repository (the job's `root` is where its data lives). */
+const SHOP_PROJECT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples/acme-shop');
 
 export const URLS = {
   dwh: 'http://127.0.0.1:3001',
@@ -44,7 +48,7 @@ async function holdAutomaticRetraining(urls) {
  * applied through the public CLI exactly as a team applies its own (`npx mlp apply examples/acme-shop`).
  * Applying an unchanged project changes nothing, so a restart re-applies it safely.
  */
-async function applyShopProject({ root, urls, say, env }) {
+async function applyShopProject({ urls, say, env }) {
   let pending = '';
   const out = new Writable({
     write(chunk, _enc, done) {
@@ -56,7 +60,7 @@ async function applyShopProject({ root, urls, say, env }) {
     },
   });
   const cliEnv = { ...env, MLP_DWH_URL: urls.dwh, MLP_FEATURES_URL: urls.features, MLP_TRAINER_URL: urls.trainer, MLP_SERVING_URL: urls.serving };
-  const code = await runCli(['apply', path.join(root, 'examples', 'acme-shop'), '--yes'], { stdout: out, stderr: out, env: cliEnv, cwd: root });
+  const code = await runCli(['apply', SHOP_PROJECT, '--yes'], { stdout: out, stderr: out, env: cliEnv, cwd: path.dirname(SHOP_PROJECT) });
   if (pending.trim()) say(`project:   ${pending}`);
   if (code !== 0) throw new Error(`mlp apply examples/acme-shop failed (exit ${code}); see the lines above`);
 }
@@ -116,7 +120,7 @@ export async function runDemoPipeline({ root, say, env = process.env, urls = URL
   const scenario = env.DEMO_SCENARIO ?? 'steady';
   if (!['steady', 'shift'].includes(scenario)) throw new Error(`DEMO_SCENARIO must be steady or shift, got ${scenario}`);
   say('project: applying examples/acme-shop (npx mlp apply examples/acme-shop)');
-  await applyShopProject({ root, urls, say, env });
+  await applyShopProject({ urls, say, env });
 
   // 1. The product's history, sent the way a product platform sends it.
   let world;
