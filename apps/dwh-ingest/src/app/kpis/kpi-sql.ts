@@ -1,8 +1,6 @@
-import { KPI_MAX_POINTS, WAREHOUSE_IDENTIFIER_PATTERN, type KpiDefinition } from '@mlp/contracts';
-import { asSubquery } from '../warehouse/single-select';
-
-const IDENTIFIER = new RegExp(WAREHOUSE_IDENTIFIER_PATTERN);
-const q = (identifier: string) => `"${identifier}"`;
+import { KPI_MAX_POINTS, type KpiDefinition } from '@mlp/contracts';
+import { IDENTIFIER, quoteIdentifier as q } from '../warehouse/identifiers';
+import { asSubquery } from '../warehouse/select-check';
 
 /** What one read of a KPI asks: an inclusive date range (either end open) and one dimension value. */
 export interface KpiRange {

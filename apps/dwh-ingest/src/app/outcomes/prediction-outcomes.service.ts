@@ -4,7 +4,8 @@ import { isDependencyDown, PlatformError, type Logger } from '@mlp/runtime';
 import { asDependencyError, Database, MetricsService, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { Gauge } from 'prom-client';
 import type { QueryRunner } from 'typeorm';
-import { singleSelectProblem } from '../warehouse/single-select';
+import { readOnlyForDefinitionSql } from '../warehouse/read-only';
+import { definitionSqlProblem } from '../warehouse/select-check';
 import { AppliedOutcomes, noOutcome, type AppliedOutcome } from './applied-outcomes';
 import { APPLY_STAGED_SQL, CREATE_STAGE_SQL, DELETE_UNLOGGED_SQL, outcomeLabelQuery, STAGE_TABLE } from './outcome-labels-sql';
 
@@ -176,7 +177,7 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
     const t0 = Date.now();
     const { model } = outcome;
     try {
-      const problem = outcome.problem ?? (await singleSelectProblem(outcome.definition.sql));
+      const problem = outcome.problem ?? (await definitionSqlProblem(outcome.definition.sql));
       if (problem) throw new OutcomeProblem(problem);
       let query;
       try {
@@ -187,8 +188,7 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
       await qr.query(CREATE_STAGE_SQL);
       await qr.query(`TRUNCATE ${STAGE_TABLE}`);
       await qr.startTransaction();
-      await qr.query(`SET TRANSACTION READ ONLY`);
-      await qr.query(`SELECT set_config('statement_timeout', $1, true), set_config('search_path', 'dwh, public', true)`, [String(this.timeoutMs)]);
+      await readOnlyForDefinitionSql((sql, params) => qr.query(sql, params), this.timeoutMs);
       await qr.query(query.sql, query.params);
       await qr.commitTransaction();
       await qr.query(`ANALYZE ${STAGE_TABLE}`);

@@ -4,12 +4,13 @@ import { isDependencyDown, PlatformError, type Logger } from '@mlp/runtime';
 import { asDependencyError, Database, Outbox, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { randomUUID } from 'node:crypto';
 import type { QueryRunner } from 'typeorm';
-import { analyseSelect, bindModel, bindWindow, WAREHOUSE_SCHEMA, withoutTerminator } from '../projects/select-check';
-import { durationSeconds } from '../warehouse/durations';
+import { analyseSelect, bindModel, bindWindow, WAREHOUSE_SCHEMA, withoutTerminator } from '../warehouse/select-check';
+import { durationSeconds } from '../warehouse/duration';
 import { TRANSFORMATIONS_LOCK } from '../warehouse/locks';
 import { WarehouseCatalog } from '../warehouse/warehouse-catalog';
 import { dataTestQuery, testName } from './data-test-sql';
-import { IDENTIFIER, selectWithDownstream, topologicalOrder } from './model-dag';
+import { selectWithDownstream, topologicalOrder } from './model-dag';
+import { quoteIdentifier as q } from '../warehouse/identifiers';
 
 export interface DataTestResult {
   test: string;
@@ -60,10 +61,6 @@ interface ModelState {
 
 const SCHEMA = WAREHOUSE_SCHEMA;
 const LOCK_KEY = TRANSFORMATIONS_LOCK;
-const q = (id: string) => {
-  if (!IDENTIFIER.test(id)) throw new Error(`not an identifier: ${id}`);
-  return `"${id}"`;
-};
 
 /** A failing `error` test: the model's transaction rolls back, so nothing it built is published. */
 class TestsFailed extends Error {
