@@ -1,6 +1,6 @@
 import type { OutcomeDefinition } from '@mlp/contracts';
 import { durationSeconds } from '../warehouse/duration';
-import { IDENTIFIER, quoteIdentifier as q } from '../warehouse/identifiers';
+import { identifierProblems, quoteIdentifier as q } from '../warehouse/identifiers';
 import { asSubquery } from '../warehouse/select-check';
 
 /** The session-local table one refresh stages a model's labels in (written inside the READ ONLY transaction). */
@@ -24,7 +24,7 @@ export interface OutcomeLabelQuery {
 export function outcomeIdentifierProblems(def: Pick<OutcomeDefinition, 'keys' | 'label_column' | 'timestamp_column'>): string[] {
   const named: Array<readonly [string, unknown]> = [...def.keys.map((k, i) => [`keys[${i}]`, k] as const), ['label_column', def.label_column] as const];
   if (def.timestamp_column !== undefined) named.push(['timestamp_column', def.timestamp_column]);
-  const problems = named.filter(([, v]) => typeof v !== 'string' || !IDENTIFIER.test(v)).map(([f, v]) => `${f} ${JSON.stringify(v)} is not an identifier`);
+  const problems = identifierProblems(named);
   if (new Set(def.keys).size !== def.keys.length) problems.push('keys repeat a column');
   if (def.keys.length === 0 || def.keys.length > 8) problems.push('1 to 8 keys');
   return problems;

@@ -8,3 +8,8 @@ export function quoteIdentifier(id: string): string {
   if (!IDENTIFIER.test(id)) throw new Error(`not an identifier: ${id}`);
   return `"${id}"`;
 }
+
+/** `<field> <value> is not an identifier` for each named value that is not one (an absent one neither). */
+export function identifierProblems(named: ReadonlyArray<readonly [string, unknown]>): string[] {
+  return named.filter(([, v]) => typeof v !== 'string' || !IDENTIFIER.test(v)).map(([f, v]) => `${f} ${JSON.stringify(v)} is not an identifier`);
+}
