@@ -14,12 +14,12 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyLine, jsonbSafe, withoutNul } from '../warehouse/copy-text';
 import { CsvRowSplitter, ImportFormatError, LineSplitter } from './row-splitters';
+import { IDENTIFIER } from '../warehouse/identifiers';
 import { WarehouseCatalog } from '../warehouse/warehouse-catalog';
 import { RowEncoder, type ImportColumn, type RowViolation } from './row-validation';
 
 export type ImportFormat = 'csv' | 'ndjson';
 
-const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** A declared source as an import reads it: primary key columns must hold a value. */
 interface ImportSource {
@@ -59,9 +59,9 @@ export class ImportRunner {
 
   /** The declared source (read at each import, so an apply is seen at once by every replica). */
   async sourceOf(name: string): Promise<ImportSource> {
-    const def: SourceDefinition | null = IDENT.test(name) ? await this.catalog.source(name) : null;
+    const def: SourceDefinition | null = IDENTIFIER.test(name) ? await this.catalog.source(name) : null;
     if (!def) throw PlatformError.notFound(`no import source ${name}: sources are declared by a project (POST /v1/warehouse/apply)`, 'UNKNOWN_SOURCE');
-    if (!IDENT.test(`src_${def.name}`) || !def.columns.every((c) => IDENT.test(c.name))) throw new Error(`invalid source declaration ${def.name}`);
+    if (!IDENTIFIER.test(`src_${def.name}`) || !def.columns.every((c) => IDENTIFIER.test(c.name))) throw new Error(`invalid source declaration ${def.name}`);
     const primaryKey = def.primary_key ?? [];
     return { name: def.name, primaryKey, columns: def.columns.map((c) => ({ ...c, required: c.required || primaryKey.includes(c.name) })) };
   }

@@ -1,8 +1,6 @@
-import { KPI_MAX_POINTS, WAREHOUSE_IDENTIFIER_PATTERN, type KpiDefinition } from '@mlp/contracts';
-import { asSubquery } from '../warehouse/single-select';
-
-const IDENTIFIER = new RegExp(WAREHOUSE_IDENTIFIER_PATTERN);
-const q = (identifier: string) => `"${identifier}"`;
+import { KPI_MAX_POINTS, type KpiDefinition } from '@mlp/contracts';
+import { identifierProblems, quoteIdentifier as q } from '../warehouse/identifiers';
+import { asSubquery } from '../warehouse/select-check';
 
 /** What one read of a KPI asks: an inclusive date range (either end open) and one dimension value. */
 export interface KpiRange {
@@ -13,9 +11,7 @@ export interface KpiRange {
 
 /** Identifiers of a KPI definition that reach SQL text. */
 export function kpiIdentifierProblems(def: Pick<KpiDefinition, 'date_column' | 'value_column' | 'dimension_column'>): string[] {
-  return (['date_column', 'value_column', 'dimension_column'] as const)
-    .filter((f) => def[f] !== undefined && (typeof def[f] !== 'string' || !IDENTIFIER.test(def[f] as string)))
-    .map((f) => `${f} ${JSON.stringify(def[f])} is not an identifier`);
+  return identifierProblems((['date_column', 'value_column', 'dimension_column'] as const).filter((f) => def[f] !== undefined).map((f) => [f, def[f]] as const));
 }
 
 /**

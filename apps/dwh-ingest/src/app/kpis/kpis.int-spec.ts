@@ -21,6 +21,8 @@ describe('KPIs applied by projects, read over HTTP from a real PostgreSQL', () =
     db = svc.app.get(Database);
     await db.query(`CREATE TABLE "dwh".test_orders (ordered_at timestamptz, channel text, revenue numeric(12,2))`);
     await db.query(`CREATE SEQUENCE "dwh".test_kpi_seq`);
+    // A function the SQL check cannot see into (unqualified, not a built-in it knows): READ ONLY is what stops it.
+    await db.query(`CREATE FUNCTION "dwh".test_kpi_bump() RETURNS bigint LANGUAGE sql VOLATILE AS $$ SELECT nextval('dwh.test_kpi_seq') $$`);
     await db.query(
       `INSERT INTO "dwh".test_orders SELECT (d || ' 12:00:00+00')::timestamptz, c, r FROM unnest($1::text[], $2::text[], $3::numeric[]) AS t(d, c, r)`,
       [orders.map((o) => o[0]), orders.map((o) => o[1]), orders.map((o) => o[2])],
@@ -41,8 +43,10 @@ describe('KPIs applied by projects, read over HTTP from a real PostgreSQL', () =
       },
       { kind: 'kpi', name: 'orders', definition: { name: 'orders', sql: 'SELECT ordered_at AS date, count(*) AS value FROM test_orders GROUP BY 1 -- unqualified: the warehouse schema' } },
       { kind: 'kpi', name: 'broken', definition: { name: 'broken', sql: 'SELECT ordered_at::date AS date, revenue / 0 AS value FROM dwh.test_orders' } },
-      { kind: 'kpi', name: 'slow', definition: { name: 'slow', sql: 'SELECT current_date AS date, 1 AS value FROM pg_sleep(3)' } },
+      { kind: 'kpi', name: 'slow', definition: { name: 'slow', sql: 'SELECT current_date AS date, count(*) AS value FROM generate_series(1, 1000) a, generate_series(1, 1000) b, generate_series(1, 1000) c' } },
+      { kind: 'kpi', name: 'sleeper', definition: { name: 'sleeper', sql: 'SELECT current_date AS date, 1 AS value FROM pg_sleep(3)' } },
       { kind: 'kpi', name: 'writer', definition: { name: 'writer', sql: "SELECT current_date AS date, nextval('dwh.test_kpi_seq') AS value" } },
+      { kind: 'kpi', name: 'sneaky', definition: { name: 'sneaky', sql: 'SELECT current_date AS date, test_kpi_bump() AS value' } },
       { kind: 'kpi', name: 'dropper', definition: { name: 'dropper', sql: 'WITH d AS (DELETE FROM dwh.test_orders RETURNING ordered_at) SELECT ordered_at AS date, 1 AS value FROM d' } },
     ]);
   });
@@ -81,8 +85,10 @@ describe('KPIs applied by projects, read over HTTP from a real PostgreSQL', () =
     const cases: Array<[string, RegExp]> = [
       ['broken', /division by zero/],
       ['slow', /statement timeout/],
-      ['writer', /read-only transaction/],
-      ['dropper', /must only read, but it holds a DELETE/],
+      ['sleeper', /pg_sleep\(\) reaches the server and may not be called \(SQL_FORBIDDEN_FUNCTION\)/],
+      ['writer', /nextval\(\) reaches the server and may not be called \(SQL_FORBIDDEN_FUNCTION\)/],
+      ['sneaky', /read-only transaction/],
+      ['dropper', /data-modifying statements \(also inside WITH\) are not allowed \(SQL_NOT_SELECT\)/],
     ];
     for (const [name, message] of cases) {
       const res = await get(`/v1/kpis/${name}`);
@@ -90,6 +96,7 @@ describe('KPIs applied by projects, read over HTTP from a real PostgreSQL', () =
       expect(res.json['error']).toMatch(message);
     }
     expect(await db.query(`SELECT count(*)::int AS n FROM "dwh".test_orders`)).toEqual([{ n: orders.length }]);
+    expect(await db.query(`SELECT is_called FROM "dwh".test_kpi_seq`)).toEqual([{ is_called: false }]);
   });
 
   it('answers an unknown KPI with 404 UNKNOWN_KPI and a bad query with 400 INVALID_KPI_QUERY', async () => {

@@ -1,17 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { KPI_MAX_POINTS, KpiDefinition, KpiErrorCode, WAREHOUSE_IDENTIFIER_PATTERN, type KpiPoint, type KpiSeries, type KpiSummary } from '@mlp/contracts';
+import { KPI_MAX_POINTS, KpiDefinition, KpiErrorCode, type KpiPoint, type KpiSeries, type KpiSummary } from '@mlp/contracts';
 import { isDependencyDown, PlatformError } from '@mlp/runtime';
 import { Database, PLATFORM_CONFIG, type PlatformConfig } from '@mlp/service-kit';
-import { singleSelectProblem } from '../warehouse/single-select';
+import { IDENTIFIER } from '../warehouse/identifiers';
+import { WarehouseCatalog } from '../warehouse/warehouse-catalog';
+import { readOnlyForDefinitionSql } from '../warehouse/read-only';
+import { definitionSqlProblem } from '../warehouse/select-check';
 import { kpiPointsQuery, type KpiRange } from './kpi-sql';
 
-const KPI_NAME = new RegExp(WAREHOUSE_IDENTIFIER_PATTERN);
-
-interface ObjectRow {
-  name: string;
-  project: string;
-  definition: Record<string, unknown>;
-}
 
 interface PointRow {
   date: string;
@@ -33,35 +29,35 @@ export class Kpis {
 
   constructor(
     private readonly db: Database,
+    private readonly catalog: WarehouseCatalog,
     @Inject(PLATFORM_CONFIG) config: PlatformConfig,
   ) {
     this.timeoutMs = config.env['KPI_STATEMENT_TIMEOUT_MS'] as number;
   }
 
   async list(): Promise<KpiSummary[]> {
-    const rows = await this.db.query<ObjectRow>(`SELECT name, project, definition FROM "dwh".project_objects WHERE kind = 'kpi' ORDER BY name`);
-    return rows.map((r) => ({
+    return (await this.catalog.objects('kpi')).map((r) => ({
       name: r.name,
       project: r.project,
-      description: typeof r.definition['description'] === 'string' ? r.definition['description'] : null,
-      unit: typeof r.definition['unit'] === 'string' ? r.definition['unit'] : null,
-      dimensional: typeof r.definition['dimension_column'] === 'string',
+      description: typeof r.def['description'] === 'string' ? r.def['description'] : null,
+      unit: typeof r.def['unit'] === 'string' ? r.def['unit'] : null,
+      dimensional: typeof r.def['dimension_column'] === 'string',
     }));
   }
 
   /** The KPI's definition, or 404 UNKNOWN_KPI; 422 KPI_FAILED when the stored definition is not one. */
   async definition(name: string): Promise<KpiDefinition> {
     // Not a KPI name (e.g. a path segment holding U+0000, which PostgreSQL cannot even compare): unknown.
-    if (!KPI_NAME.test(name)) throw PlatformError.notFound(`unknown KPI ${name.slice(0, 100)}`, KpiErrorCode.UNKNOWN_KPI);
-    const [row] = await this.db.query<ObjectRow>(`SELECT name, project, definition FROM "dwh".project_objects WHERE kind = 'kpi' AND name = $1`, [name]);
+    if (!IDENTIFIER.test(name)) throw PlatformError.notFound(`unknown KPI ${name.slice(0, 100)}`, KpiErrorCode.UNKNOWN_KPI);
+    const [row] = await this.catalog.objects('kpi', name);
     if (!row) throw PlatformError.notFound(`unknown KPI ${name}`, KpiErrorCode.UNKNOWN_KPI);
-    const checked = KpiDefinition.validate({ ...row.definition, name: row.name });
+    const checked = KpiDefinition.validate({ ...row.def, name: row.name });
     if (!checked.ok) throw failed(name, `the stored definition does not satisfy dwh.KpiDefinition: ${checked.violations.map((v) => `${v.path} ${v.message}`).join('; ')}`);
     return checked.value;
   }
 
   async points(def: KpiDefinition, range: KpiRange): Promise<KpiSeries> {
-    const problem = await singleSelectProblem(def.sql);
+    const problem = await definitionSqlProblem(def.sql);
     if (problem) throw failed(def.name, problem);
     let query: { sql: string; params: unknown[] };
     try {
@@ -72,8 +68,7 @@ export class Kpis {
     let rows: PointRow[];
     try {
       rows = await this.db.transaction(async (m) => {
-        await m.query(`SET TRANSACTION READ ONLY`);
-        await m.query(`SELECT set_config('statement_timeout', $1, true), set_config('search_path', 'dwh, public', true)`, [String(this.timeoutMs)]);
+        await readOnlyForDefinitionSql((sql, params) => m.query(sql, params), this.timeoutMs);
         return (await m.query(query.sql, query.params)) as PointRow[];
       });
     } catch (err) {

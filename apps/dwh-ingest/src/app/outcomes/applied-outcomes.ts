@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { OutcomeDefinition, OutcomeErrorCode } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
-import { Database } from '@mlp/service-kit';
 import { createHash } from 'node:crypto';
+import { WarehouseCatalog, type CatalogEntry } from '../warehouse/warehouse-catalog';
 
 /** An outcome as a project applied it (`dwh.project_objects`, kind `outcome`, named by its model). */
 export interface AppliedOutcome {
@@ -17,12 +17,6 @@ export interface AppliedOutcome {
 /** What an outcome's `model` may be (dwh.OutcomeDefinition). */
 const MODEL_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 
-interface ObjectRow {
-  name: string;
-  project: string;
-  definition: Record<string, unknown>;
-}
-
 /**
  * The outcomes applied by projects, read where the warehouse apply stores them. The apply
  * validated them; they are validated again here (the contract, then the SQL before it runs), since
@@ -30,18 +24,17 @@ interface ObjectRow {
  */
 @Injectable()
 export class AppliedOutcomes {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly catalog: WarehouseCatalog) {}
 
   async list(): Promise<AppliedOutcome[]> {
-    const rows = await this.db.query<ObjectRow>(`SELECT name, project, definition FROM "dwh".project_objects WHERE kind = 'outcome' ORDER BY name`);
-    return rows.map(toApplied);
+    return (await this.catalog.objects('outcome')).map(toApplied);
   }
 
   async find(model: string): Promise<AppliedOutcome | undefined> {
     // Not a model name (e.g. a path segment holding U+0000, which PostgreSQL cannot even compare): none.
     if (!MODEL_NAME.test(model)) return undefined;
-    const rows = await this.db.query<ObjectRow>(`SELECT name, project, definition FROM "dwh".project_objects WHERE kind = 'outcome' AND name = $1`, [model]);
-    return rows[0] ? toApplied(rows[0]) : undefined;
+    const [found] = await this.catalog.objects('outcome', model);
+    return found ? toApplied(found) : undefined;
   }
 
   /** The model's outcome, or 404 NO_OUTCOME. */
@@ -55,9 +48,10 @@ export class AppliedOutcomes {
 export const noOutcome = (model: string) =>
   PlatformError.notFound(`model ${model} has no outcome: apply one with its project (training/${model}.yaml, outcome:) to label its live predictions`, OutcomeErrorCode.NO_OUTCOME);
 
-function toApplied(row: ObjectRow): AppliedOutcome {
-  const candidate = { ...row.definition, model: row.name };
-  const sha256 = createHash('sha256').update(JSON.stringify(row.definition)).digest('hex');
+function toApplied(row: CatalogEntry<Record<string, unknown>>): AppliedOutcome {
+  const candidate = { ...row.def, model: row.name };
+  // Its own digest (not the apply's definition_sha256): what dwh.outcome_refreshes has always compared.
+  const sha256 = createHash('sha256').update(JSON.stringify(row.def)).digest('hex');
   const checked = OutcomeDefinition.validate(candidate);
   if (checked.ok) return { model: row.name, project: row.project, definition: checked.value, sha256 };
   return {

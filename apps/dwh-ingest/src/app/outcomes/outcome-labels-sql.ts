@@ -1,14 +1,13 @@
-import { WAREHOUSE_IDENTIFIER_PATTERN, type OutcomeDefinition } from '@mlp/contracts';
+import type { OutcomeDefinition } from '@mlp/contracts';
 import { durationSeconds } from '../warehouse/duration';
-import { asSubquery } from '../warehouse/single-select';
+import { identifierProblems, quoteIdentifier as q } from '../warehouse/identifiers';
+import { asSubquery } from '../warehouse/select-check';
 
 /** The session-local table one refresh stages a model's labels in (written inside the READ ONLY transaction). */
 export const STAGE_TABLE = 'pg_temp.outcome_labels';
 
 export const CREATE_STAGE_SQL = `CREATE TEMP TABLE IF NOT EXISTS outcome_labels (
   prediction_id text NOT NULL, label double precision, labelled_at timestamptz, outcome_rows int NOT NULL)`;
-
-const IDENTIFIER = new RegExp(WAREHOUSE_IDENTIFIER_PATTERN);
 
 /** How a model's outcome labels its predictions, as the refresh runs it. */
 export interface OutcomeLabelQuery {
@@ -25,13 +24,11 @@ export interface OutcomeLabelQuery {
 export function outcomeIdentifierProblems(def: Pick<OutcomeDefinition, 'keys' | 'label_column' | 'timestamp_column'>): string[] {
   const named: Array<readonly [string, unknown]> = [...def.keys.map((k, i) => [`keys[${i}]`, k] as const), ['label_column', def.label_column] as const];
   if (def.timestamp_column !== undefined) named.push(['timestamp_column', def.timestamp_column]);
-  const problems = named.filter(([, v]) => typeof v !== 'string' || !IDENTIFIER.test(v)).map(([f, v]) => `${f} ${JSON.stringify(v)} is not an identifier`);
+  const problems = identifierProblems(named);
   if (new Set(def.keys).size !== def.keys.length) problems.push('keys repeat a column');
   if (def.keys.length === 0 || def.keys.length > 8) problems.push('1 to 8 keys');
   return problems;
 }
-
-const q = (identifier: string) => `"${identifier}"`;
 
 /** A label value of any column type as a number: booleans are 1/0, numbers and numeric text as they are. */
 const labelValue = (column: string) => `CASE o.${q(column)}::text WHEN 'true' THEN 1::float8 WHEN 'false' THEN 0::float8 ELSE o.${q(column)}::text::float8 END`;

@@ -1,14 +1,14 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { OutcomeErrorCode, type OutcomeRefreshResult, type OutcomeStatus } from '@mlp/contracts';
 import { isDependencyDown, PlatformError, type Logger } from '@mlp/runtime';
-import { asDependencyError, Database, MetricsService, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
+import { Database, MetricsService, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { Gauge } from 'prom-client';
 import type { QueryRunner } from 'typeorm';
-import { singleSelectProblem } from '../warehouse/single-select';
+import { OUTCOMES_LOCK, withSessionLock } from '../warehouse/locks';
+import { readOnlyForDefinitionSql } from '../warehouse/read-only';
+import { definitionSqlProblem } from '../warehouse/select-check';
 import { AppliedOutcomes, noOutcome, type AppliedOutcome } from './applied-outcomes';
 import { APPLY_STAGED_SQL, CREATE_STAGE_SQL, DELETE_UNLOGGED_SQL, outcomeLabelQuery, STAGE_TABLE } from './outcome-labels-sql';
-
-const LOCK_KEY = 'dwh.prediction_outcomes';
 
 type ModelResult = OutcomeRefreshResult['models'][number];
 
@@ -136,23 +136,15 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
     });
   }
 
-  private async locked<T>(work: (qr: QueryRunner) => Promise<T>): Promise<T> {
-    const qr = this.db.source.createQueryRunner();
-    try {
-      await qr.connect();
-      const [lock] = await qr.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [LOCK_KEY]);
-      if (!lock.ok) throw PlatformError.conflict('an outcome refresh is in progress', [], OutcomeErrorCode.REFRESH_IN_PROGRESS);
+  private locked<T>(work: (qr: QueryRunner) => Promise<T>): Promise<T> {
+    const busy = () => PlatformError.conflict('an outcome refresh is in progress', [], OutcomeErrorCode.REFRESH_IN_PROGRESS);
+    return withSessionLock(this.db, OUTCOMES_LOCK, busy, async (qr) => {
       try {
         return await work(qr);
       } finally {
         await qr.query(`DROP TABLE IF EXISTS ${STAGE_TABLE}`).catch(() => undefined);
-        await qr.query(`SELECT pg_advisory_unlock(hashtext($1))`, [LOCK_KEY]).catch(() => undefined);
       }
-    } catch (err) {
-      throw asDependencyError(err);
-    } finally {
-      await qr.release().catch(() => undefined);
-    }
+    });
   }
 
   private async refreshAll(qr: QueryRunner, selected: AppliedOutcome[], full: boolean, allModels?: string[]): Promise<OutcomeRefreshResult> {
@@ -176,7 +168,7 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
     const t0 = Date.now();
     const { model } = outcome;
     try {
-      const problem = outcome.problem ?? (await singleSelectProblem(outcome.definition.sql));
+      const problem = outcome.problem ?? (await definitionSqlProblem(outcome.definition.sql));
       if (problem) throw new OutcomeProblem(problem);
       let query;
       try {
@@ -187,8 +179,7 @@ export class PredictionOutcomes implements OnApplicationBootstrap, OnApplication
       await qr.query(CREATE_STAGE_SQL);
       await qr.query(`TRUNCATE ${STAGE_TABLE}`);
       await qr.startTransaction();
-      await qr.query(`SET TRANSACTION READ ONLY`);
-      await qr.query(`SELECT set_config('statement_timeout', $1, true), set_config('search_path', 'dwh, public', true)`, [String(this.timeoutMs)]);
+      await readOnlyForDefinitionSql((sql, params) => qr.query(sql, params), this.timeoutMs);
       await qr.query(query.sql, query.params);
       await qr.commitTransaction();
       await qr.query(`ANALYZE ${STAGE_TABLE}`);

@@ -17,8 +17,9 @@ import type { QueryRunner } from 'typeorm';
 import { SchemaRegistry } from '../schemas/schema-registry.service';
 import { parseSchemaVer, compareSchemaVer } from '../schemas/schemaver';
 import { topologicalOrder } from '../transformations/model-dag';
+import { quoteIdentifier as q } from '../warehouse/identifiers';
 import { APPLY_LOCK, TRANSFORMATIONS_LOCK } from '../warehouse/locks';
-import { analyseSelect, qualifyRelations, WAREHOUSE_SCHEMA, windowAsNull, withoutTerminator, bindModel } from './select-check';
+import { analyseSelect, qualifyRelations, WAREHOUSE_SCHEMA, windowAsNull, withoutTerminator, bindModel } from '../warehouse/select-check';
 import {
   analyseRequest,
   checkModelColumns,
@@ -36,11 +37,6 @@ import {
 } from './warehouse-plan';
 
 const SCHEMA = WAREHOUSE_SCHEMA;
-const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
-const q = (id: string) => {
-  if (!IDENT.test(id)) throw new Error(`not an identifier: ${id}`);
-  return `"${id}"`;
-};
 const rel = (name: string) => `"${SCHEMA}".${q(name)}`;
 
 /** The PostgreSQL type of each declared source column type. */

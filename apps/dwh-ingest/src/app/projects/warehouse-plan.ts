@@ -10,7 +10,8 @@ import type {
 } from '@mlp/contracts';
 import { createHash } from 'node:crypto';
 import { cycleMembers } from '../transformations/model-dag';
-import { analyseSelect, bindModel, bindWindow, usesWindow, type RelationRef, type SqlProblem } from './select-check';
+import { IDENTIFIER } from '../warehouse/identifiers';
+import { analyseSelect, bindModel, bindWindow, usesWindow, type RelationRef, type SqlProblem } from '../warehouse/select-check';
 
 /**
  * The framework-free half of `POST /v1/warehouse/apply`: who owns what, every static rule of the
@@ -283,7 +284,7 @@ export function checkModelColumns(m: WarehouseModelDefinition, path: string, col
   };
   const seen = new Set<string>();
   for (const c of columns) {
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(c.name)) out.push({ path: `${path}.sql`, code: 'INVALID_MODEL', message: `output column "${c.name}" is not a lower-case identifier (name it with AS)` });
+    if (!IDENTIFIER.test(c.name)) out.push({ path: `${path}.sql`, code: 'INVALID_MODEL', message: `output column "${c.name}" is not a lower-case identifier (name it with AS)` });
     if (seen.has(c.name)) out.push({ path: `${path}.sql`, code: 'INVALID_MODEL', message: `output column ${c.name} appears twice` });
     seen.add(c.name);
   }

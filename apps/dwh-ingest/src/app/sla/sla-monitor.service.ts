@@ -3,7 +3,8 @@ import { DwhCompletenessSlas, DwhFreshnessSlas, SlaBreachedEvent, SlaRecoveredEv
 import type { Logger } from '@mlp/runtime';
 import { Database, MetricsService, Outbox, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { Gauge } from 'prom-client';
-import { durationSeconds } from '../warehouse/durations';
+import { durationSeconds } from '../warehouse/duration';
+import { IDENTIFIER } from '../warehouse/identifiers';
 import { WarehouseCatalog } from '../warehouse/warehouse-catalog';
 import {
   completenessDefaults,
@@ -17,7 +18,6 @@ import {
 } from './sla-evaluation';
 
 const QUALIFIED = /^([a-z_][a-z0-9_]{0,62})\.([a-z_][a-z0-9_]{0,62})$/;
-const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
 interface Measured {
   dataset: string;
@@ -48,7 +48,7 @@ export class SlaMonitor implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {
-    for (const s of DwhFreshnessSlas) if (!QUALIFIED.test(s.table) || !IDENT.test(s.loadedAtColumn)) throw new Error(`invalid SLA table ${s.table}`);
+    for (const s of DwhFreshnessSlas) if (!QUALIFIED.test(s.table) || !IDENTIFIER.test(s.loadedAtColumn)) throw new Error(`invalid SLA table ${s.table}`);
     // Thresholds of team datasets live in their definitions; overrides are for the platform's own.
     const known = [...DwhFreshnessSlas.map((s) => s.dataset), ...DwhCompletenessSlas.map((s) => `${s.dataset}:completeness`)];
     this.overrides = parseOverrides(config.env['SLA_OVERRIDES'] as string | undefined, known);
@@ -98,7 +98,7 @@ export class SlaMonitor implements OnApplicationBootstrap, OnApplicationShutdown
     const out: Measured[] = [];
     for (const s of [...DwhFreshnessSlas, ...(await this.declaredFreshness())]) {
       const match = QUALIFIED.exec(s.table);
-      if (!match || !IDENT.test(s.loadedAtColumn)) continue;
+      if (!match || !IDENTIFIER.test(s.loadedAtColumn)) continue;
       const [, schema, table] = match;
       const [exists] = await this.db.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`"${schema}"."${table}"`]);
       let age: number | null = null;

@@ -1,11 +1,6 @@
 import type { DataTestDefinition } from '@mlp/contracts';
-import { bindModel, withoutTerminator } from '../projects/select-check';
-import { IDENTIFIER } from './model-dag';
-
-const q = (id: string) => {
-  if (!IDENTIFIER.test(id)) throw new Error(`not an identifier: ${id}`);
-  return `"${id}"`;
-};
+import { quoteIdentifier as q } from '../warehouse/identifiers';
+import { bindModel, withoutTerminator } from '../warehouse/select-check';
 
 /** How many offending rows are reported with a failing test. */
 export const SAMPLE_ROWS = 5;

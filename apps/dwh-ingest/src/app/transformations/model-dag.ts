@@ -4,8 +4,6 @@ export interface DagNode {
   deps: readonly string[];
 }
 
-export const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-
 /** The models on a cycle (empty when there is none). */
 export function cycleMembers<T extends DagNode>(nodes: readonly T[]): string[] {
   try {

@@ -1,15 +1,16 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { MartRefreshedEvent, type DataTestDefinition, type WarehouseModelDefinition } from '@mlp/contracts';
 import { isDependencyDown, PlatformError, type Logger } from '@mlp/runtime';
-import { asDependencyError, Database, Outbox, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
+import { Database, Outbox, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { randomUUID } from 'node:crypto';
 import type { QueryRunner } from 'typeorm';
-import { analyseSelect, bindModel, bindWindow, WAREHOUSE_SCHEMA, withoutTerminator } from '../projects/select-check';
-import { durationSeconds } from '../warehouse/durations';
-import { TRANSFORMATIONS_LOCK } from '../warehouse/locks';
+import { analyseSelect, bindModel, bindWindow, WAREHOUSE_SCHEMA, withoutTerminator } from '../warehouse/select-check';
+import { durationSeconds } from '../warehouse/duration';
+import { TRANSFORMATIONS_LOCK, withSessionLock } from '../warehouse/locks';
 import { WarehouseCatalog } from '../warehouse/warehouse-catalog';
 import { dataTestQuery, testName } from './data-test-sql';
-import { IDENTIFIER, selectWithDownstream, topologicalOrder } from './model-dag';
+import { selectWithDownstream, topologicalOrder } from './model-dag';
+import { quoteIdentifier as q } from '../warehouse/identifiers';
 
 export interface DataTestResult {
   test: string;
@@ -60,10 +61,6 @@ interface ModelState {
 
 const SCHEMA = WAREHOUSE_SCHEMA;
 const LOCK_KEY = TRANSFORMATIONS_LOCK;
-const q = (id: string) => {
-  if (!IDENTIFIER.test(id)) throw new Error(`not an identifier: ${id}`);
-  return `"${id}"`;
-};
 
 /** A failing `error` test: the model's transaction rolls back, so nothing it built is published. */
 class TestsFailed extends Error {
@@ -153,22 +150,9 @@ export class TransformationRunner implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  private async runLocked(models: RegisteredModel[], options: { trigger: 'api' | 'schedule'; fullRefresh?: boolean }): Promise<TransformationRun> {
-    const qr = this.db.source.createQueryRunner();
-    try {
-      await qr.connect();
-      const [lock] = await qr.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [LOCK_KEY]);
-      if (!lock.ok) throw PlatformError.conflict('a transformation run or a warehouse apply is in progress', [], 'RUN_IN_PROGRESS');
-      try {
-        return await this.execute(qr, models, options);
-      } finally {
-        await qr.query(`SELECT pg_advisory_unlock(hashtext($1))`, [LOCK_KEY]).catch(() => undefined);
-      }
-    } catch (err) {
-      throw asDependencyError(err);
-    } finally {
-      await qr.release().catch(() => undefined);
-    }
+  private runLocked(models: RegisteredModel[], options: { trigger: 'api' | 'schedule'; fullRefresh?: boolean }): Promise<TransformationRun> {
+    const busy = () => PlatformError.conflict('a transformation run or a warehouse apply is in progress', [], 'RUN_IN_PROGRESS');
+    return withSessionLock(this.db, LOCK_KEY, busy, (qr) => this.execute(qr, models, options));
   }
 
   private async execute(qr: QueryRunner, models: RegisteredModel[], options: { trigger: 'api' | 'schedule'; fullRefresh?: boolean }): Promise<TransformationRun> {

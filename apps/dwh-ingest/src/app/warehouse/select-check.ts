@@ -1,9 +1,12 @@
 import { parse } from 'libpg-query';
+import { IDENTIFIER } from './identifiers';
 
 /**
  * What a team's SQL may do, checked on PostgreSQL's own parse tree (libpg-query) before anything
  * runs: exactly one SELECT (WITH ... SELECT allowed), reading only the relations the caller allows,
- * calling no function that reaches the server. Framework-free so the rules are unit-tested.
+ * calling no function that reaches the server. Framework-free so the rules are unit-tested. The
+ * apply checks every definition with it (warehouse-plan), and the outcome refresh and KPI reads
+ * check the stored SQL again before it runs (`definitionSqlProblem`).
  */
 
 export type SqlProblemCode = 'SQL_NOT_SELECT' | 'SQL_UNKNOWN_RELATION' | 'SQL_FORBIDDEN_RELATION' | 'SQL_FORBIDDEN_FUNCTION' | 'SQL_PARAMETER' | 'SQL_ERROR';
@@ -190,11 +193,22 @@ export async function analyseSelect(sql: string, rules: SelectRules): Promise<Se
 }
 
 /**
+ * The check that the outcome refresh and KPI reads make of a stored definition's SQL before it runs
+ * (it runs after that in a READ ONLY transaction with a timeout, the second guard): the rules of
+ * `analyseSelect`, with any warehouse relation readable, since which marts exist is the apply's
+ * to check. The problems as one message, or null when the SQL may run.
+ */
+export async function definitionSqlProblem(sql: string): Promise<string | null> {
+  const { problems } = await analyseSelect(sql, { allowed: () => true });
+  return problems.length ? `the SQL is refused: ${problems.map((p) => `${p.message} (${p.code})`).join('; ')}` : null;
+}
+
+/**
  * Rewrites every relation reference (by byte offset) to `"<schema>"."<name>"`, so the same SQL can
  * be compiled against a scratch schema. `refs` come from `analyseSelect` of the same text.
  */
 export function qualifyRelations(sql: string, refs: readonly RelationRef[], schema: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`not a schema name: ${schema}`);
+  if (!IDENTIFIER.test(schema)) throw new Error(`not a schema name: ${schema}`);
   let bytes = Buffer.from(sql, 'utf8');
   for (const ref of [...refs].sort((a, b) => b.location - a.location)) {
     const start = ref.location;
@@ -225,7 +239,12 @@ export const bindWindow = (sql: string): string => sql.replace(/\{\{from\}\}/g, 
 /** The window as constants, for compiling a model as a view (a view cannot hold parameters). */
 export const windowAsNull = (sql: string): string => sql.replace(/\{\{(from|to)\}\}/g, 'NULL::timestamptz');
 export const usesWindow = (sql: string): boolean => /\{\{(from|to)\}\}/.test(sql);
-/** The SQL without a trailing semicolon, so it can be embedded (`CREATE VIEW ... AS`, a CTE). */
-export const withoutTerminator = (sql: string): string => sql.replace(/;\s*$/, '');
+/**
+ * The SQL without trailing semicolons and white space, so it can be embedded (`CREATE VIEW ... AS`, a
+ * CTE, a subquery): callers put it on lines of its own, so a trailing comment cannot swallow what follows.
+ */
+export const withoutTerminator = (sql: string): string => sql.replace(/[\s;]+$/, '');
+/** Definition SQL as a parenthesised subquery (on lines of its own, so a trailing comment cannot swallow the parenthesis). */
+export const asSubquery = (sql: string): string => `(\n${withoutTerminator(sql)}\n)`;
 /** A custom data test's SQL with its model in place of `{{model}}`. */
 export const bindModel = (sql: string, model: string): string => sql.replace(/\{\{model\}\}/g, model);
