@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import pg from 'pg';
+import YAML from 'yaml';
 import { http, poll } from '../runner/demo-pipeline.mjs';
 import { entryPoint } from '../runner/services.mjs';
 import { root, startPlatform } from './platform-processes.mjs';
@@ -50,6 +51,9 @@ export function trackingBatches(now = Date.now()) {
 }
 
 async function seedWarehouse(urls) {
+  // The warehouse knows no events of its own: the shop's tracking plan, applied as a project would.
+  const plan = YAML.parse(fs.readFileSync(`${root}/examples/acme-shop/sources/tracking-plan.yaml`, 'utf8'));
+  await http('POST', `${urls.dwh}/v1/warehouse/apply`, { project: 'console-test', description: 'console test data', event_schemas: plan.events });
   for (const batch of trackingBatches()) await http('POST', `${urls.dwh}/v1/batch`, { batch });
 }
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { ingestLoad, readinessWatch, warehouseCheck } from './ingest-load.mjs';
+import { declareLoadEvent, ingestLoad, readinessWatch, warehouseCheck } from './ingest-load.mjs';
 import { freePort, scratchDatabase, startServiceProcess, waitReady } from './service-process.mjs';
 
 const LOAD_BEFORE_MS = 3000;
@@ -28,6 +28,7 @@ test('SIGKILL of dwh-ingest under load: nothing acknowledged is lost or doubled,
   let load;
   try {
     await waitReady(dwh.url, { exited: dwh.exited });
+    await declareLoadEvent(dwh.url);
     watch = readinessWatch(dwh.url);
     const prefix = `kill-${Date.now().toString(36)}`;
     load = ingestLoad({ url: dwh.url, prefix });

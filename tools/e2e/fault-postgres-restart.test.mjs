@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { startEmbeddedPostgres } from '../../libs/runtime/src/lib/embedded-postgres.mjs';
-import { ingestLoad, readinessWatch, warehouseCheck } from './ingest-load.mjs';
+import { declareLoadEvent, ingestLoad, readinessWatch, warehouseCheck } from './ingest-load.mjs';
 import { freePort, startServiceProcess, waitReady } from './service-process.mjs';
 
 const LOAD_BEFORE_MS = 3000;
@@ -36,6 +36,7 @@ test('PostgreSQL restarted under load: dwh-ingest answers 503, heals by itself, 
   let load;
   try {
     await waitReady(dwh.url, { exited: dwh.exited });
+    await declareLoadEvent(dwh.url);
     watch = readinessWatch(dwh.url);
     const prefix = `pgrestart-${Date.now().toString(36)}`;
     load = ingestLoad({ url: dwh.url, prefix });

@@ -14,6 +14,28 @@ const event = (id) => ({
 });
 
 /**
+ * Declares the load's event in the tracking plan, as a project does (the warehouse knows no events
+ * of its own): a project `fault-load` with the `product_viewed` schema.
+ */
+export async function declareLoadEvent(url) {
+  const res = await fetch(`${url}/v1/warehouse/apply`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      project: 'fault-load',
+      event_schemas: [
+        {
+          name: 'product_viewed',
+          version: '1-0-0',
+          schema: { type: 'object', required: ['product_id', 'price'], properties: { product_id: { type: 'string' }, price: { type: 'number', minimum: 0 } } },
+        },
+      ],
+    }),
+  });
+  if (res.status !== 200) throw new Error(`declaring the load's event: ${res.status} ${await res.text()}`);
+}
+
+/**
  * @param {{ url: string, clients?: number, batch?: number, prefix: string, requestTimeoutMs?: number }} options
  */
 export function ingestLoad({ url, clients = 4, batch = 100, prefix, requestTimeoutMs = 5000 }) {

@@ -200,9 +200,9 @@ test('a static CSV goes from project files to a served V2 prediction, labelled b
     assert.match(taken.stderr + taken.stdout, /warm-colours/, 'the refusal names the owner');
 
     fs.rmSync(path.join(dir, 'models', 'mart_colours.sql'));
-    fs.writeFileSync(path.join(dir, 'models', 'other_colour_ids.sql'), '/* mlp\nlayer: marts\nmaterialized: view\n*/\nSELECT colour_id FROM mart_colours\n');
+    fs.writeFileSync(path.join(dir, 'models', 'mart_other_colour_ids.sql'), '/* mlp\nlayer: marts\nmaterialized: view\n*/\nSELECT colour_id FROM mart_colours\n');
     expectOk(await mlp('apply', dir, '--yes', '--prune'), 'apply of a second project that reads the first one\'s mart');
-    fs.rmSync(path.join(dir, 'models', 'other_colour_ids.sql'));
+    fs.rmSync(path.join(dir, 'models', 'mart_other_colour_ids.sql'));
     expectOk(await mlp('apply', dir, '--yes', '--prune'), 'prune of the second project');
     const owned = await db.query(`SELECT project, kind, name FROM dwh.project_objects WHERE project = 'warm-colours' ORDER BY kind, name`);
     assert.deepEqual(owned.rows.map((r) => `${r.kind}:${r.name}`), ['model:mart_colours', 'outcome:warm_colour', 'source:colours']);

@@ -229,7 +229,7 @@ export const SHOP_MODELS_FIXTURE: WarehouseModelDefinition[] = [
     materialized: 'table',
     unique_key: ['prediction_id'],
     max_age: '1h',
-    sql: `SELECT p.prediction_id, p.model, p.version, p.arm, p.user_id, p.output, p.predicted_at,
+    sql: `SELECT p.prediction_id, p.model, p.version, p.arm, p.entity->>'user_id' AS user_id, p.output, p.predicted_at,
                  (p.predicted_at + interval '7 days' <= now()) AS label_available,
                  count(o.order_id) > 0 AS ordered_within_7d,
                  count(o.order_id)::int AS orders_within_7d,
@@ -237,7 +237,7 @@ export const SHOP_MODELS_FIXTURE: WarehouseModelDefinition[] = [
                  now() AS updated_at
             FROM prediction_log p
             LEFT JOIN mart_orders o
-              ON o.user_id = p.user_id AND o.ordered_at > p.predicted_at AND o.ordered_at <= p.predicted_at + interval '7 days'
+              ON o.user_id = p.entity->>'user_id' AND o.ordered_at > p.predicted_at AND o.ordered_at <= p.predicted_at + interval '7 days'
            GROUP BY p.prediction_id`,
     tests: [{ kind: 'unique', columns: ['prediction_id'] }, { kind: 'not_null', column: 'predicted_at' }],
   },

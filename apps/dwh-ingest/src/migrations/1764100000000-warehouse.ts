@@ -70,7 +70,6 @@ export class Warehouse1764100000000 implements MigrationInterface {
       version integer NOT NULL,
       arm text NOT NULL,
       entity jsonb,
-      user_id text,
       inputs jsonb NOT NULL,
       output double precision NOT NULL,
       latency_ms double precision NOT NULL,
@@ -78,7 +77,6 @@ export class Warehouse1764100000000 implements MigrationInterface {
       loaded_at timestamptz NOT NULL DEFAULT now()
     )`);
     await q.query(`CREATE INDEX prediction_log_loaded_at_idx ON "dwh".prediction_log (loaded_at)`);
-    await q.query(`CREATE INDEX prediction_log_user_idx ON "dwh".prediction_log (user_id, predicted_at)`);
 
     await q.query(`CREATE TABLE "dwh".imports (
       id uuid PRIMARY KEY,
@@ -99,32 +97,9 @@ export class Warehouse1764100000000 implements MigrationInterface {
       violations jsonb NOT NULL,
       PRIMARY KEY (import_id, row_number)
     )`);
-    await q.query(`CREATE TABLE "dwh".src_marketing_spend (
-      import_id uuid NOT NULL,
-      row_number bigint NOT NULL,
-      date date NOT NULL,
-      country text NOT NULL,
-      channel text NOT NULL,
-      spend numeric(14,2) NOT NULL,
-      loaded_at timestamptz NOT NULL DEFAULT now(),
-      PRIMARY KEY (import_id, row_number)
-    )`);
-
-    // The published marts (read-only for feature-store and trainer), exactly as the platform agreed.
-    await q.query(`CREATE TABLE "dwh".mart_user_profile (
-      user_id text PRIMARY KEY, signup_date date, country text, plan text, updated_at timestamptz NOT NULL)`);
-    await q.query(`CREATE TABLE "dwh".mart_user_activity_daily (
-      user_id text NOT NULL, activity_date date NOT NULL, page_views int NOT NULL, product_views int NOT NULL,
-      add_to_carts int NOT NULL, checkouts int NOT NULL, orders int NOT NULL, revenue numeric(12,2) NOT NULL,
-      updated_at timestamptz NOT NULL, PRIMARY KEY (user_id, activity_date))`);
-    await q.query(`CREATE TABLE "dwh".mart_orders (
-      order_id text PRIMARY KEY, user_id text, ordered_at timestamptz NOT NULL, revenue numeric(12,2) NOT NULL, updated_at timestamptz NOT NULL)`);
-    await q.query(`CREATE INDEX mart_orders_user_idx ON "dwh".mart_orders (user_id, ordered_at)`);
-    await q.query(`CREATE TABLE "dwh".mart_predictions (
-      prediction_id text PRIMARY KEY, model text NOT NULL, version int NOT NULL, arm text NOT NULL, user_id text,
-      output double precision NOT NULL, predicted_at timestamptz NOT NULL,
-      label_available boolean NOT NULL, ordered_within_7d boolean NOT NULL, orders_within_7d int NOT NULL,
-      revenue_within_7d numeric(12,2) NOT NULL, updated_at timestamptz NOT NULL)`);
+    // Import sources (dwh.src_<name>) and marts are created by the projects that declare them
+    // (POST /v1/warehouse/apply). Deployments migrated before that keep the example shop's tables,
+    // which its project adopts.
 
     await q.query(`CREATE TABLE "dwh".model_state (
       name text PRIMARY KEY,
@@ -166,8 +141,7 @@ export class Warehouse1764100000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const t of [
-      'sla_state', 'data_test_results', 'transformation_runs', 'model_state', 'mart_predictions', 'mart_orders',
-      'mart_user_activity_daily', 'mart_user_profile', 'src_marketing_spend', 'import_rejected_rows', 'imports',
+      'sla_state', 'data_test_results', 'transformation_runs', 'model_state', 'import_rejected_rows', 'imports',
       'prediction_log', 'replay_requests', 'failed_events', 'events', 'event_schemas',
     ]) {
       await q.query(`DROP TABLE IF EXISTS "dwh".${t}`);

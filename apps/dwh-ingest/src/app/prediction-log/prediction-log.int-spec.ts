@@ -36,7 +36,7 @@ describe('prediction log over the real transport and PostgreSQL', () => {
     svc.app
       .get(Database)
       .query(
-        `SELECT prediction_id, request_id, model, version, arm, entity, user_id, inputs, output, latency_ms, predicted_at FROM "dwh".prediction_log WHERE prediction_id = ANY($1) ORDER BY prediction_id`,
+        `SELECT prediction_id, request_id, model, version, arm, entity, inputs, output, latency_ms, predicted_at FROM "dwh".prediction_log WHERE prediction_id = ANY($1) ORDER BY prediction_id`,
         [ids],
       );
 
@@ -49,7 +49,7 @@ describe('prediction log over the real transport and PostgreSQL', () => {
     expect(await client().send(IngestPredictionLogLinesMessage, { lines: v2.map((r) => JSON.stringify(r)) })).toEqual({ accepted: 0, duplicates: 2 });
     const rows = (ids: string[]) => stored(ids).then((r) => r.map(({ prediction_id: _, ...rest }: Record<string, unknown>) => rest));
     expect(await rows(['v2-a', 'v2-b'])).toEqual(await rows(['v1-a', 'v1-b']));
-    expect((await stored(['v2-a']))[0]).toMatchObject({ user_id: 'u7', arm: 'challenger', version: 3, inputs: { 'features[0]': 0.5, plan: 'pro', gap: null } });
+    expect((await stored(['v2-a']))[0]).toMatchObject({ entity: { user_id: 'u7' }, arm: 'challenger', version: 3, inputs: { 'features[0]': 0.5, plan: 'pro', gap: null } });
   });
 
   it('stores the valid lines of a batch with bad ones, and sets each bad line aside alone with its reasons, once', async () => {

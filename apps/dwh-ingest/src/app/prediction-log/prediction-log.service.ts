@@ -148,8 +148,8 @@ export class PredictionLogService {
   }
 }
 
-const INSERT_RECORDS = `INSERT INTO "dwh".prediction_log (prediction_id, request_id, model, version, arm, entity, user_id, inputs, output, latency_ms, predicted_at)
-       SELECT u.prediction_id, u.request_id, u.model, u.version, u.arm, u.entity, u.entity->>'user_id', u.inputs, u.output, u.latency_ms, u.predicted_at
+const INSERT_RECORDS = `INSERT INTO "dwh".prediction_log (prediction_id, request_id, model, version, arm, entity, inputs, output, latency_ms, predicted_at)
+       SELECT u.prediction_id, u.request_id, u.model, u.version, u.arm, u.entity, u.inputs, u.output, u.latency_ms, u.predicted_at
          FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::jsonb[], $7::jsonb[], $8::float8[], $9::float8[], $10::timestamptz[])
               AS u(prediction_id, request_id, model, version, arm, entity, inputs, output, latency_ms, predicted_at)
        ON CONFLICT (prediction_id) DO NOTHING

@@ -208,18 +208,18 @@ describe('warehouse definitions applied per project (real app, real PostgreSQL)'
     expect(taken.json.error).toMatch(/shop-a/);
     expect(taken.json.details).toEqual([{ path: '$.sources[0].name', code: 'NAME_OWNED_BY_ANOTHER_PROJECT', message: 'source spend_a is owned by project shop-a' }]);
 
-    const reader: WarehouseModelDefinition = { name: 'b_top_users', layer: 'marts', materialized: 'view', sql: 'SELECT user_id FROM dwh.mart_revenue_a WHERE revenue > 50' };
+    const reader: WarehouseModelDefinition = { name: 'mart_b_top_users', layer: 'marts', materialized: 'view', sql: 'SELECT user_id FROM dwh.mart_revenue_a WHERE revenue > 50' };
     expect((await apply({ project: 'shop-b', models: [reader] })).status).toBe(200);
     const r = await run({ project: 'shop-b' });
-    expect(r.models.map((m) => [m.model, m.status])).toEqual([['b_top_users', 'built']]);
-    expect(await db.query(`SELECT user_id FROM "dwh".b_top_users`)).toEqual([{ user_id: 'u2' }]);
+    expect(r.models.map((m) => [m.model, m.status])).toEqual([['mart_b_top_users', 'built']]);
+    expect(await db.query(`SELECT user_id FROM "dwh".mart_b_top_users`)).toEqual([{ user_id: 'u2' }]);
 
     // shop-a may not change a mart so that shop-b's model no longer compiles, nor remove what shop-b reads.
     const withoutRevenue: WarehouseModelDefinition = { ...martRevenue, sql: martRevenue.sql.replace(', sum(revenue)::numeric(12,2) AS revenue', ''), tests: [] };
     const breaksReader = await apply(shopA({ models: [martShare, martSpend, withoutRevenue, stgOrders], full_refresh: ['mart_revenue_a'] }));
     expect(breaksReader.status).toBe(400);
     expect(breaksReader.json.details).toEqual([
-      { path: '$', code: 'OBJECT_IN_USE', message: expect.stringMatching(/^model b_top_users of project shop-b would no longer compile: column "revenue" does not exist/) },
+      { path: '$', code: 'OBJECT_IN_USE', message: expect.stringMatching(/^model mart_b_top_users of project shop-b would no longer compile: column "revenue" does not exist/) },
     ]);
     expect(await db.query(`SELECT count(*)::int AS n FROM "dwh".mart_revenue_a`)).toEqual([{ n: 2 }]);
     const inUse = await apply(shopA({ models: [martShare, martSpend, stgOrders], prune: true }));
@@ -228,8 +228,8 @@ describe('warehouse definitions applied per project (real app, real PostgreSQL)'
 
     const pruned = await apply({ project: 'shop-b', prune: true });
     expect(pruned.status).toBe(200);
-    expect(pruned.json.removed).toEqual([{ kind: 'model', name: 'b_top_users', changes: ['drop view dwh.b_top_users'] }]);
-    expect(await exists('dwh.b_top_users')).toBe(false);
+    expect(pruned.json.removed).toEqual([{ kind: 'model', name: 'mart_b_top_users', changes: ['drop view dwh.mart_b_top_users'] }]);
+    expect(await exists('dwh.mart_b_top_users')).toBe(false);
     expect(await exists('dwh.mart_revenue_a')).toBe(true);
     const owned = await db.query<{ project: string; n: number }>(`SELECT project, count(*)::int AS n FROM "dwh".project_objects GROUP BY project`);
     expect(owned).toEqual([{ project: 'shop-a', n: 6 }]);

@@ -43,6 +43,17 @@ describe('planning warehouse definitions', () => {
     ]);
   });
 
+  it('publishes marts as mart_*: a marts model must be named so, and a mart_ name must be a mart', async () => {
+    const req: WarehouseApplyRequest = {
+      project: 'team-a',
+      models: [view('users', 'SELECT 1 AS a', { layer: 'marts' }), view('mart_users', 'SELECT 1 AS a'), view('mart_ok', 'SELECT 1 AS a', { layer: 'marts' })],
+    };
+    expect(codes(await analyseRequest(req, []))).toEqual([
+      ['$.models[0].name', 'INVALID_MODEL'],
+      ['$.models[1].layer', 'INVALID_MODEL'],
+    ]);
+  });
+
   it('reports names owned by another project, and refuses to remove what another project reads', async () => {
     const spend = { name: 'spend', columns: [{ name: 'x', type: 'text' as const }] };
     const owned = await analyseRequest({ project: 'team-b', sources: [spend] }, [stored('team-a', 'source', 'spend', spend)]);

@@ -149,6 +149,10 @@ function checkModelShape(m: WarehouseModelDefinition, path: string): Violation[]
   if (PLATFORM_TABLES.has(m.name)) bad('name', `${m.name} is a table of the platform`);
   if (m.name.startsWith('pg_')) bad('name', 'names starting with pg_ are reserved by PostgreSQL');
   if (m.name.startsWith('src_')) bad('name', 'names starting with src_ are the tables of sources');
+  // Published marts are the warehouse's interface: feature views, label and outcome queries read
+  // `dwh.mart_*`, so the layer and the name say the same thing.
+  if (m.layer === 'marts' && !m.name.startsWith('mart_')) bad('name', `a marts model is published as dwh.mart_<name>: call it mart_${m.name}, or make it layer staging`);
+  if (m.layer !== 'marts' && m.name.startsWith('mart_')) bad('layer', `${m.name} is named like a published mart: give it layer marts, or another name`);
   const window = usesWindow(m.sql);
   if (m.materialized === 'incremental') {
     if (!m.unique_key?.length) bad('unique_key', 'an incremental model needs a unique_key (its upsert key)');
