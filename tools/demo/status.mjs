@@ -116,7 +116,7 @@ const pct = (x) => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`;
 /** One line of a warehouse SLA check (dwh-ingest's SlaReport), or a generic summary for other shapes. */
 function slaLine(c) {
   if (c.check === 'freshness' && 'measured' in c) {
-    return `  ${`${c.dataset} freshness`.padEnd(36)} ${String(c.status).padEnd(6)} ${c.measured === null ? 'never loaded' : `loaded ${duration(c.measured)} ago`} (warn ${duration(c.warnAfter)}, error ${duration(c.errorAfter)})`;
+    return `  ${`${c.dataset} freshness`.padEnd(36)} ${String(c.status).padEnd(6)} ${c.measured === null ? 'no data yet' : `newest data ${duration(c.measured)} old`} (warn ${duration(c.warnAfter)}, error ${duration(c.errorAfter)})`;
   }
   if (c.check === 'completeness' && 'measured' in c) {
     return `  ${`${c.dataset} completeness`.padEnd(36)} ${String(c.status).padEnd(6)} ${c.measured === null ? 'no events in the window' : `${pct(c.measured)} rejected`} (warn ${pct(c.warnAfter)}, error ${pct(c.errorAfter)})`;

@@ -102,14 +102,14 @@ describe('status command', () => {
     );
     assert.match(text, /feature-store +not ready +\S+ +HTTP 503 DEPENDENCY_UNAVAILABLE/);
     assert.match(text, /warehouse SLAs \(dwh-ingest \/v1\/sla\): warn/);
-    assert.match(text, /mart_orders freshness +ok +loaded 42 s ago \(warn 2\.0 h, error 24\.0 h\)/);
+    assert.match(text, /mart_orders freshness +ok +newest data 42 s old \(warn 2\.0 h, error 24\.0 h\)/);
     assert.match(text, /events completeness +warn +6\.2% rejected \(warn 5\.0%, error 20\.0%\)/);
-    assert.match(text, /prediction_log freshness +error +never loaded/);
+    assert.match(text, /prediction_log freshness +error +no data yet/);
     assert.match(text, /user_activity v2 +OK +newest value 1\.5 h old \(SLA 2\.0 d\)/);
     assert.match(text, /purchase_propensity: champion v4, challenger v5, latest v5\n +live quality: v4 champion: AUC 0\.771, log loss 0\.351, 900 labelled of 1200; v5 challenger: 80 predictions, outcomes not known yet \(7d horizon\)/);
     assert.match(text, /drift: +v4: DRIFT in 1 of 3 features; highest user_activity:orders_7d psi 0\.340, user_activity:page_views_7d psi 0\.120/);
     assert.match(text, /churn: no versions yet\n/);
-    assert.match(text, /prediction_log freshness +error +never loaded \(warn 1\.0 h, error 6\.0 h\)/);
+    assert.match(text, /prediction_log freshness +error +no data yet \(warn 1\.0 h, error 6\.0 h\)/);
     assert.match(text, /10:11:12 model.promoted.v1 from trainer: model=purchase_propensity version=4/);
   });
 

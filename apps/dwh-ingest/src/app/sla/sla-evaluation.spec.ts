@@ -5,7 +5,7 @@ describe('SLA evaluation', () => {
   it('grades freshness against warn_after and error_after', () => {
     expect(freshnessStatus(10, t).status).toBe('ok');
     expect(freshnessStatus(60, t).status).toBe('warn');
-    expect(freshnessStatus(301, t)).toEqual({ status: 'error', reason: 'last load 301 s ago, error after 300 s' });
+    expect(freshnessStatus(301, t)).toEqual({ status: 'error', reason: 'newest data 301 s old, error after 300 s' });
     expect(freshnessStatus(null, t).status).toBe('warn');
   });
 

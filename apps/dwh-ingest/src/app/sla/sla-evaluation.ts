@@ -7,10 +7,10 @@ export interface Thresholds {
 
 /** dbt-style freshness: age of the newest load against warn_after/error_after. */
 export function freshnessStatus(ageSeconds: number | null, t: Thresholds): { status: SlaStatus; reason: string } {
-  if (ageSeconds === null) return { status: 'warn', reason: 'no rows loaded yet' };
-  if (ageSeconds >= t.errorAfter) return { status: 'error', reason: `last load ${Math.round(ageSeconds)} s ago, error after ${t.errorAfter} s` };
-  if (ageSeconds >= t.warnAfter) return { status: 'warn', reason: `last load ${Math.round(ageSeconds)} s ago, warn after ${t.warnAfter} s` };
-  return { status: 'ok', reason: `last load ${Math.round(ageSeconds)} s ago` };
+  if (ageSeconds === null) return { status: 'warn', reason: 'no data yet' };
+  if (ageSeconds >= t.errorAfter) return { status: 'error', reason: `newest data ${Math.round(ageSeconds)} s old, error after ${t.errorAfter} s` };
+  if (ageSeconds >= t.warnAfter) return { status: 'warn', reason: `newest data ${Math.round(ageSeconds)} s old, warn after ${t.warnAfter} s` };
+  return { status: 'ok', reason: `newest data ${Math.round(ageSeconds)} s old` };
 }
 
 /** Completeness: the share of rejected messages in the window. No traffic is not a breach. */

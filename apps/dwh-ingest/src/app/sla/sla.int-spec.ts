@@ -86,7 +86,7 @@ describe('SLAs on a real PostgreSQL', () => {
     const deadline = Date.now() + 5000;
     while (recoveries().length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(recoveries().map((r) => r.payload)).toEqual([
-      expect.objectContaining({ status: 'ok', previousStatus: 'error', breachedSince, warnAfter: 1, errorAfter: 2, reason: expect.stringMatching(/^last load \d+ s ago$/) }),
+      expect.objectContaining({ status: 'ok', previousStatus: 'error', breachedSince, warnAfter: 1, errorAfter: 2, reason: expect.stringMatching(/^newest data \d+ s old$/) }),
     ]);
     // A check that was never breached does not "recover": src_marketing_spend has been warn (no rows) all along.
     expect(received.filter((r) => r.event === 'dwh.sla.recovered.v1' && r.payload['dataset'] !== 'events')).toEqual([]);
