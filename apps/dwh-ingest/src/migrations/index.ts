@@ -7,6 +7,7 @@ import { PredictionLogRejected1764600000000 } from './1764600000000-prediction-l
 import { Projects1764700000000 } from './1764700000000-projects';
 import { ModelStateDefinition1764710000000 } from './1764710000000-model-state-definition';
 import { PredictionOutcomes1764760000000 } from './1764760000000-prediction-outcomes';
+import { SegmentCalls1764800000000 } from './1764800000000-segment-calls';
 
 /** Every migration of the dwh schema, oldest first. New ones are appended here. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   Projects1764700000000,
   ModelStateDefinition1764710000000,
   PredictionOutcomes1764760000000,
+  SegmentCalls1764800000000,
 ];
