@@ -195,6 +195,18 @@ describe('Segment analytics-node against dwh-ingest', () => {
       [id('nogroup'), 'group', ['REQUIRED_MISSING']],
     ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
   });
+
+  it("checks a new ADDITION of a page schema against the pages loaded under it (by the schema's name, not the page's)", async () => {
+    const c = calls();
+    const page = { messageId: `hist-${c.userId}`, userId: c.userId, name: 'Product Detail', properties: { sku: 'sku-history' }, timestamp: '2026-12-07T12:00:00.000Z' };
+    expect((await callService<IngestResponse>(svc, 'POST', '/v1/page', page)).json.accepted).toBe(1);
+    // `not` is beyond the structural check, so only the loaded pages can show the addition is not one.
+    const previous = PLAN.find((d) => d.name === 'page_product_detail') as EventSchemaDocument;
+    const addition = { ...previous, version: '1-0-1', schema: object({ sku: { type: 'string', not: { const: 'sku-history' } }, category: { type: 'string' } }, ['sku']) };
+    const res = await callService<ErrorResponse>(svc, 'POST', '/v1/schemas', addition);
+    expect([res.status, res.json.code]).toEqual([409, 'INCOMPATIBLE_SCHEMA_CHANGE']);
+    expect(res.json.details).toContainEqual(expect.objectContaining({ code: 'HISTORICAL_DATA_INVALID', message: `messageId ${page.messageId}` }));
+  });
 });
 
 describe('Segment write keys (production profile)', () => {
