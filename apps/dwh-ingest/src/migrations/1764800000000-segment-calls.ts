@@ -3,10 +3,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The fields of Segment's page, screen, group and alias calls in `dwh.events`: `category`
  * (page/screen), `group_id` (group), `previous_id` (alias), and `schema_name`, the tracking plan
- * schema a row was checked against (a page named `Product Detail` against `page_product_detail` or
- * `page`), which the registry's history check of a new ADDITION reads. Rows loaded before have
- * NULL there; for them the schema was their `event` (track) or `identify`. All nullable: adding
- * them rewrites nothing.
+ * schema a row was checked against when that is not its `event` (a page named `Product Detail`
+ * checked against `page_product_detail` or `page`); NULL otherwise, so a row's schema is
+ * `coalesce(schema_name, event)`, which the registry's history check of a new ADDITION reads (rows
+ * loaded before have NULL and were checked against their event). All nullable: adding them
+ * rewrites nothing.
  */
 export class SegmentCalls1764800000000 implements MigrationInterface {
   name = 'SegmentCalls1764800000000';

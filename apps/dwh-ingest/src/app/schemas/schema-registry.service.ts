@@ -143,8 +143,7 @@ export class SchemaRegistry implements OnModuleInit, OnApplicationShutdown {
   }
 
   // The structural check is conservative; recent real events of the schema must validate too
-  // (`schema_name`: the schema a row was checked against; NULL on rows loaded before it existed,
-  // whose schema was their event name).
+  // (a row's schema is `schema_name`, set when it is not the row's `event`: see EventRow).
   private async checkHistory(m: { query: (sql: string, p?: unknown[]) => Promise<unknown> }, doc: EventSchemaDocument, previous: string) {
     const rows = (await m.query(
       `SELECT message_id, properties FROM "dwh".events WHERE coalesce(schema_name, event) = $1 AND schema_version = $2 ORDER BY loaded_at DESC LIMIT ${HISTORY_SAMPLE}`,

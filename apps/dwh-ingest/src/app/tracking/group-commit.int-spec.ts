@@ -12,7 +12,7 @@ const row = (messageId = `gc-${Date.now().toString(36)}-${++seq}`, over: Partial
   messageId,
   type: 'track',
   event: 'product_viewed',
-  schemaName: 'product_viewed',
+  schemaName: null,
   schemaVersion: '1-0-0',
   category: null,
   groupId: null,

@@ -83,6 +83,13 @@ describe('text that cannot be stored rejects its message alone', () => {
     expect(problems(msg({ context: { emoji: '😀', text: 'literal \\u0000' } }))).toEqual([]);
   });
 
+  it('names no schema on a row whose schema is its event (track, identify)', () => {
+    const track = validateMessage(msg(), plan, received);
+    expect(track.ok && [track.row.event, track.row.schemaName, track.row.schemaVersion]).toEqual(['added_to_cart', null, '1-0-0']);
+    const identify = validateMessage({ type: 'identify', messageId: 'i', userId: 'u', timestamp: received.iso, traits: {} }, plan, received);
+    expect(identify.ok && [identify.row.event, identify.row.schemaName]).toEqual(['identify', null]);
+  });
+
   it('gives the same outcome when the caller already knows the text is clean', () => {
     for (const m of [msg(), msg({ properties: { product_id: 'p', price: -1 } }), msg({ event: 'nope' }), msg({ timestamp: 'x', extra: 1 })]) {
       expect(validateMessage(m, plan, received, null)).toEqual(validateMessage(m, plan, received));
@@ -122,7 +129,7 @@ describe('text that cannot be stored rejects its message alone', () => {
       const other = check({ type: 'page', name: 'About', properties: { title: 'About us' } });
       expect(other.ok && [other.row.event, other.row.schemaName]).toEqual(['About', 'page']);
       const unnamed = check({ type: 'page', properties: {} });
-      expect(unnamed.ok && [unnamed.row.event, unnamed.row.schemaName]).toEqual(['page', 'page']);
+      expect(unnamed.ok && [unnamed.row.event, unnamed.row.schemaName]).toEqual(['page', null]);
     });
 
     it('refuses a screen nobody planned, and fields a call does not carry', () => {
@@ -138,7 +145,7 @@ describe('text that cannot be stored rejects its message alone', () => {
 
     it('checks group traits against the group schema and needs a groupId', () => {
       const group = check({ type: 'group', groupId: 'acme', traits: { plan: 'pro' } });
-      expect(group.ok && group.row).toMatchObject({ type: 'group', event: 'group', schemaName: 'group', groupId: 'acme', properties: { plan: 'pro' } });
+      expect(group.ok && group.row).toMatchObject({ type: 'group', event: 'group', schemaName: null, groupId: 'acme', properties: { plan: 'pro' } });
       expect(codes({ type: 'group', traits: { plan: 'gold' } })).toEqual(['$.groupId REQUIRED_MISSING', '$.traits.plan ACCEPTED_VALUES']);
       expect(codes({ type: 'group', groupId: 'acme', traits: { plan: 'pro' }, properties: {} })).toEqual(['$.properties ADDITIONAL_PROPERTIES']);
     });

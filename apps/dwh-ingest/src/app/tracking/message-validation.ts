@@ -9,7 +9,12 @@ export interface EventRow {
   type: TrackingMessageType;
   /** track: the event name; page/screen: the name (the type when unnamed); identify/group/alias: the type. */
   event: string;
-  /** The tracking plan schema the payload was checked against (null: alias, which carries none). */
+  /**
+   * The tracking plan schema the payload was checked against when it is not `event` (a page named
+   * `Product Detail` checked against `page_product_detail` or `page`); null when it is `event` (track,
+   * identify, group, an unnamed page) and for alias, which carries no payload. The schema of a row
+   * is `coalesce(schema_name, event)`; null keeps the usual row's COPY text and storage as before.
+   */
   schemaName: string | null;
   schemaVersion: string;
   /** page/screen: the category. */
@@ -67,6 +72,8 @@ const CALLS: Record<TrackingMessageType, { payload: 'properties' | 'traits' | nu
   alias: { payload: null, required: ['previousId'], allowed: ['previousId'] },
 };
 const FIELDS: Field[] = ['event', 'name', 'category', 'groupId', 'previousId', 'properties', 'traits'];
+/** Per type, the type-specific fields it may not carry (computed once: a message checks only these). */
+const FORBIDDEN = Object.fromEntries(Object.entries(CALLS).map(([type, call]) => [type, FIELDS.filter((f) => !call.allowed.includes(f))])) as Record<TrackingMessageType, Field[]>;
 const REQUIRED_MESSAGE: Record<string, string> = {
   event: 'a track call needs an event name',
   groupId: 'a group call needs a groupId',
@@ -145,8 +152,8 @@ export function validateMessage(raw: unknown, plan: CompiledPlan, received: Rece
     for (const field of call.required) {
       if (obj[field] === undefined) violations.push({ path: `$.${field}`, code: 'REQUIRED_MISSING', message: REQUIRED_MESSAGE[field] });
     }
-    for (const field of FIELDS) {
-      if (obj[field] === undefined || call.allowed.includes(field)) continue;
+    for (const field of FORBIDDEN[type]) {
+      if (obj[field] === undefined) continue;
       const message =
         (field === 'properties' || field === 'traits') && call.payload
           ? `${type === 'identify' || type === 'alias' ? 'an' : 'a'} ${type} call carries ${call.payload}, not ${field}`
@@ -189,7 +196,7 @@ export function validateMessage(raw: unknown, plan: CompiledPlan, received: Rece
       messageId: m.messageId,
       type: m.type,
       event: eventName as string,
-      schemaName: name ?? null,
+      schemaName: name === undefined || name === eventName ? null : name,
       schemaVersion,
       category: m.category ?? null,
       groupId: m.groupId ?? null,
