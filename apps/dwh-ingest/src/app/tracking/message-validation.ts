@@ -36,6 +36,16 @@ export interface EventRow {
   derivedAt: string;
 }
 
+/**
+ * A rejected message as `dwh.failed_events` keeps it: without a `writeKey` (a credential Segment's
+ * HTTP API lets a single call carry in its body), which would otherwise be readable there.
+ */
+export function storablePayload(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw) || (raw as Record<string, unknown>)['writeKey'] === undefined) return raw;
+  const { writeKey: _key, ...rest } = raw as Record<string, unknown>;
+  return rest;
+}
+
 /** When a request arrived, as a Date and as canonical text (formatted once per request). */
 export class ReceivedAt {
   readonly ms: number;

@@ -266,6 +266,11 @@ describe('Segment write keys (production profile)', () => {
     expect(await status('/v1/batch', { batch: [{ ...msg('batch'), type: 'alias' }] }, basic(WRITE_KEY))).toBe(200);
     expect(await status('/v1/alias', msg('bearer'), { authorization: `Bearer ${WRITE_KEY}` })).toBe(200);
     expect(await status('/v1/alias', { ...msg('body'), writeKey: WRITE_KEY }, {})).toBe(200);
+    // A rejected message keeps its payload in failed events, but never the write key it carried.
+    const rejected = { ...msg('rejected'), previousId: undefined, writeKey: WRITE_KEY };
+    expect(await status('/v1/alias', rejected, {})).toBe(200);
+    const [failed] = await svc.app.get(Database).query<{ payload: Record<string, unknown> }>(`SELECT payload FROM "dwh".failed_events WHERE message_id = $1`, [rejected.messageId]);
+    expect(failed.payload).toEqual({ type: 'alias', messageId: rejected.messageId, userId: c.userId, timestamp: rejected.timestamp });
     expect(await status('/v1/alias', msg('wrong'), basic(`${WRITE_KEY}x`))).toBe('401 UNAUTHENTICATED');
     expect(await status('/v1/alias', msg('none'), {})).toBe('401 UNAUTHENTICATED');
     expect(await status('/v1/alias', msg('reader'), basic(READ_ONLY))).toBe('403 FORBIDDEN');
