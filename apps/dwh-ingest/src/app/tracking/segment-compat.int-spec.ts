@@ -161,7 +161,7 @@ describe('Segment analytics-node against dwh-ingest', () => {
     expect(rows.map((r) => r.message_id)).toEqual(batch.map((m) => m['messageId']));
   });
 
-  it('takes each call on its own Segment path, and reports a page nobody planned as rejected', async () => {
+  it('takes each call on its own Segment path, reports a screen nobody planned as rejected, and replays it once planned', async () => {
     const c = calls();
     const at = (s: number) => `2026-12-07T11:00:0${s}.000Z`;
     const id = (k: string) => `direct-${k}-${c.userId}`;
@@ -198,6 +198,14 @@ describe('Segment analytics-node against dwh-ingest', () => {
       [id('bad'), 'Settings', ['UNPLANNED_EVENT']],
       [id('nogroup'), 'group', ['REQUIRED_MISSING']],
     ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+
+    // Once the screen is planned, the replay stores it like live traffic, with the screen's fields.
+    const planned = await callService(svc, 'POST', '/v1/schemas', { name: 'screen_settings', version: '1-0-0', schema: object({}) });
+    expect(planned.status).toBe(201);
+    const replay = await callService(svc, 'POST', '/v1/failed-events/replay', { event: 'Settings' });
+    expect(replay.json).toMatchObject({ replayed: 1, accepted: 1 });
+    const [replayed] = await svc.app.get(Database).query<EventRow>(`SELECT *, coalesce(schema_name, event) AS schema FROM "dwh".events WHERE message_id = $1`, [id('bad')]);
+    expect(replayed).toMatchObject({ type: 'screen', event: 'Settings', schema_name: 'screen_settings', schema_version: '1-0-0', user_id: c.userId, properties: {} });
   });
 
   it("checks a new ADDITION of a page schema against the pages loaded under it (by the schema's name, not the page's)", async () => {
