@@ -7,7 +7,8 @@ import { PredictionLogRejected1764600000000 } from './1764600000000-prediction-l
 import { Projects1764700000000 } from './1764700000000-projects';
 import { ModelStateDefinition1764710000000 } from './1764710000000-model-state-definition';
 import { PredictionOutcomes1764760000000 } from './1764760000000-prediction-outcomes';
-import { PredictionLogEntityOnly1764800000000 } from './1764800000000-prediction-log-entity-only';
+import { SegmentCalls1764800000000 } from './1764800000000-segment-calls';
+import { PredictionLogEntityOnly1764810000000 } from './1764810000000-prediction-log-entity-only';
 
 /** Every migration of the dwh schema, oldest first. New ones are appended here. */
 export const migrations = [
@@ -20,5 +21,6 @@ export const migrations = [
   Projects1764700000000,
   ModelStateDefinition1764710000000,
   PredictionOutcomes1764760000000,
-  PredictionLogEntityOnly1764800000000,
+  SegmentCalls1764800000000,
+  PredictionLogEntityOnly1764810000000,
 ];

@@ -27,17 +27,35 @@ export const TrackingViolationCode = {
 
 const Json = Type.Record(Type.String(), Type.Unknown());
 
+/** The Segment message types the tracking API takes. */
+export const TRACKING_MESSAGE_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
+export type TrackingMessageType = (typeof TRACKING_MESSAGE_TYPES)[number];
+
+const Id = Type.String({ minLength: 1, maxLength: 256 });
+
 /**
- * One tracking message, Segment-shaped. Only the envelope is checked here; `properties`/`traits`
- * are checked against the tracking plan (the event's JSON Schema), which gives the codes users see.
+ * One tracking message, Segment-shaped (the Segment spec's common fields and those of each call).
+ * Only the envelope is checked here; which fields each type may carry, and `properties`/`traits`
+ * against the tracking plan (the event's JSON Schema), are checked by dwh-ingest, which gives the
+ * codes users see. `integrations`, `_metadata` and `writeKey` (what Segment's libraries send) are
+ * accepted and not stored; any other top-level field is refused.
  */
 export const TrackingMessageSchema = Type.Object(
   {
     messageId: Type.String({ minLength: 1, maxLength: 128 }),
-    type: Type.Union([Type.Literal('track'), Type.Literal('identify')]),
+    type: Type.Union(TRACKING_MESSAGE_TYPES.map((t) => Type.Literal(t))),
+    /** track: the event name. */
     event: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-    anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    /** page/screen: the page or screen name. */
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    /** page/screen: the category of the page or screen. */
+    category: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    /** group: the group (account, company) the user belongs to. */
+    groupId: Type.Optional(Id),
+    /** alias: the identity the user had before `userId`. */
+    previousId: Type.Optional(Id),
+    userId: Type.Optional(Id),
+    anonymousId: Type.Optional(Id),
     timestamp: Type.String({ format: 'date-time', description: 'Event time on the device (ISO 8601)' }),
     sentAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the device sent it; corrects device clock skew' })),
     /** SchemaVer of the event schema the sender was built against; the latest one when absent. */
@@ -45,13 +63,22 @@ export const TrackingMessageSchema = Type.Object(
     properties: Type.Optional(Json),
     traits: Type.Optional(Json),
     context: Type.Optional(Json),
+    /** Segment's destination switches: accepted, not stored (the warehouse has no destinations). */
+    integrations: Type.Optional(Json),
+    /** Segment's library metadata (`nodeVersion`, `jsRuntime`, ...): accepted, not stored. */
+    _metadata: Type.Optional(Json),
+    /** Segment's write key in the body: a credential (see the tracking API's auth), never stored. */
+    writeKey: Type.Optional(Type.String({ maxLength: 1024 })),
   },
   { additionalProperties: false },
 );
 export type TrackingMessage = Static<typeof TrackingMessageSchema>;
 export const TrackingMessage = defineContract('dwh.TrackingMessage', TrackingMessageSchema);
 
-/** `POST /v1/batch`: messages plus batch-level `context`/`sentAt` applied to each message lacking them. */
+/**
+ * `POST /v1/batch`: messages plus batch-level `context`/`sentAt` applied to each message lacking them;
+ * `writeKey` (what Segment's libraries send) is a credential, `integrations` is accepted and ignored.
+ */
 export const BatchRequest = defineContract(
   'dwh.BatchRequest',
   Type.Object(
@@ -59,6 +86,8 @@ export const BatchRequest = defineContract(
       batch: Type.Array(Type.Unknown(), { description: `At most ${TrackingLimits.maxBatchEvents} messages` }),
       sentAt: Type.Optional(Type.String({ format: 'date-time' })),
       context: Type.Optional(Json),
+      integrations: Type.Optional(Json),
+      writeKey: Type.Optional(Type.String({ maxLength: 1024 })),
     },
     { additionalProperties: false },
   ),

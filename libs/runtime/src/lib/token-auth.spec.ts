@@ -1,5 +1,5 @@
 import { ConfigError } from './env-config';
-import { bearerToken, hasScope, TokenRegistry } from './token-auth';
+import { basicWriteKey, bearerToken, hasScope, TokenRegistry } from './token-auth';
 
 const tokens = TokenRegistry.fromEnv(
   JSON.stringify([
@@ -28,6 +28,18 @@ describe('scoped bearer tokens', () => {
     expect(bearerToken('bearer   abc  ')).toBe('abc');
     expect(bearerToken('Basic abc')).toBeUndefined();
     expect(bearerToken(undefined)).toBeUndefined();
+  });
+
+  it("reads a Segment write key from a Basic header's user name", () => {
+    const basic = (s: string) => `Basic ${Buffer.from(s, 'utf8').toString('base64')}`;
+    expect(basicWriteKey(basic('ingest-secret-0123456789:'))).toBe('ingest-secret-0123456789');
+    expect(basicWriteKey(basic('key-with-ü:ignored-password'))).toBe('key-with-ü');
+    expect(basicWriteKey(basic('no-colon-key'))).toBe('no-colon-key');
+    expect(basicWriteKey(`basic   ${Buffer.from('k:').toString('base64')}  `)).toBe('k');
+    expect(basicWriteKey(basic(':password-only'))).toBeUndefined();
+    expect(basicWriteKey('Basic not*base64')).toBeUndefined();
+    expect(basicWriteKey('Bearer abc')).toBeUndefined();
+    expect(basicWriteKey(undefined)).toBeUndefined();
   });
 
   it('refuses malformed configuration, naming AUTH_TOKENS', () => {

@@ -99,3 +99,19 @@ export function bearerToken(header: string | string[] | undefined): string | und
   const m = value ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
   return m?.[1];
 }
+
+/**
+ * The write key of Segment's HTTP API convention, `Authorization: Basic base64(writeKey + ':')`: the
+ * user name of a Basic header (the password, empty in Segment's convention, is ignored), or
+ * undefined when the header is not a well-formed Basic header with a user name. The key is then
+ * looked up like a bearer token (the same registry, scopes and constant-time comparison).
+ */
+export function basicWriteKey(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  const m = value ? /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(value) : null;
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const user = colon < 0 ? decoded : decoded.slice(0, colon);
+  return user.length ? user : undefined;
+}

@@ -142,10 +142,11 @@ export class SchemaRegistry implements OnModuleInit, OnApplicationShutdown {
     return { created: result.created, schema: toApi(result.row) };
   }
 
-  // The structural check is conservative; recent real events of the schema must validate too.
+  // The structural check is conservative; recent real events of the schema must validate too
+  // (a row's schema is `schema_name`, set when it is not the row's `event`: see EventRow).
   private async checkHistory(m: { query: (sql: string, p?: unknown[]) => Promise<unknown> }, doc: EventSchemaDocument, previous: string) {
     const rows = (await m.query(
-      `SELECT message_id, properties FROM "dwh".events WHERE event = $1 AND schema_version = $2 ORDER BY loaded_at DESC LIMIT ${HISTORY_SAMPLE}`,
+      `SELECT message_id, properties FROM "dwh".events WHERE coalesce(schema_name, event) = $1 AND schema_version = $2 ORDER BY loaded_at DESC LIMIT ${HISTORY_SAMPLE}`,
       [doc.name, previous],
     )) as Array<{ message_id: string; properties: unknown }>;
     if (!rows.length) return;

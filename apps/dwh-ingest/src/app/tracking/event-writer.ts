@@ -28,7 +28,7 @@ const clientQuery =
 
 const COPY_MIN_ROWS = 50;
 const EVENT_COLUMNS = `message_id, type, event, schema_version, user_id, anonymous_id, properties, context,
-  device_created_at, device_sent_at, received_at, derived_at`;
+  device_created_at, device_sent_at, received_at, derived_at, schema_name, category, group_id, previous_id`;
 const COPY_EVENTS = `COPY "dwh".events (${EVENT_COLUMNS}) FROM STDIN`;
 
 /**
@@ -220,6 +220,10 @@ async function insertOnConflict(query: Query, rows: EventRow[]): Promise<Set<str
       device_sent_at: r.deviceSentAt,
       received_at: r.receivedAt,
       derived_at: r.derivedAt,
+      schema_name: r.schemaName,
+      category: r.category,
+      group_id: r.groupId,
+      previous_id: r.previousId,
     })),
   );
   const inserted = await query(
@@ -227,7 +231,7 @@ async function insertOnConflict(query: Query, rows: EventRow[]): Promise<Set<str
      SELECT ${EVENT_COLUMNS}
        FROM jsonb_to_recordset($1::jsonb) AS x(message_id text, type text, event text, schema_version text, user_id text,
             anonymous_id text, properties jsonb, context jsonb, device_created_at timestamptz, device_sent_at timestamptz,
-            received_at timestamptz, derived_at timestamptz)
+            received_at timestamptz, derived_at timestamptz, schema_name text, category text, group_id text, previous_id text)
      ON CONFLICT (message_id) DO NOTHING
      RETURNING message_id`,
     [payload],
@@ -250,7 +254,8 @@ export function eventsCopyText(rows: EventRow[]): Buffer {
     out +=
       `${copyText(r.messageId)}\t${r.type}\t${copyText(r.event)}\t${copyText(r.schemaVersion)}\t${nullable(r.userId)}\t${nullable(r.anonymousId)}\t` +
       `${jsonCopyText(JSON.stringify(r.properties))}\t${r.context ? jsonCopyText(JSON.stringify(r.context)) : '\\N'}\t` +
-      `${r.deviceCreatedAt}\t${r.deviceSentAt ?? '\\N'}\t${r.receivedAt}\t${r.derivedAt}\n`;
+      `${r.deviceCreatedAt}\t${r.deviceSentAt ?? '\\N'}\t${r.receivedAt}\t${r.derivedAt}\t` +
+      `${nullable(r.schemaName)}\t${nullable(r.category)}\t${nullable(r.groupId)}\t${nullable(r.previousId)}\n`;
   }
   return Buffer.from(out);
 }

@@ -6,7 +6,7 @@ import { Counter } from 'prom-client';
 import { SchemaRegistry } from '../schemas/schema-registry.service';
 import type { FailedEventRow } from './event-writer';
 import { jsonBytesUpperBound } from './json-size';
-import { ReceivedAt, validateMessage, type EventRow } from './message-validation';
+import { ReceivedAt, storablePayload, validateMessage, type EventRow } from './message-validation';
 import { TrackingWriter } from './tracking-writer.service';
 
 /**
@@ -62,7 +62,7 @@ export class TrackingIngestService {
       const outcome = validateMessage(raw, plan, received, body === undefined ? undefined : recordTextProblem(body, raw));
       if (!outcome.ok) {
         results.push({ index, messageId: outcome.messageId, status: 'rejected', errors: outcome.violations });
-        failed.push({ messageId: outcome.messageId, event: outcome.event, payload: raw, violations: outcome.violations, receivedAt: received.iso });
+        failed.push({ messageId: outcome.messageId, event: outcome.event, payload: storablePayload(raw), violations: outcome.violations, receivedAt: received.iso });
         continue;
       }
       if (seen.has(outcome.row.messageId)) {

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { BatchRequest, IngestResponse, TrackingErrorCode, TrackingMessage } from '@mlp/contracts';
+import { BatchRequest, IngestResponse, TrackingErrorCode, TrackingMessage, type TrackingMessageType } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
-import { ApiContract, RequireScope, TextCheckedPerRecord } from '@mlp/service-kit';
+import { AcceptWriteKey, ApiContract, RequireScope, TextCheckedPerRecord } from '@mlp/service-kit';
 import { TrackingIngestService } from './tracking-ingest.service';
 
 function envelopeError(message: string, details: Array<{ path: string; code: string; message: string }> = []) {
@@ -25,30 +25,76 @@ export class TrackingController {
   @Post('track')
   @HttpCode(200)
   @RequireScope('ingest:write')
+  @AcceptWriteKey()
   @TextCheckedPerRecord()
   @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One track call' })
   track(@Body() body: unknown) {
-    const message = asObject(body, 'track');
-    TrackingIngestService.checkLimits([message], () => '$');
-    return this.ingest.ingest([{ type: 'track', ...message }], body);
+    return this.one('track', body);
   }
 
   @Post('identify')
   @HttpCode(200)
   @RequireScope('ingest:write')
+  @AcceptWriteKey()
   @TextCheckedPerRecord()
   @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One identify call' })
   identify(@Body() body: unknown) {
-    const message = asObject(body, 'identify');
+    return this.one('identify', body);
+  }
+
+  @Post('page')
+  @HttpCode(200)
+  @RequireScope('ingest:write')
+  @AcceptWriteKey()
+  @TextCheckedPerRecord()
+  @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One page call (name, category, properties)' })
+  page(@Body() body: unknown) {
+    return this.one('page', body);
+  }
+
+  @Post('screen')
+  @HttpCode(200)
+  @RequireScope('ingest:write')
+  @AcceptWriteKey()
+  @TextCheckedPerRecord()
+  @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One screen call (name, category, properties)' })
+  screen(@Body() body: unknown) {
+    return this.one('screen', body);
+  }
+
+  @Post('group')
+  @HttpCode(200)
+  @RequireScope('ingest:write')
+  @AcceptWriteKey()
+  @TextCheckedPerRecord()
+  @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One group call (groupId, traits)' })
+  group(@Body() body: unknown) {
+    return this.one('group', body);
+  }
+
+  @Post('alias')
+  @HttpCode(200)
+  @RequireScope('ingest:write')
+  @AcceptWriteKey()
+  @TextCheckedPerRecord()
+  @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One alias call (previousId, userId)' })
+  alias(@Body() body: unknown) {
+    return this.one('alias', body);
+  }
+
+  /** A call on its own path: `type` defaults to the path's (a message's own `type` wins, as before). */
+  private one(type: TrackingMessageType, body: unknown) {
+    const message = asObject(body, type);
     TrackingIngestService.checkLimits([message], () => '$');
-    return this.ingest.ingest([{ type: 'identify', ...message }], body);
+    return this.ingest.ingest([{ type, ...message }], body);
   }
 
   @Post('batch')
   @HttpCode(200)
   @RequireScope('ingest:write')
+  @AcceptWriteKey()
   @TextCheckedPerRecord()
-  @ApiContract({ body: BatchRequest, response: IngestResponse, summary: 'Up to 2,500 track/identify calls' })
+  @ApiContract({ body: BatchRequest, response: IngestResponse, summary: 'Up to 2,500 track/identify/page/screen/group/alias calls' })
   batch(@Body() body: unknown) {
     const envelope = BatchRequest.validate(asObject(body, 'batch'));
     if (!envelope.ok) throw envelopeError('the body must be {"batch": [...]}', envelope.violations);

@@ -4,7 +4,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { ErrorCode } from '@mlp/contracts';
 import { PlatformError, requestContext, TokenRegistry } from '@mlp/runtime';
 import type { PlatformConfig } from '../config/platform-config';
-import { assertProjectAccess, Public, RequireScope, TokenAuthGuard } from './auth';
+import { AcceptWriteKey, assertProjectAccess, Public, RequireScope, TokenAuthGuard } from './auth';
 
 const tokens = TokenRegistry.fromEnv(
   JSON.stringify([
@@ -36,8 +36,18 @@ class WriteThings {
   }
 }
 
-function attempt(controller: object, handler: (...args: never[]) => unknown, authorization?: string): string {
-  const request = { headers: authorization ? { authorization } : {} };
+@Controller('segment')
+class SegmentThings {
+  @Get()
+  @RequireScope('things:write')
+  @AcceptWriteKey()
+  ingest() {
+    return [];
+  }
+}
+
+function attempt(controller: object, handler: (...args: never[]) => unknown, authorization?: string, body?: unknown): string {
+  const request = { headers: authorization ? { authorization } : {}, body };
   const context = new ExecutionContextHost([request, {}, undefined], controller as never, handler);
   context.setType('http');
   try {
@@ -48,6 +58,24 @@ function attempt(controller: object, handler: (...args: never[]) => unknown, aut
 }
 
 describe('token auth guard', () => {
+  it('takes a Segment write key (Basic user name, or the body writeKey without a header) only on @AcceptWriteKey routes', () => {
+    const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+    const ingest = SegmentThings.prototype.ingest;
+    const write = WriteThings.prototype.write;
+    expect(attempt(SegmentThings, ingest, basic('writer-token-0123456789'))).toBe('allowed as writer');
+    expect(attempt(SegmentThings, ingest, 'Bearer writer-token-0123456789')).toBe('allowed as writer');
+    expect(attempt(SegmentThings, ingest, undefined, { writeKey: 'writer-token-0123456789' })).toBe('allowed as writer');
+    expect(attempt(SegmentThings, ingest, basic('reader-token-0123456789'))).toBe(ErrorCode.FORBIDDEN);
+    expect(attempt(SegmentThings, ingest, basic('writer-token-012345678'))).toBe(ErrorCode.UNAUTHENTICATED);
+    expect(attempt(SegmentThings, ingest, undefined, { writeKey: 'wrong-token-0123456789' })).toBe(ErrorCode.UNAUTHENTICATED);
+    // A header that is present decides: the body's key is not a second chance.
+    expect(attempt(SegmentThings, ingest, basic('wrong-token-0123456789'), { writeKey: 'writer-token-0123456789' })).toBe(ErrorCode.UNAUTHENTICATED);
+    expect(attempt(SegmentThings, ingest, undefined, { writeKey: 42 })).toBe(ErrorCode.UNAUTHENTICATED);
+    // Routes without @AcceptWriteKey keep bearer tokens only.
+    expect(attempt(WriteThings, write, basic('writer-token-0123456789'))).toBe(ErrorCode.UNAUTHENTICATED);
+    expect(attempt(WriteThings, write, undefined, { writeKey: 'writer-token-0123456789' })).toBe(ErrorCode.UNAUTHENTICATED);
+  });
+
   it('applies each route its own rule, also when controllers share an inherited handler, however often it is asked', () => {
     const handler = BaseThings.prototype.list;
     for (let round = 0; round < 3; round++) {

@@ -10,7 +10,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorCode } from '@mlp/contracts';
-import { bearerToken, hasScope, PlatformError, requestContext } from '@mlp/runtime';
+import { basicWriteKey, bearerToken, hasScope, PlatformError, requestContext } from '@mlp/runtime';
 import type { FastifyRequest } from 'fastify';
 import { PLATFORM_CONFIG } from '../service-definition';
 import type { PlatformConfig } from '../config/platform-config';
@@ -18,6 +18,7 @@ import { TokenAudit } from './token-audit';
 
 const SCOPES = 'mlp:scopes';
 const PUBLIC = 'mlp:public';
+const WRITE_KEY = 'mlp:write-key';
 
 /** The route needs a token holding this scope (or `admin`, or `<area>:*`). */
 export const RequireScope = (scope: string) =>
@@ -46,6 +47,24 @@ export function assertProjectAccess(project: string | null | undefined): void {
   }
 }
 
+/**
+ * The route also takes Segment's write-key credentials (for Segment-compatible ingestion): a token
+ * presented as `Authorization: Basic base64(token + ':')`, or, when the request has no
+ * Authorization header, as the JSON body's `writeKey` field (what Segment's libraries send). The
+ * token is checked exactly like a bearer token: same registry, scopes and constant-time comparison.
+ */
+export const AcceptWriteKey = () => SetMetadata(WRITE_KEY, true);
+
+/**
+ * The write key a request presents (see AcceptWriteKey): the user name of a Basic Authorization
+ * header, else the body's string `writeKey` when there is no Authorization header at all.
+ */
+export function presentedWriteKey(authorization: string | undefined, body: unknown): string | undefined {
+  if (authorization !== undefined) return basicWriteKey(authorization);
+  const key = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)['writeKey'] : undefined;
+  return typeof key === 'string' && key.length ? key : undefined;
+}
+
 /** Probes, metrics and docs answer without a token. */
 export const Public = () => SetMetadata(PUBLIC, true);
 
@@ -57,23 +76,28 @@ export const Public = () => SetMetadata(PUBLIC, true);
 interface RouteAuth {
   isPublic: boolean;
   scope: string | undefined;
+  writeKey: boolean;
 }
 
 /**
  * The token and scope checks of one request (the guard's, and the kit's fast routes'): open only in
  * the embedded profile without tokens; otherwise a valid bearer token, holding `scope` when given.
+ * `writeKey`: on an @AcceptWriteKey route, the request's body, so a write key (Basic header or body
+ * `writeKey`) is taken as the token when there is no bearer token.
  */
-export function authorize(config: PlatformConfig, authorization: string | undefined, scope: string | undefined, audit?: TokenAudit): void {
+export function authorize(config: PlatformConfig, authorization: string | undefined, scope: string | undefined, audit?: TokenAudit, writeKey?: { body: unknown }): void {
   if (config.authOpen) return;
-  const token = bearerToken(authorization);
+  const bearer = bearerToken(authorization);
+  const token = bearer ?? (writeKey ? presentedWriteKey(authorization, writeKey.body) : undefined);
+  const what = bearer || !writeKey ? 'bearer token' : 'write key';
   if (!token) {
     audit?.record('missing', undefined, scope);
-    throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, 'a bearer token is required');
+    throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, writeKey ? 'a bearer token or a write key is required' : 'a bearer token is required');
   }
   const grant = config.tokens.authenticate(token);
   if (!grant) {
     audit?.record('unknown', undefined, scope);
-    throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, 'the bearer token is not valid');
+    throw new PlatformError(401, ErrorCode.UNAUTHENTICATED, `the ${what} is not valid`);
   }
   const ctx = requestContext.get();
   if (ctx) {
@@ -103,7 +127,8 @@ export class TokenAuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const route = this.routeAuth(context.getHandler(), context.getClass());
     if (route.isPublic) return true;
-    authorize(this.config, context.switchToHttp().getRequest<FastifyRequest>().headers.authorization, route.scope, this.audit);
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    authorize(this.config, request.headers.authorization, route.scope, this.audit, route.writeKey ? { body: request.body } : undefined);
     return true;
   }
 
@@ -117,6 +142,7 @@ export class TokenAuthGuard implements CanActivate {
       route = {
         isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC, targets) === true,
         scope: this.reflector.getAllAndOverride<string | undefined>(SCOPES, targets),
+        writeKey: this.reflector.getAllAndOverride<boolean>(WRITE_KEY, targets) === true,
       };
       byClass.set(controller, route);
     }

@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * `dwh.prediction_outcomes`, labelled from each model's declared outcome; it is dropped unless a
  * project has since declared a model of that name.
  */
-export class PredictionLogEntityOnly1764800000000 implements MigrationInterface {
-  name = 'PredictionLogEntityOnly1764800000000';
+export class PredictionLogEntityOnly1764810000000 implements MigrationInterface {
+  name = 'PredictionLogEntityOnly1764810000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE "dwh".prediction_log DROP COLUMN IF EXISTS user_id`);
