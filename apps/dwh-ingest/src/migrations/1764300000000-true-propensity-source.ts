@@ -8,7 +8,11 @@ import type { MigrationInterface } from 'typeorm';
 export class TruePropensitySource1764300000000 implements MigrationInterface {
   name = 'TruePropensitySource1764300000000';
 
-  async up(): Promise<void> {}
+  async up(): Promise<void> {
+    // Nothing: the shop project's apply creates these tables.
+  }
 
-  async down(): Promise<void> {}
+  async down(): Promise<void> {
+    // Nothing to undo.
+  }
 }
