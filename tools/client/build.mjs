@@ -13,19 +13,25 @@ const lib = path.join(root, 'libs/client');
 export const outDir = path.join(root, 'dist/libs/client');
 const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
 
-export function buildClient() {
-  fs.rmSync(outDir, { recursive: true, force: true });
-  for (const config of ['tsconfig.lib.json', 'tsconfig.cjs.json']) execFileSync(process.execPath, [tsc, '-p', path.join(lib, config)], { cwd: root, stdio: 'inherit' });
+/** `to`: another folder for the package (tests build their own, so parallel runs never share one). */
+export function buildClient(to = outDir) {
+  fs.rmSync(to, { recursive: true, force: true });
+  for (const [config, sub] of [
+    ['tsconfig.lib.json', 'dist/esm'],
+    ['tsconfig.cjs.json', 'dist/cjs'],
+  ]) {
+    execFileSync(process.execPath, [tsc, '-p', path.join(lib, config), '--outDir', path.join(to, sub)], { cwd: root, stdio: 'inherit' });
+  }
   // Each build's folder says how Node must read its .js (and TypeScript its .d.ts).
-  fs.writeFileSync(path.join(outDir, 'dist/esm/package.json'), `${JSON.stringify({ type: 'module' })}\n`);
-  fs.writeFileSync(path.join(outDir, 'dist/cjs/package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+  fs.writeFileSync(path.join(to, 'dist/esm/package.json'), `${JSON.stringify({ type: 'module' })}\n`);
+  fs.writeFileSync(path.join(to, 'dist/cjs/package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
   const pkg = JSON.parse(fs.readFileSync(path.join(lib, 'package.json'), 'utf8'));
   const versionSource = fs.readFileSync(path.join(lib, 'src/lib/version.ts'), 'utf8');
   if (!versionSource.includes(`CLIENT_VERSION = '${pkg.version}'`)) throw new Error(`libs/client/src/lib/version.ts must say CLIENT_VERSION = '${pkg.version}' (package.json's version)`);
   if (pkg.dependencies || pkg.peerDependencies) throw new Error('@mlp/client must have no runtime dependencies');
-  fs.writeFileSync(path.join(outDir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
-  fs.copyFileSync(path.join(lib, 'README.md'), path.join(outDir, 'README.md'));
-  return outDir;
+  fs.writeFileSync(path.join(to, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+  fs.copyFileSync(path.join(lib, 'README.md'), path.join(to, 'README.md'));
+  return to;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

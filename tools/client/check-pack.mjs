@@ -90,7 +90,7 @@ export async function checkPack({ keep = false } = {}) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mlp-client-pack-'));
   const server = await fakeIngest();
   try {
-    const outDir = buildClient();
+    const outDir = buildClient(path.join(work, 'package'));
     console.log('ok   build (tsc: ESM + CommonJS with declarations)');
     const packed = JSON.parse(must('npm pack', run(npm, ['pack', '--json', '--pack-destination', work], outDir)).slice(-100000).replace(/^[^[]*/, ''));
     const tarball = path.join(work, packed[0].filename);

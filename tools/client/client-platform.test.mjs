@@ -1,6 +1,8 @@
 // @mlp/client, as built for publishing, against the real built dwh-ingest and model-serving
 // (all four services run, wired as in production, on a fresh database of DATABASE_URL's server).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -9,15 +11,17 @@ import { buildClient } from './build.mjs';
 
 let platform;
 let client;
+const packageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlp-client-e2e-'));
 
 before(async () => {
-  const outDir = buildClient();
+  const outDir = buildClient(packageDir);
   client = await import(pathToFileURL(path.join(outDir, 'dist/esm/index.js')).href);
   platform = await startPlatform({ offset: Number(process.env.E2E_CLIENT_PORT_OFFSET ?? 29000), name: 'client' });
 });
 
 after(async () => {
   await platform?.stop();
+  fs.rmSync(packageDir, { recursive: true, force: true });
 });
 
 test('tracking: dwh-ingest stores planned events once, and the client reports the rest with the platform codes', { timeout: 60_000 }, async () => {
