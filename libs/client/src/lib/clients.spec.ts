@@ -54,6 +54,28 @@ describe('service clients send the routes and bodies the controllers take', () =
     expect(server.received.map(call)).toEqual([['POST', '/v1/historical-features', { ...request, format: 'ndjson' }]]);
   });
 
+  it('features: a training set outlives the timeout once it streams, and the caller signal still stops it', async () => {
+    const lines = Array.from({ length: 20 }, (_, i) => `{"customer_id":${i}}\n`);
+    server = await standInServer(() => ({ chunks: lines }));
+    const features = new FeaturesClient({ baseUrl: server.url, timeoutMs: 40 });
+    const whole = await features.trainingSet({ features: ['orders:count_30d'] });
+    let n = 0;
+    for await (const _row of whole.rows()) n++;
+    expect(n).toBe(20);
+
+    const controller = new AbortController();
+    const partial = await features.trainingSet({ features: ['orders:count_30d'] }, { signal: controller.signal, timeoutMs: 0 });
+    const read: unknown[] = [];
+    const reading = (async () => {
+      for await (const row of partial.rows()) {
+        read.push(row);
+        if (read.length === 2) controller.abort();
+      }
+    })();
+    await expect(reading).rejects.toBeDefined();
+    expect(read.length).toBeLessThan(20);
+  });
+
   it('predictions: V2 infer by policy, by version and by alias (resolved through the registry), predict by entity, TF-Serving predict', async () => {
     server = await standInServer((req) => (req.url === '/v1/models/churn' ? { json: { name: 'churn', aliases: { champion: 7, challenger: null } } } : { json: { ok: true } }));
     const platform = createPlatformClient({ urls: { modelServing: server.url, trainer: server.url }, token: 'tok' });

@@ -77,7 +77,8 @@ export class HttpTransport {
    */
   async stream(spec: RequestSpec): Promise<{ response: Response; requestId: string }> {
     const { response, requestId, done } = await this.send(spec);
-    done.clear();
+    // Only the timer ends here: the caller's signal keeps reaching the body being read.
+    done.clearTimer();
     return { response, requestId };
   }
 
@@ -165,6 +166,9 @@ function deadline(timeoutMs: number, outer: AbortSignal | undefined, what: strin
       : undefined;
   return {
     signal: controller.signal,
+    clearTimer() {
+      if (timer !== undefined) clearTimeout(timer);
+    },
     clear() {
       if (timer !== undefined) clearTimeout(timer);
       outer?.removeEventListener('abort', onOuterAbort);
