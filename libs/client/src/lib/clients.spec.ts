@@ -95,15 +95,27 @@ describe('service clients send the routes and bodies the controllers take', () =
       ['POST', '/v2/models/churn/versions/3/infer', infer],
       ['GET', '/v1/models/churn', undefined],
       ['POST', '/v2/models/churn/versions/7/infer', infer],
-      ['GET', '/v1/models/churn', undefined],
       ['POST', '/v1/models/churn/predict-entities', { entities: { customer_id: [1, 'c-2'] } }],
       ['POST', '/v1/models/churn/predict-entities', { entities: { customer_id: [1] }, version: 2 }],
       ['POST', '/v1/models/churn:predict', { instances: [{ amount: 1 }] }],
       ['POST', '/v1/models/churn/versions/4:predict', { instances: [[1]] }],
       ['POST', '/v1/models/churn/labels/challenger:predict', { inputs: { amount: [1] } }],
     ]);
-    expect(server.received[5].headers['x-sticky-key']).toBe('user-9');
+    expect(server.received[4].headers['x-sticky-key']).toBe('user-9');
     expect(server.received.every((r) => r.headers['authorization'] === 'Bearer tok')).toBe(true);
+  });
+
+  it('predictions: an alias is read from the trainer once per aliasTtlMs, not per call', async () => {
+    let champion = 7;
+    server = await standInServer((req) => (req.url === '/v1/models/churn' ? { json: { name: 'churn', aliases: { champion, challenger: null } } } : { json: {} }));
+    const predictions = createPlatformClient({ urls: { modelServing: server.url, trainer: server.url }, aliasTtlMs: 100 }).predictions as PredictionsClient;
+    const infer = { inputs: [{ name: 'amount', shape: [1], datatype: 'FP64', data: [1] }] };
+    await predictions.infer('churn', infer, { version: 'champion' });
+    champion = 8;
+    await predictions.infer('churn', infer, { version: 'champion' });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await predictions.infer('churn', infer, { version: 'champion' });
+    expect(server.received.map((r) => r.url)).toEqual(['/v1/models/churn', '/v2/models/churn/versions/7/infer', '/v2/models/churn/versions/7/infer', '/v1/models/churn', '/v2/models/churn/versions/8/infer']);
   });
 
   it('imports: streams the file with its content type and Idempotency-Key, reporting progress', async () => {

@@ -11,6 +11,8 @@ export interface PlatformClientOptions extends Omit<ServiceOptions, 'baseUrl'> {
   urls: { dwhIngest?: string; featureStore?: string; trainer?: string; modelServing?: string };
   /** Options of the tracking client's queue (flushAt, retries, callbacks). */
   tracking?: Omit<TrackingClientOptions, 'baseUrl'>;
+  /** How long `infer` reuses an alias's version read from the trainer (default 10 s). */
+  aliasTtlMs?: number;
 }
 
 export interface PlatformClient {
@@ -24,7 +26,7 @@ export interface PlatformClient {
 
 /** One client per service, sharing the token, timeouts and headers. */
 export function createPlatformClient(options: PlatformClientOptions): PlatformClient {
-  const { urls, tracking, ...shared } = options;
+  const { urls, tracking, aliasTtlMs, ...shared } = options;
   const at = (baseUrl: string): ServiceOptions => ({ ...shared, baseUrl });
   const registry = urls.trainer ? new RegistryClient(at(urls.trainer)) : undefined;
   return {
@@ -33,6 +35,6 @@ export function createPlatformClient(options: PlatformClientOptions): PlatformCl
     warehouse: urls.dwhIngest ? new WarehouseClient(at(urls.dwhIngest)) : undefined,
     features: urls.featureStore ? new FeaturesClient(at(urls.featureStore)) : undefined,
     registry,
-    predictions: urls.modelServing ? new PredictionsClient(at(urls.modelServing), registry) : undefined,
+    predictions: urls.modelServing ? new PredictionsClient({ ...at(urls.modelServing), aliasTtlMs }, registry) : undefined,
   };
 }

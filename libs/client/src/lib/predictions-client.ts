@@ -19,16 +19,24 @@ export interface TfPredictResponse {
   [key: string]: unknown;
 }
 
+export interface PredictionsClientOptions extends ServiceOptions {
+  /** How long an alias's version, read from the trainer, is reused (default 10 000 ms; 0 reads it per call). */
+  aliasTtlMs?: number;
+}
+
 /** model-serving: Open Inference Protocol (V2), predict by entity id, TF-Serving predict. */
 export class PredictionsClient {
   private readonly http: HttpTransport;
+  private readonly aliasTtlMs: number;
+  private readonly aliases = new Map<string, { version: number | null; until: number }>();
 
   /** `registry` resolves `champion`/`challenger` to a version for V2 infer (V2 paths take numbers only). */
   constructor(
-    options: ServiceOptions,
+    options: PredictionsClientOptions,
     private readonly registry?: RegistryClient,
   ) {
     this.http = new HttpTransport(options);
+    this.aliasTtlMs = options.aliasTtlMs ?? 10_000;
   }
 
   /** V2 `infer` with the model's raw-feature tensors. */
@@ -59,9 +67,15 @@ export class PredictionsClient {
     const v = options.version;
     if (v === undefined || typeof v === 'number') return v;
     if (!this.registry) throw new TypeError(`version '${v}' is an alias: give the client the trainer's URL so it can resolve it`);
-    const summary = await this.registry.model(model, { signal: options.signal, timeoutMs: options.timeoutMs, requestId: options.requestId });
-    const version = summary.aliases[v];
-    if (version === null || version === undefined) throw new TypeError(`model ${model} has no ${v}`);
-    return version;
+    const key = `${model}\u0000${v}`;
+    let cached = this.aliases.get(key);
+    if (!cached || cached.until <= Date.now()) {
+      const summary = await this.registry.model(model, { signal: options.signal, timeoutMs: options.timeoutMs, requestId: options.requestId });
+      const until = Date.now() + this.aliasTtlMs;
+      for (const alias of ['champion', 'challenger'] as const) this.aliases.set(`${model}\u0000${alias}`, { version: summary.aliases[alias] ?? null, until });
+      cached = this.aliases.get(key);
+    }
+    if (cached?.version === null || cached?.version === undefined) throw new TypeError(`model ${model} has no ${v}`);
+    return cached.version;
   }
 }
