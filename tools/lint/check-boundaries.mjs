@@ -27,6 +27,14 @@ const cases = [
     expect: /A project tagged with "type:contracts" is not allowed to import "@nestjs\/common"/,
     what: 'the contracts library importing a NestJS module',
   },
+  {
+    // Linted as `nx lint client` does, from the project's folder, so its own config applies.
+    file: 'libs/client/src/boundary-violation.fixture.ts',
+    cwd: 'libs/client',
+    source: "import type { ErrorResponse } from '@mlp/contracts';\nimport { createHash } from 'node:crypto';\nexport type Leaked = ErrorResponse;\nexport const hash = createHash;\n",
+    expect: /'@mlp\/contracts' import is restricted[\s\S]*'node:crypto' import is restricted/,
+    what: 'the installable client importing a workspace lib or a Node module',
+  },
 ];
 
 let failed = 0;
@@ -36,7 +44,8 @@ try {
     let output = '';
     let exitCode = 0;
     try {
-      output = execFileSync('npx', ['eslint', '--no-warn-ignored', c.file], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+      const cwd = path.join(root, c.cwd ?? '.');
+      output = execFileSync('npx', ['eslint', '--no-warn-ignored', path.relative(cwd, path.join(root, c.file))], { cwd, encoding: 'utf8', stdio: 'pipe' });
     } catch (err) {
       exitCode = err.status ?? 1;
       output = `${err.stdout ?? ''}${err.stderr ?? ''}`;

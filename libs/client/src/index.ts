@@ -1,0 +1,14 @@
+export * from './lib/platform-api-error.js';
+export { HttpTransport, type CallOptions, type Query, type ServiceOptions } from './lib/http-transport.js';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './lib/backoff.js';
+export * from './lib/tracking/tracking-messages.js';
+export * from './lib/tracking/tracking-client.js';
+export * from './lib/features-client.js';
+export * from './lib/predictions-client.js';
+export * from './lib/imports-client.js';
+export * from './lib/registry-client.js';
+export * from './lib/warehouse-client.js';
+export * from './lib/platform-client.js';
+export { ndjsonLines } from './lib/ndjson-lines.js';
+export { CLIENT_NAME, CLIENT_VERSION } from './lib/version.js';
+export type * from './lib/generated/contract-types.js';

@@ -1,0 +1,193 @@
+import { standInServer, type Received, type StandIn } from './testing/stand-in-server';
+import { FeaturesClient } from './features-client';
+import { ImportsClient, type ImportProgress } from './imports-client';
+import { createPlatformClient } from './platform-client';
+import { PredictionsClient } from './predictions-client';
+import { RegistryClient } from './registry-client';
+import { WarehouseClient } from './warehouse-client';
+
+const call = (r: Received) => [r.method, r.url, r.json];
+
+describe('service clients send the routes and bodies the controllers take', () => {
+  let server: StandIn;
+  afterEach(() => server?.close());
+
+  it('features: online features by entity, as the answer and as rows', async () => {
+    const answer = {
+      metadata: { feature_names: ['customer_id', 'orders:count_30d'] },
+      results: [
+        { values: [1, 2], statuses: ['PRESENT', 'PRESENT'], event_timestamps: [null, null] },
+        { values: [4, null], statuses: ['PRESENT', 'NOT_FOUND'], event_timestamps: ['2026-01-01T00:00:00Z', null] },
+      ],
+    };
+    server = await standInServer(() => ({ json: answer }));
+    const features = new FeaturesClient({ baseUrl: server.url });
+    const request = { features: ['orders:count_30d'], entities: { customer_id: [1, 2] } };
+    expect(await features.online(request)).toEqual(answer);
+    expect(await features.onlineRows(request)).toEqual([
+      { customer_id: 1, 'orders:count_30d': 4 },
+      { customer_id: 2, 'orders:count_30d': null },
+    ]);
+    expect(server.received.map(call)).toEqual([
+      ['POST', '/v1/online-features', request],
+      ['POST', '/v1/online-features', request],
+    ]);
+  });
+
+  it('features: a training set streams row by row, lines split across chunks, and ends with its metadata', async () => {
+    const meta = { rows: 2, columns: ['customer_id', 'event_timestamp', 'orders:count_30d'], features: ['orders:count_30d'], fingerprint: `sha256:${'a'.repeat(64)}`, created_at: '2026-01-01T00:00:00Z' };
+    server = await standInServer(() => ({
+      chunks: ['{"customer_id":1,"event_timestamp":"2026-01-01T00:00:00Z","orders:count_30d":3}\n{"customer_id":2,"event_', 'timestamp":"2026-01-02T00:00:00Z","orders:count_30d":null}\n', `{"_metadata":${JSON.stringify(meta)}}\n`],
+      headers: { 'x-dataset-columns': meta.columns.join(','), 'x-feature-view-versions': 'orders@v2' },
+    }));
+    const request = { features: ['orders:count_30d'], label_source: { sql: 'SELECT customer_id, event_timestamp FROM dwh.mart_x', start: '2026-01-01T00:00:00Z', end: '2026-02-01T00:00:00Z' } };
+    const set = await new FeaturesClient({ baseUrl: server.url }).trainingSet(request);
+    expect(set.columns).toEqual(meta.columns);
+    expect(set.viewVersions).toEqual(['orders@v2']);
+    const rows = [];
+    for await (const row of set.rows()) rows.push(row);
+    expect(rows).toEqual([
+      { customer_id: 1, event_timestamp: '2026-01-01T00:00:00Z', 'orders:count_30d': 3 },
+      { customer_id: 2, event_timestamp: '2026-01-02T00:00:00Z', 'orders:count_30d': null },
+    ]);
+    expect(set.metadata).toEqual(meta);
+    expect(server.received.map(call)).toEqual([['POST', '/v1/historical-features', { ...request, format: 'ndjson' }]]);
+  });
+
+  it('features: a training set outlives the timeout once it streams, and the caller signal still stops it', async () => {
+    const lines = Array.from({ length: 20 }, (_, i) => `{"customer_id":${i}}\n`);
+    server = await standInServer(() => ({ chunks: lines }));
+    const features = new FeaturesClient({ baseUrl: server.url, timeoutMs: 40 });
+    const whole = await features.trainingSet({ features: ['orders:count_30d'] });
+    let n = 0;
+    for await (const _row of whole.rows()) n++;
+    expect(n).toBe(20);
+
+    const controller = new AbortController();
+    const partial = await features.trainingSet({ features: ['orders:count_30d'] }, { signal: controller.signal, timeoutMs: 0 });
+    const read: unknown[] = [];
+    const reading = (async () => {
+      for await (const row of partial.rows()) {
+        read.push(row);
+        if (read.length === 2) controller.abort();
+      }
+    })();
+    await expect(reading).rejects.toBeDefined();
+    expect(read.length).toBeLessThan(20);
+  });
+
+  it('predictions: V2 infer by policy, by version and by alias (resolved through the registry), predict by entity, TF-Serving predict', async () => {
+    server = await standInServer((req) => (req.url === '/v1/models/churn' ? { json: { name: 'churn', aliases: { champion: 7, challenger: null } } } : { json: { ok: true } }));
+    const platform = createPlatformClient({ urls: { modelServing: server.url, trainer: server.url }, token: 'tok' });
+    const predictions = platform.predictions as PredictionsClient;
+    const infer = { inputs: [{ name: 'amount', shape: [1], datatype: 'FP64', data: [12.5] }] };
+    await predictions.infer('churn', infer);
+    await predictions.infer('churn', infer, { version: 3 });
+    await predictions.infer('churn', infer, { version: 'champion' });
+    await expect(predictions.infer('churn', infer, { version: 'challenger' })).rejects.toThrow('has no challenger');
+    await predictions.predictEntities('churn', { customer_id: [1, 'c-2'] }, { stickyKey: 'user-9' });
+    await predictions.predictEntities('churn', { customer_id: [1] }, { version: 2 });
+    await predictions.tfPredict('churn', { instances: [{ amount: 1 }] });
+    await predictions.tfPredict('churn', { instances: [[1]] }, { version: 4 });
+    await predictions.tfPredict('churn', { inputs: { amount: [1] } }, { label: 'challenger' });
+    expect(server.received.map(call)).toEqual([
+      ['POST', '/v2/models/churn/infer', infer],
+      ['POST', '/v2/models/churn/versions/3/infer', infer],
+      ['GET', '/v1/models/churn', undefined],
+      ['POST', '/v2/models/churn/versions/7/infer', infer],
+      ['POST', '/v1/models/churn/predict-entities', { entities: { customer_id: [1, 'c-2'] } }],
+      ['POST', '/v1/models/churn/predict-entities', { entities: { customer_id: [1] }, version: 2 }],
+      ['POST', '/v1/models/churn:predict', { instances: [{ amount: 1 }] }],
+      ['POST', '/v1/models/churn/versions/4:predict', { instances: [[1]] }],
+      ['POST', '/v1/models/churn/labels/challenger:predict', { inputs: { amount: [1] } }],
+    ]);
+    expect(server.received[4].headers['x-sticky-key']).toBe('user-9');
+    expect(server.received.every((r) => r.headers['authorization'] === 'Bearer tok')).toBe(true);
+  });
+
+  it('predictions: an alias is read from the trainer once per aliasTtlMs, not per call', async () => {
+    let champion = 7;
+    server = await standInServer((req) => (req.url === '/v1/models/churn' ? { json: { name: 'churn', aliases: { champion, challenger: null } } } : { json: {} }));
+    const predictions = createPlatformClient({ urls: { modelServing: server.url, trainer: server.url }, aliasTtlMs: 100 }).predictions as PredictionsClient;
+    const infer = { inputs: [{ name: 'amount', shape: [1], datatype: 'FP64', data: [1] }] };
+    await predictions.infer('churn', infer, { version: 'champion' });
+    champion = 8;
+    await predictions.infer('churn', infer, { version: 'champion' });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await predictions.infer('churn', infer, { version: 'champion' });
+    expect(server.received.map((r) => r.url)).toEqual(['/v1/models/churn', '/v2/models/churn/versions/7/infer', '/v2/models/churn/versions/7/infer', '/v1/models/churn', '/v2/models/churn/versions/8/infer']);
+  });
+
+  it('imports: streams the file with its content type and Idempotency-Key, reporting progress', async () => {
+    const result = { importId: 'i1', source: 'orders', status: 'completed', rowsAccepted: 2, rowsRejected: 0, idempotencyKey: 'k1', replayed: false, startedAt: 'x', finishedAt: 'y' };
+    server = await standInServer(() => ({ status: 201, json: result }));
+    const imports = new ImportsClient({ baseUrl: server.url });
+    const csv = 'order_id,amount\n1,12.5\n2,3\n';
+    const progress: ImportProgress[] = [];
+    async function* chunks() {
+      yield 'order_id,amount\n';
+      yield new TextEncoder().encode('1,12.5\n2,3\n');
+    }
+    expect(await imports.upload('orders', chunks(), { format: 'csv', idempotencyKey: 'k1', onProgress: (p) => progress.push(p) })).toEqual({ ...result, idempotencyKey: 'k1' });
+    const file = new File([csv], 'orders.csv');
+    const second = await imports.upload('orders', file);
+    await imports.upload('events', '{"a":1}\n', { format: 'ndjson' });
+    const [first, fromFile, ndjson] = server.received;
+    expect([first.method, first.url, first.body, first.headers['content-type'], first.headers['idempotency-key']]).toEqual(['POST', '/v1/imports/orders', csv, 'text/csv', 'k1']);
+    expect(progress).toEqual([
+      { bytesSent: 16, totalBytes: undefined },
+      { bytesSent: csv.length, totalBytes: undefined },
+    ]);
+    expect([fromFile.body, fromFile.headers['content-type']]).toEqual([csv, 'text/csv']);
+    expect(fromFile.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.idempotencyKey).toBe(fromFile.headers['idempotency-key']);
+    expect([ndjson.url, ndjson.body, ndjson.headers['content-type']]).toEqual(['/v1/imports/events', '{"a":1}\n', 'application/x-ndjson']);
+    await expect(imports.upload('orders', 'a,b\n')).rejects.toThrow('give format');
+  });
+
+  it('registry: models, versions, aliases and training runs', async () => {
+    server = await standInServer((req) => ({ json: req.url === '/v1/models' ? { models: [{ name: 'churn' }] } : req.url.endsWith('/versions') ? { versions: [{ version: 1 }] } : req.url.startsWith('/v1/training-runs?') ? { runs: [{ id: 'r' }] } : { id: 'r1', status: 'queued' } }));
+    const registry = new RegistryClient({ baseUrl: server.url });
+    expect(await registry.models()).toEqual([{ name: 'churn' }]);
+    expect(await registry.versions('churn')).toEqual([{ version: 1 }]);
+    await registry.version('churn', 2);
+    await registry.moveAlias('churn', { alias: 'champion', version: 2, reason: 'rollback after incident' });
+    await registry.aliasAudit('churn');
+    expect(await registry.startRun({ model: 'churn', overrides: { seed: 7 } })).toEqual({ id: 'r1', status: 'queued' });
+    expect(await registry.runs({ model: 'churn', status: 'succeeded', limit: 5 })).toEqual([{ id: 'r' }]);
+    await registry.run('r1');
+    await registry.cancelRun('r1');
+    expect(server.received.map(call)).toEqual([
+      ['GET', '/v1/models', undefined],
+      ['GET', '/v1/models/churn/versions', undefined],
+      ['GET', '/v1/models/churn/versions/2', undefined],
+      ['POST', '/v1/models/churn/aliases', { alias: 'champion', version: 2, reason: 'rollback after incident' }],
+      ['GET', '/v1/models/churn/audit', undefined],
+      ['POST', '/v1/training-runs', { model: 'churn', overrides: { seed: 7 } }],
+      ['GET', '/v1/training-runs?model=churn&status=succeeded&limit=5', undefined],
+      ['GET', '/v1/training-runs/r1', undefined],
+      ['POST', '/v1/training-runs/r1/cancel', undefined],
+    ]);
+  });
+
+  it('warehouse: transformation runs, SLAs, projects apply', async () => {
+    server = await standInServer((req) => ({ json: req.url.startsWith('/v1/transformations/runs?') ? { runs: [] } : req.url === '/v1/projects' ? { projects: [] } : {} }));
+    const warehouse = new WarehouseClient({ baseUrl: server.url });
+    await warehouse.runTransformations({ models: ['mart_orders'], fullRefresh: true });
+    await warehouse.transformationRuns({ limit: 3 });
+    await warehouse.transformationRun('t1');
+    await warehouse.sla();
+    await warehouse.applyProject({ project: 'shop', dry_run: true });
+    await warehouse.projects();
+    await warehouse.project('shop');
+    expect(server.received.map(call)).toEqual([
+      ['POST', '/v1/transformations/run', { models: ['mart_orders'], fullRefresh: true }],
+      ['GET', '/v1/transformations/runs?limit=3', undefined],
+      ['GET', '/v1/transformations/runs/t1', undefined],
+      ['GET', '/v1/sla', undefined],
+      ['POST', '/v1/warehouse/apply', { project: 'shop', dry_run: true }],
+      ['GET', '/v1/projects', undefined],
+      ['GET', '/v1/projects/shop', undefined],
+    ]);
+  });
+});

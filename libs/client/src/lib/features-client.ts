@@ -1,0 +1,70 @@
+import type { DatasetMetadata, HistoricalFeaturesRequest, OnlineFeaturesRequest, OnlineFeaturesResponse } from './generated/contract-types.js';
+import { HttpTransport, type CallOptions, type ServiceOptions } from './http-transport.js';
+import { ndjsonLines } from './ndjson-lines.js';
+import { ClientErrorCode, PlatformApiError } from './platform-api-error.js';
+
+export type FeatureRow = Record<string, string | number | boolean | null>;
+
+/** A training set being streamed: rows as they arrive, the metadata line (row count, fingerprint) once they are all read. */
+export interface TrainingSetStream {
+  /** Column names from the `x-dataset-columns` header. */
+  columns: string[];
+  /** `view@vN` of each feature view the set was read from. */
+  viewVersions: string[];
+  requestId: string;
+  /** Every row in order; reading them to the end fills `metadata`. */
+  rows(): AsyncGenerator<FeatureRow>;
+  /** The final `_metadata` line (after `rows()` was read to the end). */
+  readonly metadata: DatasetMetadata['_metadata'] | undefined;
+  /** The raw body (CSV or NDJSON), for writing to a file instead. */
+  body: ReadableStream<Uint8Array>;
+}
+
+/** feature-store: online features by entity, training sets as a stream. */
+export class FeaturesClient {
+  private readonly http: HttpTransport;
+
+  constructor(options: ServiceOptions) {
+    this.http = new HttpTransport(options);
+  }
+
+  /** Latest values per entity (Feast's shape: one result per requested column, a value per entity row). */
+  online(request: OnlineFeaturesRequest, options: CallOptions = {}): Promise<OnlineFeaturesResponse> {
+    return this.http.json({ ...options, method: 'POST', path: '/v1/online-features', json: request });
+  }
+
+  /** The same answer as one object per entity row: `{ customer_id: 1, 'churn:orders_30d': 4 }`. */
+  async onlineRows(request: OnlineFeaturesRequest, options: CallOptions = {}): Promise<FeatureRow[]> {
+    const answer = await this.online(request, options);
+    const names = answer.metadata.feature_names;
+    const n = answer.results[0]?.values.length ?? 0;
+    return Array.from({ length: n }, (_, row) => Object.fromEntries(names.map((name, col) => [name, answer.results[col]?.values[row] ?? null])) as FeatureRow);
+  }
+
+  /** A point-in-time training set as NDJSON, streamed. */
+  async trainingSet(request: Omit<HistoricalFeaturesRequest, 'format'>, options: CallOptions = {}): Promise<TrainingSetStream> {
+    const { response, requestId } = await this.http.stream({ ...options, method: 'POST', path: '/v1/historical-features', json: { ...request, format: 'ndjson' } });
+    if (!response.body) throw new PlatformApiError({ status: response.status, code: ClientErrorCode.INVALID_RESPONSE, message: 'the training set answer has no body', requestId });
+    const list = (h: string) => (response.headers.get(h) ?? '').split(',').filter(Boolean);
+    const body = response.body;
+    let metadata: DatasetMetadata['_metadata'] | undefined;
+    let used = false;
+    return {
+      columns: list('x-dataset-columns'),
+      viewVersions: list('x-feature-view-versions'),
+      requestId,
+      body,
+      get metadata() {
+        return metadata;
+      },
+      async *rows() {
+        if (used) throw new TypeError('the training set stream can be read once');
+        used = true;
+        for await (const line of ndjsonLines<FeatureRow | DatasetMetadata>(body)) {
+          if (line && typeof line === 'object' && '_metadata' in line) metadata = (line as DatasetMetadata)._metadata;
+          else yield line as FeatureRow;
+        }
+      },
+    };
+  }
+}

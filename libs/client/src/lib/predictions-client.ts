@@ -1,0 +1,81 @@
+import type { InferRequest, InferResponse, PredictEntitiesReply } from './generated/contract-types.js';
+import { HttpTransport, seg, type CallOptions, type ServiceOptions } from './http-transport.js';
+import type { RegistryClient } from './registry-client.js';
+
+/** Which version answers: a number, an alias (resolved through the registry), or the traffic policy's pick when absent. */
+export type VersionSelector = number | 'champion' | 'challenger';
+
+export interface PredictOptions extends CallOptions {
+  version?: VersionSelector;
+  /** `x-sticky-key`: keeps a caller on the same arm of a canary. */
+  stickyKey?: string;
+}
+
+/** TF-Serving's REST predict body: rows (`instances`) or columns (`inputs`). */
+export type TfPredictRequest = { instances: unknown[]; signature_name?: string } | { inputs: Record<string, unknown> | unknown[]; signature_name?: string };
+export interface TfPredictResponse {
+  predictions?: unknown[];
+  outputs?: unknown;
+  [key: string]: unknown;
+}
+
+export interface PredictionsClientOptions extends ServiceOptions {
+  /** How long an alias's version, read from the trainer, is reused (default 10 000 ms; 0 reads it per call). */
+  aliasTtlMs?: number;
+}
+
+/** model-serving: Open Inference Protocol (V2), predict by entity id, TF-Serving predict. */
+export class PredictionsClient {
+  private readonly http: HttpTransport;
+  private readonly aliasTtlMs: number;
+  private readonly aliases = new Map<string, { version: number | null; until: number }>();
+
+  /** `registry` resolves `champion`/`challenger` to a version for V2 infer (V2 paths take numbers only). */
+  constructor(
+    options: PredictionsClientOptions,
+    private readonly registry?: RegistryClient,
+  ) {
+    this.http = new HttpTransport(options);
+    this.aliasTtlMs = options.aliasTtlMs ?? 10_000;
+  }
+
+  /** V2 `infer` with the model's raw-feature tensors. */
+  async infer(model: string, request: InferRequest, options: PredictOptions = {}): Promise<InferResponse> {
+    const version = await this.resolve(model, options);
+    const path = version === undefined ? `/v2/models/${seg(model)}/infer` : `/v2/models/${seg(model)}/versions/${seg(version)}/infer`;
+    return this.http.json({ ...options, headers: this.headers(options), method: 'POST', path, json: request });
+  }
+
+  /** Scores entities by id: the server reads their online features. `entities`: join key -> ids. */
+  predictEntities(model: string, entities: Record<string, Array<string | number>>, options: Omit<PredictOptions, 'version'> & { version?: number } = {}): Promise<PredictEntitiesReply> {
+    const json = options.version === undefined ? { entities } : { entities, version: options.version };
+    return this.http.json({ ...options, headers: this.headers(options), method: 'POST', path: `/v1/models/${seg(model)}/predict-entities`, json });
+  }
+
+  /** TF-Serving's `:predict`, by the policy's version, a version number, or a label (alias). */
+  tfPredict(model: string, request: TfPredictRequest, options: Omit<PredictOptions, 'version'> & { version?: number; label?: string } = {}): Promise<TfPredictResponse> {
+    const base = `/v1/models/${seg(model)}`;
+    const path = options.version !== undefined ? `${base}/versions/${seg(options.version)}:predict` : options.label !== undefined ? `${base}/labels/${seg(options.label)}:predict` : `${base}:predict`;
+    return this.http.json({ ...options, headers: this.headers(options), method: 'POST', path, json: request });
+  }
+
+  private headers(options: PredictOptions): Record<string, string> | undefined {
+    return options.stickyKey === undefined ? options.headers : { ...options.headers, 'x-sticky-key': options.stickyKey };
+  }
+
+  private async resolve(model: string, options: PredictOptions): Promise<number | undefined> {
+    const v = options.version;
+    if (v === undefined || typeof v === 'number') return v;
+    if (!this.registry) throw new TypeError(`version '${v}' is an alias: give the client the trainer's URL so it can resolve it`);
+    const key = `${model}\u0000${v}`;
+    let cached = this.aliases.get(key);
+    if (!cached || cached.until <= Date.now()) {
+      const summary = await this.registry.model(model, { signal: options.signal, timeoutMs: options.timeoutMs, requestId: options.requestId });
+      const until = Date.now() + this.aliasTtlMs;
+      for (const alias of ['champion', 'challenger'] as const) this.aliases.set(`${model}\u0000${alias}`, { version: summary.aliases[alias] ?? null, until });
+      cached = this.aliases.get(key);
+    }
+    if (cached?.version === null || cached?.version === undefined) throw new TypeError(`model ${model} has no ${v}`);
+    return cached.version;
+  }
+}
