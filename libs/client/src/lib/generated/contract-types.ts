@@ -15,8 +15,12 @@ export type ErrorResponse = {
 
 export type TrackingMessage = {
   messageId: string;
-  type: "track" | "identify";
+  type: "track" | "identify" | "page" | "screen" | "group" | "alias";
   event?: string;
+  name?: string;
+  category?: string;
+  groupId?: string;
+  previousId?: string;
   userId?: string;
   anonymousId?: string;
   timestamp: string;
@@ -25,12 +29,17 @@ export type TrackingMessage = {
   properties?: { [key: string]: unknown };
   traits?: { [key: string]: unknown };
   context?: { [key: string]: unknown };
+  integrations?: { [key: string]: unknown };
+  _metadata?: { [key: string]: unknown };
+  writeKey?: string;
 };
 
 export type BatchRequest = {
   batch: Array<unknown>;
   sentAt?: string;
   context?: { [key: string]: unknown };
+  integrations?: { [key: string]: unknown };
+  writeKey?: string;
 };
 
 export type EventResult = {
