@@ -2,7 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { PeersResponse, type ServiceInfo } from '@mlp/contracts';
 import { requestContext } from '@mlp/runtime';
-import { ApiContract } from '../http/contract-pipe';
+import { ApiContract } from '../http/api-contract';
 import { PeerClients } from '../transport/peer-clients';
 import { SERVICE_DEFINITION, type ServiceDefinition } from '../service-definition';
 import { ServiceInfoProvider } from './service-info';

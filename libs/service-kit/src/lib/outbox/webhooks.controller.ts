@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { DeadLetterPage, DeadLetterQuery, RedeliverRequest, RedeliverResponse, WebhookReceiversResponse } from '@mlp/contracts';
 import type { Static } from '@sinclair/typebox';
-import { ApiContract, validate } from '../http/contract-pipe';
+import { ApiContract } from '../http/api-contract';
+import { validate } from '../http/contract-pipe';
 import { RequireScope } from '../http/auth';
 import { Outbox } from './outbox';
 

@@ -1,0 +1,68 @@
+import { ErrorCode } from '@mlp/contracts';
+
+/** What `@ApiContract` records of each route it documents, by Swagger's operationId (`Controller_method`). */
+export interface DocumentedOperation {
+  controller: object;
+  handler: object;
+  hasBody: boolean;
+}
+export const documentedOperations = new Map<string, DocumentedOperation>();
+
+const PUBLIC = 'mlp:public';
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+
+interface Operation {
+  operationId?: string;
+  summary?: string;
+  description?: string;
+  requestBody?: unknown;
+  security?: unknown[];
+  responses?: Record<string, { description?: string; content?: Record<string, { schema?: { properties?: Record<string, { enum?: string[] }> } }> }>;
+}
+export interface OpenApiDocument {
+  paths: Record<string, Partial<Record<(typeof METHODS)[number], Operation>>>;
+  [key: string]: unknown;
+}
+
+/** Codes the kit itself answers on a route, whatever its handler does. */
+export function kitErrors(op: { isPublic: boolean; hasBody: boolean }): Record<number, string[]> {
+  const errors: Record<number, string[]> = {};
+  if (!op.isPublic) {
+    errors[401] = [ErrorCode.UNAUTHENTICATED];
+    errors[403] = [ErrorCode.FORBIDDEN];
+  }
+  if (op.hasBody) {
+    errors[400] = [ErrorCode.MALFORMED_JSON, ErrorCode.NESTING_TOO_DEEP, ErrorCode.INVALID_CHARACTER];
+    errors[413] = [ErrorCode.PAYLOAD_TOO_LARGE];
+    errors[415] = [ErrorCode.UNSUPPORTED_MEDIA_TYPE];
+  }
+  return errors;
+}
+
+const isPublic = (d: DocumentedOperation) =>
+  Reflect.getMetadata(PUBLIC, d.handler) === true || Reflect.getMetadata(PUBLIC, d.controller) === true;
+
+/**
+ * Completes the document Swagger built from the decorators: on every route `@ApiContract`
+ * documents, the codes the kit answers (auth, body parsing) are merged into its error responses and
+ * the routes that need a token say so (`security`).
+ */
+export function completeOpenApiDocument<D extends OpenApiDocument>(doc: D, errorSchema: (codes: readonly string[]) => Record<string, unknown>): D {
+  for (const path of Object.values(doc.paths)) {
+    for (const method of METHODS) {
+      const op = path[method];
+      // An @All route's operations are named `Controller_method_<verb>`.
+      const documented = op?.operationId ? (documentedOperations.get(op.operationId) ?? documentedOperations.get(op.operationId.replace(/_[a-z]+$/, ''))) : undefined;
+      if (!op || !documented) continue;
+      const open = isPublic(documented);
+      if (!open) op.security = [{ bearer: [] }];
+      op.responses ??= {};
+      for (const [status, codes] of Object.entries(kitErrors({ isPublic: open, hasBody: documented.hasBody || op.requestBody !== undefined }))) {
+        const existing = op.responses[status]?.content?.['application/json']?.schema?.properties?.['code']?.enum ?? [];
+        const all = [...new Set([...existing, ...codes])];
+        op.responses[status] = { description: all.join(', '), content: { 'application/json': { schema: errorSchema(all) as never } } };
+      }
+    }
+  }
+  return doc;
+}
