@@ -3,6 +3,7 @@ import { BatchRequest, IngestResponse, TrackingErrorCode, TrackingMessage } from
 import { PlatformError } from '@mlp/runtime';
 import { ApiContract, RequireScope, TextCheckedPerRecord } from '@mlp/service-kit';
 import { TrackingIngestService } from './tracking-ingest.service';
+import { BATCH_DOC, IDENTIFY_DOC, TRACK_DOC } from './tracking.docs';
 
 function envelopeError(message: string, details: Array<{ path: string; code: string; message: string }> = []) {
   return PlatformError.badRequest(message, details, TrackingErrorCode.INVALID_ENVELOPE);
@@ -26,7 +27,7 @@ export class TrackingController {
   @HttpCode(200)
   @RequireScope('ingest:write')
   @TextCheckedPerRecord()
-  @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One track call' })
+  @ApiContract({ body: TrackingMessage, response: IngestResponse, ...TRACK_DOC })
   track(@Body() body: unknown) {
     const message = asObject(body, 'track');
     TrackingIngestService.checkLimits([message], () => '$');
@@ -37,7 +38,7 @@ export class TrackingController {
   @HttpCode(200)
   @RequireScope('ingest:write')
   @TextCheckedPerRecord()
-  @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One identify call' })
+  @ApiContract({ body: TrackingMessage, response: IngestResponse, ...IDENTIFY_DOC })
   identify(@Body() body: unknown) {
     const message = asObject(body, 'identify');
     TrackingIngestService.checkLimits([message], () => '$');
@@ -48,7 +49,7 @@ export class TrackingController {
   @HttpCode(200)
   @RequireScope('ingest:write')
   @TextCheckedPerRecord()
-  @ApiContract({ body: BatchRequest, response: IngestResponse, summary: 'Up to 2,500 track/identify calls' })
+  @ApiContract({ body: BatchRequest, response: IngestResponse, ...BATCH_DOC })
   batch(@Body() body: unknown) {
     const envelope = BatchRequest.validate(asObject(body, 'batch'));
     if (!envelope.ok) throw envelopeError('the body must be {"batch": [...]}', envelope.violations);

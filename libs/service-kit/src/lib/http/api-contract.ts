@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
 import { ErrorResponse, type Contract } from '@mlp/contracts';
 import { documentedOperations } from './openapi-document';
 
@@ -24,6 +24,12 @@ export interface ApiContractOptions {
   errors?: ApiErrors;
   /** A real success answer (copied from a running service or an integration test's assertion). */
   example?: unknown;
+  /** Request headers the route reads (lower-case names, as `@Headers()` declares them). */
+  headers?: Record<string, { required?: boolean; description: string }>;
+  /** What each path parameter names. */
+  params?: Record<string, string>;
+  /** A body that is not JSON (a file upload): its media types and what it holds. */
+  rawBody?: { mediaTypes: string[]; description: string };
 }
 
 /** The platform's error body, with `code` limited to the codes a response can carry. */
@@ -52,6 +58,13 @@ export function ApiContract(options: ApiContractOptions): MethodDecorator {
     decorators.push(ApiBadRequestResponse({ description: 'invalid input', schema: ErrorResponse.jsonSchema }));
   }
   if (options.body) decorators.push(ApiBody({ schema: options.body.jsonSchema }));
+  if (options.rawBody) {
+    decorators.push(ApiConsumes(...options.rawBody.mediaTypes), ApiBody({ description: options.rawBody.description, schema: { type: 'string' } }));
+  }
+  for (const [name, description] of Object.entries(options.params ?? {})) decorators.push(ApiParam({ name, description, type: String }));
+  for (const [name, header] of Object.entries(options.headers ?? {})) {
+    decorators.push(ApiHeader({ name, required: header.required ?? false, description: header.description, schema: { type: 'string' } }));
+  }
   if (options.response || options.example !== undefined) {
     decorators.push(
       ApiResponse({
@@ -69,6 +82,7 @@ export function ApiContract(options: ApiContractOptions): MethodDecorator {
       controller: (target as { constructor: object }).constructor,
       handler: descriptor.value as unknown as object,
       hasBody: Boolean(options.body),
+      rawBody: Boolean(options.rawBody),
     });
   };
 }

@@ -5,6 +5,8 @@ export interface DocumentedOperation {
   controller: object;
   handler: object;
   hasBody: boolean;
+  /** The body is a file (CSV, NDJSON), not JSON: the kit's JSON parsing errors do not apply. */
+  rawBody: boolean;
 }
 export const documentedOperations = new Map<string, DocumentedOperation>();
 
@@ -57,7 +59,7 @@ export function completeOpenApiDocument<D extends OpenApiDocument>(doc: D, error
       const open = isPublic(documented);
       if (!open) op.security = [{ bearer: [] }];
       op.responses ??= {};
-      for (const [status, codes] of Object.entries(kitErrors({ isPublic: open, hasBody: documented.hasBody || op.requestBody !== undefined }))) {
+      for (const [status, codes] of Object.entries(kitErrors({ isPublic: open, hasBody: !documented.rawBody && (documented.hasBody || op.requestBody !== undefined) }))) {
         const existing = op.responses[status]?.content?.['application/json']?.schema?.properties?.['code']?.enum ?? [];
         const all = [...new Set([...existing, ...codes])];
         op.responses[status] = { description: all.join(', '), content: { 'application/json': { schema: errorSchema(all) as never } } };
