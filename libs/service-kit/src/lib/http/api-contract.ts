@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiResponse } from '@nestjs/swagger';
 import { ErrorResponse, type Contract } from '@mlp/contracts';
 import { documentedOperations } from './openapi-document';
 
@@ -26,6 +26,8 @@ export interface ApiContractOptions {
   example?: unknown;
   /** Request headers the route reads (lower-case names, as `@Headers()` declares them). */
   headers?: Record<string, { required?: boolean; description: string }>;
+  /** The success answer's media types when it is not JSON (a CSV or NDJSON stream). */
+  produces?: string[];
   /** What each path parameter names. */
   params?: Record<string, string>;
   /** A body that is not JSON (a file upload): its media types and what it holds. */
@@ -65,6 +67,7 @@ export function ApiContract(options: ApiContractOptions): MethodDecorator {
   for (const [name, header] of Object.entries(options.headers ?? {})) {
     decorators.push(ApiHeader({ name, required: header.required ?? false, description: header.description, schema: { type: 'string' } }));
   }
+  if (options.produces) decorators.push(ApiProduces(...options.produces));
   if (options.response || options.example !== undefined) {
     decorators.push(
       ApiResponse({

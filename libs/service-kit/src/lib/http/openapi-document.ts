@@ -58,11 +58,14 @@ export function completeOpenApiDocument<D extends OpenApiDocument>(doc: D, error
       if (!op || !documented) continue;
       const open = isPublic(documented);
       if (!open) op.security = [{ bearer: [] }];
-      op.responses ??= {};
-      for (const [status, codes] of Object.entries(kitErrors({ isPublic: open, hasBody: !documented.rawBody && (documented.hasBody || op.requestBody !== undefined) }))) {
-        const existing = op.responses[status]?.content?.['application/json']?.schema?.properties?.['code']?.enum ?? [];
-        const all = [...new Set([...existing, ...codes])];
-        op.responses[status] = { description: all.join(', '), content: { 'application/json': { schema: errorSchema(all) as never } } };
+      const responses = (op.responses ??= {});
+      const codesOf = (status: string) => Object.values(responses[status]?.content ?? {}).flatMap((c) => c.schema?.properties?.['code']?.enum ?? []);
+      const kit = kitErrors({ isPublic: open, hasBody: !documented.rawBody && (documented.hasBody || op.requestBody !== undefined) });
+      const statuses = new Set([...Object.keys(responses).filter((s) => /^[45]\d\d$/.test(s)), ...Object.keys(kit)]);
+      // Errors are always JSON, whatever the success answer's media type.
+      for (const status of statuses) {
+        const all = [...new Set([...codesOf(status), ...(kit[Number(status)] ?? [])])];
+        if (all.length) responses[status] = { description: all.join(', '), content: { 'application/json': { schema: errorSchema(all) as never } } };
       }
     }
   }
