@@ -28,7 +28,8 @@ export interface OpenApiDocument {
 
 /** Codes the kit itself answers on a route, whatever its handler does. */
 export function kitErrors(op: { isPublic: boolean; hasBody: boolean }): Record<number, string[]> {
-  const errors: Record<number, string[]> = {};
+  // Every request's path parameters and query string are checked for U+0000 and lone surrogates.
+  const errors: Record<number, string[]> = { 400: [ErrorCode.INVALID_CHARACTER] };
   if (!op.isPublic) {
     errors[401] = [ErrorCode.UNAUTHENTICATED];
     errors[403] = [ErrorCode.FORBIDDEN];
