@@ -7,9 +7,6 @@
 //
 //   node tools/docs/check-openapi.mjs [app...]      checks every app (or the named ones)
 //   node tools/docs/check-openapi.mjs --print <app> prints the app's OpenAPI document
-//
-// tools/docs/openapi-pending.json names operations not documented yet: they are reported, not
-// failed, and an entry that is documented (or gone) must be removed, so the list only shrinks.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +15,6 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const PENDING_FILE = path.join(root, 'tools/docs/openapi-pending.json');
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
 export const listApps = () =>
@@ -71,39 +67,23 @@ export function undocumentedOperations(doc) {
   return problems;
 }
 
-/** Compares the problems with the pending list: what fails, what is tolerated, what must leave the list. */
-export function judge(problemsByApp, pending) {
-  const failures = [];
-  const tolerated = [];
-  const stale = [];
-  for (const [app, problems] of Object.entries(problemsByApp)) {
-    const allowed = new Set(pending[app] ?? []);
-    for (const p of problems) (allowed.has(p.operation) ? tolerated : failures).push({ app, ...p });
-    const open = new Set(problems.map((p) => p.operation));
-    for (const op of allowed) if (!open.has(op)) stale.push({ app, operation: op });
-  }
-  return { failures, tolerated, stale };
-}
-
 async function main(argv) {
   if (argv[0] === '--print') {
     process.stdout.write(`${JSON.stringify(await openApiDocument(argv[1]), null, 2)}\n`);
     return 0;
   }
   const apps = argv.length ? argv : listApps();
-  const pending = fs.existsSync(PENDING_FILE) ? JSON.parse(fs.readFileSync(PENDING_FILE, 'utf8')) : {};
   const docs = await Promise.all(apps.map(async (app) => [app, await openApiDocument(app)]));
-  const problems = Object.fromEntries(docs.map(([app, doc]) => [app, undocumentedOperations(doc)]));
-  const { failures, tolerated, stale } = judge(problems, pending);
+  let failures = 0;
   for (const [app, doc] of docs) {
+    const problems = undocumentedOperations(doc);
     const count = Object.values(doc.paths).reduce((n, item) => n + METHODS.filter((m) => item[m]).length, 0);
-    console.log(`${app}: ${count} operations, ${count - problems[app].length} documented`);
+    console.log(`${app}: ${count} operations, ${count - problems.length} documented`);
+    for (const p of problems) console.error(`UNDOCUMENTED ${app} ${p.operation}: no ${p.missing.join(', no ')}`);
+    failures += problems.length;
   }
-  for (const t of tolerated) console.log(`pending  ${t.app} ${t.operation}: no ${t.missing.join(', no ')}`);
-  for (const f of failures) console.error(`UNDOCUMENTED ${f.app} ${f.operation}: no ${f.missing.join(', no ')}`);
-  for (const s of stale) console.error(`STALE ${s.app} ${s.operation} is documented (or gone): remove it from tools/docs/openapi-pending.json`);
-  if (failures.length || stale.length) {
-    console.error(`\n${failures.length} undocumented operation(s): add @ApiContract({ summary, description, errors, example }) to the controller method (libs/service-kit/src/lib/http/api-contract.ts).`);
+  if (failures) {
+    console.error(`\n${failures} undocumented operation(s): give each controller method one @ApiContract({ summary, description, errors, example }) (libs/service-kit/src/lib/http/api-contract.ts).`);
     return 1;
   }
   return 0;
