@@ -11,6 +11,7 @@ export interface DocumentedOperation {
 export const documentedOperations = new Map<string, DocumentedOperation>();
 
 const PUBLIC = 'mlp:public';
+const SCOPES = 'mlp:scopes';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
 interface Operation {
@@ -42,6 +43,7 @@ export function kitErrors(op: { isPublic: boolean; hasBody: boolean }): Record<n
   return errors;
 }
 
+const scopeOf = (d: DocumentedOperation): string | undefined => Reflect.getMetadata(SCOPES, d.handler) ?? Reflect.getMetadata(SCOPES, d.controller);
 const isPublic = (d: DocumentedOperation) =>
   Reflect.getMetadata(PUBLIC, d.handler) === true || Reflect.getMetadata(PUBLIC, d.controller) === true;
 
@@ -64,9 +66,13 @@ export function completeOpenApiDocument<D extends OpenApiDocument>(doc: D, error
       const kit = kitErrors({ isPublic: open, hasBody: !documented.rawBody && (documented.hasBody || op.requestBody !== undefined) });
       const statuses = new Set([...Object.keys(responses).filter((s) => /^[45]\d\d$/.test(s)), ...Object.keys(kit)]);
       // Errors are always JSON, whatever the success answer's media type.
+      const scope = scopeOf(documented);
       for (const status of statuses) {
         const all = [...new Set([...codesOf(status), ...(kit[Number(status)] ?? [])])];
-        if (all.length) responses[status] = { description: all.join(', '), content: { 'application/json': { schema: errorSchema(all) as never } } };
+        if (!all.length) continue;
+        // The scope stays readable in the 403's description (the console's route table is checked against it).
+        const description = status === '403' && scope ? `token lacks scope ${scope} (FORBIDDEN)${all.length > 1 ? `; ${all.join(', ')}` : ''}` : all.join(', ');
+        responses[status] = { description, content: { 'application/json': { schema: errorSchema(all) as never } } };
       }
     }
   }
