@@ -9,16 +9,22 @@ class DocsTestController {
   @Post('things')
   @RequireScope('things:write')
   @ApiContract({ summary: 'Make a thing', errors: { 400: ['THING_INVALID'], 409: ['THING_EXISTS'] }, example: { id: 1 } })
-  make() {}
+  make() {
+    return { id: 1 };
+  }
 
   @Get('open')
   @Public()
   @ApiContract({ summary: 'Open', errors: {}, example: { ok: true } })
-  open() {}
+  open() {
+    return { ok: true };
+  }
 
   @Post('upload')
   @ApiContract({ summary: 'Upload', rawBody: { mediaTypes: ['text/csv'], description: 'a file' }, errors: { 415: ['UNSUPPORTED_MEDIA_TYPE'] }, example: {} })
-  upload() {}
+  upload() {
+    return {};
+  }
 }
 void DocsTestController;
 
