@@ -6,7 +6,7 @@ export const LIST_KPIS_DOC: ApiContractOptions = {
   summary: 'KPIs the projects declared',
   description: "Every KPI applied by a project (`kpis` of the warehouse apply): name, owning project, description, unit, and whether its points carry a dimension. Read one KPI's points with `GET /v1/kpis/{name}`. Scope `ingest:read`.",
   errors: {},
-  example: { kpis: [{ name: 'daily_revenue', project: 'acme-shop', description: 'Revenue of completed orders per day', unit: 'EUR', dimensional: true }] },
+  example: { kpis: [{ name: 'daily_revenue', project: 'web-shop', description: 'Revenue of completed orders per day', unit: 'EUR', dimensional: true }] },
 };
 
 export const KPI_POINTS_DOC: ApiContractOptions = {

@@ -25,18 +25,18 @@ export class LiveQualityController {
     params: { model: 'A served model with an outcome' },
     errors: { 400: ['INVALID_WINDOW', 'INVALID_VERSION', 'INVALID_BINS'], 404: ['NO_OUTCOME'], 503: ['DEPENDENCY_UNAVAILABLE'] },
     example: {
-      model: 'purchase_propensity',
+      model: 'warm_colour',
       windowHours: 720,
       windowStart: '2026-11-07T10:00:00.000Z',
       windowEnd: '2026-12-07T10:00:00.000Z',
-      label: 'purchased',
+      label: 'is_warm',
       bins: 10,
       martUpdatedAt: '2026-12-07T10:00:00.412Z',
       labelKind: 'binary',
-      outcome: { project: 'acme-shop', keys: ['user_id'], labelColumn: 'purchased', timestampColumn: 'purchased_at', horizon: '7d', aggregate: 'max', default: 0 },
+      outcome: { project: 'warm-colours', keys: ['colour_id'], labelColumn: 'is_warm', timestampColumn: null, horizon: null, aggregate: 'max', default: null },
       groups: [
         {
-          version: 3,
+          version: 1,
           arm: 'champion',
           predictions: 1840,
           labelled: 1312,

@@ -10,18 +10,18 @@ export const LIST_OUTCOMES_DOC: ApiContractOptions = {
   example: {
     outcomes: [
       {
-        model: 'purchase_propensity',
-        project: 'acme-shop',
-        keys: ['user_id'],
-        labelColumn: 'purchased',
-        timestampColumn: 'purchased_at',
-        horizon: '7d',
+        model: 'warm_colour',
+        project: 'warm-colours',
+        keys: ['colour_id'],
+        labelColumn: 'is_warm',
+        timestampColumn: null,
+        horizon: null,
         aggregate: 'max',
-        default: 0,
+        default: null,
         status: 'refreshed',
         error: null,
-        predictions: 1840,
-        labelled: 1312,
+        predictions: 2,
+        labelled: 2,
         attemptedAt: '2026-12-07T10:00:00.412Z',
         refreshedAt: '2026-12-07T10:00:00.412Z',
       },
@@ -37,6 +37,6 @@ export const REFRESH_OUTCOMES_DOC: ApiContractOptions = {
   example: {
     startedAt: '2026-12-07T10:05:00.002Z',
     finishedAt: '2026-12-07T10:05:00.187Z',
-    models: [{ model: 'purchase_propensity', status: 'refreshed', mode: 'incremental', predictions: 1840, labelled: 1312, changed: 57, durationMs: 181.4 }],
+    models: [{ model: 'warm_colour', status: 'refreshed', mode: 'full', predictions: 2, labelled: 2, changed: 2, durationMs: 14.2 }],
   },
 };

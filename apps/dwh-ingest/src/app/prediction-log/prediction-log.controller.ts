@@ -43,7 +43,7 @@ export class PredictionLogController {
       items: [
         {
           id: '7',
-          line: '{"predictionId":"p-81f2","requestId":"r-19","model":"purchase_propensity","version":3,"arm":"champion","inputs":{},"output":"high","latencyMs":1.2,"predictedAt":"2026-12-07T09:59:58.120Z"}',
+          line: '{"predictionId":"p-81f2","requestId":"r-19","model":"warm_colour","version":1,"arm":"champion","inputs":{},"output":"high","latencyMs":1.2,"predictedAt":"2026-12-07T09:59:58.120Z"}',
           violations: [{ path: '$.output', code: 'DATATYPE_MISMATCH', message: 'must be number' }],
           codes: ['DATATYPE_MISMATCH'],
           receivedAt: '2026-12-07T09:59:58.402Z',

@@ -6,21 +6,21 @@ import type { Static } from '@sinclair/typebox';
 import { TransformationRunner } from './transformation-runner.service';
 
 const EXAMPLE_RUN = {
-  runId: '3c9e2a41-0f5b-4d7e-9b18-6a2c5d8e1f70',
+  runId: '88a70ba7-7e55-497f-972a-fe6ae4f3b321',
   trigger: 'api',
   status: 'success',
   startedAt: '2026-12-07T10:00:00.104Z',
   finishedAt: '2026-12-07T10:00:01.962Z',
   models: [
     {
-      model: 'colour_sales_daily',
+      model: 'mart_colours',
       project: 'warm-colours',
       materialized: 'table',
       status: 'built',
-      rowsAffected: 365,
+      rowsAffected: 400,
       watermark: null,
-      durationMs: 412,
-      tests: [{ test: 'not_null(day)', severity: 'error', status: 'pass', failures: 0, sample: [] }],
+      durationMs: 63,
+      tests: [{ test: 'unique(colour_id)', severity: 'error', status: 'pass', failures: 0, sample: [] }],
     },
   ],
 };
@@ -58,15 +58,15 @@ export class TransformationsController {
     example: {
       models: [
         {
-          name: 'colour_sales_daily',
+          name: 'mart_colours',
           project: 'warm-colours',
           layer: 'marts',
-          description: 'Units sold per colour and day',
+          description: 'One row per labelled colour, with the time it was loaded (features and labels are valid from then)',
           materialized: 'table',
           deps: [],
-          inputs: ['src_colour_sales'],
-          uniqueKey: null,
-          tests: ['not_null(day) [error]'],
+          inputs: ['src_colours'],
+          uniqueKey: ['colour_id'],
+          tests: ['unique(colour_id) [error]', 'not_null(is_warm) [error]'],
           watermark: null,
           lastStatus: 'built',
           lastBuiltAt: '2026-12-07T10:00:01.540Z',
