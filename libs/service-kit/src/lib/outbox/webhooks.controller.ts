@@ -46,7 +46,7 @@ export class WebhooksController {
           lastError: 'webhook flaky answered 500',
           createdAt: '2026-12-07T09:30:02.114Z',
           deadAt: '2026-12-07T09:31:10.502Z',
-          payload: { model: 'purchase_propensity', version: 4 },
+          payload: { model: 'warm_colour', version: 2 },
         },
       ],
       nextCursor: null,
