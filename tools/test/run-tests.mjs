@@ -32,6 +32,6 @@ process.on('SIGINT', forward);
 process.on('SIGTERM', forward);
 const jestCode = await new Promise((resolve) => jest.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 // The plain-JS tools (the mlp CLI, demo generator and simulator, deploy checks) are tested with node's own runner.
-const nodeTests = process.argv.length > 2 ? { status: 0 } : spawnSync(process.execPath, ['--test', 'tools/cli/', 'tools/client/', 'tools/demo/', 'tools/deploy/', 'tools/e2e/'], { cwd: root, stdio: 'inherit', env });
+const nodeTests = process.argv.length > 2 ? { status: 0 } : spawnSync(process.execPath, ['--test', 'tools/cli/', 'tools/client/', 'tools/demo/', 'tools/deploy/', 'tools/docs/', 'tools/e2e/'], { cwd: root, stdio: 'inherit', env });
 if (embedded) await embedded.stop();
 process.exit(jestCode || nodeTests.status || 0);

@@ -6,6 +6,8 @@ export * from './lib/database/migrations';
 export * from './lib/http/auth';
 export * from './lib/http/token-audit';
 export * from './lib/http/contract-pipe';
+export * from './lib/http/api-contract';
+export * from './lib/http/openapi-document';
 export * from './lib/http/error-mapping';
 export * from './lib/http/fast-routes';
 export * from './lib/http/json-text';

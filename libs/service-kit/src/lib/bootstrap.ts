@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Module, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { listContracts } from '@mlp/contracts';
 import { acceptRequestId, ConfigError, createLogger, requestContext, type Logger } from '@mlp/runtime';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -12,7 +12,9 @@ import { envSchemaOf, loadPlatformConfig, type PlatformConfig } from './config/p
 import { Database } from './database/database.service';
 import { runMigrations } from './database/migrations';
 import { ServiceInfoProvider } from './health/service-info';
+import { errorSchema } from './http/api-contract';
 import { createFastDispatch, FastRoutes } from './http/fast-routes';
+import { completeOpenApiDocument, type OpenApiDocument } from './http/openapi-document';
 import { TokenAudit } from './http/token-audit';
 import { clientErrorHandler, guardRequests } from './http/request-text';
 import { PlatformModule } from './platform.module';
@@ -127,13 +129,7 @@ export async function startService(def: ServiceDefinition, appModule: Type<unkno
     audit: app.get(TokenAudit),
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle(def.name).setDescription(def.description).setVersion(def.version).addBearerAuth().build(),
-  );
-  document.components = { ...document.components, schemas: { ...(document.components?.schemas ?? {}) } };
-  for (const c of listContracts()) (document.components.schemas as Record<string, unknown>)[c.id] = c.jsonSchema;
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(def, app), { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
 
   app.connectMicroservice(serverTransportOptions(def.name, config), { inheritAppConfig: true });
   const db = app.get(Database);
@@ -167,6 +163,53 @@ export async function startService(def: ServiceDefinition, appModule: Type<unkno
   return { app, config, logger, url, shutdown };
 }
 
+/** The service's OpenAPI document: its routes as documented by `@ApiContract`, every contract as a component. */
+export function buildOpenApiDocument(def: ServiceDefinition, app: INestApplication): OpenAPIObject {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(def.name)
+      .setDescription(`${def.description}\n\n${API_CONVENTIONS}`)
+      .setVersion(def.version)
+      .addBearerAuth(undefined, 'bearer')
+      .build(),
+  );
+  document.components = { ...document.components, schemas: { ...(document.components?.schemas ?? {}) } };
+  for (const c of listContracts()) (document.components.schemas as Record<string, unknown>)[c.id] = c.jsonSchema;
+  return completeOpenApiDocument(document as OpenAPIObject & OpenApiDocument, errorSchema);
+}
+
+const API_CONVENTIONS = [
+  'Every error is `{"error", "code", "details", "requestId"}` with a machine-readable `code`; each operation lists the codes it can answer by status.',
+  'Routes that need a token take `Authorization: Bearer <token>` (401 UNAUTHENTICATED without a valid one, 403 FORBIDDEN without the scope).',
+  'Every answer carries `x-request-id` (sent by the client, or made by the service).',
+].join(' ');
+
+/**
+ * The OpenAPI document of a service without serving it: the app is created (no database, no
+ * transport, no listener) only for Swagger to read its routes. What `main.js openapi` prints.
+ */
+export async function openApiDocumentOf(def: ServiceDefinition, appModule: Type<unknown>): Promise<OpenAPIObject> {
+  const config = loadPlatformConfig(def, {
+    PATH: process.env['PATH'],
+    PLATFORM_PROFILE: 'embedded',
+    LOG_LEVEL: 'fatal',
+    // Never connected: the document needs the routes only.
+    DATABASE_URL: 'postgres://openapi@127.0.0.1:1/openapi',
+    // The service's own variables come from the caller (e.g. where a console finds its web bundle).
+    ...Object.fromEntries(Object.keys(def.env ?? {}).map((name) => [name, process.env[name]])),
+  });
+  const logger = createLogger(def.name, 'fatal');
+  @Module({ imports: [PlatformModule.register(def, config, logger), appModule] })
+  class DocumentRootModule {}
+  const app = await NestFactory.create<NestFastifyApplication>(DocumentRootModule, new FastifyAdapter({ logger: false }), {
+    logger: false,
+    abortOnError: false,
+    bodyParser: false,
+  });
+  return buildOpenApiDocument(def, app);
+}
+
 /**
  * The entry point of every app's main.ts. `node main.js` serves; `node main.js migrate` applies
  * pending migrations and exits (what a Kubernetes Job or init container runs).
@@ -184,7 +227,13 @@ export async function runService(def: ServiceDefinition, appModule: Type<unknown
       process.stdout.write(`${JSON.stringify(envSchemaOf(def), null, 2)}\n`);
       return;
     }
-    if (command !== 'serve') throw new ConfigError([{ variable: 'argv', message: `unknown command ${command} (serve | migrate | env-schema)` }]);
+    if (command === 'openapi') {
+      // The OpenAPI document, without a database (the docs check reads it: tools/docs/check-openapi.mjs).
+      const document = await openApiDocumentOf(def, appModule);
+      process.stdout.write(`${JSON.stringify(document, null, 2)}\n`, () => process.exit(0));
+      return;
+    }
+    if (command !== 'serve') throw new ConfigError([{ variable: 'argv', message: `unknown command ${command} (serve | migrate | env-schema | openapi)` }]);
     service = await startService(def, appModule, {
       onFatal: (err) => {
         process.stderr.write(`${def.name}: cannot continue: ${(err as Error)?.message ?? String(err)}\n`);

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { OverviewBoard } from '@mlp/contracts';
 import { ApiContract } from '@mlp/service-kit';
 import { OverviewService } from './overview.service';
+import { OVERVIEW_DOC } from '../console.docs';
 
 @ApiTags('console')
 @Controller('api')
@@ -13,7 +14,7 @@ export class OverviewController {
   @Get('overview')
   @ApiBearerAuth()
   @Header('cache-control', 'no-store')
-  @ApiContract({ response: OverviewBoard, summary: 'The overview board' })
+  @ApiContract({ response: OverviewBoard, ...OVERVIEW_DOC })
   board(@Headers('authorization') authorization?: string): Promise<OverviewBoard> {
     return this.overview.board(authorization);
   }

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ConsoleSession } from '@mlp/contracts';
 import { bearerToken } from '@mlp/runtime';
 import { ApiContract, PLATFORM_CONFIG, type PlatformConfig } from '@mlp/service-kit';
+import { SESSION_DOC } from '../console.docs';
 
 @ApiTags('console')
 @Controller('api')
@@ -16,7 +17,7 @@ export class SessionController {
   @Get('session')
   @ApiBearerAuth()
   @Header('cache-control', 'no-store')
-  @ApiContract({ response: ConsoleSession, summary: 'The signed-in token: name and scopes' })
+  @ApiContract({ response: ConsoleSession, ...SESSION_DOC })
   session(@Headers('authorization') authorization?: string): ConsoleSession {
     const profile = this.config.profile;
     if (this.config.authOpen) return { name: 'anonymous', scopes: ['admin'], authRequired: false, profile };

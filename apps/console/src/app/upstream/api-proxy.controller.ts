@@ -1,11 +1,12 @@
 import { All, Controller, Inject, Param, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ErrorCode } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
-import { authorize, PLATFORM_CONFIG, Public, type PlatformConfig } from '@mlp/service-kit';
+import { ApiContract, authorize, PLATFORM_CONFIG, Public, type PlatformConfig } from '@mlp/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findRoute } from './console-routes';
 import { UpstreamClient } from './upstream-client';
+import { PROXY_DOC } from '../console.docs';
 
 /**
  * `/api/<service>/<path>`: the pages' way to the services' public APIs, for the routes in
@@ -24,7 +25,7 @@ export class ApiProxyController {
 
   @All(':upstream/*')
   @ApiBearerAuth()
-  @ApiOperation({ summary: "A route of a service's public API (see the console README for the list and scopes)" })
+  @ApiContract(PROXY_DOC)
   async forward(@Param('upstream') upstream: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const rest = req.url.slice(`/api/${upstream}`.length);
     const q = rest.indexOf('?');

@@ -3,6 +3,7 @@ import { OutcomeList, OutcomeRefreshResult, RefreshOutcomesRequest } from '@mlp/
 import { PlatformError } from '@mlp/runtime';
 import { ApiContract, RequireScope } from '@mlp/service-kit';
 import { PredictionOutcomes } from './prediction-outcomes.service';
+import { LIST_OUTCOMES_DOC, REFRESH_OUTCOMES_DOC } from './outcomes.docs';
 
 /** The outcomes projects applied, their last label refresh, and a refresh on demand. */
 @Controller('v1/outcomes')
@@ -11,7 +12,7 @@ export class OutcomesController {
 
   @Get()
   @RequireScope('ingest:read')
-  @ApiContract({ response: OutcomeList })
+  @ApiContract({ response: OutcomeList, ...LIST_OUTCOMES_DOC })
   async list() {
     return { outcomes: await this.labels.status() };
   }
@@ -20,7 +21,7 @@ export class OutcomesController {
   @Post('refresh')
   @HttpCode(200)
   @RequireScope('ingest:admin')
-  @ApiContract({ body: RefreshOutcomesRequest, response: OutcomeRefreshResult })
+  @ApiContract({ body: RefreshOutcomesRequest, response: OutcomeRefreshResult, ...REFRESH_OUTCOMES_DOC })
   refresh(@Body() raw: unknown) {
     const checked = RefreshOutcomesRequest.validate(raw ?? {});
     if (!checked.ok) throw PlatformError.badRequest('invalid outcome refresh request', checked.violations);

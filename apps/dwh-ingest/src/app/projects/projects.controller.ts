@@ -3,6 +3,7 @@ import { WarehouseApplyPlan, WarehouseApplyRequest } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
 import { ApiContract, RequireScope } from '@mlp/service-kit';
 import { WarehouseApply } from './warehouse-apply.service';
+import { APPLY_DOC, GET_PROJECT_DOC, LIST_PROJECTS_DOC, PROJECT_VERSIONS_DOC } from './projects.docs';
 
 const PROJECT = /^[a-z][a-z0-9-]{0,62}$/;
 const projectName = (name: string) => {
@@ -18,13 +19,14 @@ export class ProjectsController {
   @Post('warehouse/apply')
   @HttpCode(200)
   @RequireScope('ingest:admin')
-  @ApiContract({ body: WarehouseApplyRequest, response: WarehouseApplyPlan })
+  @ApiContract({ body: WarehouseApplyRequest, response: WarehouseApplyPlan, ...APPLY_DOC })
   apply(@Body() body: unknown) {
     return this.warehouse.apply(body);
   }
 
   @Get('projects')
   @RequireScope('ingest:read')
+  @ApiContract(LIST_PROJECTS_DOC)
   async list() {
     return { projects: await this.warehouse.list() };
   }
@@ -32,12 +34,14 @@ export class ProjectsController {
   /** A dwh.ProjectSummary with the project's current `definitions` (sources, event_schemas, models, outcomes, kpis). */
   @Get('projects/:name')
   @RequireScope('ingest:read')
+  @ApiContract(GET_PROJECT_DOC)
   get(@Param('name') name: string) {
     return this.warehouse.get(projectName(name));
   }
 
   @Get('projects/:name/versions')
   @RequireScope('ingest:read')
+  @ApiContract(PROJECT_VERSIONS_DOC)
   versions(@Param('name') name: string) {
     return this.warehouse.versions(projectName(name));
   }

@@ -3,6 +3,7 @@ import { BatchRequest, IngestResponse, TrackingErrorCode, TrackingMessage, type 
 import { PlatformError } from '@mlp/runtime';
 import { AcceptWriteKey, ApiContract, RequireScope, TextCheckedPerRecord } from '@mlp/service-kit';
 import { TrackingIngestService } from './tracking-ingest.service';
+import { ALIAS_DOC, BATCH_DOC, GROUP_DOC, IDENTIFY_DOC, PAGE_DOC, SCREEN_DOC, TRACK_DOC } from './tracking.docs';
 
 function envelopeError(message: string, details: Array<{ path: string; code: string; message: string }> = []) {
   return PlatformError.badRequest(message, details, TrackingErrorCode.INVALID_ENVELOPE);
@@ -27,7 +28,7 @@ export class TrackingController {
   @RequireScope('ingest:write')
   @AcceptWriteKey()
   @TextCheckedPerRecord()
-  @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One track call' })
+  @ApiContract({ body: TrackingMessage, response: IngestResponse, ...TRACK_DOC })
   track(@Body() body: unknown) {
     return this.one('track', body);
   }
@@ -37,7 +38,7 @@ export class TrackingController {
   @RequireScope('ingest:write')
   @AcceptWriteKey()
   @TextCheckedPerRecord()
-  @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One identify call' })
+  @ApiContract({ body: TrackingMessage, response: IngestResponse, ...IDENTIFY_DOC })
   identify(@Body() body: unknown) {
     return this.one('identify', body);
   }
@@ -47,7 +48,7 @@ export class TrackingController {
   @RequireScope('ingest:write')
   @AcceptWriteKey()
   @TextCheckedPerRecord()
-  @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One page call (name, category, properties)' })
+  @ApiContract({ body: TrackingMessage, response: IngestResponse, ...PAGE_DOC })
   page(@Body() body: unknown) {
     return this.one('page', body);
   }
@@ -57,7 +58,7 @@ export class TrackingController {
   @RequireScope('ingest:write')
   @AcceptWriteKey()
   @TextCheckedPerRecord()
-  @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One screen call (name, category, properties)' })
+  @ApiContract({ body: TrackingMessage, response: IngestResponse, ...SCREEN_DOC })
   screen(@Body() body: unknown) {
     return this.one('screen', body);
   }
@@ -67,7 +68,7 @@ export class TrackingController {
   @RequireScope('ingest:write')
   @AcceptWriteKey()
   @TextCheckedPerRecord()
-  @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One group call (groupId, traits)' })
+  @ApiContract({ body: TrackingMessage, response: IngestResponse, ...GROUP_DOC })
   group(@Body() body: unknown) {
     return this.one('group', body);
   }
@@ -77,7 +78,7 @@ export class TrackingController {
   @RequireScope('ingest:write')
   @AcceptWriteKey()
   @TextCheckedPerRecord()
-  @ApiContract({ body: TrackingMessage, response: IngestResponse, summary: 'One alias call (previousId, userId)' })
+  @ApiContract({ body: TrackingMessage, response: IngestResponse, ...ALIAS_DOC })
   alias(@Body() body: unknown) {
     return this.one('alias', body);
   }
@@ -94,7 +95,7 @@ export class TrackingController {
   @RequireScope('ingest:write')
   @AcceptWriteKey()
   @TextCheckedPerRecord()
-  @ApiContract({ body: BatchRequest, response: IngestResponse, summary: 'Up to 2,500 track/identify/page/screen/group/alias calls' })
+  @ApiContract({ body: BatchRequest, response: IngestResponse, ...BATCH_DOC })
   batch(@Body() body: unknown) {
     const envelope = BatchRequest.validate(asObject(body, 'batch'));
     if (!envelope.ok) throw envelopeError('the body must be {"batch": [...]}', envelope.violations);

@@ -5,6 +5,7 @@ import { PlatformError } from '@mlp/runtime';
 import { ApiContract, HandleEvent, RequireScope, validate } from '@mlp/service-kit';
 import { checkName } from '../registry/registry.controller';
 import { MaterializationService } from './materialization.service';
+import { INCREMENTAL_DOC, LIST_DOC, MATERIALIZE_DOC, ONE_DOC, STATS_DOC } from './materialization.docs';
 
 @ApiTags('materialization')
 @Controller('v1')
@@ -14,7 +15,7 @@ export class MaterializationController {
   @Post('materialize')
   @HttpCode(202)
   @RequireScope('features:write')
-  @ApiContract({ body: MaterializeRequest, status: 202, summary: 'Copy the latest value per entity in [start, end) to the online store' })
+  @ApiContract({ body: MaterializeRequest, status: 202, ...MATERIALIZE_DOC })
   async materialize(@Body(validate(MaterializeRequest)) body: MaterializeRequest) {
     return { materializations: await this.materializations.materialize(body.start, body.end, body.views, 'api') };
   }
@@ -22,7 +23,7 @@ export class MaterializationController {
   @Post('materialize-incremental')
   @HttpCode(202)
   @RequireScope('features:write')
-  @ApiContract({ body: MaterializeIncrementalRequest, status: 202, summary: 'Materialize from where the last run ended up to end' })
+  @ApiContract({ body: MaterializeIncrementalRequest, status: 202, ...INCREMENTAL_DOC })
   async incremental(@Body(validate(MaterializeIncrementalRequest)) body: MaterializeIncrementalRequest) {
     return { materializations: await this.materializations.materializeIncremental(body.end, body.views, 'api') };
   }
@@ -39,6 +40,7 @@ export class MaterializationController {
 
   @Get('materializations')
   @RequireScope('features:read')
+  @ApiContract(LIST_DOC)
   async list(@Query('view') view?: string, @Query('limit') limit?: string) {
     const n = limit === undefined ? 100 : Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 1000) throw PlatformError.badRequest('limit is an integer between 1 and 1000', [], 'INVALID_LIMIT');
@@ -47,6 +49,7 @@ export class MaterializationController {
 
   @Get('materializations/:id')
   @RequireScope('features:read')
+  @ApiContract(ONE_DOC)
   async one(@Param('id') id: string) {
     if (!/^[0-9]{1,15}$/.test(id)) throw PlatformError.badRequest('materialization ids are integers', [], 'INVALID_ID');
     const [job] = await this.materializations.list({ id: Number(id) });
@@ -56,7 +59,7 @@ export class MaterializationController {
 
   @Get('feature-views/:name/stats')
   @RequireScope('features:read')
-  @ApiContract({ response: FeatureViewStats, summary: 'Statistics of the latest materialization (the drift baseline for serving)' })
+  @ApiContract({ response: FeatureViewStats, ...STATS_DOC })
   stats(@Param('name') name: string, @Query('version') version?: string): Promise<FeatureViewStats> {
     if (version !== undefined && !/^[0-9]{1,6}$/.test(version)) throw PlatformError.badRequest('version is an integer', [], 'INVALID_VERSION');
     return this.materializations.latestStats(checkName(name, 'feature view'), version === undefined ? undefined : Number(version));

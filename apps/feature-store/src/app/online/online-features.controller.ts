@@ -4,6 +4,7 @@ import { GetOnlineFeaturesMessage, OnlineFeaturesRequest, OnlineFeaturesResponse
 import { ApiContract, HandleMessage, RequireScope, validate } from '@mlp/service-kit';
 import { OnlineFeaturesService } from './online-features.service';
 import { PushService } from './push.service';
+import { ONLINE_DOC, PUSH_DOC } from './online-features.docs';
 
 @ApiTags('online')
 @Controller('v1')
@@ -16,7 +17,7 @@ export class OnlineFeaturesController {
   @Post('online-features')
   @HttpCode(200)
   @RequireScope('features:read')
-  @ApiContract({ body: OnlineFeaturesRequest, response: OnlineFeaturesResponse, summary: 'Latest values per entity with PRESENT / NOT_FOUND / OUTSIDE_MAX_AGE' })
+  @ApiContract({ body: OnlineFeaturesRequest, response: OnlineFeaturesResponse, ...ONLINE_DOC })
   getOnline(@Body(validate(OnlineFeaturesRequest)) body: OnlineFeaturesRequest): Promise<OnlineFeaturesResponse> {
     return this.online.get(body);
   }
@@ -29,7 +30,7 @@ export class OnlineFeaturesController {
   @Post('push')
   @HttpCode(200)
   @RequireScope('features:write')
-  @ApiContract({ body: PushRequest, summary: 'Write fresh feature rows to the online store, the offline store or both' })
+  @ApiContract({ body: PushRequest, ...PUSH_DOC })
   push(@Body(validate(PushRequest)) body: PushRequest) {
     return this.pushes.push(body);
   }

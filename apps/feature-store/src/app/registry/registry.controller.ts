@@ -7,6 +7,7 @@ import { IDENTIFIER } from './feature-ref';
 import type { RegistryOwners, RegistrySnapshot } from './apply-plan';
 import { FeatureRegistry } from './feature-registry.service';
 import { liveVersions } from './version-lifecycle';
+import { APPLY_DOC, ENTITIES_DOC, SERVICE_DOC, SERVICES_DOC, VIEW_DOC, VIEWS_DOC } from './registry.docs';
 
 /** The owning project of a registry object, null when none owns it. */
 const projectOf = (snap: RegistrySnapshot, kind: keyof RegistryOwners, name: string): string | null => snap.owners?.[kind].get(name) ?? null;
@@ -24,7 +25,7 @@ export class RegistryController {
   @Post('apply')
   @HttpCode(200)
   @RequireScope('admin')
-  @ApiContract({ body: ApplyRequest, response: ApplyPlan, summary: 'Plan and apply entities, feature views and feature services' })
+  @ApiContract({ body: ApplyRequest, response: ApplyPlan, ...APPLY_DOC })
   apply(@Body(validate(ApplyRequest)) body: ApplyRequest): Promise<ApplyPlan> {
     // A project-limited token applies only its projects (and never unowned objects), dry runs too.
     assertProjectAccess(body.project);
@@ -33,6 +34,7 @@ export class RegistryController {
 
   @Get('entities')
   @RequireScope('features:read')
+  @ApiContract(ENTITIES_DOC)
   async entities() {
     const snap = await this.registry.snapshot();
     return { entities: [...snap.entities.values()].map((e) => ({ ...e, project: projectOf(snap, 'entities', e.name) })) };
@@ -40,6 +42,7 @@ export class RegistryController {
 
   @Get('feature-views')
   @RequireScope('features:read')
+  @ApiContract(VIEWS_DOC)
   async views() {
     const snap = await this.registry.snapshot();
     const statuses = await this.registry.sourceStatuses();
@@ -62,6 +65,7 @@ export class RegistryController {
 
   @Get('feature-views/:name')
   @RequireScope('features:read')
+  @ApiContract(VIEW_DOC)
   async view(@Param('name') name: string) {
     const snap = await this.registry.snapshot();
     const reg = snap.views.get(checkName(name, 'feature view'));
@@ -94,6 +98,7 @@ export class RegistryController {
 
   @Get('feature-services')
   @RequireScope('features:read')
+  @ApiContract(SERVICES_DOC)
   async services() {
     const snap = await this.registry.snapshot();
     return { feature_services: [...snap.services.values()].map((x) => ({ ...x, project: projectOf(snap, 'services', x.name) })) };
@@ -101,6 +106,7 @@ export class RegistryController {
 
   @Get('feature-services/:name')
   @RequireScope('features:read')
+  @ApiContract(SERVICE_DOC)
   async service(@Param('name') name: string) {
     const snap = await this.registry.snapshot();
     const svc = snap.services.get(checkName(name, 'feature service'));

@@ -1,9 +1,10 @@
 import { Body, Controller, Post, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { HistoricalFeaturesRequest } from '@mlp/contracts';
 import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
 import type { FastifyReply } from 'fastify';
 import { HistoricalFeaturesService } from './historical-features.service';
+import { HISTORICAL_DOC } from './historical-features.docs';
 
 @ApiTags('training sets')
 @Controller('v1')
@@ -13,8 +14,7 @@ export class HistoricalFeaturesController {
   /** Streams the training set; NDJSON ends with a `_metadata` line, CSV carries the fingerprint as trailers. */
   @Post('historical-features')
   @RequireScope('features:read')
-  @ApiContract({ body: HistoricalFeaturesRequest, summary: 'Point-in-time training set, streamed as NDJSON or CSV' })
-  @ApiOkResponse({ description: 'application/x-ndjson (last line {"_metadata": {...}}) or text/csv (trailers x-dataset-fingerprint, x-dataset-rows)' })
+  @ApiContract({ body: HistoricalFeaturesRequest, ...HISTORICAL_DOC })
   async historical(@Body(validate(HistoricalFeaturesRequest)) body: HistoricalFeaturesRequest, @Res() reply: FastifyReply): Promise<void> {
     const set = await this.trainingSets.trainingSet(body);
     // Written to the raw response: trailers must follow the last chunk, which Fastify's stream

@@ -7,6 +7,7 @@ import { ModelStore } from '../models/model-store';
 import { versionParam } from '../models/version-param';
 import { DriftBaselines } from './drift-baselines';
 import { DriftMonitor } from './drift-monitor';
+import { DRIFT_DOC, SET_BASELINE_DOC } from './drift.docs';
 
 /** Input drift of a served version (the champion unless `version` names one), and its explicit baseline. */
 @ApiTags('models')
@@ -19,14 +20,14 @@ export class DriftController {
   ) {}
 
   @Get()
-  @ApiContract({ response: DriftReport })
+  @ApiContract({ response: DriftReport, ...DRIFT_DOC })
   async report(@Param('model') model: string, @Query('version') version?: string) {
     return this.monitor.report(await this.target(model, version));
   }
 
   @Put('baseline')
   @RequireScope('serving:admin')
-  @ApiContract({ body: DriftBaseline, response: DriftReport })
+  @ApiContract({ body: DriftBaseline, response: DriftReport, ...SET_BASELINE_DOC })
   async setBaseline(@Param('model') model: string, @Body(validate(DriftBaseline)) body: DriftBaseline, @Query('version') version?: string) {
     const served = await this.target(model, version);
     await this.baselines.setExplicit(served, body.features);

@@ -4,6 +4,7 @@ import { PredictEntitiesBody, PredictEntitiesMessage, PredictEntitiesReply, type
 import { ApiContract, HandleMessage, RequireScope, validate } from '@mlp/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { EntityPredictions } from './entity-predictions';
+import { PREDICT_ENTITIES_DOC } from './entity-predictions.docs';
 
 /** Predictions by entity key for product services that only know a user id (HTTP and transport). */
 @ApiTags('entity-predictions')
@@ -14,7 +15,7 @@ export class EntityPredictionsController {
   @Post(':model/predict-entities')
   @HttpCode(200)
   @RequireScope('serving:predict')
-  @ApiContract({ body: PredictEntitiesBody, response: PredictEntitiesReply })
+  @ApiContract({ body: PredictEntitiesBody, response: PredictEntitiesReply, ...PREDICT_ENTITIES_DOC })
   predict(@Param('model') model: string, @Body(validate(PredictEntitiesBody)) body: PredictEntitiesBody, @Req() req: FastifyRequest, @Headers('x-sticky-key') sticky?: string) {
     return this.entities.predict(model, body.entities, body.version, req.id, sticky);
   }

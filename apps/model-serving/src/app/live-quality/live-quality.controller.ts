@@ -6,6 +6,7 @@ import { ApiContract } from '@mlp/service-kit';
 import { ModelStore } from '../models/model-store';
 import { parseLiveQualityQuery } from './live-quality-query';
 import { LiveQualityService } from './live-quality.service';
+import { LIVE_QUALITY_DOC } from './live-quality.docs';
 
 /** `GET /v1/models/{m}/live-quality?window_hours=&version=`: the warehouse's figures for a served model. */
 @ApiTags('models')
@@ -17,7 +18,7 @@ export class LiveQualityController {
   ) {}
 
   @Get('models/:model/live-quality')
-  @ApiContract({ response: LiveQualityMessage.reply })
+  @ApiContract({ response: LiveQualityMessage.reply, ...LIVE_QUALITY_DOC })
   liveQuality(@Param('model') model: string, @Query() query: { window_hours?: string; version?: string }) {
     this.store.status(model); // 404 for a model this service does not serve
     const parsed = parseLiveQualityQuery(query, this.quality.defaultWindowHours);

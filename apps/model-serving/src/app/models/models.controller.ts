@@ -6,6 +6,7 @@ import { ApiContract, HandleEvent, PLATFORM_LOGGER, RequireScope, validate } fro
 import { modelNotFound } from '../errors/inference-error';
 import { TrafficPolicies } from '../traffic/traffic-policies';
 import { ModelStore } from './model-store';
+import { GET_POLICY_DOC, LIST_MODELS_DOC, SET_POLICY_DOC } from './models.docs';
 
 /** The served models: their status, their traffic policies, and promotions from the registry. */
 @ApiTags('models')
@@ -18,12 +19,13 @@ export class ModelsController {
   ) {}
 
   @Get('models')
+  @ApiContract(LIST_MODELS_DOC)
   list() {
     return { ready: this.store.ready, models: this.store.modelNames().map((name) => ({ name, ...this.store.status(name), policy: this.policies.policy(name) })) };
   }
 
   @Get('models/:model/traffic-policy')
-  @ApiContract({ response: TrafficPolicy })
+  @ApiContract({ response: TrafficPolicy, ...GET_POLICY_DOC })
   getPolicy(@Param('model') model: string) {
     if (!this.store.knows(model)) throw modelNotFound(model);
     return this.policies.policy(model);
@@ -31,7 +33,7 @@ export class ModelsController {
 
   @Put('models/:model/traffic-policy')
   @RequireScope('serving:admin')
-  @ApiContract({ body: TrafficPolicyPatch, response: TrafficPolicy })
+  @ApiContract({ body: TrafficPolicyPatch, response: TrafficPolicy, ...SET_POLICY_DOC })
   setPolicy(@Param('model') model: string, @Body(validate(TrafficPolicyPatch)) patch: TrafficPolicyPatch) {
     if (!this.store.knows(model)) throw modelNotFound(model);
     return this.policies.set(model, patch);

@@ -4,6 +4,7 @@ import { InferRequest, InferResponse } from '@mlp/contracts';
 import { ApiContract, FastRoutes, RequireScope, type FastRouteRequest } from '@mlp/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { V2Infer } from './v2-infer';
+import { INFER_DOC, INFER_VERSION_DOC } from './open-inference.docs';
 
 const SCOPE = 'serving:predict';
 const WITH_POLICY = '/v2/models/:model/infer';
@@ -34,7 +35,7 @@ export class V2InferController implements OnModuleInit {
   @HttpCode(200)
   @Header('content-type', 'application/json; charset=utf-8')
   @RequireScope(SCOPE)
-  @ApiContract({ body: InferRequest, response: InferResponse, summary: 'Infer with the version the traffic policy picks' })
+  @ApiContract({ body: InferRequest, response: InferResponse, ...INFER_DOC })
   infer(@Body() body: unknown, @Req() req: FastifyRequest) {
     return this.v2.handle(fromNest(req, body));
   }
@@ -43,7 +44,7 @@ export class V2InferController implements OnModuleInit {
   @HttpCode(200)
   @Header('content-type', 'application/json; charset=utf-8')
   @RequireScope(SCOPE)
-  @ApiContract({ body: InferRequest, response: InferResponse, summary: 'Infer with one version' })
+  @ApiContract({ body: InferRequest, response: InferResponse, ...INFER_VERSION_DOC })
   inferVersion(@Body() body: unknown, @Req() req: FastifyRequest) {
     return this.v2.handle(fromNest(req, body));
   }

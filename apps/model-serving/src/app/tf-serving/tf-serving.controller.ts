@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { PlatformError } from '@mlp/runtime';
-import { PLATFORM_CONFIG, RequireScope, type PlatformConfig } from '@mlp/service-kit';
+import { ApiContract, PLATFORM_CONFIG, RequireScope, type PlatformConfig } from '@mlp/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { InferErrorCode, modelNotFound } from '../errors/inference-error';
 import { InferenceService } from '../inference/inference.service';
@@ -11,6 +11,7 @@ import { versionParam } from '../models/version-param';
 import { TensorInputs } from '../open-inference/tensor-inputs';
 import { outputTensors, parseInferRequest } from '../open-inference/v2-protocol';
 import { tfServingToV2, v2ToTfServing } from './tf-serving-protocol';
+import { PREDICT_DOC, PREDICT_LABEL_DOC, PREDICT_VERSION_DOC, STATUS_DOC, VERSION_STATUS_DOC } from './tf-serving.docs';
 
 /**
  * TF-Serving-style REST for teams migrating from it. The path has a literal colon (`churn:predict`):
@@ -28,6 +29,7 @@ export class TfServingController {
   @Post(':model(^[a-zA-Z0-9_.-]+)::predict')
   @HttpCode(200)
   @RequireScope('serving:predict')
+  @ApiContract(PREDICT_DOC)
   predict(@Param('model') model: string, @Body() body: unknown, @Req() req: FastifyRequest, @Headers('x-sticky-key') sticky?: string) {
     return this.run(model, BY_POLICY, body, req.id, sticky);
   }
@@ -35,6 +37,7 @@ export class TfServingController {
   @Post(':model/versions/:version(^[a-zA-Z0-9_.-]+)::predict')
   @HttpCode(200)
   @RequireScope('serving:predict')
+  @ApiContract(PREDICT_VERSION_DOC)
   predictVersion(@Param('model') model: string, @Param('version') version: string, @Body() body: unknown, @Req() req: FastifyRequest) {
     return this.run(model, { version: versionParam(model, version) }, body, req.id);
   }
@@ -42,6 +45,7 @@ export class TfServingController {
   @Post(':model/labels/:label(^[a-zA-Z0-9_.-]+)::predict')
   @HttpCode(200)
   @RequireScope('serving:predict')
+  @ApiContract(PREDICT_LABEL_DOC)
   predictLabel(@Param('model') model: string, @Param('label') label: string, @Body() body: unknown, @Req() req: FastifyRequest) {
     if (label !== 'champion' && label !== 'challenger') throw new PlatformError(404, InferErrorCode.MODEL_VERSION_NOT_FOUND, `model ${model} has no label ${label} (champion, challenger)`);
     return this.run(model, { alias: label as Alias }, body, req.id);
@@ -49,6 +53,7 @@ export class TfServingController {
 
   /** TF-Serving's model status: one entry per version held in memory. */
   @Get(':model')
+  @ApiContract(STATUS_DOC)
   status(@Param('model') model: string) {
     if (!this.store.knows(model)) throw modelNotFound(model);
     const s = this.store.status(model);
@@ -66,6 +71,7 @@ export class TfServingController {
 
   /** TF-Serving's status of one version. */
   @Get(':model/versions/:version')
+  @ApiContract(VERSION_STATUS_DOC)
   versionStatus(@Param('model') model: string, @Param('version') version: string) {
     const v = String(versionParam(model, version));
     const entry = this.status(model).model_version_status.find((e) => e.version === v);

@@ -5,6 +5,7 @@ import { PlatformError } from '@mlp/runtime';
 import { ApiContract, assertProjectAccess, RequireScope, validate } from '@mlp/service-kit';
 import type { FastifyReply } from 'fastify';
 import { ModelSpecsService } from './model-specs.service';
+import { APPLY_SPECS_DOC, GET_SPEC_DOC, LIST_SPECS_DOC, PUT_SPEC_DOC } from './model-specs.docs';
 
 const PROJECT = new RegExp(PROJECT_NAME_PATTERN);
 
@@ -31,7 +32,7 @@ export class ModelSpecsController {
   @HttpCode(200)
   @RequireScope('admin')
   @ApiQuery({ name: 'project', required: false, description: 'The owning project (needed to change a project-owned spec)' })
-  @ApiContract({ body: ModelSpec, response: ModelSpecRecord, summary: 'Declare or update a model spec' })
+  @ApiContract({ body: ModelSpec, response: ModelSpecRecord, ...PUT_SPEC_DOC })
   async apply(@Body() body: unknown, @Query('project') rawProject: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const project = projectParam(rawProject);
     assertProjectAccess(project);
@@ -44,7 +45,7 @@ export class ModelSpecsController {
   @Post('apply')
   @HttpCode(200)
   @RequireScope('admin')
-  @ApiContract({ body: ModelSpecApplyRequest, response: ModelSpecApplyPlan, summary: "Plan and apply a project's model specs" })
+  @ApiContract({ body: ModelSpecApplyRequest, response: ModelSpecApplyPlan, ...APPLY_SPECS_DOC })
   applyProject(@Body(validate(ModelSpecApplyRequest)) body: ModelSpecApplyRequest): Promise<ModelSpecApplyPlan> {
     assertProjectAccess(body.project);
     return this.specs.applyProject(body);
@@ -53,13 +54,14 @@ export class ModelSpecsController {
   @Get()
   @RequireScope('trainer:read')
   @ApiQuery({ name: 'project', required: false, description: 'Only the specs this project owns' })
+  @ApiContract(LIST_SPECS_DOC)
   async list(@Query('project') rawProject: unknown) {
     return { models: await this.specs.list(projectParam(rawProject) ?? undefined) };
   }
 
   @Get(':name')
   @RequireScope('trainer:read')
-  @ApiContract({ response: ModelSpecRecord })
+  @ApiContract({ response: ModelSpecRecord, ...GET_SPEC_DOC })
   get(@Param('name') name: string) {
     return this.specs.get(name);
   }

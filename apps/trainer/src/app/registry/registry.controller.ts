@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { INT32_MAX, MoveAlias } from '@mlp/contracts';
+import { INT32_MAX, ModelArtifact, MoveAlias } from '@mlp/contracts';
 import { PlatformError, requestContext } from '@mlp/runtime';
 import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
 import type { FastifyReply } from 'fastify';
 import { RegistryService } from './registry.service';
+import { ARTIFACT_DOC, AUDIT_DOC, GET_MODEL_DOC, GET_VERSION_DOC, LIST_MODELS_DOC, LIST_VERSIONS_DOC, MOVE_ALIAS_DOC } from './registry.docs';
 
 const versionNumber = (raw: string): number => {
   const n = Number(raw);
@@ -22,24 +23,28 @@ export class RegistryController {
 
   @Get()
   @RequireScope('trainer:read')
+  @ApiContract(LIST_MODELS_DOC)
   async list() {
     return { models: await this.registry.listModels() };
   }
 
   @Get(':name')
   @RequireScope('trainer:read')
+  @ApiContract(GET_MODEL_DOC)
   get(@Param('name') name: string) {
     return this.registry.getModel(name);
   }
 
   @Get(':name/versions')
   @RequireScope('trainer:read')
+  @ApiContract(LIST_VERSIONS_DOC)
   async versions(@Param('name') name: string) {
     return { model: name, versions: await this.registry.listVersions(name) };
   }
 
   @Get(':name/versions/:version')
   @RequireScope('trainer:read')
+  @ApiContract(GET_VERSION_DOC)
   version(@Param('name') name: string, @Param('version') version: string) {
     return this.registry.getVersion(name, versionNumber(version));
   }
@@ -48,6 +53,7 @@ export class RegistryController {
   @Get(':name/versions/:version/artifact')
   @RequireScope('trainer:read')
   @Header('content-type', 'application/json; charset=utf-8')
+  @ApiContract({ response: ModelArtifact, ...ARTIFACT_DOC })
   async artifact(@Param('name') name: string, @Param('version') version: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const { json, sha256 } = await this.registry.getArtifact(name, versionNumber(version));
     reply.header('x-artifact-sha256', sha256);
@@ -59,7 +65,7 @@ export class RegistryController {
   @Post(':name/aliases')
   @HttpCode(200)
   @RequireScope('admin')
-  @ApiContract({ body: MoveAlias, summary: 'Move an alias' })
+  @ApiContract({ body: MoveAlias, ...MOVE_ALIAS_DOC })
   moveAlias(@Param('name') name: string, @Body(validate(MoveAlias)) body: MoveAlias) {
     return this.registry.moveAlias(name, body, requestContext.get()?.principal ?? 'anonymous');
   }
@@ -67,6 +73,7 @@ export class RegistryController {
   /** The append-only history of alias moves: who, when, from, to, why. */
   @Get(':name/audit')
   @RequireScope('trainer:read')
+  @ApiContract(AUDIT_DOC)
   audit(@Param('name') name: string) {
     return this.registry.audit(name);
   }

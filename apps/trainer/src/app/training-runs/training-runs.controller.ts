@@ -4,6 +4,7 @@ import { CreateTrainingRun, HoldoutPredictions, TrainingRun, TrainingRunAccepted
 import { PlatformError } from '@mlp/runtime';
 import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
 import { TrainingRunsService } from './training-runs.service';
+import { CANCEL_RUN_DOC, CREATE_RUN_DOC, GET_RUN_DOC, HOLDOUT_DOC, LIST_RUNS_DOC } from './training-runs.docs';
 
 const STATUSES = new Set(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 
@@ -16,7 +17,7 @@ export class TrainingRunsController {
   @Post()
   @HttpCode(202)
   @RequireScope('trainer:write')
-  @ApiContract({ body: CreateTrainingRun, response: TrainingRunAccepted, status: 202, summary: 'Start a training run' })
+  @ApiContract({ body: CreateTrainingRun, response: TrainingRunAccepted, status: 202, ...CREATE_RUN_DOC })
   async create(@Body(validate(CreateTrainingRun)) body: CreateTrainingRun) {
     const run = await this.runs.create(body);
     return { id: run.id, status: run.status };
@@ -24,6 +25,7 @@ export class TrainingRunsController {
 
   @Get()
   @RequireScope('trainer:read')
+  @ApiContract(LIST_RUNS_DOC)
   async list(@Query('model') model?: string, @Query('status') status?: string, @Query('limit') limit?: string) {
     if (status !== undefined && !STATUSES.has(status)) throw PlatformError.badRequest(`unknown status ${status}`, [{ path: 'status', code: 'ACCEPTED_VALUES', message: [...STATUSES].join(', ') }]);
     const n = limit === undefined ? 50 : Number(limit);
@@ -33,7 +35,7 @@ export class TrainingRunsController {
 
   @Get(':id')
   @RequireScope('trainer:read')
-  @ApiContract({ response: TrainingRun })
+  @ApiContract({ response: TrainingRun, ...GET_RUN_DOC })
   get(@Param('id') id: string) {
     return this.runs.get(id);
   }
@@ -41,7 +43,7 @@ export class TrainingRunsController {
   /** The run's held-out rows with the candidate's own score of each: what serving must answer for the same raw values. */
   @Get(':id/holdout-predictions')
   @RequireScope('trainer:read')
-  @ApiContract({ response: HoldoutPredictions, summary: "A page of the run's held-out rows with the trainer's score of each" })
+  @ApiContract({ response: HoldoutPredictions, ...HOLDOUT_DOC })
   holdout(@Param('id') id: string, @Query('offset') offset?: string, @Query('limit') limit?: string) {
     const from = offset === undefined ? 0 : Number(offset);
     const n = limit === undefined ? 1000 : Number(limit);
@@ -54,7 +56,7 @@ export class TrainingRunsController {
   @Post(':id/cancel')
   @HttpCode(202)
   @RequireScope('trainer:write')
-  @ApiContract({ response: TrainingRun, status: 202 })
+  @ApiContract({ response: TrainingRun, status: 202, ...CANCEL_RUN_DOC })
   cancel(@Param('id') id: string) {
     return this.runs.cancel(id);
   }
