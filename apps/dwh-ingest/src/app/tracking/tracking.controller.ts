@@ -10,7 +10,9 @@ function envelopeError(message: string, details: Array<{ path: string; code: str
 }
 
 const asObject = (body: unknown, what: string): Record<string, unknown> => {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw envelopeError(`the body of ${what} must be a JSON object`);
+  // A parsed JSON object, never whatever else a body parser may hand over (a stream, a buffer).
+  const proto = body && typeof body === 'object' ? Object.getPrototypeOf(body) : undefined;
+  if (!body || typeof body !== 'object' || Array.isArray(body) || (proto !== Object.prototype && proto !== null)) throw envelopeError(`the body of ${what} must be a JSON object`);
   return body as Record<string, unknown>;
 };
 

@@ -155,7 +155,7 @@ describe('tracking API on a real PostgreSQL', () => {
     // body (declared longer than sent) never read. The client then closes: the aborted body must
     // not take the process down.
     const port = Number(new URL(svc.url).port);
-    for (const path of ['/v1/track', '/v1/batch']) {
+    for (const path of ['/v1/track', '/v1/page', '/v1/screen', '/v1/group', '/v1/alias', '/v1/batch']) {
       const answer = await new Promise<string>((resolve) => {
         const socket = net.connect(port, '127.0.0.1', () => {
           socket.write(`POST ${path}?limit=2147483648 HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: 500\r\n\r\n{"messageId":"m1"`);

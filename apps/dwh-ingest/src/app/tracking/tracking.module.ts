@@ -20,7 +20,7 @@ export class TrackingModule implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.http.httpAdapter.getInstance<FastifyInstance>();
-    const routes = ['/v1/track', '/v1/identify', '/v1/batch'];
+    const routes = ['/v1/track', '/v1/identify', '/v1/page', '/v1/screen', '/v1/group', '/v1/alias', '/v1/batch'];
     acceptJsonOnly(fastify, routes);
     limitRequestBytes(fastify, routes, TrackingLimits.maxRequestBytes);
   }
