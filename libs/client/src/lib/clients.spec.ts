@@ -55,13 +55,15 @@ describe('service clients send the routes and bodies the controllers take', () =
   });
 
   it('features: a training set outlives the timeout once it streams, and the caller signal still stops it', async () => {
-    const lines = Array.from({ length: 20 }, (_, i) => `{"customer_id":${i}}\n`);
+    // 80 lines 5 ms apart stream for 400 ms or more, well past the 250 ms timeout (which only bounds
+    // the wait for the answer's head: generous, so a busy machine does not time out the head itself).
+    const lines = Array.from({ length: 80 }, (_, i) => `{"customer_id":${i}}\n`);
     server = await standInServer(() => ({ chunks: lines }));
-    const features = new FeaturesClient({ baseUrl: server.url, timeoutMs: 40 });
+    const features = new FeaturesClient({ baseUrl: server.url, timeoutMs: 250 });
     const whole = await features.trainingSet({ features: ['orders:count_30d'] });
     let n = 0;
     for await (const _row of whole.rows()) n++;
-    expect(n).toBe(20);
+    expect(n).toBe(80);
 
     const controller = new AbortController();
     const partial = await features.trainingSet({ features: ['orders:count_30d'] }, { signal: controller.signal, timeoutMs: 0 });
@@ -73,7 +75,7 @@ describe('service clients send the routes and bodies the controllers take', () =
       }
     })();
     await expect(reading).rejects.toBeDefined();
-    expect(read.length).toBeLessThan(20);
+    expect(read.length).toBeLessThan(80);
   });
 
   it('predictions: V2 infer by policy, by version and by alias (resolved through the registry), predict by entity, TF-Serving predict', async () => {
