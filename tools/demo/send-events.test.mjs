@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createProductWorld, marketingSpendCsv } from './product-history.mjs';
-import { batchesOf, importCsv, sendBatches, sendHistory, withInvalidEvents } from './send-events.mjs';
+import { importCsv, sendHistory, sendMessages, withInvalidEvents } from './send-events.mjs';
 
 /**
  * A local HTTP server speaking dwh-ingest's batch answer format, deduplicating by messageId.
@@ -24,18 +24,20 @@ async function startIngest(plan = () => false) {
       if (req.url.startsWith('/v1/imports/')) {
         state.bodies.push({ headers: req.headers, raw });
         res.writeHead(201, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ rows: raw.split('\n').filter(Boolean).length - 1 }));
+        return res.end(JSON.stringify({ importId: `imp-${n}`, rowsAccepted: raw.split('\n').filter(Boolean).length - 1, rowsRejected: 0, replayed: false }));
       }
-      const { batch } = JSON.parse(raw);
+      const envelope = JSON.parse(raw);
+      // dwh-ingest's rule: the batch's sentAt applies to messages that carry none.
+      const batch = envelope.batch.map((m) => ({ ...(envelope.sentAt ? { sentAt: envelope.sentAt } : {}), ...m }));
       state.messages.push(...batch);
       const out = { accepted: 0, duplicates: 0, rejected: 0, results: [] };
-      for (const m of batch) {
-        if (typeof m.userId !== 'string') {
+      for (const [i, m] of batch.entries()) {
+        if (typeof m.userId !== 'string' || m.userId === 'broken') {
           out.rejected++;
-          out.results.push({ messageId: m.messageId, status: 'rejected', errors: [{ code: 'REQUIRED_MISSING', path: '/userId' }] });
+          out.results.push({ index: i, messageId: m.messageId, status: 'rejected', errors: [{ code: 'REQUIRED_MISSING', path: '/userId' }] });
         } else if (stored.has(m.messageId)) {
           out.duplicates++;
-          out.results.push({ messageId: m.messageId, status: 'duplicate' });
+          out.results.push({ index: i, messageId: m.messageId, status: 'duplicate' });
         } else {
           stored.add(m.messageId);
           out.accepted++;
@@ -65,7 +67,7 @@ describe('send-events', () => {
       return true;
     });
     servers.push(ingest);
-    const totals = await sendBatches(batchesOf(messages(1200), 500), { baseUrl: ingest.url, concurrency: 2, baseDelayMs: 5 });
+    const totals = await sendMessages(messages(1200), { baseUrl: ingest.url, batchSize: 500, concurrency: 2, backoff: { baseMs: 5 } });
     assert.equal(totals.retries, 2);
     assert.equal(totals.accepted, 1200);
     assert.equal(totals.unsent, 0);
@@ -80,10 +82,10 @@ describe('send-events', () => {
       return true;
     });
     servers.push(ingest);
-    const first = await sendBatches(batchesOf(messages(300), 100), { baseUrl: ingest.url, concurrency: 1, baseDelayMs: 5 });
+    const first = await sendMessages(messages(300), { baseUrl: ingest.url, batchSize: 100, concurrency: 1, backoff: { baseMs: 5 } });
     assert.equal(first.retries, 1);
     assert.equal(first.accepted, 300);
-    const again = await sendBatches(batchesOf(messages(300), 100), { baseUrl: ingest.url, concurrency: 3, baseDelayMs: 5 });
+    const again = await sendMessages(messages(300), { baseUrl: ingest.url, batchSize: 100, concurrency: 3, backoff: { baseMs: 5 } });
     assert.deepEqual([again.accepted, again.duplicates], [0, 300]);
   });
 
@@ -94,13 +96,13 @@ describe('send-events', () => {
       return true;
     });
     servers.push(ingest);
-    const totals = await sendBatches(batchesOf(messages(50), 500), { baseUrl: ingest.url, retries: 2, baseDelayMs: 1 });
+    const totals = await sendMessages(messages(50), { baseUrl: ingest.url, maxRetries: 2, backoff: { baseMs: 1 } });
     assert.equal(totals.unsent, 50);
     assert.equal(ingest.requests, 3);
-    assert.match(totals.errors[0], /gave up after 3 attempts \(HTTP 503\)/);
+    assert.match(totals.errors[0], /50 events not delivered after 3 attempts: HTTP_503/);
   });
 
-  it('does not retry a 400, and splits a batch answered 413', async () => {
+  it('does not retry a 400 (its events count as rejected by the code given), and splits a batch answered 413', async () => {
     const bad = await startIngest((req, res) => {
       res.writeHead(400, { 'content-type': 'application/json' });
       res.end('{"error":"not an envelope","code":"INVALID_ENVELOPE"}');
@@ -113,25 +115,31 @@ describe('send-events', () => {
       return true;
     });
     servers.push(bad, small);
-    const refused = await sendBatches(batchesOf(messages(10), 500), { baseUrl: bad.url, baseDelayMs: 1 });
-    assert.deepEqual([refused.refused, bad.requests], [10, 1]);
-    const split = await sendBatches(batchesOf(messages(400), 400), { baseUrl: small.url, baseDelayMs: 1 });
+    const refused = await sendMessages(messages(10), { baseUrl: bad.url, backoff: { baseMs: 1 } });
+    assert.deepEqual([refused.rejected, refused.rejectionCodes, refused.unsent, bad.requests], [10, { INVALID_ENVELOPE: 10 }, 0, 1]);
+    const split = await sendMessages(messages(400), { baseUrl: small.url, batchSize: 400, backoff: { baseMs: 1 } });
     assert.equal(split.accepted, 400);
     assert.equal(small.stored.size, 400);
   });
 
-  it('counts rejected events by the codes the service gives', async () => {
+  it('counts rejected events by the codes the service gives, and events the client refuses before sending apart', async () => {
     const ingest = await startIngest();
     servers.push(ingest);
     const world = createProductWorld({ seed: 3, users: 60, weeks: 1, end: '2026-03-01T00:00:00Z' });
     const original = [...world.events()];
-    const mixed = [...withInvalidEvents(original, 0.2, 3)];
-    const totals = await sendBatches(batchesOf(mixed, 500), { baseUrl: ingest.url, baseDelayMs: 1 });
-    assert.equal(totals.accepted + totals.rejected, mixed.length);
+    // The stand-in knows no tracking plan: the other broken copies are marked for it to refuse.
+    const ids = new Set(original.map((o) => o.messageId));
+    const mixed = [...withInvalidEvents(original, 0.2, 3)].map((m) => (ids.has(m.messageId) || m.userId === undefined ? m : { ...m, userId: 'broken' }));
+    const totals = await sendMessages(mixed, { baseUrl: ingest.url, backoff: { baseMs: 1 } });
     const missingUser = mixed.filter((m) => m.userId === undefined).length;
-    assert.ok(missingUser > 0);
-    assert.equal(totals.rejected, missingUser);
-    assert.deepEqual(totals.rejectionCodes, { REQUIRED_MISSING: missingUser });
+    const brokenUser = mixed.filter((m) => m.userId === 'broken').length;
+    assert.ok(missingUser > 0 && brokenUser > 0);
+    assert.equal(totals.events, mixed.length);
+    assert.equal(totals.accepted, original.length);
+    assert.equal(totals.refusedLocally, missingUser, 'an event without userId never leaves the client');
+    assert.equal(totals.rejected, brokenUser);
+    assert.deepEqual(totals.rejectionCodes, { REQUIRED_MISSING: brokenUser });
+    assert.equal(ingest.messages.length, original.length + brokenUser);
   });
 
   it('stamps sentAt with the moment of sending, so the warehouse does not move old events to today', async () => {
@@ -140,9 +148,10 @@ describe('send-events', () => {
     const world = createProductWorld({ seed: 4, users: 30, weeks: 1, end: '2026-03-01T00:00:00Z' });
     const original = [...world.events()];
     const before = Date.now();
-    await sendBatches(batchesOf(original, 100), { baseUrl: ingest.url });
+    await sendMessages(original, { baseUrl: ingest.url, batchSize: 100, concurrency: 1 });
     assert.equal(ingest.messages.length, original.length);
     ingest.messages.forEach((m, i) => {
+      assert.equal(m.messageId, original[i].messageId);
       assert.equal(m.timestamp, original[i].timestamp, 'event time untouched');
       const sent = Date.parse(m.sentAt);
       assert.ok(sent >= before - 1000 && sent <= Date.now() + 1000, `sentAt ${m.sentAt} is the send time`);
@@ -188,15 +197,29 @@ describe('send-events', () => {
     assert.deepEqual([...rebuilt.events()], [...world.events()]);
   });
 
-  it('keeps batches within the event count and the request size limit', async () => {
-    const big = Array.from({ length: 50 }, (_, i) => ({ messageId: `b${i}`, pad: 'x'.repeat(10_000) }));
-    const batches = [];
-    for await (const b of batchesOf(big, 500, 45_000)) batches.push(b);
-    assert.ok(batches.every((b) => Buffer.byteLength(JSON.stringify({ batch: b })) <= 45_000));
-    assert.equal(batches.flat().length, 50);
-    const counts = [];
-    for await (const b of batchesOf(messages(1001), 500)) counts.push(b.length);
-    assert.deepEqual(counts, [500, 500, 1]);
+  it('keeps batches within the event count and the request size limit, a few lanes in flight at once', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const ingest = await startIngest((req, res, n, raw) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        const { batch } = JSON.parse(raw);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ accepted: batch.length, duplicates: 0, rejected: 0, results: [] }));
+      }, 20);
+      ingest.sizes.push([JSON.parse(raw).batch.length, Buffer.byteLength(raw)]);
+      return true;
+    });
+    ingest.sizes = [];
+    servers.push(ingest);
+    const big = Array.from({ length: 50 }, (_, i) => ({ ...messages(1, `b${i}`)[0], properties: { pad: 'x'.repeat(20_000) } }));
+    const totals = await sendMessages([...big, ...messages(1001)], { baseUrl: ingest.url, batchSize: 500, concurrency: 3 });
+    assert.equal(totals.accepted, 1051);
+    assert.ok(ingest.sizes.every(([count, bytes]) => count <= 500 && bytes <= 500 * 1024), JSON.stringify(ingest.sizes));
+    assert.ok(ingest.sizes.some(([count]) => count < 50), 'the padded events were split by size');
+    assert.equal(most, 3, 'one request per lane in flight');
   });
 
   it('streams the marketing-spend CSV to the import API with an Idempotency-Key, retrying a 503', async () => {
@@ -209,7 +232,8 @@ describe('send-events', () => {
     servers.push(ingest);
     const world = createProductWorld({ seed: 9, users: 10, weeks: 2, end: '2026-03-01T00:00:00Z' });
     const result = await importCsv(ingest.url, 'marketing_spend', () => marketingSpendCsv(world), { idempotencyKey: 'spend-9', baseDelayMs: 1 });
-    assert.equal(result.status, 201);
+    assert.equal(result.idempotencyKey, 'spend-9');
+    assert.equal(result.rowsAccepted, [...marketingSpendCsv(world)].join('').split('\n').filter(Boolean).length - 1);
     assert.equal(ingest.bodies.length, 1);
     const [upload] = ingest.bodies;
     assert.equal(upload.headers['idempotency-key'], 'spend-9');

@@ -16,6 +16,7 @@
 //   node tools/demo/simulator.mjs [--rate 5] [--predict-rate 5] [--duration 600] [--shift]
 //        [--shift-country US] [--shift-plan free] [--shift-orders 0.2] [--shift-sessions 6] [--shift-after 0]
 //        [--manifest .data/demo/history.json] [--no-catch-up] [--users ... --weeks ... --seed ... --end ...]
+//        [--token T]   bearer token for dwh-ingest and model-serving when they require one (default $MLP_TOKEN)
 // With the manifest, it first sends the events of the time since the last run (catch-up), and at the
 // end records the live period (acceleration, shift) in it, so `product-history.mjs truth --manifest`
 // stays exact over live periods too.
@@ -23,7 +24,8 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createProductWorld, DAY_MS, DEFAULT_MANIFEST, WORLD_OPTIONS, worldOptionsFrom } from './product-history.mjs';
-import { batchesOf, postJsonWithRetry, sendBatches, stampSentAt } from './send-events.mjs';
+import { PlatformApiError, PredictionsClient, TrackingClient } from './platform-client.mjs';
+import { sendMessages } from './send-events.mjs';
 import { ProgressBar } from './progress-bar.mjs';
 import { rngFor } from './seeded-random.mjs';
 
@@ -62,6 +64,7 @@ export async function runSimulator(world, opts) {
   const {
     ingestUrl = 'http://127.0.0.1:3001',
     servingUrl = 'http://127.0.0.1:3004',
+    token,
     model = 'purchase_propensity',
     rate = 5,
     predictRate = 5,
@@ -87,36 +90,45 @@ export async function runSimulator(world, opts) {
     t.errors[key] = (t.errors[key] ?? 0) + 1;
   };
   let shiftApplied = false;
-  let pendingEvents = [];
   let upcoming = [];
-  let sending = 0;
   const inFlight = new Set();
   const track = (p) => {
     inFlight.add(p);
     p.finally(() => inFlight.delete(p));
   };
+  const reason = (err) => (err instanceof PlatformApiError ? err.code : err.message);
 
+  // Events go through the platform's tracking client, one request at a time: when the warehouse is
+  // slow, events wait in its queue for the next flush; a batch that still fails after its retries, or
+  // events beyond the queue's bound, count as unsent (a live product cannot buffer forever).
+  const tracking = new TrackingClient({
+    baseUrl: ingestUrl,
+    token,
+    flushAt: 50_001, // only flushEvents sends, so every answer is counted
+    flushIntervalMs: 0,
+    maxQueueSize: 50_000,
+    maxRetries: 4,
+    backoff: { baseMs: 250 },
+    onDeliveryFailed: (error, messages) => {
+      t.unsent += messages.length;
+      countError('ingest', error.code);
+    },
+  });
+  let flushing;
   const flushEvents = () => {
-    // At most 2 batches in flight: when the warehouse is slow, events wait for a later tick; a batch
-    // that still fails after its retries is counted as unsent (a live product cannot buffer forever).
-    while (pendingEvents.length > 0 && sending < 2) {
-      const batch = pendingEvents.splice(0, 500);
-      sending++;
-      track(
-        postJsonWithRetry(`${ingestUrl}/v1/batch`, { batch: stampSentAt(batch) }, { retries: 4, baseDelayMs: 250 })
-          .then((res) => {
-            t.accepted += res.body?.accepted ?? 0;
-            t.duplicates += res.body?.duplicates ?? 0;
-            t.rejected += res.body?.rejected ?? 0;
-          })
-          .catch((err) => {
-            t.unsent += batch.length;
-            countError('ingest', err.status ? `HTTP ${err.status}` : err.message.replace(/ on http.*/, ''));
-          })
-          .finally(() => sending--),
-      );
-    }
+    if (flushing || tracking.pending === 0) return flushing;
+    flushing = tracking
+      .flush()
+      .then((r) => {
+        t.accepted += r.accepted;
+        t.duplicates += r.duplicates;
+        t.rejected += r.rejected;
+      })
+      .finally(() => (flushing = undefined));
+    track(flushing);
+    return flushing;
   };
+  const predictions = new PredictionsClient({ baseUrl: servingUrl, token, timeoutMs: 5000 });
 
   const rng = rngFor(world.seed, 'simulator', runId);
   const eligible = () => world.users.filter((u) => u.signupAt < now());
@@ -126,11 +138,12 @@ export async function runSimulator(world, opts) {
     const ids = Array.from({ length: predictBatch }, () => pool[rng.int(0, pool.length - 1)].id);
     const began = performance.now();
     track(
-      postJsonWithRetry(`${servingUrl}/v1/models/${encodeURIComponent(model)}/predict-entities`, { entities: { user_id: ids } }, { retries: 0, timeoutMs: 5000 })
-        .then((res) => {
+      predictions
+        .predictEntities(model, { user_id: ids })
+        .then((body) => {
           t.predictions += ids.length;
           t.latencies.push(performance.now() - began);
-          for (const v of modelVersionsIn(res.body)) {
+          for (const v of modelVersionsIn(body)) {
             if (!t.versions.has(v)) {
               if (t.lastVersion !== null) log(`simulator: model-serving now answers with ${model} version ${v} (was ${t.lastVersion}): a new champion is serving`);
               t.versions.add(v);
@@ -140,7 +153,7 @@ export async function runSimulator(world, opts) {
         })
         .catch((err) => {
           t.predictionErrors++;
-          countError('predict', err.status ? `HTTP ${err.status}` : err.message.replace(/ on http.*/, ''));
+          countError('predict', reason(err));
         }),
     );
   };
@@ -179,7 +192,11 @@ export async function runSimulator(world, opts) {
     t.generated += upcoming.length - previouslyUpcoming;
     upcoming = later;
     due.sort((x, y) => Date.parse(x.timestamp) - Date.parse(y.timestamp));
-    for (const e of due) pendingEvents.push(e);
+    for (const e of due) {
+      // The client stamps each request's sentAt; a message's own would be the history's.
+      const { type, sentAt: _sentAt, ...params } = e;
+      tracking[type](params);
+    }
     t.events += due.length;
     lastTick = tickEnd;
     flushEvents();
@@ -206,10 +223,13 @@ export async function runSimulator(world, opts) {
     }
   }
   // Send what is due, then wait for the answers: a clean stop loses nothing that has happened.
-  while (pendingEvents.length > 0 || inFlight.size > 0) {
-    flushEvents();
-    await Promise.race([...inFlight, new Promise((r) => setTimeout(r, 50))]);
-  }
+  await flushing;
+  await flushEvents();
+  await Promise.all(inFlight);
+  const last = await tracking.close();
+  t.accepted += last.accepted;
+  t.duplicates += last.duplicates;
+  t.rejected += last.rejected;
   // The live period ends here: recorded so the true probabilities of this period can be recomputed later.
   const ended = [accelerationShift, behaviourShift].filter(Boolean).map((sh) => ({ ...sh, until: lastTick }));
   for (const sh of [accelerationShift, behaviourShift]) if (sh) world.endShift(sh, lastTick);
@@ -221,7 +241,7 @@ export async function runSimulator(world, opts) {
  * The product did not stop while the demo was off: sends the natural (unaccelerated) events between
  * the end of what was sent and `to`, a day at a time, so the warehouse has no gap.
  */
-export async function catchUp(world, from, to, { ingestUrl, concurrency = 4, log = (l) => console.error(l), progress = null } = {}) {
+export async function catchUp(world, from, to, { ingestUrl, token, concurrency = 4, log = (l) => console.error(l), progress = null } = {}) {
   const bar = progress ? new ProgressBar(progress, 'catch-up') : null;
   async function* gapEvents() {
     for (let a = from; a < to; a += DAY_MS) {
@@ -233,7 +253,7 @@ export async function catchUp(world, from, to, { ingestUrl, concurrency = 4, log
       yield* day;
     }
   }
-  const totals = await sendBatches(batchesOf(gapEvents(), 500), { baseUrl: ingestUrl, concurrency });
+  const totals = await sendMessages(gapEvents(), { baseUrl: ingestUrl, token, concurrency });
   bar?.done('');
   log(`simulator: caught up ${((to - from) / 3_600_000).toFixed(1)} h since the last run: ${totals.accepted} events accepted, ${totals.duplicates} duplicates, ${totals.unsent} not delivered`);
   return totals;
@@ -251,6 +271,7 @@ async function main() {
       model: { type: 'string', default: 'purchase_propensity' },
       'ingest-url': { type: 'string', default: process.env.DWH_INGEST_URL ?? 'http://127.0.0.1:3001' },
       'serving-url': { type: 'string', default: process.env.MODEL_SERVING_URL ?? 'http://127.0.0.1:3004' },
+      token: { type: 'string', default: process.env.MLP_TOKEN },
       'no-catch-up': { type: 'boolean', default: false },
       shift: { type: 'boolean', default: false },
       'shift-country': { type: 'string', default: 'US' },
@@ -284,7 +305,7 @@ async function main() {
     const from = Date.parse(manifest.liveUntil ?? manifest.end);
     const to = Date.now();
     if (to - from > 60_000) {
-      const gap = await catchUp(world, from, to, { ingestUrl: values['ingest-url'], progress: process.stderr });
+      const gap = await catchUp(world, from, to, { ingestUrl: values['ingest-url'], token: values.token, progress: process.stderr });
       if (gap.unsent === 0) {
         manifest.liveUntil = new Date(to).toISOString();
         saveManifest();
@@ -303,6 +324,7 @@ async function main() {
   const totals = await runSimulator(world, {
     ingestUrl: values['ingest-url'],
     servingUrl: values['serving-url'],
+    token: values.token,
     model: values.model,
     rate: num('rate', 0.001),
     predictRate: num('predict-rate'),

@@ -3,10 +3,13 @@
 // (warehouse datasets, feature freshness), the champion per model, live quality and drift, and the
 // latest webhooks the demo sink received. Anything not reachable or not built yet prints
 // `unavailable` with the reason, so the command is useful at every stage of the platform.
+// The warehouse SLAs and the registry are read through the platform's client (@mlp/client); health,
+// feature freshness, drift, live quality and the sink have no client call and are plain GETs.
 //
 //   node tools/demo/status.mjs [--watch 5] [--json] [--webhooks http://127.0.0.1:3090]
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { PlatformApiError, RegistryClient, WarehouseClient } from './platform-client.mjs';
 import { summarise } from './webhook-sink.mjs';
 
 export const DEFAULT_URLS = {
@@ -36,6 +39,20 @@ export async function getJson(url, timeoutMs = 2500) {
     return { ok: true, status: res.status, body };
   } catch (err) {
     return { ok: false, reason: err.cause?.code ?? (err.name === 'TimeoutError' ? 'timeout' : err.message) };
+  }
+}
+
+/**
+ * A call of the platform's client (@mlp/client) in getJson's shape: `{ ok, body }`, or `{ ok: false,
+ * status, body, reason }` from its PlatformApiError (the platform's code, or the network's, e.g. ECONNREFUSED).
+ */
+export async function viaClient(call) {
+  try {
+    return { ok: true, status: 200, body: await call() };
+  } catch (err) {
+    if (!(err instanceof PlatformApiError)) return { ok: false, reason: err.message };
+    if (err.status) return { ok: false, status: err.status, body: { code: err.code, error: err.message, details: err.details }, reason: `HTTP ${err.status} ${err.code}` };
+    return { ok: false, reason: err.cause?.cause?.code ?? (err.code === 'TIMEOUT' ? 'timeout' : err.code) };
   }
 }
 
@@ -71,7 +88,8 @@ export async function collectStatus({ urls = DEFAULT_URLS, webhooksUrl = process
     }),
   );
 
-  const sla = await getJson(`${urls['dwh-ingest']}/v1/sla`);
+  const clientOptions = { timeoutMs: 2500 };
+  const sla = await viaClient(() => new WarehouseClient({ baseUrl: urls['dwh-ingest'], ...clientOptions }).sla());
   let freshness = { ok: false, reason: 'no freshness endpoint answered' };
   for (const p of FEATURE_FRESHNESS_PATHS) {
     const r = await getJson(`${urls['feature-store']}${p}`);
@@ -85,7 +103,7 @@ export async function collectStatus({ urls = DEFAULT_URLS, webhooksUrl = process
     }
   }
 
-  const modelsRes = await getJson(`${urls.trainer}/v1/models`);
+  const modelsRes = await viaClient(() => new RegistryClient({ baseUrl: urls.trainer, ...clientOptions }).models());
   const models = [];
   for (const m of modelsRes.ok ? listOf(modelsRes.body) : []) {
     const name = typeof m === 'string' ? m : nameOf(m);

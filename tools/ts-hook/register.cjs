@@ -14,7 +14,13 @@ const { paths } = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.base.json
 const originalResolve = Module._resolveFilename;
 Module._resolveFilename = function resolveWithAliases(request, parent, ...rest) {
   const target = paths[request];
-  return originalResolve.call(this, target ? path.join(root, target[0]) : request, parent, ...rest);
+  if (target) return originalResolve.call(this, path.join(root, target[0]), parent, ...rest);
+  // ESM-style TypeScript (libs/client) imports its siblings as './x.js': that file is './x.ts' here.
+  if (request.startsWith('.') && request.endsWith('.js') && parent?.filename?.endsWith('.ts')) {
+    const ts = path.resolve(path.dirname(parent.filename), `${request.slice(0, -3)}.ts`);
+    if (fs.existsSync(ts)) return ts;
+  }
+  return originalResolve.call(this, request, parent, ...rest);
 };
 
 Module._extensions['.ts'] = function compileTypeScript(module, filename) {

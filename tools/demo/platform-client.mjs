@@ -1,0 +1,11 @@
+// The platform's typed client (@mlp/client, libs/client) for these plain-Node tools, loaded from its
+// TypeScript sources through the repository's ts-hook: no build step, the same code product teams use.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+require('../ts-hook/register.cjs');
+
+/** @type {typeof import('../../libs/client/src/index.ts')} */
+const client = require('@mlp/client');
+
+export const { TrackingClient, ImportsClient, PredictionsClient, RegistryClient, WarehouseClient, FeaturesClient, PlatformApiError, createPlatformClient } = client;
