@@ -14,7 +14,13 @@ const { paths } = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.base.json
 const originalResolve = Module._resolveFilename;
 Module._resolveFilename = function resolveWithAliases(request, parent, ...rest) {
   const target = paths[request];
-  return originalResolve.call(this, target ? path.join(root, target[0]) : request, parent, ...rest);
+  try {
+    return originalResolve.call(this, target ? path.join(root, target[0]) : request, parent, ...rest);
+  } catch (err) {
+    // Sources written for ESM output (libs/client) import siblings as './x.js': that is the .ts file.
+    if (parent?.filename?.endsWith('.ts') && /^\.{1,2}\/.*\.js$/.test(request)) return originalResolve.call(this, `${request.slice(0, -3)}.ts`, parent, ...rest);
+    throw err;
+  }
 };
 
 Module._extensions['.ts'] = function compileTypeScript(module, filename) {
