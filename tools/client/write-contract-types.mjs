@@ -14,7 +14,7 @@ require(path.join(root, 'tools/ts-hook/register.cjs'));
 const contracts = require(path.join(root, 'libs/contracts/src/index.ts'));
 export const target = path.join(root, 'libs/client/src/lib/generated/contract-types.ts');
 
-/** The exported contract names the client uses; each becomes a type of the same name. */
+/** The exported contract names the client uses; each becomes a type of the same name, or of the name after `as` (for names too generic outside their module). */
 export const NAMES = [
   'ErrorResponse',
   'TrackingMessage',
@@ -38,6 +38,10 @@ export const NAMES = [
   'SlaReport',
   'WarehouseApplyRequest',
   'WarehouseApplyPlan',
+  'ApplyRequest as FeatureApplyRequest',
+  'ApplyPlan as FeatureApplyPlan',
+  'ModelSpecApplyRequest',
+  'ModelSpecApplyPlan',
 ];
 
 const key = (k) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : JSON.stringify(k));
@@ -89,11 +93,12 @@ export function render() {
     '// Regenerate with `node tools/client/write-contract-types.mjs` after changing a contract.',
     '',
   ];
-  for (const name of NAMES) {
+  for (const entry of NAMES) {
+    const [name, as = name] = entry.split(' as ');
     const value = contracts[name];
     if (!value) throw new Error(`libs/contracts exports no ${name}`);
     const schema = value.schema ?? value;
-    parts.push(`export type ${name} = ${printType(schema)};`, '');
+    parts.push(`export type ${as} = ${printType(schema)};`, '');
   }
   return parts.join('\n');
 }

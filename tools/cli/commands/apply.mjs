@@ -10,10 +10,11 @@ import { mapRefusal } from '../project/refusal-mapping.mjs';
 import { planCounts, renderPlans, SERVICE_TITLES } from '../render-plan.mjs';
 import { checkFullRefresh, loadValidProject } from './context.mjs';
 
+/** Which service takes each apply request, and the @mlp/client call that sends it. */
 export const APPLY_ROUTES = Object.freeze({
-  warehouse: { client: 'dwh', path: '/v1/warehouse/apply' },
-  features: { client: 'features', path: '/v1/apply' },
-  specs: { client: 'trainer', path: '/v1/model-specs/apply' },
+  warehouse: { client: 'dwh', send: (api, body, o) => api.warehouse.applyProject(body, o) },
+  features: { client: 'features', send: (api, body, o) => api.apply(body, o) },
+  specs: { client: 'trainer', send: (api, body, o) => api.applySpecs(body, o) },
 });
 
 /** Feature services the project's specs use but do not declare must already be on the feature store. */
@@ -23,7 +24,7 @@ async function checkOutsideFeatureServices(ctx, project) {
   for (const spec of project.specs) {
     const name = spec.def.featureService;
     if (declared.has(name)) continue;
-    const found = await ctx.client('features').get(`/v1/feature-services/${encodeURIComponent(name)}`, { allow404: true });
+    const found = await ctx.client('features').call((api, o) => api.featureService(name, o), { allow404: true });
     if (!found) problems.push(problemAt(spec.origin, ['featureService'], `no feature service ${name} in this project nor on the feature store`));
   }
   if (problems.length) throw new CliError(ExitCode.FAILED, 'a model spec uses a feature service that does not exist', { problems, code: 'UNKNOWN_FEATURE_SERVICE', service: 'feature-store' });
@@ -34,7 +35,7 @@ async function send(ctx, request) {
   const client = ctx.client(route.client);
   const base = { service: request.service, app: client.name, url: client.url };
   try {
-    return { ...base, plan: await client.post(route.path, request.body) };
+    return { ...base, plan: await client.call((api, o) => route.send(api, request.body, o)) };
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
     const problems = err instanceof ServiceRefused ? mapRefusal(request, err.details) : [];

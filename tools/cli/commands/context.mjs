@@ -1,11 +1,20 @@
 // What every command gets: its output, the project directory, and a client per service built on
-// first use from the resolved connection (so offline commands never read the config file).
+// first use from the resolved connection (so offline commands never read the config file, nor load
+// @mlp/client).
 import path from 'node:path';
 import { resolveConnection, SERVICES } from '../config.mjs';
 import { CliError, ExitCode, usageError } from '../exit-codes.mjs';
 import { ServiceClient } from '../http-client.mjs';
 import { Output } from '../output.mjs';
 import { checkProject } from '../project/check-project.mjs';
+
+/** Each service's @mlp/client clients: `ctx.client(key).call((api) => ...)` gets these as `api`. */
+export const SERVICE_CLIENTS = Object.freeze({
+  dwh: (m, o) => ({ warehouse: new m.WarehouseClient(o), imports: new m.ImportsClient(o) }),
+  features: (m, o) => new m.FeaturesClient(o),
+  trainer: (m, o) => new m.RegistryClient(o),
+  serving: (m, o) => new m.PredictionsClient(o),
+});
 
 /**
  * @param {{ stdout, stderr, stdin, env, cwd, fetch? }} io
@@ -29,7 +38,7 @@ export function makeContext(io, globals) {
     /** @param {'dwh'|'features'|'trainer'|'serving'} key */
     client(key) {
       const c = conn();
-      return (clients[key] ??= new ServiceClient({ name: SERVICES[key].app, baseUrl: c.urls[key], token: c.token, timeoutMs: c.timeoutMs, fetch: io.fetch }));
+      return (clients[key] ??= new ServiceClient({ name: SERVICES[key].app, baseUrl: c.urls[key], token: c.token, timeoutMs: c.timeoutMs, fetch: io.fetch, create: SERVICE_CLIENTS[key] }));
     },
     projectDir(arg) {
       return path.resolve(io.cwd, String(arg ?? globals.dir ?? '.'));

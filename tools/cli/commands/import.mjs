@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
 import { ProgressBar } from '../../demo/progress-bar.mjs';
 import { usageError } from '../exit-codes.mjs';
 import { table } from '../output.mjs';
@@ -37,21 +36,10 @@ export async function importCommand(ctx, source, fileArg, options) {
   const client = ctx.client('dwh');
   const total = fs.statSync(file).size;
   const bar = ctx.io.stderr.isTTY ? new ProgressBar(ctx.io.stderr, `import ${source}`) : null;
-  let sent = 0;
-  const counter = new Transform({
-    transform(chunk, _enc, done) {
-      sent += chunk.length;
-      bar?.update(total ? sent / total : 1, `${(sent / 1048576).toFixed(1)}/${(total / 1048576).toFixed(1)} MB`);
-      done(null, chunk);
-    },
-  });
-  const body = Readable.toWeb(fs.createReadStream(file).pipe(counter));
+  const onProgress = bar ? ({ bytesSent }) => bar.update(total ? bytesSent / total : 1, `${(bytesSent / 1048576).toFixed(1)}/${(total / 1048576).toFixed(1)} MB`) : undefined;
   let result;
   try {
-    result = await client.request('POST', `/v1/imports/${encodeURIComponent(source)}`, {
-      body,
-      headers: { 'content-type': IMPORT_FORMATS[format], 'idempotency-key': key },
-    });
+    result = await client.call((api, o) => api.imports.upload(source, fs.createReadStream(file), { ...o, format, idempotencyKey: key, onProgress }));
   } finally {
     if (bar) bar.done();
   }

@@ -12,7 +12,7 @@ export async function runCommand(ctx, models, options) {
   const body = {};
   if (models?.length) body.models = models;
   if (options.fullRefresh) body.fullRefresh = true;
-  const run = await ctx.client('dwh').post('/v1/transformations/run', body);
+  const run = await ctx.client('dwh').call((api, o) => api.warehouse.runTransformations(body, o));
   ctx.out.result(run);
   ctx.out.line(
     table(

@@ -27,13 +27,13 @@ export async function statusCommand(ctx, dirArg) {
   const serving = ctx.client('serving');
 
   const warehouse = await section(async () => {
-    const summary = await dwh.get(`/v1/projects/${encodeURIComponent(name)}`, { allow404: true });
-    const sla = summary ? await dwh.get('/v1/sla') : null;
+    const summary = await dwh.call((api, o) => api.warehouse.project(name, o), { allow404: true });
+    const sla = summary ? await dwh.call((api, o) => api.warehouse.sla(o)) : null;
     return { summary, sla: (sla?.checks ?? []).filter((c) => datasets.has(c.dataset)) };
   });
   const views = await section(async () => {
-    const { feature_views } = await features.get('/v1/feature-views');
-    const { views: freshness } = await features.get('/v1/freshness');
+    const feature_views = await features.call((api, o) => api.featureViews(o));
+    const { views: freshness } = await features.call((api, o) => api.freshness(o));
     return feature_views
       .filter((v) => viewNames.has(v.name))
       .map((v) => {
@@ -41,8 +41,8 @@ export async function statusCommand(ctx, dirArg) {
         return { name: v.name, version: v.version, online: v.online, source_status: v.source_status ?? null, freshness: f?.status ?? null, age_seconds: f?.age_seconds ?? null };
       });
   });
-  const registry = await section(async () => Promise.all(specNames.map(async (m) => ({ name: m, model: await trainer.get(`/v1/models/${encodeURIComponent(m)}`, { allow404: true }) }))));
-  const served = await section(async () => Promise.all(specNames.map(async (m) => ({ name: m, status: await serving.get(`/v1/models/${encodeURIComponent(m)}`, { allow404: true }) }))));
+  const registry = await section(async () => Promise.all(specNames.map(async (m) => ({ name: m, model: await trainer.call((api, o) => api.model(m, o), { allow404: true }) }))));
+  const served = await section(async () => Promise.all(specNames.map(async (m) => ({ name: m, status: await serving.call((api, o) => api.modelStatus(m, o), { allow404: true }) }))));
 
   const models = specNames.map((m) => {
     const reg = registry.value?.find((r) => r.name === m)?.model;

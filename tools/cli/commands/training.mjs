@@ -27,7 +27,7 @@ export function gateText(gate) {
 
 export async function trainCommand(ctx, model, options) {
   const trainer = ctx.client('trainer');
-  const accepted = await trainer.post('/v1/training-runs', { model: modelName(model) });
+  const accepted = await trainer.call((api, o) => api.startRun({ model: modelName(model) }, o));
   if (!options.wait) {
     ctx.out.result(accepted);
     ctx.out.line(`training run ${accepted.id} for ${model}: ${accepted.status} (mlp runs ${model}; --wait follows it)`);
@@ -40,7 +40,7 @@ export async function trainCommand(ctx, model, options) {
   let misses = 0;
   for (;;) {
     try {
-      run = await trainer.get(`/v1/training-runs/${encodeURIComponent(accepted.id)}`);
+      run = await trainer.call((api, o) => api.run(accepted.id, o));
       misses = 0;
     } catch (err) {
       // The run goes on without us: ride out a trainer restart or a short network outage.
@@ -69,7 +69,8 @@ export async function trainCommand(ctx, model, options) {
 export async function runsCommand(ctx, model, options) {
   const limit = options.limit === undefined ? 20 : Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw usageError('--limit must be an integer between 1 and 500');
-  const { runs } = await ctx.client('trainer').get('/v1/training-runs', { query: { model: model === undefined ? undefined : modelName(model), status: options.status, limit } });
+  const filter = { model: model === undefined ? undefined : modelName(model), status: options.status, limit };
+  const runs = await ctx.client('trainer').call((api, o) => api.runs(filter, o));
   ctx.out.result({ runs });
   if (!runs.length) {
     ctx.out.line(`no training runs${model ? ` of ${model}` : ''}${options.status ? ` with status ${options.status}` : ''}`);
@@ -90,7 +91,7 @@ function checkReason(reason) {
 }
 
 async function moveAlias(ctx, model, alias, version, reason) {
-  const moved = await ctx.client('trainer').post(`/v1/models/${encodeURIComponent(model)}/aliases`, { alias, version, reason });
+  const moved = await ctx.client('trainer').call((api, o) => api.moveAlias(model, { alias, version, reason }, o));
   ctx.out.result(moved);
   ctx.out.line(
     moved.changed === false
@@ -117,7 +118,7 @@ export async function rollbackCommand(ctx, model, version, options) {
   const reason = checkReason(options.reason);
   let target = version === undefined ? undefined : versionNumber(version);
   if (target === undefined) {
-    const { entries } = await ctx.client('trainer').get(`/v1/models/${encodeURIComponent(model)}/audit`);
+    const { entries } = await ctx.client('trainer').call((api, o) => api.aliasAudit(model, o));
     const last = [...entries].reverse().find((e) => e.alias === alias);
     if (!last || last.from == null) throw new CliError(ExitCode.FAILED, `${model} has no earlier ${alias} to roll back to: give the version`, { code: 'NO_EARLIER_VERSION' });
     target = last.from;

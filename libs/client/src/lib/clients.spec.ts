@@ -34,6 +34,39 @@ describe('service clients send the routes and bodies the controllers take', () =
     ]);
   });
 
+  it('features: definitions are applied, listed and looked up; an unknown feature service is a 404 with its code', async () => {
+    const plan = { project: 'shop', dry_run: true, created: [{ kind: 'feature_view', name: 'orders', version: 1 }], changed: [], removed: [], unchanged: [], sources: [] };
+    server = await standInServer((req) =>
+      req.url === '/v1/apply'
+        ? { json: plan }
+        : req.url === '/v1/feature-views'
+          ? { json: { feature_views: [{ name: 'orders', version: 2 }] } }
+          : req.url === '/v1/feature-services'
+            ? { json: { feature_services: [{ name: 'churn_inputs' }] } }
+            : req.url === '/v1/freshness'
+              ? { json: { status: 'OK', views: [{ view: 'orders', version: 2, status: 'FRESH', age_seconds: 12 }] } }
+              : req.url === '/v1/feature-services/churn_inputs'
+                ? { json: { name: 'churn_inputs', features: ['orders:count_30d'], project: 'shop' } }
+                : { status: 404, json: { error: 'unknown feature service x/y', code: 'UNKNOWN_FEATURE_SERVICE', details: [] } },
+    );
+    const features = new FeaturesClient({ baseUrl: server.url });
+    const request = { project: 'shop', dry_run: true, feature_views: [] };
+    expect(await features.apply(request)).toEqual(plan);
+    expect(await features.featureViews()).toEqual([{ name: 'orders', version: 2 }]);
+    expect(await features.featureServices()).toEqual([{ name: 'churn_inputs' }]);
+    expect((await features.freshness()).views[0]?.age_seconds).toBe(12);
+    expect((await features.featureService('churn_inputs')).project).toBe('shop');
+    await expect(features.featureService('x/y')).rejects.toMatchObject({ status: 404, code: 'UNKNOWN_FEATURE_SERVICE' });
+    expect(server.received.map(call)).toEqual([
+      ['POST', '/v1/apply', request],
+      ['GET', '/v1/feature-views', undefined],
+      ['GET', '/v1/feature-services', undefined],
+      ['GET', '/v1/freshness', undefined],
+      ['GET', '/v1/feature-services/churn_inputs', undefined],
+      ['GET', '/v1/feature-services/x%2Fy', undefined],
+    ]);
+  });
+
   it('features: a training set streams row by row, lines split across chunks, and ends with its metadata', async () => {
     const meta = { rows: 2, columns: ['customer_id', 'event_timestamp', 'orders:count_30d'], features: ['orders:count_30d'], fingerprint: `sha256:${'a'.repeat(64)}`, created_at: '2026-01-01T00:00:00Z' };
     server = await standInServer(() => ({
@@ -107,6 +140,18 @@ describe('service clients send the routes and bodies the controllers take', () =
     expect(server.received.every((r) => r.headers['authorization'] === 'Bearer tok')).toBe(true);
   });
 
+  it('predictions: the model status of serving (TF-Serving shape); a model it does not know is a 404', async () => {
+    const status = { model_version_status: [{ version: '3', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } }], labels: { champion: 3, challenger: null } };
+    server = await standInServer((req) => (req.url === '/v1/models/churn' ? { json: status } : { status: 404, json: { error: 'model nope is not served', code: 'MODEL_NOT_FOUND', details: [] } }));
+    const predictions = new PredictionsClient({ baseUrl: server.url });
+    expect(await predictions.modelStatus('churn')).toEqual(status);
+    await expect(predictions.modelStatus('nope')).rejects.toMatchObject({ status: 404, code: 'MODEL_NOT_FOUND' });
+    expect(server.received.map(call)).toEqual([
+      ['GET', '/v1/models/churn', undefined],
+      ['GET', '/v1/models/nope', undefined],
+    ]);
+  });
+
   it('predictions: an alias is read from the trainer once per aliasTtlMs, not per call', async () => {
     let champion = 7;
     server = await standInServer((req) => (req.url === '/v1/models/churn' ? { json: { name: 'churn', aliases: { champion, challenger: null } } } : { json: {} }));
@@ -147,19 +192,36 @@ describe('service clients send the routes and bodies the controllers take', () =
     await expect(imports.upload('orders', 'a,b\n')).rejects.toThrow('give format');
   });
 
-  it('registry: models, versions, aliases and training runs', async () => {
-    server = await standInServer((req) => ({ json: req.url === '/v1/models' ? { models: [{ name: 'churn' }] } : req.url.endsWith('/versions') ? { versions: [{ version: 1 }] } : req.url.startsWith('/v1/training-runs?') ? { runs: [{ id: 'r' }] } : { id: 'r1', status: 'queued' } }));
+  it('registry: model specs, models, versions, aliases and training runs', async () => {
+    const audit = { model: 'churn', entries: [{ id: 1, alias: 'champion', from: null, to: 1, actor: 'promotion-gate', reason: 'beats the baseline', runId: null, at: '2026-12-07T09:58:05.902Z' }] };
+    const specPlan = { project: 'shop', dry_run: false, created: [{ name: 'churn' }], changed: [], removed: [], unchanged: [] };
+    server = await standInServer((req) => ({
+      json:
+        req.url === '/v1/models'
+          ? { models: [{ name: 'churn' }] }
+          : req.url.endsWith('/versions')
+            ? { versions: [{ version: 1 }] }
+            : req.url.startsWith('/v1/training-runs?')
+              ? { runs: [{ id: 'r' }] }
+              : req.url.endsWith('/audit')
+                ? audit
+                : req.url === '/v1/model-specs/apply'
+                  ? specPlan
+                  : { id: 'r1', status: 'queued' },
+    }));
     const registry = new RegistryClient({ baseUrl: server.url });
+    expect(await registry.applySpecs({ project: 'shop', specs: [] })).toEqual(specPlan);
     expect(await registry.models()).toEqual([{ name: 'churn' }]);
     expect(await registry.versions('churn')).toEqual([{ version: 1 }]);
     await registry.version('churn', 2);
     await registry.moveAlias('churn', { alias: 'champion', version: 2, reason: 'rollback after incident' });
-    await registry.aliasAudit('churn');
+    expect((await registry.aliasAudit('churn')).entries[0]?.to).toBe(1);
     expect(await registry.startRun({ model: 'churn', overrides: { seed: 7 } })).toEqual({ id: 'r1', status: 'queued' });
     expect(await registry.runs({ model: 'churn', status: 'succeeded', limit: 5 })).toEqual([{ id: 'r' }]);
     await registry.run('r1');
     await registry.cancelRun('r1');
     expect(server.received.map(call)).toEqual([
+      ['POST', '/v1/model-specs/apply', { project: 'shop', specs: [] }],
       ['GET', '/v1/models', undefined],
       ['GET', '/v1/models/churn/versions', undefined],
       ['GET', '/v1/models/churn/versions/2', undefined],

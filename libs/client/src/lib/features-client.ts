@@ -1,5 +1,5 @@
-import type { DatasetMetadata, HistoricalFeaturesRequest, OnlineFeaturesRequest, OnlineFeaturesResponse } from './generated/contract-types.js';
-import { HttpTransport, type CallOptions, type ServiceOptions } from './http-transport.js';
+import type { DatasetMetadata, FeatureApplyPlan, FeatureApplyRequest, HistoricalFeaturesRequest, OnlineFeaturesRequest, OnlineFeaturesResponse } from './generated/contract-types.js';
+import { HttpTransport, seg, type CallOptions, type ServiceOptions } from './http-transport.js';
 import { ndjsonLines } from './ndjson-lines.js';
 import { ClientErrorCode, PlatformApiError } from './platform-api-error.js';
 
@@ -20,12 +20,55 @@ export interface TrainingSetStream {
   body: ReadableStream<Uint8Array>;
 }
 
-/** feature-store: online features by entity, training sets as a stream. */
+type FeatureDefinitions = NonNullable<FeatureApplyRequest['feature_views']>[number];
+
+/** A registered feature view at its head version, as `GET /v1/feature-views` lists it. */
+export type RegisteredFeatureView = FeatureDefinitions & {
+  project: string | null;
+  version: number;
+  versions: number[];
+  live_versions: number[];
+  source_status?: 'READY' | 'SOURCE_MISSING' | 'INVALID';
+  source_message: string | null;
+};
+
+/** A registered feature service. */
+export type RegisteredFeatureService = NonNullable<FeatureApplyRequest['feature_services']>[number] & { project: string | null };
+
+/** The freshness SLA state of one online feature view version. */
+export interface FeatureViewFreshness {
+  view: string;
+  version: number;
+  status: string;
+  age_seconds: number | null;
+  [key: string]: unknown;
+}
+
+/** feature-store: definitions (apply, views, services, freshness), online features by entity, training sets as a stream. */
 export class FeaturesClient {
   private readonly http: HttpTransport;
 
   constructor(options: ServiceOptions) {
     this.http = new HttpTransport(options);
+  }
+
+  /** Plans (`dry_run: true`) or applies a project's entities, feature views and feature services, atomically. */
+  apply(request: FeatureApplyRequest, options: CallOptions = {}): Promise<FeatureApplyPlan> {
+    return this.http.json({ ...options, method: 'POST', path: '/v1/apply', json: request });
+  }
+  async featureViews(options: CallOptions = {}): Promise<RegisteredFeatureView[]> {
+    return (await this.http.json<{ feature_views: RegisteredFeatureView[] }>({ ...options, method: 'GET', path: '/v1/feature-views' })).feature_views;
+  }
+  async featureServices(options: CallOptions = {}): Promise<RegisteredFeatureService[]> {
+    return (await this.http.json<{ feature_services: RegisteredFeatureService[] }>({ ...options, method: 'GET', path: '/v1/feature-services' })).feature_services;
+  }
+  /** One feature service; an unknown name throws PlatformApiError 404 `UNKNOWN_FEATURE_SERVICE`. */
+  featureService(name: string, options: CallOptions = {}): Promise<RegisteredFeatureService> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/feature-services/${seg(name)}` });
+  }
+  /** Freshness SLA state of every online feature view (`status` is `BREACHED` when one is). */
+  freshness(options: CallOptions = {}): Promise<{ status: 'OK' | 'BREACHED'; views: FeatureViewFreshness[] }> {
+    return this.http.json({ ...options, method: 'GET', path: '/v1/freshness' });
   }
 
   /** Latest values per entity (Feast's shape: one result per requested column, a value per entity row). */

@@ -19,6 +19,12 @@ export interface TfPredictResponse {
   [key: string]: unknown;
 }
 
+/** TF-Serving's model status: one entry per version held in memory or being loaded, and the labels. */
+export interface ModelStatus {
+  model_version_status: Array<{ version: string; state: 'AVAILABLE' | 'LOADING' | 'END' | string; status: { error_code: string; error_message: string } }>;
+  labels?: { champion: number | null; challenger: number | null };
+}
+
 export interface PredictionsClientOptions extends ServiceOptions {
   /** How long an alias's version, read from the trainer, is reused (default 10 000 ms; 0 reads it per call). */
   aliasTtlMs?: number;
@@ -57,6 +63,11 @@ export class PredictionsClient {
     const base = `/v1/models/${seg(model)}`;
     const path = options.version !== undefined ? `${base}/versions/${seg(options.version)}:predict` : options.label !== undefined ? `${base}/labels/${seg(options.label)}:predict` : `${base}:predict`;
     return this.http.json({ ...options, headers: this.headers(options), method: 'POST', path, json: request });
+  }
+
+  /** What serving holds of a model (`GET /v1/models/{m}`); a model it does not know throws PlatformApiError 404. */
+  modelStatus(model: string, options: CallOptions = {}): Promise<ModelStatus> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(model)}` });
   }
 
   private headers(options: PredictOptions): Record<string, string> | undefined {

@@ -1,4 +1,4 @@
-import type { CreateTrainingRun, MoveAlias, TrainingRun, TrainingRunAccepted } from './generated/contract-types.js';
+import type { CreateTrainingRun, ModelSpecApplyPlan, ModelSpecApplyRequest, MoveAlias, TrainingRun, TrainingRunAccepted } from './generated/contract-types.js';
 import { HttpTransport, seg, type CallOptions, type ServiceOptions } from './http-transport.js';
 
 /** A registered model as the trainer lists it. */
@@ -33,12 +33,36 @@ export interface ModelVersion {
   createdAt: string;
 }
 
-/** trainer: models, versions, aliases and training runs. */
+/** One move of an alias, as `POST /v1/models/{m}/aliases` answers it. */
+export interface AliasMoved {
+  model: string;
+  alias: 'champion' | 'challenger';
+  version: number | null;
+  previousVersion: number | null;
+  changed: boolean;
+  [key: string]: unknown;
+}
+
+/** One entry of a model's alias audit log, oldest first. */
+export interface AliasAuditEntry {
+  alias: 'champion' | 'challenger';
+  from: number | null;
+  to: number | null;
+  reason: string;
+  [key: string]: unknown;
+}
+
+/** trainer: model specs, models, versions, aliases and training runs. */
 export class RegistryClient {
   private readonly http: HttpTransport;
 
   constructor(options: ServiceOptions) {
     this.http = new HttpTransport(options);
+  }
+
+  /** Plans (`dry_run: true`) or applies a project's model specs; a name another project owns is a 409. */
+  applySpecs(request: ModelSpecApplyRequest, options: CallOptions = {}): Promise<ModelSpecApplyPlan> {
+    return this.http.json({ ...options, method: 'POST', path: '/v1/model-specs/apply', json: request });
   }
 
   async models(options: CallOptions = {}): Promise<ModelSummary[]> {
@@ -54,10 +78,11 @@ export class RegistryClient {
     return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(name)}/versions/${seg(version)}` });
   }
   /** Moves `champion` or `challenger` (admin scope); `version: null` removes it. Recorded in the audit log. */
-  moveAlias(name: string, move: MoveAlias, options: CallOptions = {}): Promise<unknown> {
+  moveAlias(name: string, move: MoveAlias, options: CallOptions = {}): Promise<AliasMoved> {
     return this.http.json({ ...options, method: 'POST', path: `/v1/models/${seg(name)}/aliases`, json: move });
   }
-  aliasAudit(name: string, options: CallOptions = {}): Promise<unknown> {
+  /** Every move of the model's aliases, oldest first (who, when, from, to, why). */
+  aliasAudit(name: string, options: CallOptions = {}): Promise<{ model: string; entries: AliasAuditEntry[] }> {
     return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(name)}/audit` });
   }
 

@@ -26,6 +26,10 @@ type Checks = {
   TrainingRun: Narrower<Client.TrainingRun, Contracts.TrainingRun>;
   MoveAlias: Same<Client.MoveAlias, Contracts.MoveAlias>;
   SlaReport: Same<Client.SlaReport, Contracts.SlaReport>;
+  FeatureApplyRequest: Same<Client.FeatureApplyRequest, Contracts.ApplyRequest>;
+  FeatureApplyPlan: Same<Client.FeatureApplyPlan, Contracts.ApplyPlan>;
+  ModelSpecApplyRequest: Same<Client.ModelSpecApplyRequest, Contracts.ModelSpecApplyRequest>;
+  ModelSpecApplyPlan: Same<Client.ModelSpecApplyPlan, Contracts.ModelSpecApplyPlan>;
 };
 // The typecheck (`npm run typecheck`) fails here when a generated type drifts from its contract.
 const allSame: { [K in keyof Checks]: true } = null as unknown as Checks;

@@ -438,3 +438,176 @@ export type WarehouseApplyPlan = {
     changes?: Array<string>;
   }>;
 };
+
+export type FeatureApplyRequest = {
+  project?: string;
+  entities?: Array<{
+    name: string;
+    join_key?: string;
+    join_keys?: Array<string>;
+    value_type: "string" | "int64";
+    description?: string;
+  }>;
+  feature_views?: Array<{
+    name: string;
+    entities: Array<string>;
+    features: Array<{
+      name: string;
+      type: "int64" | "float64" | "string" | "bool";
+      description?: string;
+    }>;
+    source: {
+      sql: string;
+      timestamp_field?: string;
+    };
+    ttl_seconds: number;
+    online: boolean;
+    freshness_sla_seconds?: number;
+    description?: string;
+    owner?: string;
+    tags?: { [key: string]: string };
+  }>;
+  feature_services?: Array<{
+    name: string;
+    features: Array<string>;
+    description?: string;
+    owner?: string;
+    tags?: { [key: string]: string };
+  }>;
+  dry_run?: boolean;
+  prune?: boolean;
+};
+
+export type FeatureApplyPlan = {
+  project?: string;
+  dry_run: boolean;
+  created: Array<{
+    kind: "entity" | "feature_view" | "feature_service";
+    name: string;
+    version?: number;
+    fields?: Array<string>;
+    new_version?: boolean;
+  }>;
+  changed: Array<{
+    kind: "entity" | "feature_view" | "feature_service";
+    name: string;
+    version?: number;
+    fields?: Array<string>;
+    new_version?: boolean;
+  }>;
+  removed: Array<{
+    kind: "entity" | "feature_view" | "feature_service";
+    name: string;
+    version?: number;
+    fields?: Array<string>;
+    new_version?: boolean;
+  }>;
+  unchanged: Array<{
+    kind: "entity" | "feature_view" | "feature_service";
+    name: string;
+    version?: number;
+    fields?: Array<string>;
+    new_version?: boolean;
+  }>;
+  sources: Array<{
+    view: string;
+    version: number;
+    status: "READY" | "SOURCE_MISSING" | "INVALID";
+    message?: string;
+  }>;
+};
+
+export type ModelSpecApplyRequest = {
+  project: string;
+  specs: Array<{
+    name: string;
+    description?: string;
+    tags?: { [key: string]: string };
+    featureService: string;
+    labelSource: {
+      sql: string;
+      joinKeys: Array<string>;
+      labelColumn: string;
+      labelDelayDays?: number;
+      referenceScoreColumn?: string;
+    };
+    task: "binary_classification" | "regression";
+    algorithm: {
+      kind: "baseline";
+    } | {
+      kind: "logistic_regression";
+      epochs: number;
+      batchSize: number;
+      learningRate: number;
+      l2?: number;
+      earlyStopping?: {
+        patience: number;
+        minDelta?: number;
+      };
+    } | {
+      kind: "mlp";
+      hiddenUnits: Array<number>;
+      dropout: number;
+      activation?: "relu" | "tanh" | "elu";
+      epochs: number;
+      batchSize: number;
+      learningRate: number;
+      l2?: number;
+      earlyStopping?: {
+        patience: number;
+        minDelta?: number;
+      };
+    };
+    primaryMetric: "auc" | "log_loss" | "f1" | "rmse" | "mae";
+    split: {
+      kind?: "time";
+      lookbackDays: number;
+      holdoutDays: number;
+      validationFraction?: number;
+    } | {
+      kind: "random";
+      testFraction: number;
+      validationFraction?: number;
+      stratify?: boolean;
+      lookbackDays?: number;
+    };
+    promotion: {
+      minAbsoluteImprovement?: number;
+      minRelativeImprovement?: number;
+      minEvalRows: number;
+    };
+    schedule?: {
+      cron: string;
+      timezone?: string;
+    };
+    triggers?: {
+      martsRefreshed?: Array<string>;
+      onDrift?: boolean;
+      minIntervalMinutes?: number;
+    };
+    seed?: number;
+  }>;
+  dry_run?: boolean;
+  prune?: boolean;
+};
+
+export type ModelSpecApplyPlan = {
+  project: string;
+  dry_run: boolean;
+  created: Array<{
+    name: string;
+    fields?: Array<string>;
+  }>;
+  changed: Array<{
+    name: string;
+    fields?: Array<string>;
+  }>;
+  removed: Array<{
+    name: string;
+    fields?: Array<string>;
+  }>;
+  unchanged: Array<{
+    name: string;
+    fields?: Array<string>;
+  }>;
+};
