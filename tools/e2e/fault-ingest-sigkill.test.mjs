@@ -6,32 +6,22 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { declareLoadEvent, ingestLoad, readinessWatch, warehouseCheck } from './ingest-load.mjs';
-import { freePort, scratchDatabase, startServiceProcess, waitReady } from './service-process.mjs';
+import { startFaultIngest, startWatchedLoad, warehouseCheck } from './ingest-load.mjs';
+import { scratchDatabase, startServiceProcess, waitReady } from './service-process.mjs';
 
 const LOAD_BEFORE_MS = 3000;
 const LOAD_AFTER_MS = 5000;
 
 test('SIGKILL of dwh-ingest under load: nothing acknowledged is lost or doubled, and readiness heals', { timeout: 110_000 }, async (t) => {
   const db = await scratchDatabase('fault_kill');
-  const env = {
-    DATABASE_URL: db.url,
-    PORT: String(await freePort()),
-    TCP_PORT: String(await freePort()),
-    HTTP_HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    TRANSFORM_INTERVAL_SECONDS: '0',
-    SLA_CHECK_INTERVAL_SECONDS: '0',
-  };
-  let dwh = startServiceProcess('dwh-ingest', env);
+  const started = await startFaultIngest(db.url);
+  const { env } = started;
+  let { dwh } = started;
   let watch;
   let load;
   try {
-    await waitReady(dwh.url, { exited: dwh.exited });
-    await declareLoadEvent(dwh.url);
-    watch = readinessWatch(dwh.url);
     const prefix = `kill-${Date.now().toString(36)}`;
-    load = ingestLoad({ url: dwh.url, prefix });
+    ({ watch, load } = await startWatchedLoad(dwh, prefix));
     await new Promise((r) => setTimeout(r, LOAD_BEFORE_MS));
     const ackedBeforeKill = load.acked.size;
 

@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { startEmbeddedPostgres } from '../../libs/runtime/src/lib/embedded-postgres.mjs';
-import { declareLoadEvent, ingestLoad, readinessWatch, warehouseCheck } from './ingest-load.mjs';
-import { freePort, startServiceProcess, waitReady } from './service-process.mjs';
+import { startFaultIngest, startWatchedLoad, warehouseCheck } from './ingest-load.mjs';
+import { freePort, waitReady } from './service-process.mjs';
 
 const LOAD_BEFORE_MS = 3000;
 const DOWN_MS = 3000;
@@ -22,24 +22,12 @@ test('PostgreSQL restarted under load: dwh-ingest answers 503, heals by itself, 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlp-fault-pg-'));
   const port = await freePort();
   let pg = await startEmbeddedPostgres({ dataDir, port, database: 'fault' });
-  const env = {
-    DATABASE_URL: pg.url,
-    PORT: String(await freePort()),
-    TCP_PORT: String(await freePort()),
-    HTTP_HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    TRANSFORM_INTERVAL_SECONDS: '0',
-    SLA_CHECK_INTERVAL_SECONDS: '0',
-  };
-  const dwh = startServiceProcess('dwh-ingest', env);
+  const { dwh } = await startFaultIngest(pg.url);
   let watch;
   let load;
   try {
-    await waitReady(dwh.url, { exited: dwh.exited });
-    await declareLoadEvent(dwh.url);
-    watch = readinessWatch(dwh.url);
     const prefix = `pgrestart-${Date.now().toString(36)}`;
-    load = ingestLoad({ url: dwh.url, prefix });
+    ({ watch, load } = await startWatchedLoad(dwh, prefix));
     await new Promise((r) => setTimeout(r, LOAD_BEFORE_MS));
     const ackedBeforeStop = load.acked.size;
 

@@ -3,6 +3,7 @@
 // well-behaved product client does. What was acknowledged is then checked against the warehouse:
 // lost (acknowledged, not stored) and doubled (stored twice) must both be zero.
 import pg from 'pg';
+import { freePort, startServiceProcess, waitReady } from './service-process.mjs';
 
 const event = (id) => ({
   type: 'track',
@@ -12,6 +13,30 @@ const event = (id) => ({
   timestamp: new Date().toISOString(),
   properties: { product_id: 'p1', price: 9.5 },
 });
+
+/**
+ * A fault run's dwh-ingest on `databaseUrl`: its own ports, no timers adding load of their own. Answers
+ * its environment (to start it again after a kill) and the running process.
+ */
+export async function startFaultIngest(databaseUrl) {
+  const env = {
+    DATABASE_URL: databaseUrl,
+    PORT: String(await freePort()),
+    TCP_PORT: String(await freePort()),
+    HTTP_HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    TRANSFORM_INTERVAL_SECONDS: '0',
+    SLA_CHECK_INTERVAL_SECONDS: '0',
+  };
+  return { env, dwh: startServiceProcess('dwh-ingest', env) };
+}
+
+/** Once dwh-ingest is ready: its load's event declared, then a readiness watch and the load itself. */
+export async function startWatchedLoad(dwh, prefix) {
+  await waitReady(dwh.url, { exited: dwh.exited });
+  await declareLoadEvent(dwh.url);
+  return { watch: readinessWatch(dwh.url), load: ingestLoad({ url: dwh.url, prefix }) };
+}
 
 /**
  * Declares the load's event in the tracking plan, as a project does (the warehouse knows no events

@@ -14,7 +14,7 @@ export const IMPORT_CONTENT_TYPES: Record<string, ImportFormat> = {
 
 const EXAMPLE_RESULT = {
       importId: '9b2f6c1e-4d0a-4f5e-8a43-1c7d2e9b0f31',
-      source: 'marketing_spend',
+      source: 'orders',
       status: 'completed',
       rowsAccepted: 2,
       rowsRejected: 3,
@@ -44,7 +44,7 @@ export class ImportsController {
       '**Idempotency-Key is optional** and bound to the body: the same key with the same bytes answers 200 with the original result and `"replayed": true`, loading nothing; ',
       'the same key with a different body (or content type) answers 409 IDEMPOTENCY_KEY_REUSED. A refused upload stores nothing and does not use up its key. Scope `ingest:write`.',
     ].join(''),
-    params: { source: 'A source declared by a project (`sources` of the warehouse apply), e.g. marketing_spend' },
+    params: { source: 'A source declared by a project (`sources` of the warehouse apply), e.g. orders' },
     headers: { 'idempotency-key': { required: false, description: 'Optional: 1-200 visible ASCII characters; a retry with the same key and body is answered from the first import (200, replayed)' } },
     rawBody: { mediaTypes: ['text/csv', 'application/x-ndjson'], description: 'The file: CSV with a header row, or NDJSON; streamed (no body limit)' },
     errors: {
