@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
-import { startFaultIngest, startWatchedLoad, warehouseCheck } from './ingest-load.mjs';
+import { serverErrors, startFaultIngest, startWatchedLoad, warehouseCheck } from './ingest-load.mjs';
 import { scratchDatabase, startServiceProcess, waitReady } from './service-process.mjs';
 
 const LOAD_BEFORE_MS = 3000;
@@ -56,6 +56,7 @@ test('SIGKILL of dwh-ingest under load: nothing acknowledged is lost or doubled,
     assert.ok(ackedBeforeKill > 0 && load.acked.size > ackedBeforeKill, 'events were acknowledged before and after the kill');
     assert.equal(check.lost, 0, `acknowledged but not stored: ${check.lostSample.join(', ')}`);
     assert.equal(check.doubled, 0);
+    assert.deepEqual(serverErrors(load.outcomes), {}, 'a fault is a 503 or a refused connection, never another 5xx');
     assert.equal(load.acked.size, load.sent.size, 'every batch the kill interrupted was acknowledged on retry');
     assert.equal(check.stored, load.sent.size, 'the warehouse holds exactly what was sent');
     assert.equal((await fetch(`${dwh.url}/readyz`)).status, 200);

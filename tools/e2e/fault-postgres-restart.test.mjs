@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { startEmbeddedPostgres } from '../../libs/runtime/src/lib/embedded-postgres.mjs';
-import { startFaultIngest, startWatchedLoad, warehouseCheck } from './ingest-load.mjs';
+import { serverErrors, startFaultIngest, startWatchedLoad, warehouseCheck } from './ingest-load.mjs';
 import { freePort, waitReady } from './service-process.mjs';
 
 const LOAD_BEFORE_MS = 3000;
@@ -73,6 +73,7 @@ test('PostgreSQL restarted under load: dwh-ingest answers 503, heals by itself, 
     assert.ok(failed.length > 0 && load.outcomes.get('503') > 0, 'the outage was answered 503');
     assert.equal(check.lost, 0, `acknowledged but not stored: ${check.lostSample.join(', ')}`);
     assert.equal(check.doubled, 0);
+    assert.deepEqual(serverErrors(load.outcomes), {}, 'a fault is a 503 or a refused connection, never another 5xx');
     assert.equal(load.acked.size, load.sent.size, 'every batch the outage refused was acknowledged on retry');
     assert.equal(check.stored, load.sent.size, 'the warehouse holds exactly what was sent');
     assert.ok(readyAt - backAt < 15_000, `ready ${(readyAt - backAt) / 1000} s after PostgreSQL was back`);

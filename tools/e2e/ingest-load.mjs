@@ -129,6 +129,11 @@ export function ingestLoad({ url, clients = 4, batch = 100, prefix, requestTimeo
   };
 }
 
+/** The attempts answered with a 5xx other than 503 (a fault must be a 503 or a refused connection): {status: count}. */
+export function serverErrors(outcomes) {
+  return Object.fromEntries([...outcomes].filter(([outcome]) => /^5\d\d$/.test(outcome) && outcome !== '503'));
+}
+
 /** Polls /readyz and records every change of status: [{at, status}]. */
 export function readinessWatch(url, intervalMs = 100) {
   const changes = [];
