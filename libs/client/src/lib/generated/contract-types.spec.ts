@@ -22,6 +22,10 @@ type Checks = {
   InferResponse: Same<Client.InferResponse, Contracts.InferResponse>;
   PredictEntitiesBody: Same<Client.PredictEntitiesBody, Contracts.PredictEntitiesBody>;
   PredictEntitiesReply: Same<Client.PredictEntitiesReply, Contracts.PredictEntitiesReply>;
+  CreateBatchJob: Same<Client.CreateBatchJob, Contracts.CreateBatchJob>;
+  BatchJob: Same<Client.BatchJob, Contracts.BatchJob>;
+  BatchResultsQuery: Same<Client.BatchResultsQuery, Contracts.BatchResultsQuery>;
+  BatchResultsPage: Same<Client.BatchResultsPage, Contracts.BatchResultsPage>;
   CreateTrainingRun: Same<Client.CreateTrainingRun, Contracts.CreateTrainingRun>;
   TrainingRun: Narrower<Client.TrainingRun, Contracts.TrainingRun>;
   MoveAlias: Same<Client.MoveAlias, Contracts.MoveAlias>;
