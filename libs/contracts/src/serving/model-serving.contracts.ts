@@ -190,6 +190,12 @@ const BatchSourceSchema = Type.Union([
 ]);
 
 /**
+ * The names of batch results tables in the warehouse schema `dwh`: model-serving writes them, and
+ * dwh-ingest reserves the prefix (no model may take it) and lets warehouse models read them.
+ */
+export const BATCH_RESULTS_TABLE_PATTERN = '^scores_[a-z0-9_]{1,56}$';
+
+/**
  * Where a batch job's scores land in the warehouse: the table `dwh.<table>` (names start with
  * `scores_`, a prefix of the warehouse reserved for batch results) and what each run does to it.
  */

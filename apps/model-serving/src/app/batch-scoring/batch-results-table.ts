@@ -1,4 +1,4 @@
-import type { BatchResultsTarget } from '@mlp/contracts';
+import { BATCH_RESULTS_TABLE_PATTERN, type BatchResultsTarget } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
 
 /**
@@ -6,15 +6,17 @@ import { PlatformError } from '@mlp/runtime';
  * for batch results in the warehouse (dwh-ingest refuses models and sources named so, and lets
  * warehouse models read these tables as platform inputs). One row per entity per run:
  *
- *   job_id, run, model, version, <entity key column>, as_of, score, outputs, scored_at
+ *   job_id, run, model, version, <entity key column>, as_of, score, outputs, scored_at, loaded_at
  *
+ * `loaded_at` is when the row reached the warehouse (the run's publication), the column dwh-ingest
+ * watches on every raw input to know that a model reading it must rebuild.
  * Framework-free: names, the table's shape and the statements that write it.
  */
 
 export const RESULTS_SCHEMA = 'dwh';
-export const RESULTS_TABLE = /^scores_[a-z0-9_]{1,56}$/;
+export const RESULTS_TABLE = new RegExp(BATCH_RESULTS_TABLE_PATTERN);
 /** The columns every results table has besides the entity key, in order. */
-export const RESULT_COLUMNS = ['job_id', 'run', 'model', 'version', 'as_of', 'score', 'outputs', 'scored_at'] as const;
+export const RESULT_COLUMNS = ['job_id', 'run', 'model', 'version', 'as_of', 'score', 'outputs', 'scored_at', 'loaded_at'] as const;
 
 /** Where a job's results go when it does not say: `scores_<model>` (a hyphen becomes `_`), replaced by each run. */
 export function defaultResultsTarget(model: string): BatchResultsTarget {
@@ -66,12 +68,12 @@ export function publishStatements(target: BatchResultsTarget, key: string): stri
     `CREATE TABLE IF NOT EXISTS ${t} (
        job_id bigint NOT NULL, run integer NOT NULL, model text NOT NULL, version integer NOT NULL, ${k} text NOT NULL,
        as_of timestamptz NOT NULL, score double precision NOT NULL, outputs double precision[] NOT NULL, scored_at timestamptz NOT NULL,
-       PRIMARY KEY (job_id, run, ${k}))`,
+       loaded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (job_id, run, ${k}))`,
     ...(target.mode === 'replace' ? [`DELETE FROM ${t}`] : []),
     `INSERT INTO ${t} (job_id, run, model, version, ${k}, as_of, score, outputs, scored_at)
      SELECT job_id, run, model, version, entity_key, as_of, score, outputs, predicted_at FROM "serving".batch_predictions
       WHERE job_id = $1 AND run = $2
      ON CONFLICT (job_id, run, ${k}) DO UPDATE SET model = EXCLUDED.model, version = EXCLUDED.version, as_of = EXCLUDED.as_of,
-       score = EXCLUDED.score, outputs = EXCLUDED.outputs, scored_at = EXCLUDED.scored_at`,
+       score = EXCLUDED.score, outputs = EXCLUDED.outputs, scored_at = EXCLUDED.scored_at, loaded_at = now()`,
   ];
 }
