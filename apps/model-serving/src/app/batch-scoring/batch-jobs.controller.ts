@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Static } from '@sinclair/typebox';
 import { BatchJob, BatchResultsPage, BatchResultsQuery, CreateBatchJob } from '@mlp/contracts';
 import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
 import { BatchJobRunner } from './batch-job-runner';
@@ -44,7 +45,7 @@ export class BatchJobsController {
   @ApiQuery({ name: 'limit', required: false, description: 'Rows per page, 1..1000 (default 100)' })
   @ApiQuery({ name: 'cursor', required: false, description: 'The previous page\'s nextCursor' })
   @ApiContract({ response: BatchResultsPage, ...JOB_RESULTS_DOC })
-  resultsPage(@Param('id') id: string, @Query(validate(BatchResultsQuery)) query: BatchResultsQuery) {
+  resultsPage(@Param('id') id: string, @Query(validate(BatchResultsQuery)) query: Static<typeof BatchResultsQuery.schema>) {
     return this.results.page(id, query);
   }
 
