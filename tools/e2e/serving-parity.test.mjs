@@ -1,7 +1,8 @@
 // Every serving route gives the trainer's own score. Real models of each kind are trained through
 // the trainer on a real PostgreSQL (the four services as processes), then the same held-out rows are
 // scored through V2 (raw inputs; [n] and [n, 1]; declared, float and integer datatypes), TF-Serving
-// (instances and inputs), predict-entities and batch scoring, and each answer is compared with the
+// (instances and inputs), predict-entities and batch scoring (online, and point-in-time into a dwh
+// table read back through the API and by a warehouse mart), and each answer is compared with the
 // score the trainer recorded for that row. The prediction log and drift must hold the raw values.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -186,13 +187,63 @@ test('every serving route answers the trainer\'s own held-out score for the same
         const batchScore = new Map(batch.map((b) => [b.entity_key, Number(b.score)]));
         check('batch scoring', ids.map((id) => batchScore.get(id)));
 
+        // Point-in-time: features as of a stated time through the feature store's historical retrieval
+        // (each item has one feature row, an hour before its label, so "now" sees the values the trainer
+        // scored), the run published to a dwh table, read back through the API page by page.
+        const asOf = new Date().toISOString();
+        const table = `scores_${m.name}_pit`;
+        const pitJob = await post(`${urls.serving}/v1/batch-jobs`, {
+          model: m.name,
+          version,
+          source: { mart: 'mart_parity_items', key: 'item_id' },
+          chunkSize: 250,
+          features: { mode: 'point_in_time', asOf },
+          results: { table, mode: 'create' },
+        });
+        const pitDone = await poll(async () => {
+          const j = await http('GET', `${urls.serving}/v1/batch-jobs/${pitJob.id}`);
+          return ['succeeded', 'failed'].includes(j.status) ? j : undefined;
+        }, { what: `point-in-time batch job of ${m.name}`, timeoutMs: 120_000 });
+        assert.equal(pitDone.status, 'succeeded', JSON.stringify(pitDone));
+        const { rows: published } = await db.query(`SELECT item_id, score, as_of, run, version FROM dwh."${table}"`);
+        assert.equal(published.length, ITEMS);
+        assert.ok(published.every((r) => r.as_of.toISOString() === asOf && r.run === 1 && r.version === version), `${table}: as_of, run, version`);
+        const pitScore = new Map(published.map((r) => [r.item_id, r.score]));
+        check('point-in-time batch scoring (dwh table)', ids.map((id) => pitScore.get(id)));
+        const readBack = new Map();
+        let pages = 0;
+        for (let cursor = null; pages === 0 || cursor !== null; pages++) {
+          const page = await http('GET', `${urls.serving}/v1/batch-jobs/${pitJob.id}/results?limit=250${cursor ? `&cursor=${cursor}` : ''}`);
+          for (const r of page.items) {
+            assert.ok(!readBack.has(r.entity.item_id), `${r.entity.item_id} read back twice`);
+            readBack.set(r.entity.item_id, r.score);
+          }
+          cursor = page.nextCursor;
+        }
+        assert.equal(readBack.size, ITEMS);
+        assert.equal(pages, Math.ceil(ITEMS / 250));
+        check('batch results read back through the API', ids.map((id) => readBack.get(id)));
+
+        if (m === MODELS[0]) {
+          // A team's mart reads the results table through dwh-ingest's apply and run, like any warehouse input.
+          const mart = { name: 'mart_parity_top_scores', layer: 'marts', materialized: 'table', unique_key: ['item_id'], sql: `SELECT item_id, score FROM ${table} WHERE score >= 0.5` };
+          const applied = await post(`${urls.dwh}/v1/warehouse/apply`, { project: 'parity', models: [mart] });
+          assert.equal(applied.version, 1, JSON.stringify(applied));
+          const runResult = await post(`${urls.dwh}/v1/transformations/run`, {});
+          assert.equal(runResult.models.find((x) => x.model === mart.name)?.status, 'built', JSON.stringify(runResult));
+          const { rows: top } = await db.query(`SELECT item_id, score FROM dwh.mart_parity_top_scores ORDER BY item_id`);
+          const expected = published.filter((r) => r.score >= 0.5).sort((a, b) => (a.item_id < b.item_id ? -1 : 1));
+          assert.ok(expected.length > 0 && expected.length < ITEMS, `top scores: ${expected.length}`);
+          assert.deepEqual(top, expected.map((r) => ({ item_id: r.item_id, score: r.score })));
+        }
+
         // The prediction log holds the raw values and the answer of every route's rows.
         const expectedLogged = ['v2-declared', 'v2-column', 'v2-fp64', 'v2-narrow', 'tf-instances', 'tf-inputs', 'entities'].map((r) => `parity-${m.name}-${r}`);
         const logged = await poll(async () => {
           const { rows: lr } = await db.query(`SELECT request_id, entity, inputs, output FROM dwh.prediction_log WHERE model = $1 AND version = $2`, [m.name, version]);
           const count = (rid) => lr.filter((l) => l.request_id === rid).length;
           const batchLogged = lr.filter((l) => l.request_id.startsWith('batch-')).length;
-          return expectedLogged.every((rid) => count(rid) === rows.length) && batchLogged >= ITEMS ? lr : undefined;
+          return expectedLogged.every((rid) => count(rid) === rows.length) && batchLogged >= 2 * ITEMS ? lr : undefined;
         }, { what: `prediction log of ${m.name}`, timeoutMs: 60_000 });
         const sameValue = (a, b) => (a === null || a === undefined ? b === null || b === undefined : typeof b === 'boolean' ? a === b || a === Number(b) : a === b);
         for (const l of logged.filter((x) => expectedLogged.includes(x.request_id))) {

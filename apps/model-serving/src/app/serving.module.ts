@@ -3,7 +3,9 @@ import { BatchJobsController } from './batch-scoring/batch-jobs.controller';
 import { BatchJobQueue } from './batch-scoring/batch-job-queue';
 import { BatchJobRunner } from './batch-scoring/batch-job-runner';
 import { BatchJobStore } from './batch-scoring/batch-job-store';
+import { BatchResultsReader } from './batch-scoring/batch-results-reader';
 import { BatchSourceReader } from './batch-scoring/batch-source-reader';
+import { PointInTimeFeatures } from './batch-scoring/point-in-time-features';
 import { DriftController } from './drift/drift.controller';
 import { DriftAlerts } from './drift/drift-alerts';
 import { DriftBaselines } from './drift/drift-baselines';
@@ -60,6 +62,8 @@ import { TrafficPolicies } from './traffic/traffic-policies';
     BatchJobStore,
     BatchJobQueue,
     BatchJobRunner,
+    BatchResultsReader,
+    PointInTimeFeatures,
     LiveQualityService,
   ],
   exports: [InferenceService, ModelStore],

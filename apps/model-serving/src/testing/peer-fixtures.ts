@@ -1,4 +1,4 @@
-import { Controller, Get, Module, Param } from '@nestjs/common';
+import { Body, Controller, Get, Header, Module, Param, Post } from '@nestjs/common';
 import {
   GetModelVersionMessage,
   GetOnlineFeaturesMessage,
@@ -38,6 +38,10 @@ export class PeerFixtureState {
   readonly liveQuality = new Map<string, LiveQualityGroup[]>();
   readonly driftEvents: Array<PayloadOf<typeof ModelDriftDetectedEvent>> = [];
   versionFetches = 0;
+  /** The offline history point-in-time retrieval reads: per entity key, values of feature refs (`view:feature`) from a time on. */
+  readonly history: Array<{ key: string; at: string; values: Record<string, number | string | null> }> = [];
+  /** The bodies of the point-in-time retrievals asked for. */
+  readonly historicalRequests: Array<Record<string, unknown>> = [];
 
   addVersion(entry: ModelVersionWithArtifact): void {
     this.versions.set(`${entry.model}@${entry.version}`, entry);
@@ -148,7 +152,33 @@ class FeatureStatsFixtureController {
   }
 }
 
-@Module({ controllers: [PeerFixtureController, FeatureStatsFixtureController] })
+/**
+ * The feature store's point-in-time retrieval (`POST /v1/historical-features`, NDJSON): per entity
+ * row, the latest history entry at or before its `event_timestamp`, the columns named by full feature
+ * names (`view__feature`, `view__vN__feature` when pinned), the metadata line last.
+ */
+@Controller('v1')
+class HistoricalFeaturesFixtureController {
+  @Post('historical-features')
+  @Header('content-type', 'application/x-ndjson')
+  historical(@Body() body: { features: string[]; entity_rows: Record<string, unknown[]> }) {
+    peerState.historicalRequests.push(body);
+    const times = body.entity_rows['event_timestamp'] as string[];
+    const ids = body.entity_rows['user_id'] ?? [];
+    const column = (ref: string) => ref.replace(/@v(\d+):/, '__v$1__').replace(':', '__');
+    const lines = ids.map((id, i) => {
+      const at = Date.parse(times[i]);
+      const entry = peerState.history.filter((h) => h.key === String(id) && Date.parse(h.at) <= at).sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0];
+      const row: Record<string, unknown> = { user_id: id, event_timestamp: times[i] };
+      for (const ref of body.features) row[column(ref)] = entry?.values[ref.replace(/@v\d+/, '')] ?? null;
+      return JSON.stringify(row);
+    });
+    const meta = { _metadata: { rows: ids.length, columns: [], features: body.features.map(column), fingerprint: `sha256:${'0'.repeat(64)}`, created_at: new Date().toISOString() } };
+    return [...lines, JSON.stringify(meta)].join('\n') + '\n';
+  }
+}
+
+@Module({ controllers: [PeerFixtureController, FeatureStatsFixtureController, HistoricalFeaturesFixtureController] })
 export class PeerFixtureModule {}
 
 export const peerFixtureService: ServiceDefinition = {

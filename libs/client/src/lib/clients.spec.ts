@@ -152,6 +152,32 @@ describe('service clients send the routes and bodies the controllers take', () =
     ]);
   });
 
+  it('predictions: batch jobs are created and their results read page after page, each row once, in the run of the first page', async () => {
+    const item = (k: string) => ({ entity: { user_id: k }, model: 'churn', version: 2, score: 0.5, outputs: [0.5], asOf: '2026-12-01T00:00:00.000Z', scoredAt: '2026-12-07T00:00:00.000Z' });
+    const pages: Record<string, unknown> = {
+      '': { job: '7', run: 3, items: [item('a'), item('b')], nextCursor: 'c1' },
+      c1: { job: '7', run: 3, items: [item('c')], nextCursor: 'c2' },
+      c2: { job: '7', run: 3, items: [], nextCursor: null },
+    };
+    server = await standInServer((req) => {
+      const url = new URL(req.url, 'http://x');
+      if (url.pathname === '/v1/batch-jobs/7/results') return { json: pages[url.searchParams.get('cursor') ?? ''] };
+      return { status: 201, json: { id: '7' } };
+    });
+    const predictions = new PredictionsClient({ baseUrl: server.url });
+    const job = { model: 'churn', source: { mart: 'mart_users', key: 'user_id' }, results: { table: 'scores_churn', mode: 'append' as const } };
+    expect(await predictions.createBatchJob(job)).toEqual({ id: '7' });
+    const keys: string[] = [];
+    for await (const r of predictions.allBatchResults('7', { limit: 2 })) keys.push(r.entity['user_id']);
+    expect(keys).toEqual(['a', 'b', 'c']);
+    expect(server.received.map(call)).toEqual([
+      ['POST', '/v1/batch-jobs', job],
+      ['GET', '/v1/batch-jobs/7/results?limit=2', undefined],
+      ['GET', '/v1/batch-jobs/7/results?run=3&limit=2&cursor=c1', undefined],
+      ['GET', '/v1/batch-jobs/7/results?run=3&limit=2&cursor=c2', undefined],
+    ]);
+  });
+
   it('predictions: an alias is read from the trainer once per aliasTtlMs, not per call', async () => {
     let champion = 7;
     server = await standInServer((req) => (req.url === '/v1/models/churn' ? { json: { name: 'churn', aliases: { champion, challenger: null } } } : { json: {} }));

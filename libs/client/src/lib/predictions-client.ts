@@ -1,4 +1,4 @@
-import type { InferRequest, InferResponse, PredictEntitiesReply } from './generated/contract-types.js';
+import type { BatchJob, BatchResultsPage, CreateBatchJob, InferRequest, InferResponse, PredictEntitiesReply } from './generated/contract-types.js';
 import { HttpTransport, seg, type CallOptions, type ServiceOptions } from './http-transport.js';
 import type { RegistryClient } from './registry-client.js';
 
@@ -68,6 +68,33 @@ export class PredictionsClient {
   /** What serving holds of a model (`GET /v1/models/{m}`); a model it does not know throws PlatformApiError 404. */
   modelStatus(model: string, options: CallOptions = {}): Promise<ModelStatus> {
     return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(model)}` });
+  }
+
+  /** Creates a batch scoring job (`POST /v1/batch-jobs`, scope `serving:admin`); its results land in `dwh.<results.table>`. */
+  createBatchJob(job: CreateBatchJob, options: CallOptions = {}): Promise<BatchJob> {
+    return this.http.json({ ...options, method: 'POST', path: '/v1/batch-jobs', json: job });
+  }
+
+  /** A batch job and its progress. */
+  batchJob(id: string, options: CallOptions = {}): Promise<BatchJob> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/batch-jobs/${seg(id)}` });
+  }
+
+  /** One page of a batch job's scores (`run` defaults to the job's current run); pass `nextCursor` on to get the next. */
+  batchResults(id: string, page: { run?: number; entity?: string; limit?: number; cursor?: string } = {}, options: CallOptions = {}): Promise<BatchResultsPage> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/batch-jobs/${seg(id)}/results`, query: { run: page.run, entity: page.entity, limit: page.limit, cursor: page.cursor } });
+  }
+
+  /** Every score of a run, page after page (each row once; the run of the first page is kept, should a new one start meanwhile). */
+  async *allBatchResults(id: string, page: { run?: number; limit?: number } = {}, options: CallOptions = {}): AsyncGenerator<BatchResultsPage['items'][number]> {
+    let run = page.run;
+    let cursor: string | undefined;
+    do {
+      const answer = await this.batchResults(id, { ...page, run, cursor }, options);
+      run = answer.run;
+      yield* answer.items;
+      cursor = answer.nextCursor ?? undefined;
+    } while (cursor !== undefined);
   }
 
   private headers(options: PredictOptions): Record<string, string> | undefined {

@@ -189,6 +189,37 @@ const BatchSourceSchema = Type.Union([
   ),
 ]);
 
+/**
+ * The names of batch results tables in the warehouse schema `dwh`: model-serving writes them, and
+ * dwh-ingest reserves the prefix (no model may take it) and lets warehouse models read them.
+ */
+export const BATCH_RESULTS_TABLE_PATTERN = '^scores_[a-z0-9_]{1,56}$';
+
+/**
+ * Where a batch job's scores land in the warehouse: the table `dwh.<table>` (names start with
+ * `scores_`, a prefix of the warehouse reserved for batch results) and what each run does to it.
+ */
+const BatchResultsTargetSchema = Type.Object(
+  {
+    table: Type.String({ minLength: 1, maxLength: 63, description: 'dwh table for the results: ^scores_[a-z0-9_]{1,56}$ (400 INVALID_RESULTS_TABLE otherwise)' }),
+    mode: Type.Union([Type.Literal('create'), Type.Literal('append'), Type.Literal('replace')], {
+      description: 'create: the table must not exist yet (409 RESULTS_TABLE_EXISTS), then each run adds its rows; append: created if missing, each run adds its rows; replace: created if missing, each finished run replaces every row',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type BatchResultsTarget = Static<typeof BatchResultsTargetSchema>;
+
+/** Which feature values a batch job scores: the online store now, or the offline history as of a stated time (point-in-time). */
+const BatchFeaturesSchema = Type.Union([
+  Type.Object({ mode: Type.Literal('online') }, { additionalProperties: false }),
+  Type.Object(
+    { mode: Type.Literal('point_in_time'), asOf: Type.String({ format: 'date-time', description: 'Every entity is scored with its feature values as of this time (the feature store\'s point-in-time retrieval)' }) },
+    { additionalProperties: false },
+  ),
+]);
+export type BatchFeatures = Static<typeof BatchFeaturesSchema>;
+
 const CreateBatchJobSchema = Type.Object(
   {
     model: ModelName,
@@ -198,6 +229,10 @@ const CreateBatchJobSchema = Type.Object(
     chunkSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
     /** Cron expression (UTC): the job runs again on this schedule. */
     schedule: Type.Optional(Type.String({ minLength: 9, maxLength: 100 })),
+    /** The warehouse table of the results; `{table: 'scores_<model>', mode: 'replace'}` when absent. */
+    results: Type.Optional(BatchResultsTargetSchema),
+    /** Online features when absent. */
+    features: Type.Optional(BatchFeaturesSchema),
   },
   { additionalProperties: false },
 );
@@ -222,8 +257,52 @@ const BatchJobSchema = Type.Object(
     createdAt: Type.String(),
     startedAt: Type.Union([Type.String(), Type.Null()]),
     finishedAt: Type.Union([Type.String(), Type.Null()]),
+    results: BatchResultsTargetSchema,
+    features: BatchFeaturesSchema,
   },
   { additionalProperties: false },
 );
 export const BatchJob = defineContract('serving.BatchJob', BatchJobSchema);
 export type BatchJob = Static<typeof BatchJobSchema>;
+
+export const BatchResultsQuery = defineContract(
+  'serving.BatchResultsQuery',
+  Type.Object(
+    {
+      run: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,8}$', description: "The run; the job's current run when absent" })),
+      entity: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Only this entity key' })),
+      limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: '1..1000, default 100' })),
+      cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'nextCursor of the previous page' })),
+    },
+    { additionalProperties: false },
+  ),
+);
+export type BatchResultsQuery = Static<typeof BatchResultsQuery.schema>;
+
+const BatchResultSchema = Type.Object(
+  {
+    entity: Type.Record(Type.String(), Type.String(), { description: "The entity's key, e.g. {\"user_id\": \"u42\"}" }),
+    model: Type.String(),
+    version: Int32(),
+    score: Type.Number({ description: 'The first output of the model' }),
+    outputs: Type.Array(Type.Number(), { description: 'Every output of the row, in the model\'s output order' }),
+    asOf: Type.String({ format: 'date-time', description: 'When the features were taken: the stated time, or the scoring time for online features' }),
+    scoredAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+export type BatchResult = Static<typeof BatchResultSchema>;
+
+export const BatchResultsPage = defineContract(
+  'serving.BatchResultsPage',
+  Type.Object(
+    {
+      job: Type.String(),
+      run: Type.Integer(),
+      items: Type.Array(BatchResultSchema),
+      nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Null on the last page' }),
+    },
+    { additionalProperties: false },
+  ),
+);
+export type BatchResultsPage = Static<typeof BatchResultsPage.schema>;

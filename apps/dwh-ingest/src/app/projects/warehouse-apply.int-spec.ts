@@ -346,6 +346,50 @@ describe('warehouse definitions applied per project (real app, real PostgreSQL)'
         .map((r) => ({ currency: r.currency, rate: r.rate, volume: r.volume === null ? null : String(r.volume), quoted_at: r.quoted_at ? new Date(r.quoted_at) : null, active: r.active })),
     );
   });
+
+  it('lets a mart read a batch results table (dwh.scores_*), rebuilt when a run lands, and keeps the prefix for batch results', async () => {
+    const mart: WarehouseModelDefinition = {
+      name: 'mart_latest_scores_s',
+      layer: 'marts',
+      materialized: 'table',
+      unique_key: ['user_id'],
+      sql: `SELECT user_id, score, run FROM scores_churn_s WHERE run = (SELECT max(run) FROM scores_churn_s)`,
+    };
+    const project = (models: WarehouseModelDefinition[]): WarehouseApplyRequest => ({ project: 'shop-scores', models });
+    // Before a batch job's first run has created the table, a model reading it is refused, naming why.
+    const early = await apply(project([mart]));
+    expect([early.status, early.json.details.map((d) => [d.path, d.code, d.message])]).toEqual([
+      400,
+      [['$.models[0].sql', 'SQL_UNKNOWN_RELATION', 'dwh.scores_churn_s does not exist yet: a batch job creates it when its first run finishes']],
+    ]);
+    const reserved = await apply(project([{ name: 'scores_mine', layer: 'staging', materialized: 'view', sql: 'SELECT 1 AS one' }]));
+    expect([reserved.status, reserved.json.details.map((d) => [d.path, d.code])]).toEqual([400, [['$.models[0].name', 'INVALID_MODEL']]]);
+    // The table as model-serving creates it (apps/model-serving batch-results-table.ts), with two published runs.
+    await db.query(`CREATE TABLE "dwh".scores_churn_s (
+      job_id bigint NOT NULL, run integer NOT NULL, model text NOT NULL, version integer NOT NULL, user_id text NOT NULL,
+      as_of timestamptz NOT NULL, score double precision NOT NULL, outputs double precision[] NOT NULL, scored_at timestamptz NOT NULL,
+      loaded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (job_id, run, user_id))`);
+    const publish = (run: number, scores: Record<string, number>) =>
+      db.query(
+        `INSERT INTO "dwh".scores_churn_s (job_id, run, model, version, user_id, as_of, score, outputs, scored_at)
+         SELECT 7, $1, 'churn', 2, k, now(), s, ARRAY[s], now() FROM unnest($2::text[], $3::float8[]) AS t(k, s)`,
+        [run, Object.keys(scores), Object.values(scores)],
+      );
+    await publish(1, { u1: 0.25, u2: 0.5 });
+    await publish(2, { u1: 0.75, u3: 0.125 });
+    const applied = await apply(project([mart]));
+    expect(applied.status).toBe(200);
+    expect(model(await run(), 'mart_latest_scores_s')).toMatchObject({ status: 'built', rowsAffected: 2 });
+    expect(await db.query(`SELECT user_id, score, run FROM "dwh".mart_latest_scores_s ORDER BY user_id`)).toEqual([
+      { user_id: 'u1', score: 0.75, run: 2 },
+      { user_id: 'u3', score: 0.125, run: 2 },
+    ]);
+    // A later run landing in the table is new input: the mart is built again from it.
+    await new Promise((r) => setTimeout(r, 20));
+    await publish(3, { u2: 0.0625 });
+    expect(model(await run(), 'mart_latest_scores_s').status).toBe('built');
+    expect(await db.query(`SELECT user_id, score, run FROM "dwh".mart_latest_scores_s ORDER BY user_id`)).toEqual([{ user_id: 'u2', score: 0.0625, run: 3 }]);
+  });
 });
 
 describe('project-limited tokens (production profile)', () => {
@@ -378,4 +422,5 @@ describe('project-limited tokens (production profile)', () => {
     expect(list.json.projects).toEqual([expect.objectContaining({ name: 'shop-a', applied_by: 'team-a-admin' })]);
     expect((await callService(svc, 'POST', '/v1/warehouse/apply', { project: 'shop-a' })).status).toBe(401);
   });
+
 });

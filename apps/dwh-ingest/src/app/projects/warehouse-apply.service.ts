@@ -27,6 +27,7 @@ import {
   definitionSha,
   diffObjects,
   eventSchemaKey,
+  isBatchResultsTable,
   sourceTable,
   SOURCE_SYSTEM_COLUMNS,
   type Column,
@@ -258,6 +259,19 @@ export class WarehouseApply {
       // Keys come along: a GROUP BY on a primary key may select the row's other columns.
       const like = (name: string) => `CREATE TABLE "${scratch}".${q(name)} (LIKE ${rel(name)} INCLUDING CONSTRAINTS INCLUDING INDEXES)`;
       for (const t of ['events', 'prediction_log']) await qr.query(like(t));
+      // Batch results tables the models read (model-serving creates each when its job's first run finishes).
+      const batchResults = [...new Set(analysis.models.flatMap((m) => m.inputs.filter(isBatchResultsTable)))];
+      const withoutInput = new Set<string>();
+      for (const t of batchResults) {
+        if (await this.physical(qr, t)) {
+          await qr.query(like(t));
+          continue;
+        }
+        for (const m of analysis.models.filter((x) => x.inputs.includes(t))) {
+          withoutInput.add(m.name);
+          if (m.path !== null) violations.push({ path: `${m.path}.sql`, code: 'SQL_UNKNOWN_RELATION', message: `${WAREHOUSE_SCHEMA}.${t} does not exist yet: a batch job creates it when its first run finishes` });
+        }
+      }
       for (const [name, s] of analysis.sources) {
         const table = sourceTable(name);
         const exists = await this.physical(qr, table);
@@ -270,7 +284,7 @@ export class WarehouseApply {
           await qr.query(`CREATE TABLE "${scratch}".${q(table)} (import_id uuid, row_number bigint, ${[...cols, ''].join(', ')}loaded_at timestamptz, PRIMARY KEY (import_id, row_number))`);
         }
       }
-      const failed = new Set(analysis.models.filter((m) => refused(m.path)).map((m) => m.name));
+      const failed = new Set([...analysis.models.filter((m) => refused(m.path)).map((m) => m.name), ...withoutInput]);
       const changing = new Set([
         ...analysis.models.filter((m) => m.path !== null).map((m) => m.name),
         ...[...analysis.sources].filter(([, src]) => src.path !== null).map(([name]) => sourceTable(name)),

@@ -1,12 +1,13 @@
-import type {
-  EventSchemaDocument,
-  KpiDefinition,
-  OutcomeDefinition,
-  SourceDefinition,
-  WarehouseApplyRequest,
-  WarehouseModelDefinition,
-  WarehouseObjectKind,
-  WarehousePlanItem,
+import {
+  BATCH_RESULTS_TABLE_PATTERN,
+  type EventSchemaDocument,
+  type KpiDefinition,
+  type OutcomeDefinition,
+  type SourceDefinition,
+  type WarehouseApplyRequest,
+  type WarehouseModelDefinition,
+  type WarehouseObjectKind,
+  type WarehousePlanItem,
 } from '@mlp/contracts';
 import { createHash } from 'node:crypto';
 import { cycleMembers } from '../transformations/model-dag';
@@ -40,6 +41,13 @@ export const PLATFORM_TABLES = new Set([
 ]);
 /** Raw datasets of the platform every model may read. */
 export const PLATFORM_INPUTS = ['events', 'prediction_log'];
+const BATCH_RESULTS_TABLE = new RegExp(BATCH_RESULTS_TABLE_PATTERN);
+/**
+ * Batch scoring results, `dwh.scores_<name>`: model-serving creates and writes them (each finished
+ * run of a batch job, in one transaction); models may read them like the platform's other inputs,
+ * and no model or source may take the prefix.
+ */
+export const isBatchResultsTable = (name: string): boolean => BATCH_RESULTS_TABLE.test(name);
 /** Columns every source table carries besides its declared ones. */
 export const SOURCE_SYSTEM_COLUMNS = ['import_id', 'row_number', 'loaded_at'];
 
@@ -68,7 +76,7 @@ export interface PlannedModel {
   path: string | null;
   /** Models it reads (its SQL and its tests): they build first. */
   deps: string[];
-  /** Non-model relations its SQL reads (src_<name>, events, prediction_log). */
+  /** Non-model relations its SQL reads (src_<name>, events, prediction_log, scores_<name>). */
   inputs: string[];
   refs: RelationRef[];
   testRefs: Map<number, RelationRef[]>;
@@ -149,6 +157,7 @@ function checkModelShape(m: WarehouseModelDefinition, path: string): Violation[]
   if (PLATFORM_TABLES.has(m.name)) bad('name', `${m.name} is a table of the platform`);
   if (m.name.startsWith('pg_')) bad('name', 'names starting with pg_ are reserved by PostgreSQL');
   if (m.name.startsWith('src_')) bad('name', 'names starting with src_ are the tables of sources');
+  if (m.name.startsWith('scores_')) bad('name', 'names starting with scores_ are the tables of batch scoring results (model-serving writes them)');
   // Published marts are the warehouse's interface: feature views, label and outcome queries read
   // `dwh.mart_*`, so the layer and the name say the same thing.
   if (m.layer === 'marts' && !m.name.startsWith('mart_')) bad('name', `a marts model is published as dwh.mart_<name>: call it mart_${m.name}, or make it layer staging`);
@@ -211,7 +220,7 @@ export async function analyseRequest(req: WarehouseApplyRequest, stored: readonl
   });
   const modelNames = new Set(modelDefs.map((m) => m.def.name));
   const inputs = new Set([...PLATFORM_INPUTS, ...[...sources.keys()].map(sourceTable)]);
-  const readable = (name: string) => inputs.has(name) || modelNames.has(name);
+  const readable = (name: string) => inputs.has(name) || modelNames.has(name) || isBatchResultsTable(name);
 
   const models: PlannedModel[] = [];
   for (const { def, project, path } of modelDefs) {

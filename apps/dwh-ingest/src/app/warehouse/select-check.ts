@@ -160,7 +160,7 @@ class Walker {
       return;
     }
     if (!this.rules.allowed(name)) {
-      this.problem('SQL_UNKNOWN_RELATION', `${name} is not a declared source (src_<name>), events, prediction_log or a model this SQL may read`);
+      this.problem('SQL_UNKNOWN_RELATION', `${name} is not a declared source (src_<name>), events, prediction_log, a batch results table (scores_<name>) or a model this SQL may read`);
       return;
     }
     this.refs.push({ name, schema, location });

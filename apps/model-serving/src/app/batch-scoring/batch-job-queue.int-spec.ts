@@ -11,7 +11,15 @@ describe('batch job queue on a real PostgreSQL', () => {
   let queues: BatchJobQueue[];
 
   const insertJob = async (fields: Partial<Record<string, unknown>> = {}): Promise<string> => {
-    const row = { model: 'churn', source: { mart: 'mart_user_profile', key: 'user_id' }, chunk_size: 5, status: 'queued', ...fields };
+    const row = {
+      model: 'churn',
+      source: { mart: 'mart_user_profile', key: 'user_id' },
+      chunk_size: 5,
+      status: 'queued',
+      results: { table: 'scores_churn', mode: 'replace' },
+      features: { mode: 'online' },
+      ...fields,
+    };
     const columns = Object.keys(row);
     const values = Object.values(row).map((v) => (v !== null && typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : v));
     const { rows } = await pools[0].query(`INSERT INTO "serving".batch_jobs (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`, values);
@@ -20,12 +28,21 @@ describe('batch job queue on a real PostgreSQL', () => {
   const jobRow = async (id: string) => (await pools[0].query(`SELECT *, lease_until > now() AS leased FROM "serving".batch_jobs WHERE id = $1`, [id])).rows[0] as JobRow & { leased: boolean | null; lease_until: Date | null };
   const predictions = async (id: string) =>
     (await pools[0].query(`SELECT run, entity_key, version, score, feature_statuses FROM "serving".batch_predictions WHERE job_id = $1 ORDER BY run, entity_key`, [id])).rows;
-  const chunk = (keys: string[]) => ({ keys, scores: keys.map((_, i) => i / 10), statuses: keys.map(() => ({ 'v:x': 'PRESENT' as const })) });
+  const chunk = (keys: string[], asOf: string | null = null) => ({
+    keys,
+    scores: keys.map((_, i) => i / 10),
+    outputs: keys.map((_, i) => [i / 10, 1 - i / 10]),
+    statuses: keys.map(() => ({ 'v:x': 'PRESENT' as const })),
+    asOf,
+  });
+  const warehouse = async (table: string) =>
+    (await pools[0].query(`SELECT job_id::text AS job, run, model, version, user_id, as_of, score, outputs FROM dwh."${table}" ORDER BY job_id, run, user_id`)).rows;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     await migrateServingSchema(db.url);
     pools = [testPool(db.url), testPool(db.url)];
+    await pools[0].query('CREATE SCHEMA dwh');
     queues = pools.map((p) => new BatchJobQueue(poolDatabase(p)));
   }, 60000);
 
@@ -36,6 +53,7 @@ describe('batch job queue on a real PostgreSQL', () => {
 
   beforeEach(async () => {
     await pools[0].query(`DELETE FROM "serving".batch_jobs`);
+    await pools[0].query(`DROP TABLE IF EXISTS dwh.scores_churn, dwh.scores_kept`);
   });
 
   it('never gives one job to two replicas claiming at the same time, and leaves jobs not yet due', async () => {
@@ -112,5 +130,43 @@ describe('batch job queue on a real PostgreSQL', () => {
     expect(await queues[0].claim()).toBeUndefined(); // not due before the delay
     const failed = await jobRow(mistake);
     expect([failed.status, failed.error, failed.finished_at !== null]).toEqual(['failed', 'the entity query failed', true]);
+  });
+
+  it('publishes a finished run to its warehouse table with every output and the time its features were taken', async () => {
+    const id = await insertJob({ results: { table: 'scores_kept', mode: 'append' }, features: { mode: 'point_in_time', asOf: '2026-11-30T12:00:00Z' } });
+    const job = (await queues[0].claim()) as JobRow;
+    await queues[0].commitChunk(job, 3, chunk(['b001', 'b002'], '2026-11-30T12:00:00Z'));
+    // Nothing reaches the warehouse before the run is complete.
+    expect((await pools[0].query(`SELECT to_regclass('dwh.scores_kept') AS t`)).rows[0].t).toBeNull();
+    expect(await queues[0].finish(job)).toBe(true);
+    const asOf = new Date('2026-11-30T12:00:00Z');
+    expect(await warehouse('scores_kept')).toEqual([
+      { job: id, run: 1, model: 'churn', version: 3, user_id: 'b001', as_of: asOf, score: 0, outputs: [0, 1] },
+      { job: id, run: 1, model: 'churn', version: 3, user_id: 'b002', as_of: asOf, score: 0.1, outputs: [0.1, 0.9] },
+    ]);
+  });
+
+  it('replaces the table with each run in replace mode, and keeps every run in append mode', async () => {
+    const runTwice = async (mode: 'replace' | 'append', table: string) => {
+      const id = await insertJob({ results: { table, mode }, schedule: '0 3 * * *' });
+      for (const keys of [['b001', 'b002'], ['b003']]) {
+        await pools[0].query(`UPDATE "serving".batch_jobs SET next_run_at = now() - interval '1 second' WHERE id = $1`, [id]);
+        const job = (await queues[0].claim()) as JobRow;
+        await queues[0].commitChunk(job, 1, chunk(keys));
+        await queues[0].finish(job);
+      }
+      return (await warehouse(table)).map((r) => `${r.run}:${r.user_id}`);
+    };
+    expect(await runTwice('replace', 'scores_churn')).toEqual(['2:b003']);
+    expect(await runTwice('append', 'scores_kept')).toEqual(['1:b001', '1:b002', '2:b003']);
+  });
+
+  it('publishes nothing for a run cancelled before it finished', async () => {
+    const id = await insertJob();
+    const job = (await queues[0].claim()) as JobRow;
+    await queues[0].commitChunk(job, 1, chunk(['b001']));
+    await pools[0].query(`UPDATE "serving".batch_jobs SET status = 'cancelled' WHERE id = $1`, [id]);
+    expect(await queues[0].finish(job)).toBe(false);
+    expect((await pools[0].query(`SELECT to_regclass('dwh.scores_churn') AS t`)).rows[0].t).toBeNull();
   });
 });

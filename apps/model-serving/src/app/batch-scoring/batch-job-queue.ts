@@ -2,12 +2,16 @@ import { Injectable } from '@nestjs/common';
 import type { FeatureStatus } from '@mlp/contracts';
 import { Database } from '@mlp/service-kit';
 import { LEASE_SECONDS, nextRun, returnedRows, type JobRow } from './batch-job';
+import { publishStatements } from './batch-results-table';
 
-/** One scored chunk: a score and the online features' statuses per entity key, in key order. */
+/** One scored chunk: per entity key, in key order, its score, every output, and the features' statuses. */
 export interface ScoredChunk {
   keys: readonly string[];
   scores: readonly number[];
+  outputs: ReadonlyArray<readonly number[]>;
   statuses: ReadonlyArray<Record<string, FeatureStatus>>;
+  /** When the features were taken: the job's stated time (point-in-time), or null for now (online). */
+  asOf: string | null;
 }
 
 /**
@@ -67,21 +71,35 @@ export class BatchJobQueue {
       );
       if (updated.length === 0) return false;
       await tx.query(
-        `INSERT INTO "serving".batch_predictions (job_id, run, entity_key, model, version, score, feature_statuses)
-         SELECT $1, $2, k, $3, $4, s, fs FROM unnest($5::text[], $6::float8[], $7::jsonb[]) AS t(k, s, fs)
-         ON CONFLICT (job_id, run, entity_key) DO UPDATE SET score = EXCLUDED.score, version = EXCLUDED.version, feature_statuses = EXCLUDED.feature_statuses, predicted_at = now()`,
-        [job.id, job.run, job.model, version, chunk.keys, chunk.scores, chunk.statuses.map((s) => JSON.stringify(s))],
+        `INSERT INTO "serving".batch_predictions (job_id, run, entity_key, model, version, score, outputs, feature_statuses, as_of)
+         SELECT $1, $2, k, $3, $4, s, ARRAY(SELECT jsonb_array_elements_text(o)::float8), fs, COALESCE($8::timestamptz, now())
+           FROM unnest($5::text[], $6::float8[], $7::jsonb[], $9::jsonb[]) AS t(k, s, fs, o)
+         ON CONFLICT (job_id, run, entity_key) DO UPDATE SET score = EXCLUDED.score, outputs = EXCLUDED.outputs, version = EXCLUDED.version,
+           feature_statuses = EXCLUDED.feature_statuses, as_of = EXCLUDED.as_of, predicted_at = now()`,
+        [job.id, job.run, job.model, version, chunk.keys, chunk.scores, chunk.statuses.map((s) => JSON.stringify(s)), chunk.asOf, chunk.outputs.map((o) => JSON.stringify(o))],
       );
       return true;
     });
   }
 
-  /** A run went through every key: a scheduled job waits for its next time, any other has succeeded. */
-  async finish(job: Pick<JobRow, 'id' | 'schedule'>): Promise<void> {
-    await this.db.query(
-      `UPDATE "serving".batch_jobs SET status = $2, finished_at = now(), lease_until = NULL, next_run_at = COALESCE($3, next_run_at) WHERE id = $1 AND status = 'running'`,
-      [job.id, job.schedule ? 'scheduled' : 'succeeded', job.schedule ? nextRun(job.schedule) : null],
-    );
+  /**
+   * A run went through every key: its results are published to the job's warehouse table in the
+   * transaction that finishes it (readers see the whole run or none of it), then a scheduled job
+   * waits for its next time and any other has succeeded. False (nothing published) when the job is
+   * no longer running: it was cancelled.
+   */
+  async finish(job: Pick<JobRow, 'id' | 'run' | 'schedule' | 'results' | 'source'>): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const updated = returnedRows<{ id: string }>(
+        await tx.query(
+          `UPDATE "serving".batch_jobs SET status = $2, finished_at = now(), lease_until = NULL, next_run_at = COALESCE($3, next_run_at) WHERE id = $1 AND status = 'running' RETURNING id`,
+          [job.id, job.schedule ? 'scheduled' : 'succeeded', job.schedule ? nextRun(job.schedule) : null],
+        ),
+      );
+      if (updated.length === 0) return false;
+      for (const sql of publishStatements(job.results, job.source.key)) await tx.query(sql, sql.includes('$1') ? [job.id, job.run] : []);
+      return true;
+    });
   }
 
   /** A run stopped on an error: `queued` again after `retryMs` (resuming at its cursor), or `failed`. */

@@ -9,6 +9,7 @@ import type { ModelStore } from '../models/model-store';
 import { BatchJobQueue } from './batch-job-queue';
 import { BatchJobRunner } from './batch-job-runner';
 import { BatchSourceReader } from './batch-source-reader';
+import type { PointInTimeFeatures } from './point-in-time-features';
 
 // The run loop with the real queue and source reader on a real PostgreSQL. The inference path is a
 // stand-in that answers two outputs per row (score = the key's number / 100, then 9) and records
@@ -21,6 +22,7 @@ interface Call {
   version: number | undefined;
   requestId: string;
   entities: Array<Record<string, string>>;
+  asOf?: string;
 }
 
 describe('batch job runner on a real PostgreSQL', () => {
@@ -34,8 +36,8 @@ describe('batch job runner on a real PostgreSQL', () => {
     const features = { inputsFor: (entities: Array<Record<string, string>>) => ({ entities }) } as unknown as EntityFeatures;
     const inference = {
       predict: async (req: PredictRequest) => {
-        const entities = (req.inputs as unknown as { entities: Array<Record<string, string>> }).entities;
-        calls.push({ model: req.model, version: 'version' in req.target ? (req.target.version as number) : undefined, requestId: req.requestId, entities });
+        const { entities, asOf } = req.inputs as unknown as { entities: Array<Record<string, string>>; asOf?: string };
+        calls.push({ model: req.model, version: 'version' in req.target ? (req.target.version as number) : undefined, requestId: req.requestId, entities, asOf });
         await onChunk(calls.length);
         const keys = entities.map((e) => Object.values(e)[0]);
         const outputs = new Float32Array(keys.flatMap((k) => [Number(k.slice(1)) / 100, 9]));
@@ -43,10 +45,19 @@ describe('batch job runner on a real PostgreSQL', () => {
       },
     } as unknown as InferenceService;
     const models = { alias: (_m: string, _a: string) => ({ version: 5 }) } as unknown as ModelStore;
-    return new BatchJobRunner(database, new BatchJobQueue(database), new BatchSourceReader(database), models, inference, features, config, log);
+    const pointInTime = { inputsAsOf: (entities: Array<Record<string, string>>, asOf: string) => ({ entities, asOf }) } as unknown as PointInTimeFeatures;
+    return new BatchJobRunner(database, new BatchJobQueue(database), new BatchSourceReader(database), models, inference, features, pointInTime, config, log);
   };
   const insertJob = async (fields: Record<string, unknown> = {}) => {
-    const row = { model: 'churn', source: JSON.stringify({ mart: 'mart_user_profile', key: 'user_id' }), chunk_size: 4, status: 'queued', ...fields };
+    const row = {
+      model: 'churn',
+      source: JSON.stringify({ mart: 'mart_user_profile', key: 'user_id' }),
+      chunk_size: 4,
+      status: 'queued',
+      results: JSON.stringify({ table: 'scores_churn', mode: 'replace' }),
+      features: JSON.stringify({ mode: 'online' }),
+      ...fields,
+    };
     const cols = Object.keys(row);
     const { rows } = await pool.query(`INSERT INTO "serving".batch_jobs (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`, Object.values(row));
     return String(rows[0].id);
@@ -90,6 +101,21 @@ describe('batch job runner on a real PostgreSQL', () => {
       { run: 1, key: 'b001', version: 5, score: expect.closeTo(0.01, 6), status: 'PRESENT' },
       { run: 1, key: 'b002', version: 5, score: expect.closeTo(0.02, 6), status: 'NOT_FOUND' },
     ]);
+  });
+
+  it('takes point-in-time features as of the stated time and publishes the run to its warehouse table', async () => {
+    const asOf = '2026-11-30T12:00:00.000Z';
+    const id = await insertJob({ features: JSON.stringify({ mode: 'point_in_time', asOf }), results: JSON.stringify({ table: 'scores_churn_pit', mode: 'create' }) });
+    await newRunner().drain();
+    expect(new Set(calls.map((c) => c.asOf))).toEqual(new Set([asOf]));
+    const { rows } = await pool.query(`SELECT job_id::text AS job, run, version, user_id, as_of, score, outputs FROM dwh.scores_churn_pit ORDER BY user_id`);
+    expect(rows).toHaveLength(10);
+    expect(rows[0]).toEqual({ job: id, run: 1, version: 5, user_id: 'b001', as_of: new Date(asOf), score: Math.fround(0.01), outputs: [Math.fround(0.01), 9] });
+    // Online jobs ask for online features (no time) and record when they were scored.
+    calls = [];
+    await insertJob();
+    await newRunner().drain();
+    expect(calls.every((c) => c.asOf === undefined)).toBe(true);
   });
 
   it('scores with the pinned version, and a scheduled job waits for its next run', async () => {

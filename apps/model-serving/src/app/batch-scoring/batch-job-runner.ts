@@ -7,11 +7,14 @@ import { ModelStore } from '../models/model-store';
 import { interruption, type JobRow } from './batch-job';
 import { BatchJobQueue, type ScoredChunk } from './batch-job-queue';
 import { BatchSourceReader } from './batch-source-reader';
+import { PointInTimeFeatures } from './point-in-time-features';
 
 /**
  * Runs due batch jobs: every `BATCH_POLL_MS` (and when a job is created) it claims jobs one after
- * another from the queue, scores each chunk of entity keys with the model's online features through
- * the one inference path, and commits it; an outage queues the job again after `BATCH_RETRY_MS`.
+ * another from the queue, scores each chunk of entity keys with the model's features (online, or
+ * point-in-time as of the job's stated time) through the one inference path, and commits it; a
+ * finished run is published to the job's warehouse table. An outage queues the job again after
+ * `BATCH_RETRY_MS`.
  * On shutdown it stops before the next chunk: the lease expires and a replica (or the next start)
  * resumes from the cursor.
  */
@@ -30,6 +33,7 @@ export class BatchJobRunner implements OnApplicationBootstrap, OnApplicationShut
     private readonly models: ModelStore,
     private readonly inference: InferenceService,
     private readonly features: EntityFeatures,
+    private readonly pointInTime: PointInTimeFeatures,
     @Inject(PLATFORM_CONFIG) config: PlatformConfig,
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {
@@ -80,7 +84,7 @@ export class BatchJobRunner implements OnApplicationBootstrap, OnApplicationShut
         if (!(await this.queue.commitChunk(job, version, chunk))) return; // cancelled meanwhile
         cursor = keys[keys.length - 1];
       }
-      await this.queue.finish(job);
+      if (!(await this.queue.finish(job))) return; // cancelled meanwhile: nothing published
       this.log.info({ job: job.id, model: job.model, version, run: job.run }, 'batch scoring run finished');
     } catch (err) {
       const { status, retryable, message } = interruption(err);
@@ -91,17 +95,21 @@ export class BatchJobRunner implements OnApplicationBootstrap, OnApplicationShut
 
   /**
    * The one inference path, pinned to the job's version: non-finite answers fail the chunk, and
-   * every score is logged and watched for drift. The first output of each row is its score.
+   * every score is logged (request id `batch-<job>-<run>`, each row with its entity) and watched for
+   * drift. The first output of each row is its score.
    */
   private async score(job: JobRow, version: number, requestId: string, keys: string[]): Promise<ScoredChunk> {
+    const entities = keys.map((k) => ({ [job.source.key]: k }));
+    const asOf = job.features.mode === 'point_in_time' ? job.features.asOf : null;
     const { rows, outputs } = await this.inference.predict({
       model: job.model,
       target: { version },
       sticky: { requestId },
       requestId,
-      inputs: this.features.inputsFor(keys.map((k) => ({ [job.source.key]: k }))),
+      inputs: asOf === null ? this.features.inputsFor(entities) : this.pointInTime.inputsAsOf(entities, asOf),
     });
     const width = outputs.length / rows.rows;
-    return { keys, scores: keys.map((_, i) => outputs[i * width]), statuses: rows.statuses };
+    const perRow = keys.map((_, i) => Array.from(outputs.subarray(i * width, (i + 1) * width)));
+    return { keys, scores: perRow.map((o) => o[0]), outputs: perRow, statuses: rows.statuses, asOf };
   }
 }

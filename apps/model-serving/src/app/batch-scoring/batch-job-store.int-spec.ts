@@ -45,6 +45,28 @@ describe('batch job store on a real PostgreSQL', () => {
     expect(await count()).toBe(before);
   });
 
+  it('stores where results go and which features to take, the defaults being scores_<model> replaced and online', async () => {
+    expect(await store.create({ model: 'churn', source })).toMatchObject({ results: { table: 'scores_churn', mode: 'replace' }, features: { mode: 'online' } });
+    const pit = { mode: 'point_in_time' as const, asOf: '2026-11-30T00:00:00.000Z' };
+    const job = await store.create({ model: 'churn', source, results: { table: 'scores_churn_daily', mode: 'append' }, features: pit });
+    expect(await store.get(job.id)).toMatchObject({ results: { table: 'scores_churn_daily', mode: 'append' }, features: pit });
+  });
+
+  it('refuses a results table that exists for create, or that lacks the columns the job writes, storing nothing', async () => {
+    await pool.query(`CREATE TABLE dwh.scores_by_user (job_id bigint, run int, model text, version int, user_id text, as_of timestamptz, score float8, outputs float8[], scored_at timestamptz, loaded_at timestamptz)`);
+    await pool.query(`CREATE TABLE dwh.scores_by_customer (job_id bigint, run int, model text, version int, customer_id text, as_of timestamptz, score float8, outputs float8[], scored_at timestamptz, loaded_at timestamptz)`);
+    const before = await count();
+    await expect(store.create({ model: 'churn', source, results: { table: 'scores_by_user', mode: 'create' } })).rejects.toMatchObject({ status: 409, code: 'RESULTS_TABLE_EXISTS' });
+    await expect(store.create({ model: 'churn', source, results: { table: 'scores_by_customer', mode: 'append' } })).rejects.toMatchObject({
+      status: 409,
+      code: 'RESULTS_TABLE_MISMATCH',
+      details: [{ path: '$.results.table', code: 'RESULTS_TABLE_MISMATCH', message: 'user_id' }],
+    });
+    expect(await count()).toBe(before);
+    // A table of the same shape takes another job's runs.
+    expect(await store.create({ model: 'churn', source, results: { table: 'scores_by_user', mode: 'append' } })).toMatchObject({ status: 'queued' });
+  });
+
   it('lists the newest jobs first', async () => {
     const a = await store.create({ model: 'churn', source, chunkSize: 10 });
     const b = await store.create({ model: 'churn', source, schedule: '0 3 * * *' });

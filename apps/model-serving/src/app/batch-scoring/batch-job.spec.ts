@@ -19,6 +19,8 @@ const row: JobRow = {
   created_at: new Date('2026-12-06T10:00:00Z'),
   started_at: null,
   finished_at: null,
+  results: { table: 'scores_churn', mode: 'append' },
+  features: { mode: 'point_in_time', asOf: '2026-12-01T00:00:00.000Z' },
 };
 
 describe('batch jobs', () => {
@@ -40,6 +42,8 @@ describe('batch jobs', () => {
       createdAt: '2026-12-06T10:00:00.000Z',
       startedAt: null,
       finishedAt: null,
+      results: { table: 'scores_churn', mode: 'append' },
+      features: { mode: 'point_in_time', asOf: '2026-12-01T00:00:00.000Z' },
     });
   });
 

@@ -1,4 +1,4 @@
-import type { BatchJob } from '@mlp/contracts';
+import type { BatchFeatures, BatchJob, BatchResultsTarget } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
 import { CronExpressionParser } from 'cron-parser';
 import type { BatchSource } from './batch-source';
@@ -22,6 +22,8 @@ export interface JobRow {
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  results: BatchResultsTarget;
+  features: BatchFeatures;
 }
 
 /** How long a claimed job is held without progress before another replica may take it over. */
@@ -78,5 +80,7 @@ export function toBatchJob(r: JobRow): BatchJob {
     createdAt: iso(r.created_at) as string,
     startedAt: iso(r.started_at),
     finishedAt: iso(r.finished_at),
+    results: r.results,
+    features: r.features,
   };
 }

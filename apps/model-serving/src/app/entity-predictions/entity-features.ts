@@ -32,11 +32,7 @@ export class EntityFeatures {
     return { rowsFor: (artifact) => this.rowsFor(artifact, entities) };
   }
 
-  /**
-   * Fetches a model's features online and makes its model rows. A value the feature store marks
-   * NOT_FOUND or OUTSIDE_MAX_AGE, or one the preprocessing cannot use, is missing: filled as in
-   * training, and its status says so (PRESENT becomes NOT_FOUND for an unusable value).
-   */
+  /** Fetches a model's features online and makes its model rows (`entityRows`). */
   async rowsFor(artifact: ModelArtifact, entities: readonly EntityKey[]): Promise<EntityRows> {
     const transforms = artifact.preprocessing.features;
     const keys = Object.keys(entities[0] ?? {});
@@ -54,28 +50,45 @@ export class EntityFeatures {
       const at = names.findIndex((n) => candidates.includes(n));
       return reply.results[at >= 0 ? at : offset + i];
     };
-    const cols = transforms.map((t, i) => column(t.name, i));
-    const n = entities.length;
-    if (cols.some((c) => !c || c.values.length !== n || c.statuses.length !== n)) {
-      throw new PlatformError(502, 'BAD_PEER_REPLY', `feature-store answered ${cols.length} features for ${n} entities in an unexpected shape`);
-    }
-    const used: RawColumn[] = [];
-    const values: Array<Record<string, FeatureValue>> = Array.from({ length: n }, () => ({}));
-    const statuses: Array<Record<string, FeatureStatus>> = Array.from({ length: n }, () => ({}));
-    const filled = new Uint32Array(n);
-    transforms.forEach((t, i) => {
-      const column: FeatureValue[] = new Array(n);
-      for (let r = 0; r < n; r++) {
-        const value = cols[i].values[r];
-        let status = cols[i].statuses[r];
-        if (status === 'PRESENT' && isMissing(t, value)) status = 'NOT_FOUND';
-        values[r][t.name] = value;
-        statuses[r][t.name] = status;
-        column[r] = status === 'PRESENT' ? value : null;
-        if (status !== 'PRESENT') filled[r]++;
-      }
-      used.push(column);
-    });
-    return { ...modelRows(artifact, used, n), entities, values, statuses, filled };
+    return entityRows(artifact, entities, transforms.map((t, i) => column(t.name, i)));
   }
+}
+
+/** One feature's values for the entities, and what the feature store said about each. */
+export interface FeatureColumn {
+  values: readonly FeatureValue[];
+  statuses: readonly FeatureStatus[];
+}
+
+/**
+ * Model rows of entities from the feature store's columns, one per input of the model, wherever
+ * they were read (online, or point-in-time). A value marked NOT_FOUND or OUTSIDE_MAX_AGE, or one
+ * the preprocessing cannot use, is missing: filled as in training, and its status says so (PRESENT
+ * becomes NOT_FOUND for an unusable value).
+ */
+export function entityRows(artifact: ModelArtifact, entities: readonly EntityKey[], cols: ReadonlyArray<FeatureColumn | undefined>): EntityRows {
+  const transforms = artifact.preprocessing.features;
+  const n = entities.length;
+  if (cols.length !== transforms.length || cols.some((c) => !c || c.values.length !== n || c.statuses.length !== n)) {
+    throw new PlatformError(502, 'BAD_PEER_REPLY', `feature-store answered ${cols.length} features for ${n} entities in an unexpected shape`);
+  }
+  const used: RawColumn[] = [];
+  const values: Array<Record<string, FeatureValue>> = Array.from({ length: n }, () => ({}));
+  const statuses: Array<Record<string, FeatureStatus>> = Array.from({ length: n }, () => ({}));
+  const filled = new Uint32Array(n);
+  transforms.forEach((t, i) => {
+    const col = cols[i] as FeatureColumn;
+    const column: FeatureValue[] = new Array(n);
+    for (let r = 0; r < n; r++) {
+      const value = col.values[r];
+      let status = col.statuses[r];
+      if (status === 'PRESENT' && isMissing(t, value)) status = 'NOT_FOUND';
+      values[r][t.name] = value;
+      statuses[r][t.name] = status;
+      column[r] = status === 'PRESENT' ? value : null;
+      if (status !== 'PRESENT') filled[r]++;
+    }
+    used.push(column);
+  });
+  return { ...modelRows(artifact, used, n), entities, values, statuses, filled };
 }

@@ -5,7 +5,7 @@ import type * as Client from './contract-types';
 
 // Mutual assignability: the client's plain types accept and give exactly what the contracts do.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-/** The contract's TypeScript type is wider than its schema (TrainingRun's status is built with .map and so types as string); the client's follows the schema. */
+/** The contract's TypeScript type is wider than its schema (TrainingRun's and BatchJob's status are built with .map and so type as string); the client's follows the schema. */
 type Narrower<A, B> = [A] extends [B] ? true : false;
 type Checks = {
   ErrorResponse: Same<Client.ErrorResponse, Contracts.ErrorResponse>;
@@ -22,6 +22,10 @@ type Checks = {
   InferResponse: Same<Client.InferResponse, Contracts.InferResponse>;
   PredictEntitiesBody: Same<Client.PredictEntitiesBody, Contracts.PredictEntitiesBody>;
   PredictEntitiesReply: Same<Client.PredictEntitiesReply, Contracts.PredictEntitiesReply>;
+  CreateBatchJob: Same<Client.CreateBatchJob, Contracts.CreateBatchJob>;
+  BatchJob: Narrower<Client.BatchJob, Contracts.BatchJob>;
+  BatchResultsQuery: Same<Client.BatchResultsQuery, Contracts.BatchResultsQuery>;
+  BatchResultsPage: Same<Client.BatchResultsPage, Contracts.BatchResultsPage>;
   CreateTrainingRun: Same<Client.CreateTrainingRun, Contracts.CreateTrainingRun>;
   TrainingRun: Narrower<Client.TrainingRun, Contracts.TrainingRun>;
   MoveAlias: Same<Client.MoveAlias, Contracts.MoveAlias>;

@@ -175,6 +175,87 @@ export type PredictEntitiesReply = {
   degraded: number;
 };
 
+export type CreateBatchJob = {
+  model: string;
+  version?: number;
+  source: {
+    mart: string;
+    key: string;
+  } | {
+    sql: string;
+    key: string;
+  };
+  chunkSize?: number;
+  schedule?: string;
+  results?: {
+    table: string;
+    mode: "create" | "append" | "replace";
+  };
+  features?: {
+    mode: "online";
+  } | {
+    mode: "point_in_time";
+    asOf: string;
+  };
+};
+
+export type BatchJob = {
+  id: string;
+  model: string;
+  version: number | null;
+  source: {
+    mart: string;
+    key: string;
+  } | {
+    sql: string;
+    key: string;
+  };
+  chunkSize: number;
+  schedule: string | null;
+  status: "queued" | "running" | "succeeded" | "failed" | "scheduled" | "cancelled";
+  run: number;
+  scored: number;
+  chunks: number;
+  cursor: string | null;
+  error: string | null;
+  nextRunAt: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  results: {
+    table: string;
+    mode: "create" | "append" | "replace";
+  };
+  features: {
+    mode: "online";
+  } | {
+    mode: "point_in_time";
+    asOf: string;
+  };
+};
+
+export type BatchResultsQuery = {
+  run?: string;
+  entity?: string;
+  limit?: string;
+  cursor?: string;
+};
+
+export type BatchResultsPage = {
+  job: string;
+  run: number;
+  items: Array<{
+    entity: { [key: string]: string };
+    model: string;
+    version: number;
+    score: number;
+    outputs: Array<number>;
+    asOf: string;
+    scoredAt: string;
+  }>;
+  nextCursor: string | null;
+};
+
 export type CreateTrainingRun = {
   model: string;
   overrides?: {
