@@ -119,6 +119,46 @@ export async function tfjsArtifact(name: string, version: number, seed = 1): Pro
   };
 }
 
+/**
+ * A multiclass TF.js model (6 -> 3 softmax: multinomial logistic regression) over the demo
+ * features with deterministic weights, its classes and its two outputs (probabilities, label).
+ */
+export async function multiclassArtifact(name: string, version: number, classes = ['bird', 'cat', 'dog'], seed = 3): Promise<ModelArtifact> {
+  await tf.setBackend('cpu');
+  const model = tf.sequential({
+    layers: [tf.layers.dense({ inputShape: [6], units: classes.length, activation: 'softmax', kernelInitializer: tf.initializers.randomNormal({ seed, stddev: 2 }) })],
+  });
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  model.dispose();
+  const art = saved as tf.io.ModelArtifacts;
+  const base = baselineArtifact(name, version);
+  return {
+    ...base,
+    task: 'multiclass_classification',
+    classes,
+    algorithm: 'logistic_regression',
+    signature: {
+      inputs: base.signature.inputs,
+      outputs: [
+        { name: 'probabilities', datatype: 'FP32', shape: [-1, classes.length] },
+        { name: 'label', datatype: 'BYTES', shape: [-1] },
+      ],
+    },
+    model: {
+      kind: 'tfjs-layers',
+      modelTopology: art.modelTopology,
+      weightSpecs: art.weightSpecs as unknown[],
+      weightDataBase64: Buffer.from(art.weightData as ArrayBuffer).toString('base64'),
+    },
+  };
+}
+
 /** What the trainer's `trainer.model-version.v1` answers for an artifact. */
 export function registryEntry(artifact: ModelArtifact, aliases: string[] = [], corruptBy?: 'sha' | 'weights'): ModelVersionWithArtifact {
   let json = canonicalJson(artifact);

@@ -91,16 +91,18 @@ export class BatchJobRunner implements OnApplicationBootstrap, OnApplicationShut
 
   /**
    * The one inference path, pinned to the job's version: non-finite answers fail the chunk, and
-   * every score is logged and watched for drift. The first output of each row is its score.
+   * every score is logged and watched for drift. A row's score is its answer as the prediction
+   * log records it (the output; a multiclass model's predicted class index in its `classes`).
    */
   private async score(job: JobRow, version: number, requestId: string, keys: string[]): Promise<ScoredChunk> {
-    const { rows, outputs } = await this.inference.predict({
+    const { model, rows, outputs: modelOut } = await this.inference.predict({
       model: job.model,
       target: { version },
       sticky: { requestId },
       requestId,
       inputs: this.features.inputsFor(keys.map((k) => ({ [job.source.key]: k }))),
     });
+    const outputs = model.rowAnswers(modelOut, rows.rows);
     const width = outputs.length / rows.rows;
     return { keys, scores: keys.map((_, i) => outputs[i * width]), statuses: rows.statuses };
   }
