@@ -114,7 +114,11 @@ export function accuracy(labels: ArrayLike<number>, probabilities: ArrayLike<num
  */
 export function macroF1(labels: ArrayLike<number>, probabilities: ArrayLike<number>, width: number): number {
   const counts = new Map<number, { tp: number; fp: number; fn: number }>();
-  const of = (k: number) => counts.get(k) ?? (counts.set(k, { tp: 0, fp: 0, fn: 0 }), counts.get(k)!);
+  const of = (k: number) => {
+    let c = counts.get(k);
+    if (!c) counts.set(k, (c = { tp: 0, fp: 0, fn: 0 }));
+    return c;
+  };
   for (let i = 0; i < labels.length; i++) {
     const predicted = argmaxOf(probabilities, i, width);
     const actual = labels[i];
