@@ -1,4 +1,5 @@
 import type { ModelSpec } from '@mlp/contracts';
+import { kindForAlgorithm } from '@mlp/model-runtime';
 import { cronProblem } from '../schedules/cron-schedule';
 
 export interface SpecProblem {
@@ -61,6 +62,10 @@ export function specProblems(spec: ModelSpec): SpecProblem[] {
     if (problem) problems.push({ path: '$.schedule.cron', code: 'INVALID_CRON', message: problem });
   }
   const algorithm = spec.algorithm;
+  const kind = kindForAlgorithm(algorithm.kind);
+  if (kind.tasks && !kind.tasks.includes(spec.task)) {
+    problems.push({ path: '$.algorithm.kind', code: 'ALGORITHM_TASK_MISMATCH', message: `${algorithm.kind} does not train ${spec.task} models (it trains ${kind.tasks.join(', ')})` });
+  }
   if (algorithm.kind !== 'baseline' && algorithm.earlyStopping && spec.split.validationFraction === 0) {
     problems.push({ path: '$.split.validationFraction', code: 'EARLY_STOPPING_WITHOUT_VALIDATION', message: 'early stopping needs a validation share above 0' });
   }

@@ -61,6 +61,8 @@ export interface TrainedModel {
 export interface ModelKind {
   /** Spec algorithms (`algorithm.kind`) this kind trains. */
   readonly algorithms: ReadonlyArray<Algorithm['kind']>;
+  /** Tasks it trains; every task when absent. A spec pairing it with another task is refused when saved. */
+  readonly tasks?: ReadonlyArray<ModelTask>;
   /** The artifact `model.kind` it writes and loads. */
   readonly artifactKind: ArtifactModel['kind'];
   /** The Open Inference Protocol `platform` of models of this kind. */

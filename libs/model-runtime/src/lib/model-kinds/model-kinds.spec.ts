@@ -34,7 +34,7 @@ describe('model kinds: trained and served by the same code', () => {
 
   for (const kind of MODEL_KINDS) {
     for (const algorithm of kind.algorithms) {
-      for (const task of ['binary_classification', 'multiclass_classification', 'regression'] as const) {
+      for (const task of kind.tasks ?? (['binary_classification', 'multiclass_classification', 'regression'] as const)) {
         it(`${algorithm} (${task}): the artifact, loaded as serving loads it, predicts exactly what training predicted`, async () => {
           const { x, y, width, classCount } = data(task);
           const outWidth = classCount ?? 1;
