@@ -90,5 +90,10 @@ describe('LoadedModel', () => {
     // the signature says 4 classes, the network answers 3
     const wider = { ...artifact, classes: ['a', 'b', 'c', 'd'], signature: { ...artifact.signature, outputs: [{ name: 'probabilities', datatype: 'FP32' as const, shape: [-1, 4] }, artifact.signature.outputs[1]] } };
     await expect(LoadedModel.load(registryEntry(wider))).rejects.toMatchObject({ code: 'CORRUPT_ARTIFACT', message: expect.stringContaining('answers 3 values per row but its signature declares 4') });
+    // a binary model has no classes and no label to answer
+    const binary = baselineArtifact('rule', 1);
+    const binaryWithLabel = { ...binary, signature: { ...binary.signature, outputs: [...binary.signature.outputs, { name: 'label', datatype: 'BYTES' as const, shape: [-1] }] } };
+    await expect(LoadedModel.load(registryEntry(binaryWithLabel))).rejects.toMatchObject({ code: 'CORRUPT_ARTIFACT', message: expect.stringContaining('only a multiclass model answers a BYTES output') });
+    await expect(LoadedModel.load(registryEntry({ ...binary, classes: ['a', 'b'] }))).rejects.toMatchObject({ code: 'CORRUPT_ARTIFACT', message: expect.stringContaining('only a multiclass model has classes') });
   });
 });

@@ -31,10 +31,13 @@ export const rowWidth = (shape: number[]): number => shape.slice(1).reduce((a, b
 export const modelOutputWidth = (artifact: Pick<ModelArtifact, 'signature'>): number =>
   artifact.signature.outputs.reduce((w, o) => (o.datatype === 'BYTES' ? w : w + rowWidth(o.shape)), 0);
 
-/** Why a multiclass artifact's classes and outputs disagree (undefined when they agree or the task is another). */
+/** Why an artifact's classes and outputs do not fit its task (undefined when they do). */
 function classesProblem(artifact: ModelArtifact): string | undefined {
   const { classes, signature } = artifact;
-  if (artifact.task !== 'multiclass_classification') return classes ? 'only a multiclass model has classes' : undefined;
+  if (artifact.task !== 'multiclass_classification') {
+    if (classes) return 'only a multiclass model has classes';
+    return signature.outputs.some((o) => o.datatype === 'BYTES') ? 'only a multiclass model answers a BYTES output (its label)' : undefined;
+  }
   if (!classes || new Set(classes).size !== classes.length) return 'a multiclass model needs its distinct classes';
   const [probabilities, label, ...rest] = signature.outputs;
   if (rest.length || probabilities?.datatype === 'BYTES' || rowWidth(probabilities?.shape ?? []) !== classes.length) return `a multiclass model answers one probability per class (${classes.length}) first`;
@@ -63,9 +66,6 @@ export function verifyArtifact(mv: ModelVersionWithArtifact): ModelArtifact {
   if (widthProblem) throw corrupt(widthProblem);
   const inputProblem = signatureProblem(artifact) ?? classesProblem(artifact);
   if (inputProblem) throw corrupt(`artifact of ${mv.model} v${mv.version}: ${inputProblem}`);
-  if (artifact.signature.outputs.some((o) => o.datatype === 'BYTES') && artifact.task !== 'multiclass_classification') {
-    throw corrupt(`artifact of ${mv.model} v${mv.version}: only a multiclass model answers a BYTES output (its label)`);
-  }
   for (const spec of [...artifact.signature.inputs, ...artifact.signature.outputs]) {
     if (spec.shape.length === 0 || spec.shape.slice(1).some((d) => d < 1)) throw corrupt(`tensor ${spec.name} needs a batch dimension and fixed row dimensions`);
   }
