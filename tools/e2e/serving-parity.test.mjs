@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { http, poll } from '../runner/demo-pipeline.mjs';
+import { callOk as call, materializeViews, trainToEnd } from './platform-calls.mjs';
 import { startPlatform } from './platform-processes.mjs';
 import { seededRandom } from './seeded-random.mjs';
 
@@ -68,13 +69,6 @@ after(async () => {
 const close = (got, want) => Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want));
 const post = (url, body) => http('POST', url, body, { timeoutMs: 60_000 });
 
-async function call(url, body, requestId) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId }, body: JSON.stringify(body) });
-  const json = await res.json();
-  assert.equal(res.status, 200, `${requestId}: ${res.status} ${JSON.stringify(json).slice(0, 500)}`);
-  return json;
-}
-
 test('every serving route answers the trainer\'s own held-out score for the same raw values', { timeout: 900_000 }, async (t) => {
   try {
     await post(`${urls.features}/v1/apply`, {
@@ -101,14 +95,7 @@ test('every serving route answers the trainer\'s own held-out score for the same
         { name: 'parity_missing', features: ['parity_items:n_int', 'parity_items:y_gap', 'parity_items:color'] },
       ],
     });
-    const mats = await post(`${urls.features}/v1/materialize-incremental`, { end: new Date().toISOString(), views: ['parity_items'] });
-    for (const m of mats.materializations) {
-      const done = await poll(async () => {
-        const s = await http('GET', `${urls.features}/v1/materializations/${m.id}`);
-        return ['succeeded', 'failed'].includes(String(s.status).toLowerCase()) ? s : undefined;
-      }, { what: 'materialization', timeoutMs: 120_000 });
-      assert.equal(String(done.status).toLowerCase(), 'succeeded', JSON.stringify(done));
-    }
+    await materializeViews(urls, ['parity_items']);
 
     for (const m of MODELS) {
       await t.test(m.name, async () => {
@@ -123,12 +110,8 @@ test('every serving route answers the trainer\'s own held-out score for the same
           promotion: { minEvalRows: 20 },
           seed: 7,
         });
-        const { id } = await http('POST', `${urls.trainer}/v1/training-runs`, { model: m.name });
-        const run = await poll(async () => {
-          const r = await http('GET', `${urls.trainer}/v1/training-runs/${id}`);
-          return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
-        }, { what: `training run of ${m.name}`, timeoutMs: 300_000 });
-        assert.equal(run.status, 'succeeded', JSON.stringify(run.error ?? run));
+        const run = await trainToEnd(urls, m.name);
+        const { id } = run;
         const version = run.modelVersion;
         const holdout = await http('GET', `${urls.trainer}/v1/training-runs/${id}/holdout-predictions?limit=5000`);
         assert.equal(holdout.stored, holdout.total);

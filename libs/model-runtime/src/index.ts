@@ -6,3 +6,4 @@ export * from './lib/seeded-random';
 export * from './lib/model-kinds/model-kind';
 export * from './lib/model-kinds/model-kinds';
 export { fitBaseline } from './lib/model-kinds/baseline';
+export * from './lib/class-labels';

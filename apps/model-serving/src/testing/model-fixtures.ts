@@ -98,6 +98,11 @@ export async function tfjsArtifact(name: string, version: number, seed = 1): Pro
       tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.randomNormal({ seed: seed + 1 }) }),
     ],
   });
+  return { ...baselineArtifact(name, version), algorithm: 'mlp', model: await layersModelPart(model) };
+}
+
+/** A TF.js network as the `tfjs-layers` model part of an artifact (the network is disposed). */
+async function layersModelPart(model: tf.LayersModel): Promise<ModelArtifact['model']> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -108,14 +113,36 @@ export async function tfjsArtifact(name: string, version: number, seed = 1): Pro
   model.dispose();
   const art = saved as tf.io.ModelArtifacts;
   return {
-    ...baselineArtifact(name, version),
-    algorithm: 'mlp',
-    model: {
-      kind: 'tfjs-layers',
-      modelTopology: art.modelTopology,
-      weightSpecs: art.weightSpecs as unknown[],
-      weightDataBase64: Buffer.from(art.weightData as ArrayBuffer).toString('base64'),
+    kind: 'tfjs-layers',
+    modelTopology: art.modelTopology,
+    weightSpecs: art.weightSpecs as unknown[],
+    weightDataBase64: Buffer.from(art.weightData as ArrayBuffer).toString('base64'),
+  };
+}
+
+/**
+ * A multiclass TF.js model (6 -> 3 softmax: multinomial logistic regression) over the demo
+ * features with deterministic weights, its classes and its two outputs (probabilities, label).
+ */
+export async function multiclassArtifact(name: string, version: number, classes = ['bird', 'cat', 'dog'], seed = 3): Promise<ModelArtifact> {
+  await tf.setBackend('cpu');
+  const model = tf.sequential({
+    layers: [tf.layers.dense({ inputShape: [6], units: classes.length, activation: 'softmax', kernelInitializer: tf.initializers.randomNormal({ seed, stddev: 2 }) })],
+  });
+  const base = baselineArtifact(name, version);
+  return {
+    ...base,
+    task: 'multiclass_classification',
+    classes,
+    algorithm: 'logistic_regression',
+    signature: {
+      inputs: base.signature.inputs,
+      outputs: [
+        { name: 'probabilities', datatype: 'FP32', shape: [-1, classes.length] },
+        { name: 'label', datatype: 'BYTES', shape: [-1] },
+      ],
     },
+    model: await layersModelPart(model),
   };
 }
 

@@ -85,7 +85,12 @@ export type PredictEntitiesBody = Static<typeof PredictEntitiesBodySchema>;
 const EntityPredictionSchema = Type.Object(
   {
     entity: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+    /** The model's answer: binary, the probability; regression, the prediction; multiclass, the probability of `label`. */
     score: Type.Number(),
+    /** Multiclass: the predicted class (the most probable). */
+    label: Type.Optional(Type.String()),
+    /** Multiclass: the probability of each class (class name -> probability). */
+    probabilities: Type.Optional(Type.Record(Type.String(), Type.Number())),
     model: Type.String(),
     version: Int32(),
     arm: Type.Union([Type.Literal('champion'), Type.Literal('challenger'), Type.Literal('pinned')]),

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineContract, defineEvent, defineMessage, Int32 } from '../lib/contract-exports';
+import { ModelTask } from './model-spec.contracts';
 
 /** KServe V2 datatypes the platform's models take and give. */
 export const TensorDatatype = Type.Union(
@@ -94,7 +95,6 @@ export const BaselineHistogramSchema = Type.Union([
 ]);
 export type BaselineHistogram = Static<typeof BaselineHistogramSchema>;
 
-const Task = Type.Union([Type.Literal('binary_classification'), Type.Literal('regression')]);
 
 /**
  * The serialised model the trainer stores in the registry and model-serving loads: a TF.js layers
@@ -106,7 +106,12 @@ const ModelArtifactSchema = Type.Object(
     format: Type.Literal('mlp-model/v1'),
     name: Type.String(),
     version: Int32({ minimum: 1 }),
-    task: Task,
+    task: ModelTask,
+    /**
+     * Multiclass models: the class names, in the order of the model's outputs (the `probabilities`
+     * output's columns), learnt from the training split. Absent for other tasks.
+     */
+    classes: Type.Optional(Type.Array(Type.String(), { minItems: 2, maxItems: 1000 })),
     algorithm: Type.Union([Type.Literal('baseline'), Type.Literal('logistic_regression'), Type.Literal('mlp')]),
     /** Feature references in model input order (what predict-entities fetches online). */
     features: Type.Array(Type.String()),
@@ -143,7 +148,9 @@ const ModelArtifactSchema = Type.Object(
           /** Prior (constant prediction) plus optional per-feature linear rule over the preprocessed vector. */
           intercept: Type.Number(),
           weights: Type.Array(Type.Number()),
-          link: Type.Union([Type.Literal('identity'), Type.Literal('logit')]),
+          /** `softmax`: a multiclass prior, one logit per class in `intercepts` (log class frequencies). */
+          link: Type.Union([Type.Literal('identity'), Type.Literal('logit'), Type.Literal('softmax')]),
+          intercepts: Type.Optional(Type.Array(Type.Number(), { minItems: 2 })),
         },
         { additionalProperties: false },
       ),

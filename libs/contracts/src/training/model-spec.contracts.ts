@@ -8,13 +8,26 @@ export const FEATURE_SERVICE_PATTERN = '^[a-z][a-z0-9_]{0,62}$';
 /** A column the label source returns (join keys, label, reference score). */
 export const COLUMN_PATTERN = '^[a-z_][a-z0-9_]{0,62}$';
 
-export const ModelTask = Type.Union([Type.Literal('binary_classification'), Type.Literal('regression')]);
+/**
+ * What a model predicts. `multiclass_classification`: the label column holds a class (a string or
+ * an integer); the classes are learnt from the training split, ordered deterministically (integers
+ * numerically when every class is one, otherwise by code unit) and recorded in the artifact
+ * (`classes`); the model answers one probability per class.
+ */
+export const ModelTask = Type.Union([Type.Literal('binary_classification'), Type.Literal('multiclass_classification'), Type.Literal('regression')]);
 export type ModelTask = Static<typeof ModelTask>;
 
+/**
+ * The metric the gate judges on. Binary: auc, log_loss, f1. Multiclass: accuracy, macro_f1 (the
+ * unweighted mean of the per-class F1) and log_loss (the multiclass cross-entropy). Regression:
+ * rmse, mae.
+ */
 export const PrimaryMetric = Type.Union([
   Type.Literal('auc'),
   Type.Literal('log_loss'),
   Type.Literal('f1'),
+  Type.Literal('accuracy'),
+  Type.Literal('macro_f1'),
   Type.Literal('rmse'),
   Type.Literal('mae'),
 ]);

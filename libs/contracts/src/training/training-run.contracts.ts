@@ -170,9 +170,12 @@ const HoldoutPredictionsSchema = Type.Object(
         {
           keys: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
           event_timestamp: Type.String(),
+          /** The label (multiclass: the index of the row's class in the artifact's `classes`; a class unseen in training gets an index past them). */
           label: Type.Number(),
-          /** The candidate's own score of this row, as the trainer computed it. */
+          /** The candidate's own score of this row, as the trainer computed it (multiclass: the probability of its predicted class). */
           score: Type.Number(),
+          /** Multiclass: the candidate's probability of each class, in the artifact's `classes` order. */
+          probabilities: Type.Optional(Type.Array(Type.Number())),
           /** The raw feature values the model was given (`view:feature` -> value; null when missing). */
           features: Type.Record(Type.String(), RawFeatureValue),
         },

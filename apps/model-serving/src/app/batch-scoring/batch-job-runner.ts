@@ -96,20 +96,23 @@ export class BatchJobRunner implements OnApplicationBootstrap, OnApplicationShut
   /**
    * The one inference path, pinned to the job's version: non-finite answers fail the chunk, and
    * every score is logged (request id `batch-<job>-<run>`, each row with its entity) and watched for
-   * drift. The first output of each row is its score.
+   * drift. A row's score is its answer as the prediction log records it (the output; a multiclass
+   * model's predicted class index in its `classes`); `outputs` keeps every output of the row (a
+   * multiclass model's per-class probabilities).
    */
   private async score(job: JobRow, version: number, requestId: string, keys: string[]): Promise<ScoredChunk> {
     const entities = keys.map((k) => ({ [job.source.key]: k }));
     const asOf = job.features.mode === 'point_in_time' ? job.features.asOf : null;
-    const { rows, outputs } = await this.inference.predict({
+    const { model, rows, outputs } = await this.inference.predict({
       model: job.model,
       target: { version },
       sticky: { requestId },
       requestId,
       inputs: asOf === null ? this.features.inputsFor(entities) : this.pointInTime.inputsAsOf(entities, asOf),
     });
+    const answers = model.rowAnswers(outputs, rows.rows);
     const width = outputs.length / rows.rows;
     const perRow = keys.map((_, i) => Array.from(outputs.subarray(i * width, (i + 1) * width)));
-    return { keys, scores: perRow.map((o) => o[0]), outputs: perRow, statuses: rows.statuses, asOf };
+    return { keys, scores: keys.map((_, i) => answers[i]), outputs: perRow, statuses: rows.statuses, asOf };
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PredictEntitiesReply } from '@mlp/contracts';
+import { argmaxOf } from '@mlp/model-runtime';
 import { PlatformError } from '@mlp/runtime';
 import { PLATFORM_CONFIG, type PlatformConfig } from '@mlp/service-kit';
 import { InferErrorCode } from '../errors/inference-error';
@@ -38,11 +39,15 @@ export class EntityPredictions {
       groups.map(async (g) => {
         const p = await this.inference.predict({ model: name, target, sticky: g.sticky, requestId, inputs: this.features.inputsFor(g.indexes.map((i) => rows[i])) });
         const width = p.outputs.length / p.rows.rows;
+        const classes = p.model.artifact.classes;
         g.indexes.forEach((i, j) => {
           if (p.rows.filled[j] > 0) degraded++;
+          // Multiclass: the most probable class, its probability as the score, and every class's.
+          const best = classes ? argmaxOf(p.outputs, j, width) : 0;
           predictions[i] = {
             entity: p.rows.entities[j],
-            score: p.outputs[j * width],
+            score: p.outputs[j * width + best],
+            ...(classes ? { label: classes[best], probabilities: Object.fromEntries(classes.map((c, k) => [c, p.outputs[j * width + k]])) } : {}),
             model: p.model.name,
             version: p.model.version,
             arm: p.arm,

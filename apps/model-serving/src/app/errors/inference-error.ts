@@ -21,6 +21,11 @@ export const InferErrorCode = {
   MODEL_NOT_READY: 'MODEL_NOT_READY',
   /** The model answered NaN or an infinity for finite inputs: a 500, counted and logged, never a 200. */
   NON_FINITE_PREDICTION: 'NON_FINITE_PREDICTION',
+  /**
+   * Live quality of a multiclass model: the warehouse computes it from one logged number per
+   * prediction read as a probability or a value, which a class index is not (422).
+   */
+  LIVE_QUALITY_UNSUPPORTED_TASK: 'LIVE_QUALITY_UNSUPPORTED_TASK',
 } as const;
 
 export const badInfer = (code: string, message: string, path?: string) =>

@@ -84,7 +84,8 @@ export class PredictionObserver {
   }
 
   /** The raw values each row was given and its answer (the log's thread writes the lines). */
-  private logPredictions(model: LoadedModel, arm: ModelArm | 'shadow', rows: ModelRows, out: Float32Array, latencyMs: number, requestId: string) {
+  private logPredictions(model: LoadedModel, arm: ModelArm | 'shadow', rows: ModelRows, modelOut: Float32Array, latencyMs: number, requestId: string) {
+    const out = model.rowAnswers(modelOut, rows.rows);
     try {
       this.predictionLog.record({
         model: model.name,

@@ -5,9 +5,9 @@ import type { ApiContractOptions } from '@mlp/service-kit';
 export const LIVE_QUALITY_DOC: ApiContractOptions = {
   summary: "A served model's live quality (from the warehouse)",
   description:
-    "The warehouse's figures for a model this service serves (asked from dwh-ingest over the transport): per version and arm, predictions labelled by the model's outcome, and AUC, log loss, Brier and calibration for binary labels, RMSE and MAE for numeric ones, over `window_hours` (default LIVE_QUALITY_WINDOW_HOURS); `version` keeps one version. The same figures feed the `model_live_*` gauges. A model without an outcome is 404 NO_OUTCOME. Any valid token.",
+    "The warehouse's figures for a model this service serves (asked from dwh-ingest over the transport): per version and arm, predictions labelled by the model's outcome, and AUC, log loss, Brier and calibration for binary labels, RMSE and MAE for numeric ones, over `window_hours` (default LIVE_QUALITY_WINDOW_HOURS); `version` keeps one version. The same figures feed the `model_live_*` gauges. A model without an outcome is 404 NO_OUTCOME. A multiclass model (the version asked, or any loaded version when none is) is 422 LIVE_QUALITY_UNSUPPORTED_TASK: its log records predicted class indices, which these figures cannot read. Any valid token.",
   params: { model: 'A served model with an outcome' },
-  errors: { 400: ['INVALID_WINDOW', 'INVALID_VERSION'], 404: ['MODEL_NOT_FOUND', 'NO_OUTCOME'], 503: ['DEPENDENCY_UNAVAILABLE'] },
+  errors: { 400: ['INVALID_WINDOW', 'INVALID_VERSION'], 404: ['MODEL_NOT_FOUND', 'NO_OUTCOME'], 422: ['LIVE_QUALITY_UNSUPPORTED_TASK'], 503: ['DEPENDENCY_UNAVAILABLE'] },
   example: {
     model: 'warm_colour',
     windowHours: 168,

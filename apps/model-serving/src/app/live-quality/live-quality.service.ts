@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { LiveQualityMessage, OutcomeErrorCode, ServiceName, type LiveQualityGroup, type LiveQualityReport } from '@mlp/contracts';
 import { PlatformError, type Logger } from '@mlp/runtime';
 import { PeerClients, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
+import { InferErrorCode } from '../errors/inference-error';
 import { ServingMetrics } from '../metrics/serving-metrics';
 import { ModelStore } from '../models/model-store';
 
@@ -32,6 +33,16 @@ export class LiveQualityService implements OnApplicationBootstrap, OnApplication
   }
 
   report(model: string, windowHours: number, version?: number): Promise<LiveQualityReport> {
+    const multiclass = this.store.loadedModels().find((m) => m.name === model && (version === undefined || m.version === version) && m.artifact.task === 'multiclass_classification');
+    if (multiclass) {
+      return Promise.reject(
+        new PlatformError(
+          422,
+          InferErrorCode.LIVE_QUALITY_UNSUPPORTED_TASK,
+          `${model} v${multiclass.version} is a multiclass model: live quality (AUC, log loss, Brier, calibration; RMSE, MAE) is not defined for its logged predicted classes`,
+        ),
+      );
+    }
     return this.peers.get(ServiceName.DWH_INGEST).send(LiveQualityMessage, { model, windowHours, ...(version === undefined ? {} : { version }) });
   }
 
@@ -55,8 +66,8 @@ export class LiveQualityService implements OnApplicationBootstrap, OnApplication
         this.lastGroups.set(model, report.groups);
         this.metrics.liveRefreshed.set({ model }, Date.now() / 1000);
       } catch (err) {
-        if (err instanceof PlatformError && err.code === OutcomeErrorCode.NO_OUTCOME) {
-          this.lastGroups.delete(model); // nothing labels it (any more): no figures to show
+        if (err instanceof PlatformError && (err.code === OutcomeErrorCode.NO_OUTCOME || err.code === InferErrorCode.LIVE_QUALITY_UNSUPPORTED_TASK)) {
+          this.lastGroups.delete(model); // nothing labels it (any more), or no figure applies: none to show
           continue;
         }
         failed++;

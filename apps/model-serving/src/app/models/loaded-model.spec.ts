@@ -1,4 +1,4 @@
-import { baselineArtifact, registryEntry, tfjsArtifact } from '../../testing/model-fixtures';
+import { baselineArtifact, multiclassArtifact, registryEntry, tfjsArtifact } from '../../testing/model-fixtures';
 import { LoadedModel } from './loaded-model';
 
 describe('LoadedModel', () => {
@@ -62,5 +62,38 @@ describe('LoadedModel', () => {
     model.release();
     expect(model.isDisposed).toBe(true);
     expect(model.acquire()).toBe(false);
+  });
+  it('serves a multiclass model: one probability per class per row, and each row\'s answer is its most probable class', async () => {
+    const model = await LoadedModel.load(registryEntry(await multiclassArtifact('species', 1)), { maxBatchSize: 8, maxBatchDelayMs: 0 });
+    expect(model.outWidth).toBe(3);
+    const x = new Float32Array(4 * 6).map((_, i) => Math.sin(i * 2.3) * 2);
+    const out = await model.predict(x, 4);
+    expect(out).toHaveLength(12);
+    for (let r = 0; r < 4; r++) expect(out[3 * r] + out[3 * r + 1] + out[3 * r + 2]).toBeCloseTo(1, 5);
+    const answers = model.rowAnswers(out, 4);
+    for (let r = 0; r < 4; r++) {
+      const row = Array.from(out.subarray(3 * r, 3 * r + 3));
+      expect(answers[r]).toBe(row.indexOf(Math.max(...row)));
+    }
+    // single-output models answer their output as it is
+    const binary = await LoadedModel.load(registryEntry(baselineArtifact('rule', 1)));
+    const p = await binary.predict(new Float32Array(6), 1);
+    expect(binary.rowAnswers(p, 1)).toBe(p);
+  });
+
+  it('refuses a multiclass artifact whose classes, outputs and model disagree', async () => {
+    const artifact = await multiclassArtifact('species', 1);
+    const twoClasses = { ...artifact, classes: ['bird', 'cat'] };
+    await expect(LoadedModel.load(registryEntry(twoClasses))).rejects.toMatchObject({ code: 'CORRUPT_ARTIFACT', message: expect.stringContaining('one probability per class') });
+    const noClasses = { ...artifact, classes: undefined };
+    await expect(LoadedModel.load(registryEntry(noClasses))).rejects.toMatchObject({ code: 'CORRUPT_ARTIFACT', message: expect.stringContaining('distinct classes') });
+    // the signature says 4 classes, the network answers 3
+    const wider = { ...artifact, classes: ['a', 'b', 'c', 'd'], signature: { ...artifact.signature, outputs: [{ name: 'probabilities', datatype: 'FP32' as const, shape: [-1, 4] }, artifact.signature.outputs[1]] } };
+    await expect(LoadedModel.load(registryEntry(wider))).rejects.toMatchObject({ code: 'CORRUPT_ARTIFACT', message: expect.stringContaining('answers 3 values per row but its signature declares 4') });
+    // a binary model has no classes and no label to answer
+    const binary = baselineArtifact('rule', 1);
+    const binaryWithLabel = { ...binary, signature: { ...binary.signature, outputs: [...binary.signature.outputs, { name: 'label', datatype: 'BYTES' as const, shape: [-1] }] } };
+    await expect(LoadedModel.load(registryEntry(binaryWithLabel))).rejects.toMatchObject({ code: 'CORRUPT_ARTIFACT', message: expect.stringContaining('only a multiclass model answers a BYTES output') });
+    await expect(LoadedModel.load(registryEntry({ ...binary, classes: ['a', 'b'] }))).rejects.toMatchObject({ code: 'CORRUPT_ARTIFACT', message: expect.stringContaining('only a multiclass model has classes') });
   });
 });

@@ -3,7 +3,7 @@ import { PlatformError } from '@mlp/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { AdaptiveBatcher } from '../batching/adaptive-batcher';
-import { checkPreprocessing, loadPredictor, signatureProblem, type Predictor } from '@mlp/model-runtime';
+import { argmaxOf, checkPreprocessing, loadPredictor, signatureProblem, type Predictor } from '@mlp/model-runtime';
 import { InferenceWorker, type TfjsModelPayload } from './inference-worker';
 
 export const CORRUPT_ARTIFACT = 'CORRUPT_ARTIFACT';
@@ -25,6 +25,27 @@ export function tfReady(): Promise<void> {
 export const rowWidth = (shape: number[]): number => shape.slice(1).reduce((a, b) => a * Math.max(b, 1), 1);
 
 /**
+ * The outputs the model itself computes per row: every numeric output of the signature. A BYTES
+ * output (a multiclass model's `label`) is derived from them by serving, not computed by the model.
+ */
+export const modelOutputWidth = (artifact: Pick<ModelArtifact, 'signature'>): number =>
+  artifact.signature.outputs.reduce((w, o) => (o.datatype === 'BYTES' ? w : w + rowWidth(o.shape)), 0);
+
+/** Why an artifact's classes and outputs do not fit its task (undefined when they do). */
+function classesProblem(artifact: ModelArtifact): string | undefined {
+  const { classes, signature } = artifact;
+  if (artifact.task !== 'multiclass_classification') {
+    if (classes) return 'only a multiclass model has classes';
+    return signature.outputs.some((o) => o.datatype === 'BYTES') ? 'only a multiclass model answers a BYTES output (its label)' : undefined;
+  }
+  if (!classes || new Set(classes).size !== classes.length) return 'a multiclass model needs its distinct classes';
+  const [probabilities, label, ...rest] = signature.outputs;
+  if (rest.length || probabilities?.datatype === 'BYTES' || rowWidth(probabilities?.shape ?? []) !== classes.length) return `a multiclass model answers one probability per class (${classes.length}) first`;
+  if (label && (label.datatype !== 'BYTES' || label.shape.length !== 1)) return 'the second output of a multiclass model is its label (BYTES, [-1])';
+  return undefined;
+}
+
+/**
  * Checks a registry answer before anything is loaded: the sha256 over the canonical artifact JSON,
  * the artifact against its contract, that its inputs are its raw features (the only reading of a
  * request), and that preprocessing, signature and model agree on widths.
@@ -43,7 +64,7 @@ export function verifyArtifact(mv: ModelVersionWithArtifact): ModelArtifact {
   const artifact = checked.value;
   const widthProblem = checkPreprocessing(artifact.preprocessing);
   if (widthProblem) throw corrupt(widthProblem);
-  const inputProblem = signatureProblem(artifact);
+  const inputProblem = signatureProblem(artifact) ?? classesProblem(artifact);
   if (inputProblem) throw corrupt(`artifact of ${mv.model} v${mv.version}: ${inputProblem}`);
   for (const spec of [...artifact.signature.inputs, ...artifact.signature.outputs]) {
     if (spec.shape.length === 0 || spec.shape.slice(1).some((d) => d < 1)) throw corrupt(`tensor ${spec.name} needs a batch dimension and fixed row dimensions`);
@@ -121,13 +142,17 @@ export class LoadedModel {
   static async load(mv: ModelVersionWithArtifact, options?: LoadOptions, onBatch?: (rows: number) => void): Promise<LoadedModel> {
     const batching = options ? { maxBatchSize: options.maxBatchSize, maxBatchDelayMs: options.maxBatchDelayMs } : undefined;
     const artifact = verifyArtifact(mv);
-    const outWidth = artifact.signature.outputs.reduce((w, o) => w + rowWidth(o.shape), 0);
+    const outWidth = modelOutputWidth(artifact);
     await tfReady();
     let predictor: Predictor;
     try {
       predictor = await loadPredictor(artifact);
     } catch (err) {
       throw corrupt(`${mv.model} v${mv.version} could not be loaded`, [{ message: String((err as Error)?.message ?? err) }]);
+    }
+    if (predictor.outWidth !== outWidth) {
+      predictor.dispose();
+      throw corrupt(`${mv.model} v${mv.version}: the model answers ${predictor.outWidth} values per row but its signature declares ${outWidth}`);
     }
     const model = new LoadedModel(mv.model, mv.version, mv.sha256, artifact, outWidth, predictor, batching, onBatch);
     if (predictor.engine === 'tfjs' && artifact.model.kind === 'tfjs-layers' && (options?.workerMinRows ?? 0) > 0) {
@@ -171,6 +196,18 @@ export class LoadedModel {
       if (start + n < rows) await new Promise((resolve) => setImmediate(resolve));
     }
     return out;
+  }
+
+  /**
+   * Each row's answer as one number, as the prediction log and batch scores record it (row r at
+   * `r * (length / rows)`): the model's output for single-output models; for a multiclass model the
+   * index of the most probable class in `artifact.classes` (the `label` V2 answers).
+   */
+  rowAnswers(out: Float32Array, rows: number): Float32Array {
+    if (!this.artifact.classes) return out;
+    const answers = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) answers[r] = argmaxOf(out, r, this.outWidth);
+    return answers;
   }
 
   /** Marks a request as using this version; returns false once it has been disposed. */

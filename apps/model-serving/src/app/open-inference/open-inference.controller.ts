@@ -97,6 +97,8 @@ export class OpenInferenceController {
         algorithm: m.artifact.algorithm,
         /** Inputs are raw feature values; the artifact's preprocessing runs inside the server. */
         input_kind: 'raw_features',
+        /** Multiclass: the classes, in the order of the `probabilities` output's columns. */
+        ...(m.artifact.classes ? { classes: m.artifact.classes } : {}),
       },
     };
   }

@@ -25,7 +25,8 @@ export const INFER_CODES = {
 
 const INFER_SEMANTICS =
   'Inputs are the raw features (one tensor per `view:feature`, shape `[n]` or `[n, 1]`; any numeric datatype for a numeric feature, `BYTES` for a categorical one, JSON `null` a missing value filled as in training): the preprocessing recorded in the artifact runs inside the server with the trainer\'s own code, so every route gives the trainer\'s score for the same raw values. ' +
-  '`data` flat or nested row-major; the answer echoes `id`, returns only the requested `outputs`, and `parameters.arm` says which arm answered. `parameters.entity` names the rows\' entity keys so the model\'s outcome can label the logged predictions. Every prediction is logged to the warehouse. Scope `serving:predict`.';
+  '`data` flat or nested row-major; the answer echoes `id`, returns only the requested `outputs`, and `parameters.arm` says which arm answered. `parameters.entity` names the rows\' entity keys so the model\'s outcome can label the logged predictions. Every prediction is logged to the warehouse. ' +
+  'A multiclass model answers `probabilities` (FP32 `[n, K]`, columns in the order of `parameters.classes`) and `label` (BYTES `[n]`, the most probable class). Scope `serving:predict`.';
 
 const METADATA = {
   name: 'warm_colour',

@@ -47,6 +47,11 @@ export class V2Infer {
       requestId: id,
       inputs: new TensorInputs(request.inputs, this.maxRows, request.outputs, entity),
     });
-    return andThen(prediction, (p) => inferResponseJson(name, p.model.version, request, outputTensors(p.model.artifact, p.outputs, p.rows.rows), { arm: p.arm }));
+    return andThen(prediction, (p) => {
+      const { artifact } = p.model;
+      // A multiclass answer names its classes: the columns of `probabilities`, in order.
+      const parameters = artifact.classes ? { arm: p.arm, classes: artifact.classes } : { arm: p.arm };
+      return inferResponseJson(name, p.model.version, request, outputTensors(artifact, p.outputs, p.rows.rows), parameters);
+    });
   };
 }

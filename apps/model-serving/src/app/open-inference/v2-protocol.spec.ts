@@ -1,3 +1,4 @@
+import type { ModelArtifact } from '@mlp/contracts';
 import { baselineArtifact } from '../../testing/model-fixtures';
 import { inferResponseJson, outputTensors, parseInferRequest } from './v2-protocol';
 
@@ -92,5 +93,33 @@ describe('inferResponseJson', () => {
 describe('outputTensors', () => {
   it('shapes the per-row output as the signature says', () => {
     expect(outputTensors(baselineArtifact('churn', 1), new Float32Array([0.25, 0.75]), 2)).toEqual([{ name: 'probability', datatype: 'FP32', shape: [2, 1], data: [0.25, 0.75] }]);
+  });
+  it('answers a multiclass model\'s probabilities as [n, K] and its label as the BYTES name of each row\'s most probable class', () => {
+    const multiclass = {
+      ...baselineArtifact('species', 1),
+      task: 'multiclass_classification',
+      classes: ['bird', 'cat', 'dog'],
+      signature: {
+        inputs: baselineArtifact('species', 1).signature.inputs,
+        outputs: [
+          { name: 'probabilities', datatype: 'FP32', shape: [-1, 3] },
+          { name: 'label', datatype: 'BYTES', shape: [-1] },
+        ],
+      },
+    } as ModelArtifact;
+    const out = Float32Array.from([0.25, 0.5, 0.25, 0.75, 0.125, 0.125]);
+    const tensors = outputTensors(multiclass, out, 2);
+    expect(tensors).toEqual([
+      { name: 'probabilities', datatype: 'FP32', shape: [2, 3], data: [0.25, 0.5, 0.25, 0.75, 0.125, 0.125] },
+      { name: 'label', datatype: 'BYTES', shape: [2], data: ['cat', 'bird'] },
+    ]);
+    const text = inferResponseJson('species', 1, { id: 'r1', outputs: ['label'] }, tensors, { arm: 'champion', classes: multiclass.classes });
+    expect(JSON.parse(text)).toEqual({
+      model_name: 'species',
+      model_version: '1',
+      id: 'r1',
+      parameters: { arm: 'champion', classes: ['bird', 'cat', 'dog'] },
+      outputs: [{ name: 'label', datatype: 'BYTES', shape: [2], data: ['cat', 'bird'] }],
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type { ModelArtifact, TensorDatatype } from '@mlp/contracts';
+import { argmaxOf } from '@mlp/model-runtime';
 import { jsonNumber } from '../json/json-number';
 import { badInfer, InferErrorCode, tooLarge } from '../errors/inference-error';
 
@@ -157,7 +158,8 @@ export interface OutputTensor {
   name: string;
   datatype: TensorDatatype;
   shape: number[];
-  data: number[];
+  /** Numbers, or strings for a BYTES output (a multiclass model's label). */
+  data: Array<number | string>;
 }
 
 /**
@@ -183,23 +185,38 @@ export function inferResponseJson(
     if (i > 0) text += ',';
     text += '{"name":' + JSON.stringify(o.name) + ',"datatype":"' + o.datatype + '","shape":[' + o.shape.join(',') + '],"data":[';
     const data = o.data;
-    for (let j = 0; j < data.length; j++) text += (j > 0 ? ',' : '') + jsonNumber(data[j]);
+    for (let j = 0; j < data.length; j++) {
+      const v = data[j];
+      text += (j > 0 ? ',' : '') + (typeof v === 'string' ? JSON.stringify(v) : jsonNumber(v));
+    }
     text += ']}';
   }
   return text + ']}';
 }
 
-/** Splits the model's per-row output into the signature's output tensors. */
+/**
+ * Splits the model's per-row output into the signature's output tensors. A BYTES output (a
+ * multiclass model's `label`) is the name of each row's most probable class: derived from the
+ * probabilities (the model's whole output) and the artifact's classes, never computed twice.
+ */
 export function outputTensors(artifact: ModelArtifact, out: Float32Array, rows: number): OutputTensor[] {
   const total = out.length / rows;
   let offset = 0;
   return artifact.signature.outputs.map((spec) => {
+    if (spec.datatype === 'BYTES') return { name: spec.name, datatype: spec.datatype, shape: [rows], data: predictedClasses(artifact, out, rows) };
     const width = spec.shape.slice(1).reduce((a, b) => a * b, 1);
     const data: number[] = new Array(rows * width);
     for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) data[r * width + j] = out[r * total + offset + j];
     offset += width;
     return { name: spec.name, datatype: spec.datatype, shape: [rows, ...spec.shape.slice(1)], data };
   });
+}
+
+/** The name of each row's most probable class (a multiclass model's output is one probability per class). */
+export function predictedClasses(artifact: Pick<ModelArtifact, 'classes'>, out: Float32Array, rows: number): string[] {
+  const classes = artifact.classes ?? [];
+  const width = out.length / Math.max(rows, 1);
+  return Array.from({ length: rows }, (_, r) => classes[argmaxOf(out, r, width)]);
 }
 
 /** `parameters.sticky_key` of a V2 request is its entity key (a string or a number). */

@@ -47,4 +47,17 @@ describe('TF-Serving conversion', () => {
     expect(v2ToTfServing(out, 'row')).toEqual({ predictions: [[0.1], [0.9]] });
     expect(v2ToTfServing(out, 'columnar')).toEqual({ outputs: [[0.1], [0.9]] });
   });
+  it('answers a multiclass model per row as {probabilities, label} (instances) or per output (inputs)', () => {
+    const out = [
+      { name: 'probabilities', datatype: 'FP32' as const, shape: [2, 3], data: [0.25, 0.5, 0.25, 0.75, 0.125, 0.125] },
+      { name: 'label', datatype: 'BYTES' as const, shape: [2], data: ['cat', 'bird'] },
+    ];
+    expect(v2ToTfServing(out, 'row')).toEqual({
+      predictions: [
+        { probabilities: [0.25, 0.5, 0.25], label: 'cat' },
+        { probabilities: [0.75, 0.125, 0.125], label: 'bird' },
+      ],
+    });
+    expect(v2ToTfServing(out, 'columnar')).toEqual({ outputs: { probabilities: [[0.25, 0.5, 0.25], [0.75, 0.125, 0.125]], label: ['cat', 'bird'] } });
+  });
 });

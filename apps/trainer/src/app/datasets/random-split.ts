@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 export interface RandomSplitPlan {
   testFraction: number;
   validationFraction?: number;
-  /** Split each class (label value) on its own, so every part keeps the class shares. */
+  /** Split each class (label value, or class name) on its own, so every part keeps the class shares. */
   stratify: boolean;
   seed: number;
 }
@@ -26,7 +26,7 @@ function rank(identity: string, seed: number): string {
  * The same rows and seed give the same split on every run and every machine, and a row added
  * later does not move the others between parts (beyond shifting a cut by one).
  */
-export function randomSplit<T>(rows: readonly T[], identityOf: (row: T) => string, labelOf: (row: T) => number, plan: RandomSplitPlan): RandomSplitResult<T> {
+export function randomSplit<T>(rows: readonly T[], identityOf: (row: T) => string, labelOf: (row: T) => number | string, plan: RandomSplitPlan): RandomSplitResult<T> {
   const groups = new Map<string, Array<{ row: T; key: string }>>();
   for (const row of rows) {
     const group = plan.stratify ? String(labelOf(row)) : 'all';

@@ -1,4 +1,4 @@
-import { auc, calibration, evaluate, f1, logLoss, mae, rmse } from './metrics';
+import { accuracy, auc, calibration, evaluate, f1, higherIsBetter, logLoss, macroF1, mae, multiclassLogLoss, rmse } from './metrics';
 
 describe('evaluation metrics', () => {
   it('computes AUC as the share of correctly ordered positive/negative pairs', () => {
@@ -43,5 +43,47 @@ describe('evaluation metrics', () => {
   it('reports the metrics of each task', () => {
     expect(Object.keys(evaluate('binary_classification', [0, 1], [0.2, 0.7])).sort()).toEqual(['auc', 'ece', 'f1', 'log_loss', 'rows']);
     expect(evaluate('regression', [1, 3], [1, 1])).toEqual({ rmse: Math.sqrt(2), mae: 1, rows: 2 });
+  });
+  describe('multiclass (labels are class indices, probabilities one row of 3 per label)', () => {
+    const labels = [0, 1, 2, 2, 1];
+    // predicted: 0 (right), 1 (right), 1 (wrong: 2), 2 (right), 0 (wrong: 1)
+    const probabilities = [0.7, 0.2, 0.1, 0.1, 0.6, 0.3, 0.2, 0.5, 0.3, 0.1, 0.1, 0.8, 0.4, 0.3, 0.3];
+
+    it('computes accuracy as the share of rows whose most probable class is the label', () => {
+      expect(accuracy(labels, probabilities, 3)).toBeCloseTo(3 / 5, 12);
+      // a tie goes to the first class
+      expect(accuracy([0], [0.5, 0.5, 0], 3)).toBe(1);
+    });
+
+    it('computes macro F1 as the unweighted mean of per-class F1', () => {
+      // class 0: tp 1, fp 1, fn 0 -> 2/3; class 1: tp 1, fp 1, fn 1 -> 1/2; class 2: tp 1, fp 0, fn 1 -> 2/3
+      expect(macroF1(labels, probabilities, 3)).toBeCloseTo((2 / 3 + 1 / 2 + 2 / 3) / 3, 12);
+    });
+
+    it('computes multiclass log loss as the mean negative log probability of the label', () => {
+      const expected = -(Math.log(0.7) + Math.log(0.6) + Math.log(0.3) + Math.log(0.8) + Math.log(0.3)) / 5;
+      expect(multiclassLogLoss(labels, probabilities, 3)).toBeCloseTo(expected, 6);
+      expect(expected).toBeCloseTo(0.6997182, 6);
+    });
+
+    it('counts a held-out class the model never saw as a mistake with probability 0 (clipped), never as missing', () => {
+      const unseen = [0, 3];
+      const p = [1, 0, 0, 0.5, 0.3, 0.2];
+      expect(accuracy(unseen, p, 3)).toBe(0.5);
+      // class 0: tp 1, fp 1 -> 2/3; class 3 (unseen): fn 1 -> 0
+      expect(macroF1(unseen, p, 3)).toBeCloseTo(1 / 3, 12);
+      expect(multiclassLogLoss(unseen, p, 3)).toBeCloseTo((-Math.log(1 - 1e-15) - Math.log(1e-15)) / 2, 6);
+    });
+
+    it('evaluates a multiclass task with its own metrics, the class count read from the output width', () => {
+      const m = evaluate('multiclass_classification', Float32Array.from(labels), Float32Array.from(probabilities));
+      expect(Object.keys(m).sort()).toEqual(['accuracy', 'log_loss', 'macro_f1', 'rows']);
+      expect(m['accuracy']).toBeCloseTo(0.6, 6);
+      expect(m['macro_f1']).toBeCloseTo(0.6111111, 6);
+      expect(m['rows']).toBe(5);
+      expect(higherIsBetter('accuracy')).toBe(true);
+      expect(higherIsBetter('macro_f1')).toBe(true);
+      expect(higherIsBetter('log_loss')).toBe(false);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type { ModelTask, PrimaryMetric } from '@mlp/contracts';
+import { argmaxOf } from '@mlp/model-runtime';
 
 const EPS = 1e-15;
 
@@ -93,14 +94,72 @@ export function calibration(labels: ArrayLike<number>, probabilities: ArrayLike<
   return { bins: out, ece };
 }
 
-const HIGHER_IS_BETTER: Record<PrimaryMetric, boolean> = { auc: true, f1: true, log_loss: false, rmse: false, mae: false };
+/*
+ * Multiclass metrics take labels as class indices and probabilities row-major, `width` (the class
+ * count) per row. A label at or past `width` is a class the model never saw in training: it is
+ * always a mistake (the model cannot answer it), and it is given probability 0, clipped as above.
+ */
+
+/** Share of rows whose most probable class is the label (the first class on a tie). */
+export function accuracy(labels: ArrayLike<number>, probabilities: ArrayLike<number>, width: number): number {
+  let right = 0;
+  for (let i = 0; i < labels.length; i++) if (argmaxOf(probabilities, i, width) === labels[i]) right++;
+  return labels.length ? right / labels.length : Number.NaN;
+}
+
+/**
+ * Unweighted mean of each class's F1 (2TP / (2TP + FP + FN)) over the classes that occur among
+ * the labels or the predictions, as scikit-learn's `f1_score(average='macro')`: a rare class
+ * counts as much as a common one.
+ */
+export function macroF1(labels: ArrayLike<number>, probabilities: ArrayLike<number>, width: number): number {
+  const counts = new Map<number, { tp: number; fp: number; fn: number }>();
+  const of = (k: number) => {
+    let c = counts.get(k);
+    if (!c) counts.set(k, (c = { tp: 0, fp: 0, fn: 0 }));
+    return c;
+  };
+  for (let i = 0; i < labels.length; i++) {
+    const predicted = argmaxOf(probabilities, i, width);
+    const actual = labels[i];
+    if (predicted === actual) of(actual).tp++;
+    else {
+      of(predicted).fp++;
+      of(actual).fn++;
+    }
+  }
+  if (counts.size === 0) return Number.NaN;
+  let sum = 0;
+  for (const { tp, fp, fn } of counts.values()) sum += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+  return sum / counts.size;
+}
+
+/** Mean cross-entropy of the label's probability (clipped as binary log loss is). */
+export function multiclassLogLoss(labels: ArrayLike<number>, probabilities: ArrayLike<number>, width: number): number {
+  let sum = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const k = labels[i];
+    const p = k >= 0 && k < width ? probabilities[i * width + k] : 0;
+    sum -= Math.log(Math.min(1 - EPS, Math.max(EPS, p)));
+  }
+  return labels.length ? sum / labels.length : Number.NaN;
+}
+
+const HIGHER_IS_BETTER: Record<PrimaryMetric, boolean> = { auc: true, f1: true, accuracy: true, macro_f1: true, log_loss: false, rmse: false, mae: false };
 
 export const higherIsBetter = (metric: PrimaryMetric): boolean => HIGHER_IS_BETTER[metric];
 
-/** The metrics every run reports for its task, keyed by the names specs use as primary metric. */
+/**
+ * The metrics every run reports for its task, keyed by the names specs use as primary metric.
+ * `predictions` holds the model's outputs row-major (multiclass: one probability per class).
+ */
 export function evaluate(task: ModelTask, labels: ArrayLike<number>, predictions: ArrayLike<number>): Record<string, number> {
   const rows = labels.length;
   if (task === 'regression') return { rmse: rmse(labels, predictions), mae: mae(labels, predictions), rows };
+  if (task === 'multiclass_classification') {
+    const width = rows ? predictions.length / rows : 1;
+    return { accuracy: accuracy(labels, predictions, width), macro_f1: macroF1(labels, predictions, width), log_loss: multiclassLogLoss(labels, predictions, width), rows };
+  }
   return {
     auc: auc(labels, predictions),
     log_loss: logLoss(labels, predictions),

@@ -12,6 +12,18 @@ describe('model spec rules', () => {
   it('refuses a metric that does not fit the task', () => {
     expect(codes({ ...SPEC, primaryMetric: 'rmse' })).toEqual(['METRIC_TASK_MISMATCH']);
     expect(codes({ ...SPEC, task: 'regression' })).toEqual(['METRIC_TASK_MISMATCH']);
+    // multiclass takes accuracy, macro F1 and (multiclass) log loss, not the binary AUC or F1
+    const { referenceScoreColumn: _none, ...labelSource } = SPEC.labelSource;
+    const multiclass = { ...SPEC, labelSource, task: 'multiclass_classification' as const };
+    expect(codes(multiclass)).toEqual(['METRIC_TASK_MISMATCH']);
+    expect(codes({ ...multiclass, primaryMetric: 'f1' })).toEqual(['METRIC_TASK_MISMATCH']);
+    for (const m of ['accuracy', 'macro_f1', 'log_loss'] as const) expect(codes({ ...multiclass, primaryMetric: m })).toEqual([]);
+    expect(codes({ ...SPEC, primaryMetric: 'accuracy' })).toEqual(['METRIC_TASK_MISMATCH']);
+  });
+
+  it('refuses a reference score column for a multiclass model (one number per row cannot be compared with class probabilities)', () => {
+    const multiclass = { ...SPEC, task: 'multiclass_classification' as const, primaryMetric: 'accuracy' as const };
+    expect(codes({ ...multiclass, labelSource: { ...SPEC.labelSource, referenceScoreColumn: 'true_probability' } })).toEqual(['REFERENCE_SCORE_UNSUPPORTED']);
   });
 
   it('refuses a held-out window that leaves nothing to train on', () => {

@@ -1,4 +1,5 @@
 import type { ModelSpec } from '@mlp/contracts';
+import { kindForAlgorithm } from '@mlp/model-runtime';
 import { cronProblem } from '../schedules/cron-schedule';
 
 export interface SpecProblem {
@@ -7,7 +8,12 @@ export interface SpecProblem {
   message: string;
 }
 
-const CLASSIFICATION_METRICS = new Set(['auc', 'log_loss', 'f1']);
+/** The primary metrics that apply to each task. */
+const METRICS_OF_TASK: Record<ModelSpec['task'], ReadonlySet<string>> = {
+  binary_classification: new Set(['auc', 'log_loss', 'f1']),
+  multiclass_classification: new Set(['accuracy', 'macro_f1', 'log_loss']),
+  regression: new Set(['rmse', 'mae']),
+};
 const WAREHOUSE = /^dwh\.[a-z0-9_]+$/;
 
 /**
@@ -19,9 +25,9 @@ const WAREHOUSE = /^dwh\.[a-z0-9_]+$/;
  */
 export function specProblems(spec: ModelSpec): SpecProblem[] {
   const problems: SpecProblem[] = [];
-  const classification = spec.task === 'binary_classification';
-  if (classification !== CLASSIFICATION_METRICS.has(spec.primaryMetric)) {
-    problems.push({ path: '$.primaryMetric', code: 'METRIC_TASK_MISMATCH', message: `${spec.primaryMetric} does not apply to ${spec.task}` });
+  const metrics = METRICS_OF_TASK[spec.task];
+  if (!metrics.has(spec.primaryMetric)) {
+    problems.push({ path: '$.primaryMetric', code: 'METRIC_TASK_MISMATCH', message: `${spec.primaryMetric} does not apply to ${spec.task} (use ${[...metrics].join(', ')})` });
   }
   if (spec.split.kind !== 'random' && spec.split.holdoutDays >= spec.split.lookbackDays) {
     problems.push({ path: '$.split.holdoutDays', code: 'INVALID_SPLIT', message: 'the held-out window must be shorter than the lookback, or nothing is left to train on' });
@@ -29,6 +35,9 @@ export function specProblems(spec: ModelSpec): SpecProblem[] {
   const { labelSource } = spec;
   if (labelSource.joinKeys.includes(labelSource.labelColumn)) {
     problems.push({ path: '$.labelSource.labelColumn', code: 'LABEL_IS_JOIN_KEY', message: 'the label column cannot also be a join key' });
+  }
+  if (labelSource.referenceScoreColumn && spec.task === 'multiclass_classification') {
+    problems.push({ path: '$.labelSource.referenceScoreColumn', code: 'REFERENCE_SCORE_UNSUPPORTED', message: 'a reference score is one number per row; a multiclass model is compared with per-class probabilities, so it has none' });
   }
   if (labelSource.referenceScoreColumn && [...labelSource.joinKeys, labelSource.labelColumn].includes(labelSource.referenceScoreColumn)) {
     problems.push({ path: '$.labelSource.referenceScoreColumn', code: 'REFERENCE_COLUMN_CLASH', message: 'the reference score column must differ from the label and join keys' });
@@ -53,6 +62,10 @@ export function specProblems(spec: ModelSpec): SpecProblem[] {
     if (problem) problems.push({ path: '$.schedule.cron', code: 'INVALID_CRON', message: problem });
   }
   const algorithm = spec.algorithm;
+  const kind = kindForAlgorithm(algorithm.kind);
+  if (kind.tasks && !kind.tasks.includes(spec.task)) {
+    problems.push({ path: '$.algorithm.kind', code: 'ALGORITHM_TASK_MISMATCH', message: `${algorithm.kind} does not train ${spec.task} models (it trains ${kind.tasks.join(', ')})` });
+  }
   if (algorithm.kind !== 'baseline' && algorithm.earlyStopping && spec.split.validationFraction === 0) {
     problems.push({ path: '$.split.validationFraction', code: 'EARLY_STOPPING_WITHOUT_VALIDATION', message: 'early stopping needs a validation share above 0' });
   }

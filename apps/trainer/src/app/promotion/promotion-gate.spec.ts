@@ -54,4 +54,15 @@ describe('promotion gate', () => {
   it('falls back to the baseline when the champion cannot be scored on this window', () => {
     expect(decidePromotion({ ...base, champion: { version: 4, metrics: null } })).toMatchObject({ promoted: true, code: 'BEATS_BASELINE' });
   });
+  it('judges a multiclass candidate on its primary metric in that metric\'s direction (accuracy up, macro F1 up, log loss down)', () => {
+    const multiclass = { ...base, policy: { minEvalRows: 10 }, evalRows: 45 };
+    const champion = { version: 2, metrics: { accuracy: 0.9, macro_f1: 0.88, log_loss: 0.3 } };
+    const candidate = { accuracy: 0.93, macro_f1: 0.87, log_loss: 0.25 };
+    expect(decidePromotion({ ...multiclass, metric: 'accuracy', candidate, champion })).toMatchObject({ promoted: true, code: 'BEATS_CHAMPION', reference: 0.9 });
+    expect(decidePromotion({ ...multiclass, metric: 'macro_f1', candidate, champion })).toMatchObject({ promoted: false, code: 'NOT_BETTER_THAN_CHAMPION' });
+    expect(decidePromotion({ ...multiclass, metric: 'log_loss', candidate, champion })).toMatchObject({ promoted: true, code: 'BEATS_CHAMPION' });
+    expect(decidePromotion({ ...multiclass, metric: 'log_loss', candidate: { log_loss: 0.35 }, champion })).toMatchObject({ promoted: false, code: 'NOT_BETTER_THAN_CHAMPION' });
+    // the class-frequency prior is the baseline a first multiclass model must beat
+    expect(decidePromotion({ ...multiclass, metric: 'accuracy', candidate, baseline: { accuracy: 1 / 3 } })).toMatchObject({ promoted: true, code: 'BEATS_BASELINE' });
+  });
 });

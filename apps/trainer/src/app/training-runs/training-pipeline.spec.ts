@@ -2,6 +2,7 @@ import type { ModelSpec } from '@mlp/contracts';
 import { decodeArtifact, encodeArtifact } from '../artifacts/artifact-codec';
 import { predictWithArtifact } from '../models/artifact-predictor';
 import { initBackend } from '../models/tfjs-backend';
+import { irisRows } from '../test-fixtures/iris-rows';
 import { syntheticPurchases } from '../test-fixtures/synthetic-purchases';
 import { featureInputsOf, runTrainingPipeline, type TrainingJob } from './training-pipeline';
 import type { TrainingSet, TrainingSetRequest, TrainingSetSource } from './training-set-source';
@@ -158,5 +159,76 @@ describe('training pipeline on synthetic data with known probabilities', () => {
     expect(featureInputsOf(['b__x', 'a__y'], undefined)).toEqual({ columns: ['a__y', 'b__x'], features: ['a:y', 'b:x'] });
     expect(() => featureInputsOf([], { a__x: 'a@v1:x', a__v2__y: 'a@v2:y' })).toThrow(expect.objectContaining({ code: 'MIXED_FEATURE_VIEW_VERSIONS' }));
     expect(() => featureInputsOf([], { a__x: 'a@v2:x', a__v2__x: 'a@v2:x' })).toThrow(expect.objectContaining({ code: 'DUPLICATE_FEATURE' }));
+  });
+  describe('multiclass (iris: 150 flowers, 3 species, a random split)', () => {
+    const iris = irisRows() as unknown as Array<Record<string, unknown>>;
+    const irisSpec = (over: Partial<ModelSpec> = {}): ModelSpec =>
+      spec({
+        name: 'iris_species',
+        labelSource: { sql: 'SELECT 1 AS fixture_only', joinKeys: ['flower_id'], labelColumn: 'species' },
+        task: 'multiclass_classification',
+        primaryMetric: 'accuracy',
+        algorithm: { kind: 'logistic_regression', epochs: 100, batchSize: 16, learningRate: 0.05 },
+        split: { kind: 'random', testFraction: 0.3 },
+        promotion: { minEvalRows: 10 },
+        ...over,
+      });
+
+    it('learns the classes from the training split in one order, records them in the artifact and answers one probability per class', async () => {
+      const out = await runTrainingPipeline(job(irisSpec()), new RowsSource(iris));
+      expect(out.artifact.classes).toEqual(['setosa', 'versicolor', 'virginica']);
+      expect(out.artifact.signature.outputs).toEqual([
+        { name: 'probabilities', datatype: 'FP32', shape: [-1, 3] },
+        { name: 'label', datatype: 'BYTES', shape: [-1] },
+      ]);
+      // stratified by species: 15 of each 50 held out
+      expect(out.dataset.holdoutRows).toBe(45);
+      expect([0, 1, 2].map((k) => out.holdout.filter((h) => h.label === k).length)).toEqual([15, 15, 15]);
+      expect(Object.keys(out.metrics.candidate).sort()).toEqual(['accuracy', 'log_loss', 'macro_f1', 'rows']);
+      expect(out.metrics.candidate.accuracy).toBeGreaterThan(0.85);
+      // the prior predicts one class for every row: a third right
+      expect(out.metrics.baseline.accuracy).toBeCloseTo(1 / 3, 6);
+      expect(out.metrics.candidate.log_loss).toBeLessThan(out.metrics.baseline.log_loss);
+      expect(out.calibration).toBeNull();
+      // the stored artifact answers what the trainer recorded, row for row
+      const encoded = encodeArtifact({ ...out.artifact, version: 1 });
+      const served = await predictWithArtifact(decodeArtifact(encoded.json, encoded.sha256), out.holdout.map((h) => h.features));
+      out.holdout.forEach((h, i) => {
+        expect(h.probabilities).toHaveLength(3);
+        h.probabilities?.forEach((p, k) => expect(Math.abs(p - served[i * 3 + k])).toBeLessThan(1e-6));
+        expect(h.score).toBe(Math.max(...(h.probabilities as number[])));
+      });
+      // labels written as integers are classes too, ordered numerically
+      const numbered = iris.map((r) => ({ ...r, species: { setosa: 10, versicolor: 2, virginica: 7 }[r['species'] as string] }));
+      const byNumber = await runTrainingPipeline(job(irisSpec({ algorithm: { kind: 'baseline' } })), new RowsSource(numbered));
+      expect(byNumber.artifact.classes).toEqual(['2', '7', '10']);
+    }, 60000);
+
+    it('counts a held-out class the training split never had as a mistake, and refuses a single training class', async () => {
+      // A time split whose held-out window brings a fourth species.
+      const dated = iris.map((r, i) => ({ ...r, event_timestamp: new Date(END.getTime() - (40 - (i % 30)) * 86_400_000).toISOString() }));
+      const newcomer = Array.from({ length: 6 }, (_, i) => ({ ...iris[i], flower_id: `new-${i}`, species: 'hybrid', event_timestamp: new Date(END.getTime() - 86_400_000).toISOString() }));
+      const s = irisSpec({ split: { lookbackDays: 60, holdoutDays: 12 }, algorithm: { kind: 'baseline' } });
+      const out = await runTrainingPipeline(job(s), new RowsSource([...dated, ...newcomer]));
+      expect(out.artifact.classes).toEqual(['setosa', 'versicolor', 'virginica']);
+      const unseen = out.holdout.filter((h) => h.label === 3);
+      expect(unseen).toHaveLength(6);
+      const right = out.holdout.filter((h) => h.label < 3 && h.probabilities && h.probabilities.indexOf(Math.max(...h.probabilities)) === h.label).length;
+      expect(out.metrics.candidate.accuracy).toBeCloseTo(right / out.holdout.length, 10);
+      const one = iris.filter((r) => r['species'] === 'setosa');
+      await expect(runTrainingPipeline(job(irisSpec()), new RowsSource(one))).rejects.toMatchObject({ code: 'TOO_FEW_CLASSES' });
+    }, 60000);
+
+    it('judges a champion trained on other classes on the candidate\'s classes, by name', async () => {
+      const two = iris.filter((r) => r['species'] !== 'setosa');
+      const first = await runTrainingPipeline(job(irisSpec()), new RowsSource(two));
+      expect(first.artifact.classes).toEqual(['versicolor', 'virginica']);
+      const encoded = encodeArtifact({ ...first.artifact, version: 1 });
+      const second = await runTrainingPipeline(job(irisSpec({ seed: 9 }), { version: 1, artifactJson: encoded.json, sha256: encoded.sha256 }), new RowsSource(iris));
+      expect(second.championError).toBeNull();
+      // the champion never answers setosa: at best it gets the other two thirds right
+      expect(second.metrics.champion.accuracy).toBeLessThanOrEqual(2 / 3 + 1e-9);
+      expect(second.metrics.champion.accuracy).toBeGreaterThan(0.5);
+    }, 60000);
   });
 });

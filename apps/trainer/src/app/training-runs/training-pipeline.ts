@@ -4,7 +4,18 @@ import { randomSplit } from '../datasets/random-split';
 import { timeSplit } from '../datasets/time-split';
 import { calibration, evaluate, type CalibrationBin } from '../evaluation/metrics';
 import { predictWithArtifact } from '../models/artifact-predictor';
-import { applyToRows, coerceNumericColumns, fitPreprocessing, kindForAlgorithm, rawInputSignature, type FeatureType, type RawRecord } from '@mlp/model-runtime';
+import {
+  applyToRows,
+  argmaxOf,
+  classNameOf,
+  coerceNumericColumns,
+  fitPreprocessing,
+  kindForAlgorithm,
+  orderClasses,
+  rawInputSignature,
+  type FeatureType,
+  type RawRecord,
+} from '@mlp/model-runtime';
 import { trainingBaseline } from '../preprocessing/training-baseline';
 import { parseVersionedRef, type TrainingRow, type TrainingSetSource } from './training-set-source';
 
@@ -51,6 +62,8 @@ export interface HoldoutPrediction {
   event_timestamp: string;
   label: number;
   score: number;
+  /** Multiclass: the probability of each class, in the artifact's class order. */
+  probabilities?: number[];
   features: RawRecord;
 }
 
@@ -123,15 +136,54 @@ export function featureInputsOf(columns: string[], refs: Record<string, string> 
 
 function labelValue(raw: unknown, task: ModelSpec['task']): number | null {
   if (raw === null || raw === undefined) return null;
+  // A class's index is known only once the training split's classes are (see classIndexes).
+  if (task === 'multiclass_classification') return classNameOf(raw) === undefined ? null : -1;
   const n = typeof raw === 'boolean' ? (raw ? 1 : 0) : Number(raw);
   if (!Number.isFinite(n)) return null;
   return task === 'binary_classification' ? (n >= 0.5 ? 1 : 0) : n;
 }
 
-/** The model takes its raw features (typed as the feature store declares them) and answers one value per row. */
-function signatureOf(spec: ModelSpec, preprocessing: Preprocessing, types: Readonly<Record<string, FeatureType>>) {
-  const outputs: TensorSpec[] = [{ name: spec.task === 'binary_classification' ? 'probability' : 'prediction', datatype: 'FP32', shape: [-1] }];
+/**
+ * The model takes its raw features (typed as the feature store declares them) and answers one
+ * value per row, or for multiclass the probability of each class (`[-1, K]`) and the most probable
+ * class's name (`label`, BYTES: serving derives it from the probabilities and the artifact's classes).
+ */
+function signatureOf(spec: ModelSpec, preprocessing: Preprocessing, types: Readonly<Record<string, FeatureType>>, classCount: number) {
+  const outputs: TensorSpec[] =
+    spec.task === 'multiclass_classification'
+      ? [
+          { name: 'probabilities', datatype: 'FP32', shape: [-1, classCount] },
+          { name: 'label', datatype: 'BYTES', shape: [-1] },
+        ]
+      : [{ name: spec.task === 'binary_classification' ? 'probability' : 'prediction', datatype: 'FP32', shape: [-1] }];
   return { inputs: rawInputSignature(preprocessing, types), outputs };
+}
+
+/**
+ * Multiclass: the classes of the training split in their one order, and each example's class
+ * index. A class that occurs only outside the training split (validation, held-out) gets an index
+ * past them (in the same order), so it counts as a mistake the model could not avoid, never as a
+ * missing row. Fewer than two classes to train on is a spec error.
+ */
+function classIndexes(train: ReadonlyArray<{ className?: string }>, all: ReadonlyArray<{ className?: string; label: number }>): string[] {
+  const classes = orderClasses(train.map((e) => e.className as string));
+  if (classes.length < 2) {
+    throw new TrainingSpecError(`the training split holds ${classes.length} class${classes.length === 1 ? '' : 'es'}; a multiclass model needs at least 2`, 'TOO_FEW_CLASSES');
+  }
+  const unseen = orderClasses(all.map((e) => e.className as string).filter((c) => !classes.includes(c)));
+  const index = new Map([...classes, ...unseen].map((c, i) => [c, i]));
+  for (const e of all) e.label = index.get(e.className as string) as number;
+  return classes;
+}
+
+/** Probabilities over `from` classes re-ordered as `to` (a class `from` lacks gets 0): a champion trained on other classes judged on the candidate's. */
+function alignClasses(probabilities: Float32Array, from: readonly string[], to: readonly string[]): Float32Array {
+  if (from.length === to.length && from.every((c, i) => c === to[i])) return probabilities;
+  const rows = probabilities.length / from.length;
+  const at = to.map((c) => from.indexOf(c));
+  const out = new Float32Array(rows * to.length);
+  for (let r = 0; r < rows; r++) at.forEach((j, k) => (out[r * to.length + k] = j < 0 ? 0 : probabilities[r * from.length + j]));
+  return out;
 }
 
 /**
@@ -162,6 +214,8 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
     timestamp: string;
     keys: Record<string, string | number>;
     label: number;
+    /** Multiclass: the row's class. */
+    className?: string;
     record: RawRecord;
     reference: number | null;
   }
@@ -181,7 +235,8 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
     const keys: Record<string, string | number> = {};
     for (const k of joinKeys) keys[k] = row[k] as string | number;
     const timestamp = String(row['event_timestamp']);
-    examples.push({ ts: Date.parse(timestamp), timestamp, keys, label, record, reference: Number.isFinite(ref) ? ref : null });
+    const className = spec.task === 'multiclass_classification' ? classNameOf(row[labelColumn]) : undefined;
+    examples.push({ ts: Date.parse(timestamp), timestamp, keys, label, className, record, reference: Number.isFinite(ref) ? ref : null });
   }
   if (examples.length === 0) {
     throw new TrainingSpecError(`the training set between ${start.toISOString()} and ${end.toISOString()} has no labelled rows (${unlabeled} without a label)`, 'EMPTY_TRAINING_SET');
@@ -191,10 +246,10 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
   const split =
     plan.kind === 'random'
       ? {
-          ...randomSplit(examples, (e) => `${JSON.stringify(e.keys)}@${e.timestamp}`, (e) => e.label, {
+          ...randomSplit(examples, (e) => `${JSON.stringify(e.keys)}@${e.timestamp}`, (e) => e.className ?? e.label, {
             testFraction: plan.testFraction,
             validationFraction,
-            stratify: plan.stratify ?? spec.task === 'binary_classification',
+            stratify: plan.stratify ?? spec.task !== 'regression',
             // The model's own seed for its split, not the run's: a new training seed must not move
             // rows the champion trained on into the rows it is judged on.
             seed: splitSeedOf(spec.name),
@@ -204,6 +259,9 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
       : timeSplit(examples, (e) => e.ts, { end, holdoutDays: plan.holdoutDays, validationFraction });
   if (split.train.length === 0) throw new TrainingSpecError(plan.kind === 'random' ? 'no rows left to train on' : 'no rows before the held-out window: widen lookbackDays or shorten holdoutDays', 'EMPTY_TRAINING_SPLIT');
   if (split.holdout.length === 0) throw new TrainingSpecError('no held-out rows: the gate would have nothing to judge', 'EMPTY_HOLDOUT');
+  const multiclass = spec.task === 'multiclass_classification';
+  const classes = multiclass ? classIndexes(split.train, examples) : undefined;
+  const classCount = classes?.length;
 
   // Fitted on the training split only; validation and held-out rows are transformed with it.
   const trainRecords = split.train.map((e) => e.record);
@@ -218,7 +276,7 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
   const xHoldout = applyToRows(preprocessing, holdoutRecords);
 
   // The baseline every candidate must beat, scored on the same window.
-  const baseline = await kindForAlgorithm('baseline').train({ task: spec.task, algorithm: { kind: 'baseline' }, seed: job.seed, width, x: xTrain, y: yTrain });
+  const baseline = await kindForAlgorithm('baseline').train({ task: spec.task, algorithm: { kind: 'baseline' }, seed: job.seed, width, x: xTrain, y: yTrain, classCount });
   const metrics: TrainingOutcome['metrics'] = { baseline: evaluate(spec.task, yHoldout, baseline.predictor.predict(xHoldout, yHoldout.length)) };
   const primary = spec.primaryMetric;
   const trained =
@@ -231,6 +289,7 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
           width,
           x: xTrain,
           y: yTrain,
+          classCount,
           xValidation: validationX.length ? applyToRows(preprocessing, validationX) : undefined,
           yValidation: validationX.length ? labelsOf(split.validation) : undefined,
           validationMetric: (labels, predictions) => evaluate(spec.task, labels, predictions)[primary] ?? Number.NaN,
@@ -259,7 +318,9 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
   if (job.champion) {
     try {
       const champion = decodeArtifact(job.champion.artifactJson, job.champion.sha256);
-      metrics['champion'] = evaluate(spec.task, yHoldout, await predictWithArtifact(champion, holdoutRecords));
+      if (champion.task !== spec.task) throw new Error(`the champion is a ${champion.task} model, the candidate a ${spec.task} one`);
+      const scored = await predictWithArtifact(champion, holdoutRecords);
+      metrics['champion'] = evaluate(spec.task, yHoldout, classes ? alignClasses(scored, champion.classes ?? [], classes) : scored);
     } catch (e) {
       championError = e instanceof Error ? e.message : String(e);
     }
@@ -270,12 +331,13 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
     format: 'mlp-model/v1',
     name: spec.name,
     task: spec.task,
+    ...(classes ? { classes } : {}),
     algorithm: algorithm.kind,
     features,
     featureService: spec.featureService,
     ...(viewVersions ? { featureViewVersions: viewVersions } : {}),
     preprocessing,
-    signature: signatureOf(spec, preprocessing, set.featureTypes ?? {}),
+    signature: signatureOf(spec, preprocessing, set.featureTypes ?? {}, classCount ?? 1),
     trainingBaseline: trainingBaseline(trainX, preprocessing),
     model,
   };
@@ -297,6 +359,10 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
     },
     featureServiceVersion: set.featureServiceVersion,
     championError,
-    holdout: split.holdout.map((e, i) => ({ keys: e.keys, event_timestamp: e.timestamp, label: e.label, score: holdoutPredictions[i], features: { ...e.record } })),
+    holdout: split.holdout.map((e, i) => {
+      if (!classCount) return { keys: e.keys, event_timestamp: e.timestamp, label: e.label, score: holdoutPredictions[i], features: { ...e.record } };
+      const probabilities = Array.from(holdoutPredictions.subarray(i * classCount, (i + 1) * classCount));
+      return { keys: e.keys, event_timestamp: e.timestamp, label: e.label, score: probabilities[argmaxOf(probabilities, 0, classCount)], probabilities, features: { ...e.record } };
+    }),
   };
 }

@@ -166,6 +166,8 @@ export type PredictEntitiesReply = {
   predictions: Array<{
     entity: { [key: string]: string | number };
     score: number;
+    label?: string;
+    probabilities?: { [key: string]: number };
     model: string;
     version: number;
     arm: "champion" | "challenger" | "pinned";
@@ -302,7 +304,7 @@ export type CreateTrainingRun = {
       minRelativeImprovement?: number;
       minEvalRows: number;
     };
-    primaryMetric?: "auc" | "log_loss" | "f1" | "rmse" | "mae";
+    primaryMetric?: "auc" | "log_loss" | "f1" | "accuracy" | "macro_f1" | "rmse" | "mae";
     seed?: number;
     end?: string;
   };
@@ -612,7 +614,7 @@ export type ModelSpecApplyRequest = {
       labelDelayDays?: number;
       referenceScoreColumn?: string;
     };
-    task: "binary_classification" | "regression";
+    task: "binary_classification" | "multiclass_classification" | "regression";
     algorithm: {
       kind: "baseline";
     } | {
@@ -639,7 +641,7 @@ export type ModelSpecApplyRequest = {
         minDelta?: number;
       };
     };
-    primaryMetric: "auc" | "log_loss" | "f1" | "rmse" | "mae";
+    primaryMetric: "auc" | "log_loss" | "f1" | "accuracy" | "macro_f1" | "rmse" | "mae";
     split: {
       kind?: "time";
       lookbackDays: number;

@@ -47,4 +47,21 @@ describe('compileDenseStack', () => {
     withNorm.dispose();
     withSoftplus.dispose();
   });
+  it('computes a softmax output layer (multiclass) as TF.js does, rows summing to 1', () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [4], units: 5, activation: 'tanh', kernelInitializer: tf.initializers.randomNormal({ seed: 6 }) }),
+        tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.randomNormal({ seed: 7, stddev: 3 }) }),
+      ],
+    });
+    const forward = compileDenseStack(model) as (m: Float32Array, r: number) => Float32Array;
+    expect(forward).toBeDefined();
+    const x = new Float32Array(6 * 4).map((_, i) => Math.sin(i * 1.7) * 4);
+    const expected = tf.tidy(() => (model.predict(tf.tensor2d(x, [6, 4])) as tf.Tensor).dataSync());
+    const got = forward(x, 6);
+    expect(got).toHaveLength(18);
+    got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    for (let r = 0; r < 6; r++) expect(got[3 * r] + got[3 * r + 1] + got[3 * r + 2]).toBeCloseTo(1, 6);
+    model.dispose();
+  });
 });

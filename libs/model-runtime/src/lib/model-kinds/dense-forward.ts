@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 
-type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
+type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 
 interface DenseLayer {
   inWidth: number;
@@ -11,7 +11,16 @@ interface DenseLayer {
   activation: Activation;
 }
 
-const ACTIVATIONS = new Set<string>(['linear', 'relu', 'sigmoid', 'tanh']);
+const ACTIVATIONS = new Set<string>(['linear', 'relu', 'sigmoid', 'tanh', 'softmax']);
+
+/** Softmax over `n` logits at `at`, in place, shifted by the largest so no exponent overflows (as TF.js does). */
+function softmaxRow(values: Float32Array, at: number, n: number): void {
+  let max = -Infinity;
+  for (let o = 0; o < n; o++) if (values[at + o] > max) max = values[at + o];
+  let sum = 0;
+  for (let o = 0; o < n; o++) sum += values[at + o] = Math.exp(values[at + o] - max);
+  for (let o = 0; o < n; o++) values[at + o] /= sum;
+}
 
 /**
  * A plain-JS forward pass for models that are a chain of Dense layers, with Dropout between them
@@ -54,6 +63,7 @@ export function compileDenseStack(model: tf.LayersModel): ((matrix: Float32Array
           for (let i = 0; i < l.inWidth; i++) z += input[inBase + i] * l.kernel[i * l.outWidth + o];
           out[outBase + o] = l.activation === 'relu' ? (z > 0 ? z : 0) : l.activation === 'sigmoid' ? 1 / (1 + Math.exp(-z)) : l.activation === 'tanh' ? Math.tanh(z) : z;
         }
+        if (l.activation === 'softmax') softmaxRow(out, outBase, l.outWidth);
       }
       input = out;
     }

@@ -3,9 +3,22 @@ import type { Algorithm, EpochPoint, ModelArtifact, ModelTask } from '@mlp/contr
 /** The model part of an `mlp-model/v1` artifact: what a kind writes and reads back. */
 export type ArtifactModel = ModelArtifact['model'];
 
-/** A loaded model: row-major inputs (the preprocessing's width per row) to one output per row. */
+/** Outputs per row of a model of `task`: one probability per class for multiclass, else one value. */
+export function outputWidthOf(task: ModelTask, classCount?: number): number {
+  if (task !== 'multiclass_classification') return 1;
+  if (!classCount || classCount < 2) throw new Error(`a multiclass model needs at least 2 classes, not ${classCount ?? 'none'}`);
+  return classCount;
+}
+
+/**
+ * A loaded model: row-major inputs (the preprocessing's width per row) to `outWidth` outputs per
+ * row, row-major (1 for binary classification and regression, one probability per class for
+ * multiclass).
+ */
 export interface Predictor {
   predict(matrix: Float32Array, rows: number): Float32Array;
+  /** Outputs per row. */
+  readonly outWidth: number;
   /** How it computes, for logs and metrics: e.g. `linear`, `dense-js`, `tfjs`. */
   readonly engine: string;
   dispose(): void;
@@ -18,10 +31,13 @@ export interface TrainInput {
   /** Width of the model vector (the preprocessing's output width). */
   width: number;
   x: Float32Array;
+  /** Labels, one per row; multiclass: the class index, 0 .. classCount - 1. */
   y: Float32Array;
+  /** Multiclass: how many classes (the outputs per row). */
+  classCount?: number;
   xValidation?: Float32Array;
   yValidation?: Float32Array;
-  /** The primary metric on validation predictions, for the curve. */
+  /** The primary metric on validation predictions (`rows x outWidth`), for the curve. */
   validationMetric?: (labels: Float32Array, predictions: Float32Array) => number;
   onEpoch?: (point: EpochPoint, epochsPlanned: number) => void | Promise<void>;
   /** Checked between epochs: a cancelled run stops promptly. */
@@ -45,6 +61,8 @@ export interface TrainedModel {
 export interface ModelKind {
   /** Spec algorithms (`algorithm.kind`) this kind trains. */
   readonly algorithms: ReadonlyArray<Algorithm['kind']>;
+  /** Tasks it trains; every task when absent. A spec pairing it with another task is refused when saved. */
+  readonly tasks?: ReadonlyArray<ModelTask>;
   /** The artifact `model.kind` it writes and loads. */
   readonly artifactKind: ArtifactModel['kind'];
   /** The Open Inference Protocol `platform` of models of this kind. */

@@ -1,6 +1,7 @@
 import { Algorithm, type ModelTask } from '@mlp/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../seeded-random';
+import { argmaxOf } from '../class-labels';
 import { kindForAlgorithm, kindOfArtifact, loadPredictor, MODEL_KINDS } from './model-kinds';
 
 /** A small data set with a real signal: two informative inputs, one noise input. */
@@ -10,9 +11,10 @@ function data(task: ModelTask, rows = 300, width = 3) {
   const y = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     const z = 1.5 * x[r * width] - 0.8 * x[r * width + 1];
-    y[r] = task === 'binary_classification' ? (random() < 1 / (1 + Math.exp(-z)) ? 1 : 0) : z + (random() - 0.5) * 0.1;
+    // multiclass: three classes cut from the same signal
+    y[r] = task === 'binary_classification' ? (random() < 1 / (1 + Math.exp(-z)) ? 1 : 0) : task === 'multiclass_classification' ? (z < -1 ? 0 : z < 1 ? 1 : 2) : z + (random() - 0.5) * 0.1;
   }
-  return { x, y, width };
+  return { x, y, width, classCount: task === 'multiclass_classification' ? 3 : undefined };
 }
 
 const ALGORITHMS = {
@@ -32,17 +34,24 @@ describe('model kinds: trained and served by the same code', () => {
 
   for (const kind of MODEL_KINDS) {
     for (const algorithm of kind.algorithms) {
-      for (const task of ['binary_classification', 'regression'] as const) {
+      for (const task of kind.tasks ?? (['binary_classification', 'multiclass_classification', 'regression'] as const)) {
         it(`${algorithm} (${task}): the artifact, loaded as serving loads it, predicts exactly what training predicted`, async () => {
-          const { x, y, width } = data(task);
-          const trained = await kind.train({ task, algorithm: ALGORITHMS[algorithm] as never, seed: 5, width, x, y });
+          const { x, y, width, classCount } = data(task);
+          const outWidth = classCount ?? 1;
+          const trained = await kind.train({ task, algorithm: ALGORITHMS[algorithm] as never, seed: 5, width, x, y, classCount });
+          expect(trained.predictor.outWidth).toBe(outWidth);
           const atTraining = trained.predictor.predict(x, y.length);
           // The artifact goes through JSON, as the registry stores it.
           const model = JSON.parse(JSON.stringify(trained.model));
           expect(kindOfArtifact({ model })).toBe(kind);
           const served = await loadPredictor({ model, preprocessing: { features: [], outputWidth: width } });
           const atServing = served.predict(x, y.length);
-          expect(atServing).toHaveLength(y.length);
+          expect(served.outWidth).toBe(outWidth);
+          expect(atServing).toHaveLength(y.length * outWidth);
+          if (classCount) {
+            // one probability per class, summing to 1 in every row
+            for (let r = 0; r < y.length; r++) expect(atServing.subarray(r * outWidth, (r + 1) * outWidth).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+          }
           atServing.forEach((v, i) => expect(Math.abs(v - atTraining[i])).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(atTraining[i]))));
           expect(atServing.every(Number.isFinite)).toBe(true);
           trained.predictor.dispose();
@@ -70,6 +79,31 @@ describe('model kinds: trained and served by the same code', () => {
     await expect(loadPredictor({ model: trained.model, preprocessing: { features: [], outputWidth: width + 1 } })).rejects.toThrow(/takes \[null,3\] but the preprocessing produces 4/);
     const baseline = await kindForAlgorithm('baseline').train({ task: 'regression', algorithm: { kind: 'baseline' }, seed: 1, width, x, y });
     await expect(loadPredictor({ model: baseline.model, preprocessing: { features: [], outputWidth: 5 } })).rejects.toThrow(/3 weights for 5 inputs/);
+    trained.predictor.dispose();
+  });
+  it('multiclass baseline answers the training class frequencies for every row', async () => {
+    const y = Float32Array.from([0, 0, 1, 2, 2, 2, 2, 2]);
+    const trained = await kindForAlgorithm('baseline').train({ task: 'multiclass_classification', algorithm: { kind: 'baseline' }, seed: 1, width: 2, x: new Float32Array(16), y, classCount: 3 });
+    const p = trained.predictor.predict(new Float32Array(6), 3);
+    expect(Array.from(p).map((v) => Number(v.toFixed(6)))).toEqual([0.25, 0.125, 0.625, 0.25, 0.125, 0.625, 0.25, 0.125, 0.625]);
+  });
+
+  it('multiclass logistic regression (softmax) learns three separable classes', async () => {
+    const { x, y, width, classCount } = data('multiclass_classification', 600);
+    const trained = await kindForAlgorithm('logistic_regression').train({
+      task: 'multiclass_classification',
+      algorithm: { kind: 'logistic_regression', epochs: 60, batchSize: 32, learningRate: 0.05 },
+      seed: 2,
+      width,
+      x,
+      y,
+      classCount,
+    });
+    const p = trained.predictor.predict(x, y.length);
+    let right = 0;
+    for (let r = 0; r < y.length; r++) if (argmaxOf(p, r, 3) === y[r]) right++;
+    // the classes are cuts of one linear signal: a softmax over it gets nearly all right, the prior a third
+    expect(right / y.length).toBeGreaterThan(0.9);
     trained.predictor.dispose();
   });
 });

@@ -2,7 +2,7 @@ import type { Algorithm, EpochPoint, ModelTask } from '@mlp/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../seeded-random';
 import { compileDenseStack } from './dense-forward';
-import type { ArtifactModel, ModelKind, Predictor, TrainInput } from './model-kind';
+import { outputWidthOf, type ArtifactModel, type ModelKind, type Predictor, type TrainInput } from './model-kind';
 
 type TrainedAlgorithm = Extract<Algorithm, { kind: 'logistic_regression' | 'mlp' }>;
 export type SerializedLayers = Extract<ArtifactModel, { kind: 'tfjs-layers' }>;
@@ -19,8 +19,18 @@ function permutation(n: number, random: () => number): Int32Array {
   return p;
 }
 
-/** The TF.js layers network of a spec: logistic/linear regression is one dense unit, the MLP adds hidden layers. */
-export function buildLayersModel(task: ModelTask, algorithm: TrainedAlgorithm, inputWidth: number, seed: number): tf.LayersModel {
+/** Output activation and loss of each task: a sigmoid unit, a softmax over the classes, a linear unit. */
+const HEAD: Record<ModelTask, { activation: 'sigmoid' | 'softmax' | 'linear'; loss: string }> = {
+  binary_classification: { activation: 'sigmoid', loss: 'binaryCrossentropy' },
+  multiclass_classification: { activation: 'softmax', loss: 'categoricalCrossentropy' },
+  regression: { activation: 'linear', loss: 'meanSquaredError' },
+};
+
+/**
+ * The TF.js layers network of a spec: logistic/linear regression is one dense layer (one unit, or
+ * one per class under a softmax: multinomial logistic regression), the MLP adds hidden layers.
+ */
+export function buildLayersModel(task: ModelTask, algorithm: TrainedAlgorithm, inputWidth: number, seed: number, outWidth = 1): tf.LayersModel {
   // Explicit layer names: TF.js numbers anonymous layers per process, which would make two
   // identical runs produce different topologies (and artifact hashes).
   const model = tf.sequential({ name: 'model' });
@@ -44,14 +54,14 @@ export function buildLayersModel(task: ModelTask, algorithm: TrainedAlgorithm, i
   model.add(
     tf.layers.dense({
       name: 'output',
-      units: 1,
-      activation: task === 'binary_classification' ? 'sigmoid' : 'linear',
+      units: outWidth,
+      activation: HEAD[task].activation,
       inputShape: algorithm.kind === 'mlp' ? undefined : [inputWidth],
       kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed++ }),
       kernelRegularizer: regularizer,
     }),
   );
-  model.compile({ optimizer: tf.train.adam(algorithm.learningRate), loss: task === 'binary_classification' ? 'binaryCrossentropy' : 'meanSquaredError' });
+  model.compile({ optimizer: tf.train.adam(algorithm.learningRate), loss: HEAD[task].loss });
   return model;
 }
 
@@ -74,13 +84,18 @@ async function trainLayersModel(input: TrainInput & { algorithm: TrainedAlgorith
   const { width } = input;
   const rows = input.y.length;
   const algorithm = { ...input.algorithm, l2: input.algorithm.l2 ?? defaultL2(input.algorithm, rows) };
-  const model = buildLayersModel(input.task, algorithm, width, input.seed);
+  const outWidth = outputWidthOf(input.task, input.classCount);
+  const model = buildLayersModel(input.task, algorithm, width, input.seed, outWidth);
   const random = seededRandom(input.seed ^ 0x5bd1e995);
+  // Multiclass labels are class indices; the softmax learns from them one-hot.
+  const targets = (labels: Float32Array) =>
+    input.task === 'multiclass_classification' ? tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), outWidth).toFloat()) : tf.tensor2d(labels, [labels.length, 1]);
   const x = tf.tensor2d(input.x, [rows, width]);
-  const y = tf.tensor2d(input.y, [rows, 1]);
+  const y = targets(input.y);
   const validationRows = input.yValidation?.length ?? 0;
   const xv = validationRows ? tf.tensor2d(input.xValidation as Float32Array, [validationRows, width]) : null;
-  const yv = validationRows ? tf.tensor2d(input.yValidation as Float32Array, [validationRows, 1]) : null;
+  const yv = validationRows ? targets(input.yValidation as Float32Array) : null;
+  const validationLoss = { binary_classification: tf.metrics.binaryCrossentropy, multiclass_classification: tf.metrics.categoricalCrossentropy, regression: tf.metrics.meanSquaredError }[input.task];
   const curves: EpochPoint[] = [];
   const patience = algorithm.earlyStopping?.patience;
   const minDelta = algorithm.earlyStopping?.minDelta ?? 0;
@@ -99,9 +114,7 @@ async function trainLayersModel(input: TrainInput & { algorithm: TrainedAlgorith
       const point: EpochPoint = { epoch, loss: Number(history.history['loss'][0]) };
       if (xv && yv) {
         const predicted = model.predict(xv) as tf.Tensor;
-        const valLoss = tf.tidy(() =>
-          (input.task === 'binary_classification' ? tf.metrics.binaryCrossentropy(yv, predicted) : tf.metrics.meanSquaredError(yv, predicted)).mean(),
-        );
+        const valLoss = tf.tidy(() => validationLoss(yv, predicted).mean());
         point.valLoss = (await valLoss.data())[0];
         if (input.validationMetric) {
           const value = input.validationMetric(input.yValidation as Float32Array, (await predicted.data()) as Float32Array);
@@ -154,13 +167,13 @@ async function loadLayers(serialized: SerializedLayers): Promise<tf.LayersModel>
 }
 
 /** Scores with TF.js in chunks, so a million rows do not need one giant tensor. */
-function viaTfjs(model: tf.LayersModel, width: number, chunk = 16384): (matrix: Float32Array, rows: number) => Float32Array {
+function viaTfjs(model: tf.LayersModel, width: number, outWidth: number, chunk = 16384): (matrix: Float32Array, rows: number) => Float32Array {
   return (matrix, rows) => {
-    const out = new Float32Array(rows);
+    const out = new Float32Array(rows * outWidth);
     for (let start = 0; start < rows; start += chunk) {
       const n = Math.min(chunk, rows - start);
       const values = tf.tidy(() => (model.predict(tf.tensor2d(matrix.subarray(start * width, (start + n) * width), [n, width])) as tf.Tensor).dataSync());
-      out.set(values, start);
+      out.set(values, start * outWidth);
     }
     return out;
   };
@@ -171,7 +184,9 @@ function viaTfjs(model: tf.LayersModel, width: number, chunk = 16384): (matrix: 
  * agrees with TF.js on probe rows (to 1e-5), else TF.js itself.
  */
 function predictorOf(model: tf.LayersModel, width: number): Predictor {
-  const tfjs = viaTfjs(model, width);
+  const outShape = model.outputs[0]?.shape ?? [];
+  const outWidth = outShape.length === 2 && typeof outShape[1] === 'number' ? outShape[1] : 1;
+  const tfjs = viaTfjs(model, width, outWidth);
   const dense = compileDenseStack(model);
   let forward = tfjs;
   let engine = 'tfjs';
@@ -185,7 +200,7 @@ function predictorOf(model: tf.LayersModel, width: number): Predictor {
       engine = 'dense-js';
     }
   }
-  return { engine, predict: forward, dispose: () => model.dispose() };
+  return { engine, outWidth, predict: forward, dispose: () => model.dispose() };
 }
 
 /** Logistic/linear regression and MLPs as TF.js layers networks. */
