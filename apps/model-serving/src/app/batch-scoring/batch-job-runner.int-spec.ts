@@ -41,7 +41,7 @@ describe('batch job runner on a real PostgreSQL', () => {
         await onChunk(calls.length);
         const keys = entities.map((e) => Object.values(e)[0]);
         const outputs = new Float32Array(keys.flatMap((k) => [Number(k.slice(1)) / 100, 9]));
-        return { rows: { rows: keys.length, statuses: keys.map((k) => ({ 'v:x': k === 'b002' ? 'NOT_FOUND' : 'PRESENT' })) }, outputs };
+        return { model: { rowAnswers: (out: Float32Array) => out }, rows: { rows: keys.length, statuses: keys.map((k) => ({ 'v:x': k === 'b002' ? 'NOT_FOUND' : 'PRESENT' })) }, outputs };
       },
     } as unknown as InferenceService;
     const models = { alias: (_m: string, _a: string) => ({ version: 5 }) } as unknown as ModelStore;

@@ -111,8 +111,9 @@ export class BatchJobRunner implements OnApplicationBootstrap, OnApplicationShut
       inputs: asOf === null ? this.features.inputsFor(entities) : this.pointInTime.inputsAsOf(entities, asOf),
     });
     const answers = model.rowAnswers(outputs, rows.rows);
+    const answerWidth = answers.length / rows.rows;
     const width = outputs.length / rows.rows;
     const perRow = keys.map((_, i) => Array.from(outputs.subarray(i * width, (i + 1) * width)));
-    return { keys, scores: keys.map((_, i) => answers[i]), outputs: perRow, statuses: rows.statuses, asOf };
+    return { keys, scores: keys.map((_, i) => answers[i * answerWidth]), outputs: perRow, statuses: rows.statuses, asOf };
   }
 }
