@@ -52,8 +52,12 @@ export function specProblems(spec: ModelSpec): SpecProblem[] {
     const problem = cronProblem(spec.schedule.cron, spec.schedule.timezone);
     if (problem) problems.push({ path: '$.schedule.cron', code: 'INVALID_CRON', message: problem });
   }
+  const folds = spec.split.kind === 'random' ? spec.split.folds : undefined;
+  if (folds !== undefined && (spec.split.validationFraction ?? 0) > 0) {
+    problems.push({ path: '$.split.folds', code: 'INVALID_SPLIT', message: 'under k-fold cross-validation the folds are the validation rows: give split.folds or split.validationFraction, not both' });
+  }
   const algorithm = spec.algorithm;
-  if (algorithm.kind !== 'baseline' && algorithm.earlyStopping && spec.split.validationFraction === 0) {
+  if (algorithm.kind !== 'baseline' && algorithm.earlyStopping && spec.split.validationFraction === 0 && folds === undefined) {
     problems.push({ path: '$.split.validationFraction', code: 'EARLY_STOPPING_WITHOUT_VALIDATION', message: 'early stopping needs a validation share above 0' });
   }
   return problems;

@@ -2,27 +2,9 @@ import type { ModelSpec } from '@mlp/contracts';
 import { decodeArtifact, encodeArtifact } from '../artifacts/artifact-codec';
 import { predictWithArtifact } from '../models/artifact-predictor';
 import { initBackend } from '../models/tfjs-backend';
+import { RowsSource } from '../test-fixtures/rows-source';
 import { syntheticPurchases } from '../test-fixtures/synthetic-purchases';
 import { featureInputsOf, runTrainingPipeline, type TrainingJob } from './training-pipeline';
-import type { TrainingSet, TrainingSetRequest, TrainingSetSource } from './training-set-source';
-
-// The pipeline's data port, served from rows in memory: this spec covers the framework-free core;
-// the HTTP source against a real server is covered by the integration test.
-class RowsSource implements TrainingSetSource {
-  requests: TrainingSetRequest[] = [];
-  constructor(
-    private readonly rows: Array<Record<string, unknown>>,
-    private readonly featureRefs?: Record<string, string>,
-  ) {}
-  async load(request: TrainingSetRequest): Promise<TrainingSet> {
-    this.requests.push(request);
-    const rows = this.rows.filter((r) => {
-      const t = Date.parse(String(r['event_timestamp']));
-      return t >= request.start.getTime() && t < request.end.getTime();
-    });
-    return { rows: rows as TrainingSet['rows'], fingerprint: `sha256:${'0'.repeat(64)}`, featureServiceVersion: '3', ...(this.featureRefs ? { featureRefs: this.featureRefs } : {}) };
-  }
-}
 
 const END = new Date('2026-06-01T00:00:00Z');
 const spec = (over: Partial<ModelSpec> = {}): ModelSpec => ({
@@ -78,8 +60,8 @@ describe('training pipeline on synthetic data with known probabilities', () => {
     expect(out.dataset.holdoutRows).toBeGreaterThan(1000);
     expect(out.curves).toHaveLength(25);
     expect(out.curves[24].loss).toBeLessThan(out.curves[0].loss);
-    expect(out.artifact.features).toEqual(['activity:orders_30d', 'activity:page_views_7d', 'activity:revenue_30d', 'profile:plan']);
-    expect(out.artifact.preprocessing.features.map((f) => f.kind)).toEqual(['numeric', 'numeric', 'numeric', 'categorical']);
+    expect(out.artifact!.features).toEqual(['activity:orders_30d', 'activity:page_views_7d', 'activity:revenue_30d', 'profile:plan']);
+    expect(out.artifact!.preprocessing.features.map((f) => f.kind)).toEqual(['numeric', 'numeric', 'numeric', 'categorical']);
   }, 60000);
 
   it('is reproducible: the same data and seed give byte-identical artifacts', async () => {
@@ -87,7 +69,7 @@ describe('training pipeline on synthetic data with known probabilities', () => {
     const a = await runTrainingPipeline(job(s), new RowsSource(rows));
     const b = await runTrainingPipeline(job(s), new RowsSource(rows));
     const c = await runTrainingPipeline(job({ ...s, seed: 8 }), new RowsSource(rows));
-    const hash = (o: typeof a) => encodeArtifact({ ...o.artifact, version: 1 }).sha256;
+    const hash = (o: typeof a) => encodeArtifact({ ...o.artifact!, version: 1 }).sha256;
     expect(hash(a)).toBe(hash(b));
     expect(hash(a)).not.toBe(hash(c));
   }, 60000);
@@ -105,7 +87,7 @@ describe('training pipeline on synthetic data with known probabilities', () => {
 
   it('re-scores the champion on the same held-out window with its own artifact', async () => {
     const first = await runTrainingPipeline(job(spec()), new RowsSource(rows));
-    const encoded = encodeArtifact({ ...first.artifact, version: 1 });
+    const encoded = encodeArtifact({ ...first.artifact!, version: 1 });
     const second = await runTrainingPipeline(job(spec({ seed: 9 }), { version: 1, artifactJson: encoded.json, sha256: encoded.sha256 }), new RowsSource(rows));
     expect(second.metrics.champion.auc).toBeCloseTo(first.metrics.candidate.auc, 6);
     expect(second.championError).toBeNull();
@@ -119,14 +101,14 @@ describe('training pipeline on synthetic data with known probabilities', () => {
     const regression = rows.map((r) => ({ ...r, label: 10 * Number(r['true_probability']) }));
     const s = spec({ task: 'regression', primaryMetric: 'rmse', labelSource: { ...spec().labelSource, referenceScoreColumn: undefined } });
     const out = await runTrainingPipeline(job(s), new RowsSource(regression));
-    expect(out.artifact.signature.outputs[0].name).toBe('prediction');
+    expect(out.artifact!.signature.outputs[0].name).toBe('prediction');
     expect(out.metrics.candidate.rmse).toBeLessThan(out.metrics.baseline.rmse * 0.6);
     expect(out.metrics.candidate.mae).toBeLessThan(out.metrics.baseline.mae);
   }, 60000);
 
   it('fits a baseline as the training prior', async () => {
     const out = await runTrainingPipeline(job(spec({ algorithm: { kind: 'baseline' } })), new RowsSource(rows));
-    expect(out.artifact.model).toMatchObject({ kind: 'baseline', link: 'logit' });
+    expect(out.artifact!.model).toMatchObject({ kind: 'baseline', link: 'logit' });
     expect(out.metrics.candidate).toEqual(out.metrics.baseline);
     expect(out.curves).toEqual([]);
   });
@@ -145,12 +127,12 @@ describe('training pipeline on synthetic data with known probabilities', () => {
     };
     const versioned = await runTrainingPipeline(job(spec()), new RowsSource(pinned, refs));
     const plain = await runTrainingPipeline(job(spec()), new RowsSource(rows.slice(0, 3000)));
-    expect(versioned.artifact.features).toEqual(['activity:orders_30d', 'activity:page_views_7d', 'activity:revenue_30d', 'profile:plan']);
-    expect(versioned.artifact.featureViewVersions).toEqual({ activity: 3, profile: 1 });
-    expect(plain.artifact.featureViewVersions).toBeUndefined();
+    expect(versioned.artifact!.features).toEqual(['activity:orders_30d', 'activity:page_views_7d', 'activity:revenue_30d', 'profile:plan']);
+    expect(versioned.artifact!.featureViewVersions).toEqual({ activity: 3, profile: 1 });
+    expect(plain.artifact!.featureViewVersions).toBeUndefined();
     // The same values under other column names: the same model, answering the same scores.
     expect(versioned.holdout.map((h) => h.score)).toEqual(plain.holdout.map((h) => h.score));
-    const encoded = encodeArtifact({ ...versioned.artifact, version: 1 });
+    const encoded = encodeArtifact({ ...versioned.artifact!, version: 1 });
     expect(decodeArtifact(encoded.json, encoded.sha256).featureViewVersions).toEqual({ activity: 3, profile: 1 });
   }, 60000);
 
