@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineContract, Int32 } from '../lib/contract-exports';
-import { Algorithm, MODEL_NAME_PATTERN, PrimaryMetric, SearchPlanSchema } from './model-spec.contracts';
+import { MODEL_NAME_PATTERN, PrimaryMetric, SearchPlanSchema } from './model-spec.contracts';
 import { TrainingRun, TrainingRunStatus } from './training-run.contracts';
 
 const CreateSearchSchema = Type.Object(
@@ -84,25 +84,12 @@ const SearchSchema = Type.Object(
 export const Search = defineContract('training.Search', SearchSchema);
 export type Search = Static<typeof SearchSchema>;
 
+/** A run in a comparison: the run's own fields (as `GET /v1/training-runs/{id}` has them) plus its split and data fingerprint. */
 const ComparedRun = Type.Object(
   {
-    id: Type.String({ format: 'uuid' }),
-    model: Type.String(),
-    status: TrainingRunStatus,
-    trial: Type.Boolean(),
-    searchId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
-    algorithm: Algorithm,
+    ...Type.Pick(TrainingRun.schema, ['id', 'model', 'status', 'trial', 'searchId', 'algorithm', 'seed', 'backend', 'codeVersion', 'specHash', 'metrics', 'crossValidation', 'curves', 'modelVersion', 'gate']).properties,
     split: Type.Record(Type.String(), Type.Unknown()),
-    seed: Int32(),
-    backend: Type.Union([Type.String(), Type.Null()]),
-    codeVersion: Type.String(),
-    specHash: Type.String(),
     dataFingerprint: Type.Union([Type.String(), Type.Null()]),
-    metrics: TrainingRun.schema.properties.metrics,
-    crossValidation: TrainingRun.schema.properties.crossValidation,
-    curves: TrainingRun.schema.properties.curves,
-    modelVersion: Type.Union([Int32(), Type.Null()]),
-    gate: TrainingRun.schema.properties.gate,
   },
   { additionalProperties: false },
 );

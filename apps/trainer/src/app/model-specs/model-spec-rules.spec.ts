@@ -18,6 +18,13 @@ describe('model spec rules', () => {
     expect(codes({ ...SPEC, split: { lookbackDays: 7, holdoutDays: 7 } })).toEqual(['INVALID_SPLIT']);
   });
 
+  it('takes k folds or a validation share, not both; early stopping may stop on the folds', () => {
+    expect(codes({ ...SPEC, split: { kind: 'random', testFraction: 0.2, folds: 5, validationFraction: 0.1 } })).toEqual(['INVALID_SPLIT']);
+    expect(codes({ ...SPEC, split: { kind: 'random', testFraction: 0.2, folds: 5 } })).toEqual([]);
+    expect(codes({ ...SPEC, split: { kind: 'random', testFraction: 0.2, folds: 5, validationFraction: 0 } })).toEqual([]);
+    expect(codes({ ...SPEC, split: { kind: 'random', testFraction: 0.2, validationFraction: 0 } })).toEqual(['EARLY_STOPPING_WITHOUT_VALIDATION']);
+  });
+
   const labelSql = (s: string) => codes({ ...SPEC, labelSource: { ...SPEC.labelSource, sql: s } });
 
   it('refuses label SQL that is not one SELECT', () => {

@@ -4,9 +4,14 @@ import { predictWithArtifact } from '../models/artifact-predictor';
 import { initBackend } from '../models/tfjs-backend';
 import { RowsSource } from '../test-fixtures/rows-source';
 import { syntheticPurchases } from '../test-fixtures/synthetic-purchases';
-import { featureInputsOf, runTrainingPipeline, type TrainingJob } from './training-pipeline';
+import { featureInputsOf, runTrainingPipeline, type TrainingJob, type TrainingOutcome } from './training-pipeline';
 
 const END = new Date('2026-06-01T00:00:00Z');
+/** The model a (non-trial) run built. */
+const artifactOf = (o: TrainingOutcome) => {
+  if (!o.artifact) throw new Error('the run built no artifact');
+  return o.artifact;
+};
 const spec = (over: Partial<ModelSpec> = {}): ModelSpec => ({
   name: 'purchase_propensity',
   featureService: 'purchase_propensity',
@@ -60,8 +65,8 @@ describe('training pipeline on synthetic data with known probabilities', () => {
     expect(out.dataset.holdoutRows).toBeGreaterThan(1000);
     expect(out.curves).toHaveLength(25);
     expect(out.curves[24].loss).toBeLessThan(out.curves[0].loss);
-    expect(out.artifact!.features).toEqual(['activity:orders_30d', 'activity:page_views_7d', 'activity:revenue_30d', 'profile:plan']);
-    expect(out.artifact!.preprocessing.features.map((f) => f.kind)).toEqual(['numeric', 'numeric', 'numeric', 'categorical']);
+    expect(artifactOf(out).features).toEqual(['activity:orders_30d', 'activity:page_views_7d', 'activity:revenue_30d', 'profile:plan']);
+    expect(artifactOf(out).preprocessing.features.map((f) => f.kind)).toEqual(['numeric', 'numeric', 'numeric', 'categorical']);
   }, 60000);
 
   it('is reproducible: the same data and seed give byte-identical artifacts', async () => {
@@ -69,7 +74,7 @@ describe('training pipeline on synthetic data with known probabilities', () => {
     const a = await runTrainingPipeline(job(s), new RowsSource(rows));
     const b = await runTrainingPipeline(job(s), new RowsSource(rows));
     const c = await runTrainingPipeline(job({ ...s, seed: 8 }), new RowsSource(rows));
-    const hash = (o: typeof a) => encodeArtifact({ ...o.artifact!, version: 1 }).sha256;
+    const hash = (o: typeof a) => encodeArtifact({ ...artifactOf(o), version: 1 }).sha256;
     expect(hash(a)).toBe(hash(b));
     expect(hash(a)).not.toBe(hash(c));
   }, 60000);
@@ -87,7 +92,7 @@ describe('training pipeline on synthetic data with known probabilities', () => {
 
   it('re-scores the champion on the same held-out window with its own artifact', async () => {
     const first = await runTrainingPipeline(job(spec()), new RowsSource(rows));
-    const encoded = encodeArtifact({ ...first.artifact!, version: 1 });
+    const encoded = encodeArtifact({ ...artifactOf(first), version: 1 });
     const second = await runTrainingPipeline(job(spec({ seed: 9 }), { version: 1, artifactJson: encoded.json, sha256: encoded.sha256 }), new RowsSource(rows));
     expect(second.metrics.champion.auc).toBeCloseTo(first.metrics.candidate.auc, 6);
     expect(second.championError).toBeNull();
@@ -101,14 +106,14 @@ describe('training pipeline on synthetic data with known probabilities', () => {
     const regression = rows.map((r) => ({ ...r, label: 10 * Number(r['true_probability']) }));
     const s = spec({ task: 'regression', primaryMetric: 'rmse', labelSource: { ...spec().labelSource, referenceScoreColumn: undefined } });
     const out = await runTrainingPipeline(job(s), new RowsSource(regression));
-    expect(out.artifact!.signature.outputs[0].name).toBe('prediction');
+    expect(artifactOf(out).signature.outputs[0].name).toBe('prediction');
     expect(out.metrics.candidate.rmse).toBeLessThan(out.metrics.baseline.rmse * 0.6);
     expect(out.metrics.candidate.mae).toBeLessThan(out.metrics.baseline.mae);
   }, 60000);
 
   it('fits a baseline as the training prior', async () => {
     const out = await runTrainingPipeline(job(spec({ algorithm: { kind: 'baseline' } })), new RowsSource(rows));
-    expect(out.artifact!.model).toMatchObject({ kind: 'baseline', link: 'logit' });
+    expect(artifactOf(out).model).toMatchObject({ kind: 'baseline', link: 'logit' });
     expect(out.metrics.candidate).toEqual(out.metrics.baseline);
     expect(out.curves).toEqual([]);
   });
@@ -127,12 +132,12 @@ describe('training pipeline on synthetic data with known probabilities', () => {
     };
     const versioned = await runTrainingPipeline(job(spec()), new RowsSource(pinned, refs));
     const plain = await runTrainingPipeline(job(spec()), new RowsSource(rows.slice(0, 3000)));
-    expect(versioned.artifact!.features).toEqual(['activity:orders_30d', 'activity:page_views_7d', 'activity:revenue_30d', 'profile:plan']);
-    expect(versioned.artifact!.featureViewVersions).toEqual({ activity: 3, profile: 1 });
-    expect(plain.artifact!.featureViewVersions).toBeUndefined();
+    expect(artifactOf(versioned).features).toEqual(['activity:orders_30d', 'activity:page_views_7d', 'activity:revenue_30d', 'profile:plan']);
+    expect(artifactOf(versioned).featureViewVersions).toEqual({ activity: 3, profile: 1 });
+    expect(artifactOf(plain).featureViewVersions).toBeUndefined();
     // The same values under other column names: the same model, answering the same scores.
     expect(versioned.holdout.map((h) => h.score)).toEqual(plain.holdout.map((h) => h.score));
-    const encoded = encodeArtifact({ ...versioned.artifact!, version: 1 });
+    const encoded = encodeArtifact({ ...artifactOf(versioned), version: 1 });
     expect(decodeArtifact(encoded.json, encoded.sha256).featureViewVersions).toEqual({ activity: 3, profile: 1 });
   }, 60000);
 

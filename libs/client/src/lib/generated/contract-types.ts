@@ -783,12 +783,10 @@ export type RunComparison = {
         minDelta?: number;
       };
     };
-    split: { [key: string]: unknown };
     seed: number;
     backend: string | null;
     codeVersion: string;
     specHash: string;
-    dataFingerprint: string | null;
     metrics: { [key: string]: { [key: string]: number } } | null;
     crossValidation: {
       metric: "auc" | "log_loss" | "f1" | "rmse" | "mae";
@@ -814,6 +812,8 @@ export type RunComparison = {
       reference: number | null;
       referenceVersion?: number | null;
     } | null;
+    split: { [key: string]: unknown };
+    dataFingerprint: string | null;
   }>;
   differences: Array<string>;
   commonMetrics: Array<string>;
