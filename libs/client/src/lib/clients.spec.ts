@@ -249,12 +249,14 @@ describe('service clients send the routes and bodies the controllers take', () =
     const plan = { strategy: 'grid' as const, parameters: { l2: { values: [0, 0.01] } }, budget: { maxTrials: 2 } };
     expect(await registry.startSearch({ model: 'churn', plan })).toEqual(search);
     await registry.search('s1');
+    await registry.cancelSearch('s1');
     expect(await registry.searches({ model: 'churn', limit: 3 })).toEqual([search]);
     expect((await registry.compareRuns(['r1', 'r2'])).differences).toEqual(['algorithm.l2']);
     await expect(registry.search('missing')).rejects.toMatchObject({ status: 404, code: 'SEARCH_NOT_FOUND' });
     expect(server.received.map(call)).toEqual([
       ['POST', '/v1/searches', { model: 'churn', plan }],
       ['GET', '/v1/searches/s1', undefined],
+      ['POST', '/v1/searches/s1/cancel', undefined],
       ['GET', '/v1/searches?model=churn&limit=3', undefined],
       ['GET', '/v1/runs/compare?ids=r1%2Cr2', undefined],
       ['GET', '/v1/searches/missing', undefined],

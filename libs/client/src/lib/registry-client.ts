@@ -111,6 +111,10 @@ export class RegistryClient {
   search(id: string, options: CallOptions = {}): Promise<Search> {
     return this.http.json({ ...options, method: 'GET', path: `/v1/searches/${seg(id)}` });
   }
+  /** Stops a search: its queued runs at once, running ones at their next heartbeat; nothing is registered (409 SEARCH_FINISHED once it ended). */
+  cancelSearch(id: string, options: CallOptions = {}): Promise<Search> {
+    return this.http.json({ ...options, method: 'POST', path: `/v1/searches/${seg(id)}/cancel` });
+  }
   async searches(filter: { model?: string; limit?: number } = {}, options: CallOptions = {}): Promise<Search[]> {
     return (await this.http.json<{ searches: Search[] }>({ ...options, method: 'GET', path: '/v1/searches', query: filter })).searches;
   }

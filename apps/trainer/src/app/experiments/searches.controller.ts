@@ -4,7 +4,7 @@ import { CreateSearch, RunComparison, Search } from '@mlp/contracts';
 import { PlatformError, requestContext } from '@mlp/runtime';
 import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
 import { RunComparisonService } from './run-comparison.service';
-import { COMPARE_RUNS_DOC, CREATE_SEARCH_DOC, GET_SEARCH_DOC, LIST_SEARCHES_DOC } from './searches.docs';
+import { CANCEL_SEARCH_DOC, COMPARE_RUNS_DOC, CREATE_SEARCH_DOC, GET_SEARCH_DOC, LIST_SEARCHES_DOC } from './searches.docs';
 import { SearchesService } from './searches.service';
 
 @ApiTags('experiments')
@@ -35,6 +35,15 @@ export class SearchesController {
   @ApiContract({ response: Search, ...GET_SEARCH_DOC })
   get(@Param('id') id: string) {
     return this.searches.get(id);
+  }
+
+  /** Cancels the search's queued runs at once and its running ones at their next heartbeat; nothing is registered. */
+  @Post(':id/cancel')
+  @HttpCode(202)
+  @RequireScope('trainer:write')
+  @ApiContract({ response: Search, status: 202, ...CANCEL_SEARCH_DOC })
+  cancel(@Param('id') id: string) {
+    return this.searches.cancel(id);
   }
 }
 

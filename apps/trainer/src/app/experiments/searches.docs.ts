@@ -76,6 +76,23 @@ export const GET_SEARCH_DOC: ApiContractOptions = {
   example: SEARCH,
 };
 
+export const CANCEL_SEARCH_DOC: ApiContractOptions = {
+  summary: 'Cancel a search',
+  description:
+    "Queued trials (and a queued final run) are cancelled at once, running ones stop at their next heartbeat; the search ends `cancelled` and registers nothing. A search that already ended, or whose final run already registered the winner, is 409 SEARCH_FINISHED. Answers the search as it is now. Scope `trainer:write`.",
+  params: { id: 'The search id (a UUID)' },
+  errors: { 400: ['INVALID_SEARCH_ID'], 404: ['SEARCH_NOT_FOUND'], 409: ['SEARCH_FINISHED'] },
+  example: {
+    ...SEARCH,
+    status: 'cancelled',
+    trials: SEARCH.trials.map((t, i) => (i < 2 ? t : { ...t, status: 'cancelled', validationMetric: null, metrics: null, error: 'the search was cancelled' })),
+    winner: null,
+    finalRun: null,
+    error: 'cancelled on request',
+    errorCode: 'CANCELLED',
+  },
+};
+
 export const LIST_SEARCHES_DOC: ApiContractOptions = {
   summary: 'Searches, newest first',
   description: 'Searches with their trials and winners; filter by `model`, at most `limit` (1..200, default 20). Scope `trainer:read`.',

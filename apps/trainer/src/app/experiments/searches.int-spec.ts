@@ -173,5 +173,62 @@ describe('hyperparameter search on a real PostgreSQL with two trainer replicas',
     expect([unknown.status, unknown.json['code']]).toEqual([404, 'RUN_NOT_FOUND']);
     const missing = await call(a, 'GET', '/v1/searches/00000000-0000-4000-8000-000000000000');
     expect([missing.status, missing.json['code']]).toEqual([404, 'SEARCH_NOT_FOUND']);
+
+    // A cancelled search stops its trials and registers nothing.
+    const doomed = await call<Search>(a, 'POST', '/v1/searches', { model: SPEC.name, plan: GRID, end: END });
+    const cancelled = await call<Search>(a, 'POST', `/v1/searches/${doomed.json.id}/cancel`);
+    expect([cancelled.status, cancelled.json.status, cancelled.json.errorCode]).toEqual([202, 'cancelled', 'CANCELLED']);
+    const settled = await waitFor(() => call<Search>(a, 'GET', `/v1/searches/${doomed.json.id}`).then((r) => r.json), (x) => x.trials.every((t) => !['queued', 'running'].includes(t.status)));
+    expect(settled.trials.map((t) => t.status)).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+    const again = await call(a, 'POST', `/v1/searches/${doomed.json.id}/cancel`);
+    expect([again.status, again.json['code']]).toEqual([409, 'SEARCH_FINISHED']);
+    expect((await call<{ versions: unknown[] }>(a, 'GET', `/v1/models/${SPEC.name}/versions`)).json.versions).toHaveLength(2);
+  }, 300000);
+
+  it('selects by k-fold cross-validation within a time budget: trials not started in time are cancelled, the winner trains on every fold and is judged on the untouched test rows', async () => {
+    const folded: ModelSpec = { ...SPEC, name: 'folded_purchases', split: { kind: 'random', testFraction: 0.25, folds: 3 } };
+    expect((await call(a, 'POST', '/v1/model-specs', folded, ADMIN)).status).toBe(201);
+    const plan = { strategy: 'grid', parameters: { learningRate: { min: 0.0005, max: 0.05, scale: 'log', count: 4 }, l2: { values: [0, 0.05] } }, budget: { maxTrials: 8, maxSeconds: 1 } };
+    const created = await call<Search>(a, 'POST', '/v1/searches', { model: folded.name, plan, end: END });
+    expect(created.json.trials).toHaveLength(8);
+    const search = await waitFor(() => call<Search>(a, 'GET', `/v1/searches/${created.json.id}`).then((r) => r.json), (x) => ['succeeded', 'failed'].includes(x.status));
+    expect(search.status).toBe('succeeded');
+    // Two replicas cannot cross-validate eight trials in a second: the ones not started are cancelled by the budget.
+    const runs = await Promise.all(search.trials.map((t) => call<TrainingRun>(a, 'GET', `/v1/training-runs/${t.runId}`).then((r) => r.json)));
+    const done = runs.filter((r) => r.status === 'succeeded');
+    const skipped = runs.filter((r) => r.status === 'cancelled');
+    expect(done.length + skipped.length).toBe(8);
+    expect(done.length).toBeGreaterThan(0);
+    expect(skipped.length).toBeGreaterThan(0);
+    for (const r of skipped) expect([r.startedAt, r.error]).toEqual([null, "the search's time budget ran out before this trial started"]);
+    // Selection by the mean over folds, never by the test rows (the trials have none).
+    for (const r of done) {
+      expect(r.crossValidation).toMatchObject({ metric: 'auc', folds: 3 });
+      expect(r.crossValidation?.values).toHaveLength(3);
+      expect(r.metrics?.['candidate']).toBeUndefined();
+    }
+    const best = done.reduce((x, y) => ((y.crossValidation?.mean ?? 0) > (x.crossValidation?.mean ?? 0) ? y : x));
+    expect(search.winner).toMatchObject({ runId: best.id, validationMetric: best.crossValidation?.mean });
+
+    const final = await call<TrainingRun>(a, 'GET', `/v1/training-runs/${search.finalRun?.runId}`).then((r) => r.json);
+    expect(final).toMatchObject({ status: 'succeeded', modelVersion: 1, gate: { comparedWith: 'baseline' }, dataset: { folds: 3, validationRows: 0, evaluatedOn: 'test' } });
+    // The final model trains on every non-test row (a quarter, stratified per class, is the test share).
+    const { trainRows, holdoutRows } = final.dataset as NonNullable<TrainingRun['dataset']>;
+    expect(trainRows + holdoutRows).toBe(2000);
+    expect(Math.abs(holdoutRows - 500)).toBeLessThanOrEqual(2);
+    expect(final.crossValidation).toEqual(best.crossValidation);
+    const versions = (await call<{ versions: Array<{ lineage: Record<string, unknown> }> }>(a, 'GET', `/v1/models/${folded.name}/versions`)).json.versions;
+    expect(versions).toHaveLength(1);
+    expect(versions[0].lineage).toMatchObject({ searchId: search.id, split: { kind: 'random', folds: 3, trainRows, validationRows: 0, testRows: holdoutRows }, crossValidation: { mean: best.crossValidation?.mean } });
+
+    // Out-of-fold rows (every row the trials selected on) and the gate's test rows: disjoint, together every row.
+    const keysOf = async (id: string) => {
+      const page = (await call<HoldoutPredictions>(a, 'GET', `/v1/training-runs/${id}/holdout-predictions?limit=5000`)).json;
+      return new Set(page.rows.map((r) => `${String(r.keys['user_id'])}@${r.event_timestamp}`));
+    };
+    const test = await keysOf(final.id);
+    const selected = await keysOf(best.id);
+    expect([test.size, selected.size]).toEqual([holdoutRows, trainRows]);
+    expect([...selected].filter((k) => test.has(k))).toEqual([]);
   }, 300000);
 });

@@ -97,6 +97,34 @@ export class SearchesService {
     return toSearch(row, runs);
   }
 
+  /**
+   * Stops a search: queued trials (and a queued final run) are cancelled at once, running ones at
+   * their next heartbeat, and nothing is registered. 409 SEARCH_FINISHED once it ended (or once its
+   * final run registered the winner).
+   */
+  async cancel(id: string): Promise<Search> {
+    await this.get(id);
+    await this.db.transaction(async (m) => {
+      const [row] = (await m.query(`SELECT status, final_run_id FROM "registry".searches WHERE id = $1 FOR UPDATE`, [id])) as Array<Pick<SearchRow, 'status' | 'final_run_id'>>;
+      const [final] = row.final_run_id ? ((await m.query(`SELECT status FROM "registry".training_runs WHERE id = $1`, [row.final_run_id])) as Array<{ status: string }>) : [];
+      if (!['running', 'registering'].includes(row.status) || final?.status === 'succeeded') {
+        throw PlatformError.conflict(`search ${id} already ${final?.status === 'succeeded' ? 'registered its winner' : row.status}`, [], 'SEARCH_FINISHED');
+      }
+      await m.query(
+        `UPDATE "registry".training_runs
+            SET status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+                finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
+                error = CASE WHEN status = 'queued' THEN 'the search was cancelled' ELSE error END,
+                error_code = CASE WHEN status = 'queued' THEN 'CANCELLED' ELSE error_code END,
+                cancel_requested = true
+          WHERE search_id = $1 AND status IN ('queued', 'running')`,
+        [id],
+      );
+      await m.query(`UPDATE "registry".searches SET status = 'cancelled', error = 'cancelled on request', error_code = 'CANCELLED', finished_at = now() WHERE id = $1`, [id]);
+    });
+    return this.get(id);
+  }
+
   async list(filter: { model?: string; limit: number }): Promise<Search[]> {
     const rows = await this.db.query<SearchRow>(`SELECT * FROM "registry".searches WHERE ($1::text IS NULL OR model = $1) ORDER BY created_at DESC LIMIT $2`, [filter.model ?? null, filter.limit]);
     if (rows.length === 0) return [];
