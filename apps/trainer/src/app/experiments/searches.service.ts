@@ -110,16 +110,7 @@ export class SearchesService {
       if (!['running', 'registering'].includes(row.status) || final?.status === 'succeeded') {
         throw PlatformError.conflict(`search ${id} already ${final?.status === 'succeeded' ? 'registered its winner' : row.status}`, [], 'SEARCH_FINISHED');
       }
-      await m.query(
-        `UPDATE "registry".training_runs
-            SET status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
-                finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
-                error = CASE WHEN status = 'queued' THEN 'the search was cancelled' ELSE error END,
-                error_code = CASE WHEN status = 'queued' THEN 'CANCELLED' ELSE error_code END,
-                cancel_requested = true
-          WHERE search_id = $1 AND status IN ('queued', 'running')`,
-        [id],
-      );
+      await this.queue.stopActive(m, { searchId: id }, { message: 'the search was cancelled', code: 'CANCELLED' });
       await m.query(`UPDATE "registry".searches SET status = 'cancelled', error = 'cancelled on request', error_code = 'CANCELLED', finished_at = now() WHERE id = $1`, [id]);
     });
     return this.get(id);

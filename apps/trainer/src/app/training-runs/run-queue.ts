@@ -253,6 +253,24 @@ export class RunQueue {
     });
   }
 
+  /**
+   * Stops the active runs of some models, or of one search, inside the caller's transaction: queued
+   * ones are cancelled at once with the reason, running ones are asked to stop at their next heartbeat.
+   */
+  async stopActive(m: EntityManager, of: { models: string[] } | { searchId: string }, reason: { message: string; code: string }): Promise<void> {
+    const [column, value] = 'models' in of ? ['model = ANY($1::text[])', of.models] : ['search_id = $1', of.searchId];
+    await m.query(
+      `UPDATE ${Q}
+          SET status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+              finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
+              error = CASE WHEN status = 'queued' THEN $2 ELSE error END,
+              error_code = CASE WHEN status = 'queued' THEN $3 ELSE error_code END,
+              cancel_requested = true
+        WHERE ${column} AND status IN ('queued', 'running')`,
+      [value, reason.message, reason.code],
+    );
+  }
+
   /** A graceful shutdown hands the run back without using up an attempt. */
   async release(id: string, owner: string): Promise<boolean> {
     const rows = returnedRows(await this.db.query(
