@@ -80,6 +80,10 @@ describe('hyperparameter search on a real PostgreSQL with two trainer replicas',
   it('refuses bad search plans with 4xx codes before queuing anything', async () => {
     expect((await call(a, 'POST', '/v1/model-specs', SPEC, ADMIN)).status).toBe(201);
     expect((await call(a, 'POST', '/v1/model-specs', { ...SPEC, name: 'no_validation', split: { kind: 'random', testFraction: 0.25 } }, ADMIN)).status).toBe(201);
+    // A declared search is checked when the spec is declared.
+    const declared = await call(a, 'POST', '/v1/model-specs', { ...SPEC, name: 'bad_search', search: { ...GRID, parameters: { momentum: { values: [0.9] } } } }, ADMIN);
+    expect([declared.status, declared.json['code']]).toEqual([400, 'UNKNOWN_SEARCH_PARAMETER']);
+    expect(declared.json['details']).toEqual([expect.objectContaining({ path: '$.search.parameters.momentum' })]);
     const cases: Array<[unknown, number, string]> = [
       [{ model: SPEC.name, plan: { ...GRID, parameters: { momentum: { values: [0.9] } } } }, 400, 'UNKNOWN_SEARCH_PARAMETER'],
       [{ model: SPEC.name, plan: { ...GRID, parameters: { l2: { values: [] } } } }, 400, 'EMPTY_SEARCH_RANGE'],

@@ -1,4 +1,6 @@
 import type { ModelSpec } from '@mlp/contracts';
+import { hasSelectionRows } from '../datasets/validation-share';
+import { expandSearch } from '../experiments/search-space';
 import { cronProblem } from '../schedules/cron-schedule';
 
 export interface SpecProblem {
@@ -59,6 +61,12 @@ export function specProblems(spec: ModelSpec): SpecProblem[] {
   const algorithm = spec.algorithm;
   if (algorithm.kind !== 'baseline' && algorithm.earlyStopping && spec.split.validationFraction === 0 && folds === undefined) {
     problems.push({ path: '$.split.validationFraction', code: 'EARLY_STOPPING_WITHOUT_VALIDATION', message: 'early stopping needs a validation share above 0' });
+  }
+  if (spec.search) {
+    // A declared search is checked when the spec is declared, not first when someone runs it.
+    if (!hasSelectionRows(spec)) problems.push({ path: '$.search', code: 'TRIAL_WITHOUT_VALIDATION', message: 'a search selects on validation rows: set split.validationFraction above 0 or split.folds' });
+    const expansion = expandSearch(spec.search, spec, spec.search.seed ?? spec.seed ?? 0);
+    if (!expansion.ok) problems.push(...expansion.problems.map((p) => ({ ...p, path: p.path.replace(/^\$\.plan/, '$.search') })));
   }
   return problems;
 }
