@@ -15,8 +15,9 @@ export class RunComparisonService {
   constructor(private readonly db: Database) {}
 
   /** Runs side by side in the order asked; 2 to 20 ids, every one must exist. */
-  async compare(idsParam: string | undefined): Promise<RunComparison> {
-    const ids = (idsParam ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  async compare(idsParam: string | string[] | undefined): Promise<RunComparison> {
+    // `ids=a,b` or the parameter repeated (`ids=a&ids=b`, which the query parser gives as a list).
+    const ids = [idsParam ?? []].flat().flatMap((p) => String(p).split(',')).map((s) => s.trim()).filter(Boolean);
     const bad = ids.filter((i) => !UUID.test(i));
     if (ids.length < 2 || ids.length > MAX_COMPARED_RUNS || bad.length || new Set(ids).size !== ids.length) {
       throw PlatformError.badRequest(

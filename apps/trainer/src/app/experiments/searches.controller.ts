@@ -55,7 +55,7 @@ export class RunComparisonController {
   @Get('compare')
   @RequireScope('trainer:read')
   @ApiContract({ response: RunComparison, ...COMPARE_RUNS_DOC })
-  compare(@Query('ids') ids?: string) {
+  compare(@Query('ids') ids?: string | string[]) {
     return this.comparison.compare(ids);
   }
 }

@@ -126,7 +126,7 @@ const compared = (id: string, learningRate: number, auc: number) => ({
 export const COMPARE_RUNS_DOC: ApiContractOptions = {
   summary: 'Put training runs side by side',
   description:
-    "2 to 20 runs (`ids`, comma-separated; trials or registered runs, of any models) in the order given: parameters, split, seed, backend, code version, data fingerprint, metrics by subject, cross-validation and curves. `differences` names the settings that are not the same in every run, `commonMetrics` the `subject.metric` pairs every run has. `mlp compare <id> <id> ...` prints it as a table. Scope `trainer:read`.",
+    "2 to 20 runs (`ids`, comma-separated or repeated; trials or registered runs, of any models) in the order given: parameters, split, seed, backend, code version, data fingerprint, metrics by subject, cross-validation and curves. `differences` names the settings that are not the same in every run, `commonMetrics` the `subject.metric` pairs every run has. `mlp compare <id> <id> ...` prints it as a table. Scope `trainer:read`.",
   errors: { 400: ['INVALID_RUN_IDS'], 404: ['RUN_NOT_FOUND'] },
   example: {
     runs: [compared('1b2c3d4e-0000-4000-8000-000000000001', 0.01, 0.9612), compared('1b2c3d4e-0000-4000-8000-000000000002', 0.05, 0.9706)],

@@ -171,6 +171,9 @@ describe('hyperparameter search on a real PostgreSQL with two trainer replicas',
     expect(compared.json.differences).toEqual(['algorithm.l2', 'algorithm.learningRate']);
     expect(compared.json.commonMetrics).toEqual(expect.arrayContaining(['validation.auc', 'train.auc']));
     expect(compared.json.runs[0].curves).toHaveLength(8);
+    // The parameter repeated means the same as a comma-separated list.
+    const repeated = await call<RunComparison>(a, 'GET', `/v1/runs/compare?${ids.map((i) => `ids=${i}`).join('&')}`);
+    expect(repeated.json.runs.map((r) => r.id)).toEqual(ids);
     const one = await call(a, 'GET', `/v1/runs/compare?ids=${ids[0]}`);
     expect([one.status, one.json['code']]).toEqual([400, 'INVALID_RUN_IDS']);
     const unknown = await call(a, 'GET', `/v1/runs/compare?ids=${ids[0]},00000000-0000-4000-8000-000000000000`);
