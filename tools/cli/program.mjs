@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import fs from 'node:fs';
 import { applyCommand, planCommand } from './commands/apply.mjs';
+import { compareCommand, searchCommand } from './commands/experiments.mjs';
 import { makeContext } from './commands/context.mjs';
 import { importCommand } from './commands/import.mjs';
 import { initCommand } from './commands/init.mjs';
@@ -111,6 +112,18 @@ export async function runCli(argv, io = {}) {
     .option('--wait', 'follow the run to its end and print its metrics and gate decision')
     .option('--interval <seconds>', 'polling interval with --wait (default 2)')
     .action(action((c, model, opts) => trainCommand(c, model, opts)));
+  program
+    .command('search')
+    .description("run the hyperparameter search the model's spec declares; the winner is registered and gated")
+    .argument('<model>')
+    .option('--wait', 'follow the search to its end and print its trials, winner and gate decision')
+    .option('--interval <seconds>', 'polling interval with --wait (default 2)')
+    .action(action((c, model, opts) => searchCommand(c, model, opts)));
+  program
+    .command('compare')
+    .description('put training runs side by side: the settings that differ and their metrics')
+    .argument('<ids...>', 'two or more run ids')
+    .action(action((c, ids) => compareCommand(c, ids)));
   program
     .command('runs')
     .description('list training runs, newest first')

@@ -358,6 +358,57 @@ describe('mlp train, runs, promote, rollback', () => {
   });
 });
 
+describe('mlp search, compare', () => {
+  const R1 = '1b2c3d4e-0000-4000-8000-000000000001';
+  const R2 = '1b2c3d4e-0000-4000-8000-000000000002';
+  const trial = (index, runId, l2, auc) => ({ index, runId, status: 'succeeded', params: { l2 }, validationMetric: auc, metrics: null, error: null });
+  const done = {
+    id: 's-1', model: 'churn', status: 'succeeded', metric: 'auc', direction: 'max',
+    trials: [trial(0, R1, 0, 0.71234), trial(1, R2, 0.01, 0.7345)],
+    winner: { index: 1, runId: R2, params: { l2: 0.01 }, validationMetric: 0.7345 },
+    finalRun: { runId: 'f-1', status: 'succeeded', modelVersion: 5, gate: { promoted: true, reason: 'beats the champion by 0.01', code: 'PROMOTED', comparedWith: 'champion', candidate: 0.74, reference: 0.73, referenceVersion: 4 } },
+    error: null, errorCode: null,
+  };
+
+  it('search --wait starts the declared search, follows it and prints the trials, the winner and the gate', async () => {
+    let polls = 0;
+    svc.route('trainer', 'POST /v1/searches', { status: 202, body: { ...done, status: 'running', winner: null, finalRun: null } });
+    svc.route('trainer', 'GET /v1/searches/s-1', () => (++polls < 2 ? { body: { ...done, status: 'registering', finalRun: null } } : { body: done }));
+    const r = await mlp(['search', 'churn', '--wait', '--interval', '0.05']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(svc.requests[0].body, { model: 'churn' });
+    assert.match(r.stdout, /^search s-1 for churn: succeeded \(2 trials, auc higher is better\)$/m);
+    assert.match(r.stdout, /^ +1 +succeeded +0\.7345 +l2=0\.01 +winner$/m);
+    assert.match(r.stdout, /^final run f-1: succeeded, version 5$/m);
+    assert.match(r.stdout, /^gate: promoted \(PROMOTED\)/m);
+  });
+
+  it('search exits 1 with the code when no trial succeeded; a refused plan is the service\'s 400', async () => {
+    svc.route('trainer', 'POST /v1/searches', { status: 202, body: { ...done, status: 'running', winner: null, finalRun: null } });
+    svc.route('trainer', 'GET /v1/searches/s-1', { body: { ...done, status: 'failed', winner: null, finalRun: null, error: 'none of 2 trials succeeded', errorCode: 'NO_SUCCESSFUL_TRIAL' } });
+    const failed = await mlp(['search', 'churn', '--wait', '--interval', '0.05']);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stdout, /^error \(NO_SUCCESSFUL_TRIAL\): none of 2 trials succeeded$/m);
+    svc.route('trainer', 'POST /v1/searches', { status: 400, body: { error: 'model churn declares no search: send a plan', code: 'NO_SEARCH_PLAN', details: [] } });
+    const refused = await mlp(['search', 'churn']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /declares no search/);
+  });
+
+  it('compare prints the settings that differ and the common metrics, one column per run', async () => {
+    const run = (id, l2, auc) => ({ id, status: 'succeeded', trial: true, algorithm: { kind: 'logistic_regression', l2 }, metrics: { validation: { auc, rows: 30 } }, modelVersion: null });
+    svc.route('trainer', 'GET /v1/runs/compare', { body: { runs: [run(R1, 0, 0.71234), run(R2, 0.01, 0.7345)], differences: ['algorithm.l2'], commonMetrics: ['validation.auc', 'validation.rows'] } });
+    const r = await mlp(['compare', R1, R2]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(svc.requests[0].query, { ids: `${R1},${R2}` });
+    assert.match(r.stdout, /^algorithm\.l2\s+0\s+0\.01$/m);
+    assert.match(r.stdout, /^validation\.auc\s+0\.7123\s+0\.7345$/m);
+    assert.equal((await mlp(['compare', R1])).code, 2);
+    assert.equal((await mlp(['compare', R1, 'not-a-run'])).code, 2);
+    assert.equal(svc.requests.length, 1);
+  });
+});
+
 describe('mlp status', () => {
   it('shows each service\'s view of the project and exits 3 when one is unreachable', async () => {
     svc.route('dwh', 'GET /v1/projects/shop-analytics', { body: { name: 'shop-analytics', description: null, owner: 'data-team', version: 2, applied_at: '2026-12-07T09:00:00Z', applied_by: null, objects: { source: 1, model: 2 } } });

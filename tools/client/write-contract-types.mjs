@@ -46,6 +46,9 @@ export const NAMES = [
   'ApplyPlan as FeatureApplyPlan',
   'ModelSpecApplyRequest',
   'ModelSpecApplyPlan',
+  'CreateSearch',
+  'Search',
+  'RunComparison',
 ];
 
 const key = (k) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : JSON.stringify(k));

@@ -6,12 +6,12 @@ import { table } from '../output.mjs';
 const MAX_MISSES = 10;
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 const MODEL = /^[a-z][a-z0-9_-]{0,62}$/;
-const modelName = (m) => {
+export const modelName = (m) => {
   if (!MODEL.test(m)) throw usageError(`${m} is not a model name`);
   return m;
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const round = (v) => (typeof v === 'number' ? Number(v.toPrecision(4)) : v);
+export const round = (v) => (typeof v === 'number' ? Number(v.toPrecision(4)) : v);
 
 export function metricsTable(metrics) {
   const rows = Object.entries(metrics ?? {});
@@ -25,6 +25,30 @@ export function gateText(gate) {
   return `gate: ${gate.promoted ? 'promoted' : 'not promoted'} (${gate.code}): candidate ${round(gate.candidate)}${vs}: ${gate.reason}`;
 }
 
+/**
+ * Polls the trainer with `read` every `--interval` seconds (default 2) until `done(answer)`; the work
+ * goes on without us, so a trainer restart or a short network outage is ridden out.
+ */
+export async function follow(ctx, options, read, done) {
+  const trainer = ctx.client('trainer');
+  const intervalMs = Math.max(0.05, Number(options.interval ?? 2)) * 1000;
+  let misses = 0;
+  for (;;) {
+    let answer;
+    try {
+      answer = await trainer.call(read);
+      misses = 0;
+    } catch (err) {
+      if (!(err instanceof CliError) || err.exitCode !== ExitCode.UNREACHABLE || ++misses > MAX_MISSES) throw err;
+      ctx.out.note(`${err.message}; still waiting (${misses}/${MAX_MISSES})`);
+      await sleep(intervalMs);
+      continue;
+    }
+    if (done(answer)) return answer;
+    await sleep(intervalMs);
+  }
+}
+
 export async function trainCommand(ctx, model, options) {
   const trainer = ctx.client('trainer');
   const accepted = await trainer.call((api, o) => api.startRun({ model: modelName(model) }, o));
@@ -34,25 +58,11 @@ export async function trainCommand(ctx, model, options) {
     return ExitCode.OK;
   }
   ctx.out.note(`training run ${accepted.id} for ${model}: ${accepted.status}`);
-  const intervalMs = Math.max(0.05, Number(options.interval ?? 2)) * 1000;
   const bar = ctx.io.stderr.isTTY ? new ProgressBar(ctx.io.stderr, `train ${model}`) : null;
-  let run;
-  let misses = 0;
-  for (;;) {
-    try {
-      run = await trainer.call((api, o) => api.run(accepted.id, o));
-      misses = 0;
-    } catch (err) {
-      // The run goes on without us: ride out a trainer restart or a short network outage.
-      if (!(err instanceof CliError) || err.exitCode !== ExitCode.UNREACHABLE || ++misses > MAX_MISSES) throw err;
-      ctx.out.note(`${err.message}; still waiting (${misses}/${MAX_MISSES})`);
-      await sleep(intervalMs);
-      continue;
-    }
-    bar?.update(run.progress ?? 0, run.status);
-    if (TERMINAL.has(run.status)) break;
-    await sleep(intervalMs);
-  }
+  const run = await follow(ctx, options, (api, o) => api.run(accepted.id, o), (r) => {
+    bar?.update(r.progress ?? 0, r.status);
+    return TERMINAL.has(r.status);
+  });
   bar?.done(run.status);
   ctx.out.result(run);
   ctx.out.line(`training run ${run.id} for ${run.model}: ${run.status}${run.durationMs != null ? ` in ${(run.durationMs / 1000).toFixed(1)} s` : ''}${run.modelVersion ? `, version ${run.modelVersion}` : ''}`);

@@ -260,6 +260,35 @@ describe('service clients send the routes and bodies the controllers take', () =
     ]);
   });
 
+  it('registry: searches and run comparison', async () => {
+    const search = { id: 's1', model: 'churn', status: 'running', trials: [] };
+    server = await standInServer((req) =>
+      req.url.startsWith('/v1/runs/compare')
+        ? { json: { runs: [], differences: ['algorithm.l2'], commonMetrics: [] } }
+        : req.url.startsWith('/v1/searches?')
+          ? { json: { searches: [search] } }
+          : req.url === '/v1/searches/missing'
+            ? { status: 404, json: { error: 'search missing not found', code: 'SEARCH_NOT_FOUND', details: [] } }
+            : { json: search },
+    );
+    const registry = new RegistryClient({ baseUrl: server.url });
+    const plan = { strategy: 'grid' as const, parameters: { l2: { values: [0, 0.01] } }, budget: { maxTrials: 2 } };
+    expect(await registry.startSearch({ model: 'churn', plan })).toEqual(search);
+    await registry.search('s1');
+    await registry.cancelSearch('s1');
+    expect(await registry.searches({ model: 'churn', limit: 3 })).toEqual([search]);
+    expect((await registry.compareRuns(['r1', 'r2'])).differences).toEqual(['algorithm.l2']);
+    await expect(registry.search('missing')).rejects.toMatchObject({ status: 404, code: 'SEARCH_NOT_FOUND' });
+    expect(server.received.map(call)).toEqual([
+      ['POST', '/v1/searches', { model: 'churn', plan }],
+      ['GET', '/v1/searches/s1', undefined],
+      ['POST', '/v1/searches/s1/cancel', undefined],
+      ['GET', '/v1/searches?model=churn&limit=3', undefined],
+      ['GET', '/v1/runs/compare?ids=r1%2Cr2', undefined],
+      ['GET', '/v1/searches/missing', undefined],
+    ]);
+  });
+
   it('warehouse: transformation runs, SLAs, projects apply', async () => {
     server = await standInServer((req) => ({ json: req.url.startsWith('/v1/transformations/runs?') ? { runs: [] } : req.url === '/v1/projects' ? { projects: [] } : {} }));
     const warehouse = new WarehouseClient({ baseUrl: server.url });

@@ -1,4 +1,4 @@
-import type { CreateTrainingRun, ModelSpecApplyPlan, ModelSpecApplyRequest, MoveAlias, TrainingRun, TrainingRunAccepted } from './generated/contract-types.js';
+import type { CreateSearch, CreateTrainingRun, ModelSpecApplyPlan, ModelSpecApplyRequest, MoveAlias, RunComparison, Search, TrainingRun, TrainingRunAccepted } from './generated/contract-types.js';
 import { HttpTransport, seg, type CallOptions, type ServiceOptions } from './http-transport.js';
 
 /** A registered model as the trainer lists it. */
@@ -97,5 +97,29 @@ export class RegistryClient {
   }
   cancelRun(id: string, options: CallOptions = {}): Promise<unknown> {
     return this.http.json({ ...options, method: 'POST', path: `/v1/training-runs/${seg(id)}/cancel` });
+  }
+
+  /**
+   * Starts a hyperparameter search (the request's `plan`, or the one the spec declares): every trial
+   * is queued at once; the best by validation metric is then registered as one version and gated on
+   * the test rows. A bad plan is a 400 with its code (`GRID_EXCEEDS_BUDGET`, `UNKNOWN_SEARCH_PARAMETER`, ...).
+   */
+  startSearch(request: CreateSearch, options: CallOptions = {}): Promise<Search> {
+    return this.http.json({ ...options, method: 'POST', path: '/v1/searches', json: request });
+  }
+  /** A search: status, trials with parameters and validation metrics, the winner and its registered run. */
+  search(id: string, options: CallOptions = {}): Promise<Search> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/searches/${seg(id)}` });
+  }
+  /** Stops a search: its queued runs at once, running ones at their next heartbeat; nothing is registered (409 SEARCH_FINISHED once it ended). */
+  cancelSearch(id: string, options: CallOptions = {}): Promise<Search> {
+    return this.http.json({ ...options, method: 'POST', path: `/v1/searches/${seg(id)}/cancel` });
+  }
+  async searches(filter: { model?: string; limit?: number } = {}, options: CallOptions = {}): Promise<Search[]> {
+    return (await this.http.json<{ searches: Search[] }>({ ...options, method: 'GET', path: '/v1/searches', query: filter })).searches;
+  }
+  /** 2 to 20 runs side by side (parameters, metrics, curves) and which settings differ between them. */
+  compareRuns(ids: readonly string[], options: CallOptions = {}): Promise<RunComparison> {
+    return this.http.json({ ...options, method: 'GET', path: '/v1/runs/compare', query: { ids: ids.join(',') } });
   }
 }

@@ -121,6 +121,13 @@ export const RandomSplit = Type.Object(
     testFraction: Type.Number({ minimum: 0.05, maximum: 0.5 }),
     /** Share of the remaining rows used for early stopping (never for the gate). */
     validationFraction: Type.Optional(Type.Number({ minimum: 0, maximum: 0.5 })),
+    /**
+     * k-fold cross-validation of the rows left after the test share (small data): each fold in turn
+     * validates a model trained on the others; the run reports the mean and spread of the primary
+     * metric over the folds, then trains the final model on all of them (the test share stays held
+     * out for the gate). Replaces `validationFraction` (give one or the other).
+     */
+    folds: Type.Optional(Type.Integer({ minimum: 2, maximum: 20 })),
     /** Keep each class's share in every part (classification; the default there). */
     stratify: Type.Optional(Type.Boolean()),
     /** How far back label rows are read from the run's end (default: all of them). */
@@ -129,6 +136,46 @@ export const RandomSplit = Type.Object(
   { additionalProperties: false },
 );
 export type RandomSplit = Static<typeof RandomSplit>;
+
+/**
+ * One parameter's candidates in a search: a list of values, or a numeric range (`min`..`max`,
+ * `scale: log` for rates and penalties). A grid takes `count` evenly spaced points of a range
+ * (default 3); a random search draws from it. Integer parameters are rounded.
+ */
+export const SearchRange = Type.Union([
+  Type.Object({ values: Type.Array(Type.Unknown(), { maxItems: 100 }) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      min: Type.Number(),
+      max: Type.Number(),
+      scale: Type.Optional(Type.Union([Type.Literal('linear'), Type.Literal('log')])),
+      count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type SearchRange = Static<typeof SearchRange>;
+
+/** A hyperparameter search over the algorithm's parameters (`POST /v1/searches`, or declared in the spec). */
+export const SearchPlanSchema = Type.Object(
+  {
+    strategy: Type.Union([Type.Literal('grid'), Type.Literal('random')]),
+    /** Parameter of the spec's algorithm (e.g. `learningRate`, `l2`, `hiddenUnits`) -> its candidates. */
+    parameters: Type.Record(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9]{0,63}$' }), SearchRange),
+    /** At least one of them. A grid with more points than `maxTrials` is refused; after `maxSeconds` no new trial starts. */
+    budget: Type.Object(
+      {
+        maxTrials: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+        maxSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 604800 })),
+      },
+      { additionalProperties: false },
+    ),
+    /** Seed of the random draws (default: the spec's seed); every trial trains with the spec's seed. */
+    seed: Type.Optional(Int32({ minimum: 0, maximum: 2147483647 })),
+  },
+  { additionalProperties: false },
+);
+export type SearchPlan = Static<typeof SearchPlanSchema>;
 
 /** How a training set is split into training, validation and held-out rows. */
 export const DataSplit = Type.Union([TimeSplit, RandomSplit]);
@@ -189,6 +236,8 @@ const ModelSpecSchema = Type.Object(
     triggers: Type.Optional(RetrainTriggers),
     /** Seed of every random choice (initialisers, shuffling, dropout): same data + seed = same model. */
     seed: Type.Optional(Int32({ minimum: 0, maximum: 2147483647 })),
+    /** The model's declared hyperparameter search, run by `POST /v1/searches {model}` (`mlp search <model>`). */
+    search: Type.Optional(SearchPlanSchema),
   },
   { additionalProperties: false },
 );

@@ -26,6 +26,11 @@ const CreateTrainingRunSchema = Type.Object(
   {
     model: Type.String({ pattern: MODEL_NAME_PATTERN }),
     overrides: Type.Optional(RunOverrides),
+    /**
+     * A trial: trained and judged on the validation rows (or folds) only, never on the test rows,
+     * and no registry version is created. Needs a validation share or `split.folds`.
+     */
+    trial: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -49,6 +54,22 @@ const EpochPoint = Type.Object(
 );
 export type EpochPoint = Static<typeof EpochPoint>;
 
+/** k-fold cross-validation of a run: the primary metric of each fold's model on its own fold. */
+const CrossValidation = Type.Object(
+  {
+    metric: PrimaryMetric,
+    folds: Int32({ minimum: 2 }),
+    values: Type.Array(Type.Number()),
+    mean: Type.Number(),
+    /** Sample standard deviation over the folds. */
+    std: Type.Number(),
+    /** Rows in each fold (the rows that fold validated). */
+    foldRows: Type.Array(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type CrossValidation = Static<typeof CrossValidation>;
+
 const GateDecision = Type.Object(
   {
     promoted: Type.Boolean(),
@@ -69,11 +90,21 @@ const TrainingRunSchema = Type.Object(
     model: Type.String(),
     status: TrainingRunStatus,
     trigger: Type.String(),
+    /** A trial: judged on validation rows only, never registered. */
+    trial: Type.Boolean(),
+    /** The search this run belongs to (its trial, or the final run registering the winner). */
+    searchId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+    /** The algorithm (with its parameters) the run trained. */
+    algorithm: Algorithm,
     /** 0..1 share of the planned epochs done. */
     progress: Type.Number({ minimum: 0, maximum: 1 }),
     attempts: Type.Integer({ minimum: 0 }),
     curves: Type.Array(EpochPoint),
-    /** Held-out metrics of the new model, the baseline, the champion (scored now) and the reference score. */
+    /**
+     * Metrics by subject: `candidate`, `baseline`, `champion` (scored now), `reference` on the test
+     * rows; `validation` (the candidate on the validation rows, what a search selects by); `train`.
+     * A trial has no test-row subjects.
+     */
     metrics: Type.Union([Type.Record(Type.String(), Type.Record(Type.String(), Type.Number())), Type.Null()]),
     /** Reliability diagram of the new model on the held-out window (classification only). */
     calibration: Type.Union([
@@ -99,11 +130,18 @@ const TrainingRunSchema = Type.Object(
           holdoutStart: Type.String(),
           /** How the rows were split (absent on runs from before random splits existed: a time split). */
           split: Type.Optional(Type.Union([Type.Literal('time'), Type.Literal('random')])),
+          /** Random split: the seed that ordered the rows (fixed by the model's name). */
+          splitSeed: Type.Optional(Type.Integer({ minimum: 0 })),
+          /** k-fold cross-validation: the number of folds (the validation rows are then every fold). */
+          folds: Type.Optional(Int32({ minimum: 2 })),
+          /** What the trial was judged on: `validation` (or folds) for a trial, `test` for a registered run. */
+          evaluatedOn: Type.Optional(Type.Union([Type.Literal('test'), Type.Literal('validation')])),
         },
         { additionalProperties: false },
       ),
       Type.Null(),
     ]),
+    crossValidation: Type.Union([CrossValidation, Type.Null()]),
     featureServiceVersion: Type.Union([Type.String(), Type.Null()]),
     specHash: Type.String(),
     codeVersion: Type.String(),
@@ -161,6 +199,8 @@ const HoldoutPredictionsSchema = Type.Object(
     runId: Type.String({ format: 'uuid' }),
     model: Type.String(),
     version: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+    /** `test`: the held-out rows the gate judged; `validation`: a trial's validation rows (out-of-fold scores under k-fold). */
+    part: Type.Union([Type.Literal('test'), Type.Literal('validation')]),
     /** Held-out rows of the run; at most `stored` of them were kept (the first ones, in training-set order). */
     total: Type.Integer({ minimum: 0 }),
     stored: Type.Integer({ minimum: 0 }),

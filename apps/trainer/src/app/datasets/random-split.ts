@@ -15,7 +15,7 @@ export interface RandomSplitResult<T> {
 }
 
 /** A row's place in the shuffle: a hash of its identity and the seed, so a row keeps its place whatever else is in the set. */
-function rank(identity: string, seed: number): string {
+export function rankOf(identity: string, seed: number): string {
   return createHash('sha256').update(`${seed}\u0000${identity}`).digest('hex');
 }
 
@@ -31,7 +31,7 @@ export function randomSplit<T>(rows: readonly T[], identityOf: (row: T) => strin
   for (const row of rows) {
     const group = plan.stratify ? String(labelOf(row)) : 'all';
     const list = groups.get(group) ?? [];
-    list.push({ row, key: rank(identityOf(row), plan.seed) });
+    list.push({ row, key: rankOf(identityOf(row), plan.seed) });
     groups.set(group, list);
   }
   const out: RandomSplitResult<T> = { train: [], validation: [], holdout: [] };

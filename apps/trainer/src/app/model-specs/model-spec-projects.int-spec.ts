@@ -169,7 +169,7 @@ describe('model specs owned by projects (production profile)', () => {
     const res = await apply({ project: 'team-a', specs: [spec('a_fresh'), spec('a_churn', { seed: 5 }), spec('a_broken', { labelSource: { ...ORDER_WITHIN_7D_SPEC.labelSource, sql: 'SELECT * FROM registry.models' } })], prune: true });
     expect([res.status, res.json['code']]).toEqual([400, 'LABEL_SQL_OUTSIDE_WAREHOUSE']);
     expect(res.json['details']).toEqual(expect.arrayContaining([expect.objectContaining({ path: '$.specs[2].labelSource.sql', code: 'LABEL_SQL_OUTSIDE_WAREHOUSE' })]));
-    const schema = await apply({ project: 'team-a', specs: [spec('a_fresh'), { ...spec('a_bad'), primaryMetric: 'accuracy' }] });
+    const schema = await apply({ project: 'team-a', specs: [spec('a_fresh'), { ...spec('a_bad'), primaryMetric: 'not_a_metric' }] });
     expect([schema.status, schema.json['code']]).toEqual([400, 'VALIDATION_FAILED']);
     expect(await rows()).toEqual(before);
   });

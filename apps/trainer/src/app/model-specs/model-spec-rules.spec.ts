@@ -30,6 +30,21 @@ describe('model spec rules', () => {
     expect(codes({ ...SPEC, split: { lookbackDays: 7, holdoutDays: 7 } })).toEqual(['INVALID_SPLIT']);
   });
 
+  it('takes k folds or a validation share, not both; early stopping may stop on the folds', () => {
+    expect(codes({ ...SPEC, split: { kind: 'random', testFraction: 0.2, folds: 5, validationFraction: 0.1 } })).toEqual(['INVALID_SPLIT']);
+    expect(codes({ ...SPEC, split: { kind: 'random', testFraction: 0.2, folds: 5 } })).toEqual([]);
+    expect(codes({ ...SPEC, split: { kind: 'random', testFraction: 0.2, folds: 5, validationFraction: 0 } })).toEqual([]);
+    expect(codes({ ...SPEC, split: { kind: 'random', testFraction: 0.2, validationFraction: 0 } })).toEqual(['EARLY_STOPPING_WITHOUT_VALIDATION']);
+  });
+
+  it('checks a declared search when the spec is declared', () => {
+    const search = { strategy: 'grid' as const, parameters: { learningRate: { values: [0.001, 0.01] } }, budget: { maxTrials: 4 } };
+    expect(codes({ ...SPEC, search })).toEqual([]);
+    expect(specProblems({ ...SPEC, search: { ...search, parameters: { momentum: { values: [0.9] } } } }).map((p) => [p.code, p.path])).toEqual([['UNKNOWN_SEARCH_PARAMETER', '$.search.parameters.momentum']]);
+    expect(codes({ ...SPEC, search: { ...search, budget: { maxTrials: 1 } } })).toEqual(['GRID_EXCEEDS_BUDGET']);
+    expect(codes({ ...SPEC, split: { lookbackDays: 90, holdoutDays: 14, validationFraction: 0 }, algorithm: { kind: 'logistic_regression', epochs: 5, batchSize: 8, learningRate: 0.1 }, search })).toEqual(['TRIAL_WITHOUT_VALIDATION']);
+  });
+
   const labelSql = (s: string) => codes({ ...SPEC, labelSource: { ...SPEC.labelSource, sql: s } });
 
   it('refuses label SQL that is not one SELECT', () => {

@@ -1,5 +1,7 @@
 import type { ModelSpec } from '@mlp/contracts';
 import { kindForAlgorithm } from '@mlp/model-runtime';
+import { hasSelectionRows } from '../datasets/validation-share';
+import { expandSearch } from '../experiments/search-space';
 import { cronProblem } from '../schedules/cron-schedule';
 
 export interface SpecProblem {
@@ -61,13 +63,23 @@ export function specProblems(spec: ModelSpec): SpecProblem[] {
     const problem = cronProblem(spec.schedule.cron, spec.schedule.timezone);
     if (problem) problems.push({ path: '$.schedule.cron', code: 'INVALID_CRON', message: problem });
   }
+  const folds = spec.split.kind === 'random' ? spec.split.folds : undefined;
+  if (folds !== undefined && (spec.split.validationFraction ?? 0) > 0) {
+    problems.push({ path: '$.split.folds', code: 'INVALID_SPLIT', message: 'under k-fold cross-validation the folds are the validation rows: give split.folds or split.validationFraction, not both' });
+  }
   const algorithm = spec.algorithm;
   const kind = kindForAlgorithm(algorithm.kind);
   if (kind.tasks && !kind.tasks.includes(spec.task)) {
     problems.push({ path: '$.algorithm.kind', code: 'ALGORITHM_TASK_MISMATCH', message: `${algorithm.kind} does not train ${spec.task} models (it trains ${kind.tasks.join(', ')})` });
   }
-  if (algorithm.kind !== 'baseline' && algorithm.earlyStopping && spec.split.validationFraction === 0) {
+  if (algorithm.kind !== 'baseline' && algorithm.earlyStopping && spec.split.validationFraction === 0 && folds === undefined) {
     problems.push({ path: '$.split.validationFraction', code: 'EARLY_STOPPING_WITHOUT_VALIDATION', message: 'early stopping needs a validation share above 0' });
+  }
+  if (spec.search) {
+    // A declared search is checked when the spec is declared, not first when someone runs it.
+    if (!hasSelectionRows(spec)) problems.push({ path: '$.search', code: 'TRIAL_WITHOUT_VALIDATION', message: 'a search selects on validation rows: set split.validationFraction above 0 or split.folds' });
+    const expansion = expandSearch(spec.search, spec, spec.search.seed ?? spec.seed ?? 0);
+    if (!expansion.ok) problems.push(...expansion.problems.map((p) => ({ ...p, path: p.path.replace(/^\$\.plan/, '$.search') })));
   }
   return problems;
 }

@@ -4,6 +4,7 @@ import { PlatformError } from '@mlp/runtime';
 import { Database } from '@mlp/service-kit';
 import type { EntityManager } from 'typeorm';
 import { checkSpecOwnership, planModelSpecs, specHash, type DeclaredSpec } from './model-spec-plan';
+import { RunQueue } from '../training-runs/run-queue';
 import { specProblems } from './model-spec-rules';
 
 export { specHash } from './model-spec-plan';
@@ -37,7 +38,10 @@ const APPLY_LOCK = `SELECT pg_advisory_xact_lock(hashtext('trainer.model-specs.a
  */
 @Injectable()
 export class ModelSpecsService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly queue: RunQueue,
+  ) {}
 
   /**
    * Validates (schema, then semantic rules) and upserts one spec; answers whether it changed.
@@ -86,16 +90,7 @@ export class ModelSpecsService {
    */
   private async remove(m: EntityManager, names: string[]): Promise<void> {
     await m.query(`UPDATE "registry".models SET removed_at = now(), updated_at = now() WHERE name = ANY($1::text[])`, [names]);
-    await m.query(
-      `UPDATE "registry".training_runs
-          SET status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
-              finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
-              error = CASE WHEN status = 'queued' THEN 'the model spec was removed' ELSE error END,
-              error_code = CASE WHEN status = 'queued' THEN 'MODEL_SPEC_REMOVED' ELSE error_code END,
-              cancel_requested = true
-        WHERE model = ANY($1::text[]) AND status IN ('queued', 'running')`,
-      [names],
-    );
+    await this.queue.stopActive(m, { models: names }, { message: 'the model spec was removed', code: 'MODEL_SPEC_REMOVED' });
   }
 
   private async upsert(m: EntityManager, spec: ModelSpec, hash: string, project: string | null): Promise<ModelRow> {

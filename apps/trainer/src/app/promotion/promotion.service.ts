@@ -6,17 +6,11 @@ import { RegistryService } from '../registry/registry.service';
 import type { RunRow } from '../training-runs/run-queue';
 import type { TrainingOutcome } from '../training-runs/training-pipeline';
 import { decidePromotion } from './promotion-gate';
+import { LeaseLostError } from '../training-runs/lease-lost-error';
 
 /** Held-out rows kept per run (with their scores); a larger held-out window keeps its first rows. */
 export const HOLDOUT_ROWS_KEPT = 20_000;
 
-/** The run lost its lease while finishing: another trainer owns it now, so nothing is written. */
-export class LeaseLostError extends Error {
-  constructor(runId: string) {
-    super(`training run ${runId} is no longer held by this trainer`);
-    this.name = 'LeaseLostError';
-  }
-}
 
 /**
  * Registers a finished run: a new version (auto-incremented under the model's row lock) with its
@@ -37,6 +31,7 @@ export class PromotionService {
       if (!held) throw new LeaseLostError(run.id);
       const [{ next }] = (await m.query(`SELECT COALESCE(max(version), 0) + 1 AS next FROM "registry".model_versions WHERE model = $1`, [run.model])) as Array<{ next: number }>;
       const version = Number(next);
+      if (!outcome.artifact) throw new Error(`training run ${run.id} has no model to register (a trial is recorded, never registered)`);
       const encoded = encodeArtifact({ ...outcome.artifact, version });
       const [champion] = (await m.query(`SELECT version FROM "registry".model_aliases WHERE model = $1 AND alias = 'champion'`, [run.model])) as Array<{ version: number }>;
       const championNow = champion?.version ?? null;
@@ -88,6 +83,18 @@ export class PromotionService {
         dataStart: outcome.dataset.start,
         dataEnd: outcome.dataset.end,
         holdoutStart: outcome.dataset.holdoutStart,
+        // How the rows were split, so the version says which rows trained, validated and judged it.
+        split: {
+          kind: outcome.dataset.split,
+          seed: outcome.dataset.splitSeed ?? null,
+          folds: outcome.dataset.folds ?? null,
+          trainRows: outcome.dataset.trainRows,
+          validationRows: outcome.dataset.validationRows,
+          testRows: outcome.dataset.holdoutRows,
+        },
+        crossValidation: outcome.crossValidation,
+        // The search whose winner this version is (null: a run of its own).
+        searchId: run.search_id,
       };
       await m.query(
         `INSERT INTO "registry".model_versions (model, version, run_id, algorithm, artifact, sha256, metrics, lineage, gate, status, tags, description)
@@ -120,7 +127,7 @@ export class PromotionService {
       }
       await m.query(
         `UPDATE "registry".training_runs SET status = 'succeeded', progress = 1, metrics = $3::jsonb, dataset = $4::jsonb, curves = $5::jsonb,
-                feature_service_version = $6, backend = $7, model_version = $8, gate = $9::jsonb, calibration = $10::jsonb,
+                feature_service_version = $6, backend = $7, model_version = $8, gate = $9::jsonb, calibration = $10::jsonb, cross_validation = $11::jsonb,
                 finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
           WHERE id = $1 AND lease_owner = $2`,
         [
@@ -134,6 +141,7 @@ export class PromotionService {
           version,
           JSON.stringify(gate),
           outcome.calibration ? JSON.stringify(outcome.calibration) : null,
+          outcome.crossValidation ? JSON.stringify(outcome.crossValidation) : null,
         ],
       );
       await m.query(`INSERT INTO "registry".training_run_holdout (run_id, total, rows) VALUES ($1, $2, $3::jsonb)`, [

@@ -49,7 +49,7 @@ export class RetrainScheduler implements OnApplicationBootstrap, OnApplicationSh
           created_at: Date;
         }>;
         if (!row?.spec.schedule) return null;
-        const [active] = (await m.query(`SELECT 1 FROM "registry".training_runs WHERE model = $1 AND status IN ('queued', 'running')`, [name])) as unknown[];
+        const [active] = (await m.query(`SELECT 1 FROM "registry".training_runs WHERE model = $1 AND status IN ('queued', 'running') AND NOT trial`, [name])) as unknown[];
         const decision = scheduleTick({
           cron: row.spec.schedule.cron,
           timezone: row.spec.schedule.timezone,

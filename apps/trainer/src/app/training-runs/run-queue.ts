@@ -1,16 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { TrainingRunFailedEvent, type EpochPoint, type ModelSpec, type RunOverrides, type TrainingRun, type TrainingRunStatus } from '@mlp/contracts';
+import { TrainingRunFailedEvent, type CrossValidation, type EpochPoint, type ModelSpec, type RunOverrides, type TrainingRun, type TrainingRunStatus } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
 import { Database, Outbox } from '@mlp/service-kit';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { canonicalJson, sha256Hex } from '../artifacts/artifact-codec';
+import { LeaseLostError } from './lease-lost-error';
+import type { TrainingOutcome } from './training-pipeline';
 
 export interface RunRow {
   id: string;
   model: string;
   status: TrainingRunStatus;
   trigger: string;
+  trial: boolean;
+  search_id: string | null;
+  search_trial: number | null;
+  trial_params: Record<string, unknown> | null;
+  cross_validation: CrossValidation | null;
   spec: ModelSpec;
   spec_hash: string;
   seed: number;
@@ -58,11 +65,15 @@ export function toTrainingRun(r: RunRow): TrainingRun {
     model: r.model,
     status: r.status,
     trigger: r.trigger,
+    trial: r.trial,
+    searchId: r.search_id,
+    algorithm: r.spec.algorithm,
     progress: Math.min(1, Math.max(0, r.progress)),
     attempts: r.attempts,
     curves: r.curves,
     metrics: r.metrics,
     calibration: r.calibration,
+    crossValidation: r.cross_validation,
     dataset: r.dataset,
     featureServiceVersion: r.feature_service_version,
     specHash: r.spec_hash,
@@ -119,12 +130,24 @@ export class RunQueue {
   }
 
   /**
-   * Queues a run; 409 RUN_IN_PROGRESS when the model already has one queued or running, 404
-   * MODEL_NOT_FOUND when its spec is not declared (or was removed). The model row is share-locked,
-   * so a removal either waits for this run (and then cancels it) or this insert sees the removal.
+   * Queues a run; 409 RUN_IN_PROGRESS when the model already has one queued or running (trials
+   * excepted: a search runs many at once), 404 MODEL_NOT_FOUND when its spec is not declared (or was
+   * removed). The model row is share-locked, so a removal either waits for this run (and then
+   * cancels it) or this insert sees the removal.
    */
   async enqueue(
-    input: { model: string; spec: ModelSpec; overrides?: RunOverrides; trigger: string; requestedBy: string | null; codeVersion: string; maxAttempts: number },
+    input: {
+      model: string;
+      spec: ModelSpec;
+      overrides?: RunOverrides;
+      trigger: string;
+      requestedBy: string | null;
+      codeVersion: string;
+      maxAttempts: number;
+      /** A trial: judged on validation rows only, never registered. */
+      trial?: boolean;
+      search?: { id: string; trial: number | null; params: Record<string, unknown> | null };
+    },
     manager?: EntityManager,
   ): Promise<RunRow> {
     const spec = effectiveSpec(input.spec, input.overrides);
@@ -133,11 +156,26 @@ export class RunQueue {
     const query = (sql: string, params: unknown[]) => (manager ? manager.query(sql, params) : this.db.query(sql, params));
     try {
       const rows = (await query(
-        `INSERT INTO ${Q} (id, model, status, trigger, spec, spec_hash, seed, data_end, code_version, requested_by, max_attempts)
-         SELECT $1, $2, 'queued', $3, $4::jsonb, $5, $6, $7, $8, $9, $10
+        `INSERT INTO ${Q} (id, model, status, trigger, spec, spec_hash, seed, data_end, code_version, requested_by, max_attempts, trial, search_id, search_trial, trial_params)
+         SELECT $1, $2, 'queued', $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb
           WHERE EXISTS (SELECT 1 FROM "registry".models WHERE name = $2 AND removed_at IS NULL FOR SHARE)
          RETURNING *`,
-        [randomUUID(), input.model, input.trigger, JSON.stringify(spec), sha256Hex(canonicalJson(spec)), spec.seed ?? 0, end, input.codeVersion, input.requestedBy, input.maxAttempts],
+        [
+          randomUUID(),
+          input.model,
+          input.trigger,
+          JSON.stringify(spec),
+          sha256Hex(canonicalJson(spec)),
+          spec.seed ?? 0,
+          end,
+          input.codeVersion,
+          input.requestedBy,
+          input.maxAttempts,
+          input.trial === true,
+          input.search?.id ?? null,
+          input.search?.trial ?? null,
+          input.search?.params ? JSON.stringify(input.search.params) : null,
+        ],
       )) as RunRow[];
       if (!rows[0]) throw PlatformError.notFound(`model ${input.model} is not declared`, 'MODEL_NOT_FOUND');
       return rows[0];
@@ -192,6 +230,45 @@ export class RunQueue {
       if (status === 'failed') await this.reportFailed(m, rows);
       return rows.length > 0;
     });
+  }
+
+  /**
+   * Ends a trial this owner holds as succeeded: its validation metrics, curves and the validation
+   * rows with their scores (`part = validation`). No version, no gate: a trial is never registered.
+   */
+  async completeTrial(run: RunRow, owner: string, outcome: TrainingOutcome, backend: string, keepRows: number): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const done = returnedRows(await m.query(
+        `UPDATE ${Q} SET status = 'succeeded', progress = 1, metrics = $3::jsonb, dataset = $4::jsonb, curves = $5::jsonb, cross_validation = $6::jsonb,
+                feature_service_version = $7, backend = $8, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
+          WHERE id = $1 AND lease_owner = $2 AND status = 'running' AND trial RETURNING id`,
+        [run.id, owner, JSON.stringify(outcome.metrics), JSON.stringify(outcome.dataset), JSON.stringify(outcome.curves), outcome.crossValidation ? JSON.stringify(outcome.crossValidation) : null, outcome.featureServiceVersion, backend],
+      ));
+      if (done.length === 0) throw new LeaseLostError(run.id);
+      await m.query(`INSERT INTO "registry".training_run_holdout (run_id, total, rows, part) VALUES ($1, $2, $3::jsonb, 'validation')`, [
+        run.id,
+        outcome.holdout.length,
+        JSON.stringify(outcome.holdout.slice(0, keepRows)),
+      ]);
+    });
+  }
+
+  /**
+   * Stops the active runs of some models, or of one search, inside the caller's transaction: queued
+   * ones are cancelled at once with the reason, running ones are asked to stop at their next heartbeat.
+   */
+  async stopActive(m: EntityManager, of: { models: string[] } | { searchId: string }, reason: { message: string; code: string }): Promise<void> {
+    const [column, value] = 'models' in of ? ['model = ANY($1::text[])', of.models] : ['search_id = $1', of.searchId];
+    await m.query(
+      `UPDATE ${Q}
+          SET status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+              finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
+              error = CASE WHEN status = 'queued' THEN $2 ELSE error END,
+              error_code = CASE WHEN status = 'queued' THEN $3 ELSE error_code END,
+              cancel_requested = true
+        WHERE ${column} AND status IN ('queued', 'running')`,
+      [value, reason.message, reason.code],
+    );
   }
 
   /** A graceful shutdown hands the run back without using up an attempt. */

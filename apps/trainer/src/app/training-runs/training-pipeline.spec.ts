@@ -3,29 +3,16 @@ import { decodeArtifact, encodeArtifact } from '../artifacts/artifact-codec';
 import { predictWithArtifact } from '../models/artifact-predictor';
 import { initBackend } from '../models/tfjs-backend';
 import { irisRows } from '../test-fixtures/iris-rows';
+import { RowsSource } from '../test-fixtures/rows-source';
 import { syntheticPurchases } from '../test-fixtures/synthetic-purchases';
-import { featureInputsOf, runTrainingPipeline, type TrainingJob } from './training-pipeline';
-import type { TrainingSet, TrainingSetRequest, TrainingSetSource } from './training-set-source';
-
-// The pipeline's data port, served from rows in memory: this spec covers the framework-free core;
-// the HTTP source against a real server is covered by the integration test.
-class RowsSource implements TrainingSetSource {
-  requests: TrainingSetRequest[] = [];
-  constructor(
-    private readonly rows: Array<Record<string, unknown>>,
-    private readonly featureRefs?: Record<string, string>,
-  ) {}
-  async load(request: TrainingSetRequest): Promise<TrainingSet> {
-    this.requests.push(request);
-    const rows = this.rows.filter((r) => {
-      const t = Date.parse(String(r['event_timestamp']));
-      return t >= request.start.getTime() && t < request.end.getTime();
-    });
-    return { rows: rows as TrainingSet['rows'], fingerprint: `sha256:${'0'.repeat(64)}`, featureServiceVersion: '3', ...(this.featureRefs ? { featureRefs: this.featureRefs } : {}) };
-  }
-}
+import { featureInputsOf, runTrainingPipeline, type TrainingJob, type TrainingOutcome } from './training-pipeline';
 
 const END = new Date('2026-06-01T00:00:00Z');
+/** The model a (non-trial) run built. */
+const artifactOf = (o: TrainingOutcome) => {
+  if (!o.artifact) throw new Error('the run built no artifact');
+  return o.artifact;
+};
 const spec = (over: Partial<ModelSpec> = {}): ModelSpec => ({
   name: 'purchase_propensity',
   featureService: 'purchase_propensity',
@@ -79,8 +66,8 @@ describe('training pipeline on synthetic data with known probabilities', () => {
     expect(out.dataset.holdoutRows).toBeGreaterThan(1000);
     expect(out.curves).toHaveLength(25);
     expect(out.curves[24].loss).toBeLessThan(out.curves[0].loss);
-    expect(out.artifact.features).toEqual(['activity:orders_30d', 'activity:page_views_7d', 'activity:revenue_30d', 'profile:plan']);
-    expect(out.artifact.preprocessing.features.map((f) => f.kind)).toEqual(['numeric', 'numeric', 'numeric', 'categorical']);
+    expect(artifactOf(out).features).toEqual(['activity:orders_30d', 'activity:page_views_7d', 'activity:revenue_30d', 'profile:plan']);
+    expect(artifactOf(out).preprocessing.features.map((f) => f.kind)).toEqual(['numeric', 'numeric', 'numeric', 'categorical']);
   }, 60000);
 
   it('is reproducible: the same data and seed give byte-identical artifacts', async () => {
@@ -88,7 +75,7 @@ describe('training pipeline on synthetic data with known probabilities', () => {
     const a = await runTrainingPipeline(job(s), new RowsSource(rows));
     const b = await runTrainingPipeline(job(s), new RowsSource(rows));
     const c = await runTrainingPipeline(job({ ...s, seed: 8 }), new RowsSource(rows));
-    const hash = (o: typeof a) => encodeArtifact({ ...o.artifact, version: 1 }).sha256;
+    const hash = (o: typeof a) => encodeArtifact({ ...artifactOf(o), version: 1 }).sha256;
     expect(hash(a)).toBe(hash(b));
     expect(hash(a)).not.toBe(hash(c));
   }, 60000);
@@ -106,7 +93,7 @@ describe('training pipeline on synthetic data with known probabilities', () => {
 
   it('re-scores the champion on the same held-out window with its own artifact', async () => {
     const first = await runTrainingPipeline(job(spec()), new RowsSource(rows));
-    const encoded = encodeArtifact({ ...first.artifact, version: 1 });
+    const encoded = encodeArtifact({ ...artifactOf(first), version: 1 });
     const second = await runTrainingPipeline(job(spec({ seed: 9 }), { version: 1, artifactJson: encoded.json, sha256: encoded.sha256 }), new RowsSource(rows));
     expect(second.metrics.champion.auc).toBeCloseTo(first.metrics.candidate.auc, 6);
     expect(second.championError).toBeNull();
@@ -120,14 +107,14 @@ describe('training pipeline on synthetic data with known probabilities', () => {
     const regression = rows.map((r) => ({ ...r, label: 10 * Number(r['true_probability']) }));
     const s = spec({ task: 'regression', primaryMetric: 'rmse', labelSource: { ...spec().labelSource, referenceScoreColumn: undefined } });
     const out = await runTrainingPipeline(job(s), new RowsSource(regression));
-    expect(out.artifact.signature.outputs[0].name).toBe('prediction');
+    expect(artifactOf(out).signature.outputs[0].name).toBe('prediction');
     expect(out.metrics.candidate.rmse).toBeLessThan(out.metrics.baseline.rmse * 0.6);
     expect(out.metrics.candidate.mae).toBeLessThan(out.metrics.baseline.mae);
   }, 60000);
 
   it('fits a baseline as the training prior', async () => {
     const out = await runTrainingPipeline(job(spec({ algorithm: { kind: 'baseline' } })), new RowsSource(rows));
-    expect(out.artifact.model).toMatchObject({ kind: 'baseline', link: 'logit' });
+    expect(artifactOf(out).model).toMatchObject({ kind: 'baseline', link: 'logit' });
     expect(out.metrics.candidate).toEqual(out.metrics.baseline);
     expect(out.curves).toEqual([]);
   });
@@ -146,12 +133,12 @@ describe('training pipeline on synthetic data with known probabilities', () => {
     };
     const versioned = await runTrainingPipeline(job(spec()), new RowsSource(pinned, refs));
     const plain = await runTrainingPipeline(job(spec()), new RowsSource(rows.slice(0, 3000)));
-    expect(versioned.artifact.features).toEqual(['activity:orders_30d', 'activity:page_views_7d', 'activity:revenue_30d', 'profile:plan']);
-    expect(versioned.artifact.featureViewVersions).toEqual({ activity: 3, profile: 1 });
-    expect(plain.artifact.featureViewVersions).toBeUndefined();
+    expect(artifactOf(versioned).features).toEqual(['activity:orders_30d', 'activity:page_views_7d', 'activity:revenue_30d', 'profile:plan']);
+    expect(artifactOf(versioned).featureViewVersions).toEqual({ activity: 3, profile: 1 });
+    expect(artifactOf(plain).featureViewVersions).toBeUndefined();
     // The same values under other column names: the same model, answering the same scores.
     expect(versioned.holdout.map((h) => h.score)).toEqual(plain.holdout.map((h) => h.score));
-    const encoded = encodeArtifact({ ...versioned.artifact, version: 1 });
+    const encoded = encodeArtifact({ ...artifactOf(versioned), version: 1 });
     expect(decodeArtifact(encoded.json, encoded.sha256).featureViewVersions).toEqual({ activity: 3, profile: 1 });
   }, 60000);
 
@@ -176,8 +163,8 @@ describe('training pipeline on synthetic data with known probabilities', () => {
 
     it('learns the classes from the training split in one order, records them in the artifact and answers one probability per class', async () => {
       const out = await runTrainingPipeline(job(irisSpec()), new RowsSource(iris));
-      expect(out.artifact.classes).toEqual(['setosa', 'versicolor', 'virginica']);
-      expect(out.artifact.signature.outputs).toEqual([
+      expect(artifactOf(out).classes).toEqual(['setosa', 'versicolor', 'virginica']);
+      expect(artifactOf(out).signature.outputs).toEqual([
         { name: 'probabilities', datatype: 'FP32', shape: [-1, 3] },
         { name: 'label', datatype: 'BYTES', shape: [-1] },
       ]);
@@ -191,7 +178,7 @@ describe('training pipeline on synthetic data with known probabilities', () => {
       expect(out.metrics.candidate.log_loss).toBeLessThan(out.metrics.baseline.log_loss);
       expect(out.calibration).toBeNull();
       // the stored artifact answers what the trainer recorded, row for row
-      const encoded = encodeArtifact({ ...out.artifact, version: 1 });
+      const encoded = encodeArtifact({ ...artifactOf(out), version: 1 });
       const served = await predictWithArtifact(decodeArtifact(encoded.json, encoded.sha256), out.holdout.map((h) => h.features));
       out.holdout.forEach((h, i) => {
         expect(h.probabilities).toHaveLength(3);
@@ -201,7 +188,7 @@ describe('training pipeline on synthetic data with known probabilities', () => {
       // labels written as integers are classes too, ordered numerically
       const numbered = iris.map((r) => ({ ...r, species: { setosa: 10, versicolor: 2, virginica: 7 }[r['species'] as string] }));
       const byNumber = await runTrainingPipeline(job(irisSpec({ algorithm: { kind: 'baseline' } })), new RowsSource(numbered));
-      expect(byNumber.artifact.classes).toEqual(['2', '7', '10']);
+      expect(artifactOf(byNumber).classes).toEqual(['2', '7', '10']);
     }, 60000);
 
     it('counts a held-out class the training split never had as a mistake, and refuses a single training class', async () => {
@@ -210,7 +197,7 @@ describe('training pipeline on synthetic data with known probabilities', () => {
       const newcomer = Array.from({ length: 6 }, (_, i) => ({ ...iris[i], flower_id: `new-${i}`, species: 'hybrid', event_timestamp: new Date(END.getTime() - 86_400_000).toISOString() }));
       const s = irisSpec({ split: { lookbackDays: 60, holdoutDays: 12 }, algorithm: { kind: 'baseline' } });
       const out = await runTrainingPipeline(job(s), new RowsSource([...dated, ...newcomer]));
-      expect(out.artifact.classes).toEqual(['setosa', 'versicolor', 'virginica']);
+      expect(artifactOf(out).classes).toEqual(['setosa', 'versicolor', 'virginica']);
       const unseen = out.holdout.filter((h) => h.label === 3);
       expect(unseen).toHaveLength(6);
       const right = out.holdout.filter((h) => h.label < 3 && h.probabilities && h.probabilities.indexOf(Math.max(...h.probabilities)) === h.label).length;
@@ -222,8 +209,8 @@ describe('training pipeline on synthetic data with known probabilities', () => {
     it('judges a champion trained on other classes on the candidate\'s classes, by name', async () => {
       const two = iris.filter((r) => r['species'] !== 'setosa');
       const first = await runTrainingPipeline(job(irisSpec()), new RowsSource(two));
-      expect(first.artifact.classes).toEqual(['versicolor', 'virginica']);
-      const encoded = encodeArtifact({ ...first.artifact, version: 1 });
+      expect(artifactOf(first).classes).toEqual(['versicolor', 'virginica']);
+      const encoded = encodeArtifact({ ...artifactOf(first), version: 1 });
       const second = await runTrainingPipeline(job(irisSpec({ seed: 9 }), { version: 1, artifactJson: encoded.json, sha256: encoded.sha256 }), new RowsSource(iris));
       expect(second.championError).toBeNull();
       // the champion never answers setosa: at best it gets the other two thirds right

@@ -1,7 +1,9 @@
-import type { EpochPoint, ModelArtifact, ModelSpec, Preprocessing, TensorSpec } from '@mlp/contracts';
+import type { CrossValidation, EpochPoint, ModelArtifact, ModelSpec, Preprocessing, TensorSpec } from '@mlp/contracts';
 import { decodeArtifact } from '../artifacts/artifact-codec';
+import { kFoldAssignment } from '../datasets/k-fold';
 import { randomSplit } from '../datasets/random-split';
 import { timeSplit } from '../datasets/time-split';
+import { validationFractionOf } from '../datasets/validation-share';
 import { calibration, evaluate, type CalibrationBin } from '../evaluation/metrics';
 import { predictWithArtifact } from '../models/artifact-predictor';
 import {
@@ -28,17 +30,22 @@ export interface TrainingJob {
   /** End of the training set (ISO), fixed when the run was queued so retries see the same window. */
   end: string;
   champion: { version: number; artifactJson: string; sha256: string } | null;
+  /** A trial: judged on the validation rows (or folds) only; the test rows are never scored and no artifact is built. */
+  trial?: boolean;
 }
 
 export type ArtifactDraft = Omit<ModelArtifact, 'version'>;
 
 export interface TrainingOutcome {
-  artifact: ArtifactDraft;
+  /** The model to register (null for a trial, which is never registered). */
+  artifact: ArtifactDraft | null;
   /** Held-out metrics by subject: candidate, baseline, champion (re-scored now), reference, plus training fit. */
   metrics: Record<string, Record<string, number>>;
   curves: EpochPoint[];
   /** Reliability diagram of the candidate on the held-out window (classification). */
   calibration: CalibrationBin[] | null;
+  /** k-fold cross-validation: the primary metric per fold, its mean and spread (null without folds). */
+  crossValidation: CrossValidation | null;
   dataset: {
     fingerprint: string;
     rows: number;
@@ -49,10 +56,18 @@ export interface TrainingOutcome {
     end: string;
     holdoutStart: string;
     split: 'time' | 'random';
+    splitSeed?: number;
+    folds?: number;
+    /** `test` for a run to register; `validation` for a trial (its metrics and rows are validation rows only). */
+    evaluatedOn: 'test' | 'validation';
   };
   featureServiceVersion: string | null;
   championError: string | null;
-  /** The candidate's score of each held-out row with the raw features it was given: what serving must answer for them. */
+  /**
+   * The candidate's score of each evaluated row with the raw features it was given: the held-out
+   * (test) rows of a run to register (what serving must answer for them); a trial's validation rows
+   * (out-of-fold scores under k-fold).
+   */
   holdout: HoldoutPrediction[];
 }
 
@@ -88,6 +103,41 @@ function splitSeedOf(model: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < model.length; i++) h = Math.imul(h ^ model.charCodeAt(i), 0x01000193) >>> 0;
   return h;
+}
+
+/** The epoch whose weights early stopping keeps (lowest validation loss); the last epoch without a validation curve. */
+export function bestEpochOf(curves: readonly EpochPoint[]): number {
+  let best = curves.length;
+  let lowest = Number.POSITIVE_INFINITY;
+  for (const p of curves) if (p.valLoss !== undefined && p.valLoss < lowest) [lowest, best] = [p.valLoss, p.epoch];
+  return Math.max(1, best);
+}
+
+/** Mean and sample standard deviation (0 for a single value). */
+export function meanAndSpread(values: readonly number[]): { mean: number; std: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.length > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1) : 0;
+  return { mean, std: Math.sqrt(variance) };
+}
+
+/** The folds' curves averaged epoch by epoch, over the epochs every fold reached. */
+function meanCurve(curves: readonly EpochPoint[][]): EpochPoint[] {
+  const epochs = Math.min(...curves.map((c) => c.length));
+  const out: EpochPoint[] = [];
+  for (let i = 0; i < epochs; i++) {
+    const points = curves.map((c) => c[i]);
+    const avg = (pick: (p: EpochPoint) => number | undefined) => {
+      const xs = points.map(pick);
+      return xs.every((x) => x !== undefined) ? (xs as number[]).reduce((a, b) => a + b, 0) / xs.length : undefined;
+    };
+    const point: EpochPoint = { epoch: i + 1, loss: avg((p) => p.loss) as number };
+    const valLoss = avg((p) => p.valLoss);
+    const valMetric = avg((p) => p.valMetric);
+    if (valLoss !== undefined) point.valLoss = valLoss;
+    if (valMetric !== undefined) point.valMetric = valMetric;
+    out.push(point);
+  }
+  return out;
 }
 
 /** `view__feature` columns of a training set become `view:feature` references. */
@@ -242,70 +292,184 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
     throw new TrainingSpecError(`the training set between ${start.toISOString()} and ${end.toISOString()} has no labelled rows (${unlabeled} without a label)`, 'EMPTY_TRAINING_SET');
   }
   const algorithm = spec.algorithm;
-  const validationFraction = algorithm.kind !== 'baseline' && algorithm.earlyStopping ? (plan.validationFraction ?? 0.1) : (plan.validationFraction ?? 0);
+  const folds = plan.kind === 'random' ? plan.folds : undefined;
+  const splitSeed = splitSeedOf(spec.name);
+  const identityOf = (e: Example) => `${JSON.stringify(e.keys)}@${e.timestamp}`;
+  const stratify = plan.kind === 'random' ? (plan.stratify ?? spec.task !== 'regression') : false;
+  /** What stratification keeps the share of: the class (a multiclass row's name, a binary row's 0/1). */
+  const classOf = (e: Example) => e.className ?? e.label;
+  // Under k-fold cross-validation the folds are the validation rows; otherwise a validation share (early stopping needs one).
+  const validationFraction = folds ? 0 : validationFractionOf(spec);
   const split =
     plan.kind === 'random'
       ? {
-          ...randomSplit(examples, (e) => `${JSON.stringify(e.keys)}@${e.timestamp}`, (e) => e.className ?? e.label, {
+          ...randomSplit(examples, identityOf, classOf, {
             testFraction: plan.testFraction,
             validationFraction,
-            stratify: plan.stratify ?? spec.task !== 'regression',
+            stratify,
             // The model's own seed for its split, not the run's: a new training seed must not move
             // rows the champion trained on into the rows it is judged on.
-            seed: splitSeedOf(spec.name),
+            seed: splitSeed,
           }),
           holdoutStart: start,
         }
       : timeSplit(examples, (e) => e.ts, { end, holdoutDays: plan.holdoutDays, validationFraction });
   if (split.train.length === 0) throw new TrainingSpecError(plan.kind === 'random' ? 'no rows left to train on' : 'no rows before the held-out window: widen lookbackDays or shorten holdoutDays', 'EMPTY_TRAINING_SPLIT');
   if (split.holdout.length === 0) throw new TrainingSpecError('no held-out rows: the gate would have nothing to judge', 'EMPTY_HOLDOUT');
+  if (job.trial && !folds && split.validation.length === 0) {
+    throw new TrainingSpecError('a trial is judged on validation rows, and this split has none: set split.validationFraction or split.folds', 'TRIAL_WITHOUT_VALIDATION');
+  }
   const multiclass = spec.task === 'multiclass_classification';
   const classes = multiclass ? classIndexes(split.train, examples) : undefined;
   const classCount = classes?.length;
+  /** Outputs per row: each class's probability for multiclass, else one. */
+  const outWidth = classCount ?? 1;
 
-  // Fitted on the training split only; validation and held-out rows are transformed with it.
-  const trainRecords = split.train.map((e) => e.record);
-  const preprocessing = fitPreprocessing(trainRecords, features);
-  const coerce = (list: Example[]) => coerceNumericColumns(list.map((e) => e.record), preprocessing);
-  const [trainX, validationX, holdoutRecords] = [coerce(split.train), coerce(split.validation), coerce(split.holdout)];
-  const width = preprocessing.outputWidth;
+  const primary = spec.primaryMetric;
   const labelsOf = (list: Example[]) => Float32Array.from(list, (e) => e.label);
-  const yTrain = labelsOf(split.train);
+
+  /**
+   * Fits preprocessing on `train` only, then the model (early stopping on `validation` when given);
+   * `score` transforms any other rows with that preprocessing and scores them.
+   */
+  const fit = async (train: Example[], validation: Example[], kindAlgorithm: typeof algorithm, progress: { from: number; to: number; curve: boolean }) => {
+    const preprocessing = fitPreprocessing(train.map((e) => e.record), features);
+    const coerce = (list: Example[]) => coerceNumericColumns(list.map((e) => e.record), preprocessing);
+    const trainX = coerce(train);
+    const validationX = coerce(validation);
+    const xTrain = applyToRows(preprocessing, trainX);
+    const yTrain = labelsOf(train);
+    const trained = await kindForAlgorithm(kindAlgorithm.kind).train({
+      task: spec.task,
+      algorithm: kindAlgorithm,
+      seed: job.seed,
+      width: preprocessing.outputWidth,
+      x: xTrain,
+      y: yTrain,
+      classCount,
+      xValidation: validationX.length ? applyToRows(preprocessing, validationX) : undefined,
+      yValidation: validationX.length ? labelsOf(validation) : undefined,
+      validationMetric: (labels, predictions) => evaluate(spec.task, labels, predictions)[primary] ?? Number.NaN,
+      onEpoch: (point, planned) => hooks.onProgress?.(progress.from + (progress.to - progress.from) * (point.epoch / planned), progress.curve ? point : undefined),
+      shouldStop: hooks.shouldStop,
+    });
+    const score = (list: Example[]) => trained.predictor.predict(applyToRows(preprocessing, coerce(list)), list.length);
+    return { preprocessing, trainX, xTrain, yTrain, trained, score };
+  };
+
+  const metrics: TrainingOutcome['metrics'] = {};
+  let crossValidation: CrossValidation | null = null;
+  let finalAlgorithm = algorithm;
+  let foldCurves: EpochPoint[] = [];
+  if (folds) {
+    // k-fold cross-validation of the non-test rows: each fold validates a model trained on the others.
+    const assignment = kFoldAssignment(split.train, identityOf, classOf, { folds, stratify, seed: splitSeed });
+    const outOfFold = new Float32Array(split.train.length * outWidth);
+    const values: number[] = [];
+    const foldRows: number[] = [];
+    const bestEpochs: number[] = [];
+    const curvesByFold: EpochPoint[][] = [];
+    const share = 0.85 / (job.trial ? folds : folds + 1);
+    for (let f = 0; f < folds; f++) {
+      const inFold = split.train.filter((_, i) => assignment[i] === f);
+      const rest = split.train.filter((_, i) => assignment[i] !== f);
+      if (inFold.length === 0 || rest.length === 0) throw new TrainingSpecError(`${split.train.length} rows cannot make ${folds} folds`, 'TOO_FEW_ROWS_FOR_FOLDS');
+      const model = await fit(rest, inFold, algorithm, { from: 0.05 + f * share, to: 0.05 + (f + 1) * share, curve: false });
+      try {
+        const predictions = model.score(inFold);
+        values.push(evaluate(spec.task, labelsOf(inFold), predictions)[primary] ?? Number.NaN);
+        let k = 0;
+        split.train.forEach((_, i) => assignment[i] === f && outOfFold.set(predictions.subarray(outWidth * k, outWidth * ++k), outWidth * i));
+      } finally {
+        model.trained.predictor.dispose();
+      }
+      foldRows.push(inFold.length);
+      curvesByFold.push(model.trained.curves);
+      bestEpochs.push(bestEpochOf(model.trained.curves));
+    }
+    crossValidation = { metric: primary, folds, values, ...meanAndSpread(values), foldRows };
+    metrics['validation'] = evaluate(spec.task, labelsOf(split.train), outOfFold);
+    foldCurves = meanCurve(curvesByFold);
+    // The final model trains on every fold; with no rows left to stop on, it trains as long as the folds' models did at their best.
+    if (algorithm.kind !== 'baseline' && 'earlyStopping' in algorithm && algorithm.earlyStopping) {
+      const { earlyStopping: _stopping, ...rest } = algorithm;
+      finalAlgorithm = { ...rest, epochs: Math.max(1, Math.round(bestEpochs.reduce((a, b) => a + b, 0) / bestEpochs.length)) } as typeof algorithm;
+    }
+    if (job.trial) {
+      return trialOutcome(split.train, outOfFold, foldCurves);
+    }
+  }
+
+  const from = folds ? 0.05 + (0.85 * folds) / (folds + 1) : 0.05;
+  const final = await fit(split.train, split.validation, finalAlgorithm, { from, to: 0.9, curve: true });
+  const { preprocessing, trainX, xTrain, yTrain, trained } = final;
+  const curves: EpochPoint[] = folds ? foldCurves : trained.curves;
+  if (job.trial) {
+    try {
+      metrics['train'] = evaluate(spec.task, yTrain, trained.predictor.predict(xTrain, yTrain.length));
+      const scores = final.score(split.validation);
+      metrics['validation'] = evaluate(spec.task, labelsOf(split.validation), scores);
+      return trialOutcome(split.validation, scores, curves);
+    } finally {
+      trained.predictor.dispose();
+    }
+  }
+
+  /** A trial's outcome: judged on its validation rows (or folds) only; the test rows were never scored. */
+  function trialOutcome(rows: Example[], scores: Float32Array, trialCurves: EpochPoint[]): TrainingOutcome {
+    return {
+      artifact: null,
+      metrics,
+      curves: trialCurves,
+      calibration: null,
+      crossValidation,
+      dataset: datasetOf('validation'),
+      featureServiceVersion: set.featureServiceVersion,
+      championError: null,
+      holdout: rows.map((e, i) => keptRow(e, scores, i)),
+    };
+  }
+  /** A judged row as the run keeps it: its score, and for multiclass each class's probability (the score is the predicted class's). */
+  function keptRow(e: Example, scores: Float32Array, i: number): HoldoutPrediction {
+    if (!classCount) return { keys: e.keys, event_timestamp: e.timestamp, label: e.label, score: scores[i], features: { ...e.record } };
+    const probabilities = Array.from(scores.subarray(i * classCount, (i + 1) * classCount));
+    return { keys: e.keys, event_timestamp: e.timestamp, label: e.label, score: probabilities[argmaxOf(probabilities, 0, classCount)], probabilities, features: { ...e.record } };
+  }
+  function datasetOf(evaluatedOn: 'test' | 'validation'): TrainingOutcome['dataset'] {
+    return {
+      fingerprint: set.fingerprint,
+      rows: examples.length,
+      trainRows: split.train.length,
+      validationRows: split.validation.length,
+      holdoutRows: split.holdout.length,
+      start: start.toISOString(),
+      end: end.toISOString(),
+      holdoutStart: split.holdoutStart.toISOString(),
+      split: plan.kind ?? 'time',
+      ...(plan.kind === 'random' ? { splitSeed } : {}),
+      ...(folds ? { folds } : {}),
+      evaluatedOn,
+    };
+  }
+
+  const width = preprocessing.outputWidth;
+  const holdoutRecords = coerceNumericColumns(split.holdout.map((e) => e.record), preprocessing);
   const yHoldout = labelsOf(split.holdout);
-  const xTrain = applyToRows(preprocessing, trainX);
   const xHoldout = applyToRows(preprocessing, holdoutRecords);
 
   // The baseline every candidate must beat, scored on the same window.
   const baseline = await kindForAlgorithm('baseline').train({ task: spec.task, algorithm: { kind: 'baseline' }, seed: job.seed, width, x: xTrain, y: yTrain, classCount });
-  const metrics: TrainingOutcome['metrics'] = { baseline: evaluate(spec.task, yHoldout, baseline.predictor.predict(xHoldout, yHoldout.length)) };
-  const primary = spec.primaryMetric;
-  const trained =
-    algorithm.kind === 'baseline'
-      ? baseline
-      : await kindForAlgorithm(algorithm.kind).train({
-          task: spec.task,
-          algorithm,
-          seed: job.seed,
-          width,
-          x: xTrain,
-          y: yTrain,
-          classCount,
-          xValidation: validationX.length ? applyToRows(preprocessing, validationX) : undefined,
-          yValidation: validationX.length ? labelsOf(split.validation) : undefined,
-          validationMetric: (labels, predictions) => evaluate(spec.task, labels, predictions)[primary] ?? Number.NaN,
-          onEpoch: (point, planned) => hooks.onProgress?.(0.05 + 0.85 * (point.epoch / planned), point),
-          shouldStop: hooks.shouldStop,
-        });
-  const curves: EpochPoint[] = trained.curves;
+  metrics['baseline'] = evaluate(spec.task, yHoldout, baseline.predictor.predict(xHoldout, yHoldout.length));
   const model: ArtifactDraft['model'] = trained.model;
   let holdoutPredictions: Float32Array;
   try {
     holdoutPredictions = trained.predictor.predict(xHoldout, yHoldout.length);
     metrics['candidate'] = evaluate(spec.task, yHoldout, holdoutPredictions);
     metrics['train'] = evaluate(spec.task, yTrain, trained.predictor.predict(xTrain, yTrain.length));
+    if (split.validation.length) metrics['validation'] = evaluate(spec.task, labelsOf(split.validation), final.score(split.validation));
   } finally {
     trained.predictor.dispose();
-    if (trained !== baseline) baseline.predictor.dispose();
+    baseline.predictor.dispose();
   }
 
   const references = split.holdout.map((e) => e.reference);
@@ -346,23 +510,10 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
     metrics,
     curves,
     calibration: spec.task === 'binary_classification' ? calibration(yHoldout, holdoutPredictions).bins : null,
-    dataset: {
-      fingerprint: set.fingerprint,
-      rows: examples.length,
-      trainRows: split.train.length,
-      validationRows: split.validation.length,
-      holdoutRows: split.holdout.length,
-      start: start.toISOString(),
-      end: end.toISOString(),
-      holdoutStart: split.holdoutStart.toISOString(),
-      split: plan.kind ?? 'time',
-    },
+    crossValidation,
+    dataset: datasetOf('test'),
     featureServiceVersion: set.featureServiceVersion,
     championError,
-    holdout: split.holdout.map((e, i) => {
-      if (!classCount) return { keys: e.keys, event_timestamp: e.timestamp, label: e.label, score: holdoutPredictions[i], features: { ...e.record } };
-      const probabilities = Array.from(holdoutPredictions.subarray(i * classCount, (i + 1) * classCount));
-      return { keys: e.keys, event_timestamp: e.timestamp, label: e.label, score: probabilities[argmaxOf(probabilities, 0, classCount)], probabilities, features: { ...e.record } };
-    }),
+    holdout: split.holdout.map((e, i) => keptRow(e, holdoutPredictions, i)),
   };
 }

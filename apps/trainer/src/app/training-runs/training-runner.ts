@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Counter, Histogram } from 'prom-client';
 import type { BackendPreference } from '../models/backend-preference';
-import { LeaseLostError, PromotionService } from '../promotion/promotion.service';
+import { HOLDOUT_ROWS_KEPT, PromotionService } from '../promotion/promotion.service';
+import { LeaseLostError } from './lease-lost-error';
 import { RunQueue, type RunRow } from './run-queue';
 import type { TrainingJob, TrainingOutcome } from './training-pipeline';
 import { startTrainingWorker } from './training-worker-launcher';
@@ -99,7 +100,8 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
       return;
     }
     const champion = championRows[0] ? { version: championRows[0].version, artifactJson: championRows[0].artifact.toString('utf8'), sha256: championRows[0].sha256 } : null;
-    const job: TrainingJob = { spec: run.spec, seed: run.seed, end: run.data_end.toISOString(), champion };
+    // A trial never sees the champion: it is not judged on the test rows at all.
+    const job: TrainingJob = { spec: run.spec, seed: run.seed, end: run.data_end.toISOString(), champion: run.trial ? null : champion, trial: run.trial };
     const token = this.env['FEATURE_STORE_TOKEN'] as string | undefined;
     const worker = startTrainingWorker(
       {
@@ -153,6 +155,10 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
         await this.queue.finish(run.id, this.owner, 'cancelled', { message: 'cancelled on request', code: 'CANCELLED' }, { backend, curves });
       } else if (active.stopReason === 'shutdown') {
         status = 'released'; // handed back by beforeApplicationShutdown
+      } else if (r && 'outcome' in r && run.trial) {
+        await this.queue.completeTrial(run, this.owner, r.outcome, r.backend, HOLDOUT_ROWS_KEPT);
+        status = 'succeeded';
+        log.info({ trial: true, searchId: run.search_id, metrics: r.outcome.metrics['validation'], crossValidation: r.outcome.crossValidation?.mean, backend: r.backend }, 'trial run succeeded');
       } else if (r && 'outcome' in r) {
         const { version, gate } = await this.promotion.registerOutcome(run, this.owner, r.outcome, r.backend, champion?.version ?? null);
         status = 'succeeded';

@@ -7,6 +7,9 @@ const RUN = {
   model: 'warm_colour',
   status: 'succeeded',
   trigger: 'api',
+  trial: false,
+  searchId: null,
+  algorithm: { kind: 'logistic_regression', epochs: 200, batchSize: 32, learningRate: 0.05 },
   progress: 1,
   attempts: 1,
   curves: [
@@ -32,7 +35,10 @@ const RUN = {
     end: '2026-12-07T09:58:00.000Z',
     holdoutStart: '2026-12-07T09:57:20.000Z',
     split: 'random',
+    splitSeed: 1183410345,
+    evaluatedOn: 'test',
   },
+  crossValidation: null,
   featureServiceVersion: '1',
   specHash: '4b8e0d2f6a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d0f2a4c6e8b0d1f3a5c7e9b',
   codeVersion: '0.1.0',
@@ -57,8 +63,8 @@ const RUN = {
 export const CREATE_RUN_DOC: ApiContractOptions = {
   summary: 'Start a training run',
   description:
-    "Queues a run of a declared model spec (202 with its id; follow it with `GET /v1/training-runs/{id}`). The run builds the point-in-time training set from the feature store, trains, scores the candidate, the baseline and the current champion on the held-out rows, registers a version and lets the promotion gate decide whether it becomes champion. One run per model at a time (409 RUN_IN_PROGRESS). `mlp train <model> --wait` sends this and polls. Scope `trainer:write`.",
-  errors: { 400: ['VALIDATION_FAILED'], 404: ['MODEL_NOT_FOUND'], 409: ['RUN_IN_PROGRESS'], 503: ['DEPENDENCY_UNAVAILABLE'] },
+    "Queues a run of a declared model spec (202 with its id; follow it with `GET /v1/training-runs/{id}`). The run builds the point-in-time training set from the feature store, trains, scores the candidate, the baseline and the current champion on the held-out rows, registers a version and lets the promotion gate decide whether it becomes champion. One run per model at a time (409 RUN_IN_PROGRESS). With `trial: true` the run is a trial: judged on the validation rows (or folds) only, never on the test rows, and it registers no version (trials do not count against one run per model; a spec without validation rows is 400 TRIAL_WITHOUT_VALIDATION). `mlp train <model> --wait` sends this and polls. Scope `trainer:write`.",
+  errors: { 400: ['VALIDATION_FAILED', 'TRIAL_WITHOUT_VALIDATION'], 404: ['MODEL_NOT_FOUND'], 409: ['RUN_IN_PROGRESS'], 503: ['DEPENDENCY_UNAVAILABLE'] },
   example: { id: '35a81d11-b51a-4711-9775-dce85551d355', status: 'queued' },
 };
 
@@ -88,6 +94,7 @@ export const HOLDOUT_DOC: ApiContractOptions = {
     runId: '35a81d11-b51a-4711-9775-dce85551d355',
     model: 'warm_colour',
     version: 1,
+    part: 'test',
     total: 101,
     stored: 101,
     offset: 0,

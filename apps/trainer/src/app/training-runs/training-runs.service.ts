@@ -4,7 +4,16 @@ import { PlatformError, requestContext } from '@mlp/runtime';
 import { Database, PLATFORM_CONFIG, type PlatformConfig } from '@mlp/service-kit';
 import { ModelSpecsService } from '../model-specs/model-specs.service';
 import { specProblems } from '../model-specs/model-spec-rules';
+import { hasSelectionRows } from '../datasets/validation-share';
 import { effectiveSpec, RunQueue, toTrainingRun } from './run-queue';
+
+/** A trial (or a search) needs rows to be judged on that are not the test rows. */
+export const trialWithoutValidation = () =>
+  PlatformError.badRequest(
+    'a trial is judged on validation rows and this split has none: set split.validationFraction above 0 or split.folds',
+    [{ path: '$.split', code: 'TRIAL_WITHOUT_VALIDATION', message: 'no validation share and no folds' }],
+    'TRIAL_WITHOUT_VALIDATION',
+  );
 
 @Injectable()
 export class TrainingRunsService {
@@ -17,9 +26,12 @@ export class TrainingRunsService {
 
   async create(body: CreateTrainingRun): Promise<TrainingRun> {
     const { spec } = await this.specs.get(body.model);
-    const problems = specProblems(effectiveSpec(spec, body.overrides));
+    const effective = effectiveSpec(spec, body.overrides);
+    const problems = specProblems(effective);
     if (problems.length) throw PlatformError.badRequest(`the overrides make an invalid spec: ${problems.map((p) => p.message).join('; ')}`, problems, problems[0].code);
+    if (body.trial && !hasSelectionRows(effective)) throw trialWithoutValidation();
     const run = await this.queue.enqueue({
+      trial: body.trial === true,
       model: body.model,
       spec,
       overrides: body.overrides,
@@ -38,8 +50,8 @@ export class TrainingRunsService {
   /** A page of the run's held-out rows with the trainer's score of each (404 before the run succeeded). */
   async holdout(id: string, offset: number, limit: number): Promise<HoldoutPredictions> {
     const run = await this.queue.get(id);
-    const [kept] = await this.db.query<{ total: number; stored: number }>(
-      `SELECT total, jsonb_array_length(rows) AS stored FROM "registry".training_run_holdout WHERE run_id = $1`,
+    const [kept] = await this.db.query<{ total: number; stored: number; part: 'test' | 'validation' }>(
+      `SELECT total, jsonb_array_length(rows) AS stored, part FROM "registry".training_run_holdout WHERE run_id = $1`,
       [id],
     );
     if (!kept) throw PlatformError.notFound(`training run ${id} has no held-out predictions (it has not succeeded)`, 'HOLDOUT_NOT_FOUND');
@@ -48,7 +60,7 @@ export class TrainingRunsService {
         WHERE h.run_id = $1 AND e.i > $2 ORDER BY e.i LIMIT $3`,
       [id, offset, limit],
     );
-    return { runId: id, model: run.model, version: run.model_version ?? null, total: Number(kept.total), stored: Number(kept.stored), offset, rows: rows.map((r) => r.row) };
+    return { runId: id, model: run.model, version: run.model_version ?? null, part: kept.part, total: Number(kept.total), stored: Number(kept.stored), offset, rows: rows.map((r) => r.row) };
   }
 
   async list(filter: { model?: string; status?: string; limit: number }): Promise<TrainingRun[]> {

@@ -34,6 +34,9 @@ type Checks = {
   FeatureApplyPlan: Same<Client.FeatureApplyPlan, Contracts.ApplyPlan>;
   ModelSpecApplyRequest: Same<Client.ModelSpecApplyRequest, Contracts.ModelSpecApplyRequest>;
   ModelSpecApplyPlan: Same<Client.ModelSpecApplyPlan, Contracts.ModelSpecApplyPlan>;
+  CreateSearch: Same<Client.CreateSearch, Contracts.CreateSearch>;
+  Search: Narrower<Client.Search, Contracts.Search>;
+  RunComparison: Narrower<Client.RunComparison, Contracts.RunComparison>;
 };
 // The typecheck (`npm run typecheck`) fails here when a generated type drifts from its contract.
 const allSame: { [K in keyof Checks]: true } = null as unknown as Checks;

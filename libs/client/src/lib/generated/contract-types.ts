@@ -296,6 +296,7 @@ export type CreateTrainingRun = {
       kind: "random";
       testFraction: number;
       validationFraction?: number;
+      folds?: number;
       stratify?: boolean;
       lookbackDays?: number;
     };
@@ -308,6 +309,7 @@ export type CreateTrainingRun = {
     seed?: number;
     end?: string;
   };
+  trial?: boolean;
 };
 
 export type TrainingRunAccepted = {
@@ -320,6 +322,34 @@ export type TrainingRun = {
   model: string;
   status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
   trigger: string;
+  trial: boolean;
+  searchId: string | null;
+  algorithm: {
+    kind: "baseline";
+  } | {
+    kind: "logistic_regression";
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    l2?: number;
+    earlyStopping?: {
+      patience: number;
+      minDelta?: number;
+    };
+  } | {
+    kind: "mlp";
+    hiddenUnits: Array<number>;
+    dropout: number;
+    activation?: "relu" | "tanh" | "elu";
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    l2?: number;
+    earlyStopping?: {
+      patience: number;
+      minDelta?: number;
+    };
+  };
   progress: number;
   attempts: number;
   curves: Array<{
@@ -346,6 +376,17 @@ export type TrainingRun = {
     end: string;
     holdoutStart: string;
     split?: "time" | "random";
+    splitSeed?: number;
+    folds?: number;
+    evaluatedOn?: "test" | "validation";
+  } | null;
+  crossValidation: {
+    metric: "auc" | "log_loss" | "f1" | "accuracy" | "macro_f1" | "rmse" | "mae";
+    folds: number;
+    values: Array<number>;
+    mean: number;
+    std: number;
+    foldRows: Array<number>;
   } | null;
   featureServiceVersion: string | null;
   specHash: string;
@@ -651,6 +692,7 @@ export type ModelSpecApplyRequest = {
       kind: "random";
       testFraction: number;
       validationFraction?: number;
+      folds?: number;
       stratify?: boolean;
       lookbackDays?: number;
     };
@@ -669,6 +711,22 @@ export type ModelSpecApplyRequest = {
       minIntervalMinutes?: number;
     };
     seed?: number;
+    search?: {
+      strategy: "grid" | "random";
+      parameters: { [key: string]: {
+        values: Array<unknown>;
+      } | {
+        min: number;
+        max: number;
+        scale?: "linear" | "log";
+        count?: number;
+      } };
+      budget: {
+        maxTrials?: number;
+        maxSeconds?: number;
+      };
+      seed?: number;
+    };
   }>;
   dry_run?: boolean;
   prune?: boolean;
@@ -693,4 +751,153 @@ export type ModelSpecApplyPlan = {
     name: string;
     fields?: Array<string>;
   }>;
+};
+
+export type CreateSearch = {
+  model: string;
+  plan?: {
+    strategy: "grid" | "random";
+    parameters: { [key: string]: {
+      values: Array<unknown>;
+    } | {
+      min: number;
+      max: number;
+      scale?: "linear" | "log";
+      count?: number;
+    } };
+    budget: {
+      maxTrials?: number;
+      maxSeconds?: number;
+    };
+    seed?: number;
+  };
+  end?: string;
+};
+
+export type Search = {
+  id: string;
+  model: string;
+  status: "running" | "registering" | "succeeded" | "failed" | "cancelled";
+  plan: {
+    strategy: "grid" | "random";
+    parameters: { [key: string]: {
+      values: Array<unknown>;
+    } | {
+      min: number;
+      max: number;
+      scale?: "linear" | "log";
+      count?: number;
+    } };
+    budget: {
+      maxTrials?: number;
+      maxSeconds?: number;
+    };
+    seed?: number;
+  };
+  seed: number;
+  metric: "auc" | "log_loss" | "f1" | "accuracy" | "macro_f1" | "rmse" | "mae";
+  direction: "max" | "min";
+  deadline: string | null;
+  trials: Array<{
+    index: number;
+    runId: string;
+    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+    params: { [key: string]: unknown };
+    validationMetric: number | null;
+    metrics: { [key: string]: { [key: string]: number } } | null;
+    error: string | null;
+  }>;
+  winner: {
+    index: number;
+    runId: string;
+    params: { [key: string]: unknown };
+    validationMetric: number;
+  } | null;
+  finalRun: {
+    runId: string;
+    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+    modelVersion: number | null;
+    gate: {
+      promoted: boolean;
+      reason: string;
+      code: string;
+      comparedWith: "baseline" | "champion" | "none";
+      candidate: number | null;
+      reference: number | null;
+      referenceVersion?: number | null;
+    } | null;
+  } | null;
+  error: string | null;
+  errorCode: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+};
+
+export type RunComparison = {
+  runs: Array<{
+    id: string;
+    model: string;
+    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+    trial: boolean;
+    searchId: string | null;
+    algorithm: {
+      kind: "baseline";
+    } | {
+      kind: "logistic_regression";
+      epochs: number;
+      batchSize: number;
+      learningRate: number;
+      l2?: number;
+      earlyStopping?: {
+        patience: number;
+        minDelta?: number;
+      };
+    } | {
+      kind: "mlp";
+      hiddenUnits: Array<number>;
+      dropout: number;
+      activation?: "relu" | "tanh" | "elu";
+      epochs: number;
+      batchSize: number;
+      learningRate: number;
+      l2?: number;
+      earlyStopping?: {
+        patience: number;
+        minDelta?: number;
+      };
+    };
+    seed: number;
+    backend: string | null;
+    codeVersion: string;
+    specHash: string;
+    metrics: { [key: string]: { [key: string]: number } } | null;
+    crossValidation: {
+      metric: "auc" | "log_loss" | "f1" | "accuracy" | "macro_f1" | "rmse" | "mae";
+      folds: number;
+      values: Array<number>;
+      mean: number;
+      std: number;
+      foldRows: Array<number>;
+    } | null;
+    curves: Array<{
+      epoch: number;
+      loss: number;
+      valLoss?: number;
+      valMetric?: number;
+    }>;
+    modelVersion: number | null;
+    gate: {
+      promoted: boolean;
+      reason: string;
+      code: string;
+      comparedWith: "baseline" | "champion" | "none";
+      candidate: number | null;
+      reference: number | null;
+      referenceVersion?: number | null;
+    } | null;
+    split: { [key: string]: unknown };
+    dataFingerprint: string | null;
+  }>;
+  differences: Array<string>;
+  commonMetrics: Array<string>;
 };
