@@ -48,6 +48,21 @@ export class TrackingWriter implements BeforeApplicationShutdown {
     return this.group.submit({ rows, failed, text }, rows.length + failed.length, text.length + failed.length * FAILED_EVENT_BYTES);
   }
 
+  /**
+   * Counts a request's duplicates in the hour it was received (`dwh.tracking_duplicates`, what the
+   * events stats read): a duplicate is not stored, so nothing else remembers it. One upsert per request
+   * that had any, after its commit; a failure to count never fails the request (its events are stored).
+   */
+  async countDuplicates(receivedAt: string, duplicates: number): Promise<void> {
+    await this.db
+      .query(
+        `INSERT INTO "dwh".tracking_duplicates (hour, duplicates) VALUES (date_trunc('hour', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', $2)
+         ON CONFLICT (hour) DO UPDATE SET duplicates = "dwh".tracking_duplicates.duplicates + EXCLUDED.duplicates`,
+        [receivedAt, duplicates],
+      )
+      .catch(() => undefined);
+  }
+
   /** Graceful shutdown: every queued request is written (and answered) before the pool closes. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.group?.drained();
