@@ -10,7 +10,7 @@ const HOUR = 3_600_000;
 describe('warehouse aggregates (events stats, imports, lineage) on a real PostgreSQL', () => {
   let svc: TestService;
   let db: Database;
-  const get = <T>(path: string) => callService<T>(svc, 'GET', path);
+  const get = <T extends object = Record<string, unknown>>(path: string) => callService<T>(svc, 'GET', path);
   // A fixed day in the past, so nothing the service writes by itself lands in it.
   const day = Date.parse('2026-03-10T00:00:00.000Z');
 
