@@ -62,6 +62,9 @@ export interface FeatureViewFreshness {
   version: number;
   status: string;
   age_seconds: number | null;
+  /** The view's freshness SLA in seconds (its `freshness_sla_seconds`, else 2 x ttl). */
+  sla_seconds: number;
+  newest_event_timestamp: string | null;
   [key: string]: unknown;
 }
 
