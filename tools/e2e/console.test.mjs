@@ -199,7 +199,6 @@ describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not fou
       const codes = page.getByRole('table', { name: 'Top violation codes' });
       const shown = await codes.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent.trim())));
       assert.deepEqual(shown, stats.topCodes.map((c) => [c.code, String(c.events)]));
-      await shootPart(page.locator('#events'), 'warehouse-events');
 
       // The lineage: every seeded source, model and the feature view reading a mart, with their edges.
       const graph = page.getByRole('group', { name: /^Lineage/ });

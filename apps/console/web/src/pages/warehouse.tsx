@@ -5,6 +5,7 @@ import { ChartCanvas } from '../charts/chart';
 import { eventsChart } from '../charts/events-chart';
 import { ErrorBox, Json, Loading, Section, StatusDot, type Rag } from '../components';
 import { ago, when } from '../format';
+import { KeysetPager, useCursors } from '../keyset-pager';
 import { LineageGraph } from '../lineage/lineage-graph';
 import { lineageBoxes, type ViewSource } from '../lineage/lineage-graph-model';
 import { features, imports, warehouse } from '../platform';
@@ -235,8 +236,8 @@ function Lineage() {
 
 /** Imports newest first; one opens to its rejected rows with their violations. */
 function Imports() {
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursors();
+  const cursor = pages.cursor;
   const page = useCall(`imports:${cursor ?? ''}`, (signal) => imports.runs({ limit: 20, cursor: cursor ?? undefined }, { signal }));
   const [open, setOpen] = useState<string | null>(null);
   return (
@@ -287,18 +288,7 @@ function Imports() {
           </tbody>
         </table>
       )}
-      <div className="pager">
-        <button type="button" className="secondary" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          ← Newer
-        </button>
-        <span className="meta">page {cursors.length}</span>
-        <button type="button" className="secondary" disabled={!page.data?.nextCursor} onClick={() => {
-            const next = page.data?.nextCursor;
-            if (next) setCursors((c) => [...c, next]);
-          }}>
-          Older →
-        </button>
-      </div>
+      <KeysetPager pages={pages} nextCursor={page.data?.nextCursor} />
     </Section>
   );
 }
@@ -352,15 +342,14 @@ function RejectedRows({ importId }: { importId: string }) {
 function FailedEvents({ filters, setFilters }: { filters: Filters; setFilters: (f: (prev: Filters) => Filters) => void }) {
   const can = useCan();
   const mayReplay = can('dwh-ingest', 'POST', '/v1/failed-events/replay');
-  // The cursors of the pages seen so far: keyset pagination on the server, newest first.
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const pages = useCursors();
   const [seen, setSeen] = useState(filters);
   if (seen !== filters) {
     // Filters changed (here or from the top lists above): back to the first page.
     setSeen(filters);
-    setCursors([null]);
+    pages.reset();
   }
-  const cursor = cursors[cursors.length - 1];
+  const cursor = pages.cursor;
   const query = { limit: PAGE, cursor: cursor ?? undefined, code: filters.code || undefined, event: filters.event.trim() || undefined, status: (filters.status || undefined) as 'pending' | 'replayed' | undefined };
   const page = useCall(`failed:${JSON.stringify(query)}`, (signal) => warehouse.failedEvents(query, { signal }));
   const [open, setOpen] = useState<string | null>(null);
@@ -494,18 +483,7 @@ function FailedEvents({ filters, setFilters }: { filters: Filters; setFilters: (
           </tbody>
         </table>
       )}
-      <div className="pager">
-        <button type="button" className="secondary" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          ← Newer
-        </button>
-        <span className="meta">page {cursors.length}</span>
-        <button type="button" className="secondary" disabled={!page.data?.nextCursor} onClick={() => {
-            const next = page.data?.nextCursor;
-            if (next) setCursors((c) => [...c, next]);
-          }}>
-          Older →
-        </button>
-      </div>
+      <KeysetPager pages={pages} nextCursor={page.data?.nextCursor} />
     </Section>
   );
 }
