@@ -1,5 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import { Database, MetricsService, PLATFORM_CONFIG, type PlatformConfig } from '@mlp/service-kit';
+import type { Logger } from '@mlp/runtime';
+import { Database, MetricsService, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { Histogram } from 'prom-client';
 import { eventsCopyText, storeEventGroup, storeEvents, type FailedEventRow, type StoreRequest } from './event-writer';
 import { GroupCommit } from './group-commit';
@@ -23,6 +24,7 @@ export class TrackingWriter implements BeforeApplicationShutdown {
     private readonly db: Database,
     metrics: MetricsService,
     @Inject(PLATFORM_CONFIG) config: PlatformConfig,
+    @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {
     const maxRows = Number(config.env['INGEST_GROUP_COMMIT_MAX_ROWS'] ?? 5000);
     const maxBytes = Number(config.env['INGEST_GROUP_COMMIT_MAX_BYTES'] ?? 8388608);
@@ -60,7 +62,7 @@ export class TrackingWriter implements BeforeApplicationShutdown {
          ON CONFLICT (hour) DO UPDATE SET duplicates = "dwh".tracking_duplicates.duplicates + EXCLUDED.duplicates`,
         [receivedAt, duplicates],
       )
-      .catch(() => undefined);
+      .catch((err: unknown) => this.log.warn({ err: String(err), duplicates }, 'duplicates not counted for the events stats'));
   }
 
   /** Graceful shutdown: every queued request is written (and answered) before the pool closes. */
