@@ -37,6 +37,8 @@ export function useCall<T>(key: string | null, call: (signal: AbortSignal) => Pr
     setLoading(true);
     latest.current(controller.signal).then(
       (body) => {
+        // An answer that arrives after its key changed is not shown over the new one's.
+        if (controller.signal.aborted) return;
         setData(body);
         setError(undefined);
         setLoading(false);
