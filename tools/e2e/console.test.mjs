@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { http, poll } from '../runner/demo-pipeline.mjs';
-import { CONSOLE_MODEL, startConsole, startConsolePlatform } from './console-platform.mjs';
+import { CONSOLE_MODEL, startConsole, startConsolePlatform, WAREHOUSE_MODELS } from './console-platform.mjs';
 import { root } from './platform-processes.mjs';
 
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/lib/chromium/chromium'].find((p) => p && fs.existsSync(p));
@@ -72,6 +72,13 @@ async function shoot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
 
+/** One part of a page (a section, a graph), for pictures of what lies below the first screen. */
+async function shootPart(locator, name) {
+  if (!SHOTS) return;
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await locator.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
 const api = (service) => platform.urls[service];
 
 describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not found (set CHROMIUM_PATH or apt-get install chromium): the console browser tests cannot run' }, () => {
@@ -90,7 +97,7 @@ describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not fou
     const { runs } = platform.models;
     const pages = [
       { name: 'overview', path: '/', ready: '[data-testid=board-counts]', charts: 0 },
-      { name: 'warehouse', path: '/warehouse', ready: 'table[aria-label="Failed events"] tbody tr', charts: 0 },
+      { name: 'warehouse', path: '/warehouse', ready: 'table[aria-label="Failed events"] tbody tr', charts: 1 },
       { name: 'features', path: '/features', ready: 'table[aria-label="Feature views"] tbody tr', charts: 0 },
       { name: 'feature-view', path: '/features/customer_activity', ready: 'table[aria-label="Materializations"] tbody tr', charts: 4 },
       { name: 'models', path: '/models', ready: 'table[aria-label="Registered models"] tbody tr', charts: 0 },
@@ -173,6 +180,57 @@ describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not fou
     assert.deepEqual({ alias: last.alias, from: last.from, to: last.to, reason: last.reason }, { alias: 'champion', from: before.aliases.champion, to: target, reason });
     // model-serving follows the move (model.promoted.v1).
     await poll(async () => (await http('GET', `${api('serving')}/v2/models/${CONSOLE_MODEL}`)).parameters?.version === String(target), { what: `v${target} served`, timeoutMs: 60_000 });
+  });
+
+  test("the warehouse page shows dwh-ingest's event counts, the lineage of the seeded models and the imports' rejected rows", { timeout: 120_000 }, async () => {
+    const stats = await http('GET', `${api('dwh')}/v1/events/stats?top=8`);
+    assert.ok(stats.totals.accepted > 100 && stats.totals.rejected > 0 && stats.totals.duplicates > 0, `the seed sent accepted, rejected and duplicate events: ${JSON.stringify(stats.totals)}`);
+    const lineage = await http('GET', `${api('dwh')}/v1/lineage`);
+    const { page, context, problems } = await openPage();
+    try {
+      await page.goto(`${platform.console.url}/warehouse`);
+      // The chart and the totals are dwh-ingest's answer for the same 24 hours.
+      await page.waitForFunction(() => [...document.querySelectorAll('canvas')].some((c) => c.dataset.area), null, { timeout: 20_000 });
+      const totals = await page.getByTestId('event-totals').textContent();
+      assert.match(totals, new RegExp(`^${stats.totals.accepted.toLocaleString('en-US')} accepted, ${stats.totals.rejected} rejected \\([0-9.]+%\\), ${stats.totals.duplicates} duplicates`));
+      const [chart] = await chartsOn(page);
+      assert.equal(chart.elements, 3 * stats.buckets.length, 'three stacked series, one bar per hour');
+      assert.ok(chart.coloured > 50, `the events chart drew its bars (${chart.coloured} pixels)`);
+      const codes = page.getByRole('table', { name: 'Top violation codes' });
+      const shown = await codes.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent.trim())));
+      assert.deepEqual(shown, stats.topCodes.map((c) => [c.code, String(c.events)]));
+
+      // The lineage: every seeded source, model and the feature view reading a mart, with their edges.
+      const graph = page.getByRole('group', { name: /^Lineage/ });
+      await graph.waitFor();
+      const names = [...WAREHOUSE_MODELS.map((m) => m.name), 'src_console_customers', 'events', 'customer_activity'];
+      for (const name of names) await graph.locator(`[data-lineage-node="${name}"]`).waitFor();
+      assert.equal(Number(await graph.getAttribute('data-edges')), lineage.edges.length + 1, 'the warehouse edges and mart_console_customers -> customer_activity');
+      assert.equal(await graph.locator('[data-lineage-node="mart_console_customers"]').getAttribute('data-status'), 'amber', 'its warn test finds the pro plan, which it does not list');
+      await graph.locator('[data-lineage-node="mart_console_customers"]').click();
+      const detail = page.getByTestId('lineage-detail');
+      await detail.getByText('accepted_values(plan) [warn]').waitFor();
+      await detail.getByText(/unique\(customer_id\) \[error\]: pass/).waitFor();
+      await detail.getByText(/Freshness ok/).waitFor();
+      await shootPart(page.locator('#lineage'), 'warehouse-lineage');
+
+      // The customers import and its three refused rows.
+      const imports = page.getByRole('table', { name: 'Imports' });
+      await imports.getByRole('button', { name: '3 rows' }).click();
+      const rejected = page.getByRole('table', { name: 'Rejected rows' });
+      await rejected.getByText('c-9002').waitFor();
+      assert.equal(await rejected.locator('tbody tr').count(), 3);
+      await rejected.getByText('OUT_OF_RANGE').waitFor();
+      await shootPart(page.locator('#imports'), 'warehouse-imports');
+
+      // A top code opens the failed events with that code.
+      await codes.getByRole('button', { name: stats.topCodes[0].code }).click();
+      assert.equal(await page.getByRole('form', { name: 'Filter failed events' }).getByLabel('code').inputValue(), stats.topCodes[0].code);
+      await page.getByRole('table', { name: 'Failed events' }).locator(`tbody tr td code:text-is("${stats.topCodes[0].code}")`).first().waitFor();
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
   });
 
   test('a failed event is replayed from the warehouse page once the tracking plan accepts it', { timeout: 120_000 }, async () => {

@@ -1,3 +1,5 @@
+import { PlatformApiError } from '@mlp/client';
+
 // The pages' one way to the console API. The token (production profile) lives in this module and in
 // the tab's sessionStorage: it goes out only as an Authorization header to the console's own origin,
 // never in a URL, and is forgotten when the tab closes or the user signs out.
@@ -97,3 +99,20 @@ export function serviceUrl(service: string, path: string, query?: Record<string,
 }
 
 export const seg = (value: string | number): string => encodeURIComponent(String(value));
+
+/**
+ * What @mlp/client's service clients (platform.ts) send through: the stored token as their bearer,
+ * the console's own origin, no HTTP cache, and a 401 ends the session as it does for `request`.
+ */
+export const currentToken = (): string => token ?? '';
+export const consoleFetch: typeof fetch = async (input, init) => {
+  const res = await fetch(input, { ...init, credentials: 'same-origin', cache: 'no-store' });
+  if (res.status === 401) unauthorizedListeners.forEach((l) => l());
+  return res;
+};
+
+/** The client's errors in the pages' shape (ErrorBox shows code, request id and details). */
+export function asApiError(err: unknown): Error {
+  if (err instanceof PlatformApiError) return new ApiError(err.status, err.code, err.message, err.details ?? [], err.requestId ?? null);
+  return err instanceof Error ? err : new Error(String(err));
+}

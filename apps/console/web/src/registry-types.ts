@@ -45,3 +45,9 @@ export interface AuditEntry {
 
 /** Metrics where a lower value is better (the gate's direction too). */
 export const LOWER_IS_BETTER = new Set(['log_loss', 'rmse', 'mae', 'ece', 'brier']);
+
+/** The metric a model's spec ranks runs by (`auc` when the spec names none); the spec is the trainer's, read as data. */
+export function primaryMetricOf(spec: unknown): string {
+  const m = (spec as { primaryMetric?: unknown } | null | undefined)?.primaryMetric;
+  return typeof m === 'string' ? m : 'auc';
+}

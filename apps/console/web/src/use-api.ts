@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, get } from './api';
+import { ApiError, asApiError, get } from './api';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -9,42 +9,54 @@ export interface Loaded<T> {
 }
 
 /** GETs a console API path (null: nothing to load yet), again on `reload()` and every `refreshMs`. */
-export function useApi<T>(path: string | null, { refreshMs }: { refreshMs?: number } = {}): Loaded<T> {
+export function useApi<T>(path: string | null, options: { refreshMs?: number } = {}): Loaded<T> {
+  return useCall<T>(path, (signal) => get<T>(path as string, signal), options);
+}
+
+/**
+ * Runs `call` (an @mlp/client call, see platform.ts) whenever `key` changes (null: nothing to load
+ * yet), again on `reload()` and every `refreshMs`; the key names what is loaded, as a path does.
+ */
+export function useCall<T>(key: string | null, call: (signal: AbortSignal) => Promise<T>, { refreshMs }: { refreshMs?: number } = {}): Loaded<T> {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<ApiError | Error>();
-  const [loading, setLoading] = useState(path !== null);
+  const [loading, setLoading] = useState(key !== null);
   const [tick, setTick] = useState(0);
   const shown = useRef<string | null>(null);
+  const latest = useRef(call);
+  latest.current = call;
 
   useEffect(() => {
-    if (path === null) return;
+    if (key === null) return;
     const controller = new AbortController();
-    // A new path starts empty; a reload of the same path keeps showing the last answer meanwhile.
-    if (shown.current !== path) {
+    // A new key starts empty; a reload of the same key keeps showing the last answer meanwhile.
+    if (shown.current !== key) {
       setData(undefined);
-      shown.current = path;
+      shown.current = key;
     }
     setLoading(true);
-    get<T>(path, controller.signal).then(
+    latest.current(controller.signal).then(
       (body) => {
+        // An answer that arrives after its key changed is not shown over the new one's.
+        if (controller.signal.aborted) return;
         setData(body);
         setError(undefined);
         setLoading(false);
       },
       (err: unknown) => {
         if (controller.signal.aborted) return;
-        setError(err instanceof Error ? err : new Error(String(err)));
+        setError(asApiError(err));
         setLoading(false);
       },
     );
     return () => controller.abort();
-  }, [path, tick]);
+  }, [key, tick]);
 
   useEffect(() => {
-    if (!refreshMs || path === null) return;
+    if (!refreshMs || key === null) return;
     const timer = setInterval(() => setTick((t) => t + 1), refreshMs);
     return () => clearInterval(timer);
-  }, [refreshMs, path]);
+  }, [refreshMs, key]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loading, reload };

@@ -10,7 +10,8 @@ import { SchemasModule } from './schemas/schemas.module';
 import { TrackingModule } from './tracking/tracking.module';
 import { SlaModule } from './sla/sla.module';
 import { TransformationsModule } from './transformations/transformations.module';
+import { WarehouseStatsModule } from './warehouse-stats/warehouse-stats.module';
 
 /** The dwh-ingest features; platform concerns (health, metrics, auth, database) come from the kit. */
-@Module({ imports: [SchemasModule, TrackingModule, FailedEventsModule, PredictionLogModule, TransformationsModule, SlaModule, ImportsModule, ProjectsModule, OutcomesModule, LiveQualityModule, KpisModule] })
+@Module({ imports: [SchemasModule, TrackingModule, FailedEventsModule, PredictionLogModule, TransformationsModule, SlaModule, ImportsModule, ProjectsModule, OutcomesModule, LiveQualityModule, KpisModule, WarehouseStatsModule] })
 export class AppModule {}

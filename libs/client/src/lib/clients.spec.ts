@@ -309,4 +309,31 @@ describe('service clients send the routes and bodies the controllers take', () =
       ['GET', '/v1/projects/shop', undefined],
     ]);
   });
+
+  it('warehouse: events stats, failed events and their replay (with its Idempotency-Key), lineage, import runs; one feature view', async () => {
+    const stats = { from: 'a', to: 'b', bucket: 'hour', buckets: [], totals: { accepted: 1, rejected: 2, duplicates: 0 }, topCodes: [], topEvents: [] };
+    server = await standInServer((req) =>
+      req.url.includes('/v1/events/stats')
+        ? { json: stats }
+        : req.url.endsWith('/v1/failed-events/replay')
+          ? { status: 400, json: { error: 'name the failed events to replay', code: 'REPLAY_FILTER_REQUIRED', details: [] } }
+          : { json: { items: [], nextCursor: null, nodes: [], edges: [] } },
+    );
+    const warehouse = new WarehouseClient({ baseUrl: `${server.url}/api/dwh-ingest` });
+    expect(await warehouse.eventStats({ from: '2026-12-07T00:00:00Z', bucket: 'hour', top: 5 })).toEqual(stats);
+    await warehouse.failedEvents({ code: 'UNPLANNED_EVENT', status: 'pending', limit: 50, cursor: '42' });
+    await expect(warehouse.replayFailedEvents({}, { idempotencyKey: 'k-1' })).rejects.toMatchObject({ status: 400, code: 'REPLAY_FILTER_REQUIRED' });
+    await warehouse.lineage();
+    await new ImportsClient({ baseUrl: server.url }).runs({ source: 'orders', limit: 10, cursor: 'c' });
+    await new FeaturesClient({ baseUrl: server.url }).featureView('orders/x');
+    expect(server.received.map(call)).toEqual([
+      ['GET', '/api/dwh-ingest/v1/events/stats?from=2026-12-07T00%3A00%3A00Z&bucket=hour&top=5', undefined],
+      ['GET', '/api/dwh-ingest/v1/failed-events?code=UNPLANNED_EVENT&status=pending&limit=50&cursor=42', undefined],
+      ['POST', '/api/dwh-ingest/v1/failed-events/replay', {}],
+      ['GET', '/api/dwh-ingest/v1/lineage', undefined],
+      ['GET', '/v1/imports/runs?source=orders&limit=10&cursor=c', undefined],
+      ['GET', '/v1/feature-views/orders%2Fx', undefined],
+    ]);
+    expect(server.received[2].headers['idempotency-key']).toBe('k-1');
+  });
 });

@@ -32,6 +32,27 @@ export type RegisteredFeatureView = FeatureDefinitions & {
   source_message: string | null;
 };
 
+/** One feature view with every version, as `GET /v1/feature-views/{name}` answers it. */
+export interface RegisteredFeatureViewVersions {
+  name: string;
+  project: string | null;
+  version: number;
+  versions: Array<{
+    version: number;
+    spec: FeatureDefinitions;
+    source_status: 'READY' | 'SOURCE_MISSING' | 'INVALID';
+    source_message: string | null;
+    /** The warehouse relations its source SQL reads (`dwh.mart_orders`). */
+    source_relations: string[];
+    live: boolean;
+    created_at: string;
+    superseded_at: string | null;
+    last_online_read_at: string | null;
+    retired_at: string | null;
+    retired_reason: string | null;
+  }>;
+}
+
 /** A registered feature service. */
 export type RegisteredFeatureService = NonNullable<FeatureApplyRequest['feature_services']>[number] & { project: string | null };
 
@@ -41,6 +62,9 @@ export interface FeatureViewFreshness {
   version: number;
   status: string;
   age_seconds: number | null;
+  /** The view's freshness SLA in seconds (its `freshness_sla_seconds`, else 2 x ttl). */
+  sla_seconds: number;
+  newest_event_timestamp: string | null;
   [key: string]: unknown;
 }
 
@@ -58,6 +82,10 @@ export class FeaturesClient {
   }
   async featureViews(options: CallOptions = {}): Promise<RegisteredFeatureView[]> {
     return (await this.http.json<{ feature_views: RegisteredFeatureView[] }>({ ...options, method: 'GET', path: '/v1/feature-views' })).feature_views;
+  }
+  /** One feature view with all its versions; an unknown name throws PlatformApiError 404 `UNKNOWN_FEATURE_VIEW`. */
+  featureView(name: string, options: CallOptions = {}): Promise<RegisteredFeatureViewVersions> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/feature-views/${seg(name)}` });
   }
   async featureServices(options: CallOptions = {}): Promise<RegisteredFeatureService[]> {
     return (await this.http.json<{ feature_services: RegisteredFeatureService[] }>({ ...options, method: 'GET', path: '/v1/feature-services' })).feature_services;

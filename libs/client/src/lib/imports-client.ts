@@ -1,4 +1,4 @@
-import type { ImportResult } from './generated/contract-types.js';
+import type { ImportResult, ImportRunsPage } from './generated/contract-types.js';
 import { HttpTransport, randomId, seg, type CallOptions, type ServiceOptions } from './http-transport.js';
 
 export type ImportFormat = 'csv' | 'ndjson';
@@ -60,6 +60,11 @@ export class ImportsClient {
 
   run(id: string, options: CallOptions = {}): Promise<ImportResult> {
     return this.http.json({ ...options, method: 'GET', path: `/v1/imports/runs/${seg(id)}` });
+  }
+
+  /** Imports newest first with their row counts (one source, or all); pass `nextCursor` as `cursor` for the next page. */
+  runs(page: { source?: string; cursor?: string; limit?: number } = {}, options: CallOptions = {}): Promise<ImportRunsPage> {
+    return this.http.json({ ...options, method: 'GET', path: '/v1/imports/runs', query: page });
   }
 
   /** One page of an import's rejected rows; pass the answer's cursor to get the next. */

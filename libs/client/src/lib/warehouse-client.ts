@@ -1,7 +1,28 @@
-import type { RunTransformationsRequest, SlaReport, WarehouseApplyPlan, WarehouseApplyRequest } from './generated/contract-types.js';
+import type { EventStats, FailedEventsPage, ReplayRequest, ReplayResult, RunTransformationsRequest, SlaReport, WarehouseApplyPlan, WarehouseApplyRequest, WarehouseLineage } from './generated/contract-types.js';
 import { HttpTransport, seg, type CallOptions, type ServiceOptions } from './http-transport.js';
 
-/** dwh-ingest's warehouse: transformation runs, SLAs, and projects' warehouse definitions. */
+export interface EventStatsQuery {
+  /** ISO 8601; rounded down to the bucket (default: `to` minus 24 hours). */
+  from?: string;
+  /** ISO 8601, exclusive; rounded up to the bucket (default: now). */
+  to?: string;
+  bucket?: 'hour' | 'day';
+  /** How many top codes and events (1..100, default 10). */
+  top?: number;
+}
+
+export interface FailedEventsQuery {
+  event?: string;
+  code?: string;
+  from?: string;
+  to?: string;
+  status?: 'pending' | 'replayed';
+  limit?: number;
+  /** The previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+/** dwh-ingest's warehouse: events stats, failed events and their replay, lineage, transformation runs, SLAs, and projects' warehouse definitions. */
 export class WarehouseClient {
   private readonly http: HttpTransport;
 
@@ -22,6 +43,23 @@ export class WarehouseClient {
   /** Freshness and row-count SLAs of every mart. */
   sla(options: CallOptions = {}): Promise<SlaReport> {
     return this.http.json({ ...options, method: 'GET', path: '/v1/sla' });
+  }
+  /** Accepted, rejected and duplicate events per hour (or day), and the top violation codes and events. */
+  eventStats(query: EventStatsQuery = {}, options: CallOptions = {}): Promise<EventStats> {
+    return this.http.json({ ...options, method: 'GET', path: '/v1/events/stats', query: { ...query } });
+  }
+  /** Events the tracking plan refused, newest first; pass `nextCursor` as `cursor` for the next page. */
+  failedEvents(query: FailedEventsQuery = {}, options: CallOptions = {}): Promise<FailedEventsPage> {
+    return this.http.json({ ...options, method: 'GET', path: '/v1/failed-events', query: { ...query } });
+  }
+  /** Validates failed events again against the current tracking plan and loads the valid ones; an `idempotencyKey` makes a retry answer the first result. */
+  replayFailedEvents(request: ReplayRequest, options: CallOptions & { idempotencyKey?: string } = {}): Promise<ReplayResult> {
+    const { idempotencyKey, ...call } = options;
+    return this.http.json({ ...call, headers: { ...call.headers, ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) }, method: 'POST', path: '/v1/failed-events/replay', json: request });
+  }
+  /** The model DAG: sources and models with their last build, latest test results and freshness, and what reads what. */
+  lineage(options: CallOptions = {}): Promise<WarehouseLineage> {
+    return this.http.json({ ...options, method: 'GET', path: '/v1/lineage' });
   }
   /** Plans (`dry_run: true`) or applies a project's warehouse definitions, atomically. */
   applyProject(request: WarehouseApplyRequest, options: CallOptions = {}): Promise<WarehouseApplyPlan> {

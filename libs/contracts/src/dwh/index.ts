@@ -10,3 +10,4 @@ export * from './imports.contracts';
 export * from './failed-events.contracts';
 export * from './transformations.contracts';
 export * from './warehouse-definitions.contracts';
+export * from './warehouse-stats.contracts';

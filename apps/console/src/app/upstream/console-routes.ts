@@ -31,6 +31,12 @@ export const CONSOLE_ROUTES: readonly ConsoleRoute[] = [
   route('dwh-ingest', 'GET', '/v1/transformations/runs/:id', 'ingest:read'),
   route('dwh-ingest', 'GET', '/v1/schemas', 'ingest:read'),
   route('dwh-ingest', 'GET', '/v1/schemas/:name/:version', 'ingest:read'),
+  // Warehouse aggregates: events per hour, imports with their rejected rows, the model DAG.
+  route('dwh-ingest', 'GET', '/v1/events/stats', 'ingest:read'),
+  route('dwh-ingest', 'GET', '/v1/lineage', 'ingest:read'),
+  route('dwh-ingest', 'GET', '/v1/imports/runs', 'ingest:read'),
+  route('dwh-ingest', 'GET', '/v1/imports/runs/:id', 'ingest:read'),
+  route('dwh-ingest', 'GET', '/v1/imports/runs/:id/rejected-rows', 'ingest:read'),
   // KPIs and outcomes the projects declared.
   route('dwh-ingest', 'GET', '/v1/kpis', 'ingest:read'),
   route('dwh-ingest', 'GET', '/v1/kpis/:name', 'ingest:read'),

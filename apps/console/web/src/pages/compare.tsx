@@ -1,22 +1,24 @@
 import { useMemo } from 'react';
-import { seg, serviceUrl } from '../api';
+import { seg } from '../api';
 import { ChartCanvas } from '../charts/chart';
 import { calibrationChart, curvesChart } from '../charts/run-charts';
 import { ErrorBox, Loading, Section } from '../components';
 import { duration, num, shortId } from '../format';
-import { LOWER_IS_BETTER, type RegistryModel, type TrainingRun } from '../registry-types';
+import { LOWER_IS_BETTER, primaryMetricOf, type TrainingRun } from '../registry-types';
 import { Link } from '../router';
 import { useCan } from '../session';
-import { useApi } from '../use-api';
+import { registry } from '../platform';
+import { useCall } from '../use-api';
 
 /** Two runs side by side: held-out metrics with the difference, curves and calibration overlaid. */
 export function ComparePage({ a, b }: { a: string | null; b: string | null }) {
   const can = useCan();
   const readable = can('trainer', 'GET', '/v1/training-runs/x');
-  const runA = useApi<TrainingRun>(readable && a ? serviceUrl('trainer', `/v1/training-runs/${seg(a)}`) : null);
-  const runB = useApi<TrainingRun>(readable && b ? serviceUrl('trainer', `/v1/training-runs/${seg(b)}`) : null);
-  const model = useApi<RegistryModel>(runA.data ? serviceUrl('trainer', `/v1/models/${seg(runA.data.model)}`) : null);
-  const metric = model.data?.spec?.primaryMetric ?? 'auc';
+  const runA = useCall(readable && a ? `run:${a}` : null, (signal) => registry.run(a ?? '', { signal }));
+  const runB = useCall(readable && b ? `run:${b}` : null, (signal) => registry.run(b ?? '', { signal }));
+  const modelName = runA.data?.model;
+  const model = useCall(modelName ? `model:${modelName}` : null, (signal) => registry.model(modelName ?? '', { signal }));
+  const metric = primaryMetricOf(model.data?.spec);
   const both = useMemo(
     () => (runA.data && runB.data ? [{ label: `A ${shortId(runA.data.id)}`, run: runA.data }, { label: `B ${shortId(runB.data.id)}`, run: runB.data }] : null),
     [runA.data, runB.data],

@@ -6,7 +6,8 @@ import { ErrorBox, Loading, Section, StatusDot, type Rag } from '../components';
 import { ago, num, pct, when } from '../format';
 import { Link } from '../router';
 import { useCan } from '../session';
-import { useApi } from '../use-api';
+import { features } from '../platform';
+import { useApi, useCall } from '../use-api';
 
 interface Entity {
   name: string;
@@ -99,9 +100,9 @@ export function FeaturesPage() {
   const can = useCan();
   const readable = can('feature-store', 'GET', '/v1/feature-views');
   const entities = useApi<{ entities: Entity[] }>(readable ? serviceUrl('feature-store', '/v1/entities') : null);
-  const views = useApi<{ feature_views: FeatureView[] }>(readable ? serviceUrl('feature-store', '/v1/feature-views') : null);
-  const services = useApi<{ feature_services: FeatureService[] }>(readable ? serviceUrl('feature-store', '/v1/feature-services') : null);
-  const freshness = useApi<Freshness>(readable ? serviceUrl('feature-store', '/v1/freshness') : null, { refreshMs: 30000 });
+  const views = useCall<{ feature_views: FeatureView[] }>(readable ? 'feature-views' : null, async (signal) => ({ feature_views: await features.featureViews({ signal }) }));
+  const services = useCall<{ feature_services: FeatureService[] }>(readable ? 'feature-services' : null, async (signal) => ({ feature_services: await features.featureServices({ signal }) }));
+  const freshness = useCall<Freshness>(readable ? 'freshness' : null, (signal) => features.freshness({ signal }), { refreshMs: 30000 });
   if (!readable) return <div className="page"><h1>Features</h1><p className="notice">Your token cannot read the feature registry (it needs features:read).</p></div>;
   const fresh = new Map((freshness.data?.views ?? []).map((v) => [v.view, v]));
   return (
@@ -214,7 +215,7 @@ export function FeaturesPage() {
 /** One view: its features with their statistics and histograms (latest materialization), and its materializations. */
 export function FeatureViewPage({ name }: { name: string }) {
   const path = `/v1/feature-views/${seg(name)}`;
-  const view = useApi<FeatureViewHistory>(serviceUrl('feature-store', path));
+  const view = useCall<FeatureViewHistory>(`feature-view:${name}`, (signal) => features.featureView(name, { signal }));
   const runs = useApi<{ materializations: Materialization[] }>(serviceUrl('feature-store', '/v1/materializations', { view: name, limit: 10 }));
   // Statistics exist once a materialization finished; asking before would only get a 404.
   const materialized = runs.data?.materializations.some((m) => m.status === 'SUCCEEDED') ?? false;

@@ -1,13 +1,14 @@
 import { useEffect, useMemo, useState } from 'react';
-import { seg, serviceUrl } from '../api';
+import { seg } from '../api';
 import { ChartCanvas } from '../charts/chart';
 import { calibrationChart, curvesChart } from '../charts/run-charts';
 import { ErrorBox, Loading, Section } from '../components';
 import { duration, num, when } from '../format';
-import { LOWER_IS_BETTER, type RegistryModel, type TrainingRun } from '../registry-types';
+import { LOWER_IS_BETTER, primaryMetricOf, type TrainingRun } from '../registry-types';
 import { Link } from '../router';
 import { useCan } from '../session';
-import { useApi } from '../use-api';
+import { registry } from '../platform';
+import { useCall } from '../use-api';
 
 const SCORES = ['candidate', 'baseline', 'champion', 'reference', 'train'];
 
@@ -17,12 +18,13 @@ export function RunPage({ id }: { id: string }) {
   const readable = can('trainer', 'GET', `/v1/training-runs/${seg(id)}`);
   // A queued or running run is followed live; a finished one is read once.
   const [live, setLive] = useState(true);
-  const run = useApi<TrainingRun>(readable ? serviceUrl('trainer', `/v1/training-runs/${seg(id)}`) : null, { refreshMs: live ? 3000 : undefined });
+  const run = useCall(readable ? `run:${id}` : null, (signal) => registry.run(id, { signal }), { refreshMs: live ? 3000 : undefined });
   useEffect(() => {
     if (run.data && !['queued', 'running'].includes(run.data.status)) setLive(false);
   }, [run.data]);
-  const model = useApi<RegistryModel>(run.data ? serviceUrl('trainer', `/v1/models/${seg(run.data.model)}`) : null);
-  const metric = model.data?.spec?.primaryMetric ?? 'auc';
+  const modelName = run.data?.model;
+  const model = useCall(modelName ? `model:${modelName}` : null, (signal) => registry.model(modelName ?? '', { signal }));
+  const metric = primaryMetricOf(model.data?.spec);
   const curves = useMemo(() => (run.data ? curvesChart([{ label: 'run', run: run.data }], metric) : null), [run.data, metric]);
   const calibration = useMemo(() => (run.data?.calibration?.length ? calibrationChart([{ label: 'run', run: run.data }]) : null), [run.data]);
   if (!readable) return <div className="page"><h1>Run</h1><p className="notice">Your token cannot read training runs (it needs trainer:read).</p></div>;

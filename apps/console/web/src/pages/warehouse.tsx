@@ -1,21 +1,17 @@
-import type { FailedEventsPage, ReplayResult } from '@mlp/contracts';
-import { Fragment, useState } from 'react';
-import { post, serviceUrl } from '../api';
+import type { ReplayResult } from '@mlp/client';
+import { Fragment, useMemo, useState } from 'react';
+import { asApiError } from '../api';
+import { ChartCanvas } from '../charts/chart';
+import { eventsChart } from '../charts/events-chart';
 import { ErrorBox, Json, Loading, Section, StatusDot, type Rag } from '../components';
 import { ago, when } from '../format';
+import { KeysetPager, useCursors } from '../keyset-pager';
+import { LineageGraph } from '../lineage/lineage-graph';
+import { lineageBoxes, type ViewSource } from '../lineage/lineage-graph-model';
+import { features, imports, warehouse } from '../platform';
+import { Link } from '../router';
 import { useCan } from '../session';
-import { useApi } from '../use-api';
-
-interface SlaCheck {
-  dataset: string;
-  check: string;
-  status: string;
-  measured: number | null;
-  warnAfter: number;
-  errorAfter: number;
-  reason: string;
-  since: string;
-}
+import { useCall } from '../use-api';
 
 const rag = (s: string): Rag => (s === 'ok' ? 'green' : s === 'warn' ? 'amber' : s === 'error' ? 'red' : 'unknown');
 
@@ -23,11 +19,22 @@ const rag = (s: string): Rag => (s === 'ok' ? 'green' : s === 'warn' ? 'amber' :
 const CODES = ['UNPLANNED_EVENT', 'UNKNOWN_SCHEMA_VERSION', 'IDENTITY_MISSING', 'REQUIRED_MISSING', 'DATATYPE_MISMATCH', 'ADDITIONAL_PROPERTIES', 'ACCEPTED_VALUES', 'FORMAT_MISMATCH', 'PATTERN_MISMATCH', 'OUT_OF_RANGE', 'SIZE_CONSTRAINT'];
 const PAGE = 50;
 
+interface Filters {
+  code: string;
+  event: string;
+  status: string;
+}
+
 /** Are events arriving clean and fresh, and what was rejected (with a way to replay it)? */
 export function WarehousePage() {
   const can = useCan();
   const readable = can('dwh-ingest', 'GET', '/v1/sla');
-  const sla = useApi<{ status: string; checks: SlaCheck[] }>(readable ? serviceUrl('dwh-ingest', '/v1/sla') : null, { refreshMs: 30000 });
+  const sla = useCall(readable ? 'sla' : null, (signal) => warehouse.sla({ signal }), { refreshMs: 30000 });
+  const [filters, setFilters] = useState<Filters>({ code: '', event: '', status: 'pending' });
+  const showFailed = (patch: Partial<Filters>) => {
+    setFilters((f) => ({ ...f, ...patch }));
+    document.getElementById('failed-events')?.scrollIntoView({ behavior: 'smooth' });
+  };
   if (!readable) return <div className="page"><h1>Warehouse</h1><p className="notice">Your token cannot read the warehouse (it needs ingest:read).</p></div>;
   return (
     <div className="page">
@@ -55,33 +62,302 @@ export function WarehousePage() {
                   <td>{c.dataset}</td>
                   <td>{c.check}</td>
                   <td>{c.reason}</td>
-                  <td>{ago(c.since)}</td>
+                  <td>{c.since ? ago(c.since) : '–'}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
       </Section>
-      <FailedEvents />
+      <EventsPerHour onCode={(code) => showFailed({ code, event: '' })} onEvent={(event) => showFailed({ event, code: '' })} />
+      <FailedEvents filters={filters} setFilters={setFilters} />
+      <Lineage />
+      <Imports />
     </div>
   );
 }
 
-function FailedEvents() {
+const RANGES = [
+  { label: 'last 24 hours', hours: 24, bucket: 'hour' as const },
+  { label: 'last 7 days', hours: 24 * 7, bucket: 'hour' as const },
+  { label: 'last 30 days', hours: 24 * 30, bucket: 'day' as const },
+];
+
+/** Accepted / rejected / duplicates per hour, and what is rejected most (a click filters the failed events). */
+function EventsPerHour({ onCode, onEvent }: { onCode: (code: string) => void; onEvent: (event: string) => void }) {
+  const [range, setRange] = useState(0);
+  const r = RANGES[range];
+  const stats = useCall(`stats:${range}`, (signal) => warehouse.eventStats({ from: new Date(Date.now() - r.hours * 3600_000).toISOString(), bucket: r.bucket, top: 8 }, { signal }), { refreshMs: 60000 });
+  const chart = useMemo(() => (stats.data ? eventsChart(stats.data) : null), [stats.data]);
+  const totals = stats.data?.totals;
+  const received = totals ? totals.accepted + totals.rejected + totals.duplicates : 0;
+  return (
+    <Section
+      title="Events"
+      id="events"
+      actions={
+        <select aria-label="Range" value={range} onChange={(e) => setRange(Number(e.target.value))}>
+          {RANGES.map((x, i) => (
+            <option key={x.label} value={i}>
+              {x.label}
+            </option>
+          ))}
+        </select>
+      }
+    >
+      {stats.error && <ErrorBox error={stats.error} />}
+      {!stats.data && !stats.error && <Loading what="event counts" />}
+      {stats.data && totals && (
+        <>
+          <p className="meta" data-testid="event-totals">
+            {totals.accepted.toLocaleString()} accepted, {totals.rejected.toLocaleString()} rejected ({received ? ((100 * totals.rejected) / received).toFixed(1) : '0'}%), {totals.duplicates.toLocaleString()} duplicates
+          </p>
+          {chart && <ChartCanvas config={chart} label={`Events per ${stats.data.bucket}: accepted, rejected, duplicates`} size="large" />}
+          <div className="grid-2">
+            <TopList title="Top violation codes" label="code" rows={stats.data.topCodes.map((c) => ({ key: c.code, name: c.code, n: c.events }))} onPick={onCode} />
+            <TopList title="Top rejected events" label="event" rows={stats.data.topEvents.map((e) => ({ key: e.event ?? '(none)', name: e.event, n: e.rejected }))} onPick={onEvent} />
+          </div>
+        </>
+      )}
+    </Section>
+  );
+}
+
+function TopList({ title, label, rows, onPick }: { title: string; label: string; rows: Array<{ key: string; name: string | null; n: number }>; onPick: (name: string) => void }) {
+  const max = Math.max(1, ...rows.map((r) => r.n));
+  return (
+    <div>
+      <h3>{title}</h3>
+      {rows.length === 0 ? (
+        <p className="meta">Nothing rejected in this range.</p>
+      ) : (
+        <table className="table" aria-label={title}>
+          <thead>
+            <tr>
+              <th>{label}</th>
+              <th>rejected</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.key}>
+                <td>
+                  {r.name === null ? (
+                    <span className="meta">(no event name)</span>
+                  ) : (
+                    <button type="button" className="link" title="Show these failed events" onClick={() => onPick(r.name as string)}>
+                      <code>{r.name}</code>
+                    </button>
+                  )}
+                </td>
+                <td className="bar-cell">
+                  <span className="bar" style={{ width: `${(100 * r.n) / max}%` }} />
+                  {r.n.toLocaleString()}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+/** The model DAG from sources to feature views, each box with its last build, tests and freshness. */
+function Lineage() {
+  const can = useCan();
+  const readsFeatures = can('feature-store', 'GET', '/v1/feature-views');
+  const dwh = useCall('lineage', (signal) => warehouse.lineage({ signal }), { refreshMs: 60000 });
+  const views = useCall(readsFeatures ? 'views' : null, async (signal): Promise<ViewSource[]> => {
+    const list = await features.featureViews({ signal });
+    return Promise.all(
+      list.map(async (v) => {
+        const detail = await features.featureView(v.name, { signal });
+        const head = detail.versions.find((x) => x.version === detail.version);
+        return { name: v.name, version: v.version, project: v.project, sourceStatus: v.source_status, relations: head?.source_relations ?? [] };
+      }),
+    );
+  });
+  const graph = useMemo(() => (dwh.data ? lineageBoxes(dwh.data, views.data ?? []) : null), [dwh.data, views.data]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const box = graph?.boxes.find((b) => b.id === selected);
+  return (
+    <Section title="Lineage: sources → staging → marts → feature views" id="lineage">
+      {dwh.error && <ErrorBox error={dwh.error} />}
+      {views.error && <ErrorBox error={views.error} what="Feature views" />}
+      {!dwh.data && !dwh.error && <Loading what="the model DAG" />}
+      {graph && graph.boxes.length === 0 && <p className="meta">No project has applied warehouse models yet.</p>}
+      {graph && graph.boxes.length > 0 && (
+        <>
+          <LineageGraph boxes={graph.boxes} edges={graph.edges} selected={selected} onSelect={(id) => setSelected(id === selected ? null : id)} />
+          {box ? (
+            <div className="lineage-detail" data-testid="lineage-detail">
+              <h3>
+                <StatusDot status={box.status} /> {box.name} <span className="meta">{box.project ?? 'platform'}</span>
+              </h3>
+              {box.dwh?.description && <p>{box.dwh.description}</p>}
+              {box.dwh?.kind === 'model' && (
+                <p>
+                  {box.dwh.layer}, {box.dwh.materialized}; last build:{' '}
+                  {box.dwh.lastRun ? `${box.dwh.lastRun.status}${box.dwh.lastRun.builtAt ? ` ${ago(box.dwh.lastRun.builtAt)}` : ''}${box.dwh.lastRun.rows === null ? '' : `, ${box.dwh.lastRun.rows} rows`}` : 'never'}
+                </p>
+              )}
+              {box.dwh?.freshness && (
+                <p>
+                  Freshness {box.dwh.freshness.status}
+                  {box.dwh.freshness.ageSeconds === null ? '' : `: newest data ${Math.round(box.dwh.freshness.ageSeconds / 60)} min old`} (checked {ago(box.dwh.freshness.checkedAt)})
+                </p>
+              )}
+              {box.dwh && box.dwh.tests.length > 0 && (
+                <ul>
+                  {box.dwh.tests.map((t) => (
+                    <li key={t.test}>
+                      <code>{t.test}</code>: {t.status ?? 'not run yet'}
+                      {t.failures ? `, ${t.failures} failing rows` : ''}
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {box.view && (
+                <p>
+                  Feature view v{box.view.version}, source {box.view.sourceStatus ?? 'unknown'}. <Link to={`/features/${encodeURIComponent(box.view.name)}`}>Its statistics</Link>
+                </p>
+              )}
+              {!box.dwh && !box.view && <p className="meta">{box.why.join(', ')}</p>}
+            </div>
+          ) : (
+            <p className="meta">Choose a box for its last build, tests and freshness.</p>
+          )}
+        </>
+      )}
+    </Section>
+  );
+}
+
+/** Imports newest first; one opens to its rejected rows with their violations. */
+function Imports() {
+  const pages = useCursors();
+  const cursor = pages.cursor;
+  const page = useCall(`imports:${cursor ?? ''}`, (signal) => imports.runs({ limit: 20, cursor: cursor ?? undefined }, { signal }));
+  const [open, setOpen] = useState<string | null>(null);
+  return (
+    <Section title="Imports" id="imports">
+      {page.error && <ErrorBox error={page.error} />}
+      {!page.data && !page.error && <Loading what="imports" />}
+      {page.data && page.data.items.length === 0 && <p className="meta">No file was imported yet.</p>}
+      {page.data && page.data.items.length > 0 && (
+        <table className="table" aria-label="Imports">
+          <thead>
+            <tr>
+              <th>started</th>
+              <th>source</th>
+              <th>format</th>
+              <th>accepted</th>
+              <th>rejected</th>
+              <th>status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.data.items.map((i) => (
+              <Fragment key={i.importId}>
+                <tr data-import={i.importId}>
+                  <td>{when(i.startedAt)}</td>
+                  <td>{i.source}</td>
+                  <td>{i.contentType}</td>
+                  <td>{i.rowsAccepted.toLocaleString()}</td>
+                  <td>
+                    {i.rowsRejected > 0 ? (
+                      <button type="button" className="link" aria-expanded={open === i.importId} onClick={() => setOpen(open === i.importId ? null : i.importId)}>
+                        {i.rowsRejected.toLocaleString()} rows
+                      </button>
+                    ) : (
+                      '0'
+                    )}
+                  </td>
+                  <td>{i.status}</td>
+                </tr>
+                {open === i.importId && (
+                  <tr className="detail">
+                    <td colSpan={6}>
+                      <RejectedRows importId={i.importId} />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <KeysetPager pages={pages} nextCursor={page.data?.nextCursor} />
+    </Section>
+  );
+}
+
+interface RejectedRowsPage {
+  items: Array<{ rowNumber: number; raw: string; violations: Array<{ path: string; code: string; message: string }> }>;
+  nextCursor: string | null;
+}
+
+function RejectedRows({ importId }: { importId: string }) {
+  const rows = useCall(`rejected:${importId}`, async (signal) => (await imports.rejectedRows(importId, { limit: 100 }, { signal })) as RejectedRowsPage);
+  if (rows.error) return <ErrorBox error={rows.error} />;
+  if (!rows.data) return <Loading what="rejected rows" />;
+  return (
+    <table className="table" aria-label="Rejected rows">
+      <thead>
+        <tr>
+          <th>row</th>
+          <th>as received</th>
+          <th>violations</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.data.items.map((r) => (
+          <tr key={r.rowNumber}>
+            <td>{r.rowNumber}</td>
+            <td>
+              <code>{r.raw}</code>
+            </td>
+            <td>
+              {r.violations.map((v, i) => (
+                <div key={i}>
+                  <code>{v.code}</code> <span className="meta">{v.path}</span> {v.message}
+                </div>
+              ))}
+            </td>
+          </tr>
+        ))}
+        {rows.data.nextCursor && (
+          <tr>
+            <td colSpan={3} className="meta">
+              The first 100 rows; the rest with <code>GET /v1/imports/runs/{importId}/rejected-rows?cursor={rows.data.nextCursor}</code>.
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+function FailedEvents({ filters, setFilters }: { filters: Filters; setFilters: (f: (prev: Filters) => Filters) => void }) {
   const can = useCan();
   const mayReplay = can('dwh-ingest', 'POST', '/v1/failed-events/replay');
-  const [filters, setFilters] = useState<{ code: string; event: string; status: string }>({ code: '', event: '', status: 'pending' });
-  // The cursors of the pages seen so far: keyset pagination on the server, newest first.
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
-  const cursor = cursors[cursors.length - 1];
-  const page = useApi<FailedEventsPage>(serviceUrl('dwh-ingest', '/v1/failed-events', { limit: PAGE, cursor, code: filters.code, event: filters.event.trim(), status: filters.status }));
+  const pages = useCursors();
+  const [seen, setSeen] = useState(filters);
+  if (seen !== filters) {
+    // Filters changed (here or from the top lists above): back to the first page.
+    setSeen(filters);
+    pages.reset();
+  }
+  const cursor = pages.cursor;
+  const query = { limit: PAGE, cursor: cursor ?? undefined, code: filters.code || undefined, event: filters.event.trim() || undefined, status: (filters.status || undefined) as 'pending' | 'replayed' | undefined };
+  const page = useCall(`failed:${JSON.stringify(query)}`, (signal) => warehouse.failedEvents(query, { signal }));
   const [open, setOpen] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [replay, setReplay] = useState<{ result?: ReplayResult; error?: Error; busy: boolean }>({ busy: false });
 
-  const filter = (patch: Partial<typeof filters>) => {
+  const filter = (patch: Partial<Filters>) => {
     setFilters((f) => ({ ...f, ...patch }));
-    setCursors([null]);
     setSelected(new Set());
   };
   const toggle = (id: string) =>
@@ -94,12 +370,12 @@ function FailedEvents() {
   const replaySelected = async () => {
     setReplay({ busy: true });
     try {
-      const result = await post<ReplayResult>(serviceUrl('dwh-ingest', '/v1/failed-events/replay'), { ids: [...selected] });
+      const result = await warehouse.replayFailedEvents({ ids: [...selected] });
       setReplay({ busy: false, result });
       setSelected(new Set());
       page.reload();
     } catch (err) {
-      setReplay({ busy: false, error: err instanceof Error ? err : new Error(String(err)) });
+      setReplay({ busy: false, error: asApiError(err) });
     }
   };
 
@@ -207,18 +483,7 @@ function FailedEvents() {
           </tbody>
         </table>
       )}
-      <div className="pager">
-        <button type="button" className="secondary" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          ← Newer
-        </button>
-        <span className="meta">page {cursors.length}</span>
-        <button type="button" className="secondary" disabled={!page.data?.nextCursor} onClick={() => {
-            const next = page.data?.nextCursor;
-            if (next) setCursors((c) => [...c, next]);
-          }}>
-          Older →
-        </button>
-      </div>
+      <KeysetPager pages={pages} nextCursor={page.data?.nextCursor} />
     </Section>
   );
 }

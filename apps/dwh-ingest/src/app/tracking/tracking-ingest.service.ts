@@ -86,7 +86,10 @@ export class TrackingIngestService {
     results.sort((a, b) => a.index - b.index);
     const duplicates = results.filter((r) => r.status === 'duplicate').length;
     if (stored) this.events.inc({ status: 'accepted' }, stored);
-    if (duplicates) this.events.inc({ status: 'duplicate' }, duplicates);
+    if (duplicates) {
+      this.events.inc({ status: 'duplicate' }, duplicates);
+      await this.writer.countDuplicates(received.iso, duplicates);
+    }
     if (failed.length) this.events.inc({ status: 'rejected' }, failed.length);
     return { accepted: stored, duplicates, rejected: failed.length, results };
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import { Database, MetricsService, PLATFORM_CONFIG, type PlatformConfig } from '@mlp/service-kit';
+import type { Logger } from '@mlp/runtime';
+import { Database, MetricsService, PLATFORM_CONFIG, PLATFORM_LOGGER, type PlatformConfig } from '@mlp/service-kit';
 import { Histogram } from 'prom-client';
 import { eventsCopyText, storeEventGroup, storeEvents, type FailedEventRow, type StoreRequest } from './event-writer';
 import { GroupCommit } from './group-commit';
@@ -23,6 +24,7 @@ export class TrackingWriter implements BeforeApplicationShutdown {
     private readonly db: Database,
     metrics: MetricsService,
     @Inject(PLATFORM_CONFIG) config: PlatformConfig,
+    @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {
     const maxRows = Number(config.env['INGEST_GROUP_COMMIT_MAX_ROWS'] ?? 5000);
     const maxBytes = Number(config.env['INGEST_GROUP_COMMIT_MAX_BYTES'] ?? 8388608);
@@ -46,6 +48,21 @@ export class TrackingWriter implements BeforeApplicationShutdown {
     if (!this.group) return storeEvents(this.db, rows, failed);
     const text = rows.length ? eventsCopyText(rows) : NO_ROWS;
     return this.group.submit({ rows, failed, text }, rows.length + failed.length, text.length + failed.length * FAILED_EVENT_BYTES);
+  }
+
+  /**
+   * Counts a request's duplicates in the hour it was received (`dwh.tracking_duplicates`, what the
+   * events stats read): a duplicate is not stored, so nothing else remembers it. One upsert per request
+   * that had any, after its commit; a failure to count never fails the request (its events are stored).
+   */
+  async countDuplicates(receivedAt: string, duplicates: number): Promise<void> {
+    await this.db
+      .query(
+        `INSERT INTO "dwh".tracking_duplicates (hour, duplicates) VALUES (date_trunc('hour', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', $2)
+         ON CONFLICT (hour) DO UPDATE SET duplicates = "dwh".tracking_duplicates.duplicates + EXCLUDED.duplicates`,
+        [receivedAt, duplicates],
+      )
+      .catch((err: unknown) => this.log.warn({ err: String(err), duplicates }, 'duplicates not counted for the events stats'));
   }
 
   /** Graceful shutdown: every queued request is written (and answered) before the pool closes. */

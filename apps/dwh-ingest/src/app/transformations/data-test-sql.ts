@@ -5,6 +5,11 @@ import { bindModel, withoutTerminator } from '../warehouse/select-check';
 /** How many offending rows are reported with a failing test. */
 export const SAMPLE_ROWS = 5;
 
+/** A test as its results are stored and listed: `unique(id) [error]`. */
+export function testLabel(t: DataTestDefinition): string {
+  return `${testName(t)} [${t.severity ?? 'error'}]`;
+}
+
 export function testName(t: DataTestDefinition): string {
   switch (t.kind) {
     case 'unique':

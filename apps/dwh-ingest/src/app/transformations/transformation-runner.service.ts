@@ -8,7 +8,7 @@ import { analyseSelect, bindModel, bindWindow, WAREHOUSE_SCHEMA, withoutTerminat
 import { durationSeconds } from '../warehouse/duration';
 import { TRANSFORMATIONS_LOCK, withSessionLock } from '../warehouse/locks';
 import { WarehouseCatalog } from '../warehouse/warehouse-catalog';
-import { dataTestQuery, testName } from './data-test-sql';
+import { dataTestQuery, testLabel, testName } from './data-test-sql';
 import { selectWithDownstream, topologicalOrder } from './model-dag';
 import { quoteIdentifier as q } from '../warehouse/identifiers';
 
@@ -353,7 +353,7 @@ export class TransformationRunner implements OnApplicationBootstrap, OnApplicati
       deps: m.deps,
       inputs: m.inputs,
       uniqueKey: m.def.unique_key ?? null,
-      tests: (m.def.tests ?? []).map((t) => `${testName(t)} [${t.severity ?? 'error'}]`),
+      tests: (m.def.tests ?? []).map(testLabel),
       watermark: byName.get(m.name)?.watermark ?? null,
       lastStatus: byName.get(m.name)?.last_status ?? null,
       lastBuiltAt: byName.get(m.name)?.last_built_at ?? null,

@@ -437,6 +437,124 @@ export type SlaReport = {
   }>;
 };
 
+export type EventStats = {
+  from: string;
+  to: string;
+  bucket: "hour" | "day";
+  buckets: Array<{
+    start: string;
+    accepted: number;
+    rejected: number;
+    duplicates: number;
+  }>;
+  totals: {
+    accepted: number;
+    rejected: number;
+    duplicates: number;
+  };
+  topCodes: Array<{
+    code: string;
+    events: number;
+  }>;
+  topEvents: Array<{
+    event: string | null;
+    rejected: number;
+  }>;
+};
+
+export type ImportRunsPage = {
+  items: Array<{
+    importId: string;
+    source: string;
+    status: string;
+    contentType: string;
+    rowsAccepted: number;
+    rowsRejected: number;
+    startedAt: string;
+    finishedAt: string | null;
+  }>;
+  nextCursor: string | null;
+};
+
+export type WarehouseLineage = {
+  nodes: Array<{
+    id: string;
+    kind: "source" | "model";
+    name: string;
+    project: string | null;
+    layer: "source" | "staging" | "marts";
+    materialized: string | null;
+    description: string | null;
+    lastRun: {
+      runId: string | null;
+      status: string;
+      builtAt: string | null;
+      rows: number | null;
+    } | null;
+    tests: Array<{
+      test: string;
+      status: "pass" | "fail" | null;
+      failures: number | null;
+      ranAt: string | null;
+    }>;
+    freshness: {
+      status: "ok" | "warn" | "error";
+      ageSeconds: number | null;
+      checkedAt: string;
+    } | null;
+  }>;
+  edges: Array<{
+    from: string;
+    to: string;
+  }>;
+};
+
+export type FailedEventsPage = {
+  items: Array<{
+    id: string;
+    messageId: string | null;
+    event: string | null;
+    payload: unknown;
+    payloadRaw?: string;
+    violations: Array<{
+      path: string;
+      code: string;
+      message: string;
+    }>;
+    codes: Array<string>;
+    receivedAt: string;
+    replayedAt: string | null;
+    replayStatus: "accepted" | "duplicate" | "still_invalid" | null;
+  }>;
+  nextCursor: string | null;
+};
+
+export type ReplayRequest = {
+  ids?: Array<string>;
+  event?: string;
+  code?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+};
+
+export type ReplayResult = {
+  replayed: number;
+  accepted: number;
+  duplicates: number;
+  stillInvalid: number;
+  results: Array<{
+    id: string;
+    messageId: string | null;
+    status: "accepted" | "duplicate" | "still_invalid";
+    errors: Array<{
+      path: string;
+      code: string;
+      message: string;
+    }>;
+  }>;
+};
+
 export type WarehouseApplyRequest = {
   project: string;
   description?: string;
