@@ -27,6 +27,9 @@ import { PredictionLogService } from './prediction-log/prediction-log.service';
 import { PredictionLogWriter } from './prediction-log/prediction-log-writer';
 import { TfServingController } from './tf-serving/tf-serving.controller';
 import { TrafficPolicies } from './traffic/traffic-policies';
+import { TrafficStatsController } from './traffic-stats/traffic-stats.controller';
+import { TrafficStatsReader } from './traffic-stats/traffic-stats-reader';
+import { TrafficStatsRecorder } from './traffic-stats/traffic-stats-recorder';
 
 /** Real-time and batch serving: models in memory, the protocols on top, the prediction log and drift beside. */
 @Module({
@@ -40,6 +43,7 @@ import { TrafficPolicies } from './traffic/traffic-policies';
     PredictionLogController,
     LiveQualityController,
     BatchJobsController,
+    TrafficStatsController,
   ],
   providers: [
     ServingMetrics,
@@ -61,6 +65,8 @@ import { TrafficPolicies } from './traffic/traffic-policies';
     BatchJobQueue,
     BatchJobRunner,
     LiveQualityService,
+    TrafficStatsRecorder,
+    TrafficStatsReader,
   ],
   exports: [InferenceService, ModelStore],
 })

@@ -227,3 +227,41 @@ const BatchJobSchema = Type.Object(
 );
 export const BatchJob = defineContract('serving.BatchJob', BatchJobSchema);
 export type BatchJob = Static<typeof BatchJobSchema>;
+
+/** One time bucket of a served model's requests (all replicas, every arm that answers; shadow scoring is not a request). */
+const TrafficStatsPointSchema = Type.Object(
+  {
+    /** Start of the bucket; it covers [start, start + bucketSeconds). */
+    start: Type.String({ format: 'date-time' }),
+    /** Requests answered or failed: successes + errors + clientErrors. */
+    requests: Type.Integer({ minimum: 0 }),
+    /** Failed requests the server is to blame for (5xx). */
+    errors: Type.Integer({ minimum: 0 }),
+    /** Failed requests the client is to blame for (4xx): not counted in errorRate. */
+    clientErrors: Type.Integer({ minimum: 0 }),
+    ratePerSecond: Type.Number({ minimum: 0 }),
+    /** errors / requests; absent in a bucket without requests. */
+    errorRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    /** Model latency percentiles of the answered requests (as model_infer_duration_seconds measures it); absent when none was answered. */
+    latencyMs: Type.Optional(Type.Object({ p50: Type.Number(), p95: Type.Number(), p99: Type.Number() }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
+const TrafficStatsSchema = Type.Object(
+  {
+    model: Type.String(),
+    /** Only this version's requests, when asked for. */
+    version: Type.Optional(Int32({ minimum: 1 })),
+    from: Type.String({ format: 'date-time' }),
+    to: Type.String({ format: 'date-time' }),
+    bucketSeconds: Type.Integer({ minimum: 60 }),
+    /** Largest relative error of a latency percentile (they are read from log-scale histograms that add up across replicas). */
+    latencyRelativeError: Type.Number(),
+    points: Type.Array(TrafficStatsPointSchema),
+  },
+  { additionalProperties: false },
+);
+export const TrafficStats = defineContract('serving.TrafficStats', TrafficStatsSchema);
+export type TrafficStats = Static<typeof TrafficStatsSchema>;
+export type TrafficStatsPoint = Static<typeof TrafficStatsPointSchema>;
