@@ -9,6 +9,7 @@ import { Link } from '../router';
 import { useCan } from '../session';
 import { useApi } from '../use-api';
 import { buildInferRequest, fieldKind, fieldText, type V2ModelMetadata } from '../v2-request';
+import { TrafficCharts, TrafficPolicyPanel, type TrafficPolicy } from './serving-traffic';
 
 interface ServedModel {
   name: string;
@@ -18,14 +19,6 @@ interface ServedModel {
   pinned?: number[];
   lastError?: string | null;
   policy?: TrafficPolicy;
-}
-
-interface TrafficPolicy {
-  canaryWeight: number;
-  stickyKey: string;
-  shadow: boolean;
-  maxBatchSize: number;
-  maxBatchDelayMs: number;
 }
 
 interface DriftReport {
@@ -145,6 +138,7 @@ export function ServingModelPage({ model }: { model: string }) {
       {status?.lastError && <div className="error-box">A version was refused: {status.lastError}</div>}
       {served.data && !status && <p className="notice">model-serving does not serve {model}.</p>}
 
+      <TrafficCharts model={model} />
       <div className="grid-2">
         <Section title="Input drift (PSI per feature)">
           {drift.error && <ErrorBox error={drift.error} />}
@@ -185,16 +179,16 @@ export function ServingModelPage({ model }: { model: string }) {
         <Section title="Traffic policy">
           {policy.error && <ErrorBox error={policy.error} />}
           {policy.data && (
-            <dl className="facts-list">
-              <dt>canary weight</dt>
-              <dd>{pct(policy.data.canaryWeight, 0)} of sticky keys to the challenger</dd>
-              <dt>sticky key</dt>
-              <dd>{policy.data.stickyKey}</dd>
-              <dt>shadow</dt>
-              <dd>{policy.data.shadow ? 'on: the challenger scores every request, the champion answers' : 'off'}</dd>
-              <dt>batching</dt>
-              <dd>{policy.data.maxBatchDelayMs === 0 ? 'off' : `up to ${policy.data.maxBatchSize} rows or ${policy.data.maxBatchDelayMs} ms`}</dd>
-            </dl>
+            <TrafficPolicyPanel
+              model={model}
+              policy={policy.data}
+              champion={status?.champion ?? null}
+              challenger={status?.challenger ?? null}
+              onChanged={() => {
+                policy.reload();
+                served.reload();
+              }}
+            />
           )}
           <h3>Live quality</h3>
           {noOutcome && (
