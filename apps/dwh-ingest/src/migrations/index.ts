@@ -9,6 +9,7 @@ import { ModelStateDefinition1764710000000 } from './1764710000000-model-state-d
 import { PredictionOutcomes1764760000000 } from './1764760000000-prediction-outcomes';
 import { SegmentCalls1764800000000 } from './1764800000000-segment-calls';
 import { PredictionLogEntityOnly1764810000000 } from './1764810000000-prediction-log-entity-only';
+import { KpiReports1764900000000 } from './1764900000000-kpi-reports';
 
 /** Every migration of the dwh schema, oldest first. New ones are appended here. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   PredictionOutcomes1764760000000,
   SegmentCalls1764800000000,
   PredictionLogEntityOnly1764810000000,
+  KpiReports1764900000000,
 ];
