@@ -2,6 +2,7 @@ import type { ChartConfiguration } from 'chart.js';
 import { useMemo, useState, type FormEvent } from 'react';
 import { ApiError, get, request, seg, serviceUrl } from '../api';
 import { ChartCanvas } from '../charts/chart';
+import { calibrationChart } from '../charts/run-charts';
 import { ErrorBox, Loading, Section } from '../components';
 import { num, pct } from '../format';
 import type { ModelVersion } from '../registry-types';
@@ -49,6 +50,7 @@ interface LiveQuality {
     brier: number | null;
     rmse?: number | null;
     mae?: number | null;
+    calibration?: Array<{ bin: number; lower: number; upper: number; count: number; meanPredicted: number; observedRate: number }>;
   }>;
 }
 
@@ -121,6 +123,12 @@ export function ServingModelPage({ model }: { model: string }) {
   const status = served.data?.models.find((m) => m.name === model);
   const measured = drift.data?.features.some((f) => f.psi !== null) ?? false;
   const driftChart = useMemo(() => (drift.data && measured ? psiChart(drift.data) : null), [drift.data, measured]);
+  // Live reliability diagram per version and arm, once labelled predictions have calibration bins.
+  const liveCalibration = useMemo(() => {
+    const groups = (quality.data?.groups ?? []).filter((g) => (g.calibration?.length ?? 0) > 0);
+    const labelled = groups.map((g) => ({ label: `v${g.version} ${g.arm}`, run: { curves: [], calibration: g.calibration ?? [] } }));
+    return groups.length ? calibrationChart(labelled, `${labelled[0]?.label} live predictions`) : null;
+  }, [quality.data]);
   return (
     <div className="page">
       <p className="crumbs">
@@ -229,6 +237,7 @@ export function ServingModelPage({ model }: { model: string }) {
               </tbody>
             </table>
           )}
+          {liveCalibration && quality.data?.labelKind !== 'numeric' && <ChartCanvas config={liveCalibration} label="Live calibration: observed rate against mean predicted probability" size="small" />}
           {quality.data && quality.data.groups.length > 0 && quality.data.labelKind === 'numeric' && (
             <table className="table compact" aria-label="Live quality">
               <thead>
