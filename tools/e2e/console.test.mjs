@@ -98,8 +98,8 @@ describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not fou
       { name: 'run', path: `/runs/${runs[0]}`, ready: 'table[aria-label="Held-out metrics"]', charts: 2 },
       { name: 'compare', path: `/compare?a=${runs[0]}&b=${runs[1]}`, ready: 'table[aria-label="Metrics side by side"]', charts: 2 },
       { name: 'serving', path: '/serving', ready: 'table[aria-label="Served models"] tbody tr', charts: 0 },
-      // Two traffic charts (requests and errors, latency percentiles: the seed's predictions), the PSI bars and the live calibration.
-      { name: 'serving-model', path: `/serving/${CONSOLE_MODEL}`, ready: 'form[aria-label="V2 inference request"]', charts: 4 },
+      // Two traffic charts (requests and errors, latency percentiles: the seed's predictions), the PSI bars, PSI over time and the live calibration.
+      { name: 'serving-model', path: `/serving/${CONSOLE_MODEL}`, ready: 'form[aria-label="V2 inference request"]', charts: 5 },
     ];
     const { page, context, problems } = await openPage();
     try {

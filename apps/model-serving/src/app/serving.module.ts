@@ -7,6 +7,7 @@ import { BatchSourceReader } from './batch-scoring/batch-source-reader';
 import { DriftController } from './drift/drift.controller';
 import { DriftAlerts } from './drift/drift-alerts';
 import { DriftBaselines } from './drift/drift-baselines';
+import { DriftHistory } from './drift/drift-history';
 import { DriftMonitor } from './drift/drift-monitor';
 import { EntityFeatures } from './entity-predictions/entity-features';
 import { EntityPredictions } from './entity-predictions/entity-predictions';
@@ -54,6 +55,7 @@ import { TrafficStatsRecorder } from './traffic-stats/traffic-stats-recorder';
     DriftBaselines,
     DriftAlerts,
     DriftMonitor,
+    DriftHistory,
     VersionResolver,
     PredictionObserver,
     InferenceService,

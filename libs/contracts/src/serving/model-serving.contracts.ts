@@ -265,3 +265,40 @@ const TrafficStatsSchema = Type.Object(
 export const TrafficStats = defineContract('serving.TrafficStats', TrafficStatsSchema);
 export type TrafficStats = Static<typeof TrafficStatsSchema>;
 export type TrafficStatsPoint = Static<typeof TrafficStatsPointSchema>;
+
+/** PSI per input feature per time bucket, against the version's baseline, over every replica's live inputs. */
+const DriftHistorySchema = Type.Object(
+  {
+    model: Type.String(),
+    version: Int32({ minimum: 1 }),
+    from: Type.String({ format: 'date-time' }),
+    to: Type.String({ format: 'date-time' }),
+    bucketSeconds: Type.Integer({ minimum: 60 }),
+    /** A bucket needs this many observations of a feature for a PSI (DRIFT_MIN_OBSERVATIONS). */
+    minObservations: Type.Integer({ minimum: 1 }),
+    warnThreshold: Type.Number(),
+    driftThreshold: Type.Number(),
+    features: Type.Array(
+      Type.Object(
+        {
+          feature: Type.String(),
+          points: Type.Array(
+            Type.Object(
+              {
+                start: Type.String({ format: 'date-time' }),
+                observations: Type.Integer({ minimum: 0 }),
+                /** Absent when the bucket has fewer than minObservations. */
+                psi: Type.Optional(Type.Number({ minimum: 0 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export const DriftHistory = defineContract('serving.DriftHistory', DriftHistorySchema);
+export type DriftHistory = Static<typeof DriftHistorySchema>;

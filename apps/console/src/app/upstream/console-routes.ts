@@ -62,6 +62,7 @@ export const CONSOLE_ROUTES: readonly ConsoleRoute[] = [
   route('model-serving', 'PUT', '/v1/models/:model/traffic-policy', 'serving:admin'),
   route('model-serving', 'GET', '/v1/models/:model/traffic-stats', null),
   route('model-serving', 'GET', '/v1/models/:model/drift', null),
+  route('model-serving', 'GET', '/v1/models/:model/drift/history', null),
   route('model-serving', 'GET', '/v1/models/:model/live-quality', null),
   route('model-serving', 'GET', '/v1/prediction-log', null),
   route('model-serving', 'GET', '/v2/models/:model', null),

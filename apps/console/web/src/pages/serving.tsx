@@ -10,6 +10,7 @@ import { Link } from '../router';
 import { useCan } from '../session';
 import { useApi } from '../use-api';
 import { buildInferRequest, fieldKind, fieldText, type V2ModelMetadata } from '../v2-request';
+import { DriftOverTime } from './serving-drift-history';
 import { TrafficCharts, TrafficPolicyPanel, type TrafficPolicy } from './serving-traffic';
 
 interface ServedModel {
@@ -181,6 +182,7 @@ export function ServingModelPage({ model }: { model: string }) {
                   ))}
                 </tbody>
               </table>
+              <DriftOverTime model={model} />
             </>
           )}
         </Section>
