@@ -11,7 +11,7 @@ import type { DriftMonitor } from './drift-monitor';
 import { PsiMonitor } from './psi-drift';
 
 const quiet = { warn: () => undefined } as unknown as Logger;
-const config = { env: { TRAFFIC_STATS_FLUSH_MS: 1000 } } as unknown as PlatformConfig;
+const config = { env: { TRAFFIC_STATS_FLUSH_MS: 1000, TRAFFIC_STATS_RETENTION_HOURS: 720 } } as unknown as PlatformConfig;
 const options = { window: 100, minObservations: 30, warnThreshold: 0.1, driftThreshold: 0.25 };
 const BASELINES: BaselineHistogram[] = [
   { feature: 'v:amount', kind: 'numeric', edges: [0, 10, 20], proportions: [0.25, 0.25, 0.25, 0.25] },

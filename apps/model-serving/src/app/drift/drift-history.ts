@@ -8,18 +8,20 @@ import { driftSeries, type BucketCounts } from './drift-history-series';
 import { DriftMonitor } from './drift-monitor';
 
 const MINUTE_MS = 60_000;
+const RETENTION_EVERY_MS = 3_600_000;
 
 /**
  * Input drift over time. Every TRAFFIC_STATS_FLUSH_MS this replica writes the bin counts its drift
  * monitor saw since the last write (per version, feature and baseline fingerprint) to
  * `serving.drift_minutes`, stamped with the minute of the write; `series` sums every replica's rows
  * per bucket in SQL and gives PSI against the version's current baseline (rows counted under other
- * baseline bins are left out: their counts do not compare).
+ * baseline bins are left out: their counts do not compare). Rows older than TRAFFIC_STATS_RETENTION_HOURS are deleted.
  */
 @Injectable()
 export class DriftHistory implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private writing?: Promise<number>;
+  private lastRetentionMs = 0;
 
   constructor(
     private readonly db: Database,
@@ -56,6 +58,10 @@ export class DriftHistory implements OnApplicationBootstrap, OnApplicationShutdo
            FROM jsonb_to_recordset($2::jsonb) AS r(model text, version int, feature text, baseline text, counts jsonb)`,
         [nowMs - (nowMs % MINUTE_MS), JSON.stringify(rows.map((r) => ({ model: r.model, version: r.version, feature: r.feature, baseline: r.fingerprint, counts: r.counts })))],
       );
+      if (nowMs - this.lastRetentionMs >= RETENTION_EVERY_MS) {
+        this.lastRetentionMs = nowMs;
+        await this.db.query(`DELETE FROM "serving".drift_minutes WHERE minute < now() - make_interval(hours => $1::int)`, [this.config.env['TRAFFIC_STATS_RETENTION_HOURS'] as number]);
+      }
       return rows.length;
     } catch (err) {
       this.log.warn({ err: String(err), rows: rows.length }, 'drift history not written; these counts are lost to the history (the live window keeps them)');
