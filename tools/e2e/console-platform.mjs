@@ -294,7 +294,7 @@ export async function startConsole(platform, { httpPort, tcpPort, env = {} }) {
  * `consoleEnv` adds to the console's environment.
  */
 export async function startConsolePlatform({ offset, name = 'console', consoleEnv = {} }) {
-  const platform = await startPlatform({ offset, name, env: { DRIFT_MIN_OBSERVATIONS: '50', DRIFT_CHECK_INTERVAL_MS: '500' } });
+  const platform = await startPlatform({ offset, name, env: { DRIFT_MIN_OBSERVATIONS: '50', DRIFT_CHECK_INTERVAL_MS: '500', TRAFFIC_STATS_FLUSH_MS: '1000' } });
   const db = new pg.Client({ connectionString: platform.databaseUrl });
   let consoleApp;
   try {

@@ -105,7 +105,8 @@ describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not fou
       { name: 'run', path: `/runs/${runs[0]}`, ready: 'table[aria-label="Held-out metrics"]', charts: 2 },
       { name: 'compare', path: `/compare?a=${runs[0]}&b=${runs[1]}`, ready: 'table[aria-label="Metrics side by side"]', charts: 2 },
       { name: 'serving', path: '/serving', ready: 'table[aria-label="Served models"] tbody tr', charts: 0 },
-      { name: 'serving-model', path: `/serving/${CONSOLE_MODEL}`, ready: 'form[aria-label="V2 inference request"]', charts: 1 },
+      // Two traffic charts (requests and errors, latency percentiles: the seed's predictions), the PSI bars, PSI over time and the live calibration.
+      { name: 'serving-model', path: `/serving/${CONSOLE_MODEL}`, ready: 'form[aria-label="V2 inference request"]', charts: 5 },
     ];
     const { page, context, problems } = await openPage();
     try {
@@ -288,6 +289,48 @@ describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not fou
     }
   });
 
+  test('a traffic policy changed from the serving page is what model-serving then answers, and the traffic charts show the requests', { timeout: 60_000 }, async () => {
+    const policyUrl = `${api('serving')}/v1/models/${CONSOLE_MODEL}/traffic-policy`;
+    const statsUrl = `${api('serving')}/v1/models/${CONSOLE_MODEL}/traffic-stats`;
+    const before = await http('GET', policyUrl);
+    const totals = async () => (await http('GET', statsUrl)).points.reduce((t, p) => ({ requests: t.requests + p.requests, errors: t.errors + p.errors, clientErrors: t.clientErrors + p.clientErrors }), { requests: 0, errors: 0, clientErrors: 0 });
+    // 12 answered requests and 3 refused ones (a missing input): the series must count exactly these on top of what it had,
+    // once the earlier tests' last requests are written (each replica writes every TRAFFIC_STATS_FLUSH_MS = 1 s here).
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const start = await totals();
+    const meta = await http('GET', `${api('serving')}/v2/models/${CONSOLE_MODEL}`);
+    const [row] = (await http('GET', `${api('trainer')}/v1/training-runs/${platform.models.runs[0]}/holdout-predictions?limit=1`)).rows;
+    const inputs = meta.inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: [1], data: [row.features[input.name] ?? null] }));
+    for (let i = 0; i < 12; i++) await http('POST', `${api('serving')}/v2/models/${CONSOLE_MODEL}/infer`, { inputs });
+    for (let i = 0; i < 3; i++) await http('POST', `${api('serving')}/v2/models/${CONSOLE_MODEL}/infer`, { inputs: inputs.slice(1) }, { ok: [400] });
+    const counted = await poll(async () => {
+      const now = await totals();
+      return now.requests - start.requests >= 15 ? now : undefined;
+    }, { what: 'the requests in traffic-stats', timeoutMs: 15_000 });
+    assert.deepEqual({ requests: counted.requests - start.requests, errors: counted.errors - start.errors, clientErrors: counted.clientErrors - start.clientErrors }, { requests: 15, errors: 0, clientErrors: 3 });
+    const { page, context, problems } = await openPage();
+    try {
+      await page.goto(`${platform.console.url}/serving/${CONSOLE_MODEL}`);
+      await page.getByTestId('traffic-summary').filter({ hasText: /^[\d,]+ requests/ }).waitFor();
+      const summary = Number((await page.getByTestId('traffic-summary').innerText()).replace(/,/g, '').split(' ')[0]);
+      assert.equal(summary, counted.requests, 'the page shows the requests the service counted');
+      await page.getByRole('button', { name: 'Edit traffic policy' }).click();
+      const form = page.getByRole('form', { name: 'Edit traffic policy' });
+      await form.getByLabel('Canary share to the challenger (%)').fill('25');
+      await form.getByLabel(/Shadow/).check();
+      await form.getByRole('button', { name: 'Save policy' }).click();
+      await page.getByTestId('canary-weight').filter({ hasText: '25%' }).waitFor({ timeout: 10_000 });
+      await shoot(page, 'serving-model-policy');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+    const after = await http('GET', policyUrl);
+    assert.deepEqual(after, { ...before, canaryWeight: 0.25, shadow: true });
+    // Back as it was, so no later request is routed by this test's canary.
+    await http('PUT', policyUrl, { canaryWeight: before.canaryWeight, shadow: before.shadow });
+  });
+
   test('in the production profile it asks for a token, offers only what the scopes allow, and keeps the token out of URLs and logs', { timeout: 120_000 }, async () => {
     const secured = await startConsole(platform, {
       httpPort: 3005 + OFFSET + 100,
@@ -326,6 +369,7 @@ describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not fou
       await page.goto(`${secured.url}/serving/${CONSOLE_MODEL}`);
       await page.getByRole('form', { name: 'V2 inference request' }).waitFor();
       assert.equal(await page.getByRole('button', { name: 'Send request' }).isDisabled(), true);
+      assert.equal(await page.getByRole('button', { name: 'Edit traffic policy' }).isDisabled(), true);
       // Were the page to try anyway, the console refuses it for the route's scope.
       const refused = await page.evaluate(async (model) => {
         const token = sessionStorage.getItem('mlp.console.token');

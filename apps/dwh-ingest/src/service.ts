@@ -43,6 +43,8 @@ export const service: ServiceDefinition = {
       description: 'Time-based outcomes refresh incrementally: a label settles this long after its horizon ended (a later outcome row changes it only on a full refresh; 0: always full)',
     }),
     OUTCOMES_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 300000, description: 'Statement timeout of one model\'s outcome labelling (its READ ONLY transaction)' }),
+    KPI_REPORT_POLL_MS: Type.Integer({ minimum: 0, default: 30000, description: 'How often KPIs with a report schedule are checked for a due report; 0 = never' }),
+    KPI_REPORT_CATCH_UP_MS: Type.Integer({ minimum: 1000, default: 3600000, description: 'A report occurrence older than this when first seen (a replica down over it) is skipped' }),
     KPI_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 15000, description: 'Statement timeout of one KPI read (GET /v1/kpis/{name}); past it the answer is 422 KPI_FAILED' }),
     SLA_OVERRIDES: Type.Optional(
       Type.String({ description: 'JSON {"<dataset>": {"warnAfter": n, "errorAfter": n}}: seconds for freshness, ratios for completeness' }),

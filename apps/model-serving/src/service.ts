@@ -40,6 +40,8 @@ export const servingEnv = {
   BATCH_RETRY_MS: Type.Integer({ minimum: 10, default: 5000, description: 'Delay before a batch job interrupted by an outage resumes from its cursor' }),
   LIVE_QUALITY_WINDOW_HOURS: Type.Integer({ minimum: 1, maximum: 8784, default: 720, description: 'Default window of GET /v1/models/{m}/live-quality and of the model_live_* gauges' }),
   LIVE_QUALITY_REFRESH_MS: Type.Integer({ minimum: 0, default: 300000, description: 'How often the model_live_* gauges are refreshed from the warehouse; 0 = never' }),
+  TRAFFIC_STATS_FLUSH_MS: Type.Integer({ minimum: 100, default: 10000, description: 'How often each replica writes its per-minute request counts and latency histograms (GET /v1/models/{m}/traffic-stats)' }),
+  TRAFFIC_STATS_RETENTION_HOURS: Type.Integer({ minimum: 1, default: 720, description: 'Per-minute traffic statistics older than this are deleted' }),
   DRIFT_ALERT_COOLDOWN_MS: Type.Integer({ minimum: 0, default: 3600000, description: 'At most one drift event per model version in this period' }),
 };
 

@@ -10,6 +10,7 @@ import { PredictionOutcomes1764760000000 } from './1764760000000-prediction-outc
 import { SegmentCalls1764800000000 } from './1764800000000-segment-calls';
 import { PredictionLogEntityOnly1764810000000 } from './1764810000000-prediction-log-entity-only';
 import { WarehouseStats1764900000000 } from './1764900000000-warehouse-stats';
+import { KpiReports1764950000000 } from './1764950000000-kpi-reports';
 
 /** Every migration of the dwh schema, oldest first. New ones are appended here. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   SegmentCalls1764800000000,
   PredictionLogEntityOnly1764810000000,
   WarehouseStats1764900000000,
+  KpiReports1764950000000,
 ];

@@ -13,6 +13,7 @@ import { peerFixtureService, PeerFixtureModule, peerState } from '../testing/pee
 import { AppModule } from './app.module';
 import { LoadedModel } from './models/loaded-model';
 import { PredictionLogService } from './prediction-log/prediction-log.service';
+import { TrafficStatsRecorder } from './traffic-stats/traffic-stats-recorder';
 
 // The other apps cannot be imported here (lint forbids apps importing apps), so a small real peer
 // service started with the kit answers the trainer, feature-store and dwh-ingest contracts from
@@ -718,6 +719,27 @@ describe('model-serving over the real transport and PostgreSQL', () => {
     expect(series(text, 'model_infer_request_success_total', { model: 'churn', version: '2' })).toBeGreaterThan(30);
     expect(series(text, 'model_infer_duration_seconds_count', { model: 'churn', version: '2' })).toBe(series(text, 'model_infer_request_success_total', { model: 'churn', version: '2' }));
     expect(series(text, 'model_infer_queue_size', { model: 'churn', version: '2' })).toBe(0);
+  });
+
+  it('counts the same requests over time as the Prometheus counters, and refuses bad ranges and unknown models', async () => {
+    await svc.app.get(TrafficStatsRecorder).flush();
+    const text = await metrics();
+    const failures = text
+      .split('\n')
+      .filter((l) => l.startsWith('model_infer_request_failure_total{') && l.includes('model="churn"') && l.includes('version="2"'))
+      .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+    const res = await callService(svc, 'GET', '/v1/models/churn/traffic-stats?version=2&bucket=600');
+    expect(res.status).toBe(200);
+    const points = res.json['points'] as Array<{ requests: number; errors: number; clientErrors: number; latencyMs?: { p50: number; p99: number } }>;
+    const sum = (f: (p: (typeof points)[number]) => number) => points.reduce((n, p) => n + f(p), 0);
+    expect(sum((p) => p.requests - p.errors - p.clientErrors)).toBe(series(text, 'model_infer_request_success_total', { model: 'churn', version: '2' }));
+    expect(sum((p) => p.errors + p.clientErrors)).toBe(failures);
+    expect(points.some((p) => p.latencyMs && p.latencyMs.p50 > 0 && p.latencyMs.p99 >= p.latencyMs.p50)).toBe(true);
+    expect((await callService(svc, 'GET', '/v1/models/nope/traffic-stats')).json['code']).toBe('MODEL_NOT_FOUND');
+    for (const [query, code] of [['bucket=45', 'INVALID_BUCKET'], ['from=yesterday', 'INVALID_TIME_RANGE'], ['version=x', 'INVALID_VERSION']]) {
+      const bad = await callService(svc, 'GET', `/v1/models/churn/traffic-stats?${query}`);
+      expect([bad.status, bad.json['code']]).toEqual([400, code]);
+    }
   });
 
   it('answers live quality from the warehouse per version and arm, keeps it as gauges, and says 503 while the warehouse is down', async () => {

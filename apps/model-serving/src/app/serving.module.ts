@@ -9,6 +9,7 @@ import { PointInTimeFeatures } from './batch-scoring/point-in-time-features';
 import { DriftController } from './drift/drift.controller';
 import { DriftAlerts } from './drift/drift-alerts';
 import { DriftBaselines } from './drift/drift-baselines';
+import { DriftHistory } from './drift/drift-history';
 import { DriftMonitor } from './drift/drift-monitor';
 import { EntityFeatures } from './entity-predictions/entity-features';
 import { EntityPredictions } from './entity-predictions/entity-predictions';
@@ -29,6 +30,9 @@ import { PredictionLogService } from './prediction-log/prediction-log.service';
 import { PredictionLogWriter } from './prediction-log/prediction-log-writer';
 import { TfServingController } from './tf-serving/tf-serving.controller';
 import { TrafficPolicies } from './traffic/traffic-policies';
+import { TrafficStatsController } from './traffic-stats/traffic-stats.controller';
+import { TrafficStatsReader } from './traffic-stats/traffic-stats-reader';
+import { TrafficStatsRecorder } from './traffic-stats/traffic-stats-recorder';
 
 /** Real-time and batch serving: models in memory, the protocols on top, the prediction log and drift beside. */
 @Module({
@@ -42,6 +46,7 @@ import { TrafficPolicies } from './traffic/traffic-policies';
     PredictionLogController,
     LiveQualityController,
     BatchJobsController,
+    TrafficStatsController,
   ],
   providers: [
     ServingMetrics,
@@ -52,6 +57,7 @@ import { TrafficPolicies } from './traffic/traffic-policies';
     DriftBaselines,
     DriftAlerts,
     DriftMonitor,
+    DriftHistory,
     VersionResolver,
     PredictionObserver,
     InferenceService,
@@ -65,6 +71,8 @@ import { TrafficPolicies } from './traffic/traffic-policies';
     BatchResultsReader,
     PointInTimeFeatures,
     LiveQualityService,
+    TrafficStatsRecorder,
+    TrafficStatsReader,
   ],
   exports: [InferenceService, ModelStore],
 })

@@ -225,8 +225,10 @@ describe('service clients send the routes and bodies the controllers take', () =
       json:
         req.url === '/v1/models'
           ? { models: [{ name: 'churn' }] }
-          : req.url.endsWith('/versions')
-            ? { versions: [{ version: 1 }] }
+          : req.url.includes('/versions?')
+            ? req.url.includes('cursor=')
+              ? { versions: [{ version: 1 }], nextCursor: null }
+              : { versions: [{ version: 2 }], nextCursor: 'after-2' }
             : req.url.startsWith('/v1/training-runs?')
               ? { runs: [{ id: 'r' }] }
               : req.url.endsWith('/audit')
@@ -238,7 +240,7 @@ describe('service clients send the routes and bodies the controllers take', () =
     const registry = new RegistryClient({ baseUrl: server.url });
     expect(await registry.applySpecs({ project: 'shop', specs: [] })).toEqual(specPlan);
     expect(await registry.models()).toEqual([{ name: 'churn' }]);
-    expect(await registry.versions('churn')).toEqual([{ version: 1 }]);
+    expect(await registry.versions('churn')).toEqual([{ version: 2 }, { version: 1 }]); // both pages
     await registry.version('churn', 2);
     await registry.moveAlias('churn', { alias: 'champion', version: 2, reason: 'rollback after incident' });
     expect((await registry.aliasAudit('churn')).entries[0]?.to).toBe(1);
@@ -249,7 +251,8 @@ describe('service clients send the routes and bodies the controllers take', () =
     expect(server.received.map(call)).toEqual([
       ['POST', '/v1/model-specs/apply', { project: 'shop', specs: [] }],
       ['GET', '/v1/models', undefined],
-      ['GET', '/v1/models/churn/versions', undefined],
+      ['GET', '/v1/models/churn/versions?limit=500', undefined],
+      ['GET', '/v1/models/churn/versions?limit=500&cursor=after-2', undefined],
       ['GET', '/v1/models/churn/versions/2', undefined],
       ['POST', '/v1/models/churn/aliases', { alias: 'champion', version: 2, reason: 'rollback after incident' }],
       ['GET', '/v1/models/churn/audit', undefined],

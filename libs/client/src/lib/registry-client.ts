@@ -71,8 +71,17 @@ export class RegistryClient {
   model(name: string, options: CallOptions = {}): Promise<ModelSummary> {
     return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(name)}` });
   }
+  /** Every version, newest first (the trainer answers pages of up to 500; this follows their cursors). */
   async versions(name: string, options: CallOptions = {}): Promise<ModelVersion[]> {
-    return (await this.http.json<{ versions: ModelVersion[] }>({ ...options, method: 'GET', path: `/v1/models/${seg(name)}/versions` })).versions;
+    const all: ModelVersion[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: Record<string, string | number> = cursor === null ? { limit: 500 } : { limit: 500, cursor };
+      const page: { versions: ModelVersion[]; nextCursor?: string | null } = await this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(name)}/versions`, query });
+      all.push(...page.versions);
+      cursor = page.nextCursor ?? null;
+    } while (cursor !== null);
+    return all;
   }
   version(name: string, version: number, options: CallOptions = {}): Promise<ModelVersion> {
     return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(name)}/versions/${seg(version)}` });
@@ -92,7 +101,8 @@ export class RegistryClient {
   run(id: string, options: CallOptions = {}): Promise<TrainingRun> {
     return this.http.json({ ...options, method: 'GET', path: `/v1/training-runs/${seg(id)}` });
   }
-  async runs(filter: { model?: string; status?: TrainingRun['status']; limit?: number } = {}, options: CallOptions = {}): Promise<TrainingRun[]> {
+  /** One page of runs, newest first (`limit` 1..500, default 50); `cursor` is a previous page's `nextCursor`. */
+  async runs(filter: { model?: string; status?: TrainingRun['status']; limit?: number; cursor?: string } = {}, options: CallOptions = {}): Promise<TrainingRun[]> {
     return (await this.http.json<{ runs: TrainingRun[] }>({ ...options, method: 'GET', path: '/v1/training-runs', query: filter })).runs;
   }
   cancelRun(id: string, options: CallOptions = {}): Promise<unknown> {

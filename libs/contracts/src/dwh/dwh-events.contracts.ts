@@ -59,3 +59,26 @@ export const SlaRecoveredEvent = defineEvent(
   { producer: 'dwh-ingest' },
 );
 export type SlaRecovered = Static<typeof SlaRecoveredEvent.payload.schema>;
+
+/** A KPI's scheduled report (its project declares `report: {schedule, webhook}`): delivered to that one webhook receiver. */
+export const KpiReportEvent = defineEvent(
+  'dwh.kpi.report.v1',
+  Type.Object({
+    kpi: Type.String(),
+    project: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()]),
+    unit: Type.Union([Type.String(), Type.Null()]),
+    /** The occurrence of the schedule this report is for (one report per occurrence, however many replicas). */
+    scheduledFor: Type.String({ format: 'date-time' }),
+    /** First and last day of the points (YYYY-MM-DD, inclusive): the `window_days` before the occurrence's day. */
+    from: Type.String({ format: 'date' }),
+    to: Type.String({ format: 'date' }),
+    points: Type.Array(
+      Type.Object({ date: Type.String({ format: 'date' }), value: Type.Union([Type.Number(), Type.Null()]), dimension: Type.Optional(Type.Union([Type.String(), Type.Null()])) }, { additionalProperties: false }),
+    ),
+  }),
+  "A KPI's points over its report window, on the KPI's schedule",
+  [],
+  { producer: 'dwh-ingest' },
+);
+export type KpiReport = Static<typeof KpiReportEvent.payload.schema>;

@@ -164,6 +164,17 @@ export const KpiDefinition = defineContract(
       value_column: Type.Optional(Identifier('default: value')),
       dimension_column: Type.Optional(Identifier()),
       unit: Type.Optional(Type.String({ maxLength: 32 })),
+      /** A scheduled report: the KPI's points of the last `window_days` sent to a webhook receiver of dwh-ingest (`dwh.kpi.report.v1`). */
+      report: Type.Optional(
+        Type.Object(
+          {
+            schedule: Type.String({ minLength: 9, maxLength: 120, description: 'Cron expression, 5 fields, UTC (e.g. "0 7 * * 1": Mondays at 07:00)' }),
+            webhook: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: "The name of one of dwh-ingest's webhook receivers (WEBHOOKS)" }),
+            window_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, description: 'Days of points in the report, ending the day before it is due (default 7)' })),
+          },
+          { additionalProperties: false },
+        ),
+      ),
     },
     { additionalProperties: false },
   ),

@@ -311,3 +311,78 @@ export const BatchResultsPage = defineContract(
   ),
 );
 export type BatchResultsPage = Static<typeof BatchResultsPage.schema>;
+
+/** One time bucket of a served model's requests (all replicas, every arm that answers; shadow scoring is not a request). */
+const TrafficStatsPointSchema = Type.Object(
+  {
+    /** Start of the bucket; it covers [start, start + bucketSeconds). */
+    start: Type.String({ format: 'date-time' }),
+    /** Requests answered or failed: successes + errors + clientErrors. */
+    requests: Type.Integer({ minimum: 0 }),
+    /** Failed requests the server is to blame for (5xx). */
+    errors: Type.Integer({ minimum: 0 }),
+    /** Failed requests the client is to blame for (4xx): not counted in errorRate. */
+    clientErrors: Type.Integer({ minimum: 0 }),
+    ratePerSecond: Type.Number({ minimum: 0 }),
+    /** errors / requests; absent in a bucket without requests. */
+    errorRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    /** Model latency percentiles of the answered requests (as model_infer_duration_seconds measures it); absent when none was answered. */
+    latencyMs: Type.Optional(Type.Object({ p50: Type.Number(), p95: Type.Number(), p99: Type.Number() }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
+const TrafficStatsSchema = Type.Object(
+  {
+    model: Type.String(),
+    /** Only this version's requests, when asked for. */
+    version: Type.Optional(Int32({ minimum: 1 })),
+    from: Type.String({ format: 'date-time' }),
+    to: Type.String({ format: 'date-time' }),
+    bucketSeconds: Type.Integer({ minimum: 60 }),
+    /** Largest relative error of a latency percentile (they are read from log-scale histograms that add up across replicas). */
+    latencyRelativeError: Type.Number(),
+    points: Type.Array(TrafficStatsPointSchema),
+  },
+  { additionalProperties: false },
+);
+export const TrafficStats = defineContract('serving.TrafficStats', TrafficStatsSchema);
+export type TrafficStats = Static<typeof TrafficStatsSchema>;
+export type TrafficStatsPoint = Static<typeof TrafficStatsPointSchema>;
+
+/** PSI per input feature per time bucket, against the version's baseline, over every replica's live inputs. */
+const DriftHistorySchema = Type.Object(
+  {
+    model: Type.String(),
+    version: Int32({ minimum: 1 }),
+    from: Type.String({ format: 'date-time' }),
+    to: Type.String({ format: 'date-time' }),
+    bucketSeconds: Type.Integer({ minimum: 60 }),
+    /** A bucket needs this many observations of a feature for a PSI (DRIFT_MIN_OBSERVATIONS). */
+    minObservations: Type.Integer({ minimum: 1 }),
+    warnThreshold: Type.Number(),
+    driftThreshold: Type.Number(),
+    features: Type.Array(
+      Type.Object(
+        {
+          feature: Type.String(),
+          points: Type.Array(
+            Type.Object(
+              {
+                start: Type.String({ format: 'date-time' }),
+                observations: Type.Integer({ minimum: 0 }),
+                /** Absent when the bucket has fewer than minObservations. */
+                psi: Type.Optional(Type.Number({ minimum: 0 })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export const DriftHistory = defineContract('serving.DriftHistory', DriftHistorySchema);
+export type DriftHistory = Static<typeof DriftHistorySchema>;

@@ -65,7 +65,10 @@ export const CONSOLE_ROUTES: readonly ConsoleRoute[] = [
   // Serving: what is served, traffic, drift, live quality, and real V2 requests.
   route('model-serving', 'GET', '/v1/models', null),
   route('model-serving', 'GET', '/v1/models/:model/traffic-policy', null),
+  route('model-serving', 'PUT', '/v1/models/:model/traffic-policy', 'serving:admin'),
+  route('model-serving', 'GET', '/v1/models/:model/traffic-stats', null),
   route('model-serving', 'GET', '/v1/models/:model/drift', null),
+  route('model-serving', 'GET', '/v1/models/:model/drift/history', null),
   route('model-serving', 'GET', '/v1/models/:model/live-quality', null),
   route('model-serving', 'GET', '/v1/prediction-log', null),
   route('model-serving', 'GET', '/v2/models/:model', null),

@@ -43,14 +43,14 @@ export function curvesChart(runs: LabelledRun[], metric: string): ChartConfigura
   };
 }
 
-/** Reliability diagram: observed rate against mean predicted probability per bin, and the diagonal. */
-export function calibrationChart(runs: LabelledRun[]): ChartConfiguration<'line'> {
+/** Reliability diagram: observed rate against mean predicted probability per bin, and the diagonal (`single` names a lone series). */
+export function calibrationChart(runs: LabelledRun[], single = 'held-out rows'): ChartConfiguration<'line'> {
   const datasets: ChartDataset<'line', Array<{ x: number; y: number }>>[] = [];
   runs.forEach(({ label, run }, i) => {
     const bins = (run.calibration ?? []).filter((b: Bin) => b.count > 0);
     const color = COLORS[i % COLORS.length];
     datasets.push({
-      label: runs.length > 1 ? label : 'held-out rows',
+      label: runs.length > 1 ? label : single,
       data: bins.map((b) => ({ x: b.meanPredicted, y: b.observedRate })),
       borderColor: color,
       backgroundColor: color,

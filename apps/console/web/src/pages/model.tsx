@@ -6,10 +6,11 @@ import type { AuditEntry, ModelVersion, RegistryModel, TrainingRun } from '../re
 import { Link, navigate } from '../router';
 import { useCan } from '../session';
 import { useApi } from '../use-api';
+import { usePagedApi, type PagedList } from '../use-paged-api';
 
 type Alias = 'champion' | 'challenger';
 
-interface Move {
+export interface Move {
   alias: Alias;
   version: number | null;
   /** What the dialog calls it: promote, roll back, remove. */
@@ -23,9 +24,9 @@ export function ModelPage({ name }: { name: string }) {
   const readable = can('trainer', 'GET', base);
   const mayMove = can('trainer', 'POST', `${base}/aliases`);
   const model = useApi<RegistryModel>(readable ? serviceUrl('trainer', base) : null);
-  const versions = useApi<{ versions: ModelVersion[] }>(readable ? serviceUrl('trainer', `${base}/versions`) : null);
+  const versions = usePagedApi<ModelVersion>(readable ? serviceUrl('trainer', `${base}/versions`, { limit: 50 }) : null, 'versions');
   const audit = useApi<{ entries: AuditEntry[] }>(readable ? serviceUrl('trainer', `${base}/audit`) : null);
-  const runs = useApi<{ runs: TrainingRun[] }>(readable ? serviceUrl('trainer', '/v1/training-runs', { model: name, limit: 50 }) : null);
+  const runs = usePagedApi<TrainingRun>(readable ? serviceUrl('trainer', '/v1/training-runs', { model: name, limit: 50 }) : null, 'runs');
   const [move, setMove] = useState<Move | null>(null);
   const [picked, setPicked] = useState<string[]>([]);
 
@@ -84,9 +85,9 @@ export function ModelPage({ name }: { name: string }) {
         }
       >
         {versions.error && <ErrorBox error={versions.error} />}
-        {!versions.data && !versions.error && <Loading what="versions" />}
-        {versions.data && versions.data.versions.length === 0 && <p className="meta">No versions yet: a training run registers one.</p>}
-        {versions.data && versions.data.versions.length > 0 && (
+        {!versions.items && !versions.error && <Loading what="versions" />}
+        {versions.items && versions.items.length === 0 && <p className="meta">No versions yet: a training run registers one.</p>}
+        {versions.items && versions.items.length > 0 && (
           <table className="table" aria-label="Versions">
             <thead>
               <tr>
@@ -102,7 +103,7 @@ export function ModelPage({ name }: { name: string }) {
               </tr>
             </thead>
             <tbody>
-              {versions.data.versions.map((v) => (
+              {versions.items.map((v) => (
                 <tr key={v.version} data-version={v.version}>
                   <td>
                     v{v.version}{' '}
@@ -144,7 +145,8 @@ export function ModelPage({ name }: { name: string }) {
             </tbody>
           </table>
         )}
-        {!mayMove && versions.data && <p className="meta">Moving an alias needs a token with the admin scope.</p>}
+        <MoreRows list={versions} what="versions" />
+        {!mayMove && versions.items && <p className="meta">Moving an alias needs a token with the admin scope.</p>}
       </Section>
 
       <Section
@@ -156,8 +158,8 @@ export function ModelPage({ name }: { name: string }) {
         }
       >
         {runs.error && <ErrorBox error={runs.error} />}
-        {!runs.data && !runs.error && <Loading what="runs" />}
-        {runs.data && (
+        {!runs.items && !runs.error && <Loading what="runs" />}
+        {runs.items && (
           <table className="table" aria-label="Training runs">
             <thead>
               <tr>
@@ -173,7 +175,7 @@ export function ModelPage({ name }: { name: string }) {
               </tr>
             </thead>
             <tbody>
-              {runs.data.runs.map((r) => (
+              {runs.items.map((r) => (
                 <tr key={r.id}>
                   <td>
                     <input type="checkbox" aria-label={`select run ${shortId(r.id)}`} checked={picked.includes(r.id)} onChange={() => togglePick(r.id)} />
@@ -193,6 +195,7 @@ export function ModelPage({ name }: { name: string }) {
             </tbody>
           </table>
         )}
+        <MoreRows list={runs} what="runs" />
       </Section>
 
       <Section title="Alias audit log">
@@ -231,8 +234,20 @@ export function ModelPage({ name }: { name: string }) {
   );
 }
 
+/** The next page of a server-paged list, on request. */
+function MoreRows({ list, what }: { list: PagedList<unknown>; what: string }) {
+  if (!list.more) return null;
+  return (
+    <div className="dialog-actions">
+      <button type="button" className="secondary" onClick={list.more} disabled={list.loadingMore}>
+        Show more {what} ({list.items?.length ?? 0} shown)
+      </button>
+    </div>
+  );
+}
+
 /** Moving an alias always says why: the reason goes into the trainer's audit log with the token's name. */
-function MoveAliasDialog({ model, move, current, onClose, onMoved }: { model: string; move: Move | null; current: Record<Alias, number | null>; onClose: () => void; onMoved: () => void }) {
+export function MoveAliasDialog({ model, move, current, onClose, onMoved }: { model: string; move: Move | null; current: Record<Alias, number | null>; onClose: () => void; onMoved: () => void }) {
   const [reason, setReason] = useState('');
   const [error, setError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);

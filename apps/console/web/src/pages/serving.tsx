@@ -2,6 +2,7 @@ import type { ChartConfiguration } from 'chart.js';
 import { useMemo, useState, type FormEvent } from 'react';
 import { ApiError, get, request, seg, serviceUrl } from '../api';
 import { ChartCanvas } from '../charts/chart';
+import { calibrationChart } from '../charts/run-charts';
 import { ErrorBox, Loading, Section } from '../components';
 import { num, pct } from '../format';
 import type { ModelVersion } from '../registry-types';
@@ -9,6 +10,8 @@ import { Link } from '../router';
 import { useCan } from '../session';
 import { useApi } from '../use-api';
 import { buildInferRequest, fieldKind, fieldText, type V2ModelMetadata } from '../v2-request';
+import { DriftOverTime } from './serving-drift-history';
+import { TrafficCharts, TrafficPolicyPanel, type TrafficPolicy } from './serving-traffic';
 
 interface ServedModel {
   name: string;
@@ -18,14 +21,6 @@ interface ServedModel {
   pinned?: number[];
   lastError?: string | null;
   policy?: TrafficPolicy;
-}
-
-interface TrafficPolicy {
-  canaryWeight: number;
-  stickyKey: string;
-  shadow: boolean;
-  maxBatchSize: number;
-  maxBatchDelayMs: number;
 }
 
 interface DriftReport {
@@ -56,6 +51,7 @@ interface LiveQuality {
     brier: number | null;
     rmse?: number | null;
     mae?: number | null;
+    calibration?: Array<{ bin: number; lower: number; upper: number; count: number; meanPredicted: number; observedRate: number }>;
   }>;
 }
 
@@ -128,6 +124,12 @@ export function ServingModelPage({ model }: { model: string }) {
   const status = served.data?.models.find((m) => m.name === model);
   const measured = drift.data?.features.some((f) => f.psi !== null) ?? false;
   const driftChart = useMemo(() => (drift.data && measured ? psiChart(drift.data) : null), [drift.data, measured]);
+  // Live reliability diagram per version and arm, once labelled predictions have calibration bins.
+  const liveCalibration = useMemo(() => {
+    const groups = (quality.data?.groups ?? []).filter((g) => (g.calibration?.length ?? 0) > 0);
+    const labelled = groups.map((g) => ({ label: `v${g.version} ${g.arm}`, run: { curves: [], calibration: g.calibration ?? [] } }));
+    return groups.length ? calibrationChart(labelled, `${labelled[0]?.label} live predictions`) : null;
+  }, [quality.data]);
   return (
     <div className="page">
       <p className="crumbs">
@@ -145,6 +147,7 @@ export function ServingModelPage({ model }: { model: string }) {
       {status?.lastError && <div className="error-box">A version was refused: {status.lastError}</div>}
       {served.data && !status && <p className="notice">model-serving does not serve {model}.</p>}
 
+      <TrafficCharts model={model} />
       <div className="grid-2">
         <Section title="Input drift (PSI per feature)">
           {drift.error && <ErrorBox error={drift.error} />}
@@ -179,22 +182,23 @@ export function ServingModelPage({ model }: { model: string }) {
                   ))}
                 </tbody>
               </table>
+              <DriftOverTime model={model} />
             </>
           )}
         </Section>
         <Section title="Traffic policy">
           {policy.error && <ErrorBox error={policy.error} />}
           {policy.data && (
-            <dl className="facts-list">
-              <dt>canary weight</dt>
-              <dd>{pct(policy.data.canaryWeight, 0)} of sticky keys to the challenger</dd>
-              <dt>sticky key</dt>
-              <dd>{policy.data.stickyKey}</dd>
-              <dt>shadow</dt>
-              <dd>{policy.data.shadow ? 'on: the challenger scores every request, the champion answers' : 'off'}</dd>
-              <dt>batching</dt>
-              <dd>{policy.data.maxBatchDelayMs === 0 ? 'off' : `up to ${policy.data.maxBatchSize} rows or ${policy.data.maxBatchDelayMs} ms`}</dd>
-            </dl>
+            <TrafficPolicyPanel
+              model={model}
+              policy={policy.data}
+              champion={status?.champion ?? null}
+              challenger={status?.challenger ?? null}
+              onChanged={() => {
+                policy.reload();
+                served.reload();
+              }}
+            />
           )}
           <h3>Live quality</h3>
           {noOutcome && (
@@ -235,6 +239,7 @@ export function ServingModelPage({ model }: { model: string }) {
               </tbody>
             </table>
           )}
+          {liveCalibration && quality.data?.labelKind !== 'numeric' && <ChartCanvas config={liveCalibration} label="Live calibration: observed rate against mean predicted probability" size="small" />}
           {quality.data && quality.data.groups.length > 0 && quality.data.labelKind === 'numeric' && (
             <table className="table compact" aria-label="Live quality">
               <thead>

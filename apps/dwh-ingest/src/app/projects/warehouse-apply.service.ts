@@ -11,9 +11,10 @@ import {
   type WarehousePlanItem,
 } from '@mlp/contracts';
 import { isDependencyDown, PlatformError, requestContext, type Logger } from '@mlp/runtime';
-import { asDependencyError, assertProjectAccess, Database, findTextProblem, PLATFORM_LOGGER } from '@mlp/service-kit';
+import { asDependencyError, assertProjectAccess, Database, findTextProblem, Outbox, PLATFORM_LOGGER } from '@mlp/service-kit';
 import { randomBytes } from 'node:crypto';
 import type { QueryRunner } from 'typeorm';
+import { kpiReportProblems } from '../kpis/kpi-report-schedule';
 import { SchemaRegistry } from '../schemas/schema-registry.service';
 import { parseSchemaVer, compareSchemaVer } from '../schemas/schemaver';
 import { topologicalOrder } from '../transformations/model-dag';
@@ -80,6 +81,7 @@ export class WarehouseApply {
   constructor(
     private readonly db: Database,
     private readonly registry: SchemaRegistry,
+    private readonly outbox: Outbox,
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {}
 
@@ -90,6 +92,8 @@ export class WarehouseApply {
     // Definitions are stored as jsonb, which cannot hold U+0000 or lone surrogates.
     const text = findTextProblem(req);
     if (text) throw PlatformError.badRequest('invalid warehouse definitions', [text], text.code);
+    const reports = kpiReportProblems(req.kpis ?? [], (name) => this.outbox.hasWebhook(name));
+    if (reports.length) throw PlatformError.badRequest('invalid warehouse definitions', reports, reports[0].code);
     assertProjectAccess(req.project);
     await this.registry.current();
     const qr = this.db.source.createQueryRunner();

@@ -74,6 +74,21 @@ export class DriftMonitor implements OnApplicationBootstrap, OnApplicationShutdo
     };
   }
 
+  /** Every watched version's bin counts since the last call, with each feature's baseline fingerprint (the history's deltas). */
+  drainCounts(): Array<{ model: string; version: number; features: ReturnType<PsiMonitor['drainCounts']> }> {
+    const out: Array<{ model: string; version: number; features: ReturnType<PsiMonitor['drainCounts']> }> = [];
+    for (const w of this.watched.values()) {
+      const features = w.monitor.drainCounts();
+      if (features.length) out.push({ model: w.model.name, version: w.model.version, features });
+    }
+    return out;
+  }
+
+  /** A served version's baseline per feature (fingerprint and expected proportions) and the thresholds. */
+  expectations(model: LoadedModel): { features: ReturnType<PsiMonitor['expectations']>; options: PsiMonitorOptions } {
+    return { features: this.watch(model).monitor.expectations(), options: this.options };
+  }
+
   /** Publishes the gauges and alerts the versions in breach; returns how many alerts went out. */
   async check(): Promise<number> {
     let alerts = 0;

@@ -34,3 +34,24 @@ export const SET_BASELINE_DOC: ApiContractOptions = {
   errors: { 400: ['VALIDATION_FAILED', 'UNKNOWN_FEATURE', 'INVALID_BASELINE'], ...CODES },
   example: { ...REPORT, baseline: 'explicit', features: REPORT.features.map((f) => ({ ...f, source: 'explicit' })) },
 };
+
+export const DRIFT_HISTORY_DOC: ApiContractOptions = {
+  summary: "A served version's input drift over time: PSI per feature per time bucket",
+  description:
+    'PSI of each input feature in each time bucket (from `from` to `to`, ISO 8601 with a zone, default the last hour; `bucket` whole minutes in seconds, default 60, at most 1440 points) against the version\'s current baseline (the same bins and formula as `GET .../drift`), over the live inputs of every replica: each writes the bin counts it observed every TRAFFIC_STATS_FLUSH_MS to `serving.drift_minutes`, and the answer sums them. A bucket with fewer than DRIFT_MIN_OBSERVATIONS observations of a feature has its count and no `psi`. Counts taken under other baseline bins (before the baseline changed) are left out. `version` names a served version (default the champion). Any valid token.',
+  params: { model: 'A served model' },
+  errors: { 400: ['INVALID_TIME_RANGE', 'INVALID_BUCKET', 'INVALID_VERSION'], ...CODES },
+  example: {
+    model: 'warm_colour',
+    version: 3,
+    from: '2026-12-07T10:00:00.000Z',
+    to: '2026-12-07T10:02:00.000Z',
+    bucketSeconds: 60,
+    minObservations: 500,
+    warnThreshold: 0.1,
+    driftThreshold: 0.25,
+    features: [
+      { feature: 'colour:hue', points: [{ start: '2026-12-07T10:00:00.000Z', observations: 1210, psi: 0.031 }, { start: '2026-12-07T10:01:00.000Z', observations: 96 }] },
+    ],
+  },
+};

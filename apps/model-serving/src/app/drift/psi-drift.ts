@@ -1,5 +1,6 @@
 import type { BaselineHistogram, Preprocessing } from '@mlp/contracts';
 import { numericValue, type RawColumn, type RawValue } from '@mlp/model-runtime';
+import { createHash } from 'node:crypto';
 
 /** Standard normal deciles: a preprocessing-derived baseline has 10% of training rows per bin. */
 const NORMAL_DECILES = [-1.2816, -0.8416, -0.5244, -0.2533, 0, 0.2533, 0.5244, 0.8416, 1.2816];
@@ -66,6 +67,10 @@ export interface FeatureDrift {
 
 interface Track {
   baseline: BaselineHistogram;
+  /** Identifies the baseline's bins: counts kept over time only add up under the same bins. */
+  fingerprint: string;
+  /** Bin counts observed since the last `drainCounts` (the history's deltas; the window does not touch them). */
+  pending: Float64Array;
   /** Ring buffer of bin indices of the last `window` observations. */
   ring: Int32Array;
   next: number;
@@ -95,7 +100,8 @@ export class PsiMonitor {
     for (const b of baselines) {
       const bins = baselineBins(b);
       const categories = b.kind === 'categorical' ? new Map(Object.keys(b.proportions).filter((c) => c !== '__other__').map((c, i) => [c, i])) : undefined;
-      this.tracks.set(b.feature, { baseline: b, ring: new Int32Array(options.window), next: 0, size: 0, counts: new Float64Array(bins), categories });
+      const fingerprint = createHash('sha256').update(JSON.stringify(b)).digest('hex').slice(0, 16);
+      this.tracks.set(b.feature, { baseline: b, fingerprint, pending: new Float64Array(bins), ring: new Int32Array(options.window), next: 0, size: 0, counts: new Float64Array(bins), categories });
     }
   }
 
@@ -128,14 +134,31 @@ export class PsiMonitor {
     else t.size++;
     t.ring[t.next] = bin;
     t.counts[bin]++;
+    t.pending[bin]++;
     t.next = (t.next + 1) % t.ring.length;
+  }
+
+  /** The bin counts observed per feature since the last call (features with none are left out), and starts afresh. */
+  drainCounts(): Array<{ feature: string; fingerprint: string; counts: number[] }> {
+    const out: Array<{ feature: string; fingerprint: string; counts: number[] }> = [];
+    for (const [feature, t] of this.tracks) {
+      if (!t.pending.some((c) => c > 0)) continue;
+      out.push({ feature, fingerprint: t.fingerprint, counts: Array.from(t.pending) });
+      t.pending.fill(0);
+    }
+    return out;
+  }
+
+  /** Each feature's baseline bins: their fingerprint and expected proportions (what PSI compares counts with). */
+  expectations(): Array<{ feature: string; fingerprint: string; expected: number[] }> {
+    return [...this.tracks.entries()].map(([feature, t]) => ({ feature, fingerprint: t.fingerprint, expected: expectedOf(t) }));
   }
 
   report(): FeatureDrift[] {
     const { minObservations, warnThreshold, driftThreshold } = this.options;
     return [...this.tracks.entries()].map(([feature, t]) => {
       if (t.size < minObservations) return { feature, psi: null, observations: t.size, status: 'insufficient_data' as const };
-      const expected = t.baseline.kind === 'numeric' ? t.baseline.proportions : categoricalExpected(t);
+      const expected = expectedOf(t);
       const actual = Array.from(t.counts, (c) => c / t.size);
       const value = psi(expected, actual);
       return { feature, psi: value, observations: t.size, status: value >= driftThreshold ? 'drift' : value >= warnThreshold ? 'warn' : 'ok' };
@@ -146,6 +169,10 @@ export class PsiMonitor {
 /** The features of a report in breach (status `drift`), with their PSI: what a drift alert names. */
 export function breaches(report: readonly FeatureDrift[]): Array<{ feature: string; psi: number }> {
   return report.filter((f) => f.status === 'drift').map((f) => ({ feature: f.feature, psi: f.psi as number }));
+}
+
+function expectedOf(t: Track): number[] {
+  return t.baseline.kind === 'numeric' ? t.baseline.proportions : categoricalExpected(t);
 }
 
 function categoricalExpected(t: Track): number[] {

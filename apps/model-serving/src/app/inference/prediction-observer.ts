@@ -7,6 +7,8 @@ import { ServingMetrics } from '../metrics/serving-metrics';
 import type { LoadedModel, ModelArm } from '../models/loaded-model';
 import { ModelStore } from '../models/model-store';
 import { PredictionLogWriter } from '../prediction-log/prediction-log-writer';
+import { TrafficStatsRecorder } from '../traffic-stats/traffic-stats-recorder';
+import type { TrafficCounter } from '../traffic-stats/traffic-counter';
 import type { ModelRows } from './model-rows';
 
 /**
@@ -18,12 +20,14 @@ import type { ModelRows } from './model-rows';
 export class PredictionObserver {
   private readonly durationRecorders = new WeakMap<LoadedModel, (seconds: number) => void>();
   private readonly successCounters = new WeakMap<LoadedModel, () => void>();
+  private readonly trafficCounters = new WeakMap<LoadedModel, TrafficCounter>();
 
   constructor(
     private readonly store: ModelStore,
     private readonly metrics: ServingMetrics,
     private readonly drift: DriftMonitor,
     private readonly predictionLog: PredictionLogWriter,
+    private readonly traffic: TrafficStatsRecorder,
     @Inject(PLATFORM_LOGGER) private readonly log: Logger,
   ) {}
 
@@ -38,6 +42,7 @@ export class PredictionObserver {
     if (arm !== 'shadow') {
       this.successOf(model)();
       this.durationOf(model)(seconds);
+      this.trafficOf(model).success(seconds, Date.now());
       this.drift.observe(model, rows.columns, rows.rows);
     }
     this.logPredictions(model, arm, rows, out, seconds * 1000, requestId);
@@ -49,14 +54,17 @@ export class PredictionObserver {
    */
   failed(name: string, handledBy: LoadedModel | undefined, err: unknown): void {
     let version = handledBy ? String(handledBy.version) : undefined;
+    let counted = handledBy;
     if (!version && this.store.knows(name)) {
       try {
-        version = String(this.store.alias(name, 'champion').version);
+        counted = this.store.alias(name, 'champion');
+        version = String(counted.version);
       } catch {
         version = 'none';
       }
     }
     if (version) this.metrics.failure.inc({ model: name, version, code: err instanceof PlatformError ? err.code : 'INTERNAL' });
+    if (counted) this.trafficOf(counted).failure(!(err instanceof PlatformError) || err.status >= 500, Date.now());
   }
 
   private nonFinite(model: LoadedModel, arm: ModelArm | 'shadow', out: Float32Array, at: number, requestId: string): PlatformError {
@@ -72,6 +80,15 @@ export class PredictionObserver {
       this.successCounters.set(model, count);
     }
     return count;
+  }
+
+  private trafficOf(model: LoadedModel): TrafficCounter {
+    let counter = this.trafficCounters.get(model);
+    if (!counter) {
+      counter = this.traffic.counter(model.name, model.version);
+      this.trafficCounters.set(model, counter);
+    }
+    return counter;
   }
 
   private durationOf(model: LoadedModel): (seconds: number) => void {

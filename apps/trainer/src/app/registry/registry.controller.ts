@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { INT32_MAX, ModelArtifact, MoveAlias } from '@mlp/contracts';
 import { PlatformError, requestContext } from '@mlp/runtime';
 import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
 import type { FastifyReply } from 'fastify';
+import { pageLimit } from '../pagination/page-cursor';
 import { RegistryService } from './registry.service';
 import { ARTIFACT_DOC, AUDIT_DOC, GET_MODEL_DOC, GET_VERSION_DOC, LIST_MODELS_DOC, LIST_VERSIONS_DOC, MOVE_ALIAS_DOC } from './registry.docs';
 
@@ -38,8 +39,8 @@ export class RegistryController {
   @Get(':name/versions')
   @RequireScope('trainer:read')
   @ApiContract(LIST_VERSIONS_DOC)
-  async versions(@Param('name') name: string) {
-    return { model: name, versions: await this.registry.listVersions(name) };
+  async versions(@Param('name') name: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
+    return { model: name, ...(await this.registry.listVersions(name, { limit: pageLimit(limit, 100, 500), cursor })) };
   }
 
   @Get(':name/versions/:version')

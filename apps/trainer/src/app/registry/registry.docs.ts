@@ -68,10 +68,11 @@ export const GET_MODEL_DOC: ApiContractOptions = {
 
 export const LIST_VERSIONS_DOC: ApiContractOptions = {
   summary: "A model's versions, newest first",
-  description: "Each registered version: algorithm, aliases, status (`promoted` or `candidate`), artifact sha256, held-out metrics, lineage (run, dataset fingerprint, feature view versions, code version, seed) and the gate's decision. Scope `trainer:read`.",
+  description:
+    "Each registered version: algorithm, aliases, status (`promoted` or `candidate`), artifact sha256, held-out metrics, lineage (run, dataset fingerprint, feature view versions, code version, seed) and the gate's decision. A page of at most `limit` (1..500, default 100), newest first; `nextCursor` (null on the last page) passed as `cursor` gives the next one (keyset on the version number). Scope `trainer:read`.",
   params: NAME,
-  errors: { 404: ['MODEL_NOT_FOUND'] },
-  example: { model: 'warm_colour', versions: [VERSION] },
+  errors: { 400: ['VALIDATION_FAILED', 'INVALID_CURSOR'], 404: ['MODEL_NOT_FOUND'] },
+  example: { model: 'warm_colour', versions: [VERSION], nextCursor: null },
 };
 
 export const GET_VERSION_DOC: ApiContractOptions = {

@@ -3,6 +3,7 @@ import { ModelPromotedEvent, type GateDecision, type ModelVersionWithArtifact } 
 import { PlatformError } from '@mlp/runtime';
 import { Database, Outbox } from '@mlp/service-kit';
 import type { EntityManager } from 'typeorm';
+import { decodeCursor, encodeCursor, isVersionKey } from '../pagination/page-cursor';
 import { ArtifactIntegrityError, decodeArtifact } from '../artifacts/artifact-codec';
 
 export type AliasName = 'champion' | 'challenger';
@@ -105,10 +106,16 @@ export class RegistryService {
     return { ...model, spec: spec.spec, specHash: spec.spec_hash };
   }
 
-  async listVersions(name: string) {
+  /** A page of versions, newest first, after the version a cursor names; the next page's cursor (null on the last). */
+  async listVersions(name: string, page: { limit: number; cursor?: string }) {
+    const after = page.cursor === undefined ? null : decodeCursor(page.cursor, isVersionKey)[0];
     await this.getModel(name);
-    const rows = await this.db.query<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM "registry".model_versions v WHERE v.model = $1 ORDER BY v.version DESC`, [name]);
-    return rows.map(toVersion);
+    const rows = await this.db.query<VersionRow>(
+      `SELECT ${VERSION_COLUMNS} FROM "registry".model_versions v WHERE v.model = $1 AND ($2::int IS NULL OR v.version < $2) ORDER BY v.version DESC LIMIT $3`,
+      [name, after, page.limit + 1],
+    );
+    const versions = rows.slice(0, page.limit).map(toVersion);
+    return { versions, nextCursor: rows.length > page.limit ? encodeCursor([versions[versions.length - 1].version]) : null };
   }
 
   async getVersion(name: string, version: number) {

@@ -309,10 +309,17 @@ export class RunQueue {
     return row;
   }
 
-  async list(filter: { model?: string; status?: string; limit: number }): Promise<RunRow[]> {
-    return this.db.query<RunRow>(
-      `SELECT * FROM ${Q} WHERE ($1::text IS NULL OR model = $1) AND ($2::text IS NULL OR status = $2) ORDER BY created_at DESC LIMIT $3`,
-      [filter.model ?? null, filter.status ?? null, filter.limit],
+  /**
+   * Runs newest first (creation time, then id), a page after `after` (the last row's key of the
+   * previous page: microseconds since the epoch as text, and the id). `created_us` is each row's key.
+   */
+  async list(filter: { model?: string; status?: string; limit: number; after?: [string, string] }): Promise<Array<RunRow & { created_us: string }>> {
+    return this.db.query<RunRow & { created_us: string }>(
+      `SELECT *, (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_us FROM ${Q}
+        WHERE ($1::text IS NULL OR model = $1) AND ($2::text IS NULL OR status = $2)
+          AND ($4::bigint IS NULL OR (created_at, id) < (timestamptz 'epoch' + $4::bigint * interval '1 microsecond', $5::uuid))
+        ORDER BY created_at DESC, id DESC LIMIT $3`,
+      [filter.model ?? null, filter.status ?? null, filter.limit, filter.after?.[0] ?? null, filter.after?.[1] ?? null],
     );
   }
 

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { CreateTrainingRun, HoldoutPredictions, TrainingRun, TrainingRunAccepted } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
 import { ApiContract, RequireScope, validate } from '@mlp/service-kit';
+import { pageLimit } from '../pagination/page-cursor';
 import { TrainingRunsService } from './training-runs.service';
 import { CANCEL_RUN_DOC, CREATE_RUN_DOC, GET_RUN_DOC, HOLDOUT_DOC, LIST_RUNS_DOC } from './training-runs.docs';
 
@@ -26,11 +27,9 @@ export class TrainingRunsController {
   @Get()
   @RequireScope('trainer:read')
   @ApiContract(LIST_RUNS_DOC)
-  async list(@Query('model') model?: string, @Query('status') status?: string, @Query('limit') limit?: string) {
+  async list(@Query('model') model?: string, @Query('status') status?: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
     if (status !== undefined && !STATUSES.has(status)) throw PlatformError.badRequest(`unknown status ${status}`, [{ path: 'status', code: 'ACCEPTED_VALUES', message: [...STATUSES].join(', ') }]);
-    const n = limit === undefined ? 50 : Number(limit);
-    if (!Number.isInteger(n) || n < 1 || n > 500) throw PlatformError.badRequest('limit must be an integer between 1 and 500', [{ path: 'limit', code: 'OUT_OF_RANGE', message: String(limit) }]);
-    return { runs: await this.runs.list({ model, status, limit: n }) };
+    return this.runs.list({ model, status, limit: pageLimit(limit, 50, 500), cursor });
   }
 
   @Get(':id')

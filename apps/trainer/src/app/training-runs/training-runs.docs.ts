@@ -70,9 +70,10 @@ export const CREATE_RUN_DOC: ApiContractOptions = {
 
 export const LIST_RUNS_DOC: ApiContractOptions = {
   summary: 'Training runs, newest first',
-  description: "Runs with their status, progress, metrics and gate decision; filter by `model` and `status` (`queued`, `running`, `succeeded`, `failed`, `cancelled`), at most `limit` (1..500, default 50). Scope `trainer:read`.",
-  errors: { 400: ['VALIDATION_FAILED'] },
-  example: { runs: [RUN] },
+  description:
+    "Runs with their status, progress, metrics and gate decision, newest first; filter by `model` and `status` (`queued`, `running`, `succeeded`, `failed`, `cancelled`), a page of at most `limit` (1..500, default 50). `nextCursor` (null on the last page) passed as `cursor` gives the next page: keyset pagination on (creation time, id), so a deep page is as fast as the first and runs created meanwhile neither shift nor repeat a page. Scope `trainer:read`.",
+  errors: { 400: ['VALIDATION_FAILED', 'INVALID_CURSOR'] },
+  example: { runs: [RUN], nextCursor: 'WyIxNzk2NjQxMjAwMTIzNDU2IiwiMGI4ZTVjNDMtOGE3ZS00YTQzLTlhNTItMGY1ZDhiYmQ2YzExIl0' },
 };
 
 export const GET_RUN_DOC: ApiContractOptions = {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CreateTrainingRun, HoldoutPredictions, TrainingRun } from '@mlp/contracts';
 import { PlatformError, requestContext } from '@mlp/runtime';
 import { Database, PLATFORM_CONFIG, type PlatformConfig } from '@mlp/service-kit';
+import { decodeCursor, encodeCursor, isRunKey } from '../pagination/page-cursor';
 import { ModelSpecsService } from '../model-specs/model-specs.service';
 import { specProblems } from '../model-specs/model-spec-rules';
 import { hasSelectionRows } from '../datasets/validation-share';
@@ -63,8 +64,13 @@ export class TrainingRunsService {
     return { runId: id, model: run.model, version: run.model_version ?? null, part: kept.part, total: Number(kept.total), stored: Number(kept.stored), offset, rows: rows.map((r) => r.row) };
   }
 
-  async list(filter: { model?: string; status?: string; limit: number }): Promise<TrainingRun[]> {
-    return (await this.queue.list(filter)).map(toTrainingRun);
+  /** A page of runs, newest first, and the cursor of the next page (null on the last one). */
+  async list(filter: { model?: string; status?: string; limit: number; cursor?: string }): Promise<{ runs: TrainingRun[]; nextCursor: string | null }> {
+    const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor, isRunKey);
+    const rows = await this.queue.list({ model: filter.model, status: filter.status, limit: filter.limit + 1, after });
+    const page = rows.slice(0, filter.limit);
+    const last = page.at(-1);
+    return { runs: page.map(toTrainingRun), nextCursor: rows.length > filter.limit && last ? encodeCursor([last.created_us, last.id]) : null };
   }
 
   async cancel(id: string): Promise<TrainingRun> {

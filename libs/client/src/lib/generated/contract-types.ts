@@ -645,6 +645,11 @@ export type WarehouseApplyRequest = {
     value_column?: string;
     dimension_column?: string;
     unit?: string;
+    report?: {
+      schedule: string;
+      webhook: string;
+      window_days?: number;
+    };
   }>;
   dry_run?: boolean;
   prune?: boolean;

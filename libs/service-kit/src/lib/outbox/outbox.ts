@@ -100,8 +100,25 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /** Records an event in the given transaction (or on its own when no manager is passed). */
   async publish<E extends EventContract>(event: E, payload: PayloadOf<E>, manager?: EntityManager): Promise<void> {
+    await this.write(event, payload, this.destinations(event), manager);
+  }
+
+  /** Whether a webhook receiver of this name is configured. */
+  hasWebhook(name: string): boolean {
+    return this.webhooks.some((r) => r.name === name);
+  }
+
+  /**
+   * Records an event for one webhook receiver only, whatever the receivers' filters say (a report a
+   * definition addresses to that receiver by name); delivered, retried and dead-lettered as any other.
+   */
+  async publishToWebhook<E extends EventContract>(event: E, payload: PayloadOf<E>, receiver: string, manager?: EntityManager): Promise<void> {
+    if (!this.hasWebhook(receiver)) throw new Error(`no webhook receiver named ${receiver}`);
+    await this.write(event, payload, [`webhook:${receiver}`], manager);
+  }
+
+  private async write<E extends EventContract>(event: E, payload: PayloadOf<E>, destinations: string[], manager?: EntityManager): Promise<void> {
     event.payload.parse(payload);
-    const destinations = this.destinations(event);
     if (destinations.length === 0) return;
     const sql = `INSERT INTO "${this.db.schema}".outbox (pattern, destination, payload, request_id)
                  SELECT $1, d, $2::jsonb, $3 FROM unnest($4::text[]) AS d`;
