@@ -49,7 +49,7 @@ describe('cursor pagination of runs and versions', () => {
     // Groups of three runs share a creation time (ties broken by id); other models' runs interleave.
     await insertRuns('paged', 700, 'succeeded', 'i / 3');
     await insertRuns('paged', 55, 'failed', 'i * 7');
-    await insertRuns('other', 300, 'succeeded', 'i / 2');
+    await insertRuns('other', 300, 'succeeded', '1 + i / 2.0'); // all older than the runs the test adds later (0 s ago)
     await pool.query(
       `INSERT INTO registry.model_versions (model, version, algorithm, artifact, sha256, lineage)
        SELECT 'paged', v, 'logistic', '\\x7b7d'::bytea, repeat('a', 64), '{}'::jsonb FROM generate_series(1, 250) AS v`,
