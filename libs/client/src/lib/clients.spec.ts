@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { standInServer, type Received, type StandIn } from './testing/stand-in-server';
 import { FeaturesClient } from './features-client';
 import { ImportsClient, type ImportProgress } from './imports-client';
@@ -47,7 +48,9 @@ describe('service clients send the routes and bodies the controllers take', () =
               ? { json: { status: 'OK', views: [{ view: 'orders', version: 2, status: 'FRESH', age_seconds: 12 }] } }
               : req.url === '/v1/feature-services/churn_inputs'
                 ? { json: { name: 'churn_inputs', features: ['orders:count_30d'], project: 'shop' } }
-                : { status: 404, json: { error: 'unknown feature service x/y', code: 'UNKNOWN_FEATURE_SERVICE', details: [] } },
+                : req.url === '/v1/feature-views/orders'
+                  ? { json: { name: 'orders', project: 'shop', version: 2, versions: [{ version: 1 }, { version: 2 }] } }
+                  : { status: 404, json: { error: 'unknown feature service x/y', code: 'UNKNOWN_FEATURE_SERVICE', details: [] } },
     );
     const features = new FeaturesClient({ baseUrl: server.url });
     const request = { project: 'shop', dry_run: true, feature_views: [] };
@@ -57,6 +60,7 @@ describe('service clients send the routes and bodies the controllers take', () =
     expect((await features.freshness()).views[0]?.age_seconds).toBe(12);
     expect((await features.featureService('churn_inputs')).project).toBe('shop');
     await expect(features.featureService('x/y')).rejects.toMatchObject({ status: 404, code: 'UNKNOWN_FEATURE_SERVICE' });
+    expect((await features.featureView('orders')).versions.map((v) => v.version)).toEqual([1, 2]);
     expect(server.received.map(call)).toEqual([
       ['POST', '/v1/apply', request],
       ['GET', '/v1/feature-views', undefined],
@@ -64,6 +68,7 @@ describe('service clients send the routes and bodies the controllers take', () =
       ['GET', '/v1/freshness', undefined],
       ['GET', '/v1/feature-services/churn_inputs', undefined],
       ['GET', '/v1/feature-services/x%2Fy', undefined],
+      ['GET', '/v1/feature-views/orders', undefined],
     ]);
   });
 
@@ -91,7 +96,7 @@ describe('service clients send the routes and bodies the controllers take', () =
     // 80 lines 5 ms apart stream for 400 ms or more, well past the 250 ms timeout (which only bounds
     // the wait for the answer's head: generous, so a busy machine does not time out the head itself).
     const lines = Array.from({ length: 80 }, (_, i) => `{"customer_id":${i}}\n`);
-    server = await standInServer(() => ({ chunks: lines }));
+    server = await standInServer(() => ({ chunks: [...lines, `{"_metadata":{"rows":80,"columns":["customer_id"],"features":[],"fingerprint":"sha256:x","created_at":"2026-01-01T00:00:00Z"}}\n`] }));
     const features = new FeaturesClient({ baseUrl: server.url, timeoutMs: 250 });
     const whole = await features.trainingSet({ features: ['orders:count_30d'] });
     let n = 0;
@@ -109,6 +114,72 @@ describe('service clients send the routes and bodies the controllers take', () =
     })();
     await expect(reading).rejects.toBeDefined();
     expect(read.length).toBeLessThan(80);
+  });
+
+  describe('a training set is checked whole before it is trusted', () => {
+    const sha = (text: string | Buffer) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+    const metaLine = (rows: number, fingerprint: string) => `{"_metadata":${JSON.stringify({ rows, columns: ['city', 'n'], features: ['n'], fingerprint, created_at: '2026-01-01T00:00:00Z' })}}\n`;
+    // A multi-byte character split between two chunks: the hash must be over the bytes, not a re-encoding.
+    const rowLines = '{"city":"Zürich","n":1}\n{"city":"Kraków","n":2}\n';
+    const bytes = Buffer.from(rowLines, 'utf8');
+    const split = bytes.indexOf(Buffer.from('ü')) + 1;
+    const read = async (set: { rows(): AsyncGenerator<unknown> }) => {
+      const out: unknown[] = [];
+      for await (const row of set.rows()) out.push(row);
+      return out;
+    };
+
+    it('verifies the fingerprint against the exact row bytes received and exposes the answer headers', async () => {
+      server = await standInServer(() => ({ chunks: [bytes.subarray(0, split), bytes.subarray(split), metaLine(2, sha(bytes))], headers: { 'x-feature-service-version': '7', 'x-dataset-rows': '2' } }));
+      const set = await new FeaturesClient({ baseUrl: server.url }).trainingSet({ feature_service: 'city_n' }, { sha256: () => createHash('sha256') });
+      expect(set.headers.get('x-feature-service-version')).toBe('7');
+      expect(await read(set)).toEqual([
+        { city: 'Zürich', n: 1 },
+        { city: 'Kraków', n: 2 },
+      ]);
+      expect(set.fingerprint).toBe(sha(rowLines));
+      expect(server.received[0]?.headers['accept']).toBe('application/x-ndjson');
+    });
+
+    it('refuses rows whose bytes do not hash to the declared fingerprint (retryable), and leaves metadata unset', async () => {
+      server = await standInServer(() => ({ chunks: [rowLines, metaLine(2, sha('something else'))] }));
+      const set = await new FeaturesClient({ baseUrl: server.url }).trainingSet({ feature_service: 'city_n' }, { sha256: () => createHash('sha256') });
+      await expect(read(set)).rejects.toMatchObject({ name: 'PlatformApiError', code: 'DATASET_FINGERPRINT_MISMATCH', retryable: true });
+      expect(set.metadata).toBeUndefined();
+      expect(set.fingerprint).toBeUndefined();
+    });
+
+    it('without a hash function takes the declared fingerprint unchecked', async () => {
+      server = await standInServer(() => ({ chunks: [rowLines, metaLine(2, 'sha256:declared')] }));
+      const set = await new FeaturesClient({ baseUrl: server.url }).trainingSet({ feature_service: 'city_n' });
+      expect(await read(set)).toHaveLength(2);
+      expect(set.fingerprint).toBe('sha256:declared');
+    });
+
+    it.each([
+      ['no _metadata line', rowLines, 'TRAINING_SET_INCOMPLETE', true],
+      ['fewer rows than declared', `${rowLines}${metaLine(3, 'sha256:x')}`, 'TRAINING_SET_INCOMPLETE', true],
+      ['a line that is not JSON', '{"city":"Zürich"\n', 'TRAINING_SET_MALFORMED', false],
+      ['a line that is not an object', '[1,2]\n', 'TRAINING_SET_MALFORMED', false],
+      ['bytes that are not UTF-8', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d, 0x0a]), 'TRAINING_SET_MALFORMED', false],
+      ['a row after the _metadata line', `${metaLine(0, 'sha256:x')}{"city":"Bern","n":3}\n`, 'TRAINING_SET_MALFORMED', false],
+    ])('refuses a set with %s', async (_case, body, code, retryable) => {
+      server = await standInServer(() => ({ chunks: [body] }));
+      const set = await new FeaturesClient({ baseUrl: server.url }).trainingSet({ feature_service: 'city_n' });
+      await expect(read(set)).rejects.toMatchObject({ code, retryable });
+    });
+
+    it('reports a body that breaks off as NETWORK_ERROR, and a caller timeout signal as TIMEOUT', async () => {
+      server = await standInServer(() => ({ chunks: ['{"city":"Bern","n":3}\n{"ci'], cut: true }));
+      const features = new FeaturesClient({ baseUrl: server.url });
+      await expect(read(await features.trainingSet({ feature_service: 'city_n' }))).rejects.toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
+      await server.close();
+
+      const slow = Array.from({ length: 100 }, (_, i) => `{"n":${i}}\n`);
+      server = await standInServer(() => ({ chunks: slow }));
+      const set = await new FeaturesClient({ baseUrl: server.url }).trainingSet({ feature_service: 'city_n' }, { signal: AbortSignal.timeout(100) });
+      await expect(read(set)).rejects.toMatchObject({ code: 'TIMEOUT', retryable: true });
+    });
   });
 
   it('predictions: V2 infer by policy, by version and by alias (resolved through the registry), predict by entity, TF-Serving predict', async () => {
