@@ -133,10 +133,11 @@ export async function sendMessages(messages, { baseUrl = 'http://127.0.0.1:3001'
   };
   for await (const m of messages) {
     totals.events++;
-    const { type, sentAt: _sentAt, ...params } = m ?? {};
+    const type = m?.type;
     try {
       if (!CALLS.has(type)) throw new TypeError(`${String(type)}: not a Segment call`);
-      lane.client[type](params);
+      // Passed as is: the client copies what it sends, ignoring the message's own type and sentAt.
+      lane.client[type](m);
     } catch (err) {
       if (!(err instanceof TypeError)) throw err;
       totals.refusedLocally++;
