@@ -42,6 +42,13 @@ export const NAMES = [
   'ApplyPlan as FeatureApplyPlan',
   'ModelSpecApplyRequest',
   'ModelSpecApplyPlan',
+  'ModelSpec',
+  'ModelSpecRecord',
+  'HoldoutPredictions',
+  'MaterializeIncrementalRequest',
+  'Materialization',
+  'RefreshOutcomesRequest',
+  'OutcomeRefreshResult',
 ];
 
 const key = (k) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : JSON.stringify(k));

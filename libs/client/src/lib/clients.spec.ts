@@ -6,6 +6,7 @@ import { createPlatformClient } from './platform-client';
 import { PredictionsClient } from './predictions-client';
 import { RegistryClient } from './registry-client';
 import { WarehouseClient } from './warehouse-client';
+import type { ModelSpec } from './generated/contract-types';
 
 const call = (r: Received) => [r.method, r.url, r.json];
 
@@ -223,6 +224,30 @@ describe('service clients send the routes and bodies the controllers take', () =
     ]);
   });
 
+  it('predictions: V2 metadata of the champion or of a version', async () => {
+    const meta = { name: 'churn', versions: ['2', '3'], platform: 'mlp', inputs: [{ name: 'orders', datatype: 'FP64', shape: [-1] }], outputs: [], parameters: { version: '3' } };
+    server = await standInServer(() => ({ json: meta }));
+    const predictions = new PredictionsClient({ baseUrl: server.url });
+    expect((await predictions.metadata('churn')).parameters.version).toBe('3');
+    await predictions.metadata('churn', { version: 2 });
+    expect(server.received.map(call)).toEqual([
+      ['GET', '/v2/models/churn', undefined],
+      ['GET', '/v2/models/churn/versions/2', undefined],
+    ]);
+  });
+
+  it('features: incremental materialization is queued and its jobs followed', async () => {
+    const job = { id: 7, view: 'orders', version: 2, status: 'PENDING' };
+    server = await standInServer((req) => ({ status: req.method === 'POST' ? 202 : 200, json: req.method === 'POST' ? { materializations: [job] } : { ...job, status: 'SUCCEEDED' } }));
+    const features = new FeaturesClient({ baseUrl: server.url });
+    expect(await features.materializeIncremental({ end: '2026-01-01T00:00:00Z', views: ['orders'] })).toEqual([job]);
+    expect((await features.materialization(7)).status).toBe('SUCCEEDED');
+    expect(server.received.map(call)).toEqual([
+      ['POST', '/v1/materialize-incremental', { end: '2026-01-01T00:00:00Z', views: ['orders'] }],
+      ['GET', '/v1/materializations/7', undefined],
+    ]);
+  });
+
   it('predictions: an alias is read from the trainer once per aliasTtlMs, not per call', async () => {
     let champion = 7;
     server = await standInServer((req) => (req.url === '/v1/models/churn' ? { json: { name: 'churn', aliases: { champion, challenger: null } } } : { json: {} }));
@@ -291,6 +316,10 @@ describe('service clients send the routes and bodies the controllers take', () =
     expect(await registry.runs({ model: 'churn', status: 'succeeded', limit: 5 })).toEqual([{ id: 'r' }]);
     await registry.run('r1');
     await registry.cancelRun('r1');
+    const spec = { name: 'churn', featureService: 'churn_inputs' } as unknown as ModelSpec;
+    await registry.putSpec(spec);
+    await registry.putSpec(spec, { project: 'shop' });
+    await registry.holdoutPredictions('r1', { limit: 20 });
     expect(server.received.map(call)).toEqual([
       ['POST', '/v1/model-specs/apply', { project: 'shop', specs: [] }],
       ['GET', '/v1/models', undefined],
@@ -302,6 +331,9 @@ describe('service clients send the routes and bodies the controllers take', () =
       ['GET', '/v1/training-runs?model=churn&status=succeeded&limit=5', undefined],
       ['GET', '/v1/training-runs/r1', undefined],
       ['POST', '/v1/training-runs/r1/cancel', undefined],
+      ['POST', '/v1/model-specs', spec],
+      ['POST', '/v1/model-specs?project=shop', spec],
+      ['GET', '/v1/training-runs/r1/holdout-predictions?limit=20', undefined],
     ]);
   });
 
@@ -315,6 +347,7 @@ describe('service clients send the routes and bodies the controllers take', () =
     await warehouse.applyProject({ project: 'shop', dry_run: true });
     await warehouse.projects();
     await warehouse.project('shop');
+    await warehouse.refreshOutcomes({ models: ['churn'] });
     expect(server.received.map(call)).toEqual([
       ['POST', '/v1/transformations/run', { models: ['mart_orders'], fullRefresh: true }],
       ['GET', '/v1/transformations/runs?limit=3', undefined],
@@ -323,6 +356,7 @@ describe('service clients send the routes and bodies the controllers take', () =
       ['POST', '/v1/warehouse/apply', { project: 'shop', dry_run: true }],
       ['GET', '/v1/projects', undefined],
       ['GET', '/v1/projects/shop', undefined],
+      ['POST', '/v1/outcomes/refresh', { models: ['churn'] }],
     ]);
   });
 });

@@ -1,4 +1,4 @@
-import type { DatasetMetadata, FeatureApplyPlan, FeatureApplyRequest, HistoricalFeaturesRequest, OnlineFeaturesRequest, OnlineFeaturesResponse } from './generated/contract-types.js';
+import type { DatasetMetadata, FeatureApplyPlan, FeatureApplyRequest, HistoricalFeaturesRequest, Materialization, MaterializeIncrementalRequest, OnlineFeaturesRequest, OnlineFeaturesResponse } from './generated/contract-types.js';
 import { HttpTransport, seg, transportError, type CallOptions, type ServiceOptions } from './http-transport.js';
 import { byteLines } from './ndjson-lines.js';
 import { ClientErrorCode, PlatformApiError } from './platform-api-error.js';
@@ -125,6 +125,15 @@ export class FeaturesClient {
   /** Freshness SLA state of every online feature view (`status` is `BREACHED` when one is). */
   freshness(options: CallOptions = {}): Promise<{ status: 'OK' | 'BREACHED'; views: FeatureViewFreshness[] }> {
     return this.http.json({ ...options, method: 'GET', path: '/v1/freshness' });
+  }
+
+  /** Queues materialization of each online view (or those named) from its last watermark up to `end`; answers the jobs (202). */
+  async materializeIncremental(request: MaterializeIncrementalRequest, options: CallOptions = {}): Promise<Materialization[]> {
+    return (await this.http.json<{ materializations: Materialization[] }>({ ...options, method: 'POST', path: '/v1/materialize-incremental', json: request })).materializations;
+  }
+  /** One materialization job, to follow it to `succeeded` or `failed`. */
+  materialization(id: number, options: CallOptions = {}): Promise<Materialization> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/materializations/${seg(id)}` });
   }
 
   /** Latest values per entity (Feast's shape: one result per requested column, a value per entity row). */

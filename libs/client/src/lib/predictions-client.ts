@@ -25,6 +25,17 @@ export interface ModelStatus {
   labels?: { champion: number | null; challenger: number | null };
 }
 
+/** V2 model metadata: the version answering, its input tensors (raw features) and outputs. */
+export interface ModelMetadata {
+  name: string;
+  /** Versions serving holds, as strings (V2's convention). */
+  versions: string[];
+  platform: string;
+  inputs: Array<{ name: string; datatype: string; shape: number[] }>;
+  outputs: Array<{ name: string; datatype: string; shape: number[] }>;
+  parameters: { version: string; sha256: string; task: string; algorithm: string; input_kind: 'raw_features'; [key: string]: unknown };
+}
+
 export interface PredictionsClientOptions extends ServiceOptions {
   /** How long an alias's version, read from the trainer, is reused (default 10 000 ms; 0 reads it per call). */
   aliasTtlMs?: number;
@@ -63,6 +74,12 @@ export class PredictionsClient {
     const base = `/v1/models/${seg(model)}`;
     const path = options.version !== undefined ? `${base}/versions/${seg(options.version)}:predict` : options.label !== undefined ? `${base}/labels/${seg(options.label)}:predict` : `${base}:predict`;
     return this.http.json({ ...options, headers: this.headers(options), method: 'POST', path, json: request });
+  }
+
+  /** V2 metadata of the champion, or of a version held (`GET /v2/models/{m}[/versions/{v}]`); unknown ones throw PlatformApiError 404. */
+  metadata(model: string, options: CallOptions & { version?: number } = {}): Promise<ModelMetadata> {
+    const path = options.version === undefined ? `/v2/models/${seg(model)}` : `/v2/models/${seg(model)}/versions/${seg(options.version)}`;
+    return this.http.json({ ...options, method: 'GET', path });
   }
 
   /** What serving holds of a model (`GET /v1/models/{m}`); a model it does not know throws PlatformApiError 404. */

@@ -1,4 +1,4 @@
-import type { RunTransformationsRequest, SlaReport, WarehouseApplyPlan, WarehouseApplyRequest } from './generated/contract-types.js';
+import type { OutcomeRefreshResult, RefreshOutcomesRequest, RunTransformationsRequest, SlaReport, WarehouseApplyPlan, WarehouseApplyRequest } from './generated/contract-types.js';
 import { HttpTransport, seg, type CallOptions, type ServiceOptions } from './http-transport.js';
 
 /** dwh-ingest's warehouse: transformation runs, SLAs, and projects' warehouse definitions. */
@@ -26,6 +26,10 @@ export class WarehouseClient {
   /** Plans (`dry_run: true`) or applies a project's warehouse definitions, atomically. */
   applyProject(request: WarehouseApplyRequest, options: CallOptions = {}): Promise<WarehouseApplyPlan> {
     return this.http.json({ ...options, method: 'POST', path: '/v1/warehouse/apply', json: request });
+  }
+  /** Labels the models' logged predictions with their outcomes now (all models with one when `models` is absent); a PlatformApiError 409 `REFRESH_IN_PROGRESS` while another refresh runs. */
+  refreshOutcomes(request: RefreshOutcomesRequest = {}, options: CallOptions = {}): Promise<OutcomeRefreshResult> {
+    return this.http.json({ ...options, method: 'POST', path: '/v1/outcomes/refresh', json: request });
   }
   async projects(options: CallOptions = {}): Promise<unknown[]> {
     return (await this.http.json<{ projects: unknown[] }>({ ...options, method: 'GET', path: '/v1/projects' })).projects;

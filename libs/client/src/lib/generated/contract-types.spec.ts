@@ -30,6 +30,13 @@ type Checks = {
   FeatureApplyPlan: Same<Client.FeatureApplyPlan, Contracts.ApplyPlan>;
   ModelSpecApplyRequest: Same<Client.ModelSpecApplyRequest, Contracts.ModelSpecApplyRequest>;
   ModelSpecApplyPlan: Same<Client.ModelSpecApplyPlan, Contracts.ModelSpecApplyPlan>;
+  ModelSpec: Same<Client.ModelSpec, Contracts.ModelSpec>;
+  ModelSpecRecord: Same<Client.ModelSpecRecord, Contracts.ModelSpecRecord>;
+  HoldoutPredictions: Same<Client.HoldoutPredictions, Contracts.HoldoutPredictions>;
+  MaterializeIncrementalRequest: Same<Client.MaterializeIncrementalRequest, Contracts.MaterializeIncrementalRequest>;
+  Materialization: Same<Client.Materialization, Contracts.Materialization>;
+  RefreshOutcomesRequest: Same<Client.RefreshOutcomesRequest, Contracts.RefreshOutcomesRequest>;
+  OutcomeRefreshResult: Same<Client.OutcomeRefreshResult, Contracts.OutcomeRefreshResult>;
 };
 // The typecheck (`npm run typecheck`) fails here when a generated type drifts from its contract.
 const allSame: { [K in keyof Checks]: true } = null as unknown as Checks;

@@ -611,3 +611,204 @@ export type ModelSpecApplyPlan = {
     fields?: Array<string>;
   }>;
 };
+
+export type ModelSpec = {
+  name: string;
+  description?: string;
+  tags?: { [key: string]: string };
+  featureService: string;
+  labelSource: {
+    sql: string;
+    joinKeys: Array<string>;
+    labelColumn: string;
+    labelDelayDays?: number;
+    referenceScoreColumn?: string;
+  };
+  task: "binary_classification" | "regression";
+  algorithm: {
+    kind: "baseline";
+  } | {
+    kind: "logistic_regression";
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    l2?: number;
+    earlyStopping?: {
+      patience: number;
+      minDelta?: number;
+    };
+  } | {
+    kind: "mlp";
+    hiddenUnits: Array<number>;
+    dropout: number;
+    activation?: "relu" | "tanh" | "elu";
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    l2?: number;
+    earlyStopping?: {
+      patience: number;
+      minDelta?: number;
+    };
+  };
+  primaryMetric: "auc" | "log_loss" | "f1" | "rmse" | "mae";
+  split: {
+    kind?: "time";
+    lookbackDays: number;
+    holdoutDays: number;
+    validationFraction?: number;
+  } | {
+    kind: "random";
+    testFraction: number;
+    validationFraction?: number;
+    stratify?: boolean;
+    lookbackDays?: number;
+  };
+  promotion: {
+    minAbsoluteImprovement?: number;
+    minRelativeImprovement?: number;
+    minEvalRows: number;
+  };
+  schedule?: {
+    cron: string;
+    timezone?: string;
+  };
+  triggers?: {
+    martsRefreshed?: Array<string>;
+    onDrift?: boolean;
+    minIntervalMinutes?: number;
+  };
+  seed?: number;
+};
+
+export type ModelSpecRecord = {
+  spec: {
+    name: string;
+    description?: string;
+    tags?: { [key: string]: string };
+    featureService: string;
+    labelSource: {
+      sql: string;
+      joinKeys: Array<string>;
+      labelColumn: string;
+      labelDelayDays?: number;
+      referenceScoreColumn?: string;
+    };
+    task: "binary_classification" | "regression";
+    algorithm: {
+      kind: "baseline";
+    } | {
+      kind: "logistic_regression";
+      epochs: number;
+      batchSize: number;
+      learningRate: number;
+      l2?: number;
+      earlyStopping?: {
+        patience: number;
+        minDelta?: number;
+      };
+    } | {
+      kind: "mlp";
+      hiddenUnits: Array<number>;
+      dropout: number;
+      activation?: "relu" | "tanh" | "elu";
+      epochs: number;
+      batchSize: number;
+      learningRate: number;
+      l2?: number;
+      earlyStopping?: {
+        patience: number;
+        minDelta?: number;
+      };
+    };
+    primaryMetric: "auc" | "log_loss" | "f1" | "rmse" | "mae";
+    split: {
+      kind?: "time";
+      lookbackDays: number;
+      holdoutDays: number;
+      validationFraction?: number;
+    } | {
+      kind: "random";
+      testFraction: number;
+      validationFraction?: number;
+      stratify?: boolean;
+      lookbackDays?: number;
+    };
+    promotion: {
+      minAbsoluteImprovement?: number;
+      minRelativeImprovement?: number;
+      minEvalRows: number;
+    };
+    schedule?: {
+      cron: string;
+      timezone?: string;
+    };
+    triggers?: {
+      martsRefreshed?: Array<string>;
+      onDrift?: boolean;
+      minIntervalMinutes?: number;
+    };
+    seed?: number;
+  };
+  project: string | null;
+  specHash: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type HoldoutPredictions = {
+  runId: string;
+  model: string;
+  version: number | null;
+  total: number;
+  stored: number;
+  offset: number;
+  rows: Array<{
+    keys: { [key: string]: string | number };
+    event_timestamp: string;
+    label: number;
+    score: number;
+    features: { [key: string]: number | string | boolean | null };
+  }>;
+};
+
+export type MaterializeIncrementalRequest = {
+  end: string;
+  views?: Array<string>;
+};
+
+export type Materialization = {
+  id: number;
+  view: string;
+  version: number;
+  start: string;
+  end: string;
+  status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
+  chunks_total: number;
+  chunks_done: number;
+  rows_written: number;
+  trigger: string;
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
+};
+
+export type RefreshOutcomesRequest = {
+  models?: Array<string>;
+  full?: boolean;
+};
+
+export type OutcomeRefreshResult = {
+  startedAt: string;
+  finishedAt: string;
+  models: Array<{
+    model: string;
+    status: "refreshed" | "failed";
+    mode: "full" | "incremental";
+    predictions: number;
+    labelled: number;
+    changed: number;
+    durationMs: number;
+    error?: string;
+  }>;
+};
