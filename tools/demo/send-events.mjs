@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createProductWorld, DEFAULT_MANIFEST, marketingSpendCsv, trueProbabilityGridCsv, WORLD_OPTIONS, worldOptionsFrom } from './product-history.mjs';
 import { deterministicUuid, rngFor } from './seeded-random.mjs';
-import { ImportsClient, PlatformApiError, TrackingClient } from './platform-client.mjs';
+import { ImportsClient, PlatformApiError, TrackingClient } from '../client/from-source.mjs';
 import { ProgressBar } from './progress-bar.mjs';
 
 /**

@@ -24,7 +24,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createProductWorld, DAY_MS, DEFAULT_MANIFEST, WORLD_OPTIONS, worldOptionsFrom } from './product-history.mjs';
-import { PlatformApiError, PredictionsClient, TrackingClient } from './platform-client.mjs';
+import { PlatformApiError, PredictionsClient, TrackingClient } from '../client/from-source.mjs';
 import { sendMessages } from './send-events.mjs';
 import { ProgressBar } from './progress-bar.mjs';
 import { rngFor } from './seeded-random.mjs';

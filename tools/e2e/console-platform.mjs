@@ -7,9 +7,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import pg from 'pg';
 import YAML from 'yaml';
-import { http, poll } from '../runner/demo-pipeline.mjs';
+import { createPlatformClient, PlatformApiError, TrackingClient } from '../client/from-source.mjs';
+import { poll } from '../runner/demo-pipeline.mjs';
 import { entryPoint } from '../runner/services.mjs';
-import { root, startPlatform } from './platform-processes.mjs';
+import { root, startPlatform, waitServed } from './platform-processes.mjs';
 import { seededRandom } from './seeded-random.mjs';
 
 export const CONSOLE_MODEL = 'console_demo';
@@ -50,14 +51,28 @@ export function trackingBatches(now = Date.now()) {
   return [events.slice(0, 120), events.slice(120), retries];
 }
 
+/** The seed talks to the services through the platform's client (@mlp/client), as a product team would. */
+function platformClient(urls) {
+  return createPlatformClient({ urls: { dwhIngest: urls.dwh, featureStore: urls.features, trainer: urls.trainer, modelServing: urls.serving }, timeoutMs: 120_000 });
+}
+
 async function seedWarehouse(urls) {
+  const { warehouse } = platformClient(urls);
   // The warehouse knows no events of its own: the shop's tracking plan, applied as a project would.
   const plan = YAML.parse(fs.readFileSync(`${root}/examples/acme-shop/sources/tracking-plan.yaml`, 'utf8'));
-  await http('POST', `${urls.dwh}/v1/warehouse/apply`, { project: 'console-test', description: 'console test data', event_schemas: plan.events });
-  for (const batch of trackingBatches()) await http('POST', `${urls.dwh}/v1/batch`, { batch });
+  await warehouse.applyProject({ project: 'console-test', description: 'console test data', event_schemas: plan.events });
+  // One request per batch (no size or timer trigger); the third batch repeats messageIds: duplicates.
+  const tracking = new TrackingClient({ baseUrl: urls.dwh, flushAt: 10_000, flushIntervalMs: 0, maxRetries: 2 });
+  for (const batch of trackingBatches()) {
+    for (const event of batch) tracking.track(event);
+    const sent = await tracking.flush();
+    if (sent.failed > 0) throw new Error(`${sent.failed} tracking events not delivered`);
+  }
+  await tracking.close();
 }
 
 async function seedFeatures(urls, db) {
+  const { features } = platformClient(urls);
   await db.query(`CREATE TABLE dwh.mart_console_customers (customer_id text PRIMARY KEY, feature_at timestamptz NOT NULL, label_at timestamptz NOT NULL,
     visits bigint NOT NULL, spend double precision NOT NULL, tenure bigint NOT NULL, plan text, label integer NOT NULL)`);
   const rows = customers();
@@ -65,7 +80,7 @@ async function seedFeatures(urls, db) {
     `INSERT INTO dwh.mart_console_customers SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::float8[], $6::bigint[], $7::text[], $8::int[])`,
     [rows.map((r) => r.customer_id), rows.map((r) => r.feature_at), rows.map((r) => r.label_at), rows.map((r) => r.visits), rows.map((r) => r.spend), rows.map((r) => r.tenure), rows.map((r) => r.plan), rows.map((r) => r.label)],
   );
-  await http('POST', `${urls.features}/v1/apply`, {
+  await features.apply({
     entities: [{ name: 'customer', join_key: 'customer_id', value_type: 'string' }],
     feature_views: [
       {
@@ -84,10 +99,10 @@ async function seedFeatures(urls, db) {
     ],
     feature_services: [{ name: CONSOLE_MODEL, features: ['customer_activity:visits', 'customer_activity:spend', 'customer_activity:tenure', 'customer_activity:plan'] }],
   });
-  const mats = await http('POST', `${urls.features}/v1/materialize-incremental`, { end: new Date().toISOString(), views: ['customer_activity'] });
-  for (const m of mats.materializations) {
+  const mats = await features.materializeIncremental({ end: new Date().toISOString(), views: ['customer_activity'] });
+  for (const m of mats) {
     const done = await poll(async () => {
-      const s = await http('GET', `${urls.features}/v1/materializations/${m.id}`);
+      const s = await features.materialization(m.id);
       return ['succeeded', 'failed'].includes(String(s.status).toLowerCase()) ? s : undefined;
     }, { what: 'materialization', timeoutMs: 120_000 });
     if (String(done.status).toLowerCase() !== 'succeeded') throw new Error(`materialization failed: ${JSON.stringify(done)}`);
@@ -95,9 +110,10 @@ async function seedFeatures(urls, db) {
 }
 
 async function trainOnce(urls, overrides) {
-  const { id } = await http('POST', `${urls.trainer}/v1/training-runs`, { model: CONSOLE_MODEL, overrides });
+  const { registry } = platformClient(urls);
+  const { id } = await registry.startRun({ model: CONSOLE_MODEL, overrides });
   const run = await poll(async () => {
-    const r = await http('GET', `${urls.trainer}/v1/training-runs/${id}`);
+    const r = await registry.run(id);
     return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
   }, { what: `training run ${id}`, timeoutMs: 300_000 });
   if (run.status !== 'succeeded') throw new Error(`training run ${id} ${run.status}: ${run.error}`);
@@ -105,7 +121,8 @@ async function trainOnce(urls, overrides) {
 }
 
 async function seedModels(urls) {
-  await http('POST', `${urls.trainer}/v1/model-specs`, {
+  const { registry } = platformClient(urls);
+  await registry.putSpec({
     name: CONSOLE_MODEL,
     description: 'Will a customer upgrade within a week (console test data)',
     featureService: CONSOLE_MODEL,
@@ -119,13 +136,10 @@ async function seedModels(urls) {
   });
   const first = await trainOnce(urls);
   const second = await trainOnce(urls, { algorithm: { kind: 'mlp', hiddenUnits: [8], dropout: 0, epochs: 25, batchSize: 64, learningRate: 0.01 }, seed: 11 });
-  const model = await http('GET', `${urls.trainer}/v1/models/${CONSOLE_MODEL}`);
+  const model = await registry.model(CONSOLE_MODEL);
   const champion = model.aliases?.champion ?? null;
   if (champion === null) throw new Error(`no champion after two runs: ${JSON.stringify(model)}`);
-  await poll(async () => {
-    const r = await fetch(`${urls.serving}/v2/models/${CONSOLE_MODEL}`);
-    return r.status === 200 && (await r.json()).parameters?.version === String(champion);
-  }, { what: `${CONSOLE_MODEL} v${champion} served`, timeoutMs: 60_000 });
+  await waitServed(urls.serving, CONSOLE_MODEL, champion);
   return { runs: [first.id, second.id], champion };
 }
 
@@ -148,11 +162,12 @@ async function seedOutcome(db) {
  * has a request rate, latencies, drift and live quality to show; then the warehouse labels them.
  */
 async function seedPredictions(urls, runId) {
-  const meta = await http('GET', `${urls.serving}/v2/models/${CONSOLE_MODEL}`);
-  const holdout = await http('GET', `${urls.trainer}/v1/training-runs/${runId}/holdout-predictions?limit=200`);
+  const { predictions, registry, warehouse } = platformClient(urls);
+  const meta = await predictions.metadata(CONSOLE_MODEL);
+  const holdout = await registry.holdoutPredictions(runId, { limit: 200 });
   for (let i = 0; i < holdout.rows.length; i += 20) {
     const rows = holdout.rows.slice(i, i + 20);
-    await http('POST', `${urls.serving}/v2/models/${CONSOLE_MODEL}/infer`, {
+    await predictions.infer(CONSOLE_MODEL, {
       parameters: { entity: { customer_id: rows.map((r) => r.keys.customer_id) } },
       inputs: meta.inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: [rows.length], data: rows.map((r) => r.features[input.name] ?? null) })),
     });
@@ -160,8 +175,8 @@ async function seedPredictions(urls, runId) {
   // The prediction log reaches the warehouse in the background: relabel until it is there.
   await poll(async () => {
     // 409: the warehouse's own scheduled refresh is running; ask again.
-    const refreshed = await http('POST', `${urls.dwh}/v1/outcomes/refresh`, { models: [CONSOLE_MODEL] }, { ok: [200, 409] });
-    return refreshed.models?.[0]?.labelled > 0 ? refreshed : undefined;
+    const refreshed = await warehouse.refreshOutcomes({ models: [CONSOLE_MODEL] }).catch((err) => (err instanceof PlatformApiError && err.status === 409 ? undefined : Promise.reject(err)));
+    return refreshed?.models?.[0]?.labelled > 0 ? refreshed : undefined;
   }, { what: `${CONSOLE_MODEL} predictions labelled`, timeoutMs: 60_000 });
 }
 

@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { runCli } from '../cli/program.mjs';
 import { http, poll } from '../runner/demo-pipeline.mjs';
-import { root, startPlatform } from './platform-processes.mjs';
+import { root, startPlatform, waitServed } from './platform-processes.mjs';
 
 const COLOURS = path.join(root, 'examples', 'warm-colours');
 const SHOP = path.join(root, 'examples', 'acme-shop');
@@ -136,10 +136,7 @@ test('a static CSV goes from project files to a served V2 prediction, labelled b
     assert.ok(trained.json.metrics.candidate.auc > 0.9, `held-out AUC ${trained.json.metrics.candidate.auc}`);
     const registry = await http('GET', `${urls.trainer}/v1/models/warm_colour`);
     if (!JSON.stringify(registry).includes(`"champion":${version}`)) expectOk(await mlp('promote', 'warm_colour', String(version), '--reason', 'first model of the walkthrough'), 'promote');
-    await poll(async () => {
-      const r = await fetch(`${urls.serving}/v2/models/warm_colour`);
-      return r.status === 200 && (await r.json()).parameters?.version === String(version);
-    }, { what: `warm_colour v${version} served`, timeoutMs: 60_000 });
+    await waitServed(urls.serving, 'warm_colour', version);
 
     const holdout = await http('GET', `${urls.trainer}/v1/training-runs/${runId}/holdout-predictions?limit=5000`);
     assert.ok(holdout.rows.length >= 80, `held-out rows: ${holdout.rows.length}`);
