@@ -85,19 +85,37 @@ export const GET_VERSION_DOC: ApiContractOptions = {
 export const ARTIFACT_DOC: ApiContractOptions = {
   summary: "A version's model artifact (mlp-model/v1)",
   description:
-    "The artifact byte for byte as registered (the `training.ModelArtifact` JSON: feature order, preprocessing, signature, weights, training histograms for drift; the example is shortened), with `x-artifact-sha256` and an ETag. Its sha256 is checked before it is sent: bytes that no longer match are refused (409 ARTIFACT_INTEGRITY_FAILED) rather than served. model-serving loads versions through the transport, not this route. Scope `trainer:read`.",
+    "The artifact byte for byte as registered (the `training.ModelArtifact` JSON: feature order, preprocessing, signature, weights, training histograms for drift; the example is a baseline model's, whose rule fits on a line: a trained model's `model` holds its tfjs-layers topology and base64 weights instead), with `x-artifact-sha256` and an ETag. Its sha256 is checked before it is sent: bytes that no longer match are refused (409 ARTIFACT_INTEGRITY_FAILED) rather than served. model-serving loads versions through the transport, not this route. Scope `trainer:read`.",
   params: NAME_VERSION,
   errors: { 400: ['INVALID_VERSION'], 404: ['VERSION_NOT_FOUND'], 409: ['ARTIFACT_INTEGRITY_FAILED', 'ARTIFACT_INVALID'] },
-  // Shortened: the real artifact also carries `preprocessing`, `signature`, `trainingBaseline` and the weights.
+  // A whole artifact (it validates against training.ModelArtifact; tools/docs/check-openapi.mjs checks).
   example: {
     format: 'mlp-model/v1',
     name: 'warm_colour',
     version: 1,
     task: 'binary_classification',
-    algorithm: 'logistic_regression',
+    algorithm: 'baseline',
     features: ['colour_rgb:r', 'colour_rgb:g', 'colour_rgb:b'],
     featureService: 'warm_colour',
     featureViewVersions: { colour_rgb: 1 },
+    preprocessing: {
+      features: [
+        { kind: 'numeric', name: 'colour_rgb:r', mean: 127.4, std: 73.9, fill: 127, missingIndicator: false },
+        { kind: 'numeric', name: 'colour_rgb:g', mean: 126.8, std: 74.2, fill: 127, missingIndicator: false },
+        { kind: 'numeric', name: 'colour_rgb:b', mean: 128.1, std: 73.6, fill: 128, missingIndicator: false },
+      ],
+      outputWidth: 3,
+    },
+    signature: {
+      inputs: [
+        { name: 'colour_rgb:r', datatype: 'INT64', shape: [-1] },
+        { name: 'colour_rgb:g', datatype: 'INT64', shape: [-1] },
+        { name: 'colour_rgb:b', datatype: 'INT64', shape: [-1] },
+      ],
+      outputs: [{ name: 'probability', datatype: 'FP32', shape: [-1] }],
+    },
+    trainingBaseline: [{ feature: 'colour_rgb:r', kind: 'numeric', edges: [64, 128, 192], proportions: [0.25, 0.25, 0.25, 0.25] }],
+    model: { kind: 'baseline', intercept: 0, weights: [1.8, 0.1, -1.7], link: 'logit' },
   },
 };
 
