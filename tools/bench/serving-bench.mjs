@@ -35,6 +35,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { startRegistryPeer } from '../e2e/registry-peer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -285,44 +286,17 @@ async function benchModel() {
   return { entry: { model: 'synthetic', version: 1, aliases: ['champion'], sha256: createHash('sha256').update(json).digest('hex'), artifactJson: json, createdAt: new Date().toISOString() }, rows };
 }
 
-/** The NestJS TCP transport frames JSON as `<length>#<json>`; requests carry an id, events do not. */
-function registryPeer(entry) {
+/** The stand-in trainer of the end-to-end tests, also counting the prediction log records it receives as dwh-ingest. */
+async function registryPeer(entry) {
   let logged = 0;
-  const answer = (pattern, data) => {
-    if (pattern === 'trainer.aliases.v1') return { models: [{ model: entry.model, champion: entry.version, challenger: null }] };
-    if (pattern === 'trainer.model-version.v1') return entry;
+  const more = (pattern, data) => {
     // v2 (records as JSON lines) is what model-serving sends; v1 as well, for --compare with older builds.
     if (pattern === 'dwh-ingest.prediction-log.v2') return (logged += data.lines.length), { accepted: data.lines.length, duplicates: 0 };
     if (pattern === 'dwh-ingest.prediction-log.v1') return (logged += data.records.length), { accepted: data.records.length, duplicates: 0 };
-    if (pattern.endsWith('.info.v1')) return { service: 'bench-peer', version: '0', schema: 'none', migrations: [], transport: 'tcp', profile: 'embedded', startedAt: new Date().toISOString(), requestId: 'bench' };
-    throw Object.assign(new Error(`bench peer does not answer ${pattern}`), { code: 'NOT_FOUND', status: 404 });
+    return undefined;
   };
-  const server = net.createServer((socket) => {
-    let buffer = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk) => {
-      buffer += chunk;
-      for (;;) {
-        const hash = buffer.indexOf('#');
-        if (hash < 0) return;
-        const length = Number(buffer.slice(0, hash));
-        if (buffer.length - hash - 1 < length) return;
-        const message = JSON.parse(buffer.slice(hash + 1, hash + 1 + length));
-        buffer = buffer.slice(hash + 1 + length);
-        if (message.id === undefined) continue;
-        let reply;
-        try {
-          reply = { id: message.id, response: answer(message.pattern, message.data?.data), isDisposed: true };
-        } catch (err) {
-          reply = { id: message.id, err: { error: err.message, code: err.code ?? 'INTERNAL', status: err.status ?? 500, details: [] }, isDisposed: true };
-        }
-        const text = JSON.stringify(reply);
-        socket.write(`${text.length}#${text}`);
-      }
-    });
-    socket.on('error', () => undefined);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: server.address().port, logged: () => logged })));
+  const peer = await startRegistryPeer(entry, { more });
+  return { ...peer, logged: () => logged };
 }
 
 const freePort = () =>
@@ -384,7 +358,7 @@ async function selfHost(main = path.join(root, 'dist/apps/model-serving/apps/mod
   const close = async () => {
     if (child.exitCode === null) child.kill('SIGTERM');
     await exited;
-    if (!shared.peer) peer.server.close();
+    if (!shared.peer) await peer.close();
     fs.rmSync(spill, { recursive: true, force: true });
     const c = new Client({ connectionString: server });
     await c.connect();

@@ -4,9 +4,8 @@
 // only after the commit), every batch the kill interrupted is retried by its client until it is
 // acknowledged, and readiness heals. Bounded: about 25 s; loopback only; its own database.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { test } from 'node:test';
-import { startFaultIngest, startWatchedLoad, warehouseCheck } from './ingest-load.mjs';
+import { assertNothingLost, loadFigures, reportFigures, startFaultIngest, startWatchedLoad, warehouseCheck } from './ingest-load.mjs';
 import { scratchDatabase, startServiceProcess, waitReady } from './service-process.mjs';
 
 const LOAD_BEFORE_MS = 3000;
@@ -35,29 +34,15 @@ test('SIGKILL of dwh-ingest under load: nothing acknowledged is lost or doubled,
     await watch.stop();
 
     const check = await warehouseCheck(db.url, { prefix, acked: load.acked });
-    const failed = load.failures.filter((at) => at >= killedAt);
-    const figures = {
+    reportFigures(t, {
       fault: 'SIGKILL dwh-ingest',
-      sent: load.sent.size,
-      acknowledged: load.acked.size,
       acknowledgedBeforeKill: ackedBeforeKill,
-      stored: check.stored,
-      lost: check.lost,
-      doubled: check.doubled,
-      failedAttempts: failed.length,
-      committedButUnanswered: load.duplicates.count,
-      attemptOutcomes: Object.fromEntries(load.outcomes),
+      ...loadFigures(load, check, killedAt),
       secondsToReady: (readyAt - killedAt) / 1000,
-      secondsWithoutAcknowledgement: failed.length ? (Math.max(...failed) - killedAt) / 1000 : 0,
-    };
-    t.diagnostic(JSON.stringify(figures));
-    if (process.env.FAULT_FIGURES_FILE) fs.appendFileSync(process.env.FAULT_FIGURES_FILE, `${JSON.stringify(figures)}\n`);
+    });
 
     assert.ok(ackedBeforeKill > 0 && load.acked.size > ackedBeforeKill, 'events were acknowledged before and after the kill');
-    assert.equal(check.lost, 0, `acknowledged but not stored: ${check.lostSample.join(', ')}`);
-    assert.equal(check.doubled, 0);
-    assert.equal(load.acked.size, load.sent.size, 'every batch the kill interrupted was acknowledged on retry');
-    assert.equal(check.stored, load.sent.size, 'the warehouse holds exactly what was sent');
+    assertNothingLost(load, check);
     assert.equal((await fetch(`${dwh.url}/readyz`)).status, 200);
   } catch (err) {
     t.diagnostic(dwh.output().slice(-3000));

@@ -4,6 +4,8 @@
 // What was acknowledged is then checked against the warehouse: lost (acknowledged, not stored) and
 // doubled (stored twice) must both be zero. Each attempt's outcome is seen through the client's
 // `fetch` option, so the test still reports what every request met.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import pg from 'pg';
 import { TrackingClient, WarehouseClient } from '../client/from-source.mjs';
 import { freePort, startServiceProcess, waitReady } from './service-process.mjs';
@@ -143,6 +145,42 @@ export function ingestLoad({ url, clients = 4, batch = 100, prefix, requestTimeo
       await Promise.all(running);
     },
   };
+}
+
+/** The attempts answered with a 5xx other than 503 (a fault must be a 503 or a refused connection): {status: count}. */
+function serverErrors(outcomes) {
+  return Object.fromEntries([...outcomes].filter(([outcome]) => /^5\d\d$/.test(outcome) && outcome !== '503'));
+}
+
+/** A fault run's figures common to every fault: what was sent, acknowledged, stored, and what failed after `faultAt`. */
+export function loadFigures(load, check, faultAt) {
+  const failed = load.failures.filter((at) => at >= faultAt);
+  return {
+    sent: load.sent.size,
+    acknowledged: load.acked.size,
+    stored: check.stored,
+    lost: check.lost,
+    doubled: check.doubled,
+    failedAttempts: failed.length,
+    committedButUnanswered: load.duplicates.count,
+    attemptOutcomes: Object.fromEntries(load.outcomes),
+    secondsWithoutAcknowledgement: failed.length ? (Math.max(...failed) - faultAt) / 1000 : 0,
+  };
+}
+
+/** Prints a fault run's figures, and appends them to FAULT_FIGURES_FILE when set (for docs/operations.md). */
+export function reportFigures(t, figures) {
+  t.diagnostic(JSON.stringify(figures));
+  if (process.env.FAULT_FIGURES_FILE) fs.appendFileSync(process.env.FAULT_FIGURES_FILE, `${JSON.stringify(figures)}\n`);
+}
+
+/** What every fault must leave true: nothing acknowledged lost or doubled, every batch acknowledged on retry, no 5xx but 503. */
+export function assertNothingLost(load, check) {
+  assert.equal(check.lost, 0, `acknowledged but not stored: ${check.lostSample.join(', ')}`);
+  assert.equal(check.doubled, 0);
+  assert.deepEqual(serverErrors(load.outcomes), {}, 'a fault is a 503 or a refused connection, never another 5xx');
+  assert.equal(load.acked.size, load.sent.size, 'every batch the fault interrupted was acknowledged on retry');
+  assert.equal(check.stored, load.sent.size, 'the warehouse holds exactly what was sent');
 }
 
 /** Polls /readyz and records every change of status: [{at, status}]. */

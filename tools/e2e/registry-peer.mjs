@@ -16,9 +16,15 @@ export function benchModel(file = path.join(root, 'tools/bench/models/purchase-p
   return { entry: { ...exported.entry, aliases: ['champion'] }, rows: exported.rows };
 }
 
-/** @returns {Promise<{ port: number, close: () => Promise<void> }>} */
-export function startRegistryPeer(entry) {
-  const answer = (pattern) => {
+/**
+ * `more(pattern, data)` answers further patterns (return undefined for "not mine"), e.g. a bench
+ * counting the prediction log records it receives.
+ * @returns {Promise<{ port: number, close: () => Promise<void> }>}
+ */
+export function startRegistryPeer(entry, { more = () => undefined } = {}) {
+  const answer = (pattern, data) => {
+    const answered = more(pattern, data);
+    if (answered !== undefined) return answered;
     if (pattern === 'trainer.aliases.v1') return { models: [{ model: entry.model, champion: entry.version, challenger: null }] };
     if (pattern === 'trainer.model-version.v1') return entry;
     if (pattern.endsWith('.info.v1')) return { service: 'registry-peer', version: '0', schema: 'none', migrations: [], transport: 'tcp', profile: 'embedded', startedAt: new Date().toISOString(), requestId: 'peer' };
@@ -42,7 +48,7 @@ export function startRegistryPeer(entry) {
         if (message.id === undefined) continue; // an event: nothing to answer
         let reply;
         try {
-          reply = { id: message.id, response: answer(message.pattern), isDisposed: true };
+          reply = { id: message.id, response: answer(message.pattern, message.data?.data), isDisposed: true };
         } catch (err) {
           reply = { id: message.id, err: { error: err.message, code: err.code, status: err.status, details: [] }, isDisposed: true };
         }

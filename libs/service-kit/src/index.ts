@@ -22,4 +22,5 @@ export * from './lib/transport/transport-auth';
 export * from './lib/transport/peer-clients';
 export * from './lib/health/service-info';
 export * from './lib/outbox/outbox';
+export * from './lib/outbox/outbox-migration';
 export * from './lib/outbox/webhooks';

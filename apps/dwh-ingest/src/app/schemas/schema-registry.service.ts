@@ -61,7 +61,9 @@ export class SchemaRegistry implements OnModuleInit, OnApplicationShutdown {
 
   /** Reloads the plan when another replica (or this one) registered a version. */
   async refresh(force = false): Promise<void> {
-    if (!this.db.isConnected) return;
+    // The background refresh waits for the database; a forced load (a request needs the plan) goes
+    // to it and answers 503 while it has not been reached, never an undefined plan.
+    if (!force && !this.db.isConnected) return;
     const [s] = await this.db.query<{ stamp: string }>(`SELECT count(*)::text || '/' || coalesce(max(registered_at)::text, '') AS stamp FROM "dwh".event_schemas`);
     if (!force && s.stamp === this.stamp && this.plan) return;
     const rows = await this.db.query<SchemaRow>(`SELECT name, version, schema FROM "dwh".event_schemas`);

@@ -1,7 +1,7 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { applyDecorators, Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { BatchRequest, IngestResponse, TrackingErrorCode, TrackingMessage, type TrackingMessageType } from '@mlp/contracts';
 import { PlatformError } from '@mlp/runtime';
-import { AcceptWriteKey, ApiContract, RequireScope, TextCheckedPerRecord } from '@mlp/service-kit';
+import { AcceptWriteKey, ApiContract, type ApiContractOptions, RequireScope, TextCheckedPerRecord } from '@mlp/service-kit';
 import { TrackingIngestService } from './tracking-ingest.service';
 import { ALIAS_DOC, BATCH_DOC, GROUP_DOC, IDENTIFY_DOC, PAGE_DOC, SCREEN_DOC, TRACK_DOC } from './tracking.docs';
 
@@ -16,6 +16,11 @@ const asObject = (body: unknown, what: string): Record<string, unknown> => {
   return body as Record<string, unknown>;
 };
 
+/** A tracking route: JSON in, `IngestResponse` out, 200 only once committed, for `ingest:write` tokens or a write key. */
+function TrackingRoute(path: string, doc: Omit<ApiContractOptions, 'response'>) {
+  return applyDecorators(Post(path), HttpCode(200), RequireScope('ingest:write'), AcceptWriteKey(), TextCheckedPerRecord(), ApiContract({ response: IngestResponse, ...doc }));
+}
+
 /**
  * The Segment-compatible tracking API. 200 means every accepted message is committed. Each message
  * is checked alone, its text too (`@TextCheckedPerRecord`): one with U+0000, a lone surrogate or
@@ -25,62 +30,32 @@ const asObject = (body: unknown, what: string): Record<string, unknown> => {
 export class TrackingController {
   constructor(private readonly ingest: TrackingIngestService) {}
 
-  @Post('track')
-  @HttpCode(200)
-  @RequireScope('ingest:write')
-  @AcceptWriteKey()
-  @TextCheckedPerRecord()
-  @ApiContract({ body: TrackingMessage, response: IngestResponse, ...TRACK_DOC })
+  @TrackingRoute('track', { body: TrackingMessage, ...TRACK_DOC })
   track(@Body() body: unknown) {
     return this.one('track', body);
   }
 
-  @Post('identify')
-  @HttpCode(200)
-  @RequireScope('ingest:write')
-  @AcceptWriteKey()
-  @TextCheckedPerRecord()
-  @ApiContract({ body: TrackingMessage, response: IngestResponse, ...IDENTIFY_DOC })
+  @TrackingRoute('identify', { body: TrackingMessage, ...IDENTIFY_DOC })
   identify(@Body() body: unknown) {
     return this.one('identify', body);
   }
 
-  @Post('page')
-  @HttpCode(200)
-  @RequireScope('ingest:write')
-  @AcceptWriteKey()
-  @TextCheckedPerRecord()
-  @ApiContract({ body: TrackingMessage, response: IngestResponse, ...PAGE_DOC })
+  @TrackingRoute('page', { body: TrackingMessage, ...PAGE_DOC })
   page(@Body() body: unknown) {
     return this.one('page', body);
   }
 
-  @Post('screen')
-  @HttpCode(200)
-  @RequireScope('ingest:write')
-  @AcceptWriteKey()
-  @TextCheckedPerRecord()
-  @ApiContract({ body: TrackingMessage, response: IngestResponse, ...SCREEN_DOC })
+  @TrackingRoute('screen', { body: TrackingMessage, ...SCREEN_DOC })
   screen(@Body() body: unknown) {
     return this.one('screen', body);
   }
 
-  @Post('group')
-  @HttpCode(200)
-  @RequireScope('ingest:write')
-  @AcceptWriteKey()
-  @TextCheckedPerRecord()
-  @ApiContract({ body: TrackingMessage, response: IngestResponse, ...GROUP_DOC })
+  @TrackingRoute('group', { body: TrackingMessage, ...GROUP_DOC })
   group(@Body() body: unknown) {
     return this.one('group', body);
   }
 
-  @Post('alias')
-  @HttpCode(200)
-  @RequireScope('ingest:write')
-  @AcceptWriteKey()
-  @TextCheckedPerRecord()
-  @ApiContract({ body: TrackingMessage, response: IngestResponse, ...ALIAS_DOC })
+  @TrackingRoute('alias', { body: TrackingMessage, ...ALIAS_DOC })
   alias(@Body() body: unknown) {
     return this.one('alias', body);
   }
@@ -92,12 +67,7 @@ export class TrackingController {
     return this.ingest.ingest([{ type, ...message }], body);
   }
 
-  @Post('batch')
-  @HttpCode(200)
-  @RequireScope('ingest:write')
-  @AcceptWriteKey()
-  @TextCheckedPerRecord()
-  @ApiContract({ body: BatchRequest, response: IngestResponse, ...BATCH_DOC })
+  @TrackingRoute('batch', { body: BatchRequest, ...BATCH_DOC })
   batch(@Body() body: unknown) {
     const envelope = BatchRequest.validate(asObject(body, 'batch'));
     if (!envelope.ok) throw envelopeError('the body must be {"batch": [...]}', envelope.violations);

@@ -8,6 +8,7 @@ import { Database } from '../database/database.service';
 import type { ServiceDefinition } from '../service-definition';
 import { HandleEvent } from '../transport/message-handler';
 import { Outbox } from './outbox';
+import { outboxMigration } from './outbox-migration';
 import { verifyWebhook, webhookKey } from './webhooks';
 
 const ThingHappened = defineEvent('kit-outbox.thing-happened.v1', Type.Object({ n: Type.Integer() }), 'test event', ['kit-outbox-consumer']);
@@ -35,23 +36,10 @@ const def = (name: string, info: ServiceDefinition['info']): ServiceDefinition =
   schema: name.replace(/-/g, '_'),
   httpPort: 0,
   tcpPort: 0,
-  migrations: [OutboxTable1764000000000],
+  // The same outbox table the apps create in their first migration.
+  migrations: [outboxMigration(name.replace(/-/g, '_'), 1764000000000)],
   info,
 });
-
-// The same outbox table the apps create in their first migration.
-class OutboxTable1764000000000 {
-  name = 'OutboxTable1764000000000';
-  async up(q: { query(sql: string): Promise<unknown>; connection: { options: { schema?: string } } }) {
-    const s = q.connection.options.schema;
-    await q.query(`CREATE TABLE "${s}".outbox (id bigserial PRIMARY KEY, pattern text NOT NULL, destination text NOT NULL, payload jsonb NOT NULL,
-      request_id text, created_at timestamptz NOT NULL DEFAULT now(), available_at timestamptz NOT NULL DEFAULT now(),
-      published_at timestamptz, attempts integer NOT NULL DEFAULT 0, last_error text)`);
-  }
-  async down() {
-    return undefined;
-  }
-}
 
 async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15000) {
   const deadline = Date.now() + timeoutMs;
