@@ -12,6 +12,7 @@ import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { runCli } from '../cli/program.mjs';
+import { compareExamples } from '../docs/example-shapes.mjs';
 import { http, poll } from '../runner/demo-pipeline.mjs';
 import { root, startPlatform, waitServed } from './platform-processes.mjs';
 
@@ -181,6 +182,39 @@ test('a static CSV goes from project files to a served V2 prediction, labelled b
     assert.deepEqual(after.rows[0], before.rows[0], 'the published mart changed');
     const refreshedAfter = await db.query(`SELECT count(*)::int AS n FROM dwh.outbox WHERE payload::text LIKE '%mart_colours%'`);
     assert.equal(refreshedAfter.rows[0].n, refreshedBefore.rows[0].n, 'a mart-refreshed event was sent for a mart that failed its tests');
+  });
+
+  await t.test("the API reference's examples (written for this project) have the shape of the real answers", async () => {
+    // The docs' examples name this project's objects; each route's real answer is compared with them.
+    const checks = {
+      dwh: [{ route: '/v1/projects/{name}', params: { name: 'warm-colours' } }, { route: '/v1/sla' }],
+      features: [
+        { route: '/v1/feature-views/{name}', params: { name: 'colour_rgb' } },
+        { route: '/v1/feature-services/{name}', params: { name: 'warm_colour' } },
+        { route: '/v1/freshness' },
+      ],
+      trainer: [
+        { route: '/v1/models/{name}', params: { name: 'warm_colour' } },
+        { route: '/v1/models/{name}/versions/{version}', params: { name: 'warm_colour', version } },
+        { route: '/v1/models/{name}/versions/{version}/artifact', params: { name: 'warm_colour', version } },
+        { route: '/v1/training-runs/{id}', params: { id: runId } },
+      ],
+      serving: [{ route: '/v2/models/{model}', params: { model: 'warm_colour' } }, { route: '/v1/models/{model}', params: { model: 'warm_colour' } }],
+    };
+    const differences = [];
+    // CAPTURE_EXAMPLES_DIR=dir keeps each real answer (dir/<service>.<route>.json) to write the examples from.
+    const captureDir = process.env.CAPTURE_EXAMPLES_DIR;
+    for (const [service, routes] of Object.entries(checks)) {
+      const doc = await (await fetch(`${urls[service]}/openapi.json`)).json();
+      for (const r of await compareExamples({ baseUrl: urls[service], doc, routes })) {
+        for (const d of r.differences) differences.push(`${service} GET ${r.route}: ${d}`);
+        if (captureDir && r.answer !== undefined) {
+          fs.mkdirSync(captureDir, { recursive: true });
+          fs.writeFileSync(path.join(captureDir, `${service}${r.route.replace(/[/{}]+/g, '.').replace(/\.$/, '')}.json`), `${JSON.stringify(r.answer, null, 2)}\n`);
+        }
+      }
+    }
+    assert.deepEqual(differences, []);
   });
 
   await t.test('projects side by side: the shop applies beside it; another project can neither take nor prune its objects', async () => {
