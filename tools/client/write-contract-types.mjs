@@ -49,6 +49,7 @@ export const NAMES = [
   'Materialization',
   'RefreshOutcomesRequest',
   'OutcomeRefreshResult',
+  'LiveQualityReport',
 ];
 
 const key = (k) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : JSON.stringify(k));

@@ -320,6 +320,7 @@ describe('service clients send the routes and bodies the controllers take', () =
     await registry.putSpec(spec);
     await registry.putSpec(spec, { project: 'shop' });
     await registry.holdoutPredictions('r1', { limit: 20 });
+    await registry.specs({ project: 'shop' });
     expect(server.received.map(call)).toEqual([
       ['POST', '/v1/model-specs/apply', { project: 'shop', specs: [] }],
       ['GET', '/v1/models', undefined],
@@ -334,6 +335,7 @@ describe('service clients send the routes and bodies the controllers take', () =
       ['POST', '/v1/model-specs', spec],
       ['POST', '/v1/model-specs?project=shop', spec],
       ['GET', '/v1/training-runs/r1/holdout-predictions?limit=20', undefined],
+      ['GET', '/v1/model-specs?project=shop', undefined],
     ]);
   });
 
@@ -348,6 +350,7 @@ describe('service clients send the routes and bodies the controllers take', () =
     await warehouse.projects();
     await warehouse.project('shop');
     await warehouse.refreshOutcomes({ models: ['churn'] });
+    await warehouse.liveQuality('churn', { windowHours: 24 });
     expect(server.received.map(call)).toEqual([
       ['POST', '/v1/transformations/run', { models: ['mart_orders'], fullRefresh: true }],
       ['GET', '/v1/transformations/runs?limit=3', undefined],
@@ -357,6 +360,7 @@ describe('service clients send the routes and bodies the controllers take', () =
       ['GET', '/v1/projects', undefined],
       ['GET', '/v1/projects/shop', undefined],
       ['POST', '/v1/outcomes/refresh', { models: ['churn'] }],
+      ['GET', '/v1/models/churn/live-quality?windowHours=24', undefined],
     ]);
   });
 });

@@ -70,6 +70,11 @@ export class RegistryClient {
     return this.http.json({ ...options, method: 'POST', path: '/v1/model-specs', query: { project: options.project }, json: spec });
   }
 
+  /** Every declared model spec with its owning project and hash, or only those of `project`. */
+  async specs(filter: { project?: string } = {}, options: CallOptions = {}): Promise<ModelSpecRecord[]> {
+    return (await this.http.json<{ models: ModelSpecRecord[] }>({ ...options, method: 'GET', path: '/v1/model-specs', query: filter })).models;
+  }
+
   async models(options: CallOptions = {}): Promise<ModelSummary[]> {
     return (await this.http.json<{ models: ModelSummary[] }>({ ...options, method: 'GET', path: '/v1/models' })).models;
   }

@@ -37,6 +37,7 @@ type Checks = {
   Materialization: Same<Client.Materialization, Contracts.Materialization>;
   RefreshOutcomesRequest: Same<Client.RefreshOutcomesRequest, Contracts.RefreshOutcomesRequest>;
   OutcomeRefreshResult: Same<Client.OutcomeRefreshResult, Contracts.OutcomeRefreshResult>;
+  LiveQualityReport: Same<Client.LiveQualityReport, Contracts.LiveQualityReport>;
 };
 // The typecheck (`npm run typecheck`) fails here when a generated type drifts from its contract.
 const allSame: { [K in keyof Checks]: true } = null as unknown as Checks;

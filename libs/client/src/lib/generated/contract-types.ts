@@ -812,3 +812,45 @@ export type OutcomeRefreshResult = {
     error?: string;
   }>;
 };
+
+export type LiveQualityReport = {
+  model: string;
+  windowHours: number;
+  windowStart: string;
+  windowEnd: string;
+  label: string;
+  bins: number;
+  martUpdatedAt: string | null;
+  labelKind?: "binary" | "numeric" | null;
+  outcome?: {
+    project: string;
+    keys: Array<string>;
+    labelColumn: string;
+    timestampColumn: string | null;
+    horizon: string | null;
+    aggregate: string;
+    default: number | null;
+  };
+  groups: Array<{
+    version: number;
+    arm: string;
+    predictions: number;
+    labelled: number;
+    positives: number;
+    positiveRate: number | null;
+    auc: number | null;
+    logLoss: number | null;
+    brier: number | null;
+    calibration: Array<{
+      bin: number;
+      lower: number;
+      upper: number;
+      count: number;
+      meanPredicted: number;
+      observedRate: number;
+    }>;
+    rmse?: number | null;
+    mae?: number | null;
+    meanLabel?: number | null;
+  }>;
+};
