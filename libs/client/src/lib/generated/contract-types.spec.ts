@@ -30,6 +30,9 @@ type Checks = {
   FeatureApplyPlan: Same<Client.FeatureApplyPlan, Contracts.ApplyPlan>;
   ModelSpecApplyRequest: Same<Client.ModelSpecApplyRequest, Contracts.ModelSpecApplyRequest>;
   ModelSpecApplyPlan: Same<Client.ModelSpecApplyPlan, Contracts.ModelSpecApplyPlan>;
+  Algorithm: Same<Client.Algorithm, Contracts.Algorithm>;
+  DataSplit: Same<Client.DataSplit, Contracts.DataSplit>;
+  PromotionPolicy: Same<Client.PromotionPolicy, Contracts.PromotionPolicy>;
   ModelSpec: Same<Client.ModelSpec, Contracts.ModelSpec>;
   ModelSpecRecord: Same<Client.ModelSpecRecord, Contracts.ModelSpecRecord>;
   HoldoutPredictions: Same<Client.HoldoutPredictions, Contracts.HoldoutPredictions>;

@@ -57,16 +57,7 @@ export type IngestResponse = {
   accepted: number;
   duplicates: number;
   rejected: number;
-  results: Array<{
-    index: number;
-    messageId: string | null;
-    status: "accepted" | "duplicate" | "rejected";
-    errors: Array<{
-      path: string;
-      code: string;
-      message: string;
-    }>;
-  }>;
+  results: Array<EventResult>;
 };
 
 export type ImportResult = {
@@ -178,49 +169,9 @@ export type PredictEntitiesReply = {
 export type CreateTrainingRun = {
   model: string;
   overrides?: {
-    algorithm?: {
-      kind: "baseline";
-    } | {
-      kind: "logistic_regression";
-      epochs: number;
-      batchSize: number;
-      learningRate: number;
-      l2?: number;
-      earlyStopping?: {
-        patience: number;
-        minDelta?: number;
-      };
-    } | {
-      kind: "mlp";
-      hiddenUnits: Array<number>;
-      dropout: number;
-      activation?: "relu" | "tanh" | "elu";
-      epochs: number;
-      batchSize: number;
-      learningRate: number;
-      l2?: number;
-      earlyStopping?: {
-        patience: number;
-        minDelta?: number;
-      };
-    };
-    split?: {
-      kind?: "time";
-      lookbackDays: number;
-      holdoutDays: number;
-      validationFraction?: number;
-    } | {
-      kind: "random";
-      testFraction: number;
-      validationFraction?: number;
-      stratify?: boolean;
-      lookbackDays?: number;
-    };
-    promotion?: {
-      minAbsoluteImprovement?: number;
-      minRelativeImprovement?: number;
-      minEvalRows: number;
-    };
+    algorithm?: Algorithm;
+    split?: DataSplit;
+    promotion?: PromotionPolicy;
     primaryMetric?: "auc" | "log_loss" | "f1" | "rmse" | "mae";
     seed?: number;
     end?: string;
@@ -519,74 +470,7 @@ export type FeatureApplyPlan = {
 
 export type ModelSpecApplyRequest = {
   project: string;
-  specs: Array<{
-    name: string;
-    description?: string;
-    tags?: { [key: string]: string };
-    featureService: string;
-    labelSource: {
-      sql: string;
-      joinKeys: Array<string>;
-      labelColumn: string;
-      labelDelayDays?: number;
-      referenceScoreColumn?: string;
-    };
-    task: "binary_classification" | "regression";
-    algorithm: {
-      kind: "baseline";
-    } | {
-      kind: "logistic_regression";
-      epochs: number;
-      batchSize: number;
-      learningRate: number;
-      l2?: number;
-      earlyStopping?: {
-        patience: number;
-        minDelta?: number;
-      };
-    } | {
-      kind: "mlp";
-      hiddenUnits: Array<number>;
-      dropout: number;
-      activation?: "relu" | "tanh" | "elu";
-      epochs: number;
-      batchSize: number;
-      learningRate: number;
-      l2?: number;
-      earlyStopping?: {
-        patience: number;
-        minDelta?: number;
-      };
-    };
-    primaryMetric: "auc" | "log_loss" | "f1" | "rmse" | "mae";
-    split: {
-      kind?: "time";
-      lookbackDays: number;
-      holdoutDays: number;
-      validationFraction?: number;
-    } | {
-      kind: "random";
-      testFraction: number;
-      validationFraction?: number;
-      stratify?: boolean;
-      lookbackDays?: number;
-    };
-    promotion: {
-      minAbsoluteImprovement?: number;
-      minRelativeImprovement?: number;
-      minEvalRows: number;
-    };
-    schedule?: {
-      cron: string;
-      timezone?: string;
-    };
-    triggers?: {
-      martsRefreshed?: Array<string>;
-      onDrift?: boolean;
-      minIntervalMinutes?: number;
-    };
-    seed?: number;
-  }>;
+  specs: Array<ModelSpec>;
   dry_run?: boolean;
   prune?: boolean;
 };
@@ -612,6 +496,52 @@ export type ModelSpecApplyPlan = {
   }>;
 };
 
+export type Algorithm = {
+  kind: "baseline";
+} | {
+  kind: "logistic_regression";
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  l2?: number;
+  earlyStopping?: {
+    patience: number;
+    minDelta?: number;
+  };
+} | {
+  kind: "mlp";
+  hiddenUnits: Array<number>;
+  dropout: number;
+  activation?: "relu" | "tanh" | "elu";
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  l2?: number;
+  earlyStopping?: {
+    patience: number;
+    minDelta?: number;
+  };
+};
+
+export type DataSplit = {
+  kind?: "time";
+  lookbackDays: number;
+  holdoutDays: number;
+  validationFraction?: number;
+} | {
+  kind: "random";
+  testFraction: number;
+  validationFraction?: number;
+  stratify?: boolean;
+  lookbackDays?: number;
+};
+
+export type PromotionPolicy = {
+  minAbsoluteImprovement?: number;
+  minRelativeImprovement?: number;
+  minEvalRows: number;
+};
+
 export type ModelSpec = {
   name: string;
   description?: string;
@@ -625,50 +555,10 @@ export type ModelSpec = {
     referenceScoreColumn?: string;
   };
   task: "binary_classification" | "regression";
-  algorithm: {
-    kind: "baseline";
-  } | {
-    kind: "logistic_regression";
-    epochs: number;
-    batchSize: number;
-    learningRate: number;
-    l2?: number;
-    earlyStopping?: {
-      patience: number;
-      minDelta?: number;
-    };
-  } | {
-    kind: "mlp";
-    hiddenUnits: Array<number>;
-    dropout: number;
-    activation?: "relu" | "tanh" | "elu";
-    epochs: number;
-    batchSize: number;
-    learningRate: number;
-    l2?: number;
-    earlyStopping?: {
-      patience: number;
-      minDelta?: number;
-    };
-  };
+  algorithm: Algorithm;
   primaryMetric: "auc" | "log_loss" | "f1" | "rmse" | "mae";
-  split: {
-    kind?: "time";
-    lookbackDays: number;
-    holdoutDays: number;
-    validationFraction?: number;
-  } | {
-    kind: "random";
-    testFraction: number;
-    validationFraction?: number;
-    stratify?: boolean;
-    lookbackDays?: number;
-  };
-  promotion: {
-    minAbsoluteImprovement?: number;
-    minRelativeImprovement?: number;
-    minEvalRows: number;
-  };
+  split: DataSplit;
+  promotion: PromotionPolicy;
   schedule?: {
     cron: string;
     timezone?: string;
@@ -682,74 +572,7 @@ export type ModelSpec = {
 };
 
 export type ModelSpecRecord = {
-  spec: {
-    name: string;
-    description?: string;
-    tags?: { [key: string]: string };
-    featureService: string;
-    labelSource: {
-      sql: string;
-      joinKeys: Array<string>;
-      labelColumn: string;
-      labelDelayDays?: number;
-      referenceScoreColumn?: string;
-    };
-    task: "binary_classification" | "regression";
-    algorithm: {
-      kind: "baseline";
-    } | {
-      kind: "logistic_regression";
-      epochs: number;
-      batchSize: number;
-      learningRate: number;
-      l2?: number;
-      earlyStopping?: {
-        patience: number;
-        minDelta?: number;
-      };
-    } | {
-      kind: "mlp";
-      hiddenUnits: Array<number>;
-      dropout: number;
-      activation?: "relu" | "tanh" | "elu";
-      epochs: number;
-      batchSize: number;
-      learningRate: number;
-      l2?: number;
-      earlyStopping?: {
-        patience: number;
-        minDelta?: number;
-      };
-    };
-    primaryMetric: "auc" | "log_loss" | "f1" | "rmse" | "mae";
-    split: {
-      kind?: "time";
-      lookbackDays: number;
-      holdoutDays: number;
-      validationFraction?: number;
-    } | {
-      kind: "random";
-      testFraction: number;
-      validationFraction?: number;
-      stratify?: boolean;
-      lookbackDays?: number;
-    };
-    promotion: {
-      minAbsoluteImprovement?: number;
-      minRelativeImprovement?: number;
-      minEvalRows: number;
-    };
-    schedule?: {
-      cron: string;
-      timezone?: string;
-    };
-    triggers?: {
-      martsRefreshed?: Array<string>;
-      onDrift?: boolean;
-      minIntervalMinutes?: number;
-    };
-    seed?: number;
-  };
+  spec: ModelSpec;
   project: string | null;
   specHash: string;
   createdAt: string;
