@@ -53,6 +53,7 @@ export const NAMES = [
   'RefreshOutcomesRequest',
   'OutcomeRefreshResult',
   'LiveQualityReport',
+  'DriftReport',
 ];
 
 const key = (k) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : JSON.stringify(k));

@@ -224,15 +224,17 @@ describe('service clients send the routes and bodies the controllers take', () =
     ]);
   });
 
-  it('predictions: V2 metadata of the champion or of a version', async () => {
+  it('predictions: V2 metadata of the champion or of a version, and input drift', async () => {
     const meta = { name: 'churn', versions: ['2', '3'], platform: 'mlp', inputs: [{ name: 'orders', datatype: 'FP64', shape: [-1] }], outputs: [], parameters: { version: '3' } };
     server = await standInServer(() => ({ json: meta }));
     const predictions = new PredictionsClient({ baseUrl: server.url });
     expect((await predictions.metadata('churn')).parameters.version).toBe('3');
     await predictions.metadata('churn', { version: 2 });
+    await predictions.drift('churn', { version: 2 });
     expect(server.received.map(call)).toEqual([
       ['GET', '/v2/models/churn', undefined],
       ['GET', '/v2/models/churn/versions/2', undefined],
+      ['GET', '/v1/models/churn/drift?version=2', undefined],
     ]);
   });
 

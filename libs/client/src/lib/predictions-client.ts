@@ -1,4 +1,4 @@
-import type { InferRequest, InferResponse, PredictEntitiesReply } from './generated/contract-types.js';
+import type { DriftReport, InferRequest, InferResponse, PredictEntitiesReply } from './generated/contract-types.js';
 import { HttpTransport, seg, type CallOptions, type ServiceOptions } from './http-transport.js';
 import type { RegistryClient } from './registry-client.js';
 
@@ -80,6 +80,11 @@ export class PredictionsClient {
   metadata(model: string, options: CallOptions & { version?: number } = {}): Promise<ModelMetadata> {
     const path = options.version === undefined ? `/v2/models/${seg(model)}` : `/v2/models/${seg(model)}/versions/${seg(options.version)}`;
     return this.http.json({ ...options, method: 'GET', path });
+  }
+
+  /** Input drift of a model's live traffic against its training distribution (the champion's, or `version`'s). */
+  drift(model: string, options: CallOptions & { version?: number } = {}): Promise<DriftReport> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(model)}/drift`, query: { version: options.version } });
   }
 
   /** What serving holds of a model (`GET /v1/models/{m}`); a model it does not know throws PlatformApiError 404. */

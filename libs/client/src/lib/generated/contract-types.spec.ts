@@ -41,6 +41,7 @@ type Checks = {
   RefreshOutcomesRequest: Same<Client.RefreshOutcomesRequest, Contracts.RefreshOutcomesRequest>;
   OutcomeRefreshResult: Same<Client.OutcomeRefreshResult, Contracts.OutcomeRefreshResult>;
   LiveQualityReport: Same<Client.LiveQualityReport, Contracts.LiveQualityReport>;
+  DriftReport: Same<Client.DriftReport, Contracts.DriftReport>;
 };
 // The typecheck (`npm run typecheck`) fails here when a generated type drifts from its contract.
 const allSame: { [K in keyof Checks]: true } = null as unknown as Checks;

@@ -677,3 +677,19 @@ export type LiveQualityReport = {
     meanLabel?: number | null;
   }>;
 };
+
+export type DriftReport = {
+  model: string;
+  version: number;
+  baseline: "explicit" | "training" | "feature_store" | "preprocessing";
+  window: number;
+  warnThreshold: number;
+  driftThreshold: number;
+  features: Array<{
+    feature: string;
+    psi: number | null;
+    observations: number;
+    status: "ok" | "warn" | "drift" | "insufficient_data";
+    source: "explicit" | "training" | "feature_store" | "preprocessing";
+  }>;
+};
