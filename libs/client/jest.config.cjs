@@ -1,8 +1,3 @@
-// The client's sources import siblings as './x.js' (what its ESM build needs); Jest maps them back to the .ts files.
+// The client's './x.js' imports map back to the .ts files through the shared preset.
 const preset = require('../../jest.preset.cjs');
-module.exports = {
-  ...preset,
-  displayName: 'client',
-  rootDir: __dirname,
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', ...preset.moduleNameMapper },
-};
+module.exports = { ...preset, displayName: 'client', rootDir: __dirname };

@@ -29,7 +29,10 @@ function resolveLocal(spec, fromFile) {
   if (spec.startsWith('.')) base = path.resolve(path.dirname(fromFile), spec);
   else if (aliases[spec]) base = path.join(root, aliases[spec][0]);
   else return null;
-  for (const candidate of [base, `${base}.ts`, path.join(base, 'index.ts')]) {
+  // ESM-style TypeScript (libs/client) imports its siblings as './x.js': the source is './x.ts', and
+  // its output here is './x.js' again, so the import stays as written.
+  const esmSource = spec.startsWith('.') && base.endsWith('.js') ? [`${base.slice(0, -3)}.ts`] : [];
+  for (const candidate of [base, `${base}.ts`, ...esmSource, path.join(base, 'index.ts')]) {
     if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
   }
   throw new Error(`cannot resolve ${spec} from ${path.relative(root, fromFile)}`);

@@ -1,11 +1,13 @@
-// @mlp/client, as built for publishing, against the real built dwh-ingest and model-serving
+// @mlp/client, as built for publishing, against the real built dwh-ingest, feature store and model-serving
 // (all four services run, wired as in production, on a fresh database of DATABASE_URL's server).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import pg from 'pg';
 import { startPlatform } from '../e2e/platform-processes.mjs';
 import { buildClient } from './build.mjs';
 
@@ -74,4 +76,63 @@ test('errors: a real refusal arrives as PlatformApiError with the platform code 
 
   const sla = await platformClient.warehouse.sla();
   assert.ok(['ok', 'warn', 'error'].includes(sla.status));
+});
+
+test('features: a real training set passes the client checks, its row bytes hashing to the fingerprint the feature store declared', { timeout: 60_000 }, async () => {
+  const db = new pg.Client({ connectionString: platform.databaseUrl });
+  await db.connect();
+  const n = 60;
+  try {
+    await db.query(`CREATE TABLE dwh.mart_client_ts (item_id text PRIMARY KEY, feature_at timestamptz NOT NULL, label_at timestamptz NOT NULL, size bigint NOT NULL, shade text, label integer NOT NULL)`);
+    // A non-ASCII value in every row: the fingerprint is over bytes, not characters.
+    await db.query(
+      `INSERT INTO dwh.mart_client_ts SELECT 'i-' || g, now() - interval '3 days' - g * interval '1 minute', now() - interval '2 days' - g * interval '1 minute', g * 7, 'grün-' || (g % 3), g % 2 FROM generate_series(1, $1) g`,
+      [n],
+    );
+  } finally {
+    await db.end();
+  }
+  const features = new client.FeaturesClient({ baseUrl: platform.urls.features });
+  await features.apply({
+    entities: [{ name: 'client_item', join_key: 'item_id', value_type: 'string' }],
+    feature_views: [
+      {
+        name: 'client_item_size',
+        entities: ['client_item'],
+        features: [
+          { name: 'size', type: 'int64' },
+          { name: 'shade', type: 'string' },
+        ],
+        source: { sql: 'SELECT item_id, feature_at AS event_timestamp, size, shade FROM dwh.mart_client_ts' },
+        ttl_seconds: 30 * 86400,
+        online: false,
+      },
+    ],
+    feature_services: [{ name: 'client_item_inputs', features: ['client_item_size:size', 'client_item_size:shade'] }],
+  });
+  const request = {
+    feature_service: 'client_item_inputs',
+    label_source: { sql: 'SELECT item_id, label_at AS event_timestamp, label FROM dwh.mart_client_ts', start: new Date(Date.now() - 7 * 86_400_000).toISOString(), end: new Date().toISOString() },
+    full_feature_names: true,
+  };
+
+  // The reference: the same request read raw, the data lines' bytes hashed here.
+  const raw = await fetch(`${platform.urls.features}/v1/historical-features`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...request, format: 'ndjson' }) });
+  assert.equal(raw.status, 200);
+  const body = Buffer.from(await raw.arrayBuffer());
+  const metaAt = body.lastIndexOf('{"_metadata"');
+  const reference = `sha256:${createHash('sha256').update(body.subarray(0, metaAt)).digest('hex')}`;
+
+  const set = await features.trainingSet(request, { sha256: () => createHash('sha256'), signal: AbortSignal.timeout(30_000) });
+  const rows = [];
+  for await (const row of set.rows()) rows.push(row);
+  assert.equal(set.fingerprint, reference);
+  assert.equal(set.metadata.fingerprint, reference);
+  assert.equal(rows.length, n);
+  assert.equal(set.metadata.rows, n);
+  const byId = new Map(rows.map((r) => [r.item_id, r]));
+  for (let g = 1; g <= n; g++) {
+    const row = byId.get(`i-${g}`);
+    assert.deepEqual([row.label, Number(Object.entries(row).find(([k]) => k.endsWith('size'))?.[1]), Object.entries(row).find(([k]) => k.endsWith('shade'))?.[1]], [g % 2, g * 7, `grün-${g % 3}`], `row i-${g}: ${JSON.stringify(row)}`);
+  }
 });

@@ -52,6 +52,18 @@ export const NAMES = [
   'ApplyPlan as FeatureApplyPlan',
   'ModelSpecApplyRequest',
   'ModelSpecApplyPlan',
+  'Algorithm',
+  'DataSplit',
+  'PromotionPolicy',
+  'ModelSpec',
+  'ModelSpecRecord',
+  'HoldoutPredictions',
+  'MaterializeIncrementalRequest',
+  'Materialization',
+  'RefreshOutcomesRequest',
+  'OutcomeRefreshResult',
+  'LiveQualityReport',
+  'DriftReport',
   'CreateSearch',
   'Search',
   'RunComparison',
@@ -60,11 +72,22 @@ export const NAMES = [
 const key = (k) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : JSON.stringify(k));
 const pad = (depth) => '  '.repeat(depth);
 
-/** A TypeBox schema (JSON Schema) printed as the type `Static<>` gives for it. */
-export function printType(s, depth = 0) {
+/**
+ * A TypeBox schema (JSON Schema) printed as the type `Static<>` gives for it. A nested object or
+ * union schema that is one of the exported contracts (`named`: its JSON -> type name; TypeBox copies
+ * a schema made optional) is printed as that type's name, so a contract used inside another
+ * (ModelSpec in ModelSpecRecord) is written once.
+ */
+export function printType(s, depth = 0, named = new Map()) {
+  const name = depth > 0 && (s.properties || s.anyOf) ? named.get(JSON.stringify(s)) : undefined;
+  return name ?? printShape(s, depth, named);
+}
+
+function printShape(s, depth, named) {
+  const inner = (x, d) => printType(x, d, named);
   if (s.const !== undefined) return JSON.stringify(s.const);
-  if (s.anyOf) return s.anyOf.map((x) => printType(x, depth)).join(' | ');
-  if (s.allOf) return s.allOf.map((x) => printType(x, depth)).join(' & ');
+  if (s.anyOf) return s.anyOf.map((x) => inner(x, depth)).join(' | ');
+  if (s.allOf) return s.allOf.map((x) => inner(x, depth)).join(' & ');
   if (s.enum) return s.enum.map((x) => JSON.stringify(x)).join(' | ');
   switch (s.type) {
     case 'string':
@@ -77,17 +100,17 @@ export function printType(s, depth = 0) {
     case 'null':
       return 'null';
     case 'array':
-      if (Array.isArray(s.items) || s.prefixItems) return `[${(s.prefixItems ?? s.items).map((x) => printType(x, depth)).join(', ')}]`;
-      return `Array<${printType(s.items ?? {}, depth)}>`;
+      if (Array.isArray(s.items) || s.prefixItems) return `[${(s.prefixItems ?? s.items).map((x) => inner(x, depth)).join(', ')}]`;
+      return `Array<${inner(s.items ?? {}, depth)}>`;
     case 'object': {
       if (s.patternProperties) {
         const [value] = Object.values(s.patternProperties);
-        return `{ [key: string]: ${printType(value, depth)} }`;
+        return `{ [key: string]: ${inner(value, depth)} }`;
       }
       const required = new Set(s.required ?? []);
-      const lines = Object.entries(s.properties ?? {}).map(([k, v]) => `${pad(depth + 1)}${key(k)}${required.has(k) ? '' : '?'}: ${printType(v, depth + 1)};`);
+      const lines = Object.entries(s.properties ?? {}).map(([k, v]) => `${pad(depth + 1)}${key(k)}${required.has(k) ? '' : '?'}: ${inner(v, depth + 1)};`);
       if (s.additionalProperties && typeof s.additionalProperties === 'object') {
-        lines.push(`${pad(depth + 1)}[key: string]: ${printType(s.additionalProperties, depth + 1)};`);
+        lines.push(`${pad(depth + 1)}[key: string]: ${inner(s.additionalProperties, depth + 1)};`);
       } else if (s.additionalProperties === true) {
         lines.push(`${pad(depth + 1)}[key: string]: unknown;`);
       }
@@ -106,13 +129,14 @@ export function render() {
     '// Regenerate with `node tools/client/write-contract-types.mjs` after changing a contract.',
     '',
   ];
-  for (const entry of NAMES) {
+  const entries = NAMES.map((entry) => {
     const [name, as = name] = entry.split(' as ');
     const value = contracts[name];
     if (!value) throw new Error(`libs/contracts exports no ${name}`);
-    const schema = value.schema ?? value;
-    parts.push(`export type ${as} = ${printType(schema)};`, '');
-  }
+    return { as, schema: value.schema ?? value };
+  });
+  const named = new Map(entries.map((e) => [JSON.stringify(e.schema), e.as]));
+  for (const { as, schema } of entries) parts.push(`export type ${as} = ${printType(schema, 0, named)};`, '');
   return parts.join('\n');
 }
 

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createProductWorld, DEFAULT_MANIFEST, marketingSpendCsv, trueProbabilityGridCsv, WORLD_OPTIONS, worldOptionsFrom } from './product-history.mjs';
 import { deterministicUuid, rngFor } from './seeded-random.mjs';
-import { ImportsClient, PlatformApiError, TrackingClient } from './platform-client.mjs';
+import { ImportsClient, PlatformApiError, TrackingClient } from '../client/from-source.mjs';
 import { ProgressBar } from './progress-bar.mjs';
 
 /**
@@ -133,10 +133,11 @@ export async function sendMessages(messages, { baseUrl = 'http://127.0.0.1:3001'
   };
   for await (const m of messages) {
     totals.events++;
-    const { type, sentAt: _sentAt, ...params } = m ?? {};
+    const type = m?.type;
     try {
       if (!CALLS.has(type)) throw new TypeError(`${String(type)}: not a Segment call`);
-      lane.client[type](params);
+      // Passed as is: the client copies what it sends, ignoring the message's own type and sentAt.
+      lane.client[type](m);
     } catch (err) {
       if (!(err instanceof TypeError)) throw err;
       totals.refusedLocally++;

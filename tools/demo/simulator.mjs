@@ -24,7 +24,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createProductWorld, DAY_MS, DEFAULT_MANIFEST, WORLD_OPTIONS, worldOptionsFrom } from './product-history.mjs';
-import { PlatformApiError, PredictionsClient, TrackingClient } from './platform-client.mjs';
+import { PlatformApiError, PredictionsClient, TrackingClient } from '../client/from-source.mjs';
 import { sendMessages } from './send-events.mjs';
 import { ProgressBar } from './progress-bar.mjs';
 import { rngFor } from './seeded-random.mjs';
@@ -193,9 +193,9 @@ export async function runSimulator(world, opts) {
     upcoming = later;
     due.sort((x, y) => Date.parse(x.timestamp) - Date.parse(y.timestamp));
     for (const e of due) {
-      // The client stamps each request's sentAt; a message's own would be the history's.
-      const { type, sentAt: _sentAt, ...params } = e;
-      tracking[type](params);
+      // The client ignores a message's own type and sentAt (it stamps each request's sentAt; the
+      // message's would be the history's), so the message goes in as is.
+      tracking[e.type](e);
     }
     t.events += due.length;
     lastTick = tickEnd;

@@ -9,7 +9,7 @@
 //   node tools/demo/status.mjs [--watch 5] [--json] [--webhooks http://127.0.0.1:3090]
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PlatformApiError, RegistryClient, WarehouseClient } from './platform-client.mjs';
+import { PlatformApiError, RegistryClient, WarehouseClient } from '../client/from-source.mjs';
 import { summarise } from './webhook-sink.mjs';
 
 export const DEFAULT_URLS = {

@@ -3,7 +3,8 @@
 // from /docs alone: every operation needs a summary, a description, its error responses with their
 // machine-readable codes, and an example of its success answer. Each app prints its own document
 // (`main.ts openapi`: no database, nothing listening). Routes are documented with the kit's
-// `@ApiContract({ summary, description, errors, example, ... })`.
+// `@ApiContract({ summary, description, errors, example, ... })`. An example must also be a valid
+// answer: where the response has a schema, the example is validated against it.
 //
 //   node tools/docs/check-openapi.mjs [app...]      checks every app (or the named ones)
 //   node tools/docs/check-openapi.mjs --print <app> prints the app's OpenAPI document
@@ -13,6 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
@@ -67,6 +70,35 @@ export function undocumentedOperations(doc) {
   return problems;
 }
 
+/**
+ * Success examples that are not valid answers: each example is validated against its response's
+ * schema (where the route declares one), so an example assembled by hand cannot drift from the
+ * contract or leave out what every real answer carries.
+ * @returns {{ operation: string, errors: string }[]}
+ */
+export function examplesOffSchema(doc) {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  // Schemas carry their contract's $id (one per route using it): compiled one by one, without it;
+  // a `$ref` into the document's components resolves through a schema holding them.
+  ajv.addSchema({ $id: 'openapi-document', components: doc.components ?? {} });
+  const problems = [];
+  for (const [route, item] of Object.entries(doc.paths ?? {})) {
+    for (const method of METHODS) {
+      for (const [status, response] of Object.entries(item[method]?.responses ?? {})) {
+        if (!/^2\d\d$/.test(status)) continue;
+        for (const [type, content] of Object.entries(response.content ?? {})) {
+          if (content.example === undefined || !content.schema || Object.keys(content.schema).length === 0) continue;
+          const schema = JSON.parse(JSON.stringify(content.schema).replaceAll('"#/components/', '"openapi-document#/components/'), (k, v) => (k === '$id' ? undefined : v));
+          const valid = ajv.compile(schema);
+          if (!valid(content.example)) problems.push({ operation: `${method.toUpperCase()} ${route} ${status} ${type}`, errors: ajv.errorsText(valid.errors) });
+        }
+      }
+    }
+  }
+  return problems;
+}
+
 async function main(argv) {
   if (argv[0] === '--print') {
     process.stdout.write(`${JSON.stringify(await openApiDocument(argv[1]), null, 2)}\n`);
@@ -80,10 +112,12 @@ async function main(argv) {
     const count = Object.values(doc.paths).reduce((n, item) => n + METHODS.filter((m) => item[m]).length, 0);
     console.log(`${app}: ${count} operations, ${count - problems.length} documented`);
     for (const p of problems) console.error(`UNDOCUMENTED ${app} ${p.operation}: no ${p.missing.join(', no ')}`);
-    failures += problems.length;
+    const offSchema = examplesOffSchema(doc);
+    for (const p of offSchema) console.error(`EXAMPLE NOT A VALID ANSWER ${app} ${p.operation}: ${p.errors}`);
+    failures += problems.length + offSchema.length;
   }
   if (failures) {
-    console.error(`\n${failures} undocumented operation(s): give each controller method one @ApiContract({ summary, description, errors, example }) (libs/service-kit/src/lib/http/api-contract.ts).`);
+    console.error(`\n${failures} undocumented operation(s) or invalid example(s): give each controller method one @ApiContract({ summary, description, errors, example }) (libs/service-kit/src/lib/http/api-contract.ts) whose example is a real answer.`);
     return 1;
   }
   return 0;

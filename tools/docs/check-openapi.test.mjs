@@ -2,7 +2,7 @@
 // it reads the services' real documents.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { openApiDocument, undocumentedOperations } from './check-openapi.mjs';
+import { examplesOffSchema, openApiDocument, undocumentedOperations } from './check-openapi.mjs';
 
 const coded = (codes) => ({ description: codes.join(', '), content: { 'application/json': { schema: { properties: { code: { enum: codes } } } } } });
 const documented = {
@@ -25,6 +25,21 @@ describe('check-openapi', () => {
     ]);
   });
 
+  it('refuses an example that is not a valid answer of its own response schema', () => {
+    const schema = { type: 'object', required: ['version', 'sha256'], properties: { version: { type: 'integer' }, sha256: { type: 'string' } } };
+    const withExample = (example) => ({ responses: { 200: { description: 'ok', content: { 'application/json': { schema: { $id: 'x.Version', ...schema }, example } } } } });
+    const doc = { paths: { '/v1/good': { get: withExample({ version: 3, sha256: 'ab' }) }, '/v1/short': { get: withExample({ version: 3 }) }, '/v1/wrong': { post: withExample({ version: '3', sha256: 'ab' }) } } };
+    assert.deepEqual(
+      examplesOffSchema(doc).map((p) => p.operation),
+      ['GET /v1/short 200 application/json', 'POST /v1/wrong 200 application/json'],
+    );
+    assert.match(examplesOffSchema(doc)[0].errors, /sha256/);
+  });
+
+  it('the trainer documents examples that are valid answers (the artifact example is a whole artifact)', async () => {
+    assert.deepEqual(examplesOffSchema(await openApiDocument('trainer')), []);
+  });
+
   it("reads a service's real document: the kit's codes merged in, public routes open, every operation documented", async () => {
     const doc = await openApiDocument('model-serving');
     const redeliver = doc.paths['/v1/platform/webhooks/dead-letters/redeliver'].post;
@@ -37,6 +52,7 @@ describe('check-openapi', () => {
     assert.equal(live.security, undefined);
     assert.equal(live.responses['401'], undefined);
     assert.deepEqual(undocumentedOperations(doc), []);
+    assert.deepEqual(examplesOffSchema(doc), []);
   });
 
   it('dwh-ingest imports: Idempotency-Key is optional and the source is any declared source, as the README says', async () => {

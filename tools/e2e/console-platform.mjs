@@ -7,9 +7,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import pg from 'pg';
 import YAML from 'yaml';
-import { http, poll } from '../runner/demo-pipeline.mjs';
+import { createPlatformClient, PlatformApiError, TrackingClient } from '../client/from-source.mjs';
+import { poll } from '../runner/demo-pipeline.mjs';
 import { entryPoint } from '../runner/services.mjs';
-import { root, startPlatform } from './platform-processes.mjs';
+import { root, startPlatform, waitServed } from './platform-processes.mjs';
 import { seededRandom } from './seeded-random.mjs';
 
 export const CONSOLE_MODEL = 'console_demo';
@@ -93,10 +94,16 @@ function customersCsv(rows) {
   return `${lines.join('\n')}\n`;
 }
 
+/** The seed talks to the services through the platform's client (@mlp/client), as a product team would. */
+function platformClient(urls) {
+  return createPlatformClient({ urls: { dwhIngest: urls.dwh, featureStore: urls.features, trainer: urls.trainer, modelServing: urls.serving }, timeoutMs: 120_000 });
+}
+
 async function seedWarehouse(urls) {
+  const { warehouse, imports } = platformClient(urls);
   // The warehouse knows no events of its own: the shop's tracking plan, applied as a project would.
   const plan = YAML.parse(fs.readFileSync(`${root}/examples/acme-shop/sources/tracking-plan.yaml`, 'utf8'));
-  await http('POST', `${urls.dwh}/v1/warehouse/apply`, {
+  await warehouse.applyProject({
     project: 'console-test',
     description: 'console test data',
     event_schemas: plan.events,
@@ -120,20 +127,26 @@ async function seedWarehouse(urls) {
     ],
     models: WAREHOUSE_MODELS,
   });
-  for (const batch of trackingBatches()) await http('POST', `${urls.dwh}/v1/batch`, { batch });
-  const res = await fetch(`${urls.dwh}/v1/imports/console_customers`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: customersCsv(customers()) });
-  if (res.status !== 201) throw new Error(`customers import answered ${res.status}: ${await res.text()}`);
+  // One request per batch (no size or timer trigger); the third batch repeats messageIds: duplicates.
+  const tracking = new TrackingClient({ baseUrl: urls.dwh, flushAt: 10_000, flushIntervalMs: 0, maxRetries: 2 });
+  for (const batch of trackingBatches()) {
+    for (const event of batch) tracking.track(event);
+    const sent = await tracking.flush();
+    if (sent.failed > 0) throw new Error(`${sent.failed} tracking events not delivered`);
+  }
+  await tracking.close();
+  await imports.upload('console_customers', customersCsv(customers()), { format: 'csv' });
   // Built once now (a scheduled run may hold the lock for a moment), then the SLAs measured.
   const run = await poll(async () => {
-    const r = await http('POST', `${urls.dwh}/v1/transformations/run`, { project: 'console-test' }, { ok: [200, 409] });
-    return r.code === 'RUN_IN_PROGRESS' ? undefined : r;
+    return warehouse.runTransformations({ project: 'console-test' }).catch((err) => (err instanceof PlatformApiError && err.code === 'RUN_IN_PROGRESS' ? undefined : Promise.reject(err)));
   }, { what: 'warehouse models built', timeoutMs: 60_000 });
   if (run.status !== 'success') throw new Error(`the console-test models did not build: ${JSON.stringify(run.models)}`);
-  await http('GET', `${urls.dwh}/v1/sla`);
+  await warehouse.sla();
 }
 
 async function seedFeatures(urls) {
-  await http('POST', `${urls.features}/v1/apply`, {
+  const { features } = platformClient(urls);
+  await features.apply({
     entities: [{ name: 'customer', join_key: 'customer_id', value_type: 'string' }],
     feature_views: [
       {
@@ -152,10 +165,10 @@ async function seedFeatures(urls) {
     ],
     feature_services: [{ name: CONSOLE_MODEL, features: ['customer_activity:visits', 'customer_activity:spend', 'customer_activity:tenure', 'customer_activity:plan'] }],
   });
-  const mats = await http('POST', `${urls.features}/v1/materialize-incremental`, { end: new Date().toISOString(), views: ['customer_activity'] });
-  for (const m of mats.materializations) {
+  const mats = await features.materializeIncremental({ end: new Date().toISOString(), views: ['customer_activity'] });
+  for (const m of mats) {
     const done = await poll(async () => {
-      const s = await http('GET', `${urls.features}/v1/materializations/${m.id}`);
+      const s = await features.materialization(m.id);
       return ['succeeded', 'failed'].includes(String(s.status).toLowerCase()) ? s : undefined;
     }, { what: 'materialization', timeoutMs: 120_000 });
     if (String(done.status).toLowerCase() !== 'succeeded') throw new Error(`materialization failed: ${JSON.stringify(done)}`);
@@ -163,9 +176,10 @@ async function seedFeatures(urls) {
 }
 
 async function trainOnce(urls, overrides) {
-  const { id } = await http('POST', `${urls.trainer}/v1/training-runs`, { model: CONSOLE_MODEL, overrides });
+  const { registry } = platformClient(urls);
+  const { id } = await registry.startRun({ model: CONSOLE_MODEL, overrides });
   const run = await poll(async () => {
-    const r = await http('GET', `${urls.trainer}/v1/training-runs/${id}`);
+    const r = await registry.run(id);
     return ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
   }, { what: `training run ${id}`, timeoutMs: 300_000 });
   if (run.status !== 'succeeded') throw new Error(`training run ${id} ${run.status}: ${run.error}`);
@@ -173,7 +187,8 @@ async function trainOnce(urls, overrides) {
 }
 
 async function seedModels(urls) {
-  await http('POST', `${urls.trainer}/v1/model-specs`, {
+  const { registry } = platformClient(urls);
+  await registry.putSpec({
     name: CONSOLE_MODEL,
     description: 'Will a customer upgrade within a week (console test data)',
     featureService: CONSOLE_MODEL,
@@ -187,13 +202,10 @@ async function seedModels(urls) {
   });
   const first = await trainOnce(urls);
   const second = await trainOnce(urls, { algorithm: { kind: 'mlp', hiddenUnits: [8], dropout: 0, epochs: 25, batchSize: 64, learningRate: 0.01 }, seed: 11 });
-  const model = await http('GET', `${urls.trainer}/v1/models/${CONSOLE_MODEL}`);
+  const model = await registry.model(CONSOLE_MODEL);
   const champion = model.aliases?.champion ?? null;
   if (champion === null) throw new Error(`no champion after two runs: ${JSON.stringify(model)}`);
-  await poll(async () => {
-    const r = await fetch(`${urls.serving}/v2/models/${CONSOLE_MODEL}`);
-    return r.status === 200 && (await r.json()).parameters?.version === String(champion);
-  }, { what: `${CONSOLE_MODEL} v${champion} served`, timeoutMs: 60_000 });
+  await waitServed(urls.serving, CONSOLE_MODEL, champion);
   return { runs: [first.id, second.id], champion };
 }
 
@@ -216,11 +228,12 @@ async function seedOutcome(db) {
  * has a request rate, latencies, drift and live quality to show; then the warehouse labels them.
  */
 async function seedPredictions(urls, runId) {
-  const meta = await http('GET', `${urls.serving}/v2/models/${CONSOLE_MODEL}`);
-  const holdout = await http('GET', `${urls.trainer}/v1/training-runs/${runId}/holdout-predictions?limit=200`);
+  const { predictions, registry, warehouse } = platformClient(urls);
+  const meta = await predictions.metadata(CONSOLE_MODEL);
+  const holdout = await registry.holdoutPredictions(runId, { limit: 200 });
   for (let i = 0; i < holdout.rows.length; i += 20) {
     const rows = holdout.rows.slice(i, i + 20);
-    await http('POST', `${urls.serving}/v2/models/${CONSOLE_MODEL}/infer`, {
+    await predictions.infer(CONSOLE_MODEL, {
       parameters: { entity: { customer_id: rows.map((r) => r.keys.customer_id) } },
       inputs: meta.inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: [rows.length], data: rows.map((r) => r.features[input.name] ?? null) })),
     });
@@ -228,8 +241,8 @@ async function seedPredictions(urls, runId) {
   // The prediction log reaches the warehouse in the background: relabel until it is there.
   await poll(async () => {
     // 409: the warehouse's own scheduled refresh is running; ask again.
-    const refreshed = await http('POST', `${urls.dwh}/v1/outcomes/refresh`, { models: [CONSOLE_MODEL] }, { ok: [200, 409] });
-    return refreshed.models?.[0]?.labelled > 0 ? refreshed : undefined;
+    const refreshed = await warehouse.refreshOutcomes({ models: [CONSOLE_MODEL] }).catch((err) => (err instanceof PlatformApiError && err.status === 409 ? undefined : Promise.reject(err)));
+    return refreshed?.models?.[0]?.labelled > 0 ? refreshed : undefined;
   }, { what: `${CONSOLE_MODEL} predictions labelled`, timeoutMs: 60_000 });
 }
 

@@ -13,7 +13,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { http, MODEL, poll, runDemoPipeline } from '../runner/demo-pipeline.mjs';
+import { createPlatformClient } from '../client/from-source.mjs';
+import { MODEL, poll, runDemoPipeline } from '../runner/demo-pipeline.mjs';
 import { startPlatform } from './platform-processes.mjs';
 
 let platform;
@@ -61,12 +62,13 @@ test('a behaviour shift drifts the inputs, drift retrains, the gate promotes the
     assert.ok(first.gate?.promoted, `the as-of model is promoted over the baseline: ${first.gate?.reason}`);
     assert.equal(Date.parse(first.dataset.end), Date.parse(state.scenario.since), 'it was trained on data up to the change only');
     const v1 = first.modelVersion;
+    const api = createPlatformClient({ urls: { featureStore: urls.features, trainer: urls.trainer, modelServing: urls.serving } });
 
     // Product traffic: users active in the last days ask for predictions, as they would on the site.
     const active = (await query(`SELECT DISTINCT user_id FROM dwh.mart_user_activity_daily WHERE activity_date >= current_date - 3 ORDER BY user_id`)).map((r) => r.user_id);
     assert.ok(active.length >= 100, `enough recently active users (${active.length})`);
     await poll(
-      async () => predictionRow(await http('POST', `${urls.serving}/v1/models/${MODEL}/predict-entities`, { entities: { user_id: [active[0]] } }))?.version === v1,
+      async () => predictionRow(await api.predictions.predictEntities(MODEL, { user_id: [active[0]] }))?.version === v1,
       { what: `serving to answer with v${v1}`, timeoutMs: 120_000, intervalMs: 500 },
     );
 
@@ -75,10 +77,10 @@ test('a behaviour shift drifts the inputs, drift retrains, the gate promotes the
     const drift = await poll(
       async () => {
         for (let i = 0; i < active.length; i += 100) {
-          await http('POST', `${urls.serving}/v1/models/${MODEL}/predict-entities`, { entities: { user_id: active.slice(i, i + 100) } });
+          await api.predictions.predictEntities(MODEL, { user_id: active.slice(i, i + 100) });
           sentBatches++;
         }
-        const report = await http('GET', `${urls.serving}/v1/models/${MODEL}/drift?version=${v1}`);
+        const report = await api.predictions.drift(MODEL, { version: v1 });
         return report.features?.some((f) => f.status === 'drift') ? report : undefined;
       },
       { what: 'input drift to be detected', timeoutMs: 180_000, intervalMs: 500 },
@@ -90,8 +92,8 @@ test('a behaviour shift drifts the inputs, drift retrains, the gate promotes the
     // The drift event reached the trainer, which retrained; the gate judged both on the recent window.
     const retrain = await poll(
       async () => {
-        const runs = await http('GET', `${urls.trainer}/v1/training-runs?model=${MODEL}`);
-        const r = runs.runs.find((x) => String(x.trigger).startsWith('drift:'));
+        const runs = await api.registry.runs({ model: MODEL });
+        const r = runs.find((x) => String(x.trigger).startsWith('drift:'));
         return r && ['succeeded', 'failed', 'cancelled'].includes(r.status) ? r : undefined;
       },
       { what: 'the drift-triggered training run to finish', timeoutMs: 600_000, intervalMs: 1000 },
@@ -99,7 +101,7 @@ test('a behaviour shift drifts the inputs, drift retrains, the gate promotes the
     assert.equal(retrain.status, 'succeeded', retrain.error);
     const { candidate, champion } = retrain.metrics;
     assert.ok(candidate.auc > champion.auc, `the retrained model is better on the recent window: ${candidate.auc} vs ${champion.auc}`);
-    const full = await http('GET', `${urls.trainer}/v1/training-runs/${retrain.id}`);
+    const full = await api.registry.run(retrain.id);
     assert.ok(full.gate?.promoted, `the gate promoted it: ${full.gate?.reason}`);
     const v2 = full.modelVersion;
     assert.notEqual(v2, v1);
@@ -107,13 +109,13 @@ test('a behaviour shift drifts the inputs, drift retrains, the gate promotes the
     // model.promoted -> serving loads and swaps; the product sees the new version.
     const swapped = await poll(
       async () => {
-        const row = predictionRow(await http('POST', `${urls.serving}/v1/models/${MODEL}/predict-entities`, { entities: { user_id: [active[1]] } }));
+        const row = predictionRow(await api.predictions.predictEntities(MODEL, { user_id: [active[1]] }));
         return row?.version === v2 ? row : undefined;
       },
       { what: `serving to answer with v${v2}`, timeoutMs: 120_000, intervalMs: 500 },
     );
     assert.equal(swapped.version, v2);
-    const audit = await http('GET', `${urls.trainer}/v1/models/${MODEL}/audit`);
+    const audit = await api.registry.aliasAudit(MODEL);
     assert.ok(JSON.stringify(audit).includes(`drift:v${v1}`) || JSON.stringify(audit).includes(String(v2)), 'the promotion is in the audit log');
     t.diagnostic(`v${v1} -> v${v2} after ${sentBatches} prediction batches; drifting: ${drifting.join(', ')}; AUC ${champion.auc.toFixed(4)} -> ${candidate.auc.toFixed(4)}`);
   } catch (err) {

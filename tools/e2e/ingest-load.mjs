@@ -1,14 +1,16 @@
-// Tracking load for the fault tests: clients send batches of events with unique messageIds to
-// dwh-ingest, each batch retried with the same ids until it is acknowledged (a 200), as a
-// well-behaved product client does. What was acknowledged is then checked against the warehouse:
-// lost (acknowledged, not stored) and doubled (stored twice) must both be zero.
+// Tracking load for the fault tests: the platform's own tracking client (@mlp/client's TrackingClient,
+// what product teams use) on a few lanes sends batches of events with unique messageIds to
+// dwh-ingest, each batch retried by the client with the same ids until it is acknowledged (a 200).
+// What was acknowledged is then checked against the warehouse: lost (acknowledged, not stored) and
+// doubled (stored twice) must both be zero. Each attempt's outcome is seen through the client's
+// `fetch` option, so the test still reports what every request met.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import pg from 'pg';
+import { TrackingClient, WarehouseClient } from '../client/from-source.mjs';
 import { freePort, startServiceProcess, waitReady } from './service-process.mjs';
 
 const event = (id) => ({
-  type: 'track',
   messageId: id,
   userId: `fault-user-${id.length % 50}`,
   event: 'product_viewed',
@@ -45,22 +47,20 @@ export async function startWatchedLoad(dwh, prefix) {
  * of its own): a project `fault-load` with the `product_viewed` schema.
  */
 export async function declareLoadEvent(url) {
-  const res = await fetch(`${url}/v1/warehouse/apply`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      project: 'fault-load',
-      event_schemas: [
-        {
-          name: 'product_viewed',
-          version: '1-0-0',
-          schema: { type: 'object', required: ['product_id', 'price'], properties: { product_id: { type: 'string' }, price: { type: 'number', minimum: 0 } } },
-        },
-      ],
-    }),
+  await new WarehouseClient({ baseUrl: url }).applyProject({
+    project: 'fault-load',
+    event_schemas: [
+      {
+        name: 'product_viewed',
+        version: '1-0-0',
+        schema: { type: 'object', required: ['product_id', 'price'], properties: { product_id: { type: 'string' }, price: { type: 'number', minimum: 0 } } },
+      },
+    ],
   });
-  if (res.status !== 200) throw new Error(`declaring the load's event: ${res.status} ${await res.text()}`);
 }
+
+/** Thrown by the lanes' retry wait once the drain time is over: the batch stays unacknowledged. */
+class GaveUp extends Error {}
 
 /**
  * @param {{ url: string, clients?: number, batch?: number, prefix: string, requestTimeoutMs?: number }} options
@@ -76,46 +76,62 @@ export function ingestLoad({ url, clients = 4, batch = 100, prefix, requestTimeo
   let giveUpAt = Infinity;
   let seq = 0;
 
-  const attempt = async (ids) => {
+  // Every request the client makes, and what it met: a status, a timeout or the network error's code.
+  const observedFetch = async (input, init) => {
     let outcome;
     try {
-      const res = await fetch(`${url}/v1/batch`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ batch: ids.map(event) }),
-        signal: AbortSignal.timeout(requestTimeoutMs),
-      });
+      const res = await fetch(input, init);
       outcome = String(res.status);
-      const body = await res.json().catch(() => ({}));
-      if (res.status === 200) {
-        const rejected = new Set((body.results ?? []).filter((r) => r.status === 'rejected').map((r) => r.messageId));
-        if (rejected.size) throw new Error(`events rejected: ${[...rejected].slice(0, 3).join(', ')}`);
-        for (const id of ids) acked.add(id);
-        duplicates.count += Number(body.duplicates ?? 0);
-        return true;
-      }
+      if (res.status !== 200) failures.push(Date.now());
+      return res;
     } catch (err) {
-      if (String(err?.message).startsWith('events rejected')) throw err;
-      outcome = err?.name === 'TimeoutError' ? 'timeout' : (err?.cause?.code ?? err?.name ?? 'error');
+      outcome = init?.signal?.aborted ? 'timeout' : (err?.cause?.code ?? err?.name ?? 'error');
+      failures.push(Date.now());
+      throw err;
     } finally {
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
     }
-    failures.push(Date.now());
-    return false;
   };
 
-  const client = async (c) => {
+  const lane = async (c) => {
+    let rejected;
+    const client = new TrackingClient({
+      baseUrl: url,
+      fetch: observedFetch,
+      timeoutMs: requestTimeoutMs,
+      // Only the lane flushes (one batch per flush); a batch is retried until it is acknowledged.
+      flushAt: batch + 1,
+      flushIntervalMs: 0,
+      maxBatchEvents: batch,
+      maxRetries: Number.MAX_SAFE_INTEGER,
+      backoff: { baseMs: 200, maxMs: 1000, jitter: 0.5 },
+      sleep: async (ms) => {
+        if (Date.now() > giveUpAt) throw new GaveUp();
+        await new Promise((r) => setTimeout(r, ms));
+      },
+      onRejected: (events) => (rejected ??= new Error(`events rejected: ${events.slice(0, 3).map((e) => `${e.message.messageId} ${e.code}`).join(', ')}`)),
+    });
     while (producing) {
       const ids = Array.from({ length: batch }, () => `${prefix}-${c}-${seq++}`);
-      for (const id of ids) sent.add(id);
-      // The same ids until acknowledged: a retry of a batch that was stored is answered as duplicates.
-      while (!(await attempt(ids))) {
-        if (Date.now() > giveUpAt) return;
-        await new Promise((r) => setTimeout(r, 200));
+      for (const id of ids) {
+        sent.add(id);
+        client.track(event(id));
       }
+      let result;
+      try {
+        result = await client.flush();
+      } catch (err) {
+        if (err instanceof GaveUp) return;
+        throw err;
+      }
+      if (rejected) throw rejected;
+      if (result.failed > 0) return;
+      for (const id of ids) acked.add(id);
+      // A retry that found the batch stored: committed by an attempt whose answer never arrived.
+      duplicates.count += result.duplicates;
     }
   };
-  const running = Array.from({ length: clients }, (_, c) => client(c));
+  const running = Array.from({ length: clients }, (_, c) => lane(c));
   return {
     acked,
     sent,

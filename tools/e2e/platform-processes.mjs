@@ -6,10 +6,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { PlatformApiError, PredictionsClient } from '../client/from-source.mjs';
 import { poll } from '../runner/demo-pipeline.mjs';
 import { entryPoint, SERVICES } from '../runner/services.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Waits until serving answers `version` of `model` as its champion (V2 metadata through @mlp/client):
+ * after a promotion, serving loads the new version in the background. Error answers (not loaded yet) poll on.
+ */
+export async function waitServed(servingUrl, model, version, { timeoutMs = 60_000 } = {}) {
+  const predictions = new PredictionsClient({ baseUrl: servingUrl });
+  await poll(async () => {
+    const served = await predictions.metadata(model).catch((err) => {
+      if (err instanceof PlatformApiError) return undefined;
+      throw err;
+    });
+    return served?.parameters.version === String(version);
+  }, { what: `${model} v${version} served`, timeoutMs });
+}
 
 async function admin(sql) {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
+import { PlatformApiError, PredictionsClient } from '../client/from-source.mjs';
 import { benchModel, startRegistryPeer } from './registry-peer.mjs';
 import { freePort, root, scratchDatabase, startServiceProcess, waitReady } from './service-process.mjs';
 
@@ -58,22 +59,25 @@ async function scenario(t, signal, cleanup) {
   let serving = startServiceProcess('model-serving', await servingEnv());
   cleanup.push(() => serving.stop('SIGKILL'));
   await waitReady(serving.url, { exited: serving.exited });
-  const infer = `${serving.url}/v2/models/${entry.model}/infer`;
-  const body = (from) => {
+  const predictions = new PredictionsClient({ baseUrl: serving.url });
+  const request = (from) => {
     const picked = Array.from({ length: ROWS }, (_, i) => rows[(from + i) % rows.length]);
-    return JSON.stringify({ inputs: model.signature.inputs.map((s) => ({ name: s.name, datatype: s.datatype, shape: [ROWS], data: picked.map((r) => r.features[s.name] ?? null) })) });
+    return { inputs: model.signature.inputs.map((s) => ({ name: s.name, datatype: s.datatype, shape: [ROWS], data: picked.map((r) => r.features[s.name] ?? null) })) };
   };
   let answered = 0;
   for (let deadline = Date.now() + 30_000; answered === 0; ) {
     // The model loads from the registry peer shortly after start.
-    const res = await fetch(infer, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(0) });
-    if (res.status === 200) answered += ROWS;
-    else if (Date.now() > deadline) throw new Error(`infer answered ${res.status}: ${await res.text()}`);
-    else await new Promise((r) => setTimeout(r, 200));
+    try {
+      await predictions.infer(entry.model, request(0));
+      answered += ROWS;
+    } catch (err) {
+      if (!(err instanceof PlatformApiError) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
   for (let i = 1; i < REQUESTS; i++) {
-    const res = await fetch(infer, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(i * ROWS) });
-    assert.equal(res.status, 200, await res.text());
+    // A refused request throws PlatformApiError (with the server's code): the test fails on it.
+    await predictions.infer(entry.model, request(i * ROWS));
     answered += ROWS;
   }
   const spillDir = path.join(volume, 'prediction-log');

@@ -12,8 +12,10 @@ import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { runCli } from '../cli/program.mjs';
-import { http, poll } from '../runner/demo-pipeline.mjs';
-import { root, startPlatform } from './platform-processes.mjs';
+import { compareExamples } from '../docs/example-shapes.mjs';
+import { createPlatformClient } from '../client/from-source.mjs';
+import { poll } from '../runner/demo-pipeline.mjs';
+import { root, startPlatform, waitServed } from './platform-processes.mjs';
 
 const COLOURS = path.join(root, 'examples', 'warm-colours');
 const SHOP = path.join(root, 'examples', 'acme-shop');
@@ -21,10 +23,13 @@ const SHOP = path.join(root, 'examples', 'acme-shop');
 let platform;
 let urls;
 let db;
+/** The services through the platform's client (@mlp/client); the CLI under test uses it too. */
+let api;
 
 before(async () => {
   platform = await startPlatform({ offset: Number(process.env.E2E_PROJECTS_PORT_OFFSET ?? 27000), name: 'projects', env: { OUTCOMES_REFRESH_SECONDS: '0' } });
   urls = platform.urls;
+  api = createPlatformClient({ urls: { dwhIngest: urls.dwh, featureStore: urls.features, trainer: urls.trainer, modelServing: urls.serving }, timeoutMs: 120_000 });
   db = new pg.Client({ connectionString: platform.databaseUrl });
   await db.connect();
 });
@@ -96,7 +101,7 @@ test('a static CSV goes from project files to a served V2 prediction, labelled b
     expectOk(plan, 'plan');
     assert.equal(plan.json.dry_run, true);
     assert.ok(plan.json.services.warehouse.plan.created.some((i) => i.kind === 'model' && i.name === 'mart_colours'), JSON.stringify(plan.json.services.warehouse));
-    const projects = await http('GET', `${urls.dwh}/v1/projects`);
+    const projects = await api.warehouse.projects();
     assert.equal(JSON.stringify(projects).includes('warm-colours'), false, 'a plan wrote the project');
 
     const applied = await mlp('apply', COLOURS, '--yes');
@@ -134,30 +139,27 @@ test('a static CSV goes from project files to a served V2 prediction, labelled b
     version = trained.json.modelVersion;
     runId = trained.json.id;
     assert.ok(trained.json.metrics.candidate.auc > 0.9, `held-out AUC ${trained.json.metrics.candidate.auc}`);
-    const registry = await http('GET', `${urls.trainer}/v1/models/warm_colour`);
+    const registry = await api.registry.model('warm_colour');
     if (!JSON.stringify(registry).includes(`"champion":${version}`)) expectOk(await mlp('promote', 'warm_colour', String(version), '--reason', 'first model of the walkthrough'), 'promote');
-    await poll(async () => {
-      const r = await fetch(`${urls.serving}/v2/models/warm_colour`);
-      return r.status === 200 && (await r.json()).parameters?.version === String(version);
-    }, { what: `warm_colour v${version} served`, timeoutMs: 60_000 });
+    await waitServed(urls.serving, 'warm_colour', version);
 
-    const holdout = await http('GET', `${urls.trainer}/v1/training-runs/${runId}/holdout-predictions?limit=5000`);
+    const holdout = await api.registry.holdoutPredictions(runId, { limit: 5000 });
     assert.ok(holdout.rows.length >= 80, `held-out rows: ${holdout.rows.length}`);
-    const meta = await http('GET', `${urls.serving}/v2/models/warm_colour`);
+    const meta = await api.predictions.metadata('warm_colour');
     assert.deepEqual(meta.inputs.map((i) => [i.name, i.datatype]).sort(), [['colour_rgb:b', 'INT64'], ['colour_rgb:g', 'INT64'], ['colour_rgb:r', 'INT64']]);
     const rows = holdout.rows;
     const byId = new Map(colours.map((c) => [c.colour_id, c]));
     // The client sends what it has: the colour's channels from the CSV, and its id for the outcome.
     const inputs = ['r', 'g', 'b'].map((c) => ({ name: `colour_rgb:${c}`, datatype: 'INT64', shape: [rows.length], data: rows.map((r) => byId.get(r.keys.colour_id)[c]) }));
-    const res = await http('POST', `${urls.serving}/v2/models/warm_colour/infer`, { id: 'walkthrough', inputs, parameters: { entity: { colour_id: rows.map((r) => r.keys.colour_id) } } });
+    const res = await api.predictions.infer('warm_colour', { id: 'walkthrough', inputs, parameters: { entity: { colour_id: rows.map((r) => r.keys.colour_id) } } });
     const got = res.outputs[0].data;
     const bad = rows.map((r, i) => [r, got[i]]).filter(([r, g]) => typeof g !== 'number' || Math.abs(g - r.score) > 1e-5);
     assert.deepEqual(bad.slice(0, 5).map(([r, g]) => ({ colour: r.keys.colour_id, served: g, trainer: r.score })), [], `${bad.length} of ${rows.length} served answers differ`);
 
     // Live quality from the project's outcome (the colour's known label), for a model called over V2.
     const quality = await poll(async () => {
-      await http('POST', `${urls.dwh}/v1/outcomes/refresh`, {});
-      const q = await http('GET', `${urls.dwh}/v1/models/warm_colour/live-quality?windowHours=24`);
+      await api.warehouse.refreshOutcomes({});
+      const q = await api.warehouse.liveQuality('warm_colour', { windowHours: 24 });
       const labelled = (q.versions ?? q.groups ?? []).reduce((n, g) => n + (g.labelled ?? 0), 0);
       return labelled >= rows.length ? q : undefined;
     }, { what: 'live predictions labelled by the outcome', timeoutMs: 120_000, intervalMs: 2000 });
@@ -186,9 +188,42 @@ test('a static CSV goes from project files to a served V2 prediction, labelled b
     assert.equal(refreshedAfter.rows[0].n, refreshedBefore.rows[0].n, 'a mart-refreshed event was sent for a mart that failed its tests');
   });
 
+  await t.test("the API reference's examples (written for this project) have the shape of the real answers", async () => {
+    // The docs' examples name this project's objects; each route's real answer is compared with them.
+    const checks = {
+      dwh: [{ route: '/v1/projects/{name}', params: { name: 'warm-colours' } }, { route: '/v1/sla' }],
+      features: [
+        { route: '/v1/feature-views/{name}', params: { name: 'colour_rgb' } },
+        { route: '/v1/feature-services/{name}', params: { name: 'warm_colour' } },
+        { route: '/v1/freshness' },
+      ],
+      trainer: [
+        { route: '/v1/models/{name}', params: { name: 'warm_colour' } },
+        { route: '/v1/models/{name}/versions/{version}', params: { name: 'warm_colour', version } },
+        { route: '/v1/models/{name}/versions/{version}/artifact', params: { name: 'warm_colour', version } },
+        { route: '/v1/training-runs/{id}', params: { id: runId } },
+      ],
+      serving: [{ route: '/v2/models/{model}', params: { model: 'warm_colour' } }, { route: '/v1/models/{model}', params: { model: 'warm_colour' } }],
+    };
+    const differences = [];
+    // CAPTURE_EXAMPLES_DIR=dir keeps each real answer (dir/<service>.<route>.json) to write the examples from.
+    const captureDir = process.env.CAPTURE_EXAMPLES_DIR;
+    for (const [service, routes] of Object.entries(checks)) {
+      const doc = await (await fetch(`${urls[service]}/openapi.json`)).json();
+      for (const r of await compareExamples({ baseUrl: urls[service], doc, routes })) {
+        for (const d of r.differences) differences.push(`${service} GET ${r.route}: ${d}`);
+        if (captureDir && r.answer !== undefined) {
+          fs.mkdirSync(captureDir, { recursive: true });
+          fs.writeFileSync(path.join(captureDir, `${service}${r.route.replace(/[/{}]+/g, '.').replace(/\.$/, '')}.json`), `${JSON.stringify(r.answer, null, 2)}\n`);
+        }
+      }
+    }
+    assert.deepEqual(differences, []);
+  });
+
   await t.test('projects side by side: the shop applies beside it; another project can neither take nor prune its objects', async () => {
     expectOk(await mlp('apply', SHOP, '--yes'), 'apply acme-shop');
-    const shop = await http('GET', `${urls.dwh}/v1/projects/acme-shop`);
+    const shop = await api.warehouse.project('acme-shop');
     assert.equal(shop.name ?? shop.project?.name, 'acme-shop');
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlp-thief-'));
@@ -208,7 +243,7 @@ test('a static CSV goes from project files to a served V2 prediction, labelled b
     assert.deepEqual(owned.rows.map((r) => `${r.kind}:${r.name}`), ['model:mart_colours', 'outcome:warm_colour', 'source:colours']);
     const mart = await db.query(`SELECT count(*)::int AS n FROM dwh.mart_colours`);
     assert.equal(mart.rows[0].n, 400);
-    const specs = await http('GET', `${urls.trainer}/v1/model-specs`);
-    assert.ok(specs.models.some((m) => m.spec.name === 'warm_colour'));
+    const specs = await api.registry.specs();
+    assert.ok(specs.some((m) => m.spec.name === 'warm_colour'));
   });
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { http, poll } from '../runner/demo-pipeline.mjs';
-import { startPlatform } from './platform-processes.mjs';
+import { startPlatform, waitServed } from './platform-processes.mjs';
 import { seededRandom } from './seeded-random.mjs';
 
 const ITEMS = 400;
@@ -109,10 +109,7 @@ async function train() {
 async function serveAsChampion(version) {
   const model = await http('GET', `${urls.trainer}/v1/models/${MODEL}`);
   if (model.aliases?.champion !== version) await post(`${urls.trainer}/v1/models/${MODEL}/aliases`, { alias: 'champion', version, reason: 'view versions test' });
-  await poll(async () => {
-    const r = await fetch(`${urls.serving}/v2/models/${MODEL}`);
-    return r.status === 200 && (await r.json()).parameters?.version === String(version);
-  }, { what: `${MODEL} v${version} served`, timeoutMs: 60_000 });
+  await waitServed(urls.serving, MODEL, version);
 }
 
 async function predictEntities(version, ids) {

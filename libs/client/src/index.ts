@@ -9,6 +9,6 @@ export * from './lib/imports-client.js';
 export * from './lib/registry-client.js';
 export * from './lib/warehouse-client.js';
 export * from './lib/platform-client.js';
-export { ndjsonLines } from './lib/ndjson-lines.js';
+export { byteLines, ndjsonLines } from './lib/ndjson-lines.js';
 export { CLIENT_NAME, CLIENT_VERSION } from './lib/version.js';
 export type * from './lib/generated/contract-types.js';

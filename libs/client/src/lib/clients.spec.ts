@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { standInServer, type Received, type StandIn } from './testing/stand-in-server';
 import { FeaturesClient } from './features-client';
 import { ImportsClient, type ImportProgress } from './imports-client';
@@ -5,6 +6,7 @@ import { createPlatformClient } from './platform-client';
 import { PredictionsClient } from './predictions-client';
 import { RegistryClient } from './registry-client';
 import { WarehouseClient } from './warehouse-client';
+import type { ModelSpec } from './generated/contract-types';
 
 const call = (r: Received) => [r.method, r.url, r.json];
 
@@ -47,7 +49,9 @@ describe('service clients send the routes and bodies the controllers take', () =
               ? { json: { status: 'OK', views: [{ view: 'orders', version: 2, status: 'FRESH', age_seconds: 12 }] } }
               : req.url === '/v1/feature-services/churn_inputs'
                 ? { json: { name: 'churn_inputs', features: ['orders:count_30d'], project: 'shop' } }
-                : { status: 404, json: { error: 'unknown feature service x/y', code: 'UNKNOWN_FEATURE_SERVICE', details: [] } },
+                : req.url === '/v1/feature-views/orders'
+                  ? { json: { name: 'orders', project: 'shop', version: 2, versions: [{ version: 1 }, { version: 2 }] } }
+                  : { status: 404, json: { error: 'unknown feature service x/y', code: 'UNKNOWN_FEATURE_SERVICE', details: [] } },
     );
     const features = new FeaturesClient({ baseUrl: server.url });
     const request = { project: 'shop', dry_run: true, feature_views: [] };
@@ -57,6 +61,7 @@ describe('service clients send the routes and bodies the controllers take', () =
     expect((await features.freshness()).views[0]?.age_seconds).toBe(12);
     expect((await features.featureService('churn_inputs')).project).toBe('shop');
     await expect(features.featureService('x/y')).rejects.toMatchObject({ status: 404, code: 'UNKNOWN_FEATURE_SERVICE' });
+    expect((await features.featureView('orders')).versions.map((v) => v.version)).toEqual([1, 2]);
     expect(server.received.map(call)).toEqual([
       ['POST', '/v1/apply', request],
       ['GET', '/v1/feature-views', undefined],
@@ -64,6 +69,7 @@ describe('service clients send the routes and bodies the controllers take', () =
       ['GET', '/v1/freshness', undefined],
       ['GET', '/v1/feature-services/churn_inputs', undefined],
       ['GET', '/v1/feature-services/x%2Fy', undefined],
+      ['GET', '/v1/feature-views/orders', undefined],
     ]);
   });
 
@@ -91,7 +97,7 @@ describe('service clients send the routes and bodies the controllers take', () =
     // 80 lines 5 ms apart stream for 400 ms or more, well past the 250 ms timeout (which only bounds
     // the wait for the answer's head: generous, so a busy machine does not time out the head itself).
     const lines = Array.from({ length: 80 }, (_, i) => `{"customer_id":${i}}\n`);
-    server = await standInServer(() => ({ chunks: lines }));
+    server = await standInServer(() => ({ chunks: [...lines, `{"_metadata":{"rows":80,"columns":["customer_id"],"features":[],"fingerprint":"sha256:x","created_at":"2026-01-01T00:00:00Z"}}\n`] }));
     const features = new FeaturesClient({ baseUrl: server.url, timeoutMs: 250 });
     const whole = await features.trainingSet({ features: ['orders:count_30d'] });
     let n = 0;
@@ -109,6 +115,72 @@ describe('service clients send the routes and bodies the controllers take', () =
     })();
     await expect(reading).rejects.toBeDefined();
     expect(read.length).toBeLessThan(80);
+  });
+
+  describe('a training set is checked whole before it is trusted', () => {
+    const sha = (text: string | Buffer) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+    const metaLine = (rows: number, fingerprint: string) => `{"_metadata":${JSON.stringify({ rows, columns: ['city', 'n'], features: ['n'], fingerprint, created_at: '2026-01-01T00:00:00Z' })}}\n`;
+    // A multi-byte character split between two chunks: the hash must be over the bytes, not a re-encoding.
+    const rowLines = '{"city":"Zürich","n":1}\n{"city":"Kraków","n":2}\n';
+    const bytes = Buffer.from(rowLines, 'utf8');
+    const split = bytes.indexOf(Buffer.from('ü')) + 1;
+    const read = async (set: { rows(): AsyncGenerator<unknown> }) => {
+      const out: unknown[] = [];
+      for await (const row of set.rows()) out.push(row);
+      return out;
+    };
+
+    it('verifies the fingerprint against the exact row bytes received and exposes the answer headers', async () => {
+      server = await standInServer(() => ({ chunks: [bytes.subarray(0, split), bytes.subarray(split), metaLine(2, sha(bytes))], headers: { 'x-feature-service-version': '7', 'x-dataset-rows': '2' } }));
+      const set = await new FeaturesClient({ baseUrl: server.url }).trainingSet({ feature_service: 'city_n' }, { sha256: () => createHash('sha256') });
+      expect(set.headers.get('x-feature-service-version')).toBe('7');
+      expect(await read(set)).toEqual([
+        { city: 'Zürich', n: 1 },
+        { city: 'Kraków', n: 2 },
+      ]);
+      expect(set.fingerprint).toBe(sha(rowLines));
+      expect(server.received[0]?.headers['accept']).toBe('application/x-ndjson');
+    });
+
+    it('refuses rows whose bytes do not hash to the declared fingerprint (retryable), and leaves metadata unset', async () => {
+      server = await standInServer(() => ({ chunks: [rowLines, metaLine(2, sha('something else'))] }));
+      const set = await new FeaturesClient({ baseUrl: server.url }).trainingSet({ feature_service: 'city_n' }, { sha256: () => createHash('sha256') });
+      await expect(read(set)).rejects.toMatchObject({ name: 'PlatformApiError', code: 'DATASET_FINGERPRINT_MISMATCH', retryable: true });
+      expect(set.metadata).toBeUndefined();
+      expect(set.fingerprint).toBeUndefined();
+    });
+
+    it('without a hash function takes the declared fingerprint unchecked', async () => {
+      server = await standInServer(() => ({ chunks: [rowLines, metaLine(2, 'sha256:declared')] }));
+      const set = await new FeaturesClient({ baseUrl: server.url }).trainingSet({ feature_service: 'city_n' });
+      expect(await read(set)).toHaveLength(2);
+      expect(set.fingerprint).toBe('sha256:declared');
+    });
+
+    it.each([
+      ['no _metadata line', rowLines, 'TRAINING_SET_INCOMPLETE', true],
+      ['fewer rows than declared', `${rowLines}${metaLine(3, 'sha256:x')}`, 'TRAINING_SET_INCOMPLETE', true],
+      ['a line that is not JSON', '{"city":"Zürich"\n', 'TRAINING_SET_MALFORMED', false],
+      ['a line that is not an object', '[1,2]\n', 'TRAINING_SET_MALFORMED', false],
+      ['bytes that are not UTF-8', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d, 0x0a]), 'TRAINING_SET_MALFORMED', false],
+      ['a row after the _metadata line', `${metaLine(0, 'sha256:x')}{"city":"Bern","n":3}\n`, 'TRAINING_SET_MALFORMED', false],
+    ])('refuses a set with %s', async (_case, body, code, retryable) => {
+      server = await standInServer(() => ({ chunks: [body] }));
+      const set = await new FeaturesClient({ baseUrl: server.url }).trainingSet({ feature_service: 'city_n' });
+      await expect(read(set)).rejects.toMatchObject({ code, retryable });
+    });
+
+    it('reports a body that breaks off as NETWORK_ERROR, and a caller timeout signal as TIMEOUT', async () => {
+      server = await standInServer(() => ({ chunks: ['{"city":"Bern","n":3}\n{"ci'], cut: true }));
+      const features = new FeaturesClient({ baseUrl: server.url });
+      await expect(read(await features.trainingSet({ feature_service: 'city_n' }))).rejects.toMatchObject({ code: 'NETWORK_ERROR', retryable: true });
+      await server.close();
+
+      const slow = Array.from({ length: 100 }, (_, i) => `{"n":${i}}\n`);
+      server = await standInServer(() => ({ chunks: slow }));
+      const set = await new FeaturesClient({ baseUrl: server.url }).trainingSet({ feature_service: 'city_n' }, { signal: AbortSignal.timeout(100) });
+      await expect(read(set)).rejects.toMatchObject({ code: 'TIMEOUT', retryable: true });
+    });
   });
 
   it('predictions: V2 infer by policy, by version and by alias (resolved through the registry), predict by entity, TF-Serving predict', async () => {
@@ -175,6 +247,32 @@ describe('service clients send the routes and bodies the controllers take', () =
       ['GET', '/v1/batch-jobs/7/results?limit=2', undefined],
       ['GET', '/v1/batch-jobs/7/results?run=3&limit=2&cursor=c1', undefined],
       ['GET', '/v1/batch-jobs/7/results?run=3&limit=2&cursor=c2', undefined],
+    ]);
+  });
+
+  it('predictions: V2 metadata of the champion or of a version, and input drift', async () => {
+    const meta = { name: 'churn', versions: ['2', '3'], platform: 'mlp', inputs: [{ name: 'orders', datatype: 'FP64', shape: [-1] }], outputs: [], parameters: { version: '3' } };
+    server = await standInServer(() => ({ json: meta }));
+    const predictions = new PredictionsClient({ baseUrl: server.url });
+    expect((await predictions.metadata('churn')).parameters.version).toBe('3');
+    await predictions.metadata('churn', { version: 2 });
+    await predictions.drift('churn', { version: 2 });
+    expect(server.received.map(call)).toEqual([
+      ['GET', '/v2/models/churn', undefined],
+      ['GET', '/v2/models/churn/versions/2', undefined],
+      ['GET', '/v1/models/churn/drift?version=2', undefined],
+    ]);
+  });
+
+  it('features: incremental materialization is queued and its jobs followed', async () => {
+    const job = { id: 7, view: 'orders', version: 2, status: 'PENDING' };
+    server = await standInServer((req) => ({ status: req.method === 'POST' ? 202 : 200, json: req.method === 'POST' ? { materializations: [job] } : { ...job, status: 'SUCCEEDED' } }));
+    const features = new FeaturesClient({ baseUrl: server.url });
+    expect(await features.materializeIncremental({ end: '2026-01-01T00:00:00Z', views: ['orders'] })).toEqual([job]);
+    expect((await features.materialization(7)).status).toBe('SUCCEEDED');
+    expect(server.received.map(call)).toEqual([
+      ['POST', '/v1/materialize-incremental', { end: '2026-01-01T00:00:00Z', views: ['orders'] }],
+      ['GET', '/v1/materializations/7', undefined],
     ]);
   });
 
@@ -248,6 +346,11 @@ describe('service clients send the routes and bodies the controllers take', () =
     expect(await registry.runs({ model: 'churn', status: 'succeeded', limit: 5 })).toEqual([{ id: 'r' }]);
     await registry.run('r1');
     await registry.cancelRun('r1');
+    const spec = { name: 'churn', featureService: 'churn_inputs' } as unknown as ModelSpec;
+    await registry.putSpec(spec);
+    await registry.putSpec(spec, { project: 'shop' });
+    await registry.holdoutPredictions('r1', { limit: 20 });
+    await registry.specs({ project: 'shop' });
     expect(server.received.map(call)).toEqual([
       ['POST', '/v1/model-specs/apply', { project: 'shop', specs: [] }],
       ['GET', '/v1/models', undefined],
@@ -260,6 +363,10 @@ describe('service clients send the routes and bodies the controllers take', () =
       ['GET', '/v1/training-runs?model=churn&status=succeeded&limit=5', undefined],
       ['GET', '/v1/training-runs/r1', undefined],
       ['POST', '/v1/training-runs/r1/cancel', undefined],
+      ['POST', '/v1/model-specs', spec],
+      ['POST', '/v1/model-specs?project=shop', spec],
+      ['GET', '/v1/training-runs/r1/holdout-predictions?limit=20', undefined],
+      ['GET', '/v1/model-specs?project=shop', undefined],
     ]);
   });
 
@@ -302,6 +409,8 @@ describe('service clients send the routes and bodies the controllers take', () =
     await warehouse.applyProject({ project: 'shop', dry_run: true });
     await warehouse.projects();
     await warehouse.project('shop');
+    await warehouse.refreshOutcomes({ models: ['churn'] });
+    await warehouse.liveQuality('churn', { windowHours: 24 });
     expect(server.received.map(call)).toEqual([
       ['POST', '/v1/transformations/run', { models: ['mart_orders'], fullRefresh: true }],
       ['GET', '/v1/transformations/runs?limit=3', undefined],
@@ -310,6 +419,8 @@ describe('service clients send the routes and bodies the controllers take', () =
       ['POST', '/v1/warehouse/apply', { project: 'shop', dry_run: true }],
       ['GET', '/v1/projects', undefined],
       ['GET', '/v1/projects/shop', undefined],
+      ['POST', '/v1/outcomes/refresh', { models: ['churn'] }],
+      ['GET', '/v1/models/churn/live-quality?windowHours=24', undefined],
     ]);
   });
 

@@ -176,10 +176,23 @@ function deadline(timeoutMs: number, outer: AbortSignal | undefined, what: strin
     translate(err: unknown): unknown {
       if (err instanceof PlatformApiError) return err;
       if (timedOut) return new PlatformApiError({ status: 0, code: ClientErrorCode.TIMEOUT, message: `${what} timed out after ${timeoutMs} ms`, requestId, cause: err });
-      if (controller.signal.aborted) return new PlatformApiError({ status: 0, code: ClientErrorCode.ABORTED, message: `${what} was aborted`, requestId, retryable: false, cause: err });
-      return new PlatformApiError({ status: 0, code: ClientErrorCode.NETWORK_ERROR, message: `${what} failed: ${err instanceof Error ? err.message : String(err)}`, requestId, cause: err });
+      return transportError(err, outer, what, requestId);
     },
   };
+}
+
+/**
+ * A failure with no answer (or a body that broke off): TIMEOUT when the caller's signal is a timeout
+ * (`AbortSignal.timeout`), ABORTED when it was aborted otherwise, else NETWORK_ERROR.
+ */
+export function transportError(err: unknown, signal: AbortSignal | undefined, what: string, requestId: string): PlatformApiError {
+  if (err instanceof PlatformApiError) return err;
+  if (signal?.aborted) {
+    const reason = signal.reason as { name?: string } | undefined;
+    if (reason?.name === 'TimeoutError') return new PlatformApiError({ status: 0, code: ClientErrorCode.TIMEOUT, message: `${what} timed out (the caller's signal)`, requestId, cause: err });
+    return new PlatformApiError({ status: 0, code: ClientErrorCode.ABORTED, message: `${what} was aborted`, requestId, retryable: false, cause: err });
+  }
+  return new PlatformApiError({ status: 0, code: ClientErrorCode.NETWORK_ERROR, message: `${what} failed: ${err instanceof Error ? err.message : String(err)}`, requestId, cause: err });
 }
 
 export function randomId(): string {

@@ -38,6 +38,12 @@ export const ClientErrorCode = {
   INVALID_RESPONSE: 'INVALID_RESPONSE',
   /** The client was closed; nothing more is accepted. */
   CLIENT_CLOSED: 'CLIENT_CLOSED',
+  /** A training set line is not a JSON object (or not UTF-8): sending it again gives the same bytes. */
+  TRAINING_SET_MALFORMED: 'TRAINING_SET_MALFORMED',
+  /** A training set ended without its `_metadata` line, or with fewer rows than it declares: it broke on the way. */
+  TRAINING_SET_INCOMPLETE: 'TRAINING_SET_INCOMPLETE',
+  /** The rows received do not hash to the fingerprint the feature store declared. */
+  DATASET_FINGERPRINT_MISMATCH: 'DATASET_FINGERPRINT_MISMATCH',
 } as const;
 
 export function isRetryableStatus(status: number): boolean {

@@ -1,4 +1,4 @@
-import type { BatchJob, BatchResultsPage, CreateBatchJob, InferRequest, InferResponse, PredictEntitiesReply } from './generated/contract-types.js';
+import type { BatchJob, BatchResultsPage, CreateBatchJob, DriftReport, InferRequest, InferResponse, PredictEntitiesReply } from './generated/contract-types.js';
 import { HttpTransport, seg, type CallOptions, type ServiceOptions } from './http-transport.js';
 import type { RegistryClient } from './registry-client.js';
 
@@ -23,6 +23,17 @@ export interface TfPredictResponse {
 export interface ModelStatus {
   model_version_status: Array<{ version: string; state: 'AVAILABLE' | 'LOADING' | 'END' | string; status: { error_code: string; error_message: string } }>;
   labels?: { champion: number | null; challenger: number | null };
+}
+
+/** V2 model metadata: the version answering, its input tensors (raw features) and outputs. */
+export interface ModelMetadata {
+  name: string;
+  /** Versions serving holds, as strings (V2's convention). */
+  versions: string[];
+  platform: string;
+  inputs: Array<{ name: string; datatype: string; shape: number[] }>;
+  outputs: Array<{ name: string; datatype: string; shape: number[] }>;
+  parameters: { version: string; sha256: string; task: string; algorithm: string; input_kind: 'raw_features'; [key: string]: unknown };
 }
 
 export interface PredictionsClientOptions extends ServiceOptions {
@@ -63,6 +74,17 @@ export class PredictionsClient {
     const base = `/v1/models/${seg(model)}`;
     const path = options.version !== undefined ? `${base}/versions/${seg(options.version)}:predict` : options.label !== undefined ? `${base}/labels/${seg(options.label)}:predict` : `${base}:predict`;
     return this.http.json({ ...options, headers: this.headers(options), method: 'POST', path, json: request });
+  }
+
+  /** V2 metadata of the champion, or of a version held (`GET /v2/models/{m}[/versions/{v}]`); unknown ones throw PlatformApiError 404. */
+  metadata(model: string, options: CallOptions & { version?: number } = {}): Promise<ModelMetadata> {
+    const path = options.version === undefined ? `/v2/models/${seg(model)}` : `/v2/models/${seg(model)}/versions/${seg(options.version)}`;
+    return this.http.json({ ...options, method: 'GET', path });
+  }
+
+  /** Input drift of a model's live traffic against its training distribution (the champion's, or `version`'s). */
+  drift(model: string, options: CallOptions & { version?: number } = {}): Promise<DriftReport> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(model)}/drift`, query: { version: options.version } });
   }
 
   /** What serving holds of a model (`GET /v1/models/{m}`); a model it does not know throws PlatformApiError 404. */

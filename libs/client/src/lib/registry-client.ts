@@ -1,4 +1,4 @@
-import type { CreateSearch, CreateTrainingRun, ModelSpecApplyPlan, ModelSpecApplyRequest, MoveAlias, RunComparison, Search, TrainingRun, TrainingRunAccepted } from './generated/contract-types.js';
+import type { CreateSearch, CreateTrainingRun, HoldoutPredictions, ModelSpec, ModelSpecApplyPlan, ModelSpecApplyRequest, ModelSpecRecord, MoveAlias, RunComparison, Search, TrainingRun, TrainingRunAccepted } from './generated/contract-types.js';
 import { HttpTransport, seg, type CallOptions, type ServiceOptions } from './http-transport.js';
 
 /** A registered model as the trainer lists it. */
@@ -65,6 +65,16 @@ export class RegistryClient {
     return this.http.json({ ...options, method: 'POST', path: '/v1/model-specs/apply', json: request });
   }
 
+  /** Declares or updates one model (admin scope); a project-owned spec changes only with `project` set to its owner. */
+  putSpec(spec: ModelSpec, options: CallOptions & { project?: string } = {}): Promise<ModelSpecRecord> {
+    return this.http.json({ ...options, method: 'POST', path: '/v1/model-specs', query: { project: options.project }, json: spec });
+  }
+
+  /** Every declared model spec with its owning project and hash, or only those of `project`. */
+  async specs(filter: { project?: string } = {}, options: CallOptions = {}): Promise<ModelSpecRecord[]> {
+    return (await this.http.json<{ models: ModelSpecRecord[] }>({ ...options, method: 'GET', path: '/v1/model-specs', query: filter })).models;
+  }
+
   async models(options: CallOptions = {}): Promise<ModelSummary[]> {
     return (await this.http.json<{ models: ModelSummary[] }>({ ...options, method: 'GET', path: '/v1/models' })).models;
   }
@@ -104,6 +114,10 @@ export class RegistryClient {
   /** One page of runs, newest first (`limit` 1..500, default 50); `cursor` is a previous page's `nextCursor`. */
   async runs(filter: { model?: string; status?: TrainingRun['status']; limit?: number; cursor?: string } = {}, options: CallOptions = {}): Promise<TrainingRun[]> {
     return (await this.http.json<{ runs: TrainingRun[] }>({ ...options, method: 'GET', path: '/v1/training-runs', query: filter })).runs;
+  }
+  /** A run's held-out rows with the candidate's own score of each: what serving must answer for the same raw values. */
+  holdoutPredictions(id: string, page: { offset?: number; limit?: number } = {}, options: CallOptions = {}): Promise<HoldoutPredictions> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/training-runs/${seg(id)}/holdout-predictions`, query: page });
   }
   cancelRun(id: string, options: CallOptions = {}): Promise<unknown> {
     return this.http.json({ ...options, method: 'POST', path: `/v1/training-runs/${seg(id)}/cancel` });

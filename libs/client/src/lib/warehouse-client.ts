@@ -1,4 +1,4 @@
-import type { EventStats, FailedEventsPage, ReplayRequest, ReplayResult, RunTransformationsRequest, SlaReport, WarehouseApplyPlan, WarehouseApplyRequest, WarehouseLineage } from './generated/contract-types.js';
+import type { EventStats, FailedEventsPage, LiveQualityReport, OutcomeRefreshResult, RefreshOutcomesRequest, ReplayRequest, ReplayResult, RunTransformationsRequest, SlaReport, WarehouseApplyPlan, WarehouseApplyRequest, WarehouseLineage } from './generated/contract-types.js';
 import { HttpTransport, seg, type CallOptions, type ServiceOptions } from './http-transport.js';
 
 export interface EventStatsQuery {
@@ -64,6 +64,14 @@ export class WarehouseClient {
   /** Plans (`dry_run: true`) or applies a project's warehouse definitions, atomically. */
   applyProject(request: WarehouseApplyRequest, options: CallOptions = {}): Promise<WarehouseApplyPlan> {
     return this.http.json({ ...options, method: 'POST', path: '/v1/warehouse/apply', json: request });
+  }
+  /** Labels the models' logged predictions with their outcomes now (all models with one when `models` is absent); a PlatformApiError 409 `REFRESH_IN_PROGRESS` while another refresh runs. */
+  refreshOutcomes(request: RefreshOutcomesRequest = {}, options: CallOptions = {}): Promise<OutcomeRefreshResult> {
+    return this.http.json({ ...options, method: 'POST', path: '/v1/outcomes/refresh', json: request });
+  }
+  /** Live quality of a model's logged predictions against their outcomes (AUC, calibration, per version), over the last `windowHours`. */
+  liveQuality(model: string, window: { windowHours?: number } = {}, options: CallOptions = {}): Promise<LiveQualityReport> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(model)}/live-quality`, query: window });
   }
   async projects(options: CallOptions = {}): Promise<unknown[]> {
     return (await this.http.json<{ projects: unknown[] }>({ ...options, method: 'GET', path: '/v1/projects' })).projects;

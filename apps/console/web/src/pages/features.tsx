@@ -6,6 +6,7 @@ import { ErrorBox, Loading, Section, StatusDot, type Rag } from '../components';
 import { ago, num, pct, when } from '../format';
 import { Link } from '../router';
 import { useCan } from '../session';
+import type { FeatureViewHistory } from '@mlp/client';
 import { features } from '../platform';
 import { useApi, useCall } from '../use-api';
 
@@ -29,23 +30,6 @@ interface FeatureView {
   live_versions?: number[];
   source_status?: string;
   source_message?: string | null;
-}
-
-/** GET /v1/feature-views/{name}: every version of the view, each immutable, with its lifecycle. */
-interface FeatureViewHistory {
-  name: string;
-  version: number;
-  versions: Array<{
-    version: number;
-    spec: Omit<FeatureView, 'name' | 'version' | 'versions' | 'live_versions' | 'source_status' | 'source_message'> & { name: string };
-    source_status?: string;
-    source_message?: string | null;
-    live?: boolean;
-    created_at: string;
-    superseded_at: string | null;
-    retired_at: string | null;
-    retired_reason: string | null;
-  }>;
 }
 
 interface FeatureService {

@@ -14,6 +14,36 @@ const MODEL = {
   updatedAt: '2026-12-07T09:57:18.911Z',
 };
 
+/** The walkthrough's spec as the trainer answers it (captured from GET /v1/models/warm_colour). */
+const SPEC = {
+  name: 'warm_colour',
+  task: 'binary_classification',
+  split: {
+    kind: 'random',
+    stratify: true,
+    testFraction: 0.25,
+    validationFraction: 0.1,
+  },
+  algorithm: {
+    kind: 'logistic_regression',
+    epochs: 200,
+    batchSize: 32,
+    learningRate: 0.05,
+  },
+  promotion: {
+    minEvalRows: 50,
+    minAbsoluteImprovement: 0.001,
+  },
+  description: 'Probability that a colour is warm',
+  labelSource: {
+    sql: 'SELECT colour_id, loaded_at AS event_timestamp, is_warm FROM dwh.mart_colours',
+    joinKeys: ['colour_id'],
+    labelColumn: 'is_warm',
+  },
+  primaryMetric: 'auc',
+  featureService: 'warm_colour',
+};
+
 const VERSION = {
   model: 'warm_colour',
   version: 1,
@@ -63,7 +93,7 @@ export const GET_MODEL_DOC: ApiContractOptions = {
   description: "A model's summary, aliases and current spec (with its hash). Scope `trainer:read`.",
   params: NAME,
   errors: { 404: ['MODEL_NOT_FOUND'] },
-  example: { ...MODEL, spec: { name: 'warm_colour', featureService: 'warm_colour', task: 'binary_classification', primaryMetric: 'auc' }, specHash: '4b8e0d2f6a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d0f2a4c6e8b0d1f3a5c7e9b' },
+  example: { ...MODEL, spec: SPEC, specHash: '162e8770d4ff6c45d415f7ac345d9b3447d6f81d30bc42ea4995968a97b68407' },
 };
 
 export const LIST_VERSIONS_DOC: ApiContractOptions = {
@@ -83,23 +113,165 @@ export const GET_VERSION_DOC: ApiContractOptions = {
   example: VERSION,
 };
 
+/** The walkthrough's model artifact, as GET .../versions/1/artifact answered it. */
+const ARTIFACT = {
+  algorithm: 'logistic_regression',
+  featureService: 'warm_colour',
+  featureViewVersions: {
+    colour_rgb: 1,
+  },
+  features: ['colour_rgb:b', 'colour_rgb:g', 'colour_rgb:r'],
+  format: 'mlp-model/v1',
+  model: {
+    kind: 'tfjs-layers',
+    modelTopology: {
+      backend: 'tensor_flow.js',
+      class_name: 'Sequential',
+      config: {
+        layers: [
+          {
+            class_name: 'Dense',
+            config: {
+              activation: 'sigmoid',
+              activity_regularizer: null,
+              batch_input_shape: [null, 3],
+              bias_constraint: null,
+              bias_initializer: {
+                class_name: 'Zeros',
+                config: {},
+              },
+              bias_regularizer: null,
+              dtype: 'float32',
+              kernel_constraint: null,
+              kernel_initializer: {
+                class_name: 'VarianceScaling',
+                config: {
+                  distribution: 'uniform',
+                  mode: 'fan_avg',
+                  scale: 1,
+                  seed: 0,
+                },
+              },
+              kernel_regularizer: {
+                class_name: 'L1L2',
+                config: {
+                  l1: 0,
+                  l2: 0.0018587360594795538,
+                },
+              },
+              name: 'output',
+              trainable: true,
+              units: 1,
+              use_bias: true,
+            },
+          },
+        ],
+        name: 'model',
+      },
+      keras_version: 'tfjs-layers 4.22.0',
+    },
+    weightDataBase64: 'CsY0wOycC77d2kNAEkPRPQ==',
+    weightSpecs: [
+      {
+        dtype: 'float32',
+        name: 'output/kernel',
+        shape: [3, 1],
+      },
+      {
+        dtype: 'float32',
+        name: 'output/bias',
+        shape: [1],
+      },
+    ],
+  },
+  name: 'warm_colour',
+  preprocessing: {
+    features: [
+      {
+        fill: 127,
+        kind: 'numeric',
+        mean: 128.95910780669146,
+        missingIndicator: false,
+        name: 'colour_rgb:b',
+        std: 73.50868118031654,
+      },
+      {
+        fill: 135,
+        kind: 'numeric',
+        mean: 124.63197026022304,
+        missingIndicator: false,
+        name: 'colour_rgb:g',
+        std: 77.64279482069077,
+      },
+      {
+        fill: 119,
+        kind: 'numeric',
+        mean: 126.82527881040892,
+        missingIndicator: false,
+        name: 'colour_rgb:r',
+        std: 72.27021753388031,
+      },
+    ],
+    outputWidth: 3,
+  },
+  signature: {
+    inputs: [
+      {
+        datatype: 'INT64',
+        name: 'colour_rgb:b',
+        shape: [-1],
+      },
+      {
+        datatype: 'INT64',
+        name: 'colour_rgb:g',
+        shape: [-1],
+      },
+      {
+        datatype: 'INT64',
+        name: 'colour_rgb:r',
+        shape: [-1],
+      },
+    ],
+    outputs: [
+      {
+        datatype: 'FP32',
+        name: 'probability',
+        shape: [-1],
+      },
+    ],
+  },
+  task: 'binary_classification',
+  trainingBaseline: [
+    {
+      edges: [24, 50, 83, 104, 127, 148, 179, 211, 235],
+      feature: 'colour_rgb:b',
+      kind: 'numeric',
+      proportions: [0.09665427509293681, 0.10037174721189591, 0.10037174721189591, 0.10037174721189591, 0.10037174721189591, 0.10037174721189591, 0.09293680297397769, 0.09665427509293681, 0.11152416356877323, 0.10037174721189591],
+    },
+    {
+      edges: [11, 38, 70, 105, 135, 155, 180, 204, 227],
+      feature: 'colour_rgb:g',
+      kind: 'numeric',
+      proportions: [0.09293680297397769, 0.10408921933085502, 0.10037174721189591, 0.10037174721189591, 0.09665427509293681, 0.10037174721189591, 0.10408921933085502, 0.09665427509293681, 0.10037174721189591, 0.10408921933085502],
+    },
+    {
+      edges: [33, 53, 77, 102, 119, 147, 178, 203, 231],
+      feature: 'colour_rgb:r',
+      kind: 'numeric',
+      proportions: [0.09293680297397769, 0.10037174721189591, 0.10037174721189591, 0.09665427509293681, 0.10408921933085502, 0.10408921933085502, 0.10037174721189591, 0.09665427509293681, 0.10408921933085502, 0.10037174721189591],
+    },
+  ],
+  version: 1,
+};
+
 export const ARTIFACT_DOC: ApiContractOptions = {
   summary: "A version's model artifact (mlp-model/v1)",
   description:
-    "The artifact byte for byte as registered (the `training.ModelArtifact` JSON: feature order, preprocessing, signature, weights, training histograms for drift; the example is shortened), with `x-artifact-sha256` and an ETag. Its sha256 is checked before it is sent: bytes that no longer match are refused (409 ARTIFACT_INTEGRITY_FAILED) rather than served. model-serving loads versions through the transport, not this route. Scope `trainer:read`.",
+    "The artifact byte for byte as registered (the `training.ModelArtifact` JSON: feature order, preprocessing, signature, weights, training histograms for drift; the example is the walkthrough's logistic regression), with `x-artifact-sha256` and an ETag. Its sha256 is checked before it is sent: bytes that no longer match are refused (409 ARTIFACT_INTEGRITY_FAILED) rather than served. model-serving loads versions through the transport, not this route. Scope `trainer:read`.",
   params: NAME_VERSION,
   errors: { 400: ['INVALID_VERSION'], 404: ['VERSION_NOT_FOUND'], 409: ['ARTIFACT_INTEGRITY_FAILED', 'ARTIFACT_INVALID'] },
-  // Shortened: the real artifact also carries `preprocessing`, `signature`, `trainingBaseline` and the weights.
-  example: {
-    format: 'mlp-model/v1',
-    name: 'warm_colour',
-    version: 1,
-    task: 'binary_classification',
-    algorithm: 'logistic_regression',
-    features: ['colour_rgb:r', 'colour_rgb:g', 'colour_rgb:b'],
-    featureService: 'warm_colour',
-    featureViewVersions: { colour_rgb: 1 },
-  },
+  // Captured from the walkthrough's real answer (tools/e2e/projects.test.mjs with CAPTURE_EXAMPLES_DIR).
+  example: ARTIFACT,
 };
 
 export const MOVE_ALIAS_DOC: ApiContractOptions = {

@@ -116,6 +116,38 @@ describe('training sets over HTTP from the feature store', () => {
     expect(error).toMatchObject({ code: 'FEATURE_STORE_UNAVAILABLE', retryable: true });
   });
 
+  it('refuses a set that ends without its metadata line as incomplete (retryable), never training on a part', async () => {
+    const s = await serve(() => ({ status: 200, body: ndjson }));
+    servers.push(s.server);
+    await expect(new HttpTrainingSetSource(s.url).load(request)).rejects.toMatchObject({ code: 'TRAINING_SET_INCOMPLETE', retryable: true });
+  });
+
+  it('treats a body that breaks off mid-set as a retryable outage', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write(ndjson.slice(0, 40));
+      setTimeout(() => res.destroy(), 20);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    servers.push(server);
+    await expect(new HttpTrainingSetSource(`http://127.0.0.1:${(server.address() as AddressInfo).port}`).load(request)).rejects.toMatchObject({ code: 'FEATURE_STORE_UNAVAILABLE', retryable: true });
+  });
+
+  it('retries a feature store 5xx without a platform body under its status code, and sends the configured headers', async () => {
+    const seen: Array<string | undefined> = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers['authorization']);
+      req.resume();
+      req.on('end', () => res.writeHead(503, { 'content-type': 'text/plain' }).end('upstream busy'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    servers.push(server);
+    const source = new HttpTrainingSetSource(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { authorization: 'Bearer t-1' });
+    await expect(source.load(request)).rejects.toMatchObject({ code: 'FEATURE_STORE_503', retryable: true });
+    expect(seen).toEqual(['Bearer t-1']);
+  });
+
   it('refuses malformed NDJSON as a non-retryable error', async () => {
     const s = await serve(() => ({ status: 200, body: '{"user_id": "a"\n' }));
     servers.push(s.server);

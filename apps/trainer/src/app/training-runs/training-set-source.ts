@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
+import { FeaturesClient, PlatformApiError, type FeatureViewHistory, type TrainingSetStream } from '@mlp/client';
 import { canonicalJson } from '../artifacts/artifact-codec';
 import type { FeatureType, RawValue } from '@mlp/model-runtime';
+
+/** Registry lookups (types, lineage) are best effort and must not hold a run up. */
+const REGISTRY_TIMEOUT_MS = 10_000;
 
 export interface TrainingSetRequest {
   featureService: string;
@@ -64,89 +68,54 @@ export class TrainingSetError extends Error {
 
 /**
  * Streams a point-in-time correct training set from the feature store's
- * `POST /v1/historical-features` as NDJSON: one JSON object per row (join keys, event_timestamp,
- * label, `view__feature` columns) and a final `{"_metadata": {...}}` line whose fingerprint is
- * checked against the bytes received.
+ * `POST /v1/historical-features` as NDJSON through `@mlp/client`: one JSON object per row (join
+ * keys, event_timestamp, label, `view__feature` columns) and a final `{"_metadata": {...}}` line. The
+ * client checks the set is whole (the metadata line, its row count) and that the row lines' bytes
+ * hash to the declared fingerprint; its errors become TrainingSetErrors with the same codes.
  */
 export class HttpTrainingSetSource implements TrainingSetSource {
+  private readonly features: FeaturesClient;
+
   constructor(
     private readonly baseUrl: string,
-    private readonly headers: Record<string, string> = {},
+    headers: Record<string, string> = {},
     private readonly timeoutMs = 30 * 60_000,
-  ) {}
-
-  async load(request: TrainingSetRequest): Promise<TrainingSet> {
-    let res: Response;
-    try {
-      res = await fetch(new URL('/v1/historical-features', this.baseUrl), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/x-ndjson', ...this.headers },
-        body: JSON.stringify({
-          feature_service: request.featureService,
-          label_source: { sql: request.labelSql, start: request.start.toISOString(), end: request.end.toISOString() },
-          format: 'ndjson',
-          full_feature_names: true,
-        }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (e) {
-      throw new TrainingSetError(`feature store unreachable at ${this.baseUrl}: ${e instanceof Error ? e.message : String(e)}`, 'FEATURE_STORE_UNAVAILABLE', true);
-    }
-    if (!res.ok || !res.body) {
-      const text = await res.text().catch(() => '');
-      let code = `FEATURE_STORE_${res.status}`;
-      try {
-        code = (JSON.parse(text) as { code?: string }).code ?? code;
-      } catch {
-        // not JSON: keep the status code
-      }
-      const retryable = res.status >= 500 || res.status === 429;
-      throw new TrainingSetError(`feature store answered ${res.status}: ${text.slice(0, 500)}`, code, retryable);
-    }
-    const rows: TrainingRow[] = [];
-    const hash = createHash('sha256');
-    let metadata: { fingerprint?: string; features?: unknown; feature_refs?: unknown } | null = null;
-    let buffered = '';
-    const decoder = new TextDecoder();
-    const take = (line: string) => {
-      if (line.trim() === '') return;
-      const parsed = JSON.parse(line) as Record<string, unknown>;
-      if (parsed['_metadata'] && typeof parsed['_metadata'] === 'object') {
-        metadata = parsed['_metadata'] as { fingerprint?: string };
-        return;
-      }
-      hash.update(`${line}\n`);
-      rows.push(parsed as TrainingRow);
-    };
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffered += decoder.decode(chunk, { stream: true });
-        let nl = buffered.indexOf('\n');
-        while (nl >= 0) {
-          take(buffered.slice(0, nl));
-          buffered = buffered.slice(nl + 1);
-          nl = buffered.indexOf('\n');
-        }
-      }
-      take(buffered + decoder.decode());
-    } catch (e) {
-      if (e instanceof SyntaxError) throw new TrainingSetError(`training set is not valid NDJSON: ${e.message}`, 'TRAINING_SET_MALFORMED', false);
-      throw new TrainingSetError(`training set stream broke: ${e instanceof Error ? e.message : String(e)}`, 'FEATURE_STORE_UNAVAILABLE', true);
-    }
-    const ours = `sha256:${hash.digest('hex')}`;
-    const declared = (metadata as { fingerprint?: string } | null)?.fingerprint;
-    if (declared && declared !== ours) {
-      throw new TrainingSetError(`training set fingerprint ${declared} does not match the bytes received (${ours})`, 'DATASET_FINGERPRINT_MISMATCH', true);
-    }
-    const featureRefs = featureRefsOf(metadata);
-    const version = res.headers.get('x-feature-service-version') ?? (await this.definitionVersion(request.featureService, featureRefs));
-    const featureTypes = featureRefs ? await this.versionedFeatureTypes(Object.values(featureRefs)) : await this.featureTypes(request.featureService);
-    return { rows, fingerprint: declared ?? ours, featureServiceVersion: version, featureTypes, ...(featureRefs ? { featureRefs } : {}) };
+  ) {
+    // The whole read is bounded by a signal per load (timeoutMs), not only the wait for the head.
+    this.features = new FeaturesClient({ baseUrl, headers, timeoutMs: 0 });
   }
 
-  private async registryGet(path: string): Promise<Record<string, unknown> | null> {
-    const res = await fetch(new URL(path, this.baseUrl), { headers: this.headers, signal: AbortSignal.timeout(10_000) });
-    return res.ok ? ((await res.json()) as Record<string, unknown>) : null;
+  async load(request: TrainingSetRequest): Promise<TrainingSet> {
+    const rows: TrainingRow[] = [];
+    let set: TrainingSetStream;
+    try {
+      set = await this.features.trainingSet(
+        {
+          feature_service: request.featureService,
+          label_source: { sql: request.labelSql, start: request.start.toISOString(), end: request.end.toISOString() },
+          full_feature_names: true,
+        },
+        { signal: AbortSignal.timeout(this.timeoutMs), sha256: () => createHash('sha256') },
+      );
+      for await (const row of set.rows()) rows.push(row);
+    } catch (e) {
+      throw this.failure(e);
+    }
+    const featureRefs = featureRefsOf(set.metadata ?? null);
+    const version = set.headers.get('x-feature-service-version') ?? (await this.definitionVersion(request.featureService, featureRefs));
+    const featureTypes = featureRefs ? await this.versionedFeatureTypes(Object.values(featureRefs)) : await this.featureTypes(request.featureService);
+    return { rows, fingerprint: set.fingerprint as string, featureServiceVersion: version, featureTypes, ...(featureRefs ? { featureRefs } : {}) };
+  }
+
+  /** The client's error as a run failure: outages are retried, refusals and malformed sets are not, a broken or altered set is. */
+  private failure(e: unknown): TrainingSetError {
+    if (!(e instanceof PlatformApiError)) return new TrainingSetError(`training set stream broke: ${e instanceof Error ? e.message : String(e)}`, 'FEATURE_STORE_UNAVAILABLE', true);
+    // No answer, or a body that broke off or timed out.
+    if (e.status === 0) return new TrainingSetError(`feature store unreachable at ${this.baseUrl}: ${e.message}`, 'FEATURE_STORE_UNAVAILABLE', true);
+    // A 200 whose set failed the client's checks (TRAINING_SET_MALFORMED, TRAINING_SET_INCOMPLETE, DATASET_FINGERPRINT_MISMATCH).
+    if (e.status < 300) return new TrainingSetError(e.message, e.code, e.retryable);
+    const code = e.code === `HTTP_${e.status}` ? `FEATURE_STORE_${e.status}` : e.code;
+    return new TrainingSetError(`feature store answered ${e.status}: ${e.message}`, code, e.status >= 500 || e.status === 429);
   }
 
   /** The declared type of each feature (`view:feature`) at exactly the versions the set was joined from. Best effort. */
@@ -157,17 +126,12 @@ export class HttpTrainingSetSource implements TrainingSetSource {
       const p = parseVersionedRef(ref)!;
       byView.set(p.view, [...(byView.get(p.view) ?? []), p]);
     }
-    try {
-      for (const [view, wanted] of byView) {
-        const def = await this.registryGet(`/v1/feature-views/${encodeURIComponent(view)}`);
-        const versions = (def?.['versions'] ?? []) as Array<{ version: number; spec: { features?: Array<{ name: string; type: FeatureType }> } }>;
-        for (const { version, feature } of wanted) {
-          const type = versions.find((x) => x.version === version)?.spec.features?.find((f) => f.name === feature)?.type;
-          if (type) types[`${view}:${feature}`] = type;
-        }
+    for (const [view, wanted] of byView) {
+      const def = await this.viewHistory(view);
+      for (const { version, feature } of wanted) {
+        const type = def?.versions.find((x) => x.version === version)?.spec.features?.find((f) => f.name === feature)?.type;
+        if (type) types[`${view}:${feature}`] = type;
       }
-    } catch {
-      // types are best effort: without them the model declares numeric inputs FP64
     }
     return types;
   }
@@ -178,33 +142,28 @@ export class HttpTrainingSetSource implements TrainingSetSource {
    * it the model declares numeric inputs FP64 (every numeric datatype is accepted anyway).
    */
   private async featureTypes(featureService: string): Promise<Record<string, FeatureType>> {
-    const get = async (path: string) => {
-      const res = await fetch(new URL(path, this.baseUrl), { headers: this.headers, signal: AbortSignal.timeout(10_000) });
-      return res.ok ? ((await res.json()) as Record<string, unknown>) : null;
-    };
     const types: Record<string, FeatureType> = {};
-    try {
-      const svc = await get(`/v1/feature-services/${encodeURIComponent(featureService)}`);
-      const refs = Array.isArray(svc?.['features']) ? (svc['features'] as unknown[]).filter((f): f is string => typeof f === 'string') : [];
-      const views = new Map<string, Array<{ version: number | null; feature: string }>>();
-      for (const ref of refs) {
-        const m = /^([a-z][a-z0-9_]*)(?:@v(\d+))?:([a-z][a-z0-9_]*)$/.exec(ref);
-        if (!m) continue;
-        views.set(m[1], [...(views.get(m[1]) ?? []), { version: m[2] ? Number(m[2]) : null, feature: m[3] }]);
+    const svc = await this.features.featureService(featureService, { timeoutMs: REGISTRY_TIMEOUT_MS }).catch(() => null);
+    const refs = Array.isArray(svc?.features) ? svc.features.filter((f): f is string => typeof f === 'string') : [];
+    const views = new Map<string, Array<{ version: number | null; feature: string }>>();
+    for (const ref of refs) {
+      const m = /^([a-z][a-z0-9_]*)(?:@v(\d+))?:([a-z][a-z0-9_]*)$/.exec(ref);
+      if (!m) continue;
+      views.set(m[1], [...(views.get(m[1]) ?? []), { version: m[2] ? Number(m[2]) : null, feature: m[3] }]);
+    }
+    for (const [view, wanted] of views) {
+      const def = await this.viewHistory(view);
+      for (const { version, feature } of wanted) {
+        const type = def?.versions.find((x) => x.version === (version ?? def.version))?.spec.features?.find((f) => f.name === feature)?.type;
+        if (type) types[`${view}:${feature}`] = type;
       }
-      for (const [view, wanted] of views) {
-        const def = await get(`/v1/feature-views/${encodeURIComponent(view)}`);
-        const versions = (def?.['versions'] ?? []) as Array<{ version: number; spec: { features?: Array<{ name: string; type: FeatureType }> } }>;
-        for (const { version, feature } of wanted) {
-          const v = versions.find((x) => x.version === (version ?? def?.['version']));
-          const type = v?.spec.features?.find((f) => f.name === feature)?.type;
-          if (type) types[`${view}:${feature}`] = type;
-        }
-      }
-    } catch {
-      // lineage and types are best effort; the training set itself was read in full
     }
     return types;
+  }
+
+  /** A view with every version, or null when the registry cannot say (types are best effort). */
+  private viewHistory(view: string): Promise<FeatureViewHistory | null> {
+    return this.features.featureView(view, { timeoutMs: REGISTRY_TIMEOUT_MS }).catch(() => null);
   }
 
   /**
@@ -214,17 +173,9 @@ export class HttpTrainingSetSource implements TrainingSetSource {
    * Best effort: lineage without it is still recorded.
    */
   private async definitionVersion(featureService: string, featureRefs?: Record<string, string>): Promise<string | null> {
-    try {
-      const res = await fetch(new URL(`/v1/feature-services/${encodeURIComponent(featureService)}`, this.baseUrl), {
-        headers: this.headers,
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!res.ok) return null;
-      const definition = (await res.json()) as Record<string, unknown>;
-      const identity = featureRefs ? { ...definition, resolved_features: Object.values(featureRefs) } : definition;
-      return `sha256:${createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 16)}`;
-    } catch {
-      return null;
-    }
+    const definition = await this.features.featureService(featureService, { timeoutMs: REGISTRY_TIMEOUT_MS }).catch(() => null);
+    if (!definition) return null;
+    const identity = featureRefs ? { ...definition, resolved_features: Object.values(featureRefs) } : definition;
+    return `sha256:${createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 16)}`;
   }
 }

@@ -34,6 +34,18 @@ type Checks = {
   FeatureApplyPlan: Same<Client.FeatureApplyPlan, Contracts.ApplyPlan>;
   ModelSpecApplyRequest: Same<Client.ModelSpecApplyRequest, Contracts.ModelSpecApplyRequest>;
   ModelSpecApplyPlan: Same<Client.ModelSpecApplyPlan, Contracts.ModelSpecApplyPlan>;
+  Algorithm: Same<Client.Algorithm, Contracts.Algorithm>;
+  DataSplit: Same<Client.DataSplit, Contracts.DataSplit>;
+  PromotionPolicy: Same<Client.PromotionPolicy, Contracts.PromotionPolicy>;
+  ModelSpec: Same<Client.ModelSpec, Contracts.ModelSpec>;
+  ModelSpecRecord: Same<Client.ModelSpecRecord, Contracts.ModelSpecRecord>;
+  HoldoutPredictions: Same<Client.HoldoutPredictions, Contracts.HoldoutPredictions>;
+  MaterializeIncrementalRequest: Same<Client.MaterializeIncrementalRequest, Contracts.MaterializeIncrementalRequest>;
+  Materialization: Same<Client.Materialization, Contracts.Materialization>;
+  RefreshOutcomesRequest: Same<Client.RefreshOutcomesRequest, Contracts.RefreshOutcomesRequest>;
+  OutcomeRefreshResult: Same<Client.OutcomeRefreshResult, Contracts.OutcomeRefreshResult>;
+  LiveQualityReport: Same<Client.LiveQualityReport, Contracts.LiveQualityReport>;
+  DriftReport: Same<Client.DriftReport, Contracts.DriftReport>;
   CreateSearch: Same<Client.CreateSearch, Contracts.CreateSearch>;
   Search: Narrower<Client.Search, Contracts.Search>;
   RunComparison: Narrower<Client.RunComparison, Contracts.RunComparison>;

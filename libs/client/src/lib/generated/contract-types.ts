@@ -57,16 +57,7 @@ export type IngestResponse = {
   accepted: number;
   duplicates: number;
   rejected: number;
-  results: Array<{
-    index: number;
-    messageId: string | null;
-    status: "accepted" | "duplicate" | "rejected";
-    errors: Array<{
-      path: string;
-      code: string;
-      message: string;
-    }>;
-  }>;
+  results: Array<EventResult>;
 };
 
 export type ImportResult = {
@@ -261,50 +252,9 @@ export type BatchResultsPage = {
 export type CreateTrainingRun = {
   model: string;
   overrides?: {
-    algorithm?: {
-      kind: "baseline";
-    } | {
-      kind: "logistic_regression";
-      epochs: number;
-      batchSize: number;
-      learningRate: number;
-      l2?: number;
-      earlyStopping?: {
-        patience: number;
-        minDelta?: number;
-      };
-    } | {
-      kind: "mlp";
-      hiddenUnits: Array<number>;
-      dropout: number;
-      activation?: "relu" | "tanh" | "elu";
-      epochs: number;
-      batchSize: number;
-      learningRate: number;
-      l2?: number;
-      earlyStopping?: {
-        patience: number;
-        minDelta?: number;
-      };
-    };
-    split?: {
-      kind?: "time";
-      lookbackDays: number;
-      holdoutDays: number;
-      validationFraction?: number;
-    } | {
-      kind: "random";
-      testFraction: number;
-      validationFraction?: number;
-      folds?: number;
-      stratify?: boolean;
-      lookbackDays?: number;
-    };
-    promotion?: {
-      minAbsoluteImprovement?: number;
-      minRelativeImprovement?: number;
-      minEvalRows: number;
-    };
+    algorithm?: Algorithm;
+    split?: DataSplit;
+    promotion?: PromotionPolicy;
     primaryMetric?: "auc" | "log_loss" | "f1" | "accuracy" | "macro_f1" | "rmse" | "mae";
     seed?: number;
     end?: string;
@@ -324,32 +274,7 @@ export type TrainingRun = {
   trigger: string;
   trial: boolean;
   searchId: string | null;
-  algorithm: {
-    kind: "baseline";
-  } | {
-    kind: "logistic_regression";
-    epochs: number;
-    batchSize: number;
-    learningRate: number;
-    l2?: number;
-    earlyStopping?: {
-      patience: number;
-      minDelta?: number;
-    };
-  } | {
-    kind: "mlp";
-    hiddenUnits: Array<number>;
-    dropout: number;
-    activation?: "relu" | "tanh" | "elu";
-    epochs: number;
-    batchSize: number;
-    learningRate: number;
-    l2?: number;
-    earlyStopping?: {
-      patience: number;
-      minDelta?: number;
-    };
-  };
+  algorithm: Algorithm;
   progress: number;
   attempts: number;
   curves: Array<{
@@ -766,91 +691,7 @@ export type FeatureApplyPlan = {
 
 export type ModelSpecApplyRequest = {
   project: string;
-  specs: Array<{
-    name: string;
-    description?: string;
-    tags?: { [key: string]: string };
-    featureService: string;
-    labelSource: {
-      sql: string;
-      joinKeys: Array<string>;
-      labelColumn: string;
-      labelDelayDays?: number;
-      referenceScoreColumn?: string;
-    };
-    task: "binary_classification" | "multiclass_classification" | "regression";
-    algorithm: {
-      kind: "baseline";
-    } | {
-      kind: "logistic_regression";
-      epochs: number;
-      batchSize: number;
-      learningRate: number;
-      l2?: number;
-      earlyStopping?: {
-        patience: number;
-        minDelta?: number;
-      };
-    } | {
-      kind: "mlp";
-      hiddenUnits: Array<number>;
-      dropout: number;
-      activation?: "relu" | "tanh" | "elu";
-      epochs: number;
-      batchSize: number;
-      learningRate: number;
-      l2?: number;
-      earlyStopping?: {
-        patience: number;
-        minDelta?: number;
-      };
-    };
-    primaryMetric: "auc" | "log_loss" | "f1" | "accuracy" | "macro_f1" | "rmse" | "mae";
-    split: {
-      kind?: "time";
-      lookbackDays: number;
-      holdoutDays: number;
-      validationFraction?: number;
-    } | {
-      kind: "random";
-      testFraction: number;
-      validationFraction?: number;
-      folds?: number;
-      stratify?: boolean;
-      lookbackDays?: number;
-    };
-    promotion: {
-      minAbsoluteImprovement?: number;
-      minRelativeImprovement?: number;
-      minEvalRows: number;
-    };
-    schedule?: {
-      cron: string;
-      timezone?: string;
-    };
-    triggers?: {
-      martsRefreshed?: Array<string>;
-      onDrift?: boolean;
-      minIntervalMinutes?: number;
-    };
-    seed?: number;
-    search?: {
-      strategy: "grid" | "random";
-      parameters: { [key: string]: {
-        values: Array<unknown>;
-      } | {
-        min: number;
-        max: number;
-        scale?: "linear" | "log";
-        count?: number;
-      } };
-      budget: {
-        maxTrials?: number;
-        maxSeconds?: number;
-      };
-      seed?: number;
-    };
-  }>;
+  specs: Array<ModelSpec>;
   dry_run?: boolean;
   prune?: boolean;
 };
@@ -873,6 +714,223 @@ export type ModelSpecApplyPlan = {
   unchanged: Array<{
     name: string;
     fields?: Array<string>;
+  }>;
+};
+
+export type Algorithm = {
+  kind: "baseline";
+} | {
+  kind: "logistic_regression";
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  l2?: number;
+  earlyStopping?: {
+    patience: number;
+    minDelta?: number;
+  };
+} | {
+  kind: "mlp";
+  hiddenUnits: Array<number>;
+  dropout: number;
+  activation?: "relu" | "tanh" | "elu";
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  l2?: number;
+  earlyStopping?: {
+    patience: number;
+    minDelta?: number;
+  };
+};
+
+export type DataSplit = {
+  kind?: "time";
+  lookbackDays: number;
+  holdoutDays: number;
+  validationFraction?: number;
+} | {
+  kind: "random";
+  testFraction: number;
+  validationFraction?: number;
+  folds?: number;
+  stratify?: boolean;
+  lookbackDays?: number;
+};
+
+export type PromotionPolicy = {
+  minAbsoluteImprovement?: number;
+  minRelativeImprovement?: number;
+  minEvalRows: number;
+};
+
+export type ModelSpec = {
+  name: string;
+  description?: string;
+  tags?: { [key: string]: string };
+  featureService: string;
+  labelSource: {
+    sql: string;
+    joinKeys: Array<string>;
+    labelColumn: string;
+    labelDelayDays?: number;
+    referenceScoreColumn?: string;
+  };
+  task: "binary_classification" | "multiclass_classification" | "regression";
+  algorithm: Algorithm;
+  primaryMetric: "auc" | "log_loss" | "f1" | "accuracy" | "macro_f1" | "rmse" | "mae";
+  split: DataSplit;
+  promotion: PromotionPolicy;
+  schedule?: {
+    cron: string;
+    timezone?: string;
+  };
+  triggers?: {
+    martsRefreshed?: Array<string>;
+    onDrift?: boolean;
+    minIntervalMinutes?: number;
+  };
+  seed?: number;
+  search?: {
+    strategy: "grid" | "random";
+    parameters: { [key: string]: {
+      values: Array<unknown>;
+    } | {
+      min: number;
+      max: number;
+      scale?: "linear" | "log";
+      count?: number;
+    } };
+    budget: {
+      maxTrials?: number;
+      maxSeconds?: number;
+    };
+    seed?: number;
+  };
+};
+
+export type ModelSpecRecord = {
+  spec: ModelSpec;
+  project: string | null;
+  specHash: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type HoldoutPredictions = {
+  runId: string;
+  model: string;
+  version: number | null;
+  part: "test" | "validation";
+  total: number;
+  stored: number;
+  offset: number;
+  rows: Array<{
+    keys: { [key: string]: string | number };
+    event_timestamp: string;
+    label: number;
+    score: number;
+    probabilities?: Array<number>;
+    features: { [key: string]: number | string | boolean | null };
+  }>;
+};
+
+export type MaterializeIncrementalRequest = {
+  end: string;
+  views?: Array<string>;
+};
+
+export type Materialization = {
+  id: number;
+  view: string;
+  version: number;
+  start: string;
+  end: string;
+  status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
+  chunks_total: number;
+  chunks_done: number;
+  rows_written: number;
+  trigger: string;
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
+};
+
+export type RefreshOutcomesRequest = {
+  models?: Array<string>;
+  full?: boolean;
+};
+
+export type OutcomeRefreshResult = {
+  startedAt: string;
+  finishedAt: string;
+  models: Array<{
+    model: string;
+    status: "refreshed" | "failed";
+    mode: "full" | "incremental";
+    predictions: number;
+    labelled: number;
+    changed: number;
+    durationMs: number;
+    error?: string;
+  }>;
+};
+
+export type LiveQualityReport = {
+  model: string;
+  windowHours: number;
+  windowStart: string;
+  windowEnd: string;
+  label: string;
+  bins: number;
+  martUpdatedAt: string | null;
+  labelKind?: "binary" | "numeric" | null;
+  outcome?: {
+    project: string;
+    keys: Array<string>;
+    labelColumn: string;
+    timestampColumn: string | null;
+    horizon: string | null;
+    aggregate: string;
+    default: number | null;
+  };
+  groups: Array<{
+    version: number;
+    arm: string;
+    predictions: number;
+    labelled: number;
+    positives: number;
+    positiveRate: number | null;
+    auc: number | null;
+    logLoss: number | null;
+    brier: number | null;
+    calibration: Array<{
+      bin: number;
+      lower: number;
+      upper: number;
+      count: number;
+      meanPredicted: number;
+      observedRate: number;
+    }>;
+    rmse?: number | null;
+    mae?: number | null;
+    meanLabel?: number | null;
+  }>;
+};
+
+export type DriftReport = {
+  model: string;
+  version: number;
+  baseline: "explicit" | "training" | "feature_store" | "preprocessing";
+  window: number;
+  warnThreshold: number;
+  driftThreshold: number;
+  features: Array<{
+    feature: string;
+    psi: number | null;
+    observations: number;
+    status: "ok" | "warn" | "drift" | "insufficient_data";
+    source: "explicit" | "training" | "feature_store" | "preprocessing";
   }>;
 };
 
@@ -963,32 +1021,7 @@ export type RunComparison = {
     status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
     trial: boolean;
     searchId: string | null;
-    algorithm: {
-      kind: "baseline";
-    } | {
-      kind: "logistic_regression";
-      epochs: number;
-      batchSize: number;
-      learningRate: number;
-      l2?: number;
-      earlyStopping?: {
-        patience: number;
-        minDelta?: number;
-      };
-    } | {
-      kind: "mlp";
-      hiddenUnits: Array<number>;
-      dropout: number;
-      activation?: "relu" | "tanh" | "elu";
-      epochs: number;
-      batchSize: number;
-      learningRate: number;
-      l2?: number;
-      earlyStopping?: {
-        patience: number;
-        minDelta?: number;
-      };
-    };
+    algorithm: Algorithm;
     seed: number;
     backend: string | null;
     codeVersion: string;

@@ -10,8 +10,11 @@ export interface Received {
   json: unknown;
 }
 
-/** What to answer: a status with a JSON body and headers, raw text, or `drop` to cut the connection (a network error). */
-export type Answer = { status?: number; json?: unknown; text?: string; headers?: Record<string, string>; chunks?: string[]; drop?: boolean };
+/**
+ * What to answer: a status with a JSON body and headers, raw text, `chunks` streamed 5 ms apart
+ * (`cut` then breaks the connection before the end), or `drop` to cut the connection (a network error).
+ */
+export type Answer = { status?: number; json?: unknown; text?: string; headers?: Record<string, string>; chunks?: Array<string | Uint8Array>; cut?: boolean; drop?: boolean };
 
 /**
  * A local HTTP server standing in for a platform service: records every request and answers with
@@ -43,7 +46,8 @@ export async function standInServer(respond: (req: Received, n: number) => Answe
           res.write(chunk);
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
-        res.end();
+        if (answer.cut) res.destroy();
+        else res.end();
         return;
       }
       const text = answer.text ?? (answer.json === undefined ? '' : JSON.stringify(answer.json));

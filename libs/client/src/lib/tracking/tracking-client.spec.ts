@@ -167,6 +167,34 @@ describe('TrackingClient', () => {
     expect(server.received.flatMap(ids)).toEqual(['small']);
   });
 
+  it('measures events in UTF-8 bytes, not characters: multi-byte text counts towards the 32 KiB limit and the request size', async () => {
+    server = await standInServer(ok);
+    const rejected: RejectedEvent[] = [];
+    const t = make({ onRejected: (e) => rejected.push(...e), maxBatchBytes: 4000 });
+    // 11,000 characters but 33,000 bytes: too large, though its length is under 32 KiB.
+    t.track({ userId: 'u', event: 'euros', messageId: 'big', properties: { note: '€'.repeat(11_000) } });
+    // 400 characters, 1,200 bytes each: three fit in 4,000 bytes by length, only two by size.
+    for (let i = 0; i < 6; i++) t.track({ userId: 'u', event: 'e', messageId: `m${i}`, properties: { note: '€'.repeat(400) } });
+    await t.flush();
+    expect(rejected.map((r) => [r.message.messageId, r.code])).toEqual([['big', 'EVENT_TOO_LARGE']]);
+    for (const r of server.received) expect(Buffer.byteLength(r.body)).toBeLessThanOrEqual(4000);
+    expect(server.received.flatMap(ids)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
+    expect(server.received.map((r) => batchOf(r).length)).toEqual([2, 2, 2]);
+  });
+
+  it('sends an event as it was when the call was made, with the client setting type and sentAt', async () => {
+    server = await standInServer(ok);
+    const t = make();
+    const properties: Record<string, unknown> = { step: 1 };
+    const params = { userId: 'u', event: 'e', messageId: 'm', properties, type: 'identify', sentAt: '2020-01-01T00:00:00.000Z' };
+    t.track(params as Parameters<TrackingClient['track']>[0]);
+    properties['step'] = 2;
+    await t.flush();
+    const [sent] = batchOf(server.received[0]) as Array<OutgoingMessage & { sentAt?: string }>;
+    expect(sent).toMatchObject({ type: 'track', properties: { step: 1 } });
+    expect(sent.sentAt).toBeUndefined();
+  });
+
   it('keeps each request under maxBatchBytes and maxBatchEvents', async () => {
     server = await standInServer(ok);
     const t = make({ maxBatchBytes: 4000, maxBatchEvents: 4 });

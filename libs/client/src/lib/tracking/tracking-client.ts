@@ -59,13 +59,20 @@ export interface FlushResult {
   requests: number;
 }
 
+/** A queued event, serialised once: its JSON goes into the request body as is, its size is counted once. */
 interface Queued {
   message: OutgoingMessage;
+  json: string;
   bytes: number;
 }
 
 const encoder = new TextEncoder();
-const byteLength = (value: unknown) => encoder.encode(JSON.stringify(value)).length;
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+/** UTF-8 size of a string: its length when it is ASCII (almost every event), else counted by encoding it. */
+const utf8Bytes = (text: string) => (NON_ASCII.test(text) ? encoder.encode(text).length : text.length);
+/** The `/v1/batch` body from events already serialised: joined, never parsed or serialised again. */
+const batchBody = (batch: Queued[]) => `{"batch":[${batch.map((q) => q.json).join(',')}],"sentAt":"${new Date().toISOString()}"}`;
 const emptyResult = (): FlushResult => ({ sent: 0, accepted: 0, duplicates: 0, rejected: 0, failed: 0, requests: 0 });
 const add = (a: FlushResult, b: FlushResult): FlushResult => ({
   sent: a.sent + b.sent,
@@ -152,7 +159,8 @@ export class TrackingClient {
   private enqueue(type: MessageType, params: object): OutgoingMessage {
     if (this.closed) throw new PlatformApiError({ status: 0, code: ClientErrorCode.CLIENT_CLOSED, message: `${type}: the tracking client is closed`, retryable: false });
     const message = buildMessage(type, params as Record<string, unknown>);
-    const bytes = byteLength(message);
+    const json = JSON.stringify(message);
+    const bytes = utf8Bytes(json);
     if (bytes > TRACKING_LIMITS.maxEventBytes) {
       this.reportRejected([{ message, code: 'EVENT_TOO_LARGE', errors: [{ path: '$', code: 'EVENT_TOO_LARGE', message: `${bytes} bytes; an event may be at most ${TRACKING_LIMITS.maxEventBytes}` }] }]);
       return message;
@@ -161,7 +169,7 @@ export class TrackingClient {
       this.reportFailed(new PlatformApiError({ status: 0, code: 'QUEUE_FULL', message: `more than ${this.maxQueueSize} events wait to be sent`, retryable: false }), [message]);
       return message;
     }
-    this.queue.push({ message, bytes });
+    this.queue.push({ message, json, bytes });
     if (this.queue.length >= this.flushAt) this.scheduleDrain();
     else if (this.timer === undefined && this.flushIntervalMs > 0) this.timer = setTimeout(() => this.scheduleDrain(), this.flushIntervalMs);
     return message;
@@ -184,30 +192,32 @@ export class TrackingClient {
     this.drainScheduled = false;
     let total = emptyResult();
     while (this.queue.length) {
-      const batch: Queued[] = [];
+      // `{"batch":[` ... `],"sentAt":"<24 chars>"}` and a comma between events.
       let bytes = 64;
-      while (this.queue.length && batch.length < this.maxBatchEvents && (batch.length === 0 || bytes + this.queue[0].bytes + 1 <= this.maxBatchBytes)) {
-        const next = this.queue.shift() as Queued;
-        bytes += next.bytes + 1;
-        batch.push(next);
+      let n = 0;
+      while (n < this.queue.length && n < this.maxBatchEvents && (n === 0 || bytes + this.queue[n].bytes + 1 <= this.maxBatchBytes)) {
+        bytes += this.queue[n].bytes + 1;
+        n++;
       }
-      total = add(total, await this.send(batch.map((q) => q.message)));
+      // One splice per batch (not a shift per event, which is quadratic in a long queue).
+      total = add(total, await this.send(this.queue.splice(0, n)));
     }
     return total;
   }
 
   /** One batch until it is delivered, split, or given up on. */
-  private async send(messages: OutgoingMessage[]): Promise<FlushResult> {
+  private async send(batch: Queued[]): Promise<FlushResult> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const answer = await this.http.json<IngestResponse>({ method: 'POST', path: '/v1/batch', json: { batch: messages, sentAt: new Date().toISOString() } });
-        return { ...this.settle(messages, answer), requests: attempt + 1 };
+        // Built per attempt: sentAt is the moment this request leaves, so the server's clock-skew correction holds on a retry.
+        const answer = await this.http.json<IngestResponse>({ method: 'POST', path: '/v1/batch', body: batchBody(batch), contentType: 'application/json' });
+        return { ...this.settle(batch, answer), requests: attempt + 1 };
       } catch (err) {
         const error = err instanceof PlatformApiError ? err : new PlatformApiError({ status: 0, code: ClientErrorCode.NETWORK_ERROR, message: String(err), cause: err });
-        if (error.status === 413 && messages.length > 1) {
-          const half = Math.ceil(messages.length / 2);
-          const first = await this.send(messages.slice(0, half));
-          const second = await this.send(messages.slice(half));
+        if (error.status === 413 && batch.length > 1) {
+          const half = Math.ceil(batch.length / 2);
+          const first = await this.send(batch.slice(0, half));
+          const second = await this.send(batch.slice(half));
           const both = add(first, second);
           return { ...both, requests: both.requests + attempt + 1 };
         }
@@ -216,6 +226,7 @@ export class TrackingClient {
           continue;
         }
         const requests = attempt + 1;
+        const messages = batch.map((q) => q.message);
         if (error.status === 400 || error.status === 413) {
           // The server refused the batch itself (a single oversized event, a malformed envelope).
           const errors = error.details.length ? error.details : [{ code: error.code, message: error.message }];
@@ -228,15 +239,15 @@ export class TrackingClient {
     }
   }
 
-  private settle(messages: OutgoingMessage[], answer: IngestResponse): FlushResult {
+  private settle(batch: Queued[], answer: IngestResponse): FlushResult {
     const rejected: RejectedEvent[] = [];
     for (const result of answer?.results ?? []) {
       if (result.status !== 'rejected') continue;
-      const message = messages[result.index];
+      const message = batch[result.index]?.message;
       if (message) rejected.push({ message, code: result.errors[0]?.code ?? 'REJECTED', errors: result.errors });
     }
     if (rejected.length) this.reportRejected(rejected);
-    return { sent: messages.length, accepted: answer?.accepted ?? 0, duplicates: answer?.duplicates ?? 0, rejected: rejected.length, failed: 0, requests: 1 };
+    return { sent: batch.length, accepted: answer?.accepted ?? 0, duplicates: answer?.duplicates ?? 0, rejected: rejected.length, failed: 0, requests: 1 };
   }
 
   private reportRejected(events: RejectedEvent[]): void {

@@ -70,14 +70,20 @@ export function buildMessage(type: MessageType, params: CommonFields & Record<st
   }
   if (type === 'track' && !nonEmpty(params['event'])) throw new TypeError('track: event is required');
   if (type === 'group' && !nonEmpty(params['groupId'])) throw new TypeError('group: groupId is required');
-  const { timestamp, context, messageId, ...rest } = params;
-  const message: OutgoingMessage = {
-    ...(rest as Partial<OutgoingMessage>),
-    type,
-    messageId: messageId ?? randomId(),
-    timestamp: timestamp instanceof Date ? timestamp.toISOString() : (timestamp ?? now().toISOString()),
-    context: { ...context, library: { name: CLIENT_NAME, version: CLIENT_VERSION } },
-  };
-  for (const k of Object.keys(message) as Array<keyof OutgoingMessage>) if (message[k] === undefined) delete message[k];
+  // One object built key by key: no rest-spread copy and no `delete` (which would turn the message
+  // into a slow dictionary object for the JSON.stringify that follows). `type` and `sentAt` are the
+  // client's to set: the call names the type, and each request carries the moment it is sent.
+  const message = { type } as OutgoingMessage & Record<string, unknown>;
+  for (const key of Object.keys(params)) {
+    if (key === 'type' || key === 'sentAt' || key === 'timestamp' || key === 'context' || key === 'messageId') continue;
+    const value = params[key];
+    if (value !== undefined) message[key] = value;
+  }
+  message.messageId = params.messageId ?? randomId();
+  const { timestamp } = params;
+  message.timestamp = timestamp instanceof Date ? timestamp.toISOString() : (timestamp ?? now().toISOString());
+  message.context = { ...params.context, library: LIBRARY };
   return message;
 }
+
+const LIBRARY = Object.freeze({ name: CLIENT_NAME, version: CLIENT_VERSION });

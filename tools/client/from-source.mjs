@@ -1,5 +1,6 @@
-// The platform's typed client (@mlp/client, libs/client) for these plain-Node tools, loaded from its
-// TypeScript sources through the repository's ts-hook: no build step, the same code product teams use.
+// The platform's typed client (@mlp/client, libs/client) for the plain-Node tools (demo, e2e, bench),
+// loaded from its TypeScript sources through the repository's ts-hook: no build step, the same code
+// product teams use.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
