@@ -75,4 +75,4 @@ for (const r of results) {
   const totals = r.body.totals ? ` (rejected ${r.body.totals.rejected}, accepted ${r.body.totals.accepted})` : '';
   console.log(`${r.path.padEnd(80)} median ${r.medianMs} ms, min ${r.minMs}, max ${r.maxMs}${totals}`);
 }
-console.log(JSON.stringify({ rows: Number(failed), loadavg: os.loadavg(), results: results.map(({ body, ...r }) => r) }));
+console.log(JSON.stringify({ rows: Number(failed), loadavg: os.loadavg(), results: results.map(({ body: _body, ...r }) => r) }));
