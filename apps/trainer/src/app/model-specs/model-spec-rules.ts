@@ -1,4 +1,5 @@
 import type { ModelSpec } from '@mlp/contracts';
+import { ruleSyntaxProblem } from '@mlp/model-runtime';
 import { cronProblem } from '../schedules/cron-schedule';
 
 export interface SpecProblem {
@@ -14,8 +15,8 @@ const WAREHOUSE = /^dwh\.[a-z0-9_]+$/;
  * Checks a schema-valid spec for what the schema cannot express: a metric that fits the task, a
  * split that leaves training data, a valid cron, a single read-only SELECT over the warehouse as
  * the label source (reading at least one relation of the warehouse schema `dwh`: a mart, an
- * imported source `dwh.src_*`, a model; nothing in another schema). Each problem carries a
- * machine-readable code.
+ * imported source `dwh.src_*`, a model; nothing in another schema), a rule that parses and stays
+ * within the rule grammar. Each problem carries a machine-readable code.
  */
 export function specProblems(spec: ModelSpec): SpecProblem[] {
   const problems: SpecProblem[] = [];
@@ -53,8 +54,11 @@ export function specProblems(spec: ModelSpec): SpecProblem[] {
     if (problem) problems.push({ path: '$.schedule.cron', code: 'INVALID_CRON', message: problem });
   }
   const algorithm = spec.algorithm;
-  if (algorithm.kind !== 'baseline' && algorithm.earlyStopping && spec.split.validationFraction === 0) {
+  if ('earlyStopping' in algorithm && algorithm.earlyStopping && spec.split.validationFraction === 0) {
     problems.push({ path: '$.split.validationFraction', code: 'EARLY_STOPPING_WITHOUT_VALIDATION', message: 'early stopping needs a validation share above 0' });
   }
+  // The rule's grammar now; its feature names when a run knows the model's inputs.
+  const ruleProblem = algorithm.kind === 'rule' ? ruleSyntaxProblem(algorithm.expression) : undefined;
+  if (ruleProblem) problems.push({ path: '$.algorithm.expression', ...ruleProblem });
   return problems;
 }

@@ -4,7 +4,7 @@ import { randomSplit } from '../datasets/random-split';
 import { timeSplit } from '../datasets/time-split';
 import { calibration, evaluate, type CalibrationBin } from '../evaluation/metrics';
 import { predictWithArtifact } from '../models/artifact-predictor';
-import { applyToRows, coerceNumericColumns, fitPreprocessing, kindForAlgorithm, rawInputSignature, type FeatureType, type RawRecord } from '@mlp/model-runtime';
+import { applyToRows, coerceNumericColumns, fitPreprocessing, kindForAlgorithm, ModelSpecError, rawInputSignature, type FeatureType, type ModelKind, type RawRecord, type TrainedModel, type TrainInput } from '@mlp/model-runtime';
 import { trainingBaseline } from '../preprocessing/training-baseline';
 import { parseVersionedRef, type TrainingRow, type TrainingSetSource } from './training-set-source';
 
@@ -128,6 +128,16 @@ function labelValue(raw: unknown, task: ModelSpec['task']): number | null {
   return task === 'binary_classification' ? (n >= 0.5 ? 1 : 0) : n;
 }
 
+/** A kind's training, its spec problems (a rule naming no input, a forest too large) as the run's failure code. */
+async function trainKind(kind: ModelKind, input: TrainInput): Promise<TrainedModel> {
+  try {
+    return await kind.train(input);
+  } catch (e) {
+    if (e instanceof ModelSpecError) throw new TrainingSpecError(e.message, e.code);
+    throw e;
+  }
+}
+
 /** The model takes its raw features (typed as the feature store declares them) and answers one value per row. */
 function signatureOf(spec: ModelSpec, preprocessing: Preprocessing, types: Readonly<Record<string, FeatureType>>) {
   const outputs: TensorSpec[] = [{ name: spec.task === 'binary_classification' ? 'probability' : 'prediction', datatype: 'FP32', shape: [-1] }];
@@ -187,7 +197,7 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
     throw new TrainingSpecError(`the training set between ${start.toISOString()} and ${end.toISOString()} has no labelled rows (${unlabeled} without a label)`, 'EMPTY_TRAINING_SET');
   }
   const algorithm = spec.algorithm;
-  const validationFraction = algorithm.kind !== 'baseline' && algorithm.earlyStopping ? (plan.validationFraction ?? 0.1) : (plan.validationFraction ?? 0);
+  const validationFraction = 'earlyStopping' in algorithm && algorithm.earlyStopping ? (plan.validationFraction ?? 0.1) : (plan.validationFraction ?? 0);
   const split =
     plan.kind === 'random'
       ? {
@@ -205,9 +215,11 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
   if (split.train.length === 0) throw new TrainingSpecError(plan.kind === 'random' ? 'no rows left to train on' : 'no rows before the held-out window: widen lookbackDays or shorten holdoutDays', 'EMPTY_TRAINING_SPLIT');
   if (split.holdout.length === 0) throw new TrainingSpecError('no held-out rows: the gate would have nothing to judge', 'EMPTY_HOLDOUT');
 
-  // Fitted on the training split only; validation and held-out rows are transformed with it.
+  // Fitted on the training split only; validation and held-out rows are transformed with it. A kind
+  // that reads raw numeric values (a rule) gets them unscaled, recorded so in the artifact.
+  const kind = kindForAlgorithm(algorithm.kind);
   const trainRecords = split.train.map((e) => e.record);
-  const preprocessing = fitPreprocessing(trainRecords, features);
+  const preprocessing = fitPreprocessing(trainRecords, features, { standardise: !kind.rawNumericInputs });
   const coerce = (list: Example[]) => coerceNumericColumns(list.map((e) => e.record), preprocessing);
   const [trainX, validationX, holdoutRecords] = [coerce(split.train), coerce(split.validation), coerce(split.holdout)];
   const width = preprocessing.outputWidth;
@@ -224,11 +236,12 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
   const trained =
     algorithm.kind === 'baseline'
       ? baseline
-      : await kindForAlgorithm(algorithm.kind).train({
+      : await trainKind(kind, {
           task: spec.task,
           algorithm,
           seed: job.seed,
           width,
+          preprocessing,
           x: xTrain,
           y: yTrain,
           xValidation: validationX.length ? applyToRows(preprocessing, validationX) : undefined,

@@ -203,6 +203,15 @@ export type CreateTrainingRun = {
         patience: number;
         minDelta?: number;
       };
+    } | {
+      kind: "random_forest";
+      nEstimators?: number;
+      maxDepth?: number;
+      maxFeatures?: number;
+      minSamplesSplit?: number;
+    } | {
+      kind: "rule";
+      expression: string;
     };
     split?: {
       kind?: "time";
@@ -557,6 +566,15 @@ export type ModelSpecApplyRequest = {
         patience: number;
         minDelta?: number;
       };
+    } | {
+      kind: "random_forest";
+      nEstimators?: number;
+      maxDepth?: number;
+      maxFeatures?: number;
+      minSamplesSplit?: number;
+    } | {
+      kind: "rule";
+      expression: string;
     };
     primaryMetric: "auc" | "log_loss" | "f1" | "rmse" | "mae";
     split: {
