@@ -34,6 +34,10 @@ const SPEC_CODES = [
   'LABEL_SQL_OUTSIDE_WAREHOUSE',
   'LABEL_IS_JOIN_KEY',
   'REFERENCE_COLUMN_CLASH',
+  // A `rule` algorithm's expression: it does not parse, uses something outside the rule grammar, or a name that cannot be a feature.
+  'RULE_SYNTAX_ERROR',
+  'RULE_CONSTRUCT_NOT_ALLOWED',
+  'RULE_UNKNOWN_FEATURE',
 ];
 
 export const PUT_SPEC_DOC: ApiContractOptions = {
