@@ -6,5 +6,5 @@ export * from './lib/seeded-random';
 export * from './lib/model-kinds/model-kind';
 export * from './lib/model-kinds/model-kinds';
 export { fitBaseline } from './lib/model-kinds/baseline';
-export { ruleSyntaxProblem, type RuleProblem } from './lib/model-kinds/rule';
+export { ruleFeatureProblem, ruleSyntaxProblem, type RuleProblem } from './lib/model-kinds/rule';
 export { FOREST_DEFAULTS, MAX_FOREST_NODES } from './lib/model-kinds/tree-ensemble';

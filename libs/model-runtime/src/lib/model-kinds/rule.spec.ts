@@ -2,7 +2,7 @@ import type { ModelTask } from '@mlp/contracts';
 import { applyToRows, fitPreprocessing, type RawRecord } from '../preprocessing';
 import { seededRandom } from '../seeded-random';
 import { kindForAlgorithm, loadPredictor } from './model-kinds';
-import { ruleSyntaxProblem } from './rule';
+import { ruleFeatureProblem, ruleSyntaxProblem } from './rule';
 
 /** Raw records as a feature store gives them: numeric r, g, b in two views, a boolean, a string, a value with gaps. */
 function records(n: number): RawRecord[] {
@@ -95,6 +95,20 @@ describe('rule kind: a written rule over raw features', () => {
     ['null', 'RULE_CONSTRUCT_NOT_ALLOWED', 'literal null'],
   ])('refuses %s when the spec is applied (%s)', (expression, code, words) => {
     expect(ruleSyntaxProblem(expression)).toMatchObject({ code, message: expect.stringContaining(words) });
+  });
+
+  it('checks a rule against a feature service\'s features before any data is read', () => {
+    const features = [
+      { name: 'pixel:r', numeric: true },
+      { name: 'pixel:g', numeric: true },
+      { name: 'meta:name', numeric: false },
+      { name: 'other:g', numeric: true },
+    ];
+    expect(ruleFeatureProblem('r > pixel__g', features)).toBeUndefined();
+    expect(ruleFeatureProblem('r > g', features)).toMatchObject({ code: 'RULE_AMBIGUOUS_FEATURE' });
+    expect(ruleFeatureProblem('name > 1', features)).toMatchObject({ code: 'RULE_FEATURE_NOT_NUMERIC' });
+    expect(ruleFeatureProblem('b > 1', features)).toMatchObject({ code: 'RULE_UNKNOWN_FEATURE', message: expect.stringContaining('pixel:r, pixel:g') });
+    expect(ruleFeatureProblem('r(1)', features)).toMatchObject({ code: 'RULE_CONSTRUCT_NOT_ALLOWED' });
   });
 
   it('accepts the rule grammar when the spec is applied', () => {

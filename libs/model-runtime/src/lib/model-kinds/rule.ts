@@ -144,22 +144,26 @@ export function ruleSyntaxProblem(expression: string): RuleProblem | undefined {
   return isProblem(compiled) ? compiled : undefined;
 }
 
+/** A model input a rule may name: its reference (`view:feature`), whether it is numeric, its model-vector column. */
+interface RuleInput {
+  ref: string;
+  numeric: boolean;
+  column: number;
+}
+
 /**
- * The model-vector column of each feature a rule may name: numeric (and boolean) features, by
- * `feature` when that name is unique among the inputs and always by `view__feature`. A string
- * feature is one-hot encoded and has no single value a rule could compare.
+ * Resolves the names a rule uses to model inputs: numeric (and boolean) features, by `feature` when
+ * that name is unique among the inputs and always by `view__feature`. A string feature is one-hot
+ * encoded and has no single value a rule could compare.
  */
-function featureColumns(preprocessing: Preprocessing): (name: string) => number | RuleProblem {
-  const byName = new Map<string, Array<{ ref: string; column: number; numeric: boolean }>>();
-  let offset = 0;
-  for (const t of preprocessing.features) {
-    const entry = { ref: t.name, column: offset, numeric: t.kind === 'numeric' };
-    const colon = t.name.indexOf(':');
-    const names = colon < 0 ? [t.name] : [t.name.slice(colon + 1), `${t.name.slice(0, colon)}__${t.name.slice(colon + 1)}`];
-    for (const n of names) byName.set(n, [...(byName.get(n) ?? []), entry]);
-    offset += widthOf(t);
+function resolver(inputs: readonly RuleInput[]): (name: string) => number | RuleProblem {
+  const byName = new Map<string, RuleInput[]>();
+  for (const input of inputs) {
+    const colon = input.ref.indexOf(':');
+    const names = colon < 0 ? [input.ref] : [input.ref.slice(colon + 1), `${input.ref.slice(0, colon)}__${input.ref.slice(colon + 1)}`];
+    for (const n of names) byName.set(n, [...(byName.get(n) ?? []), input]);
   }
-  const known = preprocessing.features.map((t) => t.name).join(', ');
+  const known = inputs.map((i) => i.ref).join(', ');
   return (name) => {
     const found = byName.get(name) ?? [];
     if (found.length === 0) return { code: 'RULE_UNKNOWN_FEATURE', message: `the rule names ${name}, which is not an input of the model (inputs: ${known})` };
@@ -167,6 +171,29 @@ function featureColumns(preprocessing: Preprocessing): (name: string) => number 
     if (!found[0].numeric) return { code: 'RULE_FEATURE_NOT_NUMERIC', message: `${found[0].ref} is a string feature; a rule can use numeric and boolean features` };
     return found[0].column;
   };
+}
+
+/** The model-vector column of each raw feature of a preprocessing, for a rule. */
+function featureColumns(preprocessing: Preprocessing): (name: string) => number | RuleProblem {
+  let offset = 0;
+  const inputs = preprocessing.features.map((t) => {
+    const input = { ref: t.name, numeric: t.kind === 'numeric', column: offset };
+    offset += widthOf(t);
+    return input;
+  });
+  return resolver(inputs);
+}
+
+/**
+ * Whether a rule can run on a feature service's features (`view:feature`, numeric or not), checked
+ * before any data is read (e.g. by `mlp validate` against a project's own feature service): the
+ * grammar, then every name. Undefined when it can.
+ */
+export function ruleFeatureProblem(expression: string, features: ReadonlyArray<{ name: string; numeric: boolean }>): RuleProblem | undefined {
+  const ast = parse(expression);
+  if (isProblem(ast)) return ast;
+  const compiled = compile(ast, resolver(features.map((f, i) => ({ ref: f.name, numeric: f.numeric, column: i }))));
+  return isProblem(compiled) ? compiled : undefined;
 }
 
 /** A rule's evaluator over columns given by name (the artifact's `inputs`). */
