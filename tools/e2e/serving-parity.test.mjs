@@ -1,5 +1,5 @@
-// Every serving route gives the trainer's own score. Real models of each kind are trained through
-// the trainer on a real PostgreSQL (the four services as processes), then the same held-out rows are
+// Every serving route gives the trainer's own score. Real models of each kind (network, logistic
+// regression, random forest, written rule) are trained through the trainer on a real PostgreSQL (the four services as processes), then the same held-out rows are
 // scored through V2 (raw inputs; [n] and [n, 1]; declared, float and integer datatypes), TF-Serving
 // (instances and inputs), predict-entities and batch scoring (online, and point-in-time into a dwh
 // table read back through the API and by a warehouse mart), and each answer is compared with the
@@ -40,6 +40,12 @@ const MODELS = [
   { name: 'parity_mixed', service: 'parity_mixed', task: 'binary_classification', metric: 'auc', labelColumn: 'label', algorithm: { kind: 'mlp', hiddenUnits: [8], dropout: 0, epochs: 30, batchSize: 64, learningRate: 0.01 } },
   // Missing values (float and categorical), a regression.
   { name: 'parity_missing', service: 'parity_missing', task: 'regression', metric: 'rmse', labelColumn: 'target', algorithm: { kind: 'mlp', hiddenUnits: [8], dropout: 0, epochs: 40, batchSize: 64, learningRate: 0.01 } },
+  // A tree ensemble over numeric and one-hot inputs, and one with missing values (regression).
+  { name: 'parity_forest', service: 'parity_mixed', task: 'binary_classification', metric: 'auc', labelColumn: 'label', algorithm: { kind: 'random_forest', nEstimators: 30, maxDepth: 6 } },
+  { name: 'parity_forest_missing', service: 'parity_missing', task: 'regression', metric: 'rmse', labelColumn: 'target', algorithm: { kind: 'random_forest', nEstimators: 20 } },
+  // Written rules over the raw values (int64, float64, bool; a float with gaps, filled as in training).
+  { name: 'parity_rule', service: 'parity_numeric', task: 'binary_classification', metric: 'auc', labelColumn: 'label', algorithm: { kind: 'rule', expression: '(x_float > 0 && flag) || n_int > 40 ? 0.8 : x_float > 0.5 ? 0.6 : 0.2' } },
+  { name: 'parity_rule_missing', service: 'parity_missing', task: 'regression', metric: 'rmse', labelColumn: 'target', algorithm: { kind: 'rule', expression: '3 * n_int + 0.5 * y_gap' } },
 ];
 
 let platform;

@@ -7,3 +7,5 @@ export * from './lib/model-kinds/model-kind';
 export * from './lib/model-kinds/model-kinds';
 export { fitBaseline } from './lib/model-kinds/baseline';
 export * from './lib/class-labels';
+export { ruleFeatureProblem, ruleSyntaxProblem, type RuleProblem } from './lib/model-kinds/rule';
+export { FOREST_DEFAULTS, MAX_FOREST_NODES } from './lib/model-kinds/tree-ensemble';

@@ -129,7 +129,7 @@ labelSource:
   labelDelayDays: 30
 task: binary_classification
 algorithm:
-  kind: logistic_regression   # baseline, logistic_regression or mlp
+  kind: logistic_regression   # baseline, logistic_regression, mlp, random_forest or rule (docs/projects.md)
   epochs: 20
   batchSize: 256
   learningRate: 0.05

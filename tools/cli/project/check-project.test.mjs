@@ -116,6 +116,7 @@ describe('an invalid project folder', () => {
       'models/stg_orders.sql:3 materialized: must be one of "view", "table", "incremental"',
       'sources/broken.yaml:5: YAML: All mapping items must start at the same column',
       'sources/broken.yaml:6: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+      'training/churn_rule.yaml:10 algorithm.expression: the rule names basket, which is not an input of the model (inputs: customer_orders:orders, customer_orders:revenue) (RULE_UNKNOWN_FEATURE)',
       'training/churn.yaml:12 outcome.horizon: is required with timestamp_column: how long after a prediction its outcome counts',
     ]);
   });

@@ -1,11 +1,39 @@
 // Checks across files that no single file's schema can make: duplicate names, references between
 // the project's own objects, and the rules the contracts state in words (an outcome with a time
-// column needs a horizon, a model's freshness needs its column, an entity has one kind of key).
+// column needs a horizon, a model's freshness needs its column, an entity has one kind of key, a
+// rule names numeric features of its feature service).
 // A reference to something outside the project (another project's entity, a feature service
 // already on the feature store) is a warning: only the services can tell.
+import { createRequire } from 'node:module';
 import { problemAt } from './origins.mjs';
 
 const FEATURE_REF = /^([a-z][a-z0-9_]{0,62})(?:@v([0-9]+))?:([a-z][a-z0-9_]{0,62})$/;
+
+let ruleModule;
+/**
+ * The model runtime's own rule checks (the trainer runs the same), from their TypeScript source
+ * through the repo's ts-hook: loaded only when a project has a rule spec.
+ */
+function ruleChecks() {
+  if (!ruleModule) {
+    const require = createRequire(import.meta.url);
+    require('../../ts-hook/register.cjs');
+    ruleModule = require('../../../libs/model-runtime/src/lib/model-kinds/rule.ts');
+  }
+  return ruleModule;
+}
+
+/** A project feature service's features as a rule sees them (`view:feature`, numeric or not); undefined when a view is not in the project. */
+function serviceFeatures(service, views) {
+  const out = [];
+  for (const ref of service.features) {
+    const m = FEATURE_REF.exec(ref);
+    const feature = m && views.get(m[1])?.def.features.find((f) => f.name === m[3]);
+    if (!feature) return undefined;
+    out.push({ name: `${m[1]}:${m[3]}`, numeric: feature.type !== 'string' });
+  }
+  return out;
+}
 
 /** @returns problems `{ file, line, path, message, severity }` */
 export function crossCheck(project) {
@@ -76,8 +104,17 @@ export function crossCheck(project) {
     }
   }
   for (const spec of project.specs) {
-    if (!services.has(spec.def.featureService)) {
+    const service = services.get(spec.def.featureService);
+    if (!service) {
       warn(spec.origin, ['featureService'], `feature service ${spec.def.featureService} is not in this project: it must exist on the feature store (plan and apply check)`);
+    }
+    // A rule is checked against the feature service's features when the project defines them all
+    // (else only its grammar here; its names when a run knows the model's inputs).
+    const expression = spec.def.algorithm?.kind === 'rule' ? spec.def.algorithm.expression : undefined;
+    if (typeof expression === 'string') {
+      const features = service && serviceFeatures(service.def, views);
+      const problem = features ? ruleChecks().ruleFeatureProblem(expression, features) : ruleChecks().ruleSyntaxProblem(expression);
+      if (problem) err(spec.origin, ['algorithm', 'expression'], `${problem.message} (${problem.code})`);
     }
   }
   return out;

@@ -101,11 +101,15 @@ describe('trainer on a real PostgreSQL', () => {
       [{ schedule: { cron: '0 25 * * *' } }, 'INVALID_CRON'],
       [{ labelSource: { ...SPEC.labelSource, sql: 'SELECT * FROM registry.models' } }, 'LABEL_SQL_OUTSIDE_WAREHOUSE'],
       [{ split: { lookbackDays: 10, holdoutDays: 10 } }, 'INVALID_SPLIT'],
+      [{ algorithm: { kind: 'rule', expression: 'page_views_7d > (' } }, 'RULE_SYNTAX_ERROR'],
+      [{ algorithm: { kind: 'rule', expression: 'require("fs")' } }, 'RULE_CONSTRUCT_NOT_ALLOWED'],
     ];
     for (const [change, code] of cases) {
       const res = await call(svc, 'POST', '/v1/model-specs', { ...SPEC, ...change }, ADMIN);
       expect([res.status, res.json['code']]).toEqual([400, code]);
     }
+    const named = await call(svc, 'POST', '/v1/model-specs', { ...SPEC, algorithm: { kind: 'rule', expression: 'x.constructor' } }, ADMIN);
+    expect([named.status, JSON.stringify(named.json)]).toEqual([400, expect.stringMatching(/member access/)]);
     expect((await call(svc, 'POST', '/v1/model-specs', SPEC, WRITER)).status).toBe(403);
     const created = await call(svc, 'POST', '/v1/model-specs', SPEC, ADMIN);
     expect(created.status).toBe(201);

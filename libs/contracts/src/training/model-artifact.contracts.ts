@@ -98,7 +98,8 @@ export type BaselineHistogram = Static<typeof BaselineHistogramSchema>;
 
 /**
  * The serialised model the trainer stores in the registry and model-serving loads: a TF.js layers
- * model (topology + base64 weights) or a baseline rule, with its preprocessing and signature.
+ * model (topology + base64 weights), a prior/mean baseline, a tree ensemble (flat trees, base64) or
+ * a written rule, with its preprocessing and signature.
  * Its sha256 is taken over the canonical JSON (keys sorted) of this object.
  */
 const ModelArtifactSchema = Type.Object(
@@ -112,7 +113,7 @@ const ModelArtifactSchema = Type.Object(
      * output's columns), learnt from the training split. Absent for other tasks.
      */
     classes: Type.Optional(Type.Array(Type.String(), { minItems: 2, maxItems: 1000 })),
-    algorithm: Type.Union([Type.Literal('baseline'), Type.Literal('logistic_regression'), Type.Literal('mlp')]),
+    algorithm: Type.Union([Type.Literal('baseline'), Type.Literal('logistic_regression'), Type.Literal('mlp'), Type.Literal('random_forest'), Type.Literal('rule')]),
     /** Feature references in model input order (what predict-entities fetches online). */
     features: Type.Array(Type.String()),
     featureService: Type.Optional(Type.String()),
@@ -151,6 +152,37 @@ const ModelArtifactSchema = Type.Object(
           /** `softmax`: a multiclass prior, one logit per class in `intercepts` (log class frequencies). */
           link: Type.Union([Type.Literal('identity'), Type.Literal('logit'), Type.Literal('softmax')]),
           intercepts: Type.Optional(Type.Array(Type.Number(), { minItems: 2 })),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Object(
+        {
+          kind: Type.Literal('tree-ensemble'),
+          /** Number of nodes of each tree, in order; the trees' nodes follow one another in the arrays below. */
+          treeSizes: Type.Array(Int32({ minimum: 1 }), { minItems: 1 }),
+          /**
+           * Per node in preorder (a split node is followed by its left subtree, then its right): the
+           * model-vector column it splits on, or -1 for a leaf. Little-endian int32, base64.
+           */
+          featuresBase64: Type.String(),
+          /**
+           * Per node: the threshold of a split (a row whose value is below it goes left) or the value
+           * of a leaf (class-1 share, or the regression value). Little-endian float32, base64. The
+           * prediction is the mean over the trees of the leaf each row reaches.
+           */
+          valuesBase64: Type.String(),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Object(
+        {
+          kind: Type.Literal('rule'),
+          /** The rule as written in the spec. */
+          expression: Type.String({ minLength: 1 }),
+          /** Each name the rule uses and the model-vector column holding that feature's raw value. */
+          inputs: Type.Array(Type.Object({ name: Type.String(), column: Int32({ minimum: 0 }) }, { additionalProperties: false })),
+          /** `probability`: the value clamped to [0, 1] (binary); `value`: as computed (regression). */
+          output: Type.Union([Type.Literal('probability'), Type.Literal('value')]),
         },
         { additionalProperties: false },
       ),

@@ -65,6 +65,36 @@ export const Algorithm = Type.Union([
     },
     { additionalProperties: false },
   ),
+  /**
+   * A random forest (bagged CART trees, trained by the `ml-random-forest` package) over the model
+   * vector: the tabular workhorse, for interactions a linear model cannot see. Each tree sees a
+   * bootstrap sample of the rows and a random share of the columns; a binary forest answers the mean
+   * of its leaves' class-1 shares, a regression forest the mean of its leaves' values.
+   */
+  Type.Object(
+    {
+      kind: Type.Literal('random_forest'),
+      /** Number of trees (default 100). */
+      nEstimators: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+      /** Depth of the deepest split (default 8); deeper trees fit more and make a larger artifact. */
+      maxDepth: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
+      /** Share of the model vector's columns each tree may split on, drawn per tree (default 1: all). */
+      maxFeatures: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+      /** A node with fewer training rows than this is a leaf (default 10). */
+      minSamplesSplit: Type.Optional(Type.Integer({ minimum: 2, maximum: 100000 })),
+    },
+    { additionalProperties: false },
+  ),
+  /**
+   * A rule a person writes over the model's raw numeric and boolean features, e.g. `r > g > b`
+   * (comparisons chain as in Python), `x > 0.5 && !flag ? 0.9 : 0.1`, `3 * n + 0.5 * gap`:
+   * numbers, `true`/`false`, feature names (`feature` when the name is unique among the model's
+   * inputs, else `view__feature`), `+ - * / %`, comparisons, `&& || !` and `?:`. Nothing else is
+   * accepted (no calls, member access, strings, assignment). A binary rule's value, clamped to
+   * [0, 1], is the probability (true = 1); a regression rule's value is the prediction. Parsed with
+   * `jsep` and evaluated by the runtime's own evaluator, never `eval`.
+   */
+  Type.Object({ kind: Type.Literal('rule'), expression: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
 ]);
 export type Algorithm = Static<typeof Algorithm>;
 

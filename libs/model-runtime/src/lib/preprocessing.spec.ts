@@ -18,6 +18,13 @@ describe('preprocessing fitted on the training split', () => {
     expect(one(p, {})).toEqual([0, 1]);
   });
 
+  it('keeps numeric features raw for kinds that read them as they are (standardise: false), still filling gaps with the median', () => {
+    const p = fitPreprocessing(train, ['u:age', 'u:plan'], { standardise: false });
+    expect(p.features[0]).toEqual({ kind: 'numeric', name: 'u:age', mean: 0, std: 1, fill: 30, missingIndicator: true });
+    expect(one(p, { 'u:age': 37, 'u:plan': 'pro' })).toEqual([37, 0, 0, 1, 0]);
+    expect(one(p, { 'u:age': null, 'u:plan': 'free' })).toEqual([30, 1, 1, 0, 0]);
+  });
+
   it('reads numeric strings (PostgreSQL numeric) as numbers when fitting and applying, and coerces them for statistics', () => {
     const p = fitPreprocessing(train, ['u:revenue']);
     expect(p.features[0]).toMatchObject({ kind: 'numeric', mean: 20.5, std: 10, fill: 20.5 });

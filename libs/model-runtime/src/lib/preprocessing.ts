@@ -12,6 +12,11 @@ export interface FitOptions {
   maxCategories?: number;
   /** Values seen fewer times than this in training go to OOV (rare values do not get their own input). */
   minCategoryCount?: number;
+  /**
+   * false: numeric features keep their raw values (mean 0, std 1), for kinds that read them as they
+   * are (`ModelKind.rawNumericInputs`). Default true: z-scored.
+   */
+  standardise?: boolean;
 }
 
 /**
@@ -72,7 +77,8 @@ export function fitPreprocessing(rows: readonly RawRecord[], features: readonly 
       const mean = values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
       const variance = values.length ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length : 0;
       const std = Math.sqrt(variance);
-      transforms.push({ kind: 'numeric', name, mean, std: std > 1e-12 ? std : 1, fill: median(values), missingIndicator: missing > 0 });
+      const scale = options.standardise === false ? { mean: 0, std: 1 } : { mean, std: std > 1e-12 ? std : 1 };
+      transforms.push({ kind: 'numeric', name, ...scale, fill: median(values), missingIndicator: missing > 0 });
     } else {
       const counts = new Map<string, number>();
       for (const row of rows) {

@@ -1,4 +1,4 @@
-import { baselineArtifact, multiclassArtifact, registryEntry, tfjsArtifact } from '../../testing/model-fixtures';
+import { baselineArtifact, multiclassArtifact, numericArtifact, registryEntry, tfjsArtifact } from '../../testing/model-fixtures';
 import { LoadedModel } from './loaded-model';
 
 describe('LoadedModel', () => {
@@ -44,6 +44,23 @@ describe('LoadedModel', () => {
     const model = await LoadedModel.load(registryEntry(baselineArtifact('rule', 1, 0.5, [1, 0, 0, 0, 0, 0])), { maxBatchSize: 8, maxBatchDelayMs: 0 });
     const [p] = await model.predict(new Float32Array([1.5, 0, 0, 0, 0, 0]), 1);
     expect(p).toBeCloseTo(1 / (1 + Math.exp(-2)), 6);
+  });
+
+  it('loads a written rule over raw values that has no answer for an all-zero row (warm-up uses the training fill values)', async () => {
+    const base = numericArtifact('ratio', 1);
+    const features = [
+      { kind: 'numeric' as const, name: 'user_activity:orders_7d', mean: 0, std: 1, fill: 3, missingIndicator: false },
+      { kind: 'numeric' as const, name: 'user_activity:revenue_7d', mean: 0, std: 1, fill: 40, missingIndicator: false },
+    ];
+    const rule = {
+      ...base,
+      algorithm: 'rule' as const,
+      task: 'regression' as const,
+      preprocessing: { outputWidth: 2, features },
+      model: { kind: 'rule' as const, expression: 'revenue_7d / orders_7d', inputs: [{ name: 'revenue_7d', column: 1 }, { name: 'orders_7d', column: 0 }], output: 'value' as const },
+    };
+    const model = await LoadedModel.load(registryEntry(rule), { maxBatchSize: 8, maxBatchDelayMs: 0 });
+    expect(Array.from(await model.predict(new Float32Array([4, 10, 5, 1]), 2))).toEqual([2.5, Math.fround(0.2)]);
   });
 
   it('refuses an artifact whose bytes do not match the sha256, or whose weights are not a model', async () => {

@@ -3,7 +3,7 @@ import { PlatformError } from '@mlp/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { AdaptiveBatcher } from '../batching/adaptive-batcher';
-import { argmaxOf, checkPreprocessing, loadPredictor, signatureProblem, type Predictor } from '@mlp/model-runtime';
+import { argmaxOf, checkPreprocessing, loadPredictor, preprocessColumns, signatureProblem, type Predictor } from '@mlp/model-runtime';
 import { InferenceWorker, type TfjsModelPayload } from './inference-worker';
 
 export const CORRUPT_ARTIFACT = 'CORRUPT_ARTIFACT';
@@ -163,9 +163,15 @@ export class LoadedModel {
     return model;
   }
 
-  /** Runs two rows through the model once: the first real request does not pay for lazy setup, and a model giving nothing usable is refused. */
+  /**
+   * Runs two rows through the model once: the first real request does not pay for lazy setup, and a
+   * model giving nothing usable is refused. The rows are the preprocessing's own (every feature
+   * missing: the training fill values), not zeros: a model over raw values (a rule `r / g`) need
+   * not answer a number for an all-zero row no client could send.
+   */
   private warmUp(): void {
-    const out = this.model.predict(new Float32Array(this.inWidth * 2), 2);
+    const missing = this.artifact.preprocessing.features.map(() => [null, null]);
+    const out = this.model.predict(preprocessColumns(this.artifact.preprocessing, missing, 2), 2);
     if (out.length !== 2 * this.outWidth || !Array.from(out).every(Number.isFinite)) {
       this.dispose();
       throw corrupt(`${this.name} v${this.version} answers ${out.length} values (or non-finite ones) for 2 rows x ${this.outWidth} outputs`);

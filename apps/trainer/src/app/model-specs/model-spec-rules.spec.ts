@@ -69,6 +69,14 @@ describe('model spec rules', () => {
     expect(codes({ ...SPEC, schedule: { cron: '61 * * * *' } })).toEqual(['INVALID_CRON']);
   });
 
+  it('refuses a rule that does not parse or leaves the rule grammar, naming the problem; accepts a rule over feature names', () => {
+    const rule = (expression: string) => specProblems({ ...SPEC, algorithm: { kind: 'rule', expression } });
+    expect(rule('page_views_7d > 20 || orders_30d >= 3')).toEqual([]);
+    expect(rule('page_views_7d >')).toMatchObject([{ path: '$.algorithm.expression', code: 'RULE_SYNTAX_ERROR' }]);
+    expect(rule('process.exit(1)')).toMatchObject([{ code: 'RULE_CONSTRUCT_NOT_ALLOWED', message: expect.stringContaining('function call') }]);
+    expect(rule('constructor.name')).toMatchObject([{ code: 'RULE_CONSTRUCT_NOT_ALLOWED', message: expect.stringContaining('member access') }]);
+  });
+
   it('refuses a label column that is also a join key', () => {
     expect(codes({ ...SPEC, labelSource: { ...SPEC.labelSource, labelColumn: 'user_id' } })).toEqual(['LABEL_IS_JOIN_KEY']);
   });

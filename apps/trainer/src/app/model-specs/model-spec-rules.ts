@@ -1,5 +1,5 @@
 import type { ModelSpec } from '@mlp/contracts';
-import { kindForAlgorithm } from '@mlp/model-runtime';
+import { kindForAlgorithm, ruleSyntaxProblem } from '@mlp/model-runtime';
 import { hasSelectionRows } from '../datasets/validation-share';
 import { expandSearch } from '../experiments/search-space';
 import { cronProblem } from '../schedules/cron-schedule';
@@ -22,8 +22,8 @@ const WAREHOUSE = /^dwh\.[a-z0-9_]+$/;
  * Checks a schema-valid spec for what the schema cannot express: a metric that fits the task, a
  * split that leaves training data, a valid cron, a single read-only SELECT over the warehouse as
  * the label source (reading at least one relation of the warehouse schema `dwh`: a mart, an
- * imported source `dwh.src_*`, a model; nothing in another schema). Each problem carries a
- * machine-readable code.
+ * imported source `dwh.src_*`, a model; nothing in another schema), a rule that parses and stays
+ * within the rule grammar. Each problem carries a machine-readable code.
  */
 export function specProblems(spec: ModelSpec): SpecProblem[] {
   const problems: SpecProblem[] = [];
@@ -72,7 +72,7 @@ export function specProblems(spec: ModelSpec): SpecProblem[] {
   if (kind.tasks && !kind.tasks.includes(spec.task)) {
     problems.push({ path: '$.algorithm.kind', code: 'ALGORITHM_TASK_MISMATCH', message: `${algorithm.kind} does not train ${spec.task} models (it trains ${kind.tasks.join(', ')})` });
   }
-  if (algorithm.kind !== 'baseline' && algorithm.earlyStopping && spec.split.validationFraction === 0 && folds === undefined) {
+  if ('earlyStopping' in algorithm && algorithm.earlyStopping && spec.split.validationFraction === 0 && folds === undefined) {
     problems.push({ path: '$.split.validationFraction', code: 'EARLY_STOPPING_WITHOUT_VALIDATION', message: 'early stopping needs a validation share above 0' });
   }
   if (spec.search) {
@@ -81,5 +81,8 @@ export function specProblems(spec: ModelSpec): SpecProblem[] {
     const expansion = expandSearch(spec.search, spec, spec.search.seed ?? spec.seed ?? 0);
     if (!expansion.ok) problems.push(...expansion.problems.map((p) => ({ ...p, path: p.path.replace(/^\$\.plan/, '$.search') })));
   }
+  // The rule's grammar now; its feature names when a run knows the model's inputs.
+  const ruleProblem = algorithm.kind === 'rule' ? ruleSyntaxProblem(algorithm.expression) : undefined;
+  if (ruleProblem) problems.push({ path: '$.algorithm.expression', ...ruleProblem });
   return problems;
 }

@@ -36,6 +36,10 @@ const SPEC_CODES = [
   'REFERENCE_COLUMN_CLASH',
   'REFERENCE_SCORE_UNSUPPORTED',
   'ALGORITHM_TASK_MISMATCH',
+  // A `rule` algorithm's expression: it does not parse, uses something outside the rule grammar, or a name that cannot be a feature.
+  'RULE_SYNTAX_ERROR',
+  'RULE_CONSTRUCT_NOT_ALLOWED',
+  'RULE_UNKNOWN_FEATURE',
 ];
 
 export const PUT_SPEC_DOC: ApiContractOptions = {

@@ -119,6 +119,37 @@ describe('training pipeline on synthetic data with known probabilities', () => {
     expect(out.curves).toEqual([]);
   });
 
+  it('trains a written rule on the raw values (recorded unscaled in the artifact) and scores held-out rows as computed by hand', async () => {
+    const out = await runTrainingPipeline(job(spec({ algorithm: { kind: 'rule', expression: 'page_views_7d > 20 || orders_30d >= 3' } })), new RowsSource(rows));
+    const views = artifactOf(out).preprocessing.features.find((t) => t.name === 'activity:page_views_7d');
+    expect(views).toMatchObject({ kind: 'numeric', mean: 0, std: 1 });
+    const orders = artifactOf(out).preprocessing.features.find((t) => t.name === 'activity:orders_30d');
+    const fill = orders?.kind === 'numeric' ? orders.fill : Number.NaN;
+    const byHand = (f: Record<string, unknown>) => (Number(f['activity:page_views_7d']) > 20 || (f['activity:orders_30d'] === null ? fill : Number(f['activity:orders_30d'])) >= 3 ? 1 : 0);
+    expect(out.holdout.map((h) => h.score)).toEqual(out.holdout.map((h) => byHand(h.features)));
+    // Served from the artifact, as model-serving does.
+    const encoded = encodeArtifact({ ...artifactOf(out), version: 1 });
+    const artifact = decodeArtifact(encoded.json, encoded.sha256);
+    expect(Array.from(await predictWithArtifact(artifact, out.holdout.map((h) => h.features)))).toEqual(out.holdout.map((h) => h.score));
+    expect(out.metrics.candidate.auc).toBeGreaterThan(out.metrics.baseline.auc);
+  });
+
+  it('fails a rule naming a feature the model does not have with its code, not retried', async () => {
+    const run = runTrainingPipeline(job(spec({ algorithm: { kind: 'rule', expression: 'basket_size > 3' } })), new RowsSource(rows));
+    await expect(run).rejects.toMatchObject({ name: 'TrainingSpecError', code: 'RULE_UNKNOWN_FEATURE' });
+  });
+
+  it('trains a random forest through the pipeline: same scores from the artifact, near the true probabilities', async () => {
+    const out = await runTrainingPipeline(job(spec({ algorithm: { kind: 'random_forest', nEstimators: 20, maxDepth: 5 } })), new RowsSource(rows.slice(0, 1200)));
+    expect(artifactOf(out).model.kind).toBe('tree-ensemble');
+    expect(out.curves).toHaveLength(2);
+    const encoded = encodeArtifact({ ...artifactOf(out), version: 1 });
+    const artifact = decodeArtifact(encoded.json, encoded.sha256);
+    expect(Array.from(await predictWithArtifact(artifact, out.holdout.map((h) => h.features)))).toEqual(out.holdout.map((h) => h.score));
+    expect(out.metrics.candidate.auc).toBeGreaterThan(out.metrics.baseline.auc + 0.1);
+    expect(Math.abs(out.metrics.candidate.auc - out.metrics.reference.auc)).toBeLessThan(0.05);
+  }, 120000);
+
   it('refuses a window without labelled rows with a code, not a crash', async () => {
     await expect(runTrainingPipeline({ ...job(spec()), end: '2020-01-01T00:00:00Z' }, new RowsSource(rows))).rejects.toMatchObject({ code: 'EMPTY_TRAINING_SET' });
   });

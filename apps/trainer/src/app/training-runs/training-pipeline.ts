@@ -13,10 +13,14 @@ import {
   coerceNumericColumns,
   fitPreprocessing,
   kindForAlgorithm,
+  ModelSpecError,
   orderClasses,
   rawInputSignature,
   type FeatureType,
+  type ModelKind,
   type RawRecord,
+  type TrainedModel,
+  type TrainInput,
 } from '@mlp/model-runtime';
 import { trainingBaseline } from '../preprocessing/training-baseline';
 import { parseVersionedRef, type TrainingRow, type TrainingSetSource } from './training-set-source';
@@ -193,6 +197,16 @@ function labelValue(raw: unknown, task: ModelSpec['task']): number | null {
   return task === 'binary_classification' ? (n >= 0.5 ? 1 : 0) : n;
 }
 
+/** A kind's training, its spec problems (a rule naming no input, a forest too large) as the run's failure code. */
+async function trainKind(kind: ModelKind, input: TrainInput): Promise<TrainedModel> {
+  try {
+    return await kind.train(input);
+  } catch (e) {
+    if (e instanceof ModelSpecError) throw new TrainingSpecError(e.message, e.code);
+    throw e;
+  }
+}
+
 /**
  * The model takes its raw features (typed as the feature store declares them) and answers one
  * value per row, or for multiclass the probability of each class (`[-1, K]`) and the most probable
@@ -333,17 +347,19 @@ export async function runTrainingPipeline(job: TrainingJob, source: TrainingSetS
    * `score` transforms any other rows with that preprocessing and scores them.
    */
   const fit = async (train: Example[], validation: Example[], kindAlgorithm: typeof algorithm, progress: { from: number; to: number; curve: boolean }) => {
-    const preprocessing = fitPreprocessing(train.map((e) => e.record), features);
+    // A kind that reads raw numeric values (a rule) gets them unscaled, recorded so in the artifact.
+    const preprocessing = fitPreprocessing(train.map((e) => e.record), features, { standardise: !kindForAlgorithm(kindAlgorithm.kind).rawNumericInputs });
     const coerce = (list: Example[]) => coerceNumericColumns(list.map((e) => e.record), preprocessing);
     const trainX = coerce(train);
     const validationX = coerce(validation);
     const xTrain = applyToRows(preprocessing, trainX);
     const yTrain = labelsOf(train);
-    const trained = await kindForAlgorithm(kindAlgorithm.kind).train({
+    const trained = await trainKind(kindForAlgorithm(kindAlgorithm.kind), {
       task: spec.task,
       algorithm: kindAlgorithm,
       seed: job.seed,
       width: preprocessing.outputWidth,
+      preprocessing,
       x: xTrain,
       y: yTrain,
       classCount,

@@ -742,6 +742,15 @@ export type Algorithm = {
     patience: number;
     minDelta?: number;
   };
+} | {
+  kind: "random_forest";
+  nEstimators?: number;
+  maxDepth?: number;
+  maxFeatures?: number;
+  minSamplesSplit?: number;
+} | {
+  kind: "rule";
+  expression: string;
 };
 
 export type DataSplit = {

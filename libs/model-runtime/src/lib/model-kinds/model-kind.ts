@@ -1,4 +1,4 @@
-import type { Algorithm, EpochPoint, ModelArtifact, ModelTask } from '@mlp/contracts';
+import type { Algorithm, EpochPoint, ModelArtifact, ModelTask, Preprocessing } from '@mlp/contracts';
 
 /** The model part of an `mlp-model/v1` artifact: what a kind writes and reads back. */
 export type ArtifactModel = ModelArtifact['model'];
@@ -30,6 +30,8 @@ export interface TrainInput {
   seed: number;
   /** Width of the model vector (the preprocessing's output width). */
   width: number;
+  /** The transforms that made `x`: for kinds that read features by name (a rule). */
+  preprocessing?: Preprocessing;
   x: Float32Array;
   /** Labels, one per row; multiclass: the class index, 0 .. classCount - 1. */
   y: Float32Array;
@@ -67,7 +69,27 @@ export interface ModelKind {
   readonly artifactKind: ArtifactModel['kind'];
   /** The Open Inference Protocol `platform` of models of this kind. */
   readonly platform: string;
+  /**
+   * The kind reads numeric features as they are, not standardised: training fits the preprocessing
+   * without scaling (mean 0, std 1, no clip/log1p), and since the artifact records that
+   * preprocessing, every serving route gives the model the same raw values. Default: standardised.
+   */
+  readonly rawNumericInputs?: boolean;
   train(input: TrainInput): Promise<TrainedModel>;
   /** Loads an artifact's model; throws (with a reason) when it is not a usable model of `inWidth` inputs. */
   load(model: ArtifactModel, inWidth: number): Promise<Predictor>;
+}
+
+/**
+ * A model that cannot be trained as specified (a rule naming a feature the model does not have, a
+ * forest too large to serve): retrying will not help. `code` is machine-readable.
+ */
+export class ModelSpecError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'ModelSpecError';
+  }
 }

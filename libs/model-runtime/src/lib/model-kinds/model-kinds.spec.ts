@@ -21,7 +21,15 @@ const ALGORITHMS = {
   baseline: { kind: 'baseline' },
   logistic_regression: { kind: 'logistic_regression', epochs: 5, batchSize: 32, learningRate: 0.05 },
   mlp: { kind: 'mlp', hiddenUnits: [6], dropout: 0.2, epochs: 5, batchSize: 32, learningRate: 0.01 },
+  random_forest: { kind: 'random_forest', nEstimators: 12, maxDepth: 5 },
+  rule: { kind: 'rule', expression: 'a > b ? 0.8 : a - 0.5 * b' },
 } as const;
+
+/** The preprocessing of the test data: three numeric inputs a, b, c (a rule names them). */
+const preprocessingOf = (width: number) => ({
+  features: ['a', 'b', 'c'].slice(0, width).map((name) => ({ kind: 'numeric' as const, name, mean: 0, std: 1, fill: 0, missingIndicator: false })),
+  outputWidth: width,
+});
 
 describe('model kinds: trained and served by the same code', () => {
   beforeAll(() => tf.setBackend('cpu'));
@@ -38,7 +46,7 @@ describe('model kinds: trained and served by the same code', () => {
         it(`${algorithm} (${task}): the artifact, loaded as serving loads it, predicts exactly what training predicted`, async () => {
           const { x, y, width, classCount } = data(task);
           const outWidth = classCount ?? 1;
-          const trained = await kind.train({ task, algorithm: ALGORITHMS[algorithm] as never, seed: 5, width, x, y, classCount });
+          const trained = await kind.train({ task, algorithm: ALGORITHMS[algorithm] as never, seed: 5, width, x, y, classCount, preprocessing: preprocessingOf(width) });
           expect(trained.predictor.outWidth).toBe(outWidth);
           const atTraining = trained.predictor.predict(x, y.length);
           // The artifact goes through JSON, as the registry stores it.
@@ -53,6 +61,8 @@ describe('model kinds: trained and served by the same code', () => {
             for (let r = 0; r < y.length; r++) expect(atServing.subarray(r * outWidth, (r + 1) * outWidth).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
           }
           atServing.forEach((v, i) => expect(Math.abs(v - atTraining[i])).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(atTraining[i]))));
+          // Not a constant (except the prior): the model read its inputs.
+          if (algorithm !== 'baseline') expect(new Set(atServing).size).toBeGreaterThan(1);
           expect(atServing.every(Number.isFinite)).toBe(true);
           trained.predictor.dispose();
           served.dispose();

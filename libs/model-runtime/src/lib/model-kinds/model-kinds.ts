@@ -1,10 +1,12 @@
 import type { Algorithm, ModelArtifact } from '@mlp/contracts';
 import { baselineKind } from './baseline';
 import type { ModelKind, Predictor } from './model-kind';
+import { ruleKind } from './rule';
 import { tfjsLayersKind } from './tfjs-layers';
+import { treeEnsembleKind } from './tree-ensemble';
 
 /** Every model kind the platform trains and serves. */
-export const MODEL_KINDS: readonly ModelKind[] = [baselineKind, tfjsLayersKind];
+export const MODEL_KINDS: readonly ModelKind[] = [baselineKind, tfjsLayersKind, treeEnsembleKind, ruleKind];
 
 /** The kind that trains a spec's algorithm. */
 export function kindForAlgorithm(algorithm: Algorithm['kind']): ModelKind {
