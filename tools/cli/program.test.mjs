@@ -60,7 +60,7 @@ describe('mlp validate', () => {
   it('exits 2 and lists every problem with file, line and field', async () => {
     const r = await mlp(['validate', '--dir', INVALID]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^mlp: 11 problems in the project files/);
+    assert.match(r.stderr, /^mlp: 12 problems in the project files/);
     assert.match(r.stderr, /^ {2}models\/mart_customer_orders.yaml:8 tests\[1\].column: must match/m);
     assert.match(r.stderr, /^ {2}models\/stg_orders.sql:3 materialized: must be one of/m);
     assert.match(r.stderr, /^ {2}training\/churn_rule.yaml:10 algorithm.expression: the rule names basket, .* \(RULE_UNKNOWN_FEATURE\)$/m);

@@ -118,6 +118,7 @@ describe('an invalid project folder', () => {
       'sources/broken.yaml:6: YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
       'training/churn_rule.yaml:10 algorithm.expression: the rule names basket, which is not an input of the model (inputs: customer_orders:orders, customer_orders:revenue) (RULE_UNKNOWN_FEATURE)',
       'training/churn.yaml:12 outcome.horizon: is required with timestamp_column: how long after a prediction its outcome counts',
+      'training/segment.yaml:15 outcome.label_column: live quality from outcomes is for binary classification and regression models; a multiclass model cannot declare an outcome yet',
     ]);
   });
 });

@@ -77,8 +77,12 @@ export function crossCheck(project) {
       err(s.origin, ['freshness', 'column'], `${s.def.freshness.column} is not a column of the source (nor loaded_at)`);
     }
   }
+  const taskOf = new Map(project.specs.map((s) => [s.def.name, s.def.task]));
   for (const o of project.outcomes) {
     if (o.def.timestamp_column && !o.def.horizon) err(o.origin, ['horizon'], 'is required with timestamp_column: how long after a prediction its outcome counts');
+    // Live quality reads one logged score per prediction; a multiclass model logs its class index,
+    // which no live-quality figure can read (model-serving answers 422 LIVE_QUALITY_UNSUPPORTED_TASK).
+    if (taskOf.get(o.def.model) === 'multiclass_classification') err(o.origin, ['label_column'], 'live quality from outcomes is for binary classification and regression models; a multiclass model cannot declare an outcome yet');
   }
   for (const e of project.entities) {
     const both = e.def.join_key !== undefined && e.def.join_keys !== undefined;
