@@ -211,6 +211,7 @@ describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not fou
       // Past the feature view: its feature service and the model trained on it, with the registry's champion that serving loaded.
       const services = (await http('GET', `${api('features')}/v1/feature-services`)).feature_services;
       const models = (await http('GET', `${api('trainer')}/v1/models`)).models;
+      const declared = (await http('GET', `${api('trainer')}/v1/model-specs`)).models;
       const viewsRead = services.reduce((n, s) => n + new Set(s.features.map((f) => f.split(':')[0].split('@')[0])).size, 0);
       const champion = models.find((m) => m.name === CONSOLE_MODEL).aliases.champion;
       const service = graph.locator(`[data-lineage-id="service:${CONSOLE_MODEL}"]`);
@@ -220,7 +221,7 @@ describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not fou
       for (const [from, to] of [['model:mart_console_customers', 'view:customer_activity'], ['view:customer_activity', `service:${CONSOLE_MODEL}`], [`service:${CONSOLE_MODEL}`, `trained:${CONSOLE_MODEL}`]]) {
         assert.equal(await graph.locator(`path[data-from="${from}"][data-to="${to}"]`).count(), 1, `an edge ${from} -> ${to}`);
       }
-      assert.equal(Number(await graph.getAttribute('data-edges')), lineage.edges.length + 1 + viewsRead + models.length, 'the warehouse edges, mart -> view, view -> service for each view a service reads, service -> model');
+      assert.equal(Number(await graph.getAttribute('data-edges')), lineage.edges.length + 1 + viewsRead + declared.length, 'the warehouse edges, mart -> view, view -> service for each view a service reads, service -> each declared model');
       // Each part is its own request: wait until serving's answer is in (the box turns green, no part still loading).
       await graph.locator(`[data-lineage-id="trained:${CONSOLE_MODEL}"][data-status="green"]`).waitFor();
       await page.waitForFunction(() => document.querySelectorAll('[data-testid=lineage-stop]').length === 0, null, { timeout: 20_000 });

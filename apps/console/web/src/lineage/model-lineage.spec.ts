@@ -1,6 +1,6 @@
 import { columnsOf } from './layered-layout';
 import type { LineageBox } from './lineage-graph-model';
-import { continueToModels, modelStatus, reachOf, viewOfFeature, type Graph, type ModelSource } from './model-lineage';
+import { continueToModels, declaredModels, modelStatus, reachOf, viewOfFeature, type Graph, type ModelSource } from './model-lineage';
 
 const box = (id: string, kind: LineageBox['kind']): LineageBox => ({ id, name: id.split(':')[1], kind, project: 'p', status: 'green', why: [] });
 // The warehouse part as lineageBoxes builds it: a mart read by two feature views.
@@ -11,7 +11,7 @@ const base: Graph = {
     { from: 'model:mart_a', to: 'view:fv_b' },
   ],
 };
-const model = (over: Partial<ModelSource>): ModelSource => ({ name: 'churn', featureService: 'svc_a', task: 'binary_classification', latestVersion: 3, aliases: { champion: 2, challenger: null }, ...over });
+const model = (over: Partial<ModelSource>): ModelSource => ({ name: 'churn', project: 'p', featureService: 'svc_a', task: 'binary_classification', latestVersion: 3, aliases: { champion: 2, challenger: null }, ...over });
 const all = <T>(items: T[]) => ({ items });
 
 describe('the lineage continued from feature views to feature services and models', () => {
@@ -46,6 +46,15 @@ describe('the lineage continued from feature views to feature services and model
     // The input graph is left as it was.
     expect(base.boxes).toHaveLength(3);
     expect(base.edges).toHaveLength(2);
+  });
+
+  it('takes the models declared now, with the registry versions and aliases of those trained, and leaves out removed ones', () => {
+    const spec = (name: string, featureService: string) => ({ spec: { name, featureService, task: 'regression' }, project: 'p' });
+    const registered = (name: string, champion: number) => ({ name, featureService: 'svc_old', task: 'regression', latestVersion: champion + 1, aliases: { champion, challenger: null } });
+    expect(declaredModels([spec('churn', 'svc_a'), spec('ltv', 'svc_b')], [registered('churn', 2), registered('retired', 1)])).toEqual([
+      { name: 'churn', project: 'p', featureService: 'svc_a', task: 'regression', latestVersion: 3, aliases: { champion: 2, challenger: null } },
+      { name: 'ltv', project: 'p', featureService: 'svc_b', task: 'regression', latestVersion: null, aliases: { champion: null, challenger: null } },
+    ]);
   });
 
   it('keeps a view or a service nobody listed as an unknown box rather than dropping its edge', () => {

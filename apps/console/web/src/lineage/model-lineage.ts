@@ -21,13 +21,42 @@ export interface ServiceSource {
   features: string[];
 }
 
-/** trainer `GET /v1/models`. */
+/** A declared model with its registry state (see `declaredModels`). */
 export interface ModelSource {
+  name: string;
+  project: string | null;
+  featureService: string;
+  task: string;
+  latestVersion: number | null;
+  aliases: { champion: number | null; challenger: number | null };
+}
+
+/** trainer `GET /v1/model-specs`: what is declared now, by which project. */
+export interface SpecSource {
+  spec: { name: string; featureService: string; task: string };
+  project: string | null;
+}
+
+/** trainer `GET /v1/models`: the registry, with versions and aliases (removed specs' models stay listed). */
+export interface RegistrySource {
   name: string;
   featureService: string;
   task: string;
   latestVersion: number | null;
   aliases: { champion: number | null; challenger: number | null };
+}
+
+/**
+ * The models in the lineage: every declared spec (its feature service and project as declared now),
+ * with the registry's versions and aliases where it has any. A registry model whose spec was removed
+ * is history, not lineage, and is left out; a spec not trained yet is in, without versions.
+ */
+export function declaredModels(specs: SpecSource[], registry: RegistrySource[]): ModelSource[] {
+  const byName = new Map(registry.map((m) => [m.name, m]));
+  return specs.map(({ spec, project }) => {
+    const m = byName.get(spec.name);
+    return { name: spec.name, project, featureService: spec.featureService, task: spec.task, latestVersion: m?.latestVersion ?? null, aliases: m?.aliases ?? { champion: null, challenger: null } };
+  });
 }
 
 /** model-serving `GET /v1/models`: the champion it loaded (and the last load error). */
@@ -93,7 +122,7 @@ export function continueToModels(base: Graph, services: Reach<ServiceSource>, mo
       id,
       name: m.name,
       kind: 'model',
-      project: null,
+      project: m.project,
       model: { name: m.name, featureService: m.featureService, task: m.task, latestVersion: m.latestVersion, champion: m.aliases.champion, challenger: m.aliases.challenger, served: state && { champion: state.champion, lastError: state.lastError ?? null } },
       ...modelStatus(m, state),
     });

@@ -8,7 +8,7 @@ import { ago, when } from '../format';
 import { KeysetPager, useCursors } from '../keyset-pager';
 import { LineageGraph } from '../lineage/lineage-graph';
 import { lineageBoxes, type ViewSource } from '../lineage/lineage-graph-model';
-import { continueToModels, reachOf, type ServedSource } from '../lineage/model-lineage';
+import { continueToModels, declaredModels, reachOf, type ServedSource } from '../lineage/model-lineage';
 import { features, imports, registry, warehouse } from '../platform';
 import { Link } from '../router';
 import { useCan } from '../session';
@@ -173,7 +173,7 @@ function Lineage() {
   const can = useCan();
   const readsFeatures = can('feature-store', 'GET', '/v1/feature-views');
   const readsServices = can('feature-store', 'GET', '/v1/feature-services');
-  const readsModels = can('trainer', 'GET', '/v1/models');
+  const readsModels = can('trainer', 'GET', '/v1/models') && can('trainer', 'GET', '/v1/model-specs');
   const readsServing = can('model-serving', 'GET', '/v1/models');
   const dwh = useCall('lineage', (signal) => warehouse.lineage({ signal }), { refreshMs: 60000 });
   const views = useCall(readsFeatures ? 'views' : null, async (signal): Promise<ViewSource[]> => {
@@ -187,7 +187,10 @@ function Lineage() {
     );
   });
   const services = useCall(readsServices ? 'feature-services' : null, (signal) => features.featureServices({ signal }));
-  const models = useCall(readsModels ? 'models' : null, (signal) => registry.models({ signal }), { refreshMs: 60000 });
+  const models = useCall(readsModels ? 'models' : null, async (signal) => {
+    const [specs, registered] = await Promise.all([registry.specs({}, { signal }), registry.models({ signal })]);
+    return declaredModels(specs, registered);
+  }, { refreshMs: 60000 });
   const served = useCall(readsServing ? 'served' : null, async (signal) => (await get<{ models: ServedSource[] }>(serviceUrl('model-serving', '/v1/models'), signal)).models, { refreshMs: 60000 });
   const graph = useMemo(() => {
     if (!dwh.data) return null;
@@ -219,7 +222,7 @@ function Lineage() {
           {box ? (
             <div className="lineage-detail" data-testid="lineage-detail">
               <h3>
-                <StatusDot status={box.status} /> {box.name} <span className="meta">{box.model ? box.model.task : (box.project ?? 'platform')}</span>
+                <StatusDot status={box.status} /> {box.name} <span className="meta">{box.model ? `${box.model.task}, ${box.project ?? 'platform'}` : (box.project ?? 'platform')}</span>
               </h3>
               {box.dwh?.description && <p>{box.dwh.description}</p>}
               {box.dwh?.kind === 'model' && (
