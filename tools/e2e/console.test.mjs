@@ -25,6 +25,8 @@ const OFFSET = Number(process.env.E2E_CONSOLE_PORT_OFFSET ?? 26500);
 const SHOTS = process.env.CONSOLE_SCREENSHOTS ? path.resolve(process.env.CONSOLE_SCREENSHOTS) : null;
 const VIEWER = 'console-viewer-token-0123456789';
 const OPERATOR = 'console-operator-token-0123456789';
+// Reads the warehouse and the feature store but not the trainer: the lineage stops at the feature services.
+const DATA_READER = 'console-data-reader-token-0123456789';
 
 let platform;
 let browser;
@@ -206,14 +208,43 @@ describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not fou
       await graph.waitFor();
       const names = [...WAREHOUSE_MODELS.map((m) => m.name), 'src_console_customers', 'events', 'customer_activity'];
       for (const name of names) await graph.locator(`[data-lineage-node="${name}"]`).waitFor();
-      assert.equal(Number(await graph.getAttribute('data-edges')), lineage.edges.length + 1, 'the warehouse edges and mart_console_customers -> customer_activity');
+      // Past the feature view: its feature service and the model trained on it, with the registry's champion that serving loaded.
+      const services = (await http('GET', `${api('features')}/v1/feature-services`)).feature_services;
+      const models = (await http('GET', `${api('trainer')}/v1/models`)).models;
+      const declared = (await http('GET', `${api('trainer')}/v1/model-specs`)).models;
+      const viewsRead = services.reduce((n, s) => n + new Set(s.features.map((f) => f.split(':')[0].split('@')[0])).size, 0);
+      const champion = models.find((m) => m.name === CONSOLE_MODEL).aliases.champion;
+      const service = graph.locator(`[data-lineage-id="service:${CONSOLE_MODEL}"]`);
+      const trained = graph.locator(`[data-lineage-id="trained:${CONSOLE_MODEL}"]`);
+      await service.waitFor();
+      await trained.waitFor();
+      for (const [from, to] of [['model:mart_console_customers', 'view:customer_activity'], ['view:customer_activity', `service:${CONSOLE_MODEL}`], [`service:${CONSOLE_MODEL}`, `trained:${CONSOLE_MODEL}`]]) {
+        assert.equal(await graph.locator(`path[data-from="${from}"][data-to="${to}"]`).count(), 1, `an edge ${from} -> ${to}`);
+      }
+      assert.equal(Number(await graph.getAttribute('data-edges')), lineage.edges.length + 1 + viewsRead + declared.length, 'the warehouse edges, mart -> view, view -> service for each view a service reads, service -> each declared model');
+      // Each part is its own request: wait until serving's answer is in (the box turns green, no part still loading).
+      await graph.locator(`[data-lineage-id="trained:${CONSOLE_MODEL}"][data-status="green"]`).waitFor();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=lineage-stop]').length === 0, null, { timeout: 20_000 });
+      assert.match(await trained.getAttribute('aria-label'), new RegExp(`^model ${CONSOLE_MODEL}: green, champion v${champion}, served v${champion}$`));
+      assert.match(await trained.textContent(), new RegExp(`champion v${champion}`));
       assert.equal(await graph.locator('[data-lineage-node="mart_console_customers"]').getAttribute('data-status'), 'amber', 'its warn test finds the pro plan, which it does not list');
       await graph.locator('[data-lineage-node="mart_console_customers"]').click();
       const detail = page.getByTestId('lineage-detail');
       await detail.getByText('accepted_values(plan) [warn]').waitFor();
       await detail.getByText(/unique\(customer_id\) \[error\]: pass/).waitFor();
       await detail.getByText(/Freshness ok/).waitFor();
-      await shootPart(page.locator('#lineage'), 'warehouse-lineage');
+      // The model box opens to its champion and links to the model page; the service's to the features page.
+      await trained.click();
+      await detail.getByText(new RegExp(`champion v${champion}`)).waitFor();
+      assert.equal(await detail.getByRole('link', { name: 'Its versions and runs' }).getAttribute('href'), `/models/${CONSOLE_MODEL}`);
+      if (SHOTS) {
+        // A wide window, so the picture holds every column from the sources to the model.
+        await page.setViewportSize({ width: 1800, height: 1000 });
+        await shootPart(page.locator('#lineage'), 'warehouse-lineage');
+        await page.setViewportSize({ width: 1440, height: 1000 });
+      }
+      await service.click();
+      assert.equal(await detail.getByRole('link', { name: 'The feature store' }).getAttribute('href'), '/features');
 
       // The customers import and its three refused rows.
       const imports = page.getByRole('table', { name: 'Imports' });
@@ -342,6 +373,7 @@ describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not fou
         AUTH_TOKENS: JSON.stringify([
           { name: 'data-viewer', token: VIEWER, scopes: ['trainer:read', 'ingest:read', 'features:read'] },
           { name: 'ml-operator', token: OPERATOR, scopes: ['admin'] },
+          { name: 'data-reader', token: DATA_READER, scopes: ['ingest:read', 'features:read'] },
         ]),
       },
     });
@@ -386,6 +418,19 @@ describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not fou
       await page.getByLabel('Platform token').waitFor();
       assert.equal(await page.evaluate(() => sessionStorage.getItem('mlp.console.token')), null);
 
+      // A reader without trainer:read sees the lineage up to the feature services, and why it ends there.
+      await page.getByLabel('Platform token').fill(DATA_READER);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('signed-in-as').filter({ hasText: 'data-reader' }).waitFor();
+      await page.goto(`${secured.url}/warehouse`);
+      const graph = page.getByRole('group', { name: /^Lineage/ });
+      await graph.locator(`[data-lineage-id="service:${CONSOLE_MODEL}"]`).waitFor();
+      await page.getByTestId('lineage-stop').filter({ hasText: 'Your token cannot read models (it needs trainer:read)' }).waitFor();
+      assert.equal(await graph.locator('[data-lineage-kind="model"]').count(), 0);
+      assert.equal(await graph.locator(`path[data-from="view:customer_activity"][data-to="service:${CONSOLE_MODEL}"]`).count(), 1);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('Platform token').waitFor();
+
       // An operator (admin) is offered the actions.
       await page.getByLabel('Platform token').fill(OPERATOR);
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -398,7 +443,7 @@ describe('the console in Chromium', { skip: CHROMIUM ? false : 'Chromium not fou
       await context.close();
       await secured.stop();
     }
-    for (const token of [VIEWER, OPERATOR]) {
+    for (const token of [VIEWER, OPERATOR, DATA_READER]) {
       assert.deepEqual(urls.filter((u) => u.includes(token)), [], 'a token in a URL');
       assert.ok(!secured.output().includes(token), "a token in the console's log");
     }

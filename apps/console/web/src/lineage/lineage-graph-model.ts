@@ -13,7 +13,7 @@ export interface ViewSource {
   relations: string[];
 }
 
-export type LineageKind = 'source' | 'staging' | 'marts' | 'feature_view';
+export type LineageKind = 'source' | 'staging' | 'marts' | 'feature_view' | 'feature_service' | 'model';
 
 export interface LineageBox {
   id: string;
@@ -26,6 +26,10 @@ export interface LineageBox {
   why: string[];
   dwh?: DwhNode;
   view?: ViewSource;
+  /** A feature service (model-lineage.ts). */
+  service?: { name: string; project: string | null; features: string[] };
+  /** A model trained on a feature service, with what serving loaded for it (model-lineage.ts). */
+  model?: { name: string; featureService: string; task: string; latestVersion: number | null; champion: number | null; challenger: number | null; served: { champion: number | null; lastError: string | null } | null | undefined };
 }
 
 const RANK: Record<Rag, number> = { green: 0, unknown: 1, amber: 2, red: 3 };

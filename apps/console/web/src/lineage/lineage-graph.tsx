@@ -2,11 +2,13 @@ import { useMemo } from 'react';
 import { layeredLayout } from './layered-layout';
 import type { LineageBox, LineageKind } from './lineage-graph-model';
 
-const BOX = { nodeWidth: 232, nodeHeight: 46, columnGap: 56, rowGap: 14 };
-const KIND_LABEL: Record<LineageKind, string> = { source: 'source', staging: 'staging', marts: 'mart', feature_view: 'feature view' };
+// Narrow enough that five columns (source to model) fit a wide page without scrolling.
+const BOX = { nodeWidth: 224, nodeHeight: 46, columnGap: 40, rowGap: 14 };
+const KIND_LABEL: Record<LineageKind, string> = { source: 'source', staging: 'staging', marts: 'mart', feature_view: 'feature view', feature_service: 'feature service', model: 'model' };
 
 /**
- * The lineage as an SVG: one box per source, model and feature view, laid out in columns by
+ * The lineage as an SVG: one box per source, warehouse model, feature view, feature service and
+ * trained model, laid out in columns by
  * layered-layout.ts, coloured by kind, with the status dot of its build, tests and freshness. A box
  * is a button: choosing it shows its details beside the graph.
  */
@@ -20,7 +22,7 @@ export function LineageGraph({ boxes, edges, selected, onSelect }: { boxes: Line
       <svg
         className="lineage"
         role="group"
-        aria-label="Lineage: sources, staging models, marts and feature views"
+        aria-label="Lineage: sources, staging models, marts, feature views, feature services and models"
         data-nodes={layout.nodes.length}
         data-edges={layout.edges.length}
         width={layout.width + 2 * pad}
@@ -35,7 +37,7 @@ export function LineageGraph({ boxes, edges, selected, onSelect }: { boxes: Line
         {layout.edges.map((e) => {
           const mid = (e.x1 + e.x2) / 2;
           const lit = selected !== null && (e.from === selected || e.to === selected);
-          return <path key={`${e.from}>${e.to}`} className={lit ? 'lineage-edge lit' : 'lineage-edge'} d={`M${e.x1},${e.y1} C${mid},${e.y1} ${mid},${e.y2} ${e.x2},${e.y2}`} markerEnd="url(#lineage-arrow)" />;
+          return <path key={`${e.from}>${e.to}`} className={lit ? 'lineage-edge lit' : 'lineage-edge'} data-from={e.from} data-to={e.to} d={`M${e.x1},${e.y1} C${mid},${e.y1} ${mid},${e.y2} ${e.x2},${e.y2}`} markerEnd="url(#lineage-arrow)" />;
         })}
         {layout.nodes.map((n) => {
           const b = byId.get(n.id);
@@ -51,6 +53,8 @@ export function LineageGraph({ boxes, edges, selected, onSelect }: { boxes: Line
               aria-label={`${KIND_LABEL[b.kind]} ${b.name}: ${b.status}, ${b.why.join(', ')}`}
               aria-pressed={selected === n.id}
               data-lineage-node={b.name}
+              data-lineage-kind={b.kind}
+              data-lineage-id={b.id}
               data-status={b.status}
               onClick={() => onSelect(n.id)}
               onKeyDown={(ev) => {
@@ -63,7 +67,7 @@ export function LineageGraph({ boxes, edges, selected, onSelect }: { boxes: Line
               <rect width={BOX.nodeWidth} height={BOX.nodeHeight} rx={6} />
               <circle cx={14} cy={BOX.nodeHeight / 2} r={5} className={`lineage-dot dot-${b.status}`} />
               <text x={26} y={19} className="lineage-name">
-                {b.name.length > 27 ? `${b.name.slice(0, 26)}…` : b.name}
+                {b.name.length > 26 ? `${b.name.slice(0, 25)}…` : b.name}
               </text>
               <text x={26} y={35} className="lineage-kind">
                 {KIND_LABEL[b.kind]}

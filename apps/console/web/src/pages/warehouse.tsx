@@ -1,6 +1,6 @@
 import type { ReplayResult } from '@mlp/client';
 import { Fragment, useMemo, useState } from 'react';
-import { asApiError } from '../api';
+import { asApiError, get, serviceUrl } from '../api';
 import { ChartCanvas } from '../charts/chart';
 import { eventsChart } from '../charts/events-chart';
 import { ErrorBox, Json, Loading, Section, StatusDot, type Rag } from '../components';
@@ -8,7 +8,8 @@ import { ago, when } from '../format';
 import { KeysetPager, useCursors } from '../keyset-pager';
 import { LineageGraph } from '../lineage/lineage-graph';
 import { lineageBoxes, type ViewSource } from '../lineage/lineage-graph-model';
-import { features, imports, warehouse } from '../platform';
+import { continueToModels, declaredModels, reachOf, type ServedSource } from '../lineage/model-lineage';
+import { features, imports, registry, warehouse } from '../platform';
 import { Link } from '../router';
 import { useCan } from '../session';
 import { useCall } from '../use-api';
@@ -163,10 +164,17 @@ function TopList({ title, label, rows, onPick }: { title: string; label: string;
   );
 }
 
-/** The model DAG from sources to feature views, each box with its last build, tests and freshness. */
+/**
+ * The model DAG from sources to feature views, continued to the feature services and the models
+ * trained on them (with the champion serving loaded), each box with its status. A part the token
+ * cannot read ends the graph there, with a note saying so.
+ */
 function Lineage() {
   const can = useCan();
   const readsFeatures = can('feature-store', 'GET', '/v1/feature-views');
+  const readsServices = can('feature-store', 'GET', '/v1/feature-services');
+  const readsModels = can('trainer', 'GET', '/v1/models') && can('trainer', 'GET', '/v1/model-specs');
+  const readsServing = can('model-serving', 'GET', '/v1/models');
   const dwh = useCall('lineage', (signal) => warehouse.lineage({ signal }), { refreshMs: 60000 });
   const views = useCall(readsFeatures ? 'views' : null, async (signal): Promise<ViewSource[]> => {
     const list = await features.featureViews({ signal });
@@ -178,22 +186,43 @@ function Lineage() {
       }),
     );
   });
-  const graph = useMemo(() => (dwh.data ? lineageBoxes(dwh.data, views.data ?? []) : null), [dwh.data, views.data]);
+  const services = useCall(readsServices ? 'feature-services' : null, (signal) => features.featureServices({ signal }));
+  const models = useCall(readsModels ? 'models' : null, async (signal) => {
+    const [specs, registered] = await Promise.all([registry.specs({}, { signal }), registry.models({ signal })]);
+    return declaredModels(specs, registered);
+  }, { refreshMs: 60000 });
+  const served = useCall(readsServing ? 'served' : null, async (signal) => (await get<{ models: ServedSource[] }>(serviceUrl('model-serving', '/v1/models'), signal)).models, { refreshMs: 60000 });
+  const graph = useMemo(() => {
+    if (!dwh.data) return null;
+    const warehouseSide = lineageBoxes(dwh.data, views.data ?? []);
+    return continueToModels(
+      warehouseSide,
+      reachOf({ what: 'feature services', scope: 'features:read', allowed: readsFeatures && readsServices, data: services.data, error: views.error ?? services.error }),
+      reachOf({ what: 'models', scope: 'trainer:read', allowed: readsModels, data: models.data, error: models.error }),
+      reachOf({ what: 'what serving loaded', scope: 'a serving read', allowed: readsServing, data: served.data, error: served.error }),
+    );
+  }, [dwh.data, views.data, views.error, services.data, services.error, models.data, models.error, served.data, served.error, readsFeatures, readsServices, readsModels, readsServing]);
+  const viewsRefused = (views.error as { status?: number } | undefined)?.status === 403;
   const [selected, setSelected] = useState<string | null>(null);
   const box = graph?.boxes.find((b) => b.id === selected);
   return (
-    <Section title="Lineage: sources → staging → marts → feature views" id="lineage">
+    <Section title="Lineage: sources → staging → marts → feature views → feature services → models" id="lineage">
       {dwh.error && <ErrorBox error={dwh.error} />}
-      {views.error && <ErrorBox error={views.error} what="Feature views" />}
+      {views.error && !viewsRefused && <ErrorBox error={views.error} what="Feature views" />}
       {!dwh.data && !dwh.error && <Loading what="the model DAG" />}
       {graph && graph.boxes.length === 0 && <p className="meta">No project has applied warehouse models yet.</p>}
       {graph && graph.boxes.length > 0 && (
         <>
           <LineageGraph boxes={graph.boxes} edges={graph.edges} selected={selected} onSelect={(id) => setSelected(id === selected ? null : id)} />
+          {graph.stops.map((stop) => (
+            <p key={stop} className="notice" data-testid="lineage-stop">
+              {stop}
+            </p>
+          ))}
           {box ? (
             <div className="lineage-detail" data-testid="lineage-detail">
               <h3>
-                <StatusDot status={box.status} /> {box.name} <span className="meta">{box.project ?? 'platform'}</span>
+                <StatusDot status={box.status} /> {box.name} <span className="meta">{box.model ? `${box.model.task}, ${box.project ?? 'platform'}` : (box.project ?? 'platform')}</span>
               </h3>
               {box.dwh?.description && <p>{box.dwh.description}</p>}
               {box.dwh?.kind === 'model' && (
@@ -223,7 +252,21 @@ function Lineage() {
                   Feature view v{box.view.version}, source {box.view.sourceStatus ?? 'unknown'}. <Link to={`/features/${encodeURIComponent(box.view.name)}`}>Its statistics</Link>
                 </p>
               )}
-              {!box.dwh && !box.view && <p className="meta">{box.why.join(', ')}</p>}
+              {box.service && (
+                <p>
+                  Feature service: {box.why.join(', ')} ({[...new Set(box.service.features)].join(', ')}). <Link to="/features">The feature store</Link>
+                </p>
+              )}
+              {box.model && (
+                <p>
+                  Model trained on {box.model.featureService}:{' '}
+                  {box.model.champion === null ? 'no champion' : `champion v${box.model.champion}`}
+                  {box.model.challenger === null ? '' : `, challenger v${box.model.challenger}`}
+                  {box.model.latestVersion === null ? ', no version yet' : `, latest v${box.model.latestVersion}`}; {box.why.slice(1).join(', ') || box.why.join(', ')}.{' '}
+                  <Link to={`/models/${encodeURIComponent(box.model.name)}`}>Its versions and runs</Link> · <Link to={`/serving/${encodeURIComponent(box.model.name)}`}>How it is served</Link>
+                </p>
+              )}
+              {!box.dwh && !box.view && !box.service && !box.model && <p className="meta">{box.why.join(', ')}</p>}
             </div>
           ) : (
             <p className="meta">Choose a box for its last build, tests and freshness.</p>
