@@ -26,7 +26,8 @@ export interface ModelVersion {
   sha256: string;
   metrics: Record<string, Record<string, number>>;
   lineage: Record<string, unknown>;
-  gate: unknown;
+  /** The promotion gate's decision on this version (as its training run has it). */
+  gate: TrainingRun['gate'];
   tags: Record<string, string>;
   description: string | null;
   runId: string | null;
