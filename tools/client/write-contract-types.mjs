@@ -67,6 +67,14 @@ export const NAMES = [
   'CreateSearch',
   'Search',
   'RunComparison',
+  'EntityDefinition',
+  'FeatureViewStats',
+  'KpiList',
+  'KpiSeries',
+  'TrafficPolicy',
+  'TrafficPolicyPatch',
+  'TrafficStats',
+  'DriftHistory',
 ];
 
 const key = (k) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : JSON.stringify(k));

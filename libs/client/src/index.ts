@@ -1,5 +1,5 @@
 export * from './lib/platform-api-error.js';
-export { HttpTransport, type CallOptions, type Query, type ServiceOptions } from './lib/http-transport.js';
+export { HttpTransport, randomId, type CallOptions, type Query, type ServiceOptions } from './lib/http-transport.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './lib/backoff.js';
 export * from './lib/tracking/tracking-messages.js';
 export * from './lib/tracking/tracking-client.js';

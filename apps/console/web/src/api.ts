@@ -88,15 +88,6 @@ export async function request<T>(
 }
 
 export const get = async <T>(path: string, signal?: AbortSignal): Promise<T> => (await request<T>('GET', path, undefined, { signal })).body;
-export const post = async <T>(path: string, body: unknown): Promise<T> => (await request<T>('POST', path, body)).body;
-
-/** `/api/<service><path>`, with each path segment encoded. */
-export function serviceUrl(service: string, path: string, query?: Record<string, string | number | undefined | null>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
-  const qs = q.toString();
-  return `/api/${service}${path}${qs ? `?${qs}` : ''}`;
-}
 
 export const seg = (value: string | number): string => encodeURIComponent(String(value));
 

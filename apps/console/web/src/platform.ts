@@ -1,4 +1,4 @@
-import { FeaturesClient, ImportsClient, RegistryClient, WarehouseClient, type ServiceOptions } from '@mlp/client';
+import { FeaturesClient, ImportsClient, PredictionsClient, RegistryClient, WarehouseClient, type ServiceOptions } from '@mlp/client';
 import { consoleFetch, currentToken } from './api';
 
 // The services as the pages reach them: @mlp/client's typed clients pointed at the console's
@@ -10,3 +10,4 @@ export const warehouse = new WarehouseClient(through('dwh-ingest'));
 export const imports = new ImportsClient(through('dwh-ingest'));
 export const features = new FeaturesClient(through('feature-store'));
 export const registry = new RegistryClient(through('trainer'));
+export const predictions = new PredictionsClient(through('model-serving'));

@@ -8,7 +8,10 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-/** GETs a console API path (null: nothing to load yet), again on `reload()` and every `refreshMs`. */
+/**
+ * GETs one of the console's own endpoints (`/api/overview`; null: nothing to load yet), again on
+ * `reload()` and every `refreshMs`. The platform's services are reached through useCall and @mlp/client.
+ */
 export function useApi<T>(path: string | null, options: { refreshMs?: number } = {}): Loaded<T> {
   return useCall<T>(path, (signal) => get<T>(path as string, signal), options);
 }

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
-import { ApiError, get } from './api';
-import { useApi } from './use-api';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, asApiError } from './api';
+import { useCall } from './use-api';
 
 export interface PagedList<T> {
   /** Every row loaded so far: the first page, then each page `more()` added. */
@@ -12,33 +12,41 @@ export interface PagedList<T> {
   loadingMore: boolean;
 }
 
+/** One page of a keyset-paged list, as the client's `...Page` calls answer it. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
 /**
- * A list the service pages with a keyset cursor (`nextCursor` in the answer, `cursor` in the next
- * request): the first page from `path` (refreshed as useApi does, which starts the list again),
- * further pages on demand. The rows sit under `key` in each answer.
+ * A list the service pages with a keyset cursor: the first page from `page(undefined)` (refreshed as
+ * useCall does, which starts the list again), further pages on demand with the previous page's
+ * `nextCursor`. `key` names the list as useCall's does (null: nothing to load yet).
  */
-export function usePagedApi<T>(path: string | null, key: string, options: { refreshMs?: number } = {}): PagedList<T> {
-  const first = useApi<Record<string, unknown>>(path, options);
-  const [extra, setExtra] = useState<{ items: T[]; cursor: string | null } | null>(null);
+export function usePagedCall<T>(key: string | null, page: (cursor: string | undefined, signal?: AbortSignal) => Promise<Page<T>>, options: { refreshMs?: number } = {}): PagedList<T> {
+  const first = useCall<Page<T>>(key, (signal) => page(undefined, signal), options);
+  const latest = useRef(page);
+  latest.current = page;
+  const [extra, setExtra] = useState<Page<T> | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<Error | undefined>();
   useEffect(() => {
     setExtra(null);
     setMoreError(undefined);
   }, [first.data]);
-  const cursor = extra ? extra.cursor : ((first.data?.['nextCursor'] as string | null | undefined) ?? null);
+  const cursor = extra ? extra.nextCursor : (first.data?.nextCursor ?? null);
   const load = useCallback(async () => {
-    if (!path || !cursor) return;
+    if (!key || !cursor) return;
     setLoadingMore(true);
     try {
-      const page = await get<Record<string, unknown>>(`${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`);
-      setExtra((e) => ({ items: [...(e?.items ?? []), ...((page[key] as T[]) ?? [])], cursor: (page['nextCursor'] as string | null) ?? null }));
+      const next = await latest.current(cursor);
+      setExtra((e) => ({ items: [...(e?.items ?? []), ...next.items], nextCursor: next.nextCursor }));
     } catch (err) {
-      setMoreError(err instanceof Error ? err : new Error(String(err)));
+      setMoreError(asApiError(err));
     } finally {
       setLoadingMore(false);
     }
-  }, [path, cursor, key]);
-  const items = first.data ? [...((first.data[key] as T[]) ?? []), ...(extra?.items ?? [])] : undefined;
+  }, [key, cursor]);
+  const items = first.data ? [...first.data.items, ...(extra?.items ?? [])] : undefined;
   return { items, error: first.error ?? moreError, reload: first.reload, more: cursor ? () => void load() : null, loadingMore };
 }

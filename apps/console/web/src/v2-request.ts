@@ -1,21 +1,7 @@
 // The "try it" form's request: one field per input of the model's V2 metadata (its raw features,
 // typed as the feature store declares them), turned into a real Open Inference Protocol request of
 // one row. An empty field is a missing value (JSON null), which the model fills as in training.
-
-export interface V2TensorMetadata {
-  name: string;
-  datatype: string;
-  shape: number[];
-}
-
-export interface V2ModelMetadata {
-  name: string;
-  versions?: string[];
-  platform?: string;
-  inputs: V2TensorMetadata[];
-  outputs: V2TensorMetadata[];
-  parameters?: Record<string, unknown>;
-}
+import type { ModelMetadata } from '@mlp/client';
 
 export interface V2InferRequest {
   id: string;
@@ -74,7 +60,7 @@ export function fieldText(value: unknown): string {
 
 /** The V2 request for one row, or the fields that do not hold a value of their datatype. */
 export function buildInferRequest(
-  metadata: Pick<V2ModelMetadata, 'inputs'>,
+  metadata: Pick<ModelMetadata, 'inputs'>,
   values: Record<string, string>,
   id: string,
 ): { ok: true; request: V2InferRequest } | { ok: false; errors: Record<string, string> } {

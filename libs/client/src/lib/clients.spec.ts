@@ -370,6 +370,113 @@ describe('service clients send the routes and bodies the controllers take', () =
     ]);
   });
 
+  it('features: entities, a view\'s materializations and its statistics', async () => {
+    const entity = { name: 'customer', join_key: 'customer_id', value_type: 'int64', project: 'shop' };
+    const job = { id: 4, view: 'orders', version: 2, status: 'SUCCEEDED' };
+    const stats = { view: 'orders', version: 2, materialization_id: 4, computed_at: '2026-01-01T00:00:00.000Z', features: [{ feature: 'count_30d', count: 3 }] };
+    server = await standInServer((req) =>
+      req.url === '/v1/entities'
+        ? { json: { entities: [entity] } }
+        : req.url.startsWith('/v1/materializations')
+          ? { json: { materializations: [job] } }
+          : req.url === '/v1/feature-views/orders/stats'
+            ? { json: stats }
+            : { status: 404, json: { error: 'no statistics yet', code: 'NOT_FOUND', details: [] } },
+    );
+    const features = new FeaturesClient({ baseUrl: server.url });
+    expect(await features.entities()).toEqual([entity]);
+    expect(await features.materializations({ view: 'orders', limit: 10 })).toEqual([job]);
+    expect(await features.materializations()).toEqual([job]);
+    expect(await features.viewStats('orders')).toEqual(stats);
+    await expect(features.viewStats('a b')).rejects.toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    expect(server.received.map(call)).toEqual([
+      ['GET', '/v1/entities', undefined],
+      ['GET', '/v1/materializations?view=orders&limit=10', undefined],
+      ['GET', '/v1/materializations', undefined],
+      ['GET', '/v1/feature-views/orders/stats', undefined],
+      ['GET', '/v1/feature-views/a%20b/stats', undefined],
+    ]);
+  });
+
+  it('warehouse: the KPIs and one KPI\'s points over a date range', async () => {
+    const kpi = { name: 'daily_revenue', project: 'shop', description: null, unit: 'EUR', dimensional: true };
+    const series = { name: 'daily revenue', unit: 'EUR', from: '2026-01-01', to: '2026-01-31', points: [{ date: '2026-01-02', value: 10, dimension: 'web' }] };
+    server = await standInServer((req) => (req.url === '/v1/kpis' ? { json: { kpis: [kpi] } } : { json: series }));
+    const warehouse = new WarehouseClient({ baseUrl: server.url });
+    expect(await warehouse.kpis()).toEqual([kpi]);
+    expect(await warehouse.kpi('daily revenue', { from: '2026-01-01', to: '2026-01-31' })).toEqual(series);
+    await warehouse.kpi('daily_revenue', { dimension: 'web' });
+    expect(server.received.map(call)).toEqual([
+      ['GET', '/v1/kpis', undefined],
+      ['GET', '/v1/kpis/daily%20revenue?from=2026-01-01&to=2026-01-31', undefined],
+      ['GET', '/v1/kpis/daily_revenue?dimension=web', undefined],
+    ]);
+  });
+
+  it('predictions: served models, the traffic policy read and changed, traffic stats, drift history and live quality', async () => {
+    const policy = { canaryWeight: 0.25, stickyKey: 'entity', shadow: false, maxBatchSize: 32, maxBatchDelayMs: 2 };
+    const served = { ready: true, models: [{ name: 'churn', champion: 3, challenger: null, policy }] };
+    const stats = { model: 'churn', from: '2026-01-01T00:00:00.000Z', to: '2026-01-01T01:00:00.000Z', bucketSeconds: 300, latencyRelativeError: 0.01, points: [] };
+    const history = { model: 'churn', version: 3, from: stats.from, to: stats.to, bucketSeconds: 60, minObservations: 50, warnThreshold: 0.1, driftThreshold: 0.25, features: [] };
+    const quality = { model: 'churn', windowHours: 24, groups: [] };
+    server = await standInServer((req) =>
+      req.url === '/v1/models'
+        ? { json: served }
+        : req.url === '/v1/models/churn/traffic-policy'
+          ? { json: req.method === 'PUT' ? { ...policy, ...(req.json as object) } : policy }
+          : req.url.includes('/traffic-stats')
+            ? { json: stats }
+            : req.url.includes('/drift/history')
+              ? { json: history }
+              : req.url.includes('/live-quality')
+                ? { json: quality }
+                : { status: 404, json: { error: 'unknown model', code: 'MODEL_NOT_FOUND', details: [] } },
+    );
+    const predictions = new PredictionsClient({ baseUrl: server.url });
+    expect(await predictions.servedModels()).toEqual(served);
+    expect(await predictions.trafficPolicy('churn')).toEqual(policy);
+    expect(await predictions.setTrafficPolicy('churn', { canaryWeight: 0.5, shadow: true })).toEqual({ ...policy, canaryWeight: 0.5, shadow: true });
+    expect(await predictions.trafficStats('churn', { from: stats.from, bucket: 300 })).toEqual(stats);
+    expect(await predictions.driftHistory('churn')).toEqual(history);
+    await predictions.driftHistory('churn', { from: stats.from, to: stats.to, bucket: 60, version: 2 });
+    expect(await predictions.liveQuality('churn')).toEqual(quality);
+    await predictions.liveQuality('churn', { windowHours: 6, version: 3 });
+    await expect(predictions.trafficPolicy('x/y')).rejects.toMatchObject({ status: 404, code: 'MODEL_NOT_FOUND' });
+    expect(server.received.map(call)).toEqual([
+      ['GET', '/v1/models', undefined],
+      ['GET', '/v1/models/churn/traffic-policy', undefined],
+      ['PUT', '/v1/models/churn/traffic-policy', { canaryWeight: 0.5, shadow: true }],
+      ['GET', `/v1/models/churn/traffic-stats?from=${encodeURIComponent(stats.from)}&bucket=300`, undefined],
+      ['GET', '/v1/models/churn/drift/history', undefined],
+      ['GET', `/v1/models/churn/drift/history?from=${encodeURIComponent(stats.from)}&to=${encodeURIComponent(stats.to)}&bucket=60&version=2`, undefined],
+      ['GET', '/v1/models/churn/live-quality', undefined],
+      ['GET', '/v1/models/churn/live-quality?window_hours=6&version=3', undefined],
+      ['GET', '/v1/models/x%2Fy/traffic-policy', undefined],
+    ]);
+  });
+
+  it('registry: versions and runs one page at a time, with the cursor to the next (null on the last)', async () => {
+    server = await standInServer((req) =>
+      req.url.startsWith('/v1/models/churn/versions')
+        ? { json: req.url.includes('cursor=') ? { versions: [{ version: 1 }], nextCursor: null } : { versions: [{ version: 3 }, { version: 2 }], nextCursor: 'after-2' } }
+        : req.url.includes('cursor=')
+          ? { json: { runs: [{ id: 'r1' }] } }
+          : { json: { runs: [{ id: 'r3' }, { id: 'r2' }], nextCursor: 'after-r2' } },
+    );
+    const registry = new RegistryClient({ baseUrl: server.url });
+    expect(await registry.versionsPage('churn', { limit: 2 })).toEqual({ versions: [{ version: 3 }, { version: 2 }], nextCursor: 'after-2' });
+    expect(await registry.versionsPage('churn', { limit: 2, cursor: 'after-2' })).toEqual({ versions: [{ version: 1 }], nextCursor: null });
+    expect(await registry.runsPage({ model: 'churn', limit: 2 })).toEqual({ runs: [{ id: 'r3' }, { id: 'r2' }], nextCursor: 'after-r2' });
+    // An answer without nextCursor is the last page too.
+    expect(await registry.runsPage({ model: 'churn', limit: 2, cursor: 'after-r2' })).toEqual({ runs: [{ id: 'r1' }], nextCursor: null });
+    expect(server.received.map(call)).toEqual([
+      ['GET', '/v1/models/churn/versions?limit=2', undefined],
+      ['GET', '/v1/models/churn/versions?limit=2&cursor=after-2', undefined],
+      ['GET', '/v1/training-runs?model=churn&limit=2', undefined],
+      ['GET', '/v1/training-runs?model=churn&limit=2&cursor=after-r2', undefined],
+    ]);
+  });
+
   it('registry: searches and run comparison', async () => {
     const search = { id: 's1', model: 'churn', status: 'running', trials: [] };
     server = await standInServer((req) =>

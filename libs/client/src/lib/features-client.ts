@@ -1,4 +1,4 @@
-import type { DatasetMetadata, FeatureApplyPlan, FeatureApplyRequest, HistoricalFeaturesRequest, Materialization, MaterializeIncrementalRequest, OnlineFeaturesRequest, OnlineFeaturesResponse } from './generated/contract-types.js';
+import type { DatasetMetadata, EntityDefinition, FeatureApplyPlan, FeatureApplyRequest, FeatureViewStats, HistoricalFeaturesRequest, Materialization, MaterializeIncrementalRequest, OnlineFeaturesRequest, OnlineFeaturesResponse } from './generated/contract-types.js';
 import { HttpTransport, seg, transportError, type CallOptions, type ServiceOptions } from './http-transport.js';
 import { byteLines } from './ndjson-lines.js';
 import { ClientErrorCode, PlatformApiError } from './platform-api-error.js';
@@ -59,6 +59,9 @@ export type RegisteredFeatureView = FeatureDefinitions & {
   source_message: string | null;
 };
 
+/** A registered entity with its owning project, as `GET /v1/entities` lists it. */
+export type RegisteredEntity = EntityDefinition & { project: string | null };
+
 /** A registered feature service. */
 export type RegisteredFeatureService = NonNullable<FeatureApplyRequest['feature_services']>[number] & { project: string | null };
 
@@ -111,6 +114,9 @@ export class FeaturesClient {
   apply(request: FeatureApplyRequest, options: CallOptions = {}): Promise<FeatureApplyPlan> {
     return this.http.json({ ...options, method: 'POST', path: '/v1/apply', json: request });
   }
+  async entities(options: CallOptions = {}): Promise<RegisteredEntity[]> {
+    return (await this.http.json<{ entities: RegisteredEntity[] }>({ ...options, method: 'GET', path: '/v1/entities' })).entities;
+  }
   async featureViews(options: CallOptions = {}): Promise<RegisteredFeatureView[]> {
     return (await this.http.json<{ feature_views: RegisteredFeatureView[] }>({ ...options, method: 'GET', path: '/v1/feature-views' })).feature_views;
   }
@@ -133,6 +139,14 @@ export class FeaturesClient {
   /** Queues materialization of each online view (or those named) from its last watermark up to `end`; answers the jobs (202). */
   async materializeIncremental(request: MaterializeIncrementalRequest, options: CallOptions = {}): Promise<Materialization[]> {
     return (await this.http.json<{ materializations: Materialization[] }>({ ...options, method: 'POST', path: '/v1/materialize-incremental', json: request })).materializations;
+  }
+  /** Materialization jobs, newest first: all views' or one `view`'s (`limit` 1..1000, default 100). */
+  async materializations(filter: { view?: string; limit?: number } = {}, options: CallOptions = {}): Promise<Materialization[]> {
+    return (await this.http.json<{ materializations: Materialization[] }>({ ...options, method: 'GET', path: '/v1/materializations', query: { view: filter.view, limit: filter.limit } })).materializations;
+  }
+  /** Statistics and histograms of a view's features from its latest successful materialization; a PlatformApiError 404 before one finished. */
+  viewStats(name: string, options: CallOptions = {}): Promise<FeatureViewStats> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/feature-views/${seg(name)}/stats` });
   }
   /** One materialization job, to follow it to `succeeded` or `failed`. */
   materialization(id: number, options: CallOptions = {}): Promise<Materialization> {

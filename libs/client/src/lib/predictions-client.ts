@@ -1,4 +1,4 @@
-import type { BatchJob, BatchResultsPage, CreateBatchJob, DriftReport, InferRequest, InferResponse, PredictEntitiesReply } from './generated/contract-types.js';
+import type { BatchJob, BatchResultsPage, CreateBatchJob, DriftHistory, DriftReport, InferRequest, InferResponse, LiveQualityReport, PredictEntitiesReply, TrafficPolicy, TrafficPolicyPatch, TrafficStats } from './generated/contract-types.js';
 import { HttpTransport, seg, type CallOptions, type ServiceOptions } from './http-transport.js';
 import type { RegistryClient } from './registry-client.js';
 
@@ -34,6 +34,28 @@ export interface ModelMetadata {
   inputs: Array<{ name: string; datatype: string; shape: number[] }>;
   outputs: Array<{ name: string; datatype: string; shape: number[] }>;
   parameters: { version: string; sha256: string; task: string; algorithm: string; input_kind: 'raw_features'; [key: string]: unknown };
+}
+
+/** One model serving holds: the versions loaded under each alias, those it is loading, and its traffic policy. */
+export interface ServedModel {
+  name: string;
+  champion: number | null;
+  challenger: number | null;
+  /** The versions the registry's aliases name, while they differ from those loaded. */
+  wanted?: { champion: number | null; challenger: number | null };
+  /** Versions held for explicit `/versions/{v}` calls. */
+  pinned?: number[];
+  lastError?: string | null;
+  policy: TrafficPolicy;
+  [key: string]: unknown;
+}
+
+/** A time range of a served model's series: ISO 8601 `from`/`to` (default the last hour), `bucket` seconds (whole minutes, 60..86400). */
+export interface SeriesRange {
+  from?: string;
+  to?: string;
+  bucket?: number;
+  version?: number;
 }
 
 export interface PredictionsClientOptions extends ServiceOptions {
@@ -85,6 +107,36 @@ export class PredictionsClient {
   /** Input drift of a model's live traffic against its training distribution (the champion's, or `version`'s). */
   drift(model: string, options: CallOptions & { version?: number } = {}): Promise<DriftReport> {
     return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(model)}/drift`, query: { version: options.version } });
+  }
+
+  /** Every model serving holds, with `ready` false while a champion is still loading (`GET /v1/models`). */
+  servedModels(options: CallOptions = {}): Promise<{ ready: boolean; models: ServedModel[] }> {
+    return this.http.json({ ...options, method: 'GET', path: '/v1/models' });
+  }
+
+  /** How a model's traffic is split between champion and challenger, and batched. */
+  trafficPolicy(model: string, options: CallOptions = {}): Promise<TrafficPolicy> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(model)}/traffic-policy` });
+  }
+
+  /** Changes the fields of a model's traffic policy that `patch` names (scope `serving:admin`); answers the whole policy. */
+  setTrafficPolicy(model: string, patch: TrafficPolicyPatch, options: CallOptions = {}): Promise<TrafficPolicy> {
+    return this.http.json({ ...options, method: 'PUT', path: `/v1/models/${seg(model)}/traffic-policy`, json: patch });
+  }
+
+  /** Requests, errors, rate and latency percentiles of a model per time bucket (every replica's). */
+  trafficStats(model: string, range: SeriesRange = {}, options: CallOptions = {}): Promise<TrafficStats> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(model)}/traffic-stats`, query: { from: range.from, to: range.to, bucket: range.bucket, version: range.version } });
+  }
+
+  /** PSI per input feature per time bucket against the version's baseline (the champion's, or `version`'s). */
+  driftHistory(model: string, range: SeriesRange = {}, options: CallOptions = {}): Promise<DriftHistory> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(model)}/drift/history`, query: { from: range.from, to: range.to, bucket: range.bucket, version: range.version } });
+  }
+
+  /** Live quality of the model's logged predictions against their outcomes, as serving reports it (a PlatformApiError `NO_OUTCOME` when its project declares no outcome). */
+  liveQuality(model: string, window: { windowHours?: number; version?: number } = {}, options: CallOptions = {}): Promise<LiveQualityReport> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(model)}/live-quality`, query: { window_hours: window.windowHours, version: window.version } });
   }
 
   /** What serving holds of a model (`GET /v1/models/{m}`); a model it does not know throws PlatformApiError 404. */

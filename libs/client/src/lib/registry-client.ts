@@ -26,7 +26,8 @@ export interface ModelVersion {
   sha256: string;
   metrics: Record<string, Record<string, number>>;
   lineage: Record<string, unknown>;
-  gate: unknown;
+  /** The promotion gate's decision on this version (as its training run has it). */
+  gate: TrainingRun['gate'];
   tags: Record<string, string>;
   description: string | null;
   runId: string | null;
@@ -45,11 +46,27 @@ export interface AliasMoved {
 
 /** One entry of a model's alias audit log, oldest first. */
 export interface AliasAuditEntry {
+  id: number;
   alias: 'champion' | 'challenger';
   from: number | null;
   to: number | null;
+  /** Who moved it: the token's subject, or `promotion` for the trainer's gate. */
+  actor: string;
   reason: string;
+  /** The training run whose gate moved it, when one did. */
+  runId: string | null;
+  at: string;
   [key: string]: unknown;
+}
+
+/** One page of a keyset-paged list: pass `nextCursor` as the next call's `cursor` (null on the last page). */
+export interface VersionsPage {
+  versions: ModelVersion[];
+  nextCursor: string | null;
+}
+export interface RunsPage {
+  runs: TrainingRun[];
+  nextCursor: string | null;
 }
 
 /** trainer: model specs, models, versions, aliases and training runs. */
@@ -93,6 +110,11 @@ export class RegistryClient {
     } while (cursor !== null);
     return all;
   }
+  /** One page of versions, newest first (`limit` 1..500); `cursor` is a previous page's `nextCursor`. */
+  async versionsPage(name: string, page: { limit?: number; cursor?: string } = {}, options: CallOptions = {}): Promise<VersionsPage> {
+    const answer = await this.http.json<{ versions: ModelVersion[]; nextCursor?: string | null }>({ ...options, method: 'GET', path: `/v1/models/${seg(name)}/versions`, query: { limit: page.limit, cursor: page.cursor } });
+    return { versions: answer.versions, nextCursor: answer.nextCursor ?? null };
+  }
   version(name: string, version: number, options: CallOptions = {}): Promise<ModelVersion> {
     return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(name)}/versions/${seg(version)}` });
   }
@@ -114,6 +136,11 @@ export class RegistryClient {
   /** One page of runs, newest first (`limit` 1..500, default 50); `cursor` is a previous page's `nextCursor`. */
   async runs(filter: { model?: string; status?: TrainingRun['status']; limit?: number; cursor?: string } = {}, options: CallOptions = {}): Promise<TrainingRun[]> {
     return (await this.http.json<{ runs: TrainingRun[] }>({ ...options, method: 'GET', path: '/v1/training-runs', query: filter })).runs;
+  }
+  /** The same page of runs with its `nextCursor` (null on the last page), to page on. */
+  async runsPage(filter: { model?: string; status?: TrainingRun['status']; limit?: number; cursor?: string } = {}, options: CallOptions = {}): Promise<RunsPage> {
+    const answer = await this.http.json<{ runs: TrainingRun[]; nextCursor?: string | null }>({ ...options, method: 'GET', path: '/v1/training-runs', query: filter });
+    return { runs: answer.runs, nextCursor: answer.nextCursor ?? null };
   }
   /** A run's held-out rows with the candidate's own score of each: what serving must answer for the same raw values. */
   holdoutPredictions(id: string, page: { offset?: number; limit?: number } = {}, options: CallOptions = {}): Promise<HoldoutPredictions> {

@@ -1,4 +1,4 @@
-import type { EventStats, FailedEventsPage, LiveQualityReport, OutcomeRefreshResult, RefreshOutcomesRequest, ReplayRequest, ReplayResult, RunTransformationsRequest, SlaReport, WarehouseApplyPlan, WarehouseApplyRequest, WarehouseLineage } from './generated/contract-types.js';
+import type { EventStats, FailedEventsPage, KpiList, KpiSeries, LiveQualityReport, OutcomeRefreshResult, RefreshOutcomesRequest, ReplayRequest, ReplayResult, RunTransformationsRequest, SlaReport, WarehouseApplyPlan, WarehouseApplyRequest, WarehouseLineage } from './generated/contract-types.js';
 import { HttpTransport, seg, type CallOptions, type ServiceOptions } from './http-transport.js';
 
 export interface EventStatsQuery {
@@ -72,6 +72,14 @@ export class WarehouseClient {
   /** Live quality of a model's logged predictions against their outcomes (AUC, calibration, per version), over the last `windowHours`. */
   liveQuality(model: string, window: { windowHours?: number } = {}, options: CallOptions = {}): Promise<LiveQualityReport> {
     return this.http.json({ ...options, method: 'GET', path: `/v1/models/${seg(model)}/live-quality`, query: window });
+  }
+  /** The KPIs the projects declared. */
+  async kpis(options: CallOptions = {}): Promise<KpiList['kpis']> {
+    return (await this.http.json<KpiList>({ ...options, method: 'GET', path: '/v1/kpis' })).kpis;
+  }
+  /** One KPI's points with from <= date <= to (YYYY-MM-DD), by date then dimension; `dimension` keeps one value's. */
+  kpi(name: string, range: { from?: string; to?: string; dimension?: string } = {}, options: CallOptions = {}): Promise<KpiSeries> {
+    return this.http.json({ ...options, method: 'GET', path: `/v1/kpis/${seg(name)}`, query: { from: range.from, to: range.to, dimension: range.dimension } });
   }
   async projects(options: CallOptions = {}): Promise<unknown[]> {
     return (await this.http.json<{ projects: unknown[] }>({ ...options, method: 'GET', path: '/v1/projects' })).projects;

@@ -1,80 +1,14 @@
 import type { ChartConfiguration } from 'chart.js';
 import { useMemo } from 'react';
-import { seg, serviceUrl } from '../api';
+import { seg } from '../api';
 import { ChartCanvas, COLORS } from '../charts/chart';
 import { ErrorBox, Loading, Section, StatusDot, type Rag } from '../components';
 import { ago, num, pct, when } from '../format';
 import { Link } from '../router';
 import { useCan } from '../session';
-import type { FeatureViewHistory } from '@mlp/client';
+import type { FeatureViewStats } from '@mlp/client';
 import { features } from '../platform';
-import { useApi, useCall } from '../use-api';
-
-interface Entity {
-  name: string;
-  join_key: string;
-  value_type: string;
-  description?: string;
-}
-
-interface FeatureView {
-  name: string;
-  owner?: string;
-  description?: string;
-  online: boolean;
-  entities: string[];
-  features: Array<{ name: string; type: string; description?: string }>;
-  ttl_seconds: number;
-  version: number;
-  versions?: number[];
-  live_versions?: number[];
-  source_status?: string;
-  source_message?: string | null;
-}
-
-interface FeatureService {
-  name: string;
-  owner?: string;
-  description?: string;
-  features: string[];
-}
-
-interface Freshness {
-  views: Array<{ view: string; version?: number; age_seconds: number | null; sla_seconds: number; status: string }>;
-}
-
-interface FeatureStats {
-  view: string;
-  version: number;
-  computed_at: string;
-  features: Array<{
-    feature: string;
-    type: string;
-    count: number;
-    null_rate: number;
-    mean: number | null;
-    std: number | null;
-    min: number | null;
-    max: number | null;
-    quantiles: Record<string, number> | null;
-    histogram: { edges?: number[]; values?: string[]; counts: number[] } | null;
-  }>;
-}
-
-interface Materialization {
-  id: number;
-  view: string;
-  version: number;
-  start: string;
-  end: string;
-  status: string;
-  chunks_done: number;
-  chunks_total: number;
-  rows_written: number;
-  trigger: string;
-  error: string | null;
-  created_at: string;
-}
+import { useCall } from '../use-api';
 
 const freshnessRag = (s: string | undefined): Rag => (s === 'OK' ? 'green' : s === 'BREACHED' ? 'red' : s === 'NO_DATA' ? 'amber' : 'unknown');
 const days = (s: number) => (s >= 86400 ? `${+(s / 86400).toFixed(1)} d` : `${+(s / 3600).toFixed(1)} h`);
@@ -83,10 +17,10 @@ const days = (s: number) => (s >= 86400 ? `${+(s / 86400).toFixed(1)} d` : `${+(
 export function FeaturesPage() {
   const can = useCan();
   const readable = can('feature-store', 'GET', '/v1/feature-views');
-  const entities = useApi<{ entities: Entity[] }>(readable ? serviceUrl('feature-store', '/v1/entities') : null);
-  const views = useCall<{ feature_views: FeatureView[] }>(readable ? 'feature-views' : null, async (signal) => ({ feature_views: await features.featureViews({ signal }) }));
-  const services = useCall<{ feature_services: FeatureService[] }>(readable ? 'feature-services' : null, async (signal) => ({ feature_services: await features.featureServices({ signal }) }));
-  const freshness = useCall<Freshness>(readable ? 'freshness' : null, (signal) => features.freshness({ signal }), { refreshMs: 30000 });
+  const entities = useCall(readable ? 'entities' : null, async (signal) => ({ entities: await features.entities({ signal }) }));
+  const views = useCall(readable ? 'feature-views' : null, async (signal) => ({ feature_views: await features.featureViews({ signal }) }));
+  const services = useCall(readable ? 'feature-services' : null, async (signal) => ({ feature_services: await features.featureServices({ signal }) }));
+  const freshness = useCall(readable ? 'freshness' : null, (signal) => features.freshness({ signal }), { refreshMs: 30000 });
   if (!readable) return <div className="page"><h1>Features</h1><p className="notice">Your token cannot read the feature registry (it needs features:read).</p></div>;
   const fresh = new Map((freshness.data?.views ?? []).map((v) => [v.view, v]));
   return (
@@ -198,12 +132,11 @@ export function FeaturesPage() {
 
 /** One view: its features with their statistics and histograms (latest materialization), and its materializations. */
 export function FeatureViewPage({ name }: { name: string }) {
-  const path = `/v1/feature-views/${seg(name)}`;
-  const view = useCall<FeatureViewHistory>(`feature-view:${name}`, (signal) => features.featureView(name, { signal }));
-  const runs = useApi<{ materializations: Materialization[] }>(serviceUrl('feature-store', '/v1/materializations', { view: name, limit: 10 }));
+  const view = useCall(`feature-view:${name}`, (signal) => features.featureView(name, { signal }));
+  const runs = useCall(`materializations:${name}`, async (signal) => ({ materializations: await features.materializations({ view: name, limit: 10 }, { signal }) }));
   // Statistics exist once a materialization finished; asking before would only get a 404.
   const materialized = runs.data?.materializations.some((m) => m.status === 'SUCCEEDED') ?? false;
-  const stats = useApi<FeatureStats>(materialized ? serviceUrl('feature-store', `${path}/stats`) : null);
+  const stats = useCall(materialized ? `feature-view-stats:${name}` : null, (signal) => features.viewStats(name, { signal }));
   const current = view.data?.versions.find((v) => v.version === view.data?.version);
   return (
     <div className="page">
@@ -305,11 +238,11 @@ export function FeatureViewPage({ name }: { name: string }) {
   );
 }
 
-function FeatureHistogram({ stat, color }: { stat: FeatureStats['features'][number]; color: string }) {
+function FeatureHistogram({ stat, color }: { stat: FeatureViewStats['features'][number]; color: string }) {
   const config = useMemo<ChartConfiguration<'bar'> | null>(() => {
     const h = stat.histogram;
     if (!h || h.counts.length === 0) return null;
-    const labels = h.values ?? h.counts.map((_, i) => `${num(h.edges?.[i], 2)}–${num(h.edges?.[i + 1], 2)}`);
+    const labels = 'values' in h ? h.values : h.counts.map((_, i) => `${num(h.edges[i], 2)}–${num(h.edges[i + 1], 2)}`);
     return {
       type: 'bar',
       data: { labels, datasets: [{ label: stat.feature, data: h.counts, backgroundColor: color, barPercentage: 1, categoryPercentage: 0.95 }] },

@@ -1,31 +1,17 @@
 import type { ChartConfiguration } from 'chart.js';
 import { useMemo, useState } from 'react';
-import { seg, serviceUrl } from '../api';
+import type { KpiSeries } from '@mlp/client';
+import { seg } from '../api';
 import { ChartCanvas, COLORS } from '../charts/chart';
 import { ErrorBox, Loading, Section } from '../components';
 import { num } from '../format';
 import { Link } from '../router';
-import { useApi } from '../use-api';
-
-interface KpiSummary {
-  name: string;
-  project: string;
-  description: string | null;
-  unit: string | null;
-  dimensional: boolean;
-}
-
-interface KpiSeries {
-  name: string;
-  unit: string | null;
-  from: string | null;
-  to: string | null;
-  points: Array<{ date: string; value: number | null; dimension?: string | null }>;
-}
+import { warehouse } from '../platform';
+import { useCall } from '../use-api';
 
 /** The KPIs the projects declared (dwh-ingest `GET /v1/kpis`). */
 export function KpisPage() {
-  const kpis = useApi<{ kpis: KpiSummary[] }>(serviceUrl('dwh-ingest', '/v1/kpis'));
+  const kpis = useCall('kpis', async (signal) => ({ kpis: await warehouse.kpis({ signal }) }));
   return (
     <div className="page">
       <h1>KPIs</h1>
@@ -68,7 +54,7 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export function KpiPage({ name }: { name: string }) {
   const [from, setFrom] = useState(() => isoDay(Date.now() - 90 * 86_400_000));
   const [to, setTo] = useState(() => isoDay(Date.now()));
-  const series = useApi<KpiSeries>(serviceUrl('dwh-ingest', `/v1/kpis/${seg(name)}`, { from, to }));
+  const series = useCall(`kpi:${name}:${from}:${to}`, (signal) => warehouse.kpi(name, { from, to }, { signal }));
   const chart = useMemo(() => (series.data && series.data.points.length > 0 ? kpiChart(series.data) : null), [series.data]);
   return (
     <div className="page">

@@ -1,12 +1,13 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, post, seg, serviceUrl } from '../api';
+import { asApiError, seg } from '../api';
 import { Dialog, ErrorBox, Loading, Section } from '../components';
 import { ago, duration, num, shortId, when } from '../format';
-import type { AuditEntry, ModelVersion, RegistryModel, TrainingRun } from '../registry-types';
+import { registry } from '../platform';
+import { primaryMetricOf } from '../registry-types';
 import { Link, navigate } from '../router';
 import { useCan } from '../session';
-import { useApi } from '../use-api';
-import { usePagedApi, type PagedList } from '../use-paged-api';
+import { useCall } from '../use-api';
+import { usePagedCall, type PagedList } from '../use-paged-api';
 
 type Alias = 'champion' | 'challenger';
 
@@ -23,15 +24,21 @@ export function ModelPage({ name }: { name: string }) {
   const base = `/v1/models/${seg(name)}`;
   const readable = can('trainer', 'GET', base);
   const mayMove = can('trainer', 'POST', `${base}/aliases`);
-  const model = useApi<RegistryModel>(readable ? serviceUrl('trainer', base) : null);
-  const versions = usePagedApi<ModelVersion>(readable ? serviceUrl('trainer', `${base}/versions`, { limit: 50 }) : null, 'versions');
-  const audit = useApi<{ entries: AuditEntry[] }>(readable ? serviceUrl('trainer', `${base}/audit`) : null);
-  const runs = usePagedApi<TrainingRun>(readable ? serviceUrl('trainer', '/v1/training-runs', { model: name, limit: 50 }) : null, 'runs');
+  const model = useCall(readable ? `model:${name}` : null, (signal) => registry.model(name, { signal }));
+  const versions = usePagedCall(readable ? `versions:${name}` : null, async (cursor, signal) => {
+    const page = await registry.versionsPage(name, { limit: 50, cursor }, { signal });
+    return { items: page.versions, nextCursor: page.nextCursor };
+  });
+  const audit = useCall(readable ? `audit:${name}` : null, (signal) => registry.aliasAudit(name, { signal }));
+  const runs = usePagedCall(readable ? `runs:${name}` : null, async (cursor, signal) => {
+    const page = await registry.runsPage({ model: name, limit: 50, cursor }, { signal });
+    return { items: page.runs, nextCursor: page.nextCursor };
+  });
   const [move, setMove] = useState<Move | null>(null);
   const [picked, setPicked] = useState<string[]>([]);
 
   if (!readable) return <div className="page"><h1>{name}</h1><p className="notice">Your token cannot read the model registry (it needs trainer:read).</p></div>;
-  const metric = model.data?.spec?.primaryMetric ?? 'auc';
+  const metric = primaryMetricOf(model.data?.spec);
   const champion = model.data?.aliases.champion ?? null;
   const challenger = model.data?.aliases.challenger ?? null;
   const lastChampionMove = audit.data?.entries.filter((e) => e.alias === 'champion').at(-1);
@@ -262,11 +269,11 @@ export function MoveAliasDialog({ model, move, current, onClose, onMoved }: { mo
     setBusy(true);
     setError(null);
     try {
-      await post(serviceUrl('trainer', `/v1/models/${seg(model)}/aliases`), { alias: move.alias, version: move.version, reason: reason.trim() });
+      await registry.moveAlias(model, { alias: move.alias, version: move.version, reason: reason.trim() });
       setReason('');
       onMoved();
     } catch (err) {
-      setError(err instanceof Error ? err : new ApiError(0, 'ERROR', String(err), [], null));
+      setError(asApiError(err));
     } finally {
       setBusy(false);
     }

@@ -1,15 +1,15 @@
 import { ErrorBox, Loading } from '../components';
 import { ago } from '../format';
-import type { RegistryModel } from '../registry-types';
+import { registry } from '../platform';
 import { Link } from '../router';
 import { useCan } from '../session';
-import { useApi } from '../use-api';
+import { useCall } from '../use-api';
 
 /** Which models exist, and which version of each is champion? */
 export function ModelsPage() {
   const can = useCan();
   const allowed = can('trainer', 'GET', '/v1/models');
-  const models = useApi<{ models: RegistryModel[] }>(allowed ? '/api/trainer/v1/models' : null);
+  const models = useCall(allowed ? 'models' : null, async (signal) => ({ models: await registry.models({ signal }) }));
   return (
     <div className="page">
       <h1>Models</h1>

@@ -1,23 +1,14 @@
 import type { ChartConfiguration } from 'chart.js';
 import { useMemo } from 'react';
-import { seg, serviceUrl } from '../api';
+import type { DriftHistory } from '@mlp/client';
 import { ChartCanvas, COLORS } from '../charts/chart';
 import { ErrorBox } from '../components';
-import { useApi } from '../use-api';
-
-/** model-serving's `GET /v1/models/{m}/drift/history` (serving.DriftHistory). */
-interface DriftHistory {
-  version: number;
-  bucketSeconds: number;
-  minObservations: number;
-  warnThreshold: number;
-  driftThreshold: number;
-  features: Array<{ feature: string; points: Array<{ start: string; observations: number; psi?: number }> }>;
-}
+import { predictions } from '../platform';
+import { useCall } from '../use-api';
 
 /** PSI per input feature per minute over the last hour, all replicas, under the warn and drift thresholds. */
 export function DriftOverTime({ model }: { model: string }) {
-  const history = useApi<DriftHistory>(serviceUrl('model-serving', `/v1/models/${seg(model)}/drift/history`), { refreshMs: 30000 });
+  const history = useCall(`drift-history:${model}`, (signal) => predictions.driftHistory(model, {}, { signal }), { refreshMs: 30000 });
   const chart = useMemo(() => (history.data && history.data.features.some((f) => f.points.some((p) => p.psi !== undefined)) ? psiOverTime(history.data) : null), [history.data]);
   if (history.error) return <ErrorBox error={history.error} what="No drift history" />;
   if (!history.data) return null;

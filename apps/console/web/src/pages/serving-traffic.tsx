@@ -1,37 +1,14 @@
 import type { ChartConfiguration } from 'chart.js';
 import { useMemo, useState, type FormEvent } from 'react';
-import { ApiError, request, seg, serviceUrl } from '../api';
+import type { TrafficPolicy, TrafficStats } from '@mlp/client';
+import { asApiError, seg } from '../api';
 import { ChartCanvas, COLORS } from '../charts/chart';
 import { ErrorBox, Loading, Section } from '../components';
 import { num, pct } from '../format';
 import { useCan } from '../session';
-import { useApi } from '../use-api';
+import { predictions } from '../platform';
+import { useCall } from '../use-api';
 import { MoveAliasDialog, type Move } from './model';
-
-/** model-serving's `GET /v1/models/{m}/traffic-stats` (serving.TrafficStats). */
-export interface TrafficStats {
-  from: string;
-  to: string;
-  bucketSeconds: number;
-  latencyRelativeError: number;
-  points: Array<{
-    start: string;
-    requests: number;
-    errors: number;
-    clientErrors: number;
-    ratePerSecond: number;
-    errorRate?: number;
-    latencyMs?: { p50: number; p95: number; p99: number };
-  }>;
-}
-
-export interface TrafficPolicy {
-  canaryWeight: number;
-  stickyKey: string;
-  shadow: boolean;
-  maxBatchSize: number;
-  maxBatchDelayMs: number;
-}
 
 /** The ranges offered, each with a bucket that keeps the chart readable (60 to 168 points). */
 const RANGES = [
@@ -52,7 +29,7 @@ export function TrafficCharts({ model }: { model: string }) {
   const [range, setRange] = useState<(typeof RANGES)[number]>(RANGES[0]);
   // `from` is fixed when a range is picked (a path that changes every render would reload forever); `to` is now on each refresh.
   const [from, setFrom] = useState<string | undefined>(undefined);
-  const stats = useApi<TrafficStats>(serviceUrl('model-serving', `/v1/models/${seg(model)}/traffic-stats`, { from, bucket: range.bucket }), { refreshMs: 15000 });
+  const stats = useCall(`traffic-stats:${model}:${from ?? ''}:${range.bucket}`, (signal) => predictions.trafficStats(model, { from, bucket: range.bucket }, { signal }), { refreshMs: 15000 });
   const pick = (label: string) => {
     const next = RANGES.find((r) => r.label === label) ?? RANGES[0];
     setRange(next);
@@ -156,11 +133,11 @@ export function TrafficPolicyPanel({ model, policy, challenger, champion, onChan
     setBusy(true);
     setError(null);
     try {
-      await request('PUT', serviceUrl('model-serving', policyPath), { canaryWeight: canaryPercent / 100, shadow, stickyKey });
+      await predictions.setTrafficPolicy(model, { canaryWeight: canaryPercent / 100, shadow, stickyKey });
       setEditing(false);
       onChanged();
     } catch (err) {
-      setError(err instanceof Error ? err : new ApiError(0, 'ERROR', String(err), [], null));
+      setError(asApiError(err));
     } finally {
       setBusy(false);
     }
@@ -199,7 +176,7 @@ export function TrafficPolicyPanel({ model, policy, challenger, champion, onChan
           <input id="canary-weight" type="number" min={0} max={100} step={0.1} value={canary} onChange={(e) => setCanary(e.target.value)} aria-invalid={!canaryValid || undefined} />
           {challenger === null && canaryPercent > 0 && <p className="meta">{model} has no challenger: the champion{champion === null ? '' : ` v${champion}`} keeps answering every request until one is set.</p>}
           <label htmlFor="sticky-key">Sticky key</label>
-          <select id="sticky-key" value={stickyKey} onChange={(e) => setStickyKey(e.target.value)}>
+          <select id="sticky-key" value={stickyKey} onChange={(e) => setStickyKey(e.target.value as TrafficPolicy['stickyKey'])}>
             <option value="entity">entity (parameters.sticky_key)</option>
             <option value="header">header (x-sticky-key)</option>
           </select>

@@ -1,71 +1,22 @@
 import type { ChartConfiguration } from 'chart.js';
 import { useMemo, useState, type FormEvent } from 'react';
-import { ApiError, get, request, seg, serviceUrl } from '../api';
+import { randomId, type DriftReport, type InferResponse } from '@mlp/client';
+import { ApiError, asApiError, seg } from '../api';
 import { ChartCanvas } from '../charts/chart';
 import { calibrationChart } from '../charts/run-charts';
 import { ErrorBox, Loading, Section } from '../components';
 import { num, pct } from '../format';
-import type { ModelVersion } from '../registry-types';
 import { Link } from '../router';
 import { useCan } from '../session';
-import { useApi } from '../use-api';
-import { buildInferRequest, fieldKind, fieldText, type V2ModelMetadata } from '../v2-request';
+import { predictions, registry } from '../platform';
+import { useCall } from '../use-api';
+import { buildInferRequest, fieldKind, fieldText } from '../v2-request';
 import { DriftOverTime } from './serving-drift-history';
-import { TrafficCharts, TrafficPolicyPanel, type TrafficPolicy } from './serving-traffic';
-
-interface ServedModel {
-  name: string;
-  champion: number | null;
-  challenger: number | null;
-  wanted?: { champion: number | null; challenger: number | null };
-  pinned?: number[];
-  lastError?: string | null;
-  policy?: TrafficPolicy;
-}
-
-interface DriftReport {
-  model: string;
-  version: number;
-  baseline: string;
-  window: number;
-  warnThreshold: number;
-  driftThreshold: number;
-  features: Array<{ feature: string; psi: number | null; observations: number; status: string; source: string }>;
-}
-
-interface LiveQuality {
-  windowHours: number;
-  martUpdatedAt: string | null;
-  label: string;
-  labelKind?: 'binary' | 'numeric' | null;
-  outcome?: { project: string; horizon: string | null };
-  groups: Array<{
-    version: number;
-    arm: string;
-    predictions: number;
-    labelled: number;
-    positives: number;
-    positiveRate: number | null;
-    auc: number | null;
-    logLoss: number | null;
-    brier: number | null;
-    rmse?: number | null;
-    mae?: number | null;
-    calibration?: Array<{ bin: number; lower: number; upper: number; count: number; meanPredicted: number; observedRate: number }>;
-  }>;
-}
-
-interface InferResponse {
-  model_name: string;
-  model_version: string;
-  id?: string;
-  parameters?: { arm?: string };
-  outputs: Array<{ name: string; datatype: string; shape: number[]; data: unknown[] }>;
-}
+import { TrafficCharts, TrafficPolicyPanel } from './serving-traffic';
 
 /** What is served, under which traffic policy? */
 export function ServingPage() {
-  const served = useApi<{ ready: boolean; models: ServedModel[] }>(serviceUrl('model-serving', '/v1/models'), { refreshMs: 15000 });
+  const served = useCall('served-models', (signal) => predictions.servedModels({ signal }), { refreshMs: 15000 });
   return (
     <div className="page">
       <h1>Serving</h1>
@@ -114,11 +65,10 @@ function versionCell(loaded: number | null, wanted: number | null | undefined) {
 
 /** One served model: its traffic, its input drift against the training baseline, live quality, and a real request. */
 export function ServingModelPage({ model }: { model: string }) {
-  const path = `/v1/models/${seg(model)}`;
-  const served = useApi<{ models: ServedModel[] }>(serviceUrl('model-serving', '/v1/models'), { refreshMs: 15000 });
-  const policy = useApi<TrafficPolicy>(serviceUrl('model-serving', `${path}/traffic-policy`));
-  const drift = useApi<DriftReport>(serviceUrl('model-serving', `${path}/drift`), { refreshMs: 10000 });
-  const quality = useApi<LiveQuality>(serviceUrl('model-serving', `${path}/live-quality`));
+  const served = useCall('served-models', (signal) => predictions.servedModels({ signal }), { refreshMs: 15000 });
+  const policy = useCall(`traffic-policy:${model}`, (signal) => predictions.trafficPolicy(model, { signal }));
+  const drift = useCall(`drift:${model}`, (signal) => predictions.drift(model, { signal }), { refreshMs: 10000 });
+  const quality = useCall(`live-quality:${model}`, (signal) => predictions.liveQuality(model, {}, { signal }));
   // A model whose project declares no outcome has no live quality: said plainly, not as an error.
   const noOutcome = quality.error instanceof ApiError && quality.error.code === 'NO_OUTCOME';
   const status = served.data?.models.find((m) => m.name === model);
@@ -301,7 +251,7 @@ function TryIt({ model }: { model: string }) {
   const can = useCan();
   const inferPath = `/v2/models/${seg(model)}/infer`;
   const mayPredict = can('model-serving', 'POST', inferPath);
-  const meta = useApi<V2ModelMetadata>(serviceUrl('model-serving', `/v2/models/${seg(model)}`));
+  const meta = useCall(`v2-metadata:${model}`, (signal) => predictions.metadata(model, { signal }));
   const [values, setValues] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [trainerScore, setTrainerScore] = useState<number | null>(null);
@@ -313,9 +263,9 @@ function TryIt({ model }: { model: string }) {
   const fillFromHoldout = async () => {
     setFailure(null);
     try {
-      const v = await get<ModelVersion>(serviceUrl('trainer', `/v1/models/${seg(model)}/versions/${seg(String(version))}`));
+      const v = await registry.version(model, Number(version));
       if (!v.runId) throw new Error(`v${version} has no training run to take a row from`);
-      const page = await get<{ total: number; rows: Array<{ score: number; features: Record<string, unknown> }> }>(serviceUrl('trainer', `/v1/training-runs/${seg(v.runId)}/holdout-predictions`, { limit: 1, offset: Math.floor(Math.random() * 50) }));
+      const page = await registry.holdoutPredictions(v.runId, { limit: 1, offset: Math.floor(Math.random() * 50) });
       const row = page.rows[0];
       if (!row) throw new Error('the run kept no held-out rows');
       setValues(Object.fromEntries((meta.data?.inputs ?? []).map((i) => [i.name, fieldText(row.features[i.name])])));
@@ -323,7 +273,7 @@ function TryIt({ model }: { model: string }) {
       setErrors({});
       setResult(null);
     } catch (err) {
-      setFailure(err instanceof Error ? err : new Error(String(err)));
+      setFailure(asApiError(err));
     }
   };
 
@@ -339,10 +289,14 @@ function TryIt({ model }: { model: string }) {
     setBusy(true);
     setFailure(null);
     try {
-      setResult(await request<InferResponse>('POST', serviceUrl('model-serving', inferPath), built.request));
+      // The request id goes out with the call (the console and serving log under it), so it can be shown.
+      const requestId = randomId();
+      const started = performance.now();
+      const body = await predictions.infer(model, built.request, { requestId });
+      setResult({ body, requestId, ms: performance.now() - started });
     } catch (err) {
       setResult(null);
-      setFailure(err instanceof Error ? err : new Error(String(err)));
+      setFailure(asApiError(err));
     } finally {
       setBusy(false);
     }
@@ -419,7 +373,7 @@ function TryIt({ model }: { model: string }) {
             {output.name}: <strong>{typeof output.data[0] === 'number' ? (output.data[0] as number).toFixed(6) : String(output.data[0])}</strong>
           </div>
           <div className="meta">
-            version {result.body.model_version}, arm {result.body.parameters?.arm ?? '–'}, {Math.round(result.ms)} ms, request {result.requestId}
+            version {result.body.model_version}, arm {String(result.body.parameters?.['arm'] ?? '–')}, {Math.round(result.ms)} ms, request {result.requestId}
             {trainerScore !== null && <> · the trainer scored this row {trainerScore.toFixed(6)}</>}
           </div>
         </div>

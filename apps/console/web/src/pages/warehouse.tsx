@@ -1,6 +1,6 @@
 import type { ReplayResult } from '@mlp/client';
 import { Fragment, useMemo, useState } from 'react';
-import { asApiError, get, serviceUrl } from '../api';
+import { asApiError } from '../api';
 import { ChartCanvas } from '../charts/chart';
 import { eventsChart } from '../charts/events-chart';
 import { ErrorBox, Json, Loading, Section, StatusDot, type Rag } from '../components';
@@ -8,8 +8,8 @@ import { ago, when } from '../format';
 import { KeysetPager, useCursors } from '../keyset-pager';
 import { LineageGraph } from '../lineage/lineage-graph';
 import { lineageBoxes, type ViewSource } from '../lineage/lineage-graph-model';
-import { continueToModels, declaredModels, reachOf, type ServedSource } from '../lineage/model-lineage';
-import { features, imports, registry, warehouse } from '../platform';
+import { continueToModels, declaredModels, reachOf } from '../lineage/model-lineage';
+import { features, imports, predictions, registry, warehouse } from '../platform';
 import { Link } from '../router';
 import { useCan } from '../session';
 import { useCall } from '../use-api';
@@ -191,7 +191,7 @@ function Lineage() {
     const [specs, registered] = await Promise.all([registry.specs({}, { signal }), registry.models({ signal })]);
     return declaredModels(specs, registered);
   }, { refreshMs: 60000 });
-  const served = useCall(readsServing ? 'served' : null, async (signal) => (await get<{ models: ServedSource[] }>(serviceUrl('model-serving', '/v1/models'), signal)).models, { refreshMs: 60000 });
+  const served = useCall(readsServing ? 'served' : null, async (signal) => (await predictions.servedModels({ signal })).models, { refreshMs: 60000 });
   const graph = useMemo(() => {
     if (!dwh.data) return null;
     const warehouseSide = lineageBoxes(dwh.data, views.data ?? []);

@@ -49,6 +49,14 @@ type Checks = {
   CreateSearch: Same<Client.CreateSearch, Contracts.CreateSearch>;
   Search: Narrower<Client.Search, Contracts.Search>;
   RunComparison: Narrower<Client.RunComparison, Contracts.RunComparison>;
+  EntityDefinition: Same<Client.EntityDefinition, Contracts.EntityDefinition>;
+  FeatureViewStats: Same<Client.FeatureViewStats, Contracts.FeatureViewStats>;
+  KpiList: Same<Client.KpiList, Contracts.KpiList>;
+  KpiSeries: Same<Client.KpiSeries, Contracts.KpiSeries>;
+  TrafficPolicy: Same<Client.TrafficPolicy, Contracts.TrafficPolicy>;
+  TrafficPolicyPatch: Same<Client.TrafficPolicyPatch, Contracts.TrafficPolicyPatch>;
+  TrafficStats: Same<Client.TrafficStats, Contracts.TrafficStats>;
+  DriftHistory: Same<Client.DriftHistory, Contracts.DriftHistory>;
 };
 // The typecheck (`npm run typecheck`) fails here when a generated type drifts from its contract.
 const allSame: { [K in keyof Checks]: true } = null as unknown as Checks;

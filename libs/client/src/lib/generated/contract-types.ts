@@ -613,13 +613,7 @@ export type WarehouseApplyPlan = {
 
 export type FeatureApplyRequest = {
   project?: string;
-  entities?: Array<{
-    name: string;
-    join_key?: string;
-    join_keys?: Array<string>;
-    value_type: "string" | "int64";
-    description?: string;
-  }>;
+  entities?: Array<EntityDefinition>;
   feature_views?: Array<{
     name: string;
     entities: Array<string>;
@@ -1065,4 +1059,118 @@ export type RunComparison = {
   }>;
   differences: Array<string>;
   commonMetrics: Array<string>;
+};
+
+export type EntityDefinition = {
+  name: string;
+  join_key?: string;
+  join_keys?: Array<string>;
+  value_type: "string" | "int64";
+  description?: string;
+};
+
+export type FeatureViewStats = {
+  view: string;
+  version: number;
+  materialization_id: number;
+  computed_at: string;
+  features: Array<{
+    feature: string;
+    type: string;
+    count: number;
+    null_count: number;
+    null_rate: number;
+    mean: number | null;
+    std: number | null;
+    min: number | null;
+    max: number | null;
+    quantiles: { [key: string]: number } | null;
+    histogram: {
+      edges: Array<number>;
+      counts: Array<number>;
+    } | {
+      values: Array<string>;
+      counts: Array<number>;
+    } | null;
+  }>;
+};
+
+export type KpiList = {
+  kpis: Array<{
+    name: string;
+    project: string;
+    description: string | null;
+    unit: string | null;
+    dimensional: boolean;
+  }>;
+};
+
+export type KpiSeries = {
+  name: string;
+  unit: string | null;
+  from: string | null;
+  to: string | null;
+  dimension?: string;
+  points: Array<{
+    date: string;
+    value: number | null;
+    dimension?: string | null;
+  }>;
+};
+
+export type TrafficPolicy = {
+  canaryWeight: number;
+  stickyKey: "entity" | "header";
+  shadow: boolean;
+  maxBatchSize: number;
+  maxBatchDelayMs: number;
+};
+
+export type TrafficPolicyPatch = {
+  canaryWeight?: number;
+  stickyKey?: "entity" | "header";
+  shadow?: boolean;
+  maxBatchSize?: number;
+  maxBatchDelayMs?: number;
+};
+
+export type TrafficStats = {
+  model: string;
+  version?: number;
+  from: string;
+  to: string;
+  bucketSeconds: number;
+  latencyRelativeError: number;
+  points: Array<{
+    start: string;
+    requests: number;
+    errors: number;
+    clientErrors: number;
+    ratePerSecond: number;
+    errorRate?: number;
+    latencyMs?: {
+      p50: number;
+      p95: number;
+      p99: number;
+    };
+  }>;
+};
+
+export type DriftHistory = {
+  model: string;
+  version: number;
+  from: string;
+  to: string;
+  bucketSeconds: number;
+  minObservations: number;
+  warnThreshold: number;
+  driftThreshold: number;
+  features: Array<{
+    feature: string;
+    points: Array<{
+      start: string;
+      observations: number;
+      psi?: number;
+    }>;
+  }>;
 };
