@@ -53,6 +53,7 @@ const VERSION = {
   sha256: 'c1d4e7f0a3b6c9d2e5f8a1b4c7d0e3f6a9b2c5d8e1f4a7b0c3d6e9f2a5b8c1d4',
   metrics: {
     train: { auc: 0.9654, ece: 0.05229, f1: 0.8841, log_loss: 0.2485, rows: 269 },
+    validation: { auc: 0.9706, ece: 0.07112, f1: 0.9333, log_loss: 0.2391, rows: 30 },
     baseline: { auc: 0.5, ece: 0.0006257, f1: 0.6711, log_loss: 0.6931, rows: 101 },
     candidate: { auc: 0.9961, ece: 0.06365, f1: 0.9615, log_loss: 0.1215, rows: 101 },
   },
@@ -70,6 +71,9 @@ const VERSION = {
     dataStart: '2026-12-07T09:57:20.000Z',
     dataEnd: '2026-12-07T09:58:00.000Z',
     holdoutStart: '2026-12-07T09:57:20.000Z',
+    split: { kind: 'random', seed: 1183410345, folds: null, trainRows: 269, validationRows: 30, testRows: 101 },
+    crossValidation: null,
+    searchId: null,
   },
   gate: { promoted: true, reason: 'auc 0.996078 beats the baseline 0.5 by 0.496078', code: 'BEATS_BASELINE', comparedWith: 'baseline', candidate: 0.996078, reference: 0.5 },
   tags: {},

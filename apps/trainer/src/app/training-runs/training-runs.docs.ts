@@ -18,6 +18,7 @@ const RUN = {
   ],
   metrics: {
     train: { auc: 0.9654, ece: 0.05229, f1: 0.8841, log_loss: 0.2485, rows: 269 },
+    validation: { auc: 0.9706, ece: 0.07112, f1: 0.9333, log_loss: 0.2391, rows: 30 },
     baseline: { auc: 0.5, ece: 0.0006257, f1: 0.6711, log_loss: 0.6931, rows: 101 },
     candidate: { auc: 0.9961, ece: 0.06365, f1: 0.9615, log_loss: 0.1215, rows: 101 },
   },
