@@ -91,7 +91,10 @@ export function binColumns(x: Float32Array, rows: number, width: number, maxBins
 export function bestSplit(count: Float64Array, sum: Float64Array, bins: number): { bin: number; gain: number } | undefined {
   let n = 0;
   let s = 0;
-  for (let k = 0; k < bins; k++) (n += count[k]), (s += sum[k]);
+  for (let k = 0; k < bins; k++) {
+    n += count[k];
+    s += sum[k];
+  }
   let best: { bin: number; gain: number } | undefined;
   let nL = 0;
   let sL = 0;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../seeded-random';
 import { ModelSpecError } from './model-kind';
 import { kindForAlgorithm, loadPredictor } from './model-kinds';
-import { forestPredictor, MAX_FOREST_NODES, treeEnsembleKindWith } from './tree-ensemble';
+import { MAX_FOREST_NODES, treeEnsembleKindWith } from './tree-ensemble';
 
 /** AUC by brute force over every (positive, negative) pair; ties count half. */
 function pairwiseAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
@@ -34,7 +34,10 @@ function treesOf(model: { treeSizes: number[]; featuresBase64: string; valuesBas
   let at = 0;
   return model.treeSizes.map((size) => {
     const tree = { feature: [] as number[], value: [] as number[] };
-    for (let i = at; i < at + size; i++) tree.feature.push(features.readInt32LE(i * 4)), tree.value.push(values.readFloatLE(i * 4));
+    for (let i = at; i < at + size; i++) {
+      tree.feature.push(features.readInt32LE(i * 4));
+      tree.value.push(values.readFloatLE(i * 4));
+    }
     at += size;
     return tree;
   });
