@@ -66,7 +66,7 @@ export const Algorithm = Type.Union([
     { additionalProperties: false },
   ),
   /**
-   * A random forest (bagged CART trees, trained by the `ml-random-forest` package) over the model
+   * A random forest (bagged CART trees, trained by the runtime's histogram CART) over the model
    * vector: the tabular workhorse, for interactions a linear model cannot see. Each tree sees a
    * bootstrap sample of the rows and a random share of the columns; a binary forest answers the mean
    * of its leaves' class-1 shares, a regression forest the mean of its leaves' values.

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { RandomForestClassifier, RandomForestRegression } from 'ml-random-forest';
 import { seededRandom } from '../seeded-random';
 import { ModelSpecError } from './model-kind';
 import { kindForAlgorithm, loadPredictor } from './model-kinds';
-import { flatten, float32AtOrAbove, forestPredictor, MAX_FOREST_NODES, treeEnsembleKindWith } from './tree-ensemble';
+import { MAX_FOREST_NODES, treeEnsembleKindWith } from './tree-ensemble';
 
 /** AUC by brute force over every (positive, negative) pair; ties count half. */
 function pairwiseAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
@@ -28,50 +27,66 @@ function xorData(rows: number, width: number, seed: number) {
   return { x, y, width };
 }
 
-const toRows = (x: Float32Array, rows: number, width: number) => Array.from({ length: rows }, (_, r) => Array.from(x.subarray(r * width, (r + 1) * width)));
-const asFlat = (f: ReturnType<typeof flatten>) => ({ treeSizes: f.treeSizes, feature: Int32Array.from(f.feature), value: Float32Array.from(f.value) });
+/** The artifact's trees as arrays: each tree's preorder columns and values, decoded independently of the runtime. */
+function treesOf(model: { treeSizes: number[]; featuresBase64: string; valuesBase64: string }) {
+  const features = Buffer.from(model.featuresBase64, 'base64');
+  const values = Buffer.from(model.valuesBase64, 'base64');
+  let at = 0;
+  return model.treeSizes.map((size) => {
+    const tree = { feature: [] as number[], value: [] as number[] };
+    for (let i = at; i < at + size; i++) {
+      tree.feature.push(features.readInt32LE(i * 4));
+      tree.value.push(values.readFloatLE(i * 4));
+    }
+    at += size;
+    return tree;
+  });
+}
+
+/** One tree evaluated recursively on a row: a split sends x < threshold to the next node, else past the left subtree. */
+function evaluate(tree: { feature: number[]; value: number[] }, row: ArrayLike<number>): number {
+  const end = (i: number): number => (tree.feature[i] < 0 ? i + 1 : end(end(i + 1)));
+  const at = (i: number): number => (tree.feature[i] < 0 ? tree.value[i] : at(row[tree.feature[i]] < tree.value[i] ? i + 1 : end(i + 1)));
+  return at(0);
+}
 
 describe('tree ensemble (random forest)', () => {
   beforeAll(() => tf.setBackend('cpu'));
 
-  it('float32AtOrAbove keeps every split: x < t exactly when x < the stored float32 threshold', () => {
-    const random = seededRandom(4);
-    const wrong: number[][] = [];
-    for (let k = 0; k < 20000; k++) {
-      const a = Math.fround((random() - 0.5) * 10 ** Math.floor(random() * 8 - 4));
-      const b = Math.fround(a + (random() < 0.5 ? 1e-7 : random()) * Math.abs(a || 1));
-      const t = (a + b) / 2;
-      const stored = float32AtOrAbove(t);
-      if (Math.fround(stored) !== stored) wrong.push([t, stored]);
-      for (const x of [a, b, Math.fround(t), stored]) if (x < stored !== x < t) wrong.push([x, t, stored]);
-    }
-    expect(wrong).toEqual([]);
-  });
-
-  it('its flat trees answer what the library\'s own trees answer (regression: the mean of the trees)', () => {
+  it('scores the mean of its trees, each evaluated by brute force on the raw rows (regression)', async () => {
     const rows = 300;
     const width = 4;
     const random = seededRandom(9);
     const x = new Float32Array(rows * width).map(() => random() * 4 - 2);
-    const y = Array.from({ length: rows }, (_, r) => x[r * width] * x[r * width + 1] + Math.sin(3 * x[r * width + 2]) + random() * 0.1);
-    const forest = new RandomForestRegression({ nEstimators: 15, seed: 3, maxFeatures: 3, replacement: false, noOOB: true, treeOptions: { maxDepth: 6, minNumSamples: 4, gainThreshold: -1 } });
-    forest.train(toRows(x, rows, width), y);
-    const expected = forest.predict(toRows(x, rows, width));
-    const got = forestPredictor(asFlat(flatten(forest as never)), width).predict(x, rows);
-    got.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(expected[i]))));
+    const y = Float32Array.from({ length: rows }, (_, r) => x[r * width] * x[r * width + 1] + Math.sin(3 * x[r * width + 2]) + random() * 0.1);
+    const trained = await kindForAlgorithm('random_forest').train({ task: 'regression', algorithm: { kind: 'random_forest', nEstimators: 15, maxDepth: 6, maxFeatures: 0.75, minSamplesSplit: 5 }, seed: 3, x, y, width });
+    if (trained.model.kind !== 'tree-ensemble') throw new Error('not a tree ensemble');
+    const trees = treesOf(trained.model);
+    expect(trees).toHaveLength(15);
+    const got = trained.predictor.predict(x, rows);
+    const expected = Array.from({ length: rows }, (_, r) => trees.reduce((s, t) => s + evaluate(t, x.subarray(r * width, (r + 1) * width)), 0) / trees.length);
+    got.forEach((v, i) => expect(v).toBe(Math.fround(expected[i])));
     expect(new Set(expected).size).toBeGreaterThan(20);
+    // maxFeatures 0.75 of 4 columns: every tree splits on at most 3 of them, and the trees differ in which.
+    const used = trees.map((t) => [...new Set(t.feature.filter((f) => f >= 0))].sort().join());
+    used.forEach((u) => expect(u.split(',').length).toBeLessThanOrEqual(3));
+    expect(new Set(used).size).toBeGreaterThan(1);
+    // A regression forest fits the training rows far better than their mean does.
+    const mse = (p: ArrayLike<number>) => Array.from(y).reduce((s, v, i) => s + (v - p[i]) ** 2, 0) / rows;
+    const mean = y.reduce((s, v) => s + v, 0) / rows;
+    expect(mse(got)).toBeLessThan(0.3 * mse(new Float32Array(rows).fill(mean)));
   });
 
-  it('a classification tree\'s leaf share agrees with the library\'s vote of that tree on every row', () => {
+  it('a binary forest scores class-1 shares in [0, 1] and each leaf of a deep unconstrained tree is pure on its bootstrap rows', async () => {
     const { x, y, width } = xorData(400, 3, 21);
-    for (const seed of [1, 2, 3]) {
-      const tree = new RandomForestClassifier({ nEstimators: 1, seed, maxFeatures: 1, replacement: false, noOOB: true, treeOptions: { maxDepth: 7, minNumSamples: 4, gainThreshold: 0 } });
-      tree.train(toRows(x, 400, width), Array.from(y));
-      const votes = tree.predict(toRows(x, 400, width));
-      const shares = forestPredictor(asFlat(flatten(tree as never)), width).predict(x, 400);
-      shares.forEach((s, i) => expect(s > 0.5 ? 1 : 0).toBe(votes[i]));
-      expect(new Set(votes).size).toBe(2);
-    }
+    const trained = await kindForAlgorithm('random_forest').train({ task: 'binary_classification', algorithm: { kind: 'random_forest', nEstimators: 1, maxDepth: 16, minSamplesSplit: 2 }, seed: 2, x, y, width });
+    if (trained.model.kind !== 'tree-ensemble') throw new Error('not a tree ensemble');
+    const [tree] = treesOf(trained.model);
+    tree.value.forEach((v, i) => tree.feature[i] < 0 && expect([0, 1]).toContain(v));
+    // Rows in the bootstrap sample get their label back; about 63 % of rows are in it.
+    const scores = trained.predictor.predict(x, 400);
+    const right = Array.from(scores).filter((s, i) => s === y[i]).length;
+    expect(right).toBeGreaterThan(0.6 * 400);
   });
 
   it('learns an interaction a logistic regression cannot: AUC on held-out XOR data far above the linear model\'s', async () => {

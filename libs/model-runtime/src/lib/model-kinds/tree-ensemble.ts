@@ -1,12 +1,12 @@
 import type { Algorithm, EpochPoint, ModelTask } from '@mlp/contracts';
-import { RandomForestClassifier, RandomForestRegression } from 'ml-random-forest';
 import { seededRandom } from '../seeded-random';
+import { binColumns, growTree } from './histogram-cart';
 import { ModelSpecError, type ArtifactModel, type ModelKind, type Predictor, type TrainInput } from './model-kind';
 
 type ForestAlgorithm = Extract<Algorithm, { kind: 'random_forest' }>;
 type TreeEnsembleModel = Extract<ArtifactModel, { kind: 'tree-ensemble' }>;
 
-/** Defaults when a spec leaves them out: bounded training time (the library's CART is quadratic in rows) and artifact size. */
+/** Defaults when a spec leaves them out: bounded training time and artifact size. */
 export const FOREST_DEFAULTS = { nEstimators: 100, maxDepth: 8, maxFeatures: 1, minSamplesSplit: 10 } as const;
 /** Trees trained per step: progress, the curve and cancellation happen between steps. */
 const TREES_PER_STEP = 10;
@@ -21,62 +21,6 @@ export interface FlatForest {
   treeSizes: number[];
   feature: Int32Array;
   value: Float32Array;
-}
-
-/** The node of an `ml-cart` tree as the library leaves it after training. */
-interface CartNode {
-  splitColumn?: number;
-  splitValue?: number;
-  left?: CartNode;
-  right?: CartNode;
-  distribution?: number | { columns: number; get(row: number, column: number): number };
-}
-
-/**
- * The smallest float32 at or above `t`. For a float32 x, `x < t` exactly when `x < float32AtOrAbove(t)`:
- * thresholds (midpoints of two float32 values, in float64) are stored as float32 without changing a split.
- */
-export function float32AtOrAbove(t: number): number {
-  const f = Math.fround(t);
-  if (f >= t) return f;
-  if (f === 0) return 2 ** -149;
-  const buf = new Float32Array([f]);
-  const bits = new Int32Array(buf.buffer);
-  bits[0] += f > 0 ? 1 : -1;
-  return buf[0];
-}
-
-/** A leaf's value: the class-1 share of its training rows (classification) or their mean (regression). */
-function leafValue(node: CartNode): number {
-  const d = node.distribution;
-  if (typeof d === 'number') return d;
-  if (!d) throw new Error('a tree leaf without a distribution');
-  return d.columns > 1 ? d.get(0, 1) : 0;
-}
-
-function flattenTree(node: CartNode, columns: readonly number[], feature: number[], value: number[]): void {
-  if (node.left && node.right && node.splitColumn !== undefined && node.splitValue !== undefined) {
-    feature.push(columns[node.splitColumn]);
-    value.push(float32AtOrAbove(node.splitValue));
-    flattenTree(node.left, columns, feature, value);
-    flattenTree(node.right, columns, feature, value);
-  } else {
-    feature.push(-1);
-    value.push(Math.fround(leafValue(node)));
-  }
-}
-
-/** The library's trees (each over its own column subset, `indexes`) as flat trees over the model vector. */
-export function flatten(forest: { estimators?: unknown[]; indexes?: number[][] }): { treeSizes: number[]; feature: number[]; value: number[] } {
-  const feature: number[] = [];
-  const value: number[] = [];
-  const treeSizes: number[] = [];
-  (forest.estimators ?? []).forEach((estimator, i) => {
-    const before = feature.length;
-    flattenTree((estimator as { root: CartNode }).root, forest.indexes?.[i] ?? [], feature, value);
-    treeSizes.push(feature.length - before);
-  });
-  return { treeSizes, feature, value };
 }
 
 /**
@@ -164,11 +108,18 @@ function decode(model: TreeEnsembleModel): FlatForest {
   return { treeSizes: model.treeSizes, feature, value };
 }
 
-/** `maxFeatures` as the library reads it: a share in (0, 1], or a count of at least 2 (1 would read as 100 %). */
-function libraryMaxFeatures(share: number, width: number): number {
-  const count = Math.max(1, Math.round(share * width));
-  if (count >= width) return 1;
-  return count === 1 ? 1.5 / width : count;
+/**
+ * The columns a tree may split on: `share` of the model vector's columns (at least one), drawn
+ * without replacement by a partial Fisher-Yates shuffle, in ascending order.
+ */
+function drawColumns(share: number, width: number, random: () => number): number[] {
+  const count = Math.min(width, Math.max(1, Math.round(share * width)));
+  const all = Array.from({ length: width }, (_, c) => c);
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(random() * (width - i));
+    [all[i], all[j]] = [all[j], all[i]];
+  }
+  return all.slice(0, count).sort((p, q) => p - q);
 }
 
 function lossOf(task: ModelTask, labels: Float32Array, sums: Float64Array, trees: number): number {
@@ -183,31 +134,21 @@ function lossOf(task: ModelTask, labels: Float32Array, sums: Float64Array, trees
   return labels.length ? loss / labels.length : 0;
 }
 
-function rowsOf(x: Float32Array, rows: number, width: number): number[][] {
-  return Array.from({ length: rows }, (_, r) => Array.from(x.subarray(r * width, (r + 1) * width)));
-}
-
 /**
- * Trains `ml-random-forest` in steps of TREES_PER_STEP trees, each step a forest seeded from the
- * spec's seed (same data + seed = same trees), and flattens the trees as it goes. The curve has a
- * point per step: the loss of the forest so far on the training rows and, with a validation part,
- * on it with the primary metric.
+ * Trains the forest with the runtime's histogram CART (./histogram-cart) in steps of TREES_PER_STEP
+ * trees: the columns are binned once, then each tree draws its columns (a `maxFeatures` share) and
+ * a bootstrap sample of the rows (n draws with replacement) from one generator seeded by the spec's
+ * seed (same data + seed = same trees). The curve has a point per step: the loss of the forest so
+ * far on the training rows and, with a validation part, on it with the primary metric.
  */
 async function trainForest(input: TrainInput & { algorithm: ForestAlgorithm }, maxNodes: number): Promise<FlatForest & { curves: EpochPoint[] }> {
   const a = { ...FOREST_DEFAULTS, ...input.algorithm };
   const { width, task } = input;
   const rows = input.y.length;
-  const x = rowsOf(input.x, rows, width);
-  const y = Array.from(input.y, (v) => (task === 'binary_classification' ? (v >= 0.5 ? 1 : 0) : v));
-  const options = {
-    maxFeatures: libraryMaxFeatures(a.maxFeatures, width),
-    replacement: false,
-    useSampleBagging: true,
-    noOOB: true,
-    // No gain threshold: an interaction (XOR) has no gain at its first split.
-    // Regression "gain" is the children's squared error, which a perfect split makes 0: still a split.
-    treeOptions: { maxDepth: a.maxDepth, minNumSamples: a.minSamplesSplit - 1, gainThreshold: task === 'regression' ? -1 : 0 },
-  };
+  if (rows === 0) throw new Error('a forest needs at least one training row');
+  const y = Float64Array.from(input.y, (v) => (task === 'binary_classification' ? (v >= 0.5 ? 1 : 0) : v));
+  const binned = binColumns(input.x, rows, width);
+  const treeOptions = { maxDepth: a.maxDepth, minSamplesSplit: a.minSamplesSplit };
   const steps = Math.ceil(a.nEstimators / TREES_PER_STEP);
   const random = seededRandom(input.seed ^ 0x2545f491);
   const feature: number[] = [];
@@ -217,17 +158,23 @@ async function trainForest(input: TrainInput & { algorithm: ForestAlgorithm }, m
   const trainSums = new Float64Array(rows);
   const validationRows = input.yValidation?.length ?? 0;
   const validationSums = new Float64Array(validationRows);
+  const sample = new Int32Array(rows);
   for (let step = 1; step <= steps; step++) {
     if (input.shouldStop?.()) break;
     const nEstimators = Math.min(TREES_PER_STEP, a.nEstimators - (step - 1) * TREES_PER_STEP);
-    const seed = Math.floor(random() * 2 ** 31);
-    const forest = task === 'binary_classification' ? new RandomForestClassifier({ ...options, nEstimators, seed }) : new RandomForestRegression({ ...options, nEstimators, seed });
-    forest.train(x, y);
-    const part = flatten(forest as unknown as { estimators: unknown[]; indexes: number[][] });
-    const partial: FlatForest = { treeSizes: part.treeSizes, feature: Int32Array.from(part.feature), value: Float32Array.from(part.value) };
-    feature.push(...part.feature);
-    value.push(...part.value);
-    treeSizes.push(...part.treeSizes);
+    const part = { feature: [] as number[], value: [] as number[] };
+    const partSizes: number[] = [];
+    for (let t = 0; t < nEstimators; t++) {
+      const columns = drawColumns(a.maxFeatures, width, random);
+      for (let i = 0; i < rows; i++) sample[i] = Math.floor(random() * rows);
+      const before = part.feature.length;
+      growTree(binned, y, sample, columns, treeOptions, part);
+      partSizes.push(part.feature.length - before);
+    }
+    const partial: FlatForest = { treeSizes: partSizes, feature: Int32Array.from(part.feature), value: Float32Array.from(part.value) };
+    for (const f of part.feature) feature.push(f);
+    for (const v of part.value) value.push(v);
+    treeSizes.push(...partSizes);
     if (feature.length > maxNodes) {
       throw new ModelSpecError(`the forest grew past ${maxNodes} nodes after ${treeSizes.length} trees, too large to serve; lower nEstimators or maxDepth, or raise minSamplesSplit`, 'FOREST_TOO_LARGE');
     }
@@ -249,7 +196,7 @@ async function trainForest(input: TrainInput & { algorithm: ForestAlgorithm }, m
 }
 
 /**
- * Random forests (`ml-random-forest`), stored and served as flat trees by the runtime's own walker;
+ * Random forests (the runtime's histogram CART, ./histogram-cart), stored and served as flat trees by the runtime's own walker;
  * a forest of more than `maxNodes` nodes fails with FOREST_TOO_LARGE.
  */
 export const treeEnsembleKindWith = (maxNodes: number): ModelKind => ({
