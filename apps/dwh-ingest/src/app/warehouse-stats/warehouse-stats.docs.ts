@@ -36,7 +36,7 @@ export const IMPORT_RUNS_DOC: ApiContractOptions = {
     items: [
       {
         importId: '6f1c1b7e-3f0a-4a59-9d55-0b8f0e6b52a1',
-        source: 'marketing_spend',
+        source: 'supplier_prices',
         status: 'completed',
         contentType: 'csv',
         rowsAccepted: 998,

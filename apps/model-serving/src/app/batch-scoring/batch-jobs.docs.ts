@@ -4,9 +4,9 @@ import type { ApiContractOptions } from '@mlp/service-kit';
 
 const JOB = {
   id: '7',
-  model: 'purchase_propensity',
+  model: 'churn',
   version: null,
-  source: { mart: 'mart_user_profile', key: 'user_id' },
+  source: { mart: 'mart_customers', key: 'customer_id' },
   chunkSize: 1000,
   schedule: '0 2 * * *',
   status: 'scheduled',
@@ -19,7 +19,7 @@ const JOB = {
   createdAt: '2026-12-05T16:20:11.301Z',
   startedAt: '2026-12-07T02:00:00.114Z',
   finishedAt: '2026-12-07T02:00:04.872Z',
-  results: { table: 'scores_purchase_propensity', mode: 'replace' },
+  results: { table: 'scores_churn', mode: 'replace' },
   features: { mode: 'point_in_time', asOf: '2026-12-07T00:00:00.000Z' },
 };
 const ID = { id: 'The job id' };
@@ -71,8 +71,8 @@ export const JOB_RESULTS_DOC: ApiContractOptions = {
     job: '7',
     run: 3,
     items: [
-      { entity: { user_id: 'u-1001' }, model: 'purchase_propensity', version: 2, score: 0.1375, outputs: [0.1375], asOf: '2026-12-07T00:00:00.000Z', scoredAt: '2026-12-07T02:00:01.240Z' },
-      { entity: { user_id: 'u-1002' }, model: 'purchase_propensity', version: 2, score: 0.0412, outputs: [0.0412], asOf: '2026-12-07T00:00:00.000Z', scoredAt: '2026-12-07T02:00:01.240Z' },
+      { entity: { customer_id: 'c-1001' }, model: 'churn', version: 2, score: 0.1375, outputs: [0.1375], asOf: '2026-12-07T00:00:00.000Z', scoredAt: '2026-12-07T02:00:01.240Z' },
+      { entity: { customer_id: 'c-1002' }, model: 'churn', version: 2, score: 0.0412, outputs: [0.0412], asOf: '2026-12-07T00:00:00.000Z', scoredAt: '2026-12-07T02:00:01.240Z' },
     ],
     nextCursor: 'azp1LTEwMDI',
   },

@@ -3,7 +3,7 @@ import type { ApiContractOptions } from '@mlp/service-kit';
 // The drift routes' OpenAPI documentation.
 
 const REPORT = {
-  model: 'purchase_propensity',
+  model: 'churn',
   version: 2,
   baseline: 'training',
   window: 1000,

@@ -116,7 +116,7 @@ export const INFER_VERSION_DOC: ApiContractOptions = {
   params: VERSION,
   errors: INFER_CODES,
   example: {
-    model_name: 'purchase_propensity',
+    model_name: 'churn',
     model_version: '2',
     parameters: { arm: 'pinned' },
     outputs: [{ name: 'probability', datatype: 'FP32', shape: [2], data: [0.14264178276062012, 0.2876732349395752] }],

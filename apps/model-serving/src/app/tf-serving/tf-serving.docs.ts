@@ -7,7 +7,7 @@ const SEMANTICS =
   'Body: `{"instances": [...]}` (rows: objects naming the raw features, or bare values for a model of one feature) answered `{"predictions": [...]}`, or `{"inputs": {...} | [...]}` (columns by feature) answered `{"outputs": ...}`. ' +
   'The body becomes V2 tensors typed by the model\'s metadata and takes the one inference path: the same preprocessing, checks, error codes and prediction log as `POST /v2/models/{model}/infer`. ' +
   'A multiclass model answers each row as `{"probabilities": [...K], "label": "<class>"}` (`predictions`), or `{"probabilities": [[...K], ...], "label": [...]}` (`outputs`). Scope `serving:predict`.';
-const MODEL = { model: 'A served model, e.g. purchase_propensity' };
+const MODEL = { model: 'A served model, e.g. churn' };
 const EXAMPLE = { predictions: [0.14264178276062012, 0.2876732349395752] };
 const STATUS = {
   model_version_status: [
