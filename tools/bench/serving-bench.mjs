@@ -4,6 +4,7 @@
 //   node tools/bench/serving-bench.mjs [--concurrency 64] [--duration 5] [--model-file tools/bench/models/purchase-propensity.json | --synthetic]
 //                                      [--client wrk|node] [--sweep 1,8,32] [--batch-delay 1] [--profile /tmp/prof [--profile-interval 1000]]
 //                                      [--rounds 5] [--compare /tmp/other-build/dist/apps/model-serving/apps/model-serving/src/main.js] [--pin]
+//                                      [--node-flags="--max-semi-space-size=16"] [--compare-node-flags="..."]
 //
 // The model is the real thing by default: the demo's champion as the trainer registered it (27 raw
 // features, numeric and categorical, through its recorded preprocessing and a TF.js MLP), exported
@@ -41,7 +42,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const require = createRequire(import.meta.url);
 
 const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]?.startsWith('--') || all[i + 1] === undefined ? 'true' : all[i + 1]]] : acc), []),
+  process.argv.slice(2).reduce((acc, a, i, all) => {
+    if (!a.startsWith('--')) return acc;
+    // --key=value (the value may start with dashes, as Node flags do), --key value, or --key alone.
+    const eq = a.indexOf('=');
+    if (eq > 0) return [...acc, [a.slice(2, eq), a.slice(eq + 1)]];
+    return [...acc, [a.slice(2), all[i + 1]?.startsWith('--') || all[i + 1] === undefined ? 'true' : all[i + 1]]];
+  }, []),
 );
 const CONCURRENCY = Number(args.concurrency ?? 64);
 const DURATION_MS = Number(args.duration ?? 5) * 1000;
@@ -338,6 +345,9 @@ async function selfHost(main = path.join(root, 'dist/apps/model-serving/apps/mod
   const spill = fs.mkdtempSync(path.join(os.tmpdir(), 'serving-bench-'));
   // --profile <dir> writes a V8 CPU profile of the service (not of this load generator).
   const nodeArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`, `--cpu-prof-interval=${Number(args['profile-interval'] ?? 1000)}`] : [];
+  // --node-flags / --compare-node-flags "<flags>": Node.js or V8 flags for the service / the compared one (an A/B of runtime settings).
+  const flags = shared.flags ?? args['node-flags'];
+  if (flags) nodeArgs.push(...flags.split(' ').filter(Boolean));
   const child = spawn(...pinned('1', process.execPath, [...nodeArgs, main]), {
     env: {
       ...process.env,
@@ -445,7 +455,10 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 const hosted = args.url ? undefined : await selfHost();
 // --compare <main.js of another build>: a second service on its own scratch database, same peer,
 // measured in the same rounds (an A/B of two builds, alternated so that both see the same machine).
-const compared = args.compare && hosted ? await selfHost(path.resolve(args.compare), { peer: hosted.peer, suffix: '_b' }) : undefined;
+const compared = args.compare && hosted ? await selfHost(path.resolve(args.compare), { peer: hosted.peer, suffix: '_b', flags: args['compare-node-flags'] }).catch(async (err) => {
+        await hosted.close();
+        throw err;
+      }) : undefined;
 const base = args.url ?? hosted.url;
 const inferUrl = `${base}/v2/models/${MODEL}/infer`;
 try {

@@ -4,6 +4,7 @@ import { PlatformError } from '@mlp/runtime';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import http from 'node:http';
+import net from 'node:net';
 import { callService, startTestService, type TestService } from '../../testing';
 import type { ServiceDefinition } from '../service-definition';
 import { RequireScope } from './auth';
@@ -176,6 +177,30 @@ describe('fast routes answer exactly as the routes they shadow', () => {
     expect(xml.status).toBe(415);
     expect(xml.json['code']).toBe('UNSUPPORTED_MEDIA_TYPE');
     expect(fastCalls).toBe(before);
+  });
+
+  it('answers every request of a burst, each with its own answer, on many connections and on one pipelined connection', async () => {
+    const names = Array.from({ length: 64 }, (_, i) => `n${i}`);
+    const answers = await Promise.all(names.map((name) => post(svc, `/v1/echo/${name}/say`, JSON.stringify({ i: name }), WRITER, false)));
+    expect(answers.map((a) => [a.status, a.json['name'], (a.json['body'] as { i: string }).i])).toEqual(names.map((n) => [200, n, n]));
+
+    // Pipelined: every request written before any answer is read; the answers come back in order.
+    const body = (i: number) => JSON.stringify({ i });
+    const requests = Array.from({ length: 20 }, (_, i) => `POST /v1/echo/p${i}/say HTTP/1.1\r\nhost: x\r\nauthorization: ${WRITER.authorization}\r\ncontent-type: application/json\r\ncontent-length: ${body(i).length}\r\n\r\n${body(i)}`);
+    const url = new URL(svc.url);
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(url.port), url.hostname, () => socket.write(requests.join('')));
+      let received = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        received += chunk;
+        if ((received.match(/HTTP\/1\.1 200/g) ?? []).length === requests.length && received.endsWith('}')) socket.end();
+      });
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+      setTimeout(() => socket.destroy(new Error(`only part of the answers: ${received.length} characters`)), 10_000).unref();
+    });
+    expect([...text.matchAll(/"name":"(p\d+)"/g)].map((m) => m[1])).toEqual(requests.map((_, i) => `p${i}`));
   });
 
   it('counts its requests in the HTTP histogram under the route template', async () => {

@@ -3,6 +3,7 @@ import { acceptRequestId, requestContext, type Logger } from '@mlp/runtime';
 import type { PlatformConfig } from '../config/platform-config';
 import type { MetricsService } from '../observability/metrics.service';
 import { authorize } from './auth';
+import { AnswerQueue } from './answer-queue';
 import type { TokenAudit } from './token-audit';
 import { mapError } from './error-mapping';
 import { hasBadCharacter } from './json-text';
@@ -51,7 +52,9 @@ interface CompiledRoute {
  * checks (the guard's rules and messages), the kit's JSON parser and text checks (request-text.ts:
  * prototype-poisoning protection, nesting depth, U+0000 and lone surrogates; path parameters with
  * either are left to Fastify, whose request hook refuses them), errors through `mapError`, and the
- * `http_request_duration_seconds` histogram with the route template as label.
+ * `http_request_duration_seconds` histogram with the route template as label. Its answers are
+ * written together at the end of the event loop's turn (AnswerQueue), which on a busy server
+ * saves a wakeup of the client per answer.
  */
 export class FastRoutes {
   private readonly byMethod = new Map<string, CompiledRoute[]>();
@@ -125,6 +128,17 @@ export interface FastDispatchOptions {
   audit?: TokenAudit;
 }
 
+/** One answer of a fast route, waiting to be written. */
+interface Answer {
+  res: ServerResponse;
+  method: string;
+  template: string;
+  started: number;
+  status: number;
+  body: string;
+  contentType: string;
+}
+
 function isJson(contentType: string | undefined): boolean {
   if (!contentType) return false;
   const semi = contentType.indexOf(';');
@@ -139,15 +153,25 @@ function isJson(contentType: string | undefined): boolean {
 export function createFastDispatch(options: FastDispatchOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { routes, config, metrics, logger, bodyLimit, draining, audit } = options;
 
-  const answer = (res: ServerResponse, method: string, template: string, started: number, status: number, body: string, contentType: string) => {
-    if (!res.destroyed) {
-      // Answers finished while draining close their keep-alive connection (as the kit's onSend hook does).
-      if (draining()) res.setHeader('connection', 'close');
-      res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
-      res.end(body);
-    }
-    metrics.observeHttp(method, template, status, (performance.now() - started) / 1000);
-  };
+  // Answers are written together at the end of the event loop's turn (see AnswerQueue), and
+  // counted in the HTTP histogram when written.
+  const answers = new AnswerQueue<Answer>(
+    ({ res, method, template, started, status, body, contentType }) => {
+      if (!res.destroyed) {
+        // Answers finished while draining close their keep-alive connection (as the kit's onSend hook does).
+        if (draining()) res.setHeader('connection', 'close');
+        res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      }
+      metrics.observeHttp(method, template, status, (performance.now() - started) / 1000);
+    },
+    ({ res, template }, err) => {
+      logger.error({ err, route: template }, 'answer could not be written');
+      res.destroy();
+    },
+  );
+  const answer = (res: ServerResponse, method: string, template: string, started: number, status: number, body: string, contentType: string) =>
+    answers.push({ res, method, template, started, status, body, contentType });
 
   const fail = (res: ServerResponse, method: string, template: string, started: number, requestId: string, err: unknown) => {
     const mapped = mapError(err, requestId);
