@@ -20,13 +20,13 @@
 // a scratch database on DATABASE_URL's server. In the same run it measures a bare
 // Node.js HTTP server answering a constant JSON body of the same size (the limit of the stack on
 // this machine) with the same client, and prints the ratio. Then a paced run at half the measured
-// rate (p99 there is the SLA figure) and a batch-size sweep in rows/s. The client is wrk when
+// rate (p99 there is the SLA figure; the bare server at the same pace is its floor) and a batch-size sweep in rows/s. The client is wrk when
 // installed, else a lean Node client; the first line says which.
 // --rounds N alternates the bare server and the service N times and quotes the round with the median
 // ratio (each round's two sides share the same minute of a machine whose speed drifts). --compare
 // hosts a second build of the service as well (same peer, its own scratch database) and alternates it
 // in the same rounds: an A/B of two builds by ratio to the bare server and CPU per request.
-// Bounded in time: about (5 + 2 x rounds) x duration seconds plus startup.
+// Bounded in time: about (6 + 2 x rounds) x duration seconds plus startup.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -545,6 +545,9 @@ try {
     console.log(`service GET /v2/health/live   ${fmt(live)}  (the stack without inference; V2 / this ${(v2.rps / live.rps).toFixed(2)})`);
     const half = await serviceCpu(() => pacedLoop(inferUrl, inferBody(1), v2.rps / 2, CONCURRENCY, DURATION_MS));
     console.log(`V2 infer at half max (${(v2.rps / 2).toFixed(0)} req/s offered, paced) ${fmt(half)}`);
+    // The same pace against the bare server: the latency floor of this client and machine at that rate.
+    const bareHalf = await bareCpu(() => pacedLoop(bareUrl, inferBody(1), v2.rps / 2, CONCURRENCY, DURATION_MS));
+    console.log(`bare node http at the same pace                    ${fmt(bareHalf)}`);
     console.log('batch-size sweep (rows per request, concurrency ' + Math.max(1, CONCURRENCY / 4) + '):');
     for (const rows of SWEEP) {
       const r = await serviceCpu(() => closedLoop(inferUrl, inferBody(rows), Math.max(1, CONCURRENCY / 4), Math.min(DURATION_MS, 3000)));

@@ -136,6 +136,17 @@ export function numericStage(t: NumericTransform, x: number): number {
   return v;
 }
 
+// A transform never changes once recorded: its category slots are looked up, not rebuilt per batch.
+const slotsOf = new WeakMap<object, ReadonlyMap<string, number>>();
+function categorySlots(t: { categories: readonly string[] }): ReadonlyMap<string, number> {
+  let slots = slotsOf.get(t);
+  if (!slots) {
+    slots = new Map(t.categories.map((c, k) => [c, k] as const));
+    slotsOf.set(t, slots);
+  }
+  return slots;
+}
+
 /**
  * The model matrix (row-major, `p.outputWidth` per row) of raw columns given in the preprocessing's
  * feature order: the one implementation training and every serving route run. Numeric: the value
@@ -157,7 +168,7 @@ export function preprocessColumns(p: Preprocessing, columns: readonly RawColumn[
         if (t.missingIndicator) matrix[at + 1] = x === null ? 1 : 0;
       }
     } else {
-      const slot = new Map(t.categories.map((c, k) => [c, k] as const));
+      const slot = categorySlots(t);
       const oov = t.oov ? t.categories.length : -1;
       for (let r = 0, at = offset; r < rows; r++, at += width) {
         const v = column[r];

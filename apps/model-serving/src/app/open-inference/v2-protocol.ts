@@ -25,6 +25,8 @@ export interface InferLimits {
   maxElements: number;
 }
 
+const REQUEST_FIELDS = new Set(['id', 'parameters', 'inputs', 'outputs']);
+const TENSOR_FIELDS = new Set(['name', 'datatype', 'shape', 'data', 'parameters']);
 const DATATYPES = new Set(['BOOL', 'UINT8', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BYTES']);
 const INT_RANGES: Record<string, [number, number]> = {
   UINT8: [0, 255],
@@ -44,8 +46,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  */
 export function parseInferRequest(body: unknown, limits: InferLimits): ParsedInferRequest {
   if (!isObject(body)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'the body must be a JSON object', '$');
-  for (const key of Object.keys(body)) {
-    if (!['id', 'parameters', 'inputs', 'outputs'].includes(key)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, `unknown field ${key}`, `$.${key}`);
+  for (const key in body) {
+    if (!REQUEST_FIELDS.has(key)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, `unknown field ${key}`, `$.${key}`);
   }
   if (body['id'] !== undefined && (typeof body['id'] !== 'string' || body['id'].length > 128)) {
     throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'id must be a string of at most 128 characters', '$.id');
@@ -60,7 +62,7 @@ export function parseInferRequest(body: unknown, limits: InferLimits): ParsedInf
   let budget = limits.maxElements;
   const seen = new Set<string>();
   const inputs = rawInputs.map((raw, i) => {
-    const tensor = parseTensor(raw, `$.inputs[${i}]`, budget);
+    const tensor = parseTensor(raw, i, budget);
     budget -= tensor.data.length;
     if (seen.has(tensor.name)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, `input ${tensor.name} is given twice`, `$.inputs[${i}].name`);
     seen.add(tensor.name);
@@ -82,34 +84,38 @@ export function parseInferRequest(body: unknown, limits: InferLimits): ParsedInf
   };
 }
 
-function parseTensor(raw: unknown, path: string, budget: number): ParsedTensor {
-  if (!isObject(raw)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'an input must be an object', path);
+/** Where in the request an input's field is (built only for an error: this runs for every input of every request). */
+const inputPath = (index: number, field = '') => `$.inputs[${index}]${field}`;
+
+function parseTensor(raw: unknown, index: number, budget: number): ParsedTensor {
+  if (!isObject(raw)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'an input must be an object', inputPath(index));
   const { name, datatype, shape, data } = raw;
-  for (const key of Object.keys(raw)) {
-    if (!['name', 'datatype', 'shape', 'data', 'parameters'].includes(key)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, `unknown field ${key}`, `${path}.${key}`);
+  for (const key in raw) {
+    if (!TENSOR_FIELDS.has(key)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, `unknown field ${key}`, inputPath(index, `.${key}`));
   }
-  if (typeof name !== 'string' || name.length === 0 || name.length > 128) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'name must be a non-empty string', `${path}.name`);
+  if (typeof name !== 'string' || name.length === 0 || name.length > 128) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'name must be a non-empty string', inputPath(index, '.name'));
   if (typeof datatype !== 'string' || !DATATYPES.has(datatype)) {
-    throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `datatype must be one of ${[...DATATYPES].join(', ')}`, `${path}.datatype`);
+    throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `datatype must be one of ${[...DATATYPES].join(', ')}`, inputPath(index, '.datatype'));
   }
   if (!Array.isArray(shape) || shape.length === 0 || shape.length > 8 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'shape must be 1 to 8 non-negative integers', `${path}.shape`);
+    throw badInfer(InferErrorCode.SHAPE_MISMATCH, 'shape must be 1 to 8 non-negative integers', inputPath(index, '.shape'));
   }
   const dims = shape as number[];
   const expected = dims.reduce((a, b) => a * b, 1);
   if (expected > budget) throw tooLarge(`the request holds more than the limit of elements (shape ${JSON.stringify(dims)})`);
-  if (!Array.isArray(data)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'data must be an array', `${path}.data`);
-  const flat = flatten(data, dims, `${path}.data`, budget);
+  if (!Array.isArray(data)) throw badInfer(InferErrorCode.INVALID_INFER_REQUEST, 'data must be an array', inputPath(index, '.data'));
+  const flat = flatten(data, dims, index, budget);
   if (flat.length !== expected) {
-    throw badInfer(InferErrorCode.SHAPE_MISMATCH, `data holds ${flat.length} elements but shape ${JSON.stringify(dims)} needs ${expected}`, `${path}.data`);
+    throw badInfer(InferErrorCode.SHAPE_MISMATCH, `data holds ${flat.length} elements but shape ${JSON.stringify(dims)} needs ${expected}`, inputPath(index, '.data'));
   }
-  for (let i = 0; i < flat.length; i++) flat[i] = checkValue(flat[i], datatype as TensorDatatype, `${path}.data`);
+  for (let i = 0; i < flat.length; i++) flat[i] = checkValue(flat[i], datatype as TensorDatatype, index);
   return { name, datatype: datatype as TensorDatatype, shape: dims, data: flat as ParsedTensor['data'] };
 }
 
 /** Flat data passes through; nested data must follow the shape level by level. */
-function flatten(data: unknown[], shape: number[], path: string, budget: number): unknown[] {
+function flatten(data: unknown[], shape: number[], index: number, budget: number): unknown[] {
   if (!data.some(Array.isArray)) return data;
+  const path = inputPath(index, '.data');
   const out: unknown[] = [];
   const walk = (node: unknown, depth: number) => {
     if (depth === shape.length) {
@@ -127,28 +133,28 @@ function flatten(data: unknown[], shape: number[], path: string, budget: number)
   return out;
 }
 
-function checkValue(v: unknown, datatype: TensorDatatype, path: string): number | string | boolean | null {
+function checkValue(v: unknown, datatype: TensorDatatype, index: number): number | string | boolean | null {
   if (v === null) return null;
   switch (datatype) {
     case 'BOOL':
-      if (typeof v !== 'boolean') throw badInfer(InferErrorCode.DATATYPE_MISMATCH, 'BOOL data must be true or false', path);
+      if (typeof v !== 'boolean') throw badInfer(InferErrorCode.DATATYPE_MISMATCH, 'BOOL data must be true or false', inputPath(index, '.data'));
       return v;
     case 'BYTES':
-      if (typeof v !== 'string') throw badInfer(InferErrorCode.DATATYPE_MISMATCH, 'BYTES data must be strings', path);
+      if (typeof v !== 'string') throw badInfer(InferErrorCode.DATATYPE_MISMATCH, 'BYTES data must be strings', inputPath(index, '.data'));
       return v;
     case 'FP16':
     case 'FP32':
     case 'FP64':
-      if (typeof v !== 'number') throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `${datatype} data must be numbers`, path);
+      if (typeof v !== 'number') throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `${datatype} data must be numbers`, inputPath(index, '.data'));
       // JSON cannot spell NaN, but 1e999 parses to Infinity.
-      if (!Number.isFinite(v)) throw badInfer(InferErrorCode.NON_FINITE_NUMBER, 'numbers must be finite', path);
-      if (datatype !== 'FP64' && Math.abs(v) > 3.4028234663852886e38) throw badInfer(InferErrorCode.NON_FINITE_NUMBER, `${v} overflows ${datatype}`, path);
+      if (!Number.isFinite(v)) throw badInfer(InferErrorCode.NON_FINITE_NUMBER, 'numbers must be finite', inputPath(index, '.data'));
+      if (datatype !== 'FP64' && Math.abs(v) > 3.4028234663852886e38) throw badInfer(InferErrorCode.NON_FINITE_NUMBER, `${v} overflows ${datatype}`, inputPath(index, '.data'));
       return v;
     default: {
-      if (typeof v !== 'number') throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `${datatype} data must be integers`, path);
-      if (!Number.isFinite(v)) throw badInfer(InferErrorCode.NON_FINITE_NUMBER, 'numbers must be finite', path);
+      if (typeof v !== 'number') throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `${datatype} data must be integers`, inputPath(index, '.data'));
+      if (!Number.isFinite(v)) throw badInfer(InferErrorCode.NON_FINITE_NUMBER, 'numbers must be finite', inputPath(index, '.data'));
       const [lo, hi] = INT_RANGES[datatype];
-      if (!Number.isInteger(v) || v < lo || v > hi) throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `${v} is not a valid ${datatype}`, path);
+      if (!Number.isInteger(v) || v < lo || v > hi) throw badInfer(InferErrorCode.DATATYPE_MISMATCH, `${v} is not a valid ${datatype}`, inputPath(index, '.data'));
       return v;
     }
   }

@@ -131,6 +131,7 @@ export interface FastDispatchOptions {
 /** One answer of a fast route, waiting to be written. */
 interface Answer {
   res: ServerResponse;
+  requestId: string;
   method: string;
   template: string;
   started: number;
@@ -141,6 +142,7 @@ interface Answer {
 
 function isJson(contentType: string | undefined): boolean {
   if (!contentType) return false;
+  if (contentType === 'application/json') return true;
   const semi = contentType.indexOf(';');
   const type = (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
   return type === 'application/json';
@@ -156,11 +158,11 @@ export function createFastDispatch(options: FastDispatchOptions): (req: Incoming
   // Answers are written together at the end of the event loop's turn (see AnswerQueue), and
   // counted in the HTTP histogram when written.
   const answers = new AnswerQueue<Answer>(
-    ({ res, method, template, started, status, body, contentType }) => {
+    ({ res, requestId, method, template, started, status, body, contentType }) => {
       if (!res.destroyed) {
         // Answers finished while draining close their keep-alive connection (as the kit's onSend hook does).
         if (draining()) res.setHeader('connection', 'close');
-        res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+        res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'x-request-id': requestId });
         res.end(body);
       }
       metrics.observeHttp(method, template, status, (performance.now() - started) / 1000);
@@ -170,13 +172,13 @@ export function createFastDispatch(options: FastDispatchOptions): (req: Incoming
       res.destroy();
     },
   );
-  const answer = (res: ServerResponse, method: string, template: string, started: number, status: number, body: string, contentType: string) =>
-    answers.push({ res, method, template, started, status, body, contentType });
+  const answer = (res: ServerResponse, requestId: string, method: string, template: string, started: number, status: number, body: string, contentType: string) =>
+    answers.push({ res, requestId, method, template, started, status, body, contentType });
 
   const fail = (res: ServerResponse, method: string, template: string, started: number, requestId: string, err: unknown) => {
     const mapped = mapError(err, requestId);
     if (mapped.unexpected) logger.error({ err, route: template }, 'request failed');
-    answer(res, method, template, started, mapped.status, JSON.stringify(mapped.body), 'application/json');
+    answer(res, requestId, method, template, started, mapped.status, JSON.stringify(mapped.body), 'application/json');
   };
 
   const run = (req: IncomingMessage, res: ServerResponse, route: FastRoute, params: Record<string, string>, requestId: string, started: number, raw: Buffer) => {
@@ -186,7 +188,7 @@ export function createFastDispatch(options: FastDispatchOptions): (req: Incoming
       // The same parser and text checks as every Fastify route (request-text.ts).
       const body = parseJsonBody(raw);
       const result = route.handle({ id: requestId, params, body, headers: req.headers });
-      const ok = (value: unknown) => answer(res, method, route.path, started, 200, route.rawJson ? String(value) : JSON.stringify(value), 'application/json; charset=utf-8');
+      const ok = (value: unknown) => answer(res, requestId, method, route.path, started, 200, route.rawJson ? String(value) : JSON.stringify(value), 'application/json; charset=utf-8');
       if (result instanceof Promise) {
         result.then(ok, (err) => fail(res, method, route.path, started, requestId, err));
         return;
@@ -208,7 +210,6 @@ export function createFastDispatch(options: FastDispatchOptions): (req: Incoming
 
     const started = performance.now();
     const requestId = acceptRequestId(headers['x-request-id']);
-    res.setHeader('x-request-id', requestId);
     const chunks: Buffer[] = [];
     let received = 0;
     req.on('data', (chunk: Buffer) => {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { parse as secureJsonParse } from 'secure-json-parse';
 import { badCharacterIndex, findTextProblem, hasBadCharacter, JSON_MAX_DEPTH, scanJsonText } from './json-text';
 import { parseJsonBody, recordTextProblem } from './request-text';
 
@@ -37,6 +38,41 @@ describe('scanJsonText', () => {
       }),
       { numRuns: 2000, seed: 18 },
     );
+  });
+});
+
+describe('scanJsonText: suspect keys', () => {
+  it('flags __proto__ and constructor as strings, any escape, and a byte-order mark; nothing else', () => {
+    expect(scan('{"__proto__":{}}').suspectKeys).toBe(true);
+    expect(scan('{"a":{"constructor":{"prototype":1}}}').suspectKeys).toBe(true);
+    expect(scan('{"\\u005f_proto__":{}}').suspectKeys).toBe(true);
+    expect(scan('["x\\ny"]').suspectKeys).toBe(true);
+    expect(scanJsonText(Buffer.from('\ufeff{"a":1}', 'utf8')).suspectKeys).toBe(true);
+    expect(scan('{"inputs":[{"name":"proto","data":["__proto","constructors"]}]}').suspectKeys).toBe(false);
+  });
+
+  it('is set whenever secure-json-parse would look further, on arbitrary JSON with poisoning keys mixed in', () => {
+    // ESCAPED_PROTO stands for __proto__ spelt with an escape in the text.
+    const key = fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'prototype', 'ESCAPED_PROTO'));
+    let refusals = 0;
+    const value = fc.letrec<{ node: unknown }>((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 1 }), fc.dictionary(key, tie('node'), { maxKeys: 3 }), fc.array(tie('node'), { maxLength: 3 })),
+    })).node;
+    fc.assert(
+      fc.property(value, (v) => {
+        const text = (JSON.stringify(v) ?? 'null').replaceAll('"ESCAPED_PROTO"', '"\\u005f_proto__"');
+        let refused = false;
+        try {
+          secureJsonParse(text, { protoAction: 'error', constructorAction: 'error' });
+        } catch {
+          refused = true;
+          refusals++;
+        }
+        if (refused) expect(scan(text).suspectKeys).toBe(true);
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
+    expect(refusals).toBeGreaterThan(50); // the property was exercised
   });
 });
 
@@ -90,6 +126,10 @@ describe('parseJsonBody', () => {
     expect(refused('{"a":')).toMatchObject({ status: 400, code: 'MALFORMED_JSON' });
     expect(refused('')).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
     expect(refused('{"__proto__":{"x":1}}')).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(refused('{"a":[{"\\u005f_proto__":{"x":1}}]}')).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(refused('{"constructor":{"prototype":{"x":1}}}')).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(refused('{"constructor":1}')).toBeNull(); // a key named constructor alone is harmless
+    expect(parseJsonBody(Buffer.from('\ufeff{"a":1}', 'utf8'))).toEqual({ a: 1 }); // a byte-order mark is skipped, as before
   });
 
   it('on per-record routes leaves text problems to each record, and bounds the body more loosely', () => {

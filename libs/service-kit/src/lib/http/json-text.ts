@@ -34,7 +34,22 @@ export interface JsonTextScan {
   depth: number;
   /** A string or key holds U+0000 or a lone surrogate (written as `\u` escapes: raw ones are invalid JSON or UTF-8). */
   badText: boolean;
+  /**
+   * A string may be `__proto__` or `constructor` (spelt so, or holding any escape that could spell
+   * them), or the text starts with a byte-order mark: only then can prototype-poisoning keys be
+   * present, and a parser need look for them.
+   */
+  suspectKeys: boolean;
 }
+
+const PROTO = Buffer.from('__proto__');
+const CONSTRUCTOR = Buffer.from('constructor');
+/** Whether `bytes[from, to)` spells `word`. */
+const spells = (bytes: Uint8Array, from: number, to: number, word: Uint8Array): boolean => {
+  if (to - from !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (bytes[from + k] !== word[k]) return false;
+  return true;
+};
 
 // Byte classes: 0 nothing to do, 1 open, 2 close, 3 quote.
 const CLASS = new Uint8Array(256);
@@ -59,6 +74,7 @@ export function scanJsonText(bytes: Uint8Array, stopAbove = JSON_MAX_DEPTH): Jso
   let deepest = 0;
   let badText = false;
   const n = bytes.length;
+  let suspectKeys = n >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf; // UTF-8 byte-order mark
   for (let i = 0; i < n; i++) {
     const c = CLASS[bytes[i]];
     if (c === 0) continue;
@@ -70,10 +86,15 @@ export function scanJsonText(bytes: Uint8Array, stopAbove = JSON_MAX_DEPTH): Jso
     } else if (c === 2) depth--;
     else {
       // A string: find its closing quote, looking only at escapes on the way.
+      const start = i + 1;
       for (i++; i < n; i++) {
         const b = bytes[i];
-        if (b === 0x22) break;
+        if (b === 0x22) {
+          if (!suspectKeys && (spells(bytes, start, i, PROTO) || spells(bytes, start, i, CONSTRUCTOR))) suspectKeys = true;
+          break;
+        }
         if (b !== 0x5c) continue;
+        suspectKeys = true;
         i++;
         if (bytes[i] !== 0x75 /* u */) continue;
         const h0 = bytes[i + 1];
@@ -88,7 +109,7 @@ export function scanJsonText(bytes: Uint8Array, stopAbove = JSON_MAX_DEPTH): Jso
       }
     }
   }
-  return { depth: deepest, badText };
+  return { depth: deepest, badText, suspectKeys };
 }
 
 // String.prototype.isWellFormed (ES2024, native since Node 20): false when a lone surrogate is present.

@@ -24,7 +24,7 @@ const PER_RECORD = 'mlpTextCheckedPerRecord';
  */
 export const TextCheckedPerRecord = () => RouteConfig({ [PER_RECORD]: true });
 
-/** The scan of each parsed body that was not refused (per-record routes read it). */
+/** The scan of each parsed body of a per-record route that was not refused (those routes read it). */
 const scans = new WeakMap<object, JsonTextScan>();
 
 /** The error a client gets for a text problem anywhere in its request. */
@@ -58,7 +58,9 @@ export function parseJsonBody(bytes: Buffer, perRecord = false): unknown {
   }
   let value: unknown;
   try {
-    value = secureJsonParse(bytes, { protoAction: 'error', constructorAction: 'error' });
+    // secure-json-parse looks for the poisoning keys with two regular expressions over the whole
+    // text; the scan has already seen every string, so the plain parse is used when none can be there.
+    value = scan.suspectKeys ? secureJsonParse(bytes, { protoAction: 'error', constructorAction: 'error' }) : JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     throw malformed(err);
   }
@@ -66,7 +68,8 @@ export function parseJsonBody(bytes: Buffer, perRecord = false): unknown {
     const problem = findTextProblem(value, maxDepth);
     if (problem) throw textProblemError(problem, 'request body');
   }
-  if (value !== null && typeof value === 'object') scans.set(value, scan);
+  // Only per-record routes read the scan back (recordTextProblem); a WeakMap entry per request costs GC work.
+  if (perRecord && value !== null && typeof value === 'object') scans.set(value, scan);
   return value;
 }
 
