@@ -517,6 +517,15 @@ try {
       `compared build (${args.compare}): ratio to bare ${median(cRatios).toFixed(2)} (rounds ${cRatios.map((x) => x.toFixed(2)).join(', ')}; this build ${median(ratios).toFixed(2)}); ` +
         `median cpu per request: this build ${cpu('v').toFixed(1)} us, compared build ${cpu('c').toFixed(1)} us`,
     );
+    // The latency SLA of both builds at one pace (half the slower build's median rate), alternated.
+    const pace = Math.min(median(rounds.map((r) => r.v.rps)), median(rounds.map((r) => r.c.rps))) / 2;
+    const p99s = { v: [], c: [] };
+    for (let i = 0; i < ROUNDS; i++) {
+      p99s.v.push((await pacedLoop(inferUrl, inferBody(1), pace, CONCURRENCY, DURATION_MS)).p99);
+      p99s.c.push((await pacedLoop(comparedUrl, inferBody(1), pace, CONCURRENCY, DURATION_MS)).p99);
+    }
+    const list = (xs) => xs.map((x) => x.toFixed(2)).join(', ');
+    console.log(`p99 at ${pace.toFixed(0)} req/s offered (paced): this build ${median(p99s.v).toFixed(2)} ms (${list(p99s.v)}), compared build ${median(p99s.c).toFixed(2)} ms (${list(p99s.c)})`);
   }
   if (v2.cpuUs && baseline.cpuUs) {
     console.log(

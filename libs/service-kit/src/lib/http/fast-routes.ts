@@ -53,8 +53,8 @@ interface CompiledRoute {
  * prototype-poisoning protection, nesting depth, U+0000 and lone surrogates; path parameters with
  * either are left to Fastify, whose request hook refuses them), errors through `mapError`, and the
  * `http_request_duration_seconds` histogram with the route template as label. Its answers are
- * written together at the end of the event loop's turn (AnswerQueue), which on a busy server
- * saves a wakeup of the client per answer.
+ * written together at the end of the event loop's turn, or once the oldest has waited 0.5 ms
+ * (AnswerQueue), which on a busy server saves a wakeup of the client per answer.
  */
 export class FastRoutes {
   private readonly byMethod = new Map<string, CompiledRoute[]>();
@@ -155,8 +155,8 @@ function isJson(contentType: string | undefined): boolean {
 export function createFastDispatch(options: FastDispatchOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { routes, config, metrics, logger, bodyLimit, draining, audit } = options;
 
-  // Answers are written together at the end of the event loop's turn (see AnswerQueue), and
-  // counted in the HTTP histogram when written.
+  // Answers are written together at the end of the event loop's turn or after at most 0.5 ms (see
+  // AnswerQueue), and counted in the HTTP histogram when written.
   const answers = new AnswerQueue<Answer>(
     ({ res, requestId, method, template, started, status, body, contentType }) => {
       if (!res.destroyed) {
