@@ -549,9 +549,6 @@ try {
     const parsed = await bareCpu(() => closedLoop(`http://127.0.0.1:${parsing.address().port}/`, inferBody(1), CONCURRENCY, DURATION_MS));
     parsing.close();
     console.log(`bare node http + JSON.parse    ${fmt(parsed)}  (V2 / this ${(v2.rps / parsed.rps).toFixed(2)})`);
-    // The service's own stack without inference (Fastify + Nest + the kit's hooks): where the ceiling is.
-    const live = await serviceCpu(() => closedLoop(`${base}/v2/health/live`, null, CONCURRENCY, DURATION_MS));
-    console.log(`service GET /v2/health/live   ${fmt(live)}  (the stack without inference; V2 / this ${(v2.rps / live.rps).toFixed(2)})`);
     const half = await serviceCpu(() => pacedLoop(inferUrl, inferBody(1), v2.rps / 2, CONCURRENCY, DURATION_MS));
     console.log(`V2 infer at half max (${(v2.rps / 2).toFixed(0)} req/s offered, paced) ${fmt(half)}`);
     // The same pace against the bare server: the latency floor of this client and machine at that rate.
@@ -562,6 +559,11 @@ try {
       const r = await serviceCpu(() => closedLoop(inferUrl, inferBody(rows), Math.max(1, CONCURRENCY / 4), Math.min(DURATION_MS, 3000)));
       console.log(`  ${String(rows).padStart(4)} rows  ${(r.rps * rows).toFixed(0).padStart(8)} rows/s  ${fmt(r)}`);
     }
+    // The service's own stack without inference (Fastify + Nest + the kit's hooks): where the ceiling
+    // is. Last, because its garbage (it promotes tens of MB a second) would bring a full GC into the
+    // phases after it, the paced p99 above all.
+    const live = await serviceCpu(() => closedLoop(`${base}/v2/health/live`, null, CONCURRENCY, DURATION_MS));
+    console.log(`service GET /v2/health/live   ${fmt(live)}  (the stack without inference; V2 / this ${(v2.rps / live.rps).toFixed(2)})`);
   }
   if (hosted) {
     // Every answered prediction reaches the warehouse peer: wait for the log to drain, then compare.
