@@ -67,8 +67,8 @@ interface Queued {
 }
 
 const encoder = new TextEncoder();
-// eslint-disable-next-line no-control-regex
-const NON_ASCII = /[^\x00-\x7f]/;
+/** Any UTF-16 unit above U+007F (the same test as "not ASCII", without a control character in the pattern). */
+const NON_ASCII = /[\u0080-\uffff]/;
 /** UTF-8 size of a string: its length when it is ASCII (almost every event), else counted by encoding it. */
 const utf8Bytes = (text: string) => (NON_ASCII.test(text) ? encoder.encode(text).length : text.length);
 /** The `/v1/batch` body from events already serialised: joined, never parsed or serialised again. */
